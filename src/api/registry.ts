@@ -1,0 +1,50 @@
+// The kinds kiln stores, with their API groups and plurals.
+import type { KObject } from './meta.ts';
+import { groupOf } from './meta.ts';
+
+export interface KindInfo {
+  group: string;
+  /** versions accepted on input; the first is the storage version */
+  versions: readonly string[];
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames: readonly string[];
+  namespaced: boolean;
+}
+
+export const KINDS: readonly KindInfo[] = [
+  { group: 'tekton.dev', versions: ['v1', 'v1beta1'], kind: 'Task', plural: 'tasks', singular: 'task', shortNames: ['t'], namespaced: true },
+  { group: 'tekton.dev', versions: ['v1', 'v1beta1'], kind: 'TaskRun', plural: 'taskruns', singular: 'taskrun', shortNames: ['tr'], namespaced: true },
+  { group: 'tekton.dev', versions: ['v1', 'v1beta1'], kind: 'Pipeline', plural: 'pipelines', singular: 'pipeline', shortNames: ['p'], namespaced: true },
+  { group: 'tekton.dev', versions: ['v1', 'v1beta1'], kind: 'PipelineRun', plural: 'pipelineruns', singular: 'pipelinerun', shortNames: ['pr'], namespaced: true },
+  { group: 'tekton.dev', versions: ['v1beta1', 'v1alpha1'], kind: 'StepAction', plural: 'stepactions', singular: 'stepaction', shortNames: [], namespaced: true },
+  { group: '', versions: ['v1'], kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap', shortNames: ['cm'], namespaced: true },
+  { group: '', versions: ['v1'], kind: 'Secret', plural: 'secrets', singular: 'secret', shortNames: [], namespaced: true },
+  { group: '', versions: ['v1'], kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', singular: 'persistentvolumeclaim', shortNames: ['pvc'], namespaced: true },
+  { group: '', versions: ['v1'], kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', shortNames: ['sa'], namespaced: true },
+  { group: '', versions: ['v1'], kind: 'Namespace', plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], namespaced: false },
+];
+
+/** Finds a kind by its name (case-insensitive, as Tekton's `kind: task`), plural, singular or short name. */
+export function findKind(name: string, group?: string): KindInfo | undefined {
+  const n = name.toLowerCase();
+  return KINDS.find(
+    (k) => (group === undefined || k.group === group) &&
+      (k.kind.toLowerCase() === n || k.plural === n || k.singular === n || k.shortNames.includes(n)),
+  );
+}
+
+/** The kind of a stored object. */
+export function kindOf(obj: KObject): KindInfo | undefined {
+  return findKind(obj.kind, groupOf(obj.apiVersion));
+}
+
+export const TASK = findKind('Task')!;
+export const TASKRUN = findKind('TaskRun')!;
+export const PIPELINE = findKind('Pipeline')!;
+export const PIPELINERUN = findKind('PipelineRun')!;
+export const STEPACTION = findKind('StepAction')!;
+export const CONFIGMAP = findKind('ConfigMap')!;
+export const SECRET = findKind('Secret')!;
+export const PVC = findKind('PersistentVolumeClaim')!;

@@ -1,0 +1,80 @@
+// TaskRun (taskrun_types.go) and its status.
+import type { Condition, Typed } from './meta.ts';
+import type { Param, ResultValue } from './param.types.ts';
+import type { TaskSpec } from './task.types.ts';
+import type { WorkspaceBinding } from './workspace.types.ts';
+
+export interface TaskRef {
+  name?: string;
+  kind?: string;
+  apiVersion?: string;
+  resolver?: string;
+  params?: Param[];
+}
+
+export interface TaskRunSpec {
+  debug?: unknown;
+  params?: Param[];
+  serviceAccountName?: string;
+  taskRef?: TaskRef;
+  taskSpec?: TaskSpec;
+  status?: 'TaskRunCancelled' | 'TaskRunPending' | string;
+  statusMessage?: string;
+  retries?: number;
+  timeout?: string;
+  podTemplate?: Record<string, unknown>;
+  workspaces?: WorkspaceBinding[];
+  stepSpecs?: Array<{ name: string; computeResources?: unknown }>;
+  sidecarSpecs?: Array<{ name: string; computeResources?: unknown }>;
+  computeResources?: unknown;
+  managedBy?: string;
+}
+
+export interface ContainerStateTerminated {
+  exitCode: number;
+  reason?: string;
+  message?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface StepState {
+  name: string;
+  container: string;
+  imageID?: string;
+  waiting?: { reason?: string; message?: string };
+  running?: { startedAt?: string };
+  terminated?: ContainerStateTerminated;
+  /** Tekton's reason: Completed, Error, Continued, Skipped, TimeoutExceeded, Cancelled. */
+  terminationReason?: string;
+  results?: ResultValue[];
+}
+
+export interface SidecarState {
+  name: string;
+  container: string;
+  imageID?: string;
+  running?: { startedAt?: string };
+  terminated?: ContainerStateTerminated;
+  ready?: boolean;
+}
+
+export interface TaskRunStatus {
+  conditions?: Condition[];
+  observedGeneration?: number;
+  podName?: string;
+  startTime?: string;
+  completionTime?: string;
+  steps?: StepState[];
+  sidecars?: SidecarState[];
+  retriesStatus?: TaskRunStatus[];
+  results?: ResultValue[];
+  taskSpec?: TaskSpec;
+  provenance?: unknown;
+  /** kiln: where the step logs are kept (one file per step). */
+  logDir?: string;
+  /** kiln: fields accepted but not honoured on this executor, reported once. */
+  ignoredFields?: string[];
+}
+
+export type TaskRun = Typed<TaskRunSpec, TaskRunStatus>;

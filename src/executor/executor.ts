@@ -1,0 +1,153 @@
+// The Executor interface: runs one resolved TaskRun attempt (its steps and sidecars).
+// Controllers build an ExecutionPlan with every variable already substituted (except step results,
+// which exist only at run time: see `beforeStep`), start it, and read snapshots back.
+
+/** Where a volume's content comes from. The executor allocates and cleans up what it creates. */
+export type VolumeSource =
+  /** a fresh empty directory private to this attempt */
+  | { type: 'emptyDir' }
+  /** an existing host directory (created if missing); `kiln run -w name=DIR` */
+  | { type: 'hostDir'; path: string }
+  /** a named persistent directory kept by the executor between runs (a PVC stand-in) */
+  | { type: 'claim'; claimName: string; namespace: string }
+  /** files materialised from a ConfigMap or Secret (relative path → content) */
+  | { type: 'files'; files: Record<string, string | Uint8Array>; mode?: number };
+
+export interface PlanVolume { name: string; source: VolumeSource }
+
+export interface PlanMount {
+  volume: string;
+  /** absolute path where the step sees it, e.g. /workspace/source */
+  mountPath: string;
+  /** a sub-directory of the volume (created if missing) */
+  subPath?: string;
+  readOnly?: boolean;
+}
+
+export interface EnvPair { name: string; value: string }
+
+export interface PlanProbe {
+  /** exec command run until it exits 0 */
+  command: string[];
+  initialDelayMs?: number;
+  periodMs?: number;
+  timeoutMs?: number;
+  failureThreshold?: number;
+}
+
+/** One step or sidecar, fully resolved. */
+export interface PlanContainer {
+  /** status name: the step's name, or `unnamed-<i>` */
+  name: string;
+  /** `step-<name>` / `sidecar-<name>` */
+  containerName: string;
+  image: string;
+  /** explicit command; empty with no script ⇒ the image's ENTRYPOINT/CMD (executor's table) */
+  command?: string[];
+  args?: string[];
+  /** script body: gets `#!/bin/sh\nset -e\n` when it has no shebang */
+  script?: string;
+  workingDir?: string;
+  env: EnvPair[];
+  mounts: PlanMount[];
+  timeoutMs?: number;
+  onError?: 'continue' | 'stopAndFail';
+  /** alpha stdoutConfig/stderrConfig: also tee output to these in-sandbox paths */
+  stdoutPath?: string;
+  stderrPath?: string;
+  /** step results declared (names): read from /tekton/steps/step-<name>/results/<r> */
+  results?: string[];
+  readinessProbe?: PlanProbe;
+  startupProbe?: PlanProbe;
+}
+
+/** What a step sees of earlier steps when it is about to start. */
+export interface StepContext {
+  /** results of earlier steps: step name → result name → raw text */
+  stepResults: Record<string, Record<string, string>>;
+}
+
+/** `beforeStep` may rewrite the step (runtime substitution of step results) or skip it. */
+export type BeforeStep = (index: number, step: PlanContainer, ctx: StepContext) =>
+  | { step: PlanContainer }
+  | { skip: string };
+
+export interface ExecutionPlan {
+  /** unique per attempt, stable across reconciles: `<namespace>/<taskrun>/<attempt>` */
+  id: string;
+  namespace: string;
+  taskRunName: string;
+  steps: PlanContainer[];
+  sidecars: PlanContainer[];
+  volumes: PlanVolume[];
+  /** declared task result names (read from /tekton/results/<name>) */
+  results: string[];
+  /** whole-attempt timeout; steps are killed when it expires */
+  timeoutMs?: number;
+  beforeStep?: BeforeStep;
+}
+
+export type StepPhase = 'waiting' | 'running' | 'terminated';
+
+export interface ContainerSnapshot {
+  name: string;
+  containerName: string;
+  phase: StepPhase;
+  exitCode?: number;
+  /** Completed | Error | Continued | Skipped | TimeoutExceeded | Cancelled */
+  reason?: string;
+  message?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** host path of this container's log file (stdout and stderr, in order) */
+  logFile: string;
+  /** step results written (raw text) */
+  results?: Record<string, string>;
+  ready?: boolean;
+}
+
+export type ExecutionOutcome =
+  | { status: 'succeeded' }
+  /** a step failed; `step` names it */
+  | { status: 'failed'; reason: 'StepFailed' | 'SidecarFailed' | 'PodCreationFailed'; message: string; step?: string }
+  | { status: 'timeout'; message: string }
+  | { status: 'cancelled'; message: string };
+
+export interface ExecutionSnapshot {
+  id: string;
+  startedAt?: string;
+  finishedAt?: string;
+  steps: ContainerSnapshot[];
+  sidecars: ContainerSnapshot[];
+  /** task results (raw text), once the last step has finished */
+  results?: Record<string, string>;
+  /** set once the attempt is over */
+  outcome?: ExecutionOutcome;
+  /** host directory holding this attempt's logs */
+  logDir: string;
+}
+
+export interface ExecutionHandle {
+  readonly id: string;
+  snapshot(): ExecutionSnapshot;
+  /** stop the attempt: kills the running step's process group; idempotent */
+  cancel(kind: 'cancelled' | 'timeout', message: string): void;
+  /** resolves when every process of the attempt has exited */
+  readonly done: Promise<ExecutionSnapshot>;
+}
+
+/** Something the plan needs that this executor cannot provide here. */
+export interface Unsupported { what: string; why: string }
+
+export interface Executor {
+  readonly name: string;
+  /** what in the plan cannot run here (tools missing, no mount namespace for fixed paths, …) */
+  check(plan: ExecutionPlan): Unsupported[];
+  /** starts the attempt; `onChange` is called after every state change (step start/end, readiness, outcome) */
+  start(plan: ExecutionPlan, onChange: () => void): ExecutionHandle;
+  /** the attempt with this id, if this executor instance is running or ran it */
+  get(id: string): ExecutionHandle | undefined;
+  /** one-line notes to show the user once (e.g. "bwrap not found: …") */
+  notices(): string[];
+  close(): Promise<void>;
+}
