@@ -1,0 +1,176 @@
+// tekton.dev/v1beta1 → tekton.dev/v1 conversion (docs/migrating-v1beta1-to-v1.md, the
+// v1beta1 *_conversion.go files), and StepAction v1alpha1 → v1beta1. Works on objects already
+// normalised by normalize.ts with `legacy: true`.
+import type { FieldError } from './errors.ts';
+import { joinPath } from './errors.ts';
+import type { KObject } from './meta.ts';
+import { groupOf, versionOf } from './meta.ts';
+import { isPlainObject } from './normalize.ts';
+import { DEPRECATED_CONTAINER_FIELDS } from './schema.ts';
+
+type Obj = Record<string, unknown>;
+
+export interface ConvertResult { object: KObject; errors: FieldError[]; warnings: FieldError[] }
+
+interface Sink { errors: FieldError[]; warnings: FieldError[] }
+
+/**
+ * Converts a v1beta1 Task, TaskRun, Pipeline or PipelineRun to tekton.dev/v1 and a v1alpha1
+ * StepAction to tekton.dev/v1beta1; any other object is returned unchanged. Returns a new object.
+ */
+export function convertObject(obj: KObject): ConvertResult {
+  const sink: Sink = { errors: [], warnings: [] };
+  if (groupOf(obj.apiVersion) !== 'tekton.dev') return { object: obj, ...sink };
+  const version = versionOf(obj.apiVersion);
+  if (obj.kind === 'StepAction') {
+    return { object: version === 'v1alpha1' ? { ...obj, apiVersion: 'tekton.dev/v1beta1' } : obj, ...sink };
+  }
+  if (version !== 'v1beta1') return { object: obj, ...sink };
+  const out = structuredClone(obj);
+  out.apiVersion = 'tekton.dev/v1';
+  const spec = isPlainObject(out.spec) ? out.spec : undefined;
+  const status = isPlainObject(out.status) ? out.status : undefined;
+  switch (out.kind) {
+    case 'Task':
+      if (spec) convertTaskSpec(spec, 'spec', sink);
+      break;
+    case 'TaskRun':
+      if (spec) convertTaskRunSpec(spec, sink);
+      if (status) convertTaskRunStatus(status);
+      break;
+    case 'Pipeline':
+      if (spec) convertPipelineSpec(spec, 'spec', sink);
+      break;
+    case 'PipelineRun':
+      if (spec) convertPipelineRunSpec(spec, sink);
+      if (status) convertPipelineRunStatus(status);
+      break;
+  }
+  return { object: out, ...sink };
+}
+
+/** v1beta1 TaskSpec (also an embedded one) → v1, in place. */
+export function convertTaskSpec(spec: Obj, path: string, sink: Sink): void {
+  eachObject(spec.steps, (step, i) => {
+    const p = joinPath(joinPath(path, 'steps'), i);
+    rename(step, 'resources', 'computeResources');
+    dropDeprecated(step, p, 'step', sink);
+  });
+  if (isPlainObject(spec.stepTemplate)) {
+    const t = spec.stepTemplate;
+    rename(t, 'resources', 'computeResources');
+    dropDeprecated(t, joinPath(path, 'stepTemplate'), 'stepTemplate', sink);
+    if ('name' in t) dropWithWarning(t, 'name', joinPath(path, 'stepTemplate'), 'stepTemplate', sink);
+  }
+  eachObject(spec.sidecars, (sidecar) => rename(sidecar, 'resources', 'computeResources'));
+}
+
+function convertTaskRunSpec(spec: Obj, sink: Sink): void {
+  if (isPlainObject(spec.taskRef)) convertBundle(spec.taskRef, 'task', 'spec.taskRef', sink);
+  if (isPlainObject(spec.taskSpec)) convertTaskSpec(spec.taskSpec, 'spec.taskSpec', sink);
+  convertOverrides(spec);
+}
+
+function convertTaskRunStatus(status: Obj): void {
+  rename(status, 'taskResults', 'results');
+  eachObject(status.retriesStatus, convertTaskRunStatus);
+}
+
+function convertPipelineSpec(spec: Obj, path: string, sink: Sink): void {
+  for (const section of ['tasks', 'finally']) {
+    eachObject(spec[section], (pt, i) => {
+      const p = joinPath(joinPath(path, section), i);
+      if (isPlainObject(pt.taskRef)) convertBundle(pt.taskRef, 'task', joinPath(p, 'taskRef'), sink);
+      if (isPlainObject(pt.taskSpec)) convertTaskSpec(pt.taskSpec, joinPath(p, 'taskSpec'), sink);
+      if (isPlainObject(pt.pipelineRef)) convertBundle(pt.pipelineRef, 'pipeline', joinPath(p, 'pipelineRef'), sink);
+      if (isPlainObject(pt.pipelineSpec)) convertPipelineSpec(pt.pipelineSpec, joinPath(p, 'pipelineSpec'), sink);
+    });
+  }
+}
+
+function convertPipelineRunSpec(spec: Obj, sink: Sink): void {
+  if (isPlainObject(spec.pipelineRef)) convertBundle(spec.pipelineRef, 'pipeline', 'spec.pipelineRef', sink);
+  if (isPlainObject(spec.pipelineSpec)) convertPipelineSpec(spec.pipelineSpec, 'spec.pipelineSpec', sink);
+  if (spec.serviceAccountName !== undefined || spec.podTemplate !== undefined) {
+    const template: Obj = isPlainObject(spec.taskRunTemplate) ? spec.taskRunTemplate : {};
+    if (spec.serviceAccountName !== undefined) template.serviceAccountName = spec.serviceAccountName;
+    if (spec.podTemplate !== undefined) template.podTemplate = spec.podTemplate;
+    spec.taskRunTemplate = template;
+    delete spec.serviceAccountName;
+    delete spec.podTemplate;
+  }
+  if (spec.timeout !== undefined) {
+    if (spec.timeouts !== undefined) {
+      sink.errors.push({ path: 'spec.timeout', message: 'expected exactly one, got both: timeout, timeouts' });
+    } else {
+      spec.timeouts = { pipeline: spec.timeout };
+    }
+    delete spec.timeout;
+  }
+  if (spec.status === 'PipelineRunCancelled') spec.status = 'Cancelled'; // deprecated v1beta1 spelling
+  eachObject(spec.taskRunSpecs, (trs) => {
+    rename(trs, 'taskServiceAccountName', 'serviceAccountName');
+    rename(trs, 'taskPodTemplate', 'podTemplate');
+    convertOverrides(trs);
+  });
+}
+
+function convertPipelineRunStatus(status: Obj): void {
+  rename(status, 'pipelineResults', 'results');
+}
+
+/** `stepOverrides`/`sidecarOverrides` [{name, resources}] → `stepSpecs`/`sidecarSpecs` [{name, computeResources}]. */
+function convertOverrides(o: Obj): void {
+  for (const [from, to] of [['stepOverrides', 'stepSpecs'], ['sidecarOverrides', 'sidecarSpecs']] as const) {
+    if (!Array.isArray(o[from])) continue;
+    eachObject(o[from], (item) => rename(item, 'resources', 'computeResources'));
+    if (o[to] === undefined) o[to] = o[from];
+    delete o[from];
+  }
+}
+
+/** `{name, bundle}` → the bundles resolver with `bundle`, `name` and `kind` params. */
+function convertBundle(ref: Obj, kind: 'task' | 'pipeline', path: string, sink: Sink): void {
+  if (typeof ref.bundle !== 'string' || ref.bundle === '') {
+    delete ref.bundle;
+    return;
+  }
+  if (ref.resolver !== undefined) {
+    sink.errors.push({ path: joinPath(path, 'bundle'), message: 'expected exactly one, got both: bundle, resolver' });
+    delete ref.bundle;
+    return;
+  }
+  ref.resolver = 'bundles';
+  ref.params = [
+    { name: 'bundle', value: ref.bundle },
+    { name: 'name', value: typeof ref.name === 'string' ? ref.name : '' },
+    { name: 'kind', value: kind },
+  ];
+  delete ref.bundle;
+  delete ref.name;
+  delete ref.kind;
+}
+
+function dropDeprecated(c: Obj, path: string, what: string, sink: Sink): void {
+  for (const field of Object.keys(DEPRECATED_CONTAINER_FIELDS)) {
+    if (field in c) dropWithWarning(c, field, path, what, sink);
+  }
+}
+
+function dropWithWarning(c: Obj, field: string, path: string, what: string, sink: Sink): void {
+  sink.warnings.push({
+    path: joinPath(path, field),
+    message: `field "${field}" of a v1beta1 ${what} has no tekton.dev/v1 equivalent and is ignored`,
+  });
+  delete c[field];
+}
+
+function rename(o: Obj, from: string, to: string): void {
+  if (!(from in o)) return;
+  if (o[to] === undefined) o[to] = o[from];
+  delete o[from];
+}
+
+function eachObject(list: unknown, fn: (item: Obj, index: number) => void): void {
+  if (Array.isArray(list)) list.forEach((item, i) => { if (isPlainObject(item)) fn(item, i); });
+}

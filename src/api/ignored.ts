@@ -1,0 +1,103 @@
+// Fields kiln accepts but cannot honour when steps run as local processes (they describe pods,
+// nodes, images or kernels). Callers print them once as "accepted but ignored here".
+import type { ContainerFields } from './container.types.ts';
+import { joinPath } from './errors.ts';
+import type { KObject } from './meta.ts';
+import { isPlainObject } from './normalize.ts';
+import type { PipelineSpec } from './pipeline.types.ts';
+import type { PipelineRunSpec } from './pipelinerun.types.ts';
+import type { TaskSpec } from './task.types.ts';
+import type { TaskRunSpec } from './taskrun.types.ts';
+
+/** Container fields about the container runtime or the node. */
+const CONTAINER_FIELDS = ['computeResources', 'imagePullPolicy', 'volumeDevices'] as const;
+/** Sidecar-only fields about the pod. */
+const SIDECAR_FIELDS = ['ports', 'livenessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath', 'terminationMessagePolicy', 'stdin', 'stdinOnce', 'tty'] as const;
+/** Volume sources that need a cluster (kiln provides emptyDir, configMap, secret, projected, persistentVolumeClaim, hostPath). */
+const LOCAL_VOLUME_SOURCES = new Set(['name', 'emptyDir', 'configMap', 'secret', 'projected', 'persistentVolumeClaim', 'hostPath']);
+
+/**
+ * Field paths set in `obj` (a converted v1 object) that are accepted but not honoured when steps
+ * run as local processes: podTemplate, computeResources, stepSpecs/sidecarSpecs, a
+ * serviceAccountName other than `default`, securityContext settings (runAsUser, runAsGroup,
+ * runAsNonRoot, privileged, …), imagePullPolicy, volumeDevices, debug, sidecar probes/ports,
+ * cluster-only volume sources and workspace `csi` bindings.
+ */
+export function ignoredFields(obj: KObject): string[] {
+  const out: string[] = [];
+  const spec = isPlainObject(obj.spec) ? obj.spec : undefined;
+  if (!spec) return out;
+  switch (obj.kind) {
+    case 'Task': taskSpec(spec as Partial<TaskSpec>, 'spec', out); break;
+    case 'TaskRun': taskRunSpec(spec as TaskRunSpec, out); break;
+    case 'Pipeline': pipelineSpec(spec as PipelineSpec, 'spec', out); break;
+    case 'PipelineRun': pipelineRunSpec(spec as PipelineRunSpec, out); break;
+    case 'StepAction': securityContext((spec as { securityContext?: unknown }).securityContext, 'spec', out); break;
+  }
+  return out;
+}
+
+function isSet(v: unknown): boolean {
+  if (v === undefined || v === null || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isPlainObject(v)) return Object.keys(v).length > 0;
+  return true;
+}
+
+function serviceAccount(name: string | undefined, path: string, out: string[]): void {
+  if (name && name !== 'default') out.push(path);
+}
+
+function securityContext(sc: unknown, path: string, out: string[]): void {
+  if (!isPlainObject(sc)) return;
+  for (const [k, v] of Object.entries(sc)) if (isSet(v)) out.push(joinPath(joinPath(path, 'securityContext'), k));
+}
+
+function container(c: ContainerFields & Record<string, unknown>, path: string, extra: readonly string[], out: string[]): void {
+  for (const f of [...CONTAINER_FIELDS, ...extra]) if (isSet(c[f])) out.push(joinPath(path, f));
+  securityContext(c.securityContext, path, out);
+}
+
+function taskSpec(spec: Partial<TaskSpec>, path: string, out: string[]): void {
+  (spec.steps ?? []).forEach((s, i) => container(s as ContainerFields & Record<string, unknown>, joinPath(joinPath(path, 'steps'), i), [], out));
+  if (spec.stepTemplate) container(spec.stepTemplate as ContainerFields & Record<string, unknown>, joinPath(path, 'stepTemplate'), [], out);
+  (spec.sidecars ?? []).forEach((s, i) => container(s as ContainerFields & Record<string, unknown>, joinPath(joinPath(path, 'sidecars'), i), SIDECAR_FIELDS, out));
+  (spec.volumes ?? []).forEach((v, i) => {
+    for (const k of Object.keys(v ?? {})) if (!LOCAL_VOLUME_SOURCES.has(k)) out.push(joinPath(joinPath(joinPath(path, 'volumes'), i), k));
+  });
+}
+
+function runOverrides(o: { podTemplate?: unknown; computeResources?: unknown; stepSpecs?: unknown; sidecarSpecs?: unknown; serviceAccountName?: string }, path: string, out: string[]): void {
+  for (const f of ['podTemplate', 'computeResources', 'stepSpecs', 'sidecarSpecs'] as const) if (isSet(o[f])) out.push(joinPath(path, f));
+  serviceAccount(o.serviceAccountName, joinPath(path, 'serviceAccountName'), out);
+}
+
+function workspaces(ws: Array<{ csi?: unknown }> | undefined, path: string, out: string[]): void {
+  (ws ?? []).forEach((w, i) => { if (isSet(w?.csi)) out.push(joinPath(joinPath(joinPath(path, 'workspaces'), i), 'csi')); });
+}
+
+function taskRunSpec(spec: TaskRunSpec, out: string[]): void {
+  runOverrides(spec, 'spec', out);
+  if (isSet(spec.debug)) out.push('spec.debug');
+  workspaces(spec.workspaces, 'spec', out);
+  if (spec.taskSpec) taskSpec(spec.taskSpec, 'spec.taskSpec', out);
+}
+
+function pipelineSpec(spec: PipelineSpec, path: string, out: string[]): void {
+  for (const section of ['tasks', 'finally'] as const) {
+    (spec[section] ?? []).forEach((pt, i) => {
+      const p = joinPath(joinPath(path, section), i);
+      if (pt.taskSpec) taskSpec(pt.taskSpec, joinPath(p, 'taskSpec'), out);
+      if (pt.pipelineSpec) pipelineSpec(pt.pipelineSpec, joinPath(p, 'pipelineSpec'), out);
+    });
+  }
+}
+
+function pipelineRunSpec(spec: PipelineRunSpec, out: string[]): void {
+  const t = spec.taskRunTemplate ?? {};
+  if (isSet(t.podTemplate)) out.push('spec.taskRunTemplate.podTemplate');
+  serviceAccount(t.serviceAccountName, 'spec.taskRunTemplate.serviceAccountName', out);
+  (spec.taskRunSpecs ?? []).forEach((trs, i) => runOverrides(trs, joinPath('spec.taskRunSpecs', i), out));
+  workspaces(spec.workspaces, 'spec', out);
+  if (spec.pipelineSpec) pipelineSpec(spec.pipelineSpec, 'spec.pipelineSpec', out);
+}

@@ -1,0 +1,156 @@
+// Multi-document YAML → checked objects, every problem with file:line:col and a field path.
+// api/ parses text it is given; reading files is the caller's job.
+import type { Document, LineCounter as LineCounterT, Node, YAMLError } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { RunDefaults } from './config.ts';
+import type { FieldError } from './errors.ts';
+import type { KObject } from './meta.ts';
+import { isPlainObject } from './normalize.ts';
+import { prepareObject } from './prepare.ts';
+
+export interface Position { line: number; col: number }
+
+export interface LoadedObject {
+  /** converted to the storage version, defaulted */
+  object: KObject;
+  file: string;
+  /** where the object starts (1-based) */
+  line: number;
+  col: number;
+  /** position of a field path like 'spec.steps[1].image' in the source, nearest existing ancestor if absent */
+  locate(path: string): Position;
+}
+
+export interface LoadResult { objects: LoadedObject[]; errors: FieldError[]; warnings: FieldError[] }
+
+export interface LoadOptions {
+  /** unknown fields are errors instead of warnings */
+  strict?: boolean;
+  /** config-defaults overrides (timeout, service account) */
+  defaults?: Partial<RunDefaults>;
+}
+
+/**
+ * Loads every object of a YAML stream (`---`-separated documents; `kind: List` items expanded;
+ * empty documents skipped). Each object is normalised, converted, defaulted and validated
+ * (see prepare.ts). YAML syntax errors and every other problem are FieldErrors carrying `file`,
+ * `line`, `col` and a path ('' for document-level problems). Objects with validation errors are
+ * still returned; treat any error as fatal. Never throws on user input.
+ */
+export function loadManifests(text: string, file: string, opts: LoadOptions = {}): LoadResult {
+  const result: LoadResult = { objects: [], errors: [], warnings: [] };
+  const lc = new LineCounter();
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, { lineCounter: lc, merge: true, prettyErrors: false }) as Document.Parsed[];
+    if (!Array.isArray(docs)) docs = [];
+  } catch (e) {
+    result.errors.push({ path: '', message: `YAML: ${(e as Error).message}`, file, line: 1, col: 1, severity: 'error' });
+    return result;
+  }
+  for (const doc of docs) loadDocument(doc, lc, file, opts, result);
+  result.errors.sort(byPosition);
+  result.warnings.sort(byPosition);
+  return result;
+}
+
+function loadDocument(doc: Document.Parsed, lc: LineCounterT, file: string, opts: LoadOptions, out: LoadResult): void {
+  for (const w of doc.warnings) out.warnings.push(yamlProblem(w, lc, file, 'warning'));
+  if (doc.errors.length) {
+    for (const e of doc.errors) out.errors.push(yamlProblem(e, lc, file, 'error'));
+    return;
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    out.errors.push({ path: '', message: `YAML: ${(e as Error).message}`, ...pos(doc.contents, lc), file, severity: 'error' });
+    return;
+  }
+  if (value === null || value === undefined) return; // empty document
+  const root = doc.contents as Node | null;
+  if (isPlainObject(value) && typeof value.kind === 'string' && value.kind === 'List' && 'items' in value) {
+    const items = Array.isArray(value.items) ? value.items : [];
+    const itemsNode = isMap(root) ? (root.get('items', true) as Node | undefined) : undefined;
+    if (!Array.isArray(value.items)) {
+      out.errors.push({ path: 'items', message: 'invalid type: expected list', ...locateIn(root, 'items', lc), file, severity: 'error' });
+    }
+    items.forEach((item, i) => loadObject(item, isSeq(itemsNode) ? (itemsNode.items[i] as Node) : root, lc, file, opts, out));
+    return;
+  }
+  loadObject(value, root, lc, file, opts, out);
+}
+
+function loadObject(value: unknown, node: Node | null | undefined, lc: LineCounterT, file: string, opts: LoadOptions, out: LoadResult): void {
+  const prepared = prepareObject(value, opts);
+  const locate = (path: string): Position => locateIn(node, path, lc);
+  const place = (e: FieldError): FieldError => ({ ...locate(e.path), ...e, file });
+  out.errors.push(...prepared.errors.map(place));
+  out.warnings.push(...prepared.warnings.map(place));
+  if (prepared.object) out.objects.push({ object: prepared.object, file, ...pos(node, lc), locate });
+}
+
+function byPosition(a: FieldError, b: FieldError): number {
+  return (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0);
+}
+
+function yamlProblem(e: YAMLError, lc: LineCounterT, file: string, severity: 'error' | 'warning'): FieldError {
+  const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+  const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  return { path: '', message: `YAML: ${message}`, file, line: p.line, col: p.col, severity };
+}
+
+function pos(node: Node | null | undefined, lc: LineCounterT): Position {
+  const offset = node?.range?.[0] ?? 0;
+  return lc.linePos(offset);
+}
+
+/** v1 path segments that were spelled differently in v1beta1 input (so v1 paths still find the v1beta1 source). */
+const LEGACY_KEYS: Record<string, string[]> = {
+  computeResources: ['resources'],
+  stepSpecs: ['stepOverrides'],
+  sidecarSpecs: ['sidecarOverrides'],
+  serviceAccountName: ['taskServiceAccountName'],
+  podTemplate: ['taskPodTemplate'],
+  timeouts: ['timeout'],
+};
+/** v1 segments that have no node in v1beta1 input (`taskRunTemplate.serviceAccountName` was `serviceAccountName`). */
+const LEGACY_SKIP = new Set(['taskRunTemplate']);
+
+/** The position of `path` under `root` (the key of a mapping entry; the item of a list), else of the nearest ancestor. */
+export function locateIn(root: Node | null | undefined, path: string, lc: LineCounterT): Position {
+  let node: unknown = root;
+  let best: Position = pos(root, lc);
+  for (const seg of splitPath(path)) {
+    if (typeof seg === 'number') {
+      if (!isSeq(node) || !node.items[seg]) break;
+      node = node.items[seg];
+      best = pos(node as Node, lc);
+      continue;
+    }
+    if (!isMap(node)) break;
+    const pair = findPair(node.items, seg);
+    if (!pair) {
+      if (LEGACY_SKIP.has(seg)) continue;
+      break;
+    }
+    best = pos(pair.key as Node, lc);
+    node = pair.value;
+  }
+  return best;
+}
+
+function findPair(items: unknown[], seg: string): { key: unknown; value: unknown } | undefined {
+  const pairs = items.filter(isPair);
+  const keyOf = (p: { key: unknown }) => (isScalar(p.key) ? String(p.key.value) : undefined);
+  return pairs.find((p) => keyOf(p) === seg)
+    ?? pairs.find((p) => keyOf(p)?.toLowerCase() === seg.toLowerCase())
+    ?? pairs.find((p) => (LEGACY_KEYS[seg] ?? []).includes(keyOf(p) ?? ''));
+}
+
+/** `spec.steps[1].image` → ['spec', 'steps', 1, 'image']. */
+export function splitPath(path: string): Array<string | number> {
+  const out: Array<string | number> = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  return out;
+}

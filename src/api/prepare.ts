@@ -1,0 +1,122 @@
+// From a decoded document (YAML or JSON) to a checked object: kind lookup, field-name
+// normalisation, v1beta1 → v1 conversion, defaults, validation. Positions are load.ts's concern.
+import type { RunDefaults } from './config.ts';
+import { convertObject } from './convert.ts';
+import type { ConfigMap, Secret } from './core.types.ts';
+import { validateConfigMap, validateCoreObject, validateSecret } from './core.validation.ts';
+import type { FieldError } from './errors.ts';
+import type { KObject } from './meta.ts';
+import { groupOf, versionOf } from './meta.ts';
+import { isPlainObject, jsonType, normalizeFields } from './normalize.ts';
+import { defaultPipeline } from './pipeline.defaults.ts';
+import type { Pipeline } from './pipeline.types.ts';
+import { validatePipeline } from './pipeline.validation.ts';
+import { defaultPipelineRun } from './pipelinerun.defaults.ts';
+import type { PipelineRun } from './pipelinerun.types.ts';
+import { validatePipelineRun } from './pipelinerun.validation.ts';
+import type { KindInfo } from './registry.ts';
+import { KINDS } from './registry.ts';
+import { schemaForKind } from './schema.ts';
+import { validateStepAction } from './stepaction.validation.ts';
+import { defaultStepAction, defaultTask } from './task.defaults.ts';
+import type { StepAction, Task } from './task.types.ts';
+import { validateTask } from './task.validation.ts';
+import { defaultTaskRun } from './taskrun.defaults.ts';
+import type { TaskRun } from './taskrun.types.ts';
+import { validateTaskRun } from './taskrun.validation.ts';
+
+export interface PrepareOptions {
+  /** unknown fields are errors instead of warnings */
+  strict?: boolean;
+  /** config-defaults overrides (timeout, service account, matrix limit) */
+  defaults?: Partial<RunDefaults>;
+}
+
+export interface Prepared {
+  /** the converted, defaulted object; absent when it is not a usable object (no/unknown kind, …) */
+  object?: KObject;
+  errors: FieldError[];
+  warnings: FieldError[];
+}
+
+/**
+ * Checks one decoded document: apiVersion/kind known (kind matched case-insensitively and
+ * respelled), field names normalised (unknown fields warned about, or errors when strict),
+ * v1beta1 converted to v1, defaults applied, then validated. Error paths are relative to the
+ * object (`spec.steps[0].image`). An object that fails validation is still returned, so callers
+ * can report on it: treat any error as fatal. Never throws.
+ */
+export function prepareObject(raw: unknown, opts: PrepareOptions = {}): Prepared {
+  if (!isPlainObject(raw)) return { errors: [asError({ path: '', message: `expected a Kubernetes object (a mapping), got ${jsonType(raw)}` })], warnings: [] };
+  const identified = identify(raw);
+  if ('errors' in identified) return { errors: identified.errors.map(asError), warnings: [] };
+  const { info, version } = identified;
+  const legacy = info.group === 'tekton.dev' && version !== info.versions[0];
+  const norm = normalizeFields({ ...raw, kind: info.kind }, schemaForKind(info.kind)!, { legacy });
+  const errors = [...norm.errors, ...(opts.strict ? norm.unknown : [])];
+  const warnings = [...norm.warnings, ...(opts.strict ? [] : norm.unknown.map((u) => ({ ...u, severity: 'warning' as const })))];
+  const normalized = norm.value as KObject;
+  if (!isPlainObject(normalized.metadata)) normalized.metadata = {};
+  const converted = convertObject(normalized);
+  errors.push(...converted.errors);
+  warnings.push(...converted.warnings.map((w) => ({ ...w, severity: 'warning' as const })));
+  const object = defaultObject(converted.object, opts.defaults);
+  // a value dropped for its type is not also reported as missing
+  const typeErrorPaths = new Set(norm.errors.map((e) => e.path));
+  errors.push(...validateObject(object, opts.defaults).filter((e) => !typeErrorPaths.has(e.path)));
+  return { object, errors: errors.map(asError), warnings };
+}
+
+function asError(e: FieldError): FieldError {
+  return { ...e, severity: 'error' };
+}
+
+/** The registry entry and version of a raw object, or why it has none. */
+function identify(raw: Record<string, unknown>): { info: KindInfo; version: string } | { errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const { apiVersion, kind } = raw;
+  if (typeof apiVersion !== 'string' || apiVersion === '') errors.push({ path: 'apiVersion', message: 'missing field(s)' });
+  if (typeof kind !== 'string' || kind === '') errors.push({ path: 'kind', message: 'missing field(s)' });
+  if (errors.length) return { errors };
+  const info = KINDS.find((k) => k.kind.toLowerCase() === (kind as string).toLowerCase());
+  if (!info) {
+    return { errors: [{ path: 'kind', message: `unknown kind "${kind}" (kiln knows ${KINDS.map((k) => k.kind).join(', ')})` }] };
+  }
+  const group = groupOf(apiVersion as string);
+  const version = versionOf(apiVersion as string);
+  if (group !== info.group || !info.versions.includes(version)) {
+    const accepted = info.versions.map((v) => (info.group ? `${info.group}/${v}` : v)).join(' or ');
+    return { errors: [{ path: 'apiVersion', message: `unsupported apiVersion "${apiVersion}" for kind ${info.kind} (expected ${accepted})` }] };
+  }
+  return { info, version };
+}
+
+/** Applies the kind's defaults (new object; other kinds returned as they are). */
+export function defaultObject(obj: KObject, config: Partial<RunDefaults> = {}): KObject {
+  switch (obj.kind) {
+    case 'Task': return defaultTask(obj as Task);
+    case 'TaskRun': return defaultTaskRun(obj as TaskRun, config);
+    case 'Pipeline': return defaultPipeline(obj as Pipeline);
+    case 'PipelineRun': return defaultPipelineRun(obj as PipelineRun, config);
+    case 'StepAction': return defaultStepAction(obj as StepAction);
+    default: return obj;
+  }
+}
+
+/**
+ * Validates an object of any kind kiln knows (normalised and converted to its storage version);
+ * `config.maxMatrixCombinations` bounds matrices (default 256).
+ */
+export function validateObject(obj: KObject, config: Partial<RunDefaults> = {}): FieldError[] {
+  const limits = { maxMatrixCombinations: config.maxMatrixCombinations };
+  switch (obj.kind) {
+    case 'Task': return validateTask(obj as Task);
+    case 'TaskRun': return validateTaskRun(obj as TaskRun);
+    case 'Pipeline': return validatePipeline(obj as Pipeline, limits);
+    case 'PipelineRun': return validatePipelineRun(obj as PipelineRun, limits);
+    case 'StepAction': return validateStepAction(obj as StepAction);
+    case 'ConfigMap': return validateConfigMap(obj as ConfigMap);
+    case 'Secret': return validateSecret(obj as Secret);
+    default: return validateCoreObject(obj);
+  }
+}

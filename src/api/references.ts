@@ -1,0 +1,112 @@
+// Cross-object checks over the objects of one load: references by name must resolve, and a
+// TaskRun's (PipelineRun's) params must fit the Task's (Pipeline's) declarations.
+import type { Step } from './container.types.ts';
+import type { FieldError } from './errors.ts';
+import { joinPath } from './errors.ts';
+import type { LoadedObject } from './load.ts';
+import type { ParamSpec } from './param.types.ts';
+import { validateParamValues } from './param.validation.ts';
+import type { Pipeline, PipelineSpec, PipelineTask } from './pipeline.types.ts';
+import type { PipelineRun } from './pipelinerun.types.ts';
+import type { Task, TaskSpec } from './task.types.ts';
+import type { TaskRef, TaskRun } from './taskrun.types.ts';
+
+/**
+ * The key a reference is looked up by in `known`: `Kind/name`, or `Kind/namespace/name`
+ * when the namespace matters.
+ */
+export function refKey(kind: string, name: string, namespace?: string): string {
+  return namespace ? `${kind}/${namespace}/${name}` : `${kind}/${name}`;
+}
+
+/**
+ * Checks that every by-name reference resolves among `objects` (same namespace; a missing
+ * namespace matches any) or in `known` (keys made by `refKey`, with or without namespace):
+ * TaskRun `taskRef.name` → Task, step `ref.name` → StepAction, PipelineRun `pipelineRef.name` →
+ * Pipeline, pipeline tasks' `taskRef.name` → Task (and `pipelineRef.name` → Pipeline).
+ * References through a resolver, custom tasks and ClusterTasks are not checked. Also checks
+ * TaskRun params against the Task's params and PipelineRun params against the Pipeline's
+ * (extra params allowed). Errors carry file:line:col.
+ */
+export function validateReferences(objects: LoadedObject[], known: ReadonlySet<string> = new Set()): FieldError[] {
+  const errs: FieldError[] = [];
+  const find = (kind: string, name: string, ns: string | undefined) => objects.find((o) =>
+    o.object.kind === kind && o.object.metadata.name === name && sameNamespace(o.object.metadata.namespace, ns));
+  const isKnown = (kind: string, name: string, ns: string | undefined) =>
+    known.has(refKey(kind, name)) || (ns !== undefined && known.has(refKey(kind, name, ns)));
+  for (const lo of objects) {
+    const ns = lo.object.metadata.namespace;
+    const report = (path: string, message: string) => errs.push({ path, message, file: lo.file, ...lo.locate(path), severity: 'error' });
+    const check = (kind: string, name: string | undefined, path: string): LoadedObject | undefined => {
+      if (!name) return undefined;
+      const found = find(kind, name, ns);
+      if (!found && !isKnown(kind, name, ns)) report(path, `${kind.toLowerCase()} "${name}" not found in this file`);
+      return found;
+    };
+    const fromParams = (e: FieldError) => ({ ...lo.locate(e.path), ...e, file: lo.file, severity: 'error' as const });
+    switch (lo.object.kind) {
+      case 'Task':
+        stepRefs((lo.object as Task).spec?.steps, 'spec.steps', check);
+        break;
+      case 'TaskRun': {
+        const spec = (lo.object as TaskRun).spec ?? {};
+        let specs: ParamSpec[] | undefined;
+        if (spec.taskRef && isPlainTaskRef(spec.taskRef)) {
+          specs = (check('Task', spec.taskRef.name, 'spec.taskRef.name')?.object as Task | undefined)?.spec?.params;
+        }
+        if (spec.taskSpec) {
+          specs = spec.taskSpec.params ?? [];
+          stepRefs(spec.taskSpec.steps, 'spec.taskSpec.steps', check);
+        }
+        if (specs) errs.push(...validateParamValues(specs, spec.params ?? [], { path: 'spec.params', allowExtra: true }).map(fromParams));
+        break;
+      }
+      case 'Pipeline':
+        pipelineRefs((lo.object as Pipeline).spec, 'spec', check);
+        break;
+      case 'PipelineRun': {
+        const spec = (lo.object as PipelineRun).spec ?? {};
+        let specs: ParamSpec[] | undefined;
+        if (spec.pipelineRef && !spec.pipelineRef.resolver) {
+          specs = (check('Pipeline', spec.pipelineRef.name, 'spec.pipelineRef.name')?.object as Pipeline | undefined)?.spec?.params;
+        }
+        if (spec.pipelineSpec) {
+          specs = spec.pipelineSpec.params ?? [];
+          pipelineRefs(spec.pipelineSpec, 'spec.pipelineSpec', check);
+        }
+        if (specs) errs.push(...validateParamValues(specs, spec.params ?? [], { path: 'spec.params', allowExtra: true }).map(fromParams));
+        break;
+      }
+    }
+  }
+  return errs;
+}
+
+type Check = (kind: string, name: string | undefined, path: string) => LoadedObject | undefined;
+
+function sameNamespace(a: string | undefined, b: string | undefined): boolean {
+  return !a || !b || a === b;
+}
+
+/** A reference to a namespaced Task by name (not a resolver, ClusterTask or custom task). */
+function isPlainTaskRef(ref: TaskRef): boolean {
+  return !ref.resolver && !ref.apiVersion && (ref.kind === undefined || ref.kind === 'Task');
+}
+
+function stepRefs(steps: Step[] | undefined, path: string, check: Check): void {
+  (steps ?? []).forEach((s, i) => {
+    if (s?.ref && !s.ref.resolver) check('StepAction', s.ref.name, joinPath(joinPath(joinPath(path, i), 'ref'), 'name'));
+  });
+}
+
+function pipelineRefs(spec: PipelineSpec | undefined, path: string, check: Check): void {
+  for (const section of ['tasks', 'finally'] as const) {
+    (spec?.[section] ?? []).forEach((pt: PipelineTask, i) => {
+      const p = joinPath(joinPath(path, section), i);
+      if (pt.taskRef && isPlainTaskRef(pt.taskRef)) check('Task', pt.taskRef.name, joinPath(p, 'taskRef.name'));
+      if (pt.taskSpec) stepRefs((pt.taskSpec as Partial<TaskSpec>).steps, joinPath(p, 'taskSpec.steps'), check);
+      if (pt.pipelineRef && !pt.pipelineRef.resolver) check('Pipeline', pt.pipelineRef.name, joinPath(p, 'pipelineRef.name'));
+      if (pt.pipelineSpec) pipelineRefs(pt.pipelineSpec, joinPath(p, 'pipelineSpec'), check);
+    });
+  }
+}

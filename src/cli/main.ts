@@ -1,0 +1,126 @@
+// The kiln CLI: parses flags, calls a client (in-process here), renders. No engine code.
+import { Command, CommanderError, Option } from 'commander';
+import { availableParallelism } from 'node:os';
+import pc from 'picocolors';
+import { parseDuration } from '../api/duration.ts';
+import { ValidationError, formatFieldError } from '../api/errors.ts';
+import type { KilnClient } from '../client/client.ts';
+import { CliError, EXIT } from './exit.ts';
+import { runCommand } from './run.ts';
+import { loadFile } from './files.ts';
+import { conformanceCommand } from './conformance.ts';
+import { createPlainReporter, type Writers } from './reporter.ts';
+
+/** What the CLI gets from the composition root. */
+export interface CliDeps {
+  /** an in-process kiln (store + controllers + executor) */
+  local(opts: { dataDir: string; offline?: boolean; concurrency?: number }): Promise<KilnClient>;
+  writers?: Writers;
+  env?: Record<string, string | undefined>;
+  /** aborted on Ctrl-C */
+  signal?: AbortSignal;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function dataDirOf(opts: { dataDir?: string }, env: Record<string, string | undefined>): string {
+  return opts.dataDir ?? env.KILN_HOME ?? '.kiln';
+}
+
+export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Command {
+  const w = deps.writers ?? { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
+  const env = deps.env ?? process.env;
+  const program = new Command('kiln')
+    .description('Run Tekton pipelines and tasks on this machine')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => w.out(s.trimEnd()), writeErr: (s) => w.err(s.trimEnd()) })
+    .showHelpAfterError();
+
+  program
+    .command('run')
+    .description('run every TaskRun/PipelineRun in a file (or the file\'s one Task/Pipeline) and follow it')
+    .requiredOption('-f, --filename <file>', 'YAML file with Tekton resources (- for stdin)')
+    .option('-n, --namespace <ns>', 'namespace for the objects (default: theirs, else "default")')
+    .option('-p, --param <name=value>', 'param for the run: value, a,b,c for arrays, k1:v1,k2:v2 for objects', collect, [])
+    .option('-w, --workspace <name=DIR>', 'bind a workspace to a host directory (created if missing)', collect, [])
+    .addOption(new Option('-o, --output <format>', 'print the final runs').choices(['json']))
+    .option('--data-dir <dir>', 'where runs and logs are kept (default $KILN_HOME or ./.kiln)')
+    .action(async (o) => {
+      const reporter = createPlainReporter(w, { json: o.output === 'json' });
+      setCode(await runCommand({
+        file: o.filename,
+        namespace: o.namespace,
+        params: o.param,
+        workspaces: o.workspace,
+        reporter,
+        signal: deps.signal,
+        client: () => deps.local({ dataDir: dataDirOf(o, env) }),
+      }));
+    });
+
+  program
+    .command('validate')
+    .description('validate a file without running anything')
+    .requiredOption('-f, --filename <file>', 'YAML file')
+    .option('--strict', 'unknown fields are errors')
+    .action((o) => {
+      const { objects, warnings } = loadFile(o.filename, { strict: o.strict });
+      for (const x of warnings) w.err(`${pc.yellow('warning:')} ${formatFieldError(x)}`);
+      w.out(`${o.filename}: ${objects.length} object(s) valid${warnings.length ? `, ${warnings.length} warning(s)` : ''}`);
+      setCode(EXIT.ok);
+    });
+
+  program
+    .command('conformance')
+    .description('run every YAML file under DIR as upstream CI does; report PASS/FAIL/UNSUPPORTED per file')
+    .argument('<dir>', 'directory of Tekton example files')
+    .option('--json', 'print the results as JSON')
+    .option('-j, --jobs <n>', 'files run at once', String(Math.max(2, availableParallelism())))
+    .option('--timeout <duration>', 'per-file limit (Go duration)', '5m')
+    .option('--ratchet <file>', 'fail only if a file listed here stops passing; warn about passing files not listed')
+    .option('--ratchet-root <dir>', 'ratchet paths are relative to this directory (default: DIR)')
+    .option('--network', 'the machine has network access: do not report network needs as unsupported')
+    .option('--data-dir <dir>', 'where runs and logs are kept (default: a directory under $KILN_HOME or ./.kiln)')
+    .action(async (dir, o) => {
+      const timeoutMs = parseDuration(o.timeout);
+      if (timeoutMs === undefined) throw new CliError(EXIT.invalid, `--timeout ${o.timeout}: not a duration (e.g. 90s, 5m)`);
+      const jobs = Number(o.jobs);
+      if (!Number.isInteger(jobs) || jobs < 1) throw new CliError(EXIT.invalid, `--jobs ${o.jobs}: expected a positive integer`);
+      setCode(await conformanceCommand({
+        dir, jobs, timeoutMs, json: !!o.json, ratchet: o.ratchet, ratchetRoot: o.ratchetRoot,
+        client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, concurrency: jobs }),
+        out: w.out, err: w.err,
+      }));
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. User errors print one banner, never a stack trace. */
+export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
+  const w = deps.writers ?? { out: (s: string) => process.stdout.write(s + '\n'), err: (s: string) => process.stderr.write(s + '\n') };
+  let code: number = EXIT.ok;
+  const program = buildProgram(deps, (n) => (code = n));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    }
+    if (e instanceof CliError) {
+      w.err(`${pc.red('error:')} ${e.message}`);
+      for (const d of e.details) w.err(`  ${d}`);
+      return e.code;
+    }
+    if (e instanceof ValidationError) {
+      w.err(`${pc.red('error:')} invalid input`);
+      for (const fe of e.errors) w.err(`  ${formatFieldError(fe)}`);
+      return EXIT.invalid;
+    }
+    w.err(`${pc.red('internal error:')} ${(e as Error).stack ?? String(e)}`);
+    w.err('this is a bug in kiln; please report it with the command you ran');
+    return EXIT.internal;
+  }
+}

@@ -1,0 +1,41 @@
+// The one client interface the CLI, the dashboard and tests speak to. Two implementations:
+// in-process (built by main.ts, used by one-shot commands like `kiln run`) and HTTP (a server).
+import type { KObject } from '../api/meta.ts';
+
+export interface ClientWatchEvent { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: KObject }
+
+export interface ClientWatch extends AsyncIterable<ClientWatchEvent> {
+  stop(): void;
+}
+
+/** One line of a step's log. */
+export interface LogLine {
+  /** the TaskRun the step belongs to */
+  taskRun: string;
+  /** the step's status name */
+  step: string;
+  line: string;
+}
+
+export interface LogOptions {
+  /** keep reading until the run finishes */
+  follow?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface KilnClient {
+  /** create, or replace the spec of an existing object of the same name */
+  apply(obj: KObject): Promise<KObject>;
+  create(obj: KObject): Promise<KObject>;
+  get(kind: string, namespace: string, name: string): Promise<KObject>;
+  list(kind: string, namespace?: string, labelSelector?: string): Promise<KObject[]>;
+  watch(kind: string, namespace?: string, labelSelector?: string): ClientWatch;
+  delete(kind: string, namespace: string, name: string): Promise<void>;
+  /** sets spec.status to the kind's cancel value */
+  cancel(kind: string, namespace: string, name: string, message?: string): Promise<void>;
+  /** the log lines of a TaskRun's steps, in step order */
+  logs(namespace: string, taskRun: string, opts?: LogOptions): AsyncIterable<LogLine>;
+  /** one-line notes the engine wants the user to see once (e.g. a missing sandbox) */
+  notices(): Promise<string[]>;
+  close(): Promise<void>;
+}

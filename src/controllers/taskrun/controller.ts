@@ -1,0 +1,23 @@
+// Wiring of the TaskRun controller: reconciler + runtime loop.
+import { TASKRUN } from '../../api/registry.ts';
+import type { Store } from '../../store/store.ts';
+import type { Executor } from '../../executor/executor.ts';
+import { createController } from '../../runtime/controller.ts';
+import { createTaskRunReconciler } from './reconciler.ts';
+
+export interface TaskRunControllerOptions {
+  store: Store;
+  executor: Executor;
+  /** TaskRuns reconciled at once (each runs its steps in the background) */
+  workers?: number;
+  offline?: boolean;
+  now?: () => Date;
+}
+
+export function createTaskRunController({ store, executor, workers = 4, offline = false, now }: TaskRunControllerOptions) {
+  let enqueue: (req: { namespace: string; name: string }) => void = () => {};
+  const reconciler = createTaskRunReconciler({ store, executor, offline, now, enqueue: (req) => enqueue(req) });
+  const controller = createController({ name: 'taskrun', store, type: TASKRUN, reconciler, workers });
+  enqueue = (req) => controller.enqueue(req);
+  return controller;
+}

@@ -1,0 +1,244 @@
+// Turns a resolved (substituted) TaskSpec and its TaskRun into an ExecutionPlan. Pure: the
+// ConfigMaps, Secrets and clock it needs are passed in.
+import type { ConfigMap, Secret } from '../../api/core.types.ts';
+import type { ContainerFields, EnvVar, Probe, Sidecar, Step } from '../../api/container.types.ts';
+import type { TaskSpec } from '../../api/task.types.ts';
+import type { TaskRun } from '../../api/taskrun.types.ts';
+import type { KeyToPath, ProjectedSource, Volume, WorkspaceBinding } from '../../api/workspace.types.ts';
+import type { EnvPair, ExecutionPlan, PlanContainer, PlanMount, PlanProbe, PlanVolume, VolumeSource } from '../../executor/executor.ts';
+import { parseDuration } from '../../api/duration.ts';
+import { stepName } from '../../engine/taskrun.apply.ts';
+
+/** Objects the plan reads, keyed by name (same namespace as the TaskRun). */
+export interface PlanInputs {
+  configMaps: Map<string, ConfigMap>;
+  secrets: Map<string, Secret>;
+}
+
+/** A problem that makes the TaskRun fail before any step runs (Tekton: CreateContainerConfigError). */
+export class PlanError extends Error {
+  readonly reason: string;
+  constructor(reason: string, message: string) {
+    super(message);
+    this.name = 'PlanError';
+    this.reason = reason;
+  }
+}
+
+/** Names of the ConfigMaps and Secrets a spec (and its run's bindings) needs. */
+export function referencedObjects(spec: TaskSpec, run: TaskRun): { configMaps: Set<string>; secrets: Set<string> } {
+  const configMaps = new Set<string>();
+  const secrets = new Set<string>();
+  const volumes: Array<Volume | WorkspaceBinding> = [...(spec.volumes ?? []), ...podTemplateVolumes(run), ...(run.spec.workspaces ?? [])];
+  for (const v of volumes) {
+    if (v.configMap?.name) configMaps.add(v.configMap.name);
+    if (v.secret?.secretName) secrets.add(v.secret.secretName);
+    for (const s of v.projected?.sources ?? []) {
+      if (s.configMap?.name) configMaps.add(s.configMap.name);
+      if (s.secret?.name) secrets.add(s.secret.name);
+    }
+  }
+  for (const c of [...spec.steps, ...(spec.sidecars ?? [])]) {
+    for (const e of c.env ?? []) {
+      if (e.valueFrom?.configMapKeyRef?.name) configMaps.add(e.valueFrom.configMapKeyRef.name);
+      if (e.valueFrom?.secretKeyRef?.name) secrets.add(e.valueFrom.secretKeyRef.name);
+    }
+    for (const f of c.envFrom ?? []) {
+      if (f.configMapRef?.name) configMaps.add(f.configMapRef.name);
+      if (f.secretRef?.name) secrets.add(f.secretRef.name);
+    }
+  }
+  return { configMaps, secrets };
+}
+
+function podTemplateVolumes(run: TaskRun): Volume[] {
+  const vols = run.spec.podTemplate?.['volumes'];
+  return Array.isArray(vols) ? (vols as Volume[]) : [];
+}
+
+function decodeSecret(secret: Secret): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = atob(v.replace(/\s/g, ''));
+  Object.assign(out, secret.stringData ?? {});
+  return out;
+}
+
+function project(data: Record<string, string>, items: KeyToPath[] | undefined): Record<string, string> {
+  if (!items?.length) return { ...data };
+  const out: Record<string, string> = {};
+  for (const it of items) if (it.key in data) out[it.path] = data[it.key];
+  return out;
+}
+
+/** Builds the plan for one attempt. Throws PlanError for missing ConfigMaps/Secrets/keys. */
+export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs: PlanInputs, timeoutMs?: number): ExecutionPlan {
+  const ns = run.metadata.namespace ?? 'default';
+  const name = run.metadata.name ?? '';
+
+  function configMapData(cmName: string, optional: boolean | undefined, what: string): Record<string, string> | undefined {
+    const cm = inputs.configMaps.get(cmName);
+    if (!cm) {
+      if (optional) return undefined;
+      throw new PlanError('CreateContainerConfigError', `${what}: configmap "${cmName}" not found`);
+    }
+    return { ...(cm.data ?? {}) };
+  }
+  function secretData(sName: string, optional: boolean | undefined, what: string): Record<string, string> | undefined {
+    const s = inputs.secrets.get(sName);
+    if (!s) {
+      if (optional) return undefined;
+      throw new PlanError('CreateContainerConfigError', `${what}: secret "${sName}" not found`);
+    }
+    return decodeSecret(s);
+  }
+  function projected(p: ProjectedSource, what: string): Record<string, string> {
+    const files: Record<string, string> = {};
+    for (const src of p.sources ?? []) {
+      if (src.configMap) Object.assign(files, project(configMapData(src.configMap.name, src.configMap.optional, what) ?? {}, src.configMap.items));
+      if (src.secret) Object.assign(files, project(secretData(src.secret.name, src.secret.optional, what) ?? {}, src.secret.items));
+    }
+    return files;
+  }
+
+  function sourceOf(v: Volume | WorkspaceBinding, what: string, claimFallback: string): VolumeSource {
+    if (v.configMap) return { type: 'files', files: project(configMapData(v.configMap.name, v.configMap.optional, what) ?? {}, v.configMap.items), mode: v.configMap.defaultMode };
+    if (v.secret) return { type: 'files', files: project(secretData(v.secret.secretName, v.secret.optional, what) ?? {}, v.secret.items), mode: v.secret.defaultMode ?? 0o400 };
+    if (v.projected) return { type: 'files', files: projected(v.projected, what), mode: v.projected.defaultMode };
+    if (v.persistentVolumeClaim) return { type: 'claim', claimName: v.persistentVolumeClaim.claimName, namespace: ns };
+    if ('volumeClaimTemplate' in v && v.volumeClaimTemplate) return { type: 'claim', claimName: claimFallback, namespace: ns };
+    if (v.hostPath?.path) return { type: 'hostDir', path: v.hostPath.path };
+    return { type: 'emptyDir' };
+  }
+
+  const volumes: PlanVolume[] = [];
+  const seen = new Set<string>();
+  for (const v of [...(spec.volumes ?? []), ...podTemplateVolumes(run)]) {
+    if (seen.has(v.name)) continue;
+    seen.add(v.name);
+    volumes.push({ name: v.name, source: sourceOf(v, `volume "${v.name}"`, `${name}-${v.name}`) });
+  }
+
+  // Workspaces: volume `ws-<name>` per bound workspace.
+  const bindings = new Map((run.spec.workspaces ?? []).map((b) => [b.name, b]));
+  const wsMounts: Array<{ ws: string; mount: PlanMount }> = [];
+  for (const decl of spec.workspaces ?? []) {
+    const b = bindings.get(decl.name);
+    if (!b) continue;
+    const vol = `ws-${decl.name}`;
+    volumes.push({ name: vol, source: sourceOf(b, `workspace "${decl.name}"`, `pvc-${name}-${decl.name}`) });
+    const readOnly = decl.readOnly || !!b.configMap || !!b.secret || !!b.projected;
+    wsMounts.push({ ws: decl.name, mount: { volume: vol, mountPath: decl.mountPath ?? `/workspace/${decl.name}`, subPath: b.subPath || undefined, readOnly } });
+  }
+  const isolated = [...spec.steps, ...(spec.sidecars ?? [])].some((c) => (c.workspaces?.length ?? 0) > 0);
+
+  function mountsFor(c: Step | Sidecar): PlanMount[] {
+    const out: PlanMount[] = [];
+    const usages = new Map((c.workspaces ?? []).map((u) => [u.name, u]));
+    for (const { ws, mount } of wsMounts) {
+      if (isolated && !usages.has(ws)) continue;
+      const usage = usages.get(ws);
+      out.push(usage?.mountPath ? { ...mount, mountPath: usage.mountPath } : mount);
+    }
+    for (const m of c.volumeMounts ?? []) {
+      out.push({ volume: m.name, mountPath: m.mountPath, subPath: m.subPath || undefined, readOnly: m.readOnly });
+    }
+    return out;
+  }
+
+  function envOf(c: ContainerFields, what: string): EnvPair[] {
+    const env = new Map<string, string>();
+    for (const f of c.envFrom ?? []) {
+      const data = f.configMapRef
+        ? configMapData(f.configMapRef.name, f.configMapRef.optional, `${what} envFrom`)
+        : f.secretRef
+          ? secretData(f.secretRef.name, f.secretRef.optional, `${what} envFrom`)
+          : undefined;
+      for (const [k, v] of Object.entries(data ?? {})) env.set(`${f.prefix ?? ''}${k}`, v);
+    }
+    for (const e of c.env ?? []) {
+      const v = envValue(e, what);
+      if (v !== undefined) env.set(e.name, v);
+    }
+    return [...env].map(([n, value]) => ({ name: n, value }));
+  }
+
+  function envValue(e: EnvVar, what: string): string | undefined {
+    if (!e.valueFrom) return e.value ?? '';
+    const { configMapKeyRef: cmr, secretKeyRef: skr, fieldRef } = e.valueFrom;
+    if (cmr) {
+      const data = configMapData(cmr.name, cmr.optional, `${what} env ${e.name}`);
+      if (data && !(cmr.key in data) && !cmr.optional) throw new PlanError('CreateContainerConfigError', `${what} env ${e.name}: key "${cmr.key}" not found in configmap "${cmr.name}"`);
+      return data?.[cmr.key];
+    }
+    if (skr) {
+      const data = secretData(skr.name, skr.optional, `${what} env ${e.name}`);
+      if (data && !(skr.key in data) && !skr.optional) throw new PlanError('CreateContainerConfigError', `${what} env ${e.name}: key "${skr.key}" not found in secret "${skr.name}"`);
+      return data?.[skr.key];
+    }
+    if (fieldRef) return fieldValue(fieldRef.fieldPath);
+    return undefined;
+  }
+
+  function fieldValue(path: string): string {
+    switch (path) {
+      case 'metadata.name': return `${name}-pod`;
+      case 'metadata.namespace': return ns;
+      case 'spec.serviceAccountName': return run.spec.serviceAccountName ?? 'default';
+      case 'spec.nodeName': return 'localhost';
+      case 'status.podIP': case 'status.hostIP': return '127.0.0.1';
+      default: {
+        const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
+        if (m) return (m[1] === 'labels' ? run.metadata.labels : run.metadata.annotations)?.[m[2]] ?? '';
+        return '';
+      }
+    }
+  }
+
+  function container(c: Step | Sidecar, index: number, kind: 'step' | 'sidecar'): PlanContainer {
+    const n = kind === 'step' ? stepName(c as Step, index) : c.name || `unnamed-${index}`;
+    const what = `${kind} "${n}"`;
+    const step = kind === 'step' ? (c as Step) : undefined;
+    const sidecar = kind === 'sidecar' ? (c as Sidecar) : undefined;
+    return {
+      name: n,
+      containerName: `${kind}-${n}`,
+      image: c.image ?? '',
+      command: c.command,
+      args: c.args,
+      script: c.script,
+      workingDir: c.workingDir,
+      env: envOf(c, what),
+      mounts: mountsFor(c),
+      timeoutMs: step?.timeout ? parseDuration(step.timeout) || undefined : undefined,
+      onError: step?.onError === 'continue' ? 'continue' : step?.onError ? 'stopAndFail' : undefined,
+      stdoutPath: step?.stdoutConfig?.path,
+      stderrPath: step?.stderrConfig?.path,
+      results: step?.results?.map((r) => r.name),
+      readinessProbe: probe(sidecar?.readinessProbe),
+      startupProbe: probe(sidecar?.startupProbe),
+    };
+  }
+
+  return {
+    id: `${ns}/${name}/${attempt}`,
+    namespace: ns,
+    taskRunName: name,
+    steps: spec.steps.map((s, i) => container(s, i, 'step')),
+    sidecars: (spec.sidecars ?? []).map((s, i) => container(s, i, 'sidecar')),
+    volumes,
+    results: (spec.results ?? []).map((r) => r.name),
+    timeoutMs,
+  };
+}
+
+function probe(p: Probe | undefined): PlanProbe | undefined {
+  if (!p?.exec?.command?.length) return undefined;
+  return {
+    command: p.exec.command,
+    initialDelayMs: (p.initialDelaySeconds ?? 0) * 1000,
+    // locally there is no kubelet cadence to honour: probe at least once a second
+    periodMs: Math.min((p.periodSeconds ?? 10) * 1000, 1000),
+    timeoutMs: (p.timeoutSeconds ?? 1) * 1000,
+    failureThreshold: p.failureThreshold ?? 3,
+  };
+}

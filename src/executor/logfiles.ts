@@ -1,0 +1,80 @@
+// Reading step logs back: one append-only file per container, `<logDir>/<containerName>.log`.
+// Works while the run is going (follow) and long after it ended (logs are kept).
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TaskRunStatus } from '../api/taskrun.types.ts';
+
+export interface StepLogLine { step: string; line: string }
+
+export interface TailOptions {
+  /** re-read the TaskRun's status (the source of truth for which step is where) */
+  status: () => Promise<TaskRunStatus | undefined>;
+  follow: boolean;
+  signal?: AbortSignal;
+  /** poll interval while following (default 25 ms) */
+  pollMs?: number;
+}
+
+/** Host path of a container's log file. */
+export function logFileOf(logDir: string, containerName: string): string {
+  return join(logDir, `${containerName}.log`);
+}
+
+async function openIfExists(path: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, 'r');
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function finished(st: TaskRunStatus | undefined): boolean {
+  return !!st?.conditions?.some((c) => c.type === 'Succeeded' && c.status !== 'Unknown');
+}
+
+/**
+ * Yields every line of every step, in step order. With `follow`, waits for steps that have not
+ * started yet and for lines still being written, until the run is finished.
+ */
+export async function* tailStepLogs(opts: TailOptions): AsyncGenerator<StepLogLine> {
+  const pollMs = opts.pollMs ?? 25;
+  let st = await opts.status();
+  for (let i = 0; ; i++) {
+    // wait until step i exists and has started (or the run is over)
+    while (opts.follow && !opts.signal?.aborted && !finished(st) && !(st?.steps?.[i] && !st.steps[i].waiting) && st?.steps?.length !== i) {
+      await sleep(pollMs);
+      st = await opts.status();
+    }
+    const step = st?.steps?.[i];
+    if (!step || !st?.logDir) return;
+    const path = logFileOf(st.logDir, step.container);
+    let fh = await openIfExists(path);
+    let pending = '';
+    let pos = 0;
+    const buf = Buffer.alloc(64 * 1024);
+    let draining = false;
+    for (;;) {
+      fh ??= await openIfExists(path);
+      const n = fh ? (await fh.read(buf, 0, buf.length, pos)).bytesRead : 0;
+      if (n > 0) {
+        pos += n;
+        pending += buf.subarray(0, n).toString('utf8');
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) yield { step: step.name, line };
+        continue;
+      }
+      if (!opts.follow || draining || opts.signal?.aborted) break;
+      st = await opts.status();
+      const cur = st?.steps?.[i];
+      // the step is over: read once more, then move on
+      if (!cur || cur.terminated || finished(st)) { draining = true; continue; }
+      await sleep(pollMs);
+    }
+    if (pending) yield { step: step.name, line: pending };
+    await fh?.close();
+    if (opts.follow) st = await opts.status();
+  }
+}

@@ -1,0 +1,89 @@
+// What an attempt's parts (steps, sidecars, probes) share: the live state and a way to start a
+// prepared container that a concurrent cancel() can always reach.
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { ExecutionPlan, ExecutionSnapshot } from '../executor.ts';
+import type { AttemptContext, HostTools, Prepared } from './prepare.ts';
+import { startProcess } from './spawn.ts';
+import type { ProcessExit, RunningProcess } from './spawn.ts';
+
+/** Dependencies of an attempt, from the executor. */
+export interface AttemptDeps {
+  dataDir: string;
+  tools: HostTools;
+  now: () => Date;
+  /** SIGTERM → SIGKILL grace when stopping a process group */
+  graceMs: number;
+}
+
+/** The shared, mutable core of one running attempt. */
+export interface AttemptRuntime {
+  deps: AttemptDeps;
+  plan: ExecutionPlan;
+  state: ExecutionSnapshot;
+  actx?: AttemptContext;
+  /** set by cancel(); everything not yet started is skipped once it is */
+  stop?: { kind: 'cancelled' | 'timeout'; message: string };
+  /** aborted by cancel(): interrupts waits (probe periods, delays) */
+  abort: AbortController;
+  /** processes a cancel() must stop (steps and probes; sidecars are stopped at the end) */
+  live: Set<RunningProcess>;
+  changed(): void;
+  ts(): string;
+}
+
+/** Runs `fn`, logging instead of throwing; onChange listeners must not break an attempt. */
+export function notify(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    process.emitWarning(`kiln executor: onChange threw: ${(e as Error).message}`);
+  }
+}
+
+/** Creates the working directory, writes the script, starts the process (tracked while it runs). */
+export async function launch(rt: AttemptRuntime, p: Prepared, opts: { log?: boolean; track?: boolean } = {}): Promise<RunningProcess> {
+  await Promise.all(p.mkdirs.map((d) => mkdir(d, { recursive: true })));
+  if (p.script) await writeFile(p.script.path, p.script.text, { mode: 0o755 });
+  const proc = await startProcess({
+    argv: p.argv,
+    env: p.env,
+    cwd: p.cwd ?? '/',
+    logFile: opts.log === false ? undefined : p.logFile,
+    stdoutTee: opts.log === false ? undefined : p.stdoutTee,
+    stderrTee: opts.log === false ? undefined : p.stderrTee,
+  });
+  if (opts.track !== false) {
+    rt.live.add(proc);
+    void proc.exited.then(() => rt.live.delete(proc));
+    if (rt.stop) void proc.stop(rt.deps.graceMs);
+  }
+  return proc;
+}
+
+/** Waits for `proc`, stopping it after `timeoutMs`; `timedOut` tells whether the timer fired. */
+export async function waitWithTimeout(rt: AttemptRuntime, proc: RunningProcess, timeoutMs: number | undefined): Promise<{ exit: ProcessExit; timedOut: boolean }> {
+  let timedOut = false;
+  const timer = timeoutMs && timeoutMs > 0
+    ? setTimeout(function stepTimeout() {
+        timedOut = true;
+        void proc.stop(rt.deps.graceMs);
+      }, timeoutMs)
+    : undefined;
+  const exit = await proc.exited;
+  if (timer) clearTimeout(timer);
+  return { exit, timedOut };
+}
+
+/** Resolves after `ms` or when `signal` aborts, whichever is first. */
+export function pause(signal: AbortSignal, ms: number): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise(function wait(resolve) {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,132 @@
+// The private directory of one attempt under <dataDir>/runs/<ns>/<taskrun>/attempt-<n>/ and the
+// volumes it uses. Created once, asynchronously, when the attempt starts.
+import { mkdir, symlink, writeFile, rm } from 'node:fs/promises';
+import { dirname, join, normalize } from 'node:path';
+import type { ExecutionPlan, PlanMount, PlanVolume } from '../executor.ts';
+
+/** Host directories of one attempt (all absolute). */
+export interface AttemptLayout {
+  root: string;
+  workspace: string;
+  home: string;
+  results: string;
+  steps: string;
+  scripts: string;
+  run: string;
+  artifacts: string;
+  creds: string;
+  logs: string;
+  volumes: string;
+}
+
+/** A path component safe to use as a directory name (ids come from the API, but never trust them). */
+function safe(part: string): string {
+  const s = part.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return s === '' || s === '.' || s === '..' ? `_${s}` : s;
+}
+
+/** The attempt's directories, derived from `plan.id` = `<namespace>/<taskrun>/<attempt>`. */
+export function attemptLayout(dataDir: string, plan: Pick<ExecutionPlan, 'id' | 'namespace' | 'taskRunName'>): AttemptLayout {
+  const parts = plan.id.split('/');
+  const attempt = parts.length === 3 ? parts[2] : plan.id;
+  const root = join(dataDir, 'runs', safe(plan.namespace), safe(plan.taskRunName), `attempt-${safe(attempt)}`);
+  const d = (name: string): string => join(root, name);
+  return {
+    root,
+    workspace: d('workspace'),
+    home: d('home'),
+    results: d('results'),
+    steps: d('steps'),
+    scripts: d('scripts'),
+    run: d('run'),
+    artifacts: d('artifacts'),
+    creds: d('creds'),
+    logs: d('logs'),
+    volumes: d('volumes'),
+  };
+}
+
+/** Where a persistent claim lives: `<dataDir>/claims/<namespace>/<claimName>/`. */
+export function claimDir(dataDir: string, namespace: string, claimName: string): string {
+  return join(dataDir, 'claims', safe(namespace), safe(claimName));
+}
+
+/** The host directory backing a volume for this attempt. */
+export function volumeDir(dataDir: string, layout: AttemptLayout, v: PlanVolume): string {
+  switch (v.source.type) {
+    case 'hostDir':
+      return v.source.path;
+    case 'claim':
+      return claimDir(dataDir, v.source.namespace, v.source.claimName);
+    default:
+      return join(layout.volumes, safe(v.name));
+  }
+}
+
+/** A relative subPath that stays inside its volume, or undefined when it would escape. */
+export function cleanSubPath(subPath: string): string | undefined {
+  const n = normalize(subPath).replace(/^\/+/, '').replace(/\/+$/, '');
+  return n === '..' || n.startsWith('../') ? undefined : n === '.' ? '' : n;
+}
+
+/** The host path a mount shows (volume dir + subPath), or an error message. */
+export function mountSource(mount: PlanMount, volumes: ReadonlyMap<string, string>): string | { error: string } {
+  const base = volumes.get(mount.volume);
+  if (base === undefined) return { error: `mount ${mount.mountPath} names unknown volume "${mount.volume}"` };
+  if (!mount.subPath) return base;
+  const sub = cleanSubPath(mount.subPath);
+  if (sub === undefined) return { error: `mount ${mount.mountPath}: subPath "${mount.subPath}" leaves the volume` };
+  return sub ? join(base, sub) : base;
+}
+
+/** Writes a `files` volume (ConfigMap/Secret stand-in): each relative path with `mode` (default 0644). */
+async function writeFiles(dir: string, files: Record<string, string | Uint8Array>, mode = 0o644): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await Promise.all(Object.entries(files).map(async function writeOne([rel, content]) {
+    const sub = cleanSubPath(rel);
+    if (!sub) return;
+    const path = join(dir, sub);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, content, { mode });
+  }));
+}
+
+/** Creates every directory of the attempt (and of its volumes); returns volume name → host dir. */
+export async function createLayout(dataDir: string, layout: AttemptLayout, plan: ExecutionPlan): Promise<Map<string, string>> {
+  const { steps, run } = layout;
+  const dirs = [layout.workspace, layout.home, layout.results, layout.scripts, layout.artifacts, layout.creds, layout.logs];
+  plan.steps.forEach((s, i) => dirs.push(join(steps, s.containerName, 'results'), join(steps, s.containerName, 'artifacts'), join(run, String(i))));
+  await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })));
+  await Promise.all([
+    ...plan.steps.map((s, i) => symlink(s.containerName, join(steps, String(i))).catch(ignoreExists)),
+    ...[...plan.steps, ...plan.sidecars].map((c) => writeFile(join(layout.logs, `${c.containerName}.log`), '', { flag: 'a' })),
+  ]);
+  const volumes = new Map<string, string>();
+  await Promise.all(plan.volumes.map(async function makeVolume(v) {
+    const dir = volumeDir(dataDir, layout, v);
+    volumes.set(v.name, dir);
+    if (v.source.type === 'files') await writeFiles(dir, v.source.files, v.source.mode);
+    else await mkdir(dir, { recursive: true });
+  }));
+  const subDirs = new Set<string>();
+  for (const c of [...plan.steps, ...plan.sidecars]) {
+    for (const m of c.mounts) {
+      const src = mountSource(m, volumes);
+      const vol = plan.volumes.find((v) => v.name === m.volume);
+      const isFile = vol?.source.type === 'files' && m.subPath !== undefined && Object.hasOwn(vol.source.files, cleanSubPath(m.subPath) ?? '');
+      if (typeof src === 'string' && m.subPath && !isFile) subDirs.add(src);
+    }
+  }
+  await Promise.all([...subDirs].map((d) => mkdir(d, { recursive: true })));
+  return volumes;
+}
+
+/** Removes what must not outlive the attempt: materialised Secret/ConfigMap files and credentials. */
+export async function cleanupLayout(layout: AttemptLayout, plan: ExecutionPlan): Promise<void> {
+  const doomed = plan.volumes.filter((v) => v.source.type === 'files').map((v) => join(layout.volumes, safe(v.name)));
+  await Promise.all([...doomed, layout.creds].map((d) => rm(d, { recursive: true, force: true })));
+}
+
+function ignoreExists(e: NodeJS.ErrnoException): void {
+  if (e.code !== 'EEXIST') throw e;
+}

@@ -1,0 +1,70 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bindFor, bwrapArgs, hostPath, pathRewriter, sortBinds } from './sandbox.ts';
+import type { Bind } from './sandbox.ts';
+
+const binds: Bind[] = [
+  { dest: '/workspace/src/sub', src: '/d/vol/sub' },
+  { dest: '/workspace', src: '/d/a/workspace' },
+  { dest: '/tekton/steps', src: '/d/a/steps', readOnly: true },
+  { dest: '/workspace/src', src: '/d/vol', readOnly: true },
+  { dest: '/tekton/steps/step-x', src: '/d/a/steps/step-x' },
+];
+
+describe('sandbox: bwrap argv', function () {
+  test('root, fresh /proc /dev /tmp, masks, /tekton, binds parents first, then the command', function () {
+    const args = bwrapArgs({
+      root: [{ op: 'symlink', path: '/bin', target: 'usr/bin' }, { op: 'ro-bind', path: '/usr' }, { op: 'tmpfs', path: '/etc' }],
+      masks: ['/var/lib/kiln', '/root'],
+      binds: binds.slice(0, 2),
+      dirs: ['/src'],
+      cwd: '/src',
+      argv: ['sh', '-c', 'true'],
+    });
+    assert.deepEqual(args, [
+      '--symlink', 'usr/bin', '/bin', '--ro-bind', '/usr', '/usr', '--tmpfs', '/etc',
+      '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
+      '--tmpfs', '/var/lib/kiln', '--tmpfs', '/root',
+      '--dir', '/tekton',
+      '--bind', '/d/a/workspace', '/workspace',
+      '--bind', '/d/vol/sub', '/workspace/src/sub',
+      '--dir', '/src',
+      '--chdir', '/src', '--unshare-pid', '--die-with-parent', '--', 'sh', '-c', 'true',
+    ]);
+    assert.ok(!args.includes('--unshare-net'), 'the network stays shared');
+  });
+
+  test('sortBinds is stable by depth', function () {
+    assert.deepEqual(sortBinds(binds).map((b) => b.dest), ['/workspace', '/tekton/steps', '/workspace/src', '/workspace/src/sub', '/tekton/steps/step-x']);
+  });
+});
+
+describe('sandbox: path map', function () {
+  test('hostPath uses the longest bound prefix', function () {
+    const table: [string, string | undefined][] = [
+      ['/workspace', '/d/a/workspace'],
+      ['/workspace/x', '/d/a/workspace/x'],
+      ['/workspace/src/f', '/d/vol/f'],
+      ['/workspace/srcx', '/d/a/workspace/srcx'],
+      ['/tekton/steps/step-x/exitCode', '/d/a/steps/step-x/exitCode'],
+      ['/tekton/steps/0/exitCode', '/d/a/steps/0/exitCode'],
+      ['/data', undefined],
+      ['/workspaces', undefined],
+    ];
+    for (const [p, want] of table) assert.equal(hostPath(binds, p), want, p);
+    assert.equal(bindFor(binds, '/workspace/src')?.readOnly, true);
+  });
+
+  test('pathRewriter rewrites prefixes at path boundaries only', function () {
+    const rw = pathRewriter(binds);
+    const table: { name: string; in: string; out: string }[] = [
+      { name: 'plain', in: 'cat /workspace/src/f', out: 'cat /d/vol/f' },
+      { name: 'quoted', in: 'echo "/workspace/x" \'/tekton/steps/0/exitCode\'', out: 'echo "/d/a/workspace/x" \'/d/a/steps/0/exitCode\'' },
+      { name: 'option', in: '--dir=/workspace/src:/workspace', out: '--dir=/d/vol:/d/a/workspace' },
+      { name: 'not a prefix', in: '$HOME/workspace /workspaces /x/workspace', out: '$HOME/workspace /workspaces /x/workspace' },
+      { name: 'longest', in: '/workspace/src/sub/a /workspace/srcx', out: '/d/vol/sub/a /d/a/workspace/srcx' },
+      { name: 'no slash', in: 'echo hi', out: 'echo hi' },
+    ];
+    for (const c of table) assert.equal(rw(c.in), c.out, c.name);
+  });
+});

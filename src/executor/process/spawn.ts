@@ -1,0 +1,127 @@
+// Runs one container's process: detached in its own process group (so kill(-pid) reaches every
+// descendant), stdout+stderr appended to its log file, optionally teed to stdoutPath/stderrPath.
+import { spawn } from 'node:child_process';
+import { open, mkdir } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { constants } from 'node:os';
+import { dirname } from 'node:path';
+
+/** What to run and where its output goes. */
+export interface ProcessSpec {
+  argv: readonly string[];
+  env: Record<string, string>;
+  /** host working directory of the spawned process (bwrap sets the step's own with --chdir) */
+  cwd?: string;
+  /** host path of the log file (appended); undefined: discard output */
+  logFile?: string;
+  /** host paths that also receive stdout / stderr */
+  stdoutTee?: string;
+  stderrTee?: string;
+}
+
+/** How a process ended: its exit code (128+n when killed by signal n), or a spawn error. */
+export interface ProcessExit {
+  code: number;
+  signal?: string;
+  /** set when the process could not be started (e.g. ENOENT) */
+  error?: string;
+}
+
+/** A started process. */
+export interface RunningProcess {
+  readonly pid: number | undefined;
+  /** resolves once the process exited and its output is flushed */
+  readonly exited: Promise<ProcessExit>;
+  /** SIGTERM to the group, SIGKILL after `graceMs`; resolves with the exit */
+  stop(graceMs: number): Promise<ProcessExit>;
+}
+
+/** Sends `signal` to the process group `pid` (ignores groups that are gone). */
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function signalCode(signal: NodeJS.Signals | null): number {
+  const n = signal ? (constants.signals as Record<string, number>)[signal] : undefined;
+  return n ? 128 + n : 1;
+}
+
+async function openAppend(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'a');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    await mkdir(dirname(path), { recursive: true });
+    return open(path, 'a');
+  }
+}
+
+/**
+ * Starts a process. Without tees both streams share one append-mode descriptor of the log file,
+ * so lines keep their order at no cost to kiln; with a tee the stream is piped and copied.
+ */
+export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
+  const log = spec.logFile ? await openAppend(spec.logFile) : undefined;
+  const tees = await Promise.all([spec.stdoutTee, spec.stderrTee].map((p) => (p ? openAppend(p) : undefined)));
+  const out = (i: 0 | 1): 'ignore' | 'pipe' | number => (tees[i] ? 'pipe' : log ? log.fd : 'ignore');
+  let child;
+  try {
+    child = spawn(spec.argv[0], spec.argv.slice(1), {
+      env: spec.env,
+      cwd: spec.cwd,
+      detached: true,
+      stdio: ['ignore', out(0), out(1)],
+    });
+  } catch (e) {
+    child = undefined;
+    const message = (e as Error).message;
+    if (log) await log.write(`kiln: cannot start ${spec.argv[0]}: ${message}\n`);
+    await Promise.all([log, ...tees].map((h) => h?.close()));
+    const exit = { code: 127, error: message };
+    return { pid: undefined, exited: Promise.resolve(exit), stop: () => Promise.resolve(exit) };
+  }
+  const pid = child.pid;
+  const pipes = [child.stdout, child.stderr].map(function copy(stream, i) {
+    const tee = tees[i];
+    if (!stream || !tee) return Promise.resolve();
+    return (async function pump() {
+      for await (const chunk of stream) {
+        await tee.write(chunk);
+        if (log) await log.write(chunk);
+      }
+    })();
+  });
+  const exited = new Promise<ProcessExit>(function wait(resolve) {
+    let done = false;
+    child.once('error', function onError(err) {
+      if (done) return;
+      done = true;
+      resolve({ code: 127, error: err.message });
+    });
+    child.once('exit', function onExit(code, signal) {
+      if (done) return;
+      done = true;
+      killGroup(pid, 'SIGKILL'); // the step is over: so is everything it left running
+      resolve(code !== null ? { code } : { code: signalCode(signal), signal: signal ?? undefined });
+    });
+  }).then(async function flush(exit) {
+    await Promise.allSettled(pipes);
+    if (exit.error && log) await log.write(`kiln: cannot run ${spec.argv[0]}: ${exit.error}\n`).catch(() => undefined);
+    await Promise.all([log, ...tees].map((h) => h?.close().catch(() => undefined)));
+    return exit;
+  });
+  return {
+    pid,
+    exited,
+    stop: function stop(graceMs: number): Promise<ProcessExit> {
+      killGroup(pid, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
+      return exited.finally(() => clearTimeout(timer));
+    },
+  };
+}

@@ -1,0 +1,214 @@
+// The controller loop (controller-runtime): informers turn store changes into keys on a
+// de-duplicating work queue; N workers take keys and call the reconciler; the result decides
+// what happens to the key. Only this loop touches the queue.
+//   returned {requeueAfter: ms} → reconciled again after ms (backoff reset)
+//   returned nothing            → done until the next event (backoff reset)
+//   thrown TerminalError        → logged, not retried
+//   thrown anything else        → logged, retried with per-key exponential backoff
+import type { KObject } from '../api/meta.ts';
+import type { ResourceType, Store } from '../store/store.ts';
+import type { Clock } from './clock.ts';
+import { realClock } from './clock.ts';
+import type { Informer } from './informer.ts';
+import { createInformer } from './informer.ts';
+import type { Logger } from './logger.ts';
+import { consoleLogger } from './logger.ts';
+import { selfRequest } from './owners.ts';
+import type { Reconciler, Request } from './result.ts';
+import { isTerminalError, requestFromKey, requestKey } from './result.ts';
+import type { WorkQueue } from './workqueue.ts';
+import { createWorkQueue } from './workqueue.ts';
+
+/** A secondary kind whose changes wake objects of the primary kind (see ownerRequests). */
+export interface WatchSpec {
+  type: ResourceType;
+  mapToRequests(obj: KObject): Request[];
+}
+
+export interface ControllerOptions {
+  /** names the controller in logs */
+  name: string;
+  store: Store;
+  /** the primary kind: each of its changes enqueues the object's own key */
+  type: ResourceType;
+  reconciler: Reconciler;
+  /** concurrent reconciles, never two for the same key (default 1) */
+  workers?: number;
+  /** secondary kinds (default none) */
+  watches?: WatchSpec[];
+  /** only watch this namespace (default all) */
+  namespace?: string;
+  /** default consoleLogger */
+  logger?: Logger;
+  /** clock for requeues, backoff and informer retries (default realClock) */
+  clock?: Clock;
+  /** backoff of failed reconciles, in ms (defaults 5 and 30 000) */
+  baseDelay?: number;
+  maxDelay?: number;
+}
+
+export interface Controller {
+  readonly name: string;
+  /** the primary kind's informer, once started */
+  readonly informer: Informer | undefined;
+  /** starts informers, waits for their first list, then starts the workers */
+  start(): Promise<void>;
+  /** stops informers and workers; resolves once in-flight reconciles have finished */
+  stop(): Promise<void>;
+  /** queues a reconcile of `req` (an external trigger); before start it runs once workers start */
+  enqueue(req: Request): void;
+  /**
+   * Resolves when the controller has started, nothing is queued or running, and no failed key
+   * waits for its retry (keys waiting for a `requeueAfter` do not count). Watch events caused by
+   * a reconcile are counted when the store delivers them before the next macrotask, as in-process
+   * stores do. Resolves at once after stop().
+   */
+  idle(): Promise<void>;
+}
+
+/** Creates a controller (defaults in ControllerOptions); nothing runs until start(). */
+export function createController({
+  name,
+  store,
+  type,
+  reconciler,
+  workers = 1,
+  watches = [],
+  namespace,
+  logger = consoleLogger,
+  clock = realClock,
+  baseDelay,
+  maxDelay,
+}: ControllerOptions): Controller {
+  const queue: WorkQueue = createWorkQueue({ baseDelay, maxDelay, clock });
+  const informers: Informer[] = [];
+  const running: Promise<void>[] = [];
+  /** keys whose last reconcile failed and that have not been handed out since */
+  const retrying = new Set<string>();
+  let inFlight = 0;
+  let state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => { markReady = resolve; });
+  const idleWaiters: Array<() => void> = [];
+  let idleCheckScheduled = false;
+
+  function enqueueAll(reqs: Request[]): void {
+    for (const r of reqs) queue.add(requestKey(r));
+  }
+
+  function mapper(map: (obj: KObject) => Request[], what: string): (obj: KObject) => void {
+    return function enqueueMapped(obj) {
+      try {
+        enqueueAll(map(obj));
+      } catch (e) {
+        logger.error(`controller ${name}: mapping a ${what} to requests failed`, { error: e, object: obj.metadata.name });
+      }
+    };
+  }
+
+  function startInformer(t: ResourceType, map: (obj: KObject) => Request[]): void {
+    const enqueue = mapper(map, t.kind);
+    informers.push(createInformer(store, t, {
+      namespace,
+      logger,
+      clock,
+      handlers: {
+        onAdd: enqueue,
+        onUpdate: (oldObj, newObj) => { enqueue(oldObj); enqueue(newObj); },
+        onDelete: enqueue,
+      },
+    }));
+  }
+
+  function isIdle(): boolean {
+    return state === 'stopped' || (state === 'running' && queue.length === 0 && inFlight === 0 && retrying.size === 0);
+  }
+
+  function resolveIdle(): void {
+    for (const resolve of idleWaiters.splice(0)) resolve();
+  }
+
+  /** Checks after the current macrotask, so events already delivered by the store are queued first. */
+  function scheduleIdleCheck(): void {
+    if (idleCheckScheduled || idleWaiters.length === 0) return;
+    idleCheckScheduled = true;
+    setImmediate(function idleCheck() {
+      idleCheckScheduled = false;
+      if (isIdle()) resolveIdle();
+    });
+  }
+
+  async function reconcileKey(key: string): Promise<void> {
+    try {
+      const result = await reconciler.reconcile(requestFromKey(key));
+      queue.forget(key);
+      if (result && result.requeueAfter !== undefined && result.requeueAfter > 0) queue.addAfter(key, result.requeueAfter);
+    } catch (e) {
+      if (isTerminalError(e)) {
+        queue.forget(key);
+        logger.error(`controller ${name}: reconcile ${key} failed terminally, not retrying`, { controller: name, key, error: e });
+        return;
+      }
+      const retries = queue.numRequeues(key) + 1;
+      logger.error(`controller ${name}: reconcile ${key} failed, retry ${retries}`, { controller: name, key, error: e, retries });
+      retrying.add(key);
+      queue.addRateLimited(key);
+    }
+  }
+
+  async function worker(): Promise<void> {
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      retrying.delete(key);
+      inFlight++;
+      try {
+        await reconcileKey(key);
+      } finally {
+        inFlight--;
+        queue.done(key);
+        scheduleIdleCheck();
+      }
+    }
+  }
+
+  const controller: Controller = {
+    name,
+    get informer() { return informers[0]; },
+
+    async start() {
+      if (state !== 'new') throw new Error(`controller ${name}: start() called twice`);
+      state = 'starting';
+      startInformer(type, selfRequest);
+      for (const w of watches) startInformer(w.type, w.mapToRequests);
+      await Promise.race([Promise.all(informers.map((i) => i.synced)), ready]);
+      if (state !== 'starting') return;
+      state = 'running';
+      for (let i = 0; i < Math.max(1, workers); i++) running.push(worker());
+      markReady();
+    },
+
+    async stop() {
+      if (state === 'stopped') return;
+      state = 'stopped';
+      queue.shutdown();
+      markReady();
+      await Promise.all(informers.map((i) => i.stop()));
+      await Promise.all(running);
+      resolveIdle();
+    },
+
+    enqueue(req) {
+      queue.add(requestKey(req));
+    },
+
+    async idle() {
+      await ready;
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        scheduleIdleCheck();
+      });
+    },
+  };
+  return controller;
+}
