@@ -29,7 +29,7 @@ test('loadManifests: documents, kinds, positions', async (t) => {
       name: 'multi-doc file with 3 objects and empty documents skipped',
       yaml: `---\n${TASK}---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: b}\n---\n# only a comment\n---\napiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: run}\nspec:\n  taskRef: {name: hello}\n`,
       kinds: ['Task', 'ConfigMap', 'TaskRun'],
-      lines: [2, 13, 19],
+      lines: [2, 13, 20],
     },
     {
       name: 'kind: List items expanded',

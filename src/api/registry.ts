@@ -48,3 +48,4 @@ export const STEPACTION = findKind('StepAction')!;
 export const CONFIGMAP = findKind('ConfigMap')!;
 export const SECRET = findKind('Secret')!;
 export const PVC = findKind('PersistentVolumeClaim')!;
+export const SERVICEACCOUNT = findKind('ServiceAccount')!;

@@ -25,7 +25,10 @@ export function loadFile(file: string, opts: { strict?: boolean; namespace?: str
   }
   const errors = [...res.errors, ...(res.errors.length ? [] : validateReferences(res.objects))];
   if (errors.length) {
-    throw new CliError(EXIT.invalid, `${file}: ${errors.length} error(s)`, errors.map(formatFieldError));
+    throw new CliError(EXIT.invalid, `${file}: ${errors.length} error(s)`, [
+      ...errors.map(formatFieldError),
+      ...res.warnings.map((w) => `warning: ${formatFieldError(w)}`),
+    ]);
   }
   if (!res.objects.length) throw new CliError(EXIT.invalid, `${file}: no objects found`);
   return { objects: res.objects, warnings: res.warnings };

@@ -50,27 +50,26 @@ function stepLine(s: StepState): string | undefined {
  */
 export function createPlainReporter(w: Writers, opts: { json?: boolean } = {}): Reporter {
   const log = opts.json ? w.err : w.out;
-  const printed = new Set<string>();
   return {
     onNotice: (m) => w.err(`${pc.yellow('note:')} ${m}`),
     onRunStart: (run) => log(`${pc.bold('▶')} ${run.kind.toLowerCase()} ${run.metadata.name} started`),
-    onTaskRunUpdate(tr) {
-      for (const s of ((tr.status ?? {}) as TaskRunStatus).steps ?? []) {
-        const line = stepLine(s);
-        const key = `${tr.metadata.name}/${s.name}`;
-        if (line && !printed.has(key)) {
-          printed.add(key);
-          log(`  ${line}`);
-        }
-      }
-    },
+    onTaskRunUpdate() {},
     onLog: (prefix, line) => log(`${pc.dim(`[${prefix}]`)} ${line}`),
     onRunEnd(run, failure) {
       const c = succeeded(run);
       const st = run.status as { startTime?: string; completionTime?: string } | undefined;
       const d = duration(st?.startTime, st?.completionTime);
       const ok = c?.status === 'True';
+      if (run.kind === 'TaskRun') {
+        for (const s of ((run.status ?? {}) as TaskRunStatus).steps ?? []) {
+          const line = stepLine(s);
+          if (line) log(`  ${line}`);
+        }
+      }
       log(`${ok ? pc.green('✔') : pc.red('✘')} ${run.kind.toLowerCase()} ${run.metadata.name} ${ok ? 'succeeded' : 'failed'}${d ? ` in ${d}` : ''} ${pc.dim(`(${c?.reason ?? 'Unknown'}: ${c?.message ?? ''})`)}`);
+      for (const r of ((run.status ?? {}) as TaskRunStatus).results ?? []) {
+        log(`  result ${r.name} = ${typeof r.value === 'string' ? r.value : JSON.stringify(r.value)}`);
+      }
       if (failure?.step) {
         log(`  failed step: ${failure.step} (exit code ${failure.exitCode})`);
         if (failure.tail.length) {

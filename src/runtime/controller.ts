@@ -92,17 +92,18 @@ export function createController({
   const idleWaiters: Array<() => void> = [];
   let idleCheckScheduled = false;
 
-  function enqueueAll(reqs: Request[]): void {
-    for (const r of reqs) queue.add(requestKey(r));
-  }
-
-  function mapper(map: (obj: KObject) => Request[], what: string): (obj: KObject) => void {
-    return function enqueueMapped(obj) {
-      try {
-        enqueueAll(map(obj));
-      } catch (e) {
-        logger.error(`controller ${name}: mapping a ${what} to requests failed`, { error: e, object: obj.metadata.name });
+  /** Enqueues the requests `map` gives for `objs`, each key once (an update maps old and new). */
+  function mapper(map: (obj: KObject) => Request[], what: string): (...objs: KObject[]) => void {
+    return function enqueueMapped(...objs) {
+      const keys = new Set<string>();
+      for (const obj of objs) {
+        try {
+          for (const r of map(obj)) keys.add(requestKey(r));
+        } catch (e) {
+          logger.error(`controller ${name}: mapping a ${what} to requests failed`, { error: e, object: obj.metadata.name });
+        }
       }
+      for (const key of keys) queue.add(key);
     };
   }
 
@@ -112,11 +113,7 @@ export function createController({
       namespace,
       logger,
       clock,
-      handlers: {
-        onAdd: enqueue,
-        onUpdate: (oldObj, newObj) => { enqueue(oldObj); enqueue(newObj); },
-        onDelete: enqueue,
-      },
+      handlers: { onAdd: enqueue, onUpdate: enqueue, onDelete: enqueue },
     }));
   }
 

@@ -3,7 +3,8 @@
 import type { ConfigMap, Secret } from '../../api/core.types.ts';
 import type { StepAction, Task, TaskSpec } from '../../api/task.types.ts';
 import type { TaskRun } from '../../api/taskrun.types.ts';
-import { CONFIGMAP, SECRET, STEPACTION, TASK } from '../../api/registry.ts';
+import { CONFIGMAP, SECRET, SERVICEACCOUNT, STEPACTION, TASK } from '../../api/registry.ts';
+import type { KObject } from '../../api/meta.ts';
 import { TaskRunReason } from '../../api/reasons.ts';
 import { parseDuration } from '../../api/duration.ts';
 import { applyTaskDefaults } from '../../api/task.defaults.ts';
@@ -112,6 +113,9 @@ export async function prepareAttempt(run: TaskRun, attempt: number, opts: Prepar
   const missing = (resolved.spec.workspaces ?? []).filter((w) => !w.optional && !(run.spec.workspaces ?? []).some((b) => b.name === w.name));
   if (missing.length) return fail(TaskRunReason.ValidationFailed, `[User error] bound workspaces did not match declared workspaces: didn't provide required values: [${missing.map((w) => w.name).join(' ')}]`);
 
+  const creds = await credentialSecrets(run, opts.store);
+  if (creds.length) return fail(TaskRunReason.Unsupported, `service account "${run.spec.serviceAccountName}" carries Tekton credentials (${creds.join(', ')}); kiln does not set up credentials from service accounts yet`);
+
   if (opts.offline) {
     const needs = networkNeeds(applied.spec);
     if (needs.length) return fail(TaskRunReason.Unsupported, `needs the network, which this machine does not have: ${needs.join('; ')}`);
@@ -129,6 +133,21 @@ export async function prepareAttempt(run: TaskRun, attempt: number, opts: Prepar
   const unsupported = opts.executor.check(plan);
   if (unsupported.length) return fail(TaskRunReason.Unsupported, unsupported.map((u) => `${u.what}: ${u.why}`).join('; '));
   return { ok: true, plan, taskSpec: resolved.spec, timeoutMs };
+}
+
+/** Secrets of the run's ServiceAccount that Tekton would turn into git/docker credentials. */
+async function credentialSecrets(run: TaskRun, store: Store): Promise<string[]> {
+  const sa = run.spec.serviceAccountName;
+  if (!sa || sa === 'default') return [];
+  const ns = run.metadata.namespace ?? 'default';
+  const account = await getOrUndefined(store.get<KObject & { secrets?: Array<{ name?: string }> }>(SERVICEACCOUNT, ns, sa));
+  const out: string[] = [];
+  for (const ref of account?.secrets ?? []) {
+    const secret = ref.name ? await getOrUndefined(store.get<Secret>(SECRET, ns, ref.name)) : undefined;
+    const annotations = Object.keys(secret?.metadata.annotations ?? {}).filter((a) => /^tekton\.dev\/(git|docker)-/.test(a));
+    if (annotations.length) out.push(`secret "${ref.name}": ${annotations.join(', ')}`);
+  }
+  return out;
 }
 
 /** The attempt timeout in ms; undefined = none (`0`). */

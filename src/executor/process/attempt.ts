@@ -92,8 +92,7 @@ async function runStep(rt: AttemptRuntime, i: number, stepResults: Record<string
   const stepDir = join(rt.actx!.layout.steps, c.containerName);
   const stop = stopOf(rt); // cancel() may have come while the step ran
   const code = timedOut && !stop ? 1 : exit.code;
-  await writeFile(join(stepDir, 'exitCode'), String(code));
-  const results = await readResults(join(stepDir, 'results'));
+  const [results] = await Promise.all([readResults(join(stepDir, 'results')), writeFile(join(stepDir, 'exitCode'), String(code))]);
   if (Object.keys(results).length > 0) {
     stepResults[c.name] = results;
     s.results = results;
@@ -119,6 +118,7 @@ async function runAll(rt: AttemptRuntime): Promise<ExecutionOutcome> {
   const layout = attemptLayout(rt.deps.dataDir, plan);
   try {
     rt.actx = { plan, layout, volumes: await createLayout(rt.deps.dataDir, layout, plan) };
+    rt.dirs.add(layout.workspace);
   } catch (e) {
     plan.steps.forEach((_, i) => skip(rt, i));
     return { status: 'failed', reason: 'PodCreationFailed', message: `cannot prepare the attempt's directories: ${(e as Error).message}` };
@@ -165,6 +165,7 @@ export function startAttempt(deps: AttemptDeps, plan: ExecutionPlan, onChange: (
     state,
     abort: new AbortController(),
     live: new Set(),
+    dirs: new Set(),
     changed: () => listeners.forEach(notify),
     ts: () => deps.now().toISOString(),
   };

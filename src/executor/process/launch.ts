@@ -27,6 +27,8 @@ export interface AttemptRuntime {
   abort: AbortController;
   /** processes a cancel() must stop (steps and probes; sidecars are stopped at the end) */
   live: Set<RunningProcess>;
+  /** host directories known to exist (working directories already created) */
+  dirs: Set<string>;
   changed(): void;
   ts(): string;
 }
@@ -42,7 +44,11 @@ export function notify(fn: () => void): void {
 
 /** Creates the working directory, writes the script, starts the process (tracked while it runs). */
 export async function launch(rt: AttemptRuntime, p: Prepared, opts: { log?: boolean; track?: boolean } = {}): Promise<RunningProcess> {
-  await Promise.all(p.mkdirs.map((d) => mkdir(d, { recursive: true })));
+  const missing = p.mkdirs.filter((d) => !rt.dirs.has(d));
+  if (missing.length > 0) {
+    await Promise.all(missing.map((d) => mkdir(d, { recursive: true })));
+    for (const d of missing) rt.dirs.add(d);
+  }
   if (p.script) await writeFile(p.script.path, p.script.text, { mode: 0o755 });
   const proc = await startProcess({
     argv: p.argv,

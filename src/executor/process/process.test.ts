@@ -149,6 +149,18 @@ describe('process executor', function processExecutor() {
     assert.equal(snap.outcome?.status, 'cancelled');
   });
 
+  test('a sidecar that dies before it is ready, or fails its startup probe, fails the attempt', async function () {
+    const ex = executor();
+    const dies = { name: 'dies', containerName: 'sidecar-dies', image: 'busybox', env: [], mounts: [], script: 'exit 3', readinessProbe: { command: ['false'], periodMs: 20 } };
+    const never = { name: 'never', containerName: 'sidecar-never', image: 'busybox', env: [], mounts: [], command: ['sleep', '60'], startupProbe: { command: ['false'], periodMs: 20, failureThreshold: 2 } };
+    for (const [sidecar, message] of [[dies, 'sidecar "dies" exited with code 3 before it was ready'], [never, 'sidecar "never" failed its startup probe 2 times']] as const) {
+      const { snap } = await runPlan(ex, suitePlan('sidecar-fails', [suiteStep('a', 'true')], { sidecars: [sidecar] }));
+      assert.deepEqual(snap.outcome, { status: 'failed', reason: 'SidecarFailed', message });
+      assert.equal(snap.steps[0].reason, 'Skipped');
+      assert.equal(snap.sidecars[0].phase, 'terminated');
+    }
+  });
+
   test('logs are files under logDir named after the container', async function () {
     const ex = executor();
     const { snap } = await runPlan(ex, suitePlan('logfile', [suiteStep('a', 'echo x')]));
