@@ -33,6 +33,7 @@ export interface WatchOptions extends ListOptions {
   resourceVersion?: string;
 }
 
+/** A single-consumer stream of events; it ends after stop() or the store's close(). */
 export interface Watch {
   /** stop the watch; the iterator ends */
   stop(): void;
@@ -42,6 +43,7 @@ export interface Watch {
 /** Error codes follow the Kubernetes Status reasons. */
 export type StoreErrorReason = 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'Gone' | 'BadRequest';
 
+/** The one error class of every Store; `code` is the HTTP status the server answers with. */
 export class StoreError extends Error {
   readonly reason: StoreErrorReason;
   readonly code: number;
@@ -53,9 +55,11 @@ export class StoreError extends Error {
   }
 }
 
+/** True for StoreError('NotFound'). */
 export function isNotFound(e: unknown): boolean {
   return e instanceof StoreError && e.reason === 'NotFound';
 }
+/** True for StoreError('Conflict') (a stale resourceVersion): re-read and retry. */
 export function isConflict(e: unknown): boolean {
   return e instanceof StoreError && e.reason === 'Conflict';
 }
@@ -74,6 +78,18 @@ export function isConflict(e: unknown): boolean {
  *   ownerReferences name its uid is deleted too (cascading, recursively).
  * - watch delivers ADDED/MODIFIED/DELETED in resourceVersion order; a resourceVersion older than
  *   what the store still remembers fails with StoreError('Gone') (HTTP 410).
+ * Also pinned down by the suite:
+ * - an update/updateStatus that changes nothing returns the stored object as it is: same
+ *   resourceVersion, no watch event (so rewriting an identical status cannot loop a controller).
+ * - update that removes the last finalizer of an object being deleted deletes it (one DELETED
+ *   event); adding a finalizer to an object being deleted is Invalid.
+ * - list items are sorted by namespace, then name; list's resourceVersion covers every item.
+ * - a DELETED event carries the object's last state with the deletion's resourceVersion.
+ * - a watch with selectors reports an object modified into the selection as ADDED and out of it
+ *   as DELETED, as the Kubernetes watch cache does.
+ * - watch() reports Gone or BadRequest either by throwing or from the iterator's first next();
+ *   callers (the informer) handle both.
+ * - every object returned (get, list, create, update, watch events) is the caller's own copy.
  */
 export interface Store {
   get<T extends KObject = KObject>(type: ResourceType, namespace: string, name: string): Promise<T>;

@@ -90,7 +90,7 @@ async function runStep(rt: AttemptRuntime, i: number, stepResults: Record<string
   const proc = await launch(rt, p);
   const { exit, timedOut } = await waitWithTimeout(rt, proc, c.timeoutMs);
   const stepDir = join(rt.actx!.layout.steps, c.containerName);
-  const stop = stopOf(rt); // cancel() may have come while the step ran
+  const stop = exit.code === 0 ? undefined : stopOf(rt); // cancel() came while the step ran and stopped it
   const code = timedOut && !stop ? 1 : exit.code;
   const [results] = await Promise.all([readResults(join(stepDir, 'results')), writeFile(join(stepDir, 'exitCode'), String(code))]);
   if (Object.keys(results).length > 0) {

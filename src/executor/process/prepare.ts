@@ -141,7 +141,7 @@ function adaptShell(tools: HostTools, argv: string[], info: ImageInfo | undefine
   return argv;
 }
 
-/** Builds everything needed to run container `c` of the attempt (no IO). */
+/** Builds everything needed to run container `c` of the attempt (no IO but a few lstat calls for mount paths under host directories). */
 export function prepareContainer(tools: HostTools, actx: AttemptContext, c: PlanContainer, role: ContainerRole): Prepared {
   const { layout } = actx;
   const sandboxed = tools.bwrap !== undefined;

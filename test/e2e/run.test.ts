@@ -1,0 +1,192 @@
+// End-to-end: `kiln run` and `kiln validate` through the real CLI.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kiln, ROOT, tempDir, tempFile } from './helpers.ts';
+
+const data = tempDir('kiln-data-');
+const run = (args: string[], opts = {}) => kiln(['run', '--data-dir', data, ...args], opts);
+
+describe('kiln run: the project examples', () => {
+  for (const file of readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml'))) {
+    it(`examples/${file} succeeds`, async () => {
+      const r = await run(['-f', join('examples', file)]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /succeeded/);
+    });
+  }
+});
+
+describe('kiln run', () => {
+  it('runs a lone Task with -p, streams logs with [step] prefixes and prints results', async () => {
+    const r = await run(['-f', 'examples/hello.yaml', '-p', 'who=tester']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\[greet\] hello, tester!$/m);
+    assert.match(r.stdout, /result greeting = hello, tester!/);
+  });
+
+  it('parses -p arrays and objects by the declared type', async () => {
+    const f = tempFile('p.yaml', `apiVersion: tekton.dev/v1
+kind: Task
+metadata: {name: p}
+spec:
+  params:
+    - {name: list, type: array}
+    - name: obj
+      properties: {a: {type: string}, b: {type: string}}
+  steps:
+    - image: alpine
+      args: ["$(params.list[*])"]
+      script: |
+        echo "n=$# second=$2 a=$(params.obj.a) b=$(params.obj.b)"
+`);
+    const r = await run(['-f', f, '-p', 'list=x,y,z', '-p', 'obj=a:1,b:2']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /n=3 second=y a=1 b=2/);
+  });
+
+  it('binds -w to a host directory that keeps what the steps wrote', async () => {
+    const out = join(tempDir(), 'out');
+    const r = await run(['-f', 'examples/build-and-test.yaml', '-w', `source=${out}`]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(existsSync(join(out, 'dist/greet')));
+  });
+
+  it('refuses unbound workspaces, naming them (exit 2)', async () => {
+    const f = tempFile('ws.yaml', `apiVersion: tekton.dev/v1
+kind: Task
+metadata: {name: ws}
+spec:
+  workspaces: [{name: src}, {name: cache, optional: true}]
+  steps: [{image: alpine, script: "true"}]
+`);
+    const r = await run(['-f', f]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /workspace\(s\) not bound: src\b/);
+    assert.doesNotMatch(r.stderr, /cache/);
+  });
+
+  it('reports a failed step with its exit code and log tail (exit 1)', async () => {
+    const f = tempFile('fail.yaml', `apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: fails}
+spec:
+  taskSpec:
+    steps:
+      - name: ok
+        image: alpine
+        script: echo fine
+      - name: boom
+        image: alpine
+        script: |
+          echo "about to fail"
+          exit 7
+      - name: never
+        image: alpine
+        script: echo never
+`);
+    const r = await run(['-f', f]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /failed step: boom \(exit code 7\)/);
+    assert.match(r.stdout, /^ {4}about to fail$/m);
+    assert.match(r.stdout, /"step-boom" exited with code 7/);
+    assert.doesNotMatch(r.stdout, /\[never\]/);
+  });
+
+  it('fails a run that exceeds its timeout with TaskRunTimeout (exit 1)', async () => {
+    const f = tempFile('slow.yaml', `apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: slow}
+spec:
+  timeout: 1s
+  taskSpec:
+    steps: [{name: sleep, image: alpine, script: "sleep 30"}]
+`);
+    const r = await run(['-f', f]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /TaskRunTimeout: TaskRun "slow" failed to finish within "1s"/);
+  });
+
+  it('prints only JSON on stdout with -o json', async () => {
+    const r = await run(['-f', 'examples/hello.yaml', '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const obj = JSON.parse(r.stdout);
+    assert.equal(obj.kind, 'TaskRun');
+    assert.equal(obj.status.conditions[0].reason, 'Succeeded');
+    assert.match(r.stderr, /\[greet\] hello, world!/);
+  });
+
+  it('exits 3 when the run needs something this machine lacks', async () => {
+    const f = tempFile('remote.yaml', `apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: remote}
+spec:
+  taskRef:
+    resolver: git
+    params: [{name: url, value: https://example.invalid/repo.git}]
+`);
+    const r = await run(['-f', f]);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.match(r.stdout, /Unsupported: .*remote resolver "git"/);
+  });
+
+  it('cancels cleanly on Ctrl-C and exits 130', async () => {
+    const f = tempFile('long.yaml', `apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: long}
+spec:
+  taskSpec:
+    steps: [{name: wait, image: alpine, script: "echo started; sleep 60"}]
+`);
+    const r = await run(['-f', f], {
+      onSpawn(child: import('node:child_process').ChildProcess) {
+        child.stdout!.on('data', (d: Buffer) => { if (String(d).includes('started')) child.kill('SIGINT'); });
+      },
+    });
+    assert.equal(r.code, 130, r.stdout + r.stderr);
+    assert.match(r.stdout, /TaskRunCancelled/);
+  });
+});
+
+describe('invalid input: exit 2, file:line:col and field path, no stack trace', () => {
+  const cases = [
+    { name: 'broken YAML', text: 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: x\n spec: [\n', want: /bad\.yaml:\d+:\d+: YAML: / },
+    { name: 'missing steps', text: 'apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata:\n  name: r\nspec:\n  taskSpec: {}\n', want: /bad\.yaml:6:3: spec\.taskSpec\.steps: missing field/ },
+    { name: 'wrong param type', text: 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: x}\nspec:\n  params: [{name: p, type: array}]\n  steps: [{image: alpine, script: echo}]\n---\napiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: r}\nspec:\n  params:\n  - name: p\n    value: str\n  taskRef: {name: x}\n', want: /bad\.yaml:14:5: spec\.params\[0\]\.value: expected type "array", got "string"/ },
+    { name: 'unknown task', text: 'apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: r}\nspec:\n  taskRef:\n    name: nope\n', want: /bad\.yaml:6:5: spec\.taskRef\.name: task "nope" not found/ },
+    { name: 'negative timeout', text: 'apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: r}\nspec:\n  timeout: -1m\n  taskSpec:\n    steps: [{image: alpine, script: echo}]\n', want: /bad\.yaml:5:3: spec\.timeout: / },
+    { name: 'missing image', text: 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: x}\nspec:\n  steps:\n  - name: a\n    script: echo\n', want: /bad\.yaml:6:\d+: spec\.steps\[0\]\.image: missing field/ },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const f = tempFile('bad.yaml', c.text);
+      const r = await run(['-f', f]);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, c.want);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    });
+  }
+
+  it('unknown fields warn, and are errors under validate --strict', async () => {
+    const f = tempFile('typo.yaml', 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: x}\nspec:\n  steps:\n  - image: alpine\n    script: echo\n    scirpt: echo\n');
+    const loose = await kiln(['validate', '-f', f]);
+    assert.equal(loose.code, 0);
+    assert.match(loose.stderr, /typo\.yaml:8:5: spec\.steps\[0\]\.scirpt: unknown field "scirpt"; did you mean "script"\?/);
+    const strict = await kiln(['validate', '--strict', '-f', f]);
+    assert.equal(strict.code, 2);
+    assert.match(strict.stderr, /typo\.yaml:8:5: spec\.steps\[0\]\.scirpt/);
+  });
+
+  it('a file that does not exist', async () => {
+    const r = await run(['-f', '/nonexistent/file.yaml']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot read \/nonexistent\/file\.yaml: no such file/);
+  });
+
+  it('logs are kept after the run', async () => {
+    const r = await run(['-f', 'examples/hello.yaml', '-o', 'json']);
+    const logDir = JSON.parse(r.stdout).status.logDir;
+    assert.match(readFileSync(join(logDir, 'step-greet.log'), 'utf8'), /hello, world!/);
+  });
+});
