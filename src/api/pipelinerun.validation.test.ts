@@ -31,7 +31,7 @@ test('PipelineRun validation: exact paths and lines', async (t) => {
       want: [
         '8 spec.timeouts.tasks: invalid value: 0s (no timeout) should be <= pipeline duration: set timeouts.pipeline to 0 too',
         '18 spec.timeouts.finally: invalid value: 40m0s + 30m0s should be <= pipeline duration',
-        '24 spec.timeouts.pipeline: invalid value: -1h0m0s should be >= 0',
+        '25 spec.timeouts.pipeline: invalid value: -1h0m0s should be >= 0',
       ],
     },
     {

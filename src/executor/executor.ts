@@ -65,6 +65,8 @@ export interface PlanContainer {
 export interface StepContext {
   /** results of earlier steps: step name → result name → raw text */
   stepResults: Record<string, Record<string, string>>;
+  /** artifacts earlier steps wrote to $(step.artifacts.path): step name → the file's JSON text */
+  stepArtifacts?: Record<string, string>;
 }
 
 /** `beforeStep` may rewrite the step (runtime substitution of step results) or skip it. */

@@ -2,7 +2,7 @@
 // results read → outcome. Every transition updates the snapshot and calls onChange.
 import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ContainerSnapshot, ExecutionHandle, ExecutionOutcome, ExecutionPlan, ExecutionSnapshot, PlanContainer } from '../executor.ts';
+import type { ContainerSnapshot, ExecutionHandle, ExecutionOutcome, ExecutionPlan, ExecutionSnapshot, PlanContainer, StepContext } from '../executor.ts';
 import { StepReason } from '../../api/reasons.ts';
 import { attemptLayout, cleanupLayout, createLayout } from './layout.ts';
 import { launch, notify, waitWithTimeout } from './launch.ts';
@@ -63,11 +63,12 @@ function stopOf(rt: AttemptRuntime): AttemptRuntime['stop'] {
 }
 
 /** Runs step `i`; returns the failure that ends the attempt, if any. */
-async function runStep(rt: AttemptRuntime, i: number, stepResults: Record<string, Record<string, string>>): Promise<ExecutionOutcome | undefined> {
+async function runStep(rt: AttemptRuntime, i: number, ctx: StepContext): Promise<ExecutionOutcome | undefined> {
+  const { stepResults } = ctx;
   let c = rt.plan.steps[i];
   const s = rt.state.steps[i];
   if (rt.plan.beforeStep) {
-    const r = rt.plan.beforeStep(i, c, { stepResults });
+    const r = rt.plan.beforeStep(i, c, ctx);
     if ('skip' in r) {
       skip(rt, i, r.skip);
       return undefined;
@@ -92,7 +93,12 @@ async function runStep(rt: AttemptRuntime, i: number, stepResults: Record<string
   const stepDir = join(rt.actx!.layout.steps, c.containerName);
   const stop = exit.code === 0 ? undefined : stopOf(rt); // cancel() came while the step ran and stopped it
   const code = timedOut && !stop ? 1 : exit.code;
-  const [results] = await Promise.all([readResults(join(stepDir, 'results')), writeFile(join(stepDir, 'exitCode'), String(code))]);
+  const [results, artifacts] = await Promise.all([
+    readResults(join(stepDir, 'results')),
+    readFile(join(stepDir, 'artifacts', 'provenance.json'), 'utf8').catch(() => undefined),
+    writeFile(join(stepDir, 'exitCode'), String(code)),
+  ]);
+  if (artifacts !== undefined) ctx.stepArtifacts![c.name] = artifacts;
   if (Object.keys(results).length > 0) {
     stepResults[c.name] = results;
     s.results = results;
@@ -127,10 +133,10 @@ async function runAll(rt: AttemptRuntime): Promise<ExecutionOutcome> {
   let failure: ExecutionOutcome | undefined;
   try {
     failure = await Promise.race([sidecars.ready, aborted(rt.abort.signal)]);
-    const stepResults: Record<string, Record<string, string>> = {};
+    const ctx: StepContext = { stepResults: {}, stepArtifacts: {} };
     for (let i = 0; i < plan.steps.length; i++) {
       if (failure || rt.stop) skip(rt, i);
-      else failure = await runStep(rt, i, stepResults);
+      else failure = await runStep(rt, i, ctx);
     }
   } catch (e) {
     failure = { status: 'failed', reason: 'PodCreationFailed', message: (e as Error).message };

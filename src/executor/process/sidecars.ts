@@ -60,6 +60,9 @@ async function runProbe(rt: AttemptRuntime, ctl: Control, index: number, probe: 
   }
 }
 
+/** How long a sidecar without probes runs before it counts as ready. */
+export const NO_PROBE_SETTLE_MS = 250;
+
 /** Starts sidecar `index` and resolves once it is ready (or with why it never will be). */
 async function startOne(rt: AttemptRuntime, ctl: Control, index: number): Promise<ExecutionOutcome | undefined> {
   const c = rt.plan.sidecars[index];
@@ -89,6 +92,11 @@ async function startOne(rt: AttemptRuntime, ctl: Control, index: number): Promis
     const r = await Promise.race([runProbe(rt, ctl, index, probe, startup, () => gone !== undefined), exited]);
     if (r === 'failed') return sidecarFailed(c, `failed its ${startup ? 'startup' : 'readiness'} probe ${probe.failureThreshold ?? K8S_FAILURE_THRESHOLD} times`);
     if (r === 'gone') break;
+  }
+  if (!c.startupProbe && !c.readinessProbe) {
+    // No probe: Kubernetes calls a running container ready, which takes the kubelet a moment to
+    // observe and report; give the sidecar that moment to do its start-up work.
+    await Promise.race([new Promise((r) => setTimeout(r, NO_PROBE_SETTLE_MS)), exited]);
   }
   if (gone) return gone.code === 0 || rt.stop || ctl.stopping ? undefined : sidecarFailed(c, `exited with code ${gone.code} before it was ready`);
   if (!rt.stop && !ctl.stopping) {
