@@ -1,7 +1,6 @@
 // Small shared checks for the *.validation.ts files: names, durations, one-of fields.
 import { formatDuration, parseDuration } from './duration.ts';
 import type { FieldError } from './errors.ts';
-import { joinPath } from './errors.ts';
 
 /** RFC 1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric, ≤ 63. */
 export function isDNSLabel(s: string): boolean {
@@ -73,10 +72,4 @@ export function duplicateNames(items: ReadonlyArray<{ name?: unknown }> | undefi
     seen.add(key);
   });
   return dups;
-}
-
-/** `path[i]` helper for readability at call sites. */
-export function at(path: string, field: string, index?: number): string {
-  const p = joinPath(path, field);
-  return index === undefined ? p : joinPath(p, index);
 }

@@ -50,7 +50,7 @@ export function convertObject(obj: KObject): ConvertResult {
 }
 
 /** v1beta1 TaskSpec (also an embedded one) → v1, in place. */
-export function convertTaskSpec(spec: Obj, path: string, sink: Sink): void {
+function convertTaskSpec(spec: Obj, path: string, sink: Sink): void {
   eachObject(spec.steps, (step, i) => {
     const p = joinPath(joinPath(path, 'steps'), i);
     rename(step, 'resources', 'computeResources');

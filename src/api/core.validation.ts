@@ -27,7 +27,9 @@ export function validateMetadata(meta: ObjectMeta | undefined, kind: string): Fi
     } else if (label && name.length > 63) {
       errs.push(fieldError('metadata.name', `invalid resource name "${name}": length must be no more than 63 characters`));
     } else if (label ? !isDNSLabel(name) : !isDNSSubdomain(name)) {
-      errs.push(fieldError('metadata.name', `invalid resource name "${name}": must consist of lower case alphanumeric characters, '-'${label ? '' : " or '.'"}, and start and end with an alphanumeric character`));
+      const chars = label ? "'-'" : "'-' or '.'";
+      errs.push(fieldError('metadata.name',
+        `invalid resource name "${name}": must consist of lower case alphanumeric characters, ${chars}, and start and end with an alphanumeric character`));
     }
   }
   if (generateName && !/^[a-z0-9][-a-z0-9.]*$/.test(generateName)) {

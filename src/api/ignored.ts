@@ -12,7 +12,10 @@ import type { TaskRunSpec } from './taskrun.types.ts';
 /** Container fields about the container runtime or the node. */
 const CONTAINER_FIELDS = ['computeResources', 'imagePullPolicy', 'volumeDevices'] as const;
 /** Sidecar-only fields about the pod. */
-const SIDECAR_FIELDS = ['ports', 'livenessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath', 'terminationMessagePolicy', 'stdin', 'stdinOnce', 'tty'] as const;
+const SIDECAR_FIELDS = [
+  'ports', 'livenessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath', 'terminationMessagePolicy',
+  'stdin', 'stdinOnce', 'tty',
+] as const;
 /** Volume sources that need a cluster (kiln provides emptyDir, configMap, secret, projected, persistentVolumeClaim, hostPath). */
 const LOCAL_VOLUME_SOURCES = new Set(['name', 'emptyDir', 'configMap', 'secret', 'projected', 'persistentVolumeClaim', 'hostPath']);
 
@@ -67,7 +70,15 @@ function taskSpec(spec: Partial<TaskSpec>, path: string, out: string[]): void {
   });
 }
 
-function runOverrides(o: { podTemplate?: unknown; computeResources?: unknown; stepSpecs?: unknown; sidecarSpecs?: unknown; serviceAccountName?: string }, path: string, out: string[]): void {
+interface RunOverrides {
+  podTemplate?: unknown;
+  computeResources?: unknown;
+  stepSpecs?: unknown;
+  sidecarSpecs?: unknown;
+  serviceAccountName?: string;
+}
+
+function runOverrides(o: RunOverrides, path: string, out: string[]): void {
   for (const f of ['podTemplate', 'computeResources', 'stepSpecs', 'sidecarSpecs'] as const) if (isSet(o[f])) out.push(joinPath(path, f));
   serviceAccount(o.serviceAccountName, joinPath(path, 'serviceAccountName'), out);
 }

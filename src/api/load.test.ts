@@ -231,6 +231,12 @@ test('LoadedObject.locate: exact key, nearest ancestor, case-insensitive keys', 
   assert.equal((obj.object as Task).spec.steps[0].name, 'say');
 });
 
+test('LoadedObject.locate: keys containing dots', () => {
+  const [cm] = loadManifests('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    tekton.dev/pipeline: p\ndata:\n  a: x\n  settings.yaml: y\n', 'f.yaml').objects;
+  assert.deepEqual(cm.locate('data.settings.yaml'), { line: 9, col: 3 });
+  assert.deepEqual(cm.locate('metadata.labels.tekton.dev/pipeline'), { line: 6, col: 5 });
+});
+
 test('splitPath', () => {
   assert.deepEqual(splitPath('spec.steps[1].image'), ['spec', 'steps', 1, 'image']);
   assert.deepEqual(splitPath(''), []);

@@ -121,7 +121,9 @@ const LEGACY_SKIP = new Set(['taskRunTemplate']);
 export function locateIn(root: Node | null | undefined, path: string, lc: LineCounterT): Position {
   let node: unknown = root;
   let best: Position = pos(root, lc);
-  for (const seg of splitPath(path)) {
+  const segs = splitPath(path);
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i];
     if (typeof seg === 'number') {
       if (!isSeq(node) || !node.items[seg]) break;
       node = node.items[seg];
@@ -129,7 +131,12 @@ export function locateIn(root: Node | null | undefined, path: string, lc: LineCo
       continue;
     }
     if (!isMap(node)) break;
-    const pair = findPair(node.items, seg);
+    let pair = findPair(node.items, seg);
+    // keys with dots (labels, data keys) were split by splitPath: join them back
+    for (let j = i + 1; !pair && j < segs.length && typeof segs[j] === 'string'; j++) {
+      pair = findPair(node.items, segs.slice(i, j + 1).join('.'));
+      if (pair) i = j;
+    }
     if (!pair) {
       if (LEGACY_SKIP.has(seg)) continue;
       break;

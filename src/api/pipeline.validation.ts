@@ -129,7 +129,8 @@ function taskReferences(tasks: PipelineTask[], fin: PipelineTask[], path: string
         } else if (finals.has(ref.task)) {
           errs.push(invalidValue(sp, `invalid task result reference, final task has task result reference from a final task ${ref.task}`));
         } else {
-          errs.push(invalidValue(sp, `invalid task result reference, final task has task result reference from a task ${ref.task} which is not defined in the pipeline`));
+          errs.push(invalidValue(sp,
+            `invalid task result reference, final task has task result reference from a task ${ref.task} which is not defined in the pipeline`));
         }
       }
     }

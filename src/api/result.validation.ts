@@ -20,7 +20,8 @@ export function validateResults(results: Array<TaskResult | StepResult> | undefi
     const rp = joinPath(path, i);
     if (!r.name) errs.push(missingField(joinPath(rp, 'name')));
     else if (!RESULT_NAME.test(r.name)) {
-      errs.push(fieldError(joinPath(rp, 'name'), `invalid key name "${r.name}": must consist of alphanumeric characters, '-', '_' or '.', and start and end with an alphanumeric character`));
+      errs.push(fieldError(joinPath(rp, 'name'),
+        `invalid key name "${r.name}": must consist of alphanumeric characters, '-', '_' or '.', and start and end with an alphanumeric character`));
     }
     const type = r.type || (r.properties !== undefined ? 'object' : 'string');
     if (!['string', 'array', 'object'].includes(type)) errs.push(invalidValue(joinPath(rp, 'type'), type, 'must be one of string, array, object'));

@@ -18,7 +18,8 @@ export function validateStepAction(sa: StepAction): FieldError[] {
   const errs = validateMetadata(sa.metadata, 'StepAction');
   if (!spec.image) errs.push(missingField('spec.image'));
   // The step rules cover script+command, volumeMounts under /tekton/ and reserved names.
-  const asStep = { image: spec.image ?? 'x', command: spec.command, args: spec.args, env: spec.env, script: spec.script, workingDir: spec.workingDir, volumeMounts: spec.volumeMounts };
+  const { command, args, env, script, workingDir, volumeMounts } = spec;
+  const asStep = { image: spec.image ?? 'x', command, args, env, script, workingDir, volumeMounts };
   errs.push(...validateStep(asStep, 'spec'));
   errs.push(...validateParamSpecs(spec.params, 'spec.params'));
   errs.push(...validateResults(spec.results, 'spec.results'));

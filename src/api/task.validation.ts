@@ -111,7 +111,9 @@ function volumeMounts(mounts: VolumeMount[] | undefined, path: string): FieldErr
 }
 
 /** Workspace names unique; mount paths unique among workspaces and the steps' volumeMounts. */
-function workspaceDeclarations(ws: WorkspaceDeclaration[] | undefined, steps: Step[], template: StepTemplate | undefined, path: string): FieldError[] {
+function workspaceDeclarations(
+  ws: WorkspaceDeclaration[] | undefined, steps: Step[], template: StepTemplate | undefined, path: string,
+): FieldError[] {
   const errs: FieldError[] = [];
   const mountPaths = new Set<string>();
   for (const vm of [...steps.flatMap((s) => s?.volumeMounts ?? []), ...(template?.volumeMounts ?? [])]) {
@@ -138,7 +140,8 @@ function workspaceUsages(spec: Partial<TaskSpec>, path: string): FieldError[] {
     (spec[section] ?? []).forEach((c, i) => {
       (c?.workspaces ?? []).forEach((u, j) => {
         if (!declared.has(u.name)) {
-          errs.push(fieldError(joinPath(joinPath(joinPath(joinPath(path, section), i), 'workspaces'), j) + '.name', `undefined workspace "${u.name}"`));
+          const up = joinPath(joinPath(joinPath(joinPath(path, section), i), 'workspaces'), j);
+          errs.push(fieldError(joinPath(up, 'name'), `undefined workspace "${u.name}"`));
         }
       });
     });

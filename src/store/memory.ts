@@ -5,7 +5,7 @@ import { compileListFilter } from './selector.ts';
 import type { Change } from './watch.ts';
 import { createEventHub } from './watch.ts';
 import {
-  alreadyExists, isOwnedBy, markDeleting, namespaceFor, notFound, objectKey, prepareCreate,
+  alreadyExists, isOwnedBy, jsonCopy, markDeleting, namespaceFor, notFound, objectKey, prepareCreate,
   prepareStatusUpdate, prepareUpdate, randomSuffix, typeKey, withResourceVersion,
 } from './objects.ts';
 
@@ -98,13 +98,13 @@ export function createMemoryStore({
 
   const store: Store = {
     async get<T extends KObject>(type: ResourceType, namespace: string, name: string): Promise<T> {
-      return structuredClone(lookup(type, namespace, name).obj) as T;
+      return jsonCopy(lookup(type, namespace, name).obj) as T;
     },
 
     async list<T extends KObject>(type: ResourceType, opts: ListOptions = {}): Promise<ListResult<T>> {
       const match = compileListFilter(type.namespaced ? opts : { ...opts, namespace: undefined });
       const items = [...table(type).values()].filter(match).sort(byNamespaceThenName);
-      return { items: structuredClone(items) as T[], resourceVersion: String(rv) };
+      return { items: jsonCopy(items) as T[], resourceVersion: String(rv) };
     },
 
     async create<T extends KObject>(type: ResourceType, obj: T): Promise<T> {
@@ -112,7 +112,7 @@ export function createMemoryStore({
       for (let attempt = 1; ; attempt++) {
         const next = prepareCreate(type, obj, { uid: uid(), now: now(), suffix: nameSuffix });
         const key = objectKey(next.metadata.namespace ?? '', next.metadata.name!);
-        if (!t.has(key)) return structuredClone(commit(typeKey(type), key, 'ADDED', next)) as T;
+        if (!t.has(key)) return jsonCopy(commit(typeKey(type), key, 'ADDED', next)) as T;
         if (obj.metadata?.name || attempt >= GENERATE_ATTEMPTS) throw alreadyExists(type, next.metadata.name!);
       }
     },
@@ -120,17 +120,17 @@ export function createMemoryStore({
     async update<T extends KObject>(type: ResourceType, obj: T): Promise<T> {
       const { key, obj: current } = lookup(type, obj.metadata?.namespace, obj.metadata?.name ?? '');
       const plan = prepareUpdate(type, current, obj);
-      if (plan.noop) return structuredClone(current) as T;
+      if (plan.noop) return jsonCopy(current) as T;
       const tk = typeKey(type);
-      if (plan.remove) return structuredClone(remove(tk, key, plan.next)) as T;
-      return structuredClone(commit(tk, key, 'MODIFIED', plan.next, current)) as T;
+      if (plan.remove) return jsonCopy(remove(tk, key, plan.next)) as T;
+      return jsonCopy(commit(tk, key, 'MODIFIED', plan.next, current)) as T;
     },
 
     async updateStatus<T extends KObject>(type: ResourceType, obj: T): Promise<T> {
       const { key, obj: current } = lookup(type, obj.metadata?.namespace, obj.metadata?.name ?? '');
       const plan = prepareStatusUpdate(type, current, obj);
-      if (plan.noop) return structuredClone(current) as T;
-      return structuredClone(commit(typeKey(type), key, 'MODIFIED', plan.next, current)) as T;
+      if (plan.noop) return jsonCopy(current) as T;
+      return jsonCopy(commit(typeKey(type), key, 'MODIFIED', plan.next, current)) as T;
     },
 
     async delete(type: ResourceType, namespace: string, name: string): Promise<void> {

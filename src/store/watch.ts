@@ -4,6 +4,7 @@
 import type { KObject } from '../api/meta.ts';
 import type { Watch, WatchEvent } from './store.ts';
 import { StoreError } from './store.ts';
+import { jsonCopy } from './objects.ts';
 
 /** One committed change. `old` (for MODIFIED) lets selector watches see objects enter and leave. */
 export interface Change {
@@ -38,7 +39,7 @@ export interface EventHub {
 export interface EventHubOptions {
   /** how many changes to remember for watches that resume (default 1000) */
   historySize?: number;
-  /** copies each delivered object, so watchers cannot mutate shared state (default structuredClone) */
+  /** copies each delivered object, so watchers cannot mutate shared state (default: a JSON round trip) */
   copy?: (obj: KObject) => KObject;
 }
 
@@ -118,7 +119,7 @@ function parseResourceVersion(rv: string): number {
 }
 
 /** Creates the fan-out and its history (see EventHubOptions for defaults). */
-export function createEventHub({ historySize = 1000, copy = structuredClone }: EventHubOptions = {}): EventHub {
+export function createEventHub({ historySize = 1000, copy = jsonCopy }: EventHubOptions = {}): EventHub {
   const history: Change[] = [];
   let compacted = 0;
   let closed = false;

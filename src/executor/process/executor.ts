@@ -9,6 +9,7 @@ import { checkPlan } from './check.ts';
 import { DEFAULT_PATH, busyboxApplets, createWhich, probeBwrap, scanRoot } from './host.ts';
 import type { HostTools } from './prepare.ts';
 import type { RootOp } from './sandbox.ts';
+import type { SpawnTrace } from './launch.ts';
 
 /** Options of `createProcessExecutor`. */
 export interface ProcessExecutorOptions {
@@ -24,6 +25,8 @@ export interface ProcessExecutorOptions {
   maskPaths?: string[];
   /** grace between SIGTERM and SIGKILL when stopping a process group (default 2000 ms) */
   graceMs?: number;
+  /** observer of every process started (used by benchmarks to replay steps outside kiln) */
+  trace?: (spawned: SpawnTrace) => void;
 }
 
 /** Paths always hidden from steps (besides kiln's data directory). */
@@ -74,7 +77,7 @@ export function createProcessExecutor(opts: ProcessExecutorOptions): Executor {
     applets: () => (applets ??= busybox ? busyboxApplets(busybox) : new Set()),
   };
   const attempts = new Map<string, AttemptHandle>();
-  const deps = { dataDir, tools, now, graceMs };
+  const deps = { dataDir, tools, now, graceMs, trace: opts.trace };
   return {
     name: 'process',
     check: (plan: ExecutionPlan): Unsupported[] => checkPlan(tools, dataDir, plan),

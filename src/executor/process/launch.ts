@@ -13,7 +13,12 @@ export interface AttemptDeps {
   now: () => Date;
   /** SIGTERM → SIGKILL grace when stopping a process group */
   graceMs: number;
+  /** observer of every process started (benchmarks replay these outside kiln) */
+  trace?: (spawned: SpawnTrace) => void;
 }
+
+/** What was started: the exact argv, environment and directory. */
+export interface SpawnTrace { argv: string[]; env: Record<string, string>; cwd: string }
 
 /** The shared, mutable core of one running attempt. */
 export interface AttemptRuntime {
@@ -50,6 +55,7 @@ export async function launch(rt: AttemptRuntime, p: Prepared, opts: { log?: bool
     for (const d of missing) rt.dirs.add(d);
   }
   if (p.script) await writeFile(p.script.path, p.script.text, { mode: 0o755 });
+  rt.deps.trace?.({ argv: p.argv, env: p.env, cwd: p.cwd ?? '/' });
   const proc = await startProcess({
     argv: p.argv,
     env: p.env,

@@ -1,0 +1,31 @@
+// `npm run bench`: every benchmark, one table. Usage: node bench/run.ts [--iterations N] [--markdown]
+import { cpus, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { taskRunBench, type Row } from './taskrun.ts';
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+}
+
+function sandboxNote(): string {
+  try {
+    execFileSync('bwrap', ['--version'], { stdio: 'ignore' });
+    return 'steps sandboxed with bwrap';
+  } catch {
+    return 'no bwrap: steps as plain processes';
+  }
+}
+
+const iterations = Number(arg('--iterations', '20'));
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${sandboxNote()}`;
+const rows: Row[] = [...(await taskRunBench({ iterations }))];
+
+const width = Math.max(...rows.map((r) => r.name.length));
+if (process.argv.includes('--markdown')) {
+  console.log(`Machine: ${machine}\n\n| benchmark | median | note |\n|---|---:|---|`);
+  for (const r of rows) console.log(`| ${r.name.replace(/^ +/, '↳ ')} | ${r.value} | ${r.note ?? ''} |`);
+} else {
+  console.log(`machine: ${machine}`);
+  for (const r of rows) console.log(`${r.name.padEnd(width)}  ${r.value.padStart(10)}  ${r.note ?? ''}`);
+}
