@@ -1,6 +1,6 @@
 // `kiln conformance DIR`: runs every YAML file under DIR the way upstream CI judges it — create
 // every object in a fresh namespace, wait for the FIRST TaskRun/PipelineRun's Succeeded condition.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { KObject } from '../api/meta.ts';
 import type { KilnClient } from '../client/client.ts';
@@ -19,6 +19,8 @@ export interface ConformanceOptions {
   json: boolean;
   ratchet?: string;
   ratchetRoot?: string;
+  /** also write a Markdown report here */
+  report?: string;
   client: () => Promise<KilnClient>;
   out: (s: string) => void;
   err: (s: string) => void;
@@ -93,6 +95,33 @@ async function pool<T, R>(items: T[], jobs: number, fn: (t: T, i: number) => Pro
   return out;
 }
 
+/** The per-file report as Markdown: counts per directory, then every file with its verdict. */
+export function markdownReport(results: FileResult[], dir: string): string {
+  const dirs = new Map<string, Record<Verdict, number>>();
+  for (const r of results) {
+    const d = r.file.includes('/') ? r.file.slice(0, r.file.lastIndexOf('/')) : '.';
+    const c = dirs.get(d) ?? { PASS: 0, FAIL: 0, UNSUPPORTED: 0 };
+    c[r.verdict]++;
+    dirs.set(d, c);
+  }
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const lines = [
+    '# Conformance report',
+    '',
+    `\`kiln conformance ${dir}\`: each upstream file run as upstream CI judges it (the first run created must reach Succeeded=True).`,
+    '',
+    '| directory | pass | fail | unsupported |',
+    '|---|---:|---:|---:|',
+    ...[...dirs].sort().map(([d, c]) => `| ${d} | ${c.PASS} | ${c.FAIL} | ${c.UNSUPPORTED} |`),
+    '',
+    '| file | verdict | reason | message |',
+    '|---|---|---|---|',
+    ...results.map((r) => `| ${r.file} | ${r.verdict} | ${cell(r.reason)} | ${r.verdict === 'PASS' ? '' : cell(r.message)} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
 function readRatchet(path: string): string[] {
   return readFileSync(path, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 }
@@ -121,6 +150,7 @@ export async function conformanceCommand(opts: ConformanceOptions): Promise<numb
   results.sort((a, b) => a.file.localeCompare(b.file));
   const count = (v: Verdict) => results.filter((r) => r.verdict === v).length;
   if (opts.json) opts.out(JSON.stringify(results, null, 2));
+  if (opts.report) writeFileSync(opts.report, markdownReport(results, opts.dir));
   opts.out(`${count('PASS')} passed, ${count('FAIL')} failed, ${count('UNSUPPORTED')} skipped`);
   if (!opts.ratchet) return count('FAIL') ? EXIT.failed : EXIT.ok;
 

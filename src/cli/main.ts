@@ -80,6 +80,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--timeout <duration>', 'per-file limit (Go duration)', '5m')
     .option('--ratchet <file>', 'fail only if a file listed here stops passing; warn about passing files not listed')
     .option('--ratchet-root <dir>', 'ratchet paths are relative to this directory (default: DIR)')
+    .option('--report <file>', 'also write a Markdown report (counts per directory, verdict per file)')
     .option('--network', 'the machine has network access: do not report network needs as unsupported')
     .option('--data-dir <dir>', 'where runs and logs are kept (default: a directory under $KILN_HOME or ./.kiln)')
     .action(async (dir, o) => {
@@ -88,7 +89,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
       const jobs = Number(o.jobs);
       if (!Number.isInteger(jobs) || jobs < 1) throw new CliError(EXIT.invalid, `--jobs ${o.jobs}: expected a positive integer`);
       setCode(await conformanceCommand({
-        dir, jobs, timeoutMs, json: !!o.json, ratchet: o.ratchet, ratchetRoot: o.ratchetRoot,
+        dir, jobs, timeoutMs, json: !!o.json, ratchet: o.ratchet, ratchetRoot: o.ratchetRoot, report: o.report,
         client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, concurrency: jobs }),
         out: w.out, err: w.err,
       }));
