@@ -2,6 +2,7 @@
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { taskRunBench, type Row } from './taskrun.ts';
+import { pipelineBench } from './pipeline.ts';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
@@ -19,7 +20,7 @@ function sandboxNote(): string {
 
 const iterations = Number(arg('--iterations', '20'));
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${sandboxNote()}`;
-const rows: Row[] = [...(await taskRunBench({ iterations }))];
+const rows: Row[] = [...(await taskRunBench({ iterations })), ...(await pipelineBench())];
 
 const width = Math.max(...rows.map((r) => r.name.length));
 if (process.argv.includes('--markdown')) {

@@ -1,6 +1,7 @@
 // The composition root: the one place that wires real implementations together.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { KObject } from './api/meta.ts';
 import type { TaskRun } from './api/taskrun.types.ts';
 import { TASKRUN } from './api/registry.ts';
@@ -8,6 +9,7 @@ import type { KilnClient } from './client/client.ts';
 import { createInProcessClient } from './client/inprocess.ts';
 import { runCli } from './cli/main.ts';
 import { createTaskRunController } from './controllers/taskrun/controller.ts';
+import { createPipelineRunController } from './controllers/pipelinerun/controller.ts';
 import { tailStepLogs } from './executor/logfiles.ts';
 import { createProcessExecutor } from './executor/process/executor.ts';
 import { createMemoryStore } from './store/memory.ts';
@@ -18,9 +20,14 @@ export interface LocalKilnOptions {
   dataDir: string;
   /** treat network needs as unsupported */
   offline?: boolean;
-  /** TaskRuns reconciled at once */
-  concurrency?: number;
+  /** TaskRuns running their steps at once (default: twice the cores, at least 2) */
+  maxParallel?: number;
   store?: Store;
+}
+
+/** How many TaskRuns run at once by default: steps mostly wait on processes and files. */
+export function defaultParallelism(): number {
+  return Math.max(2, availableParallelism() * 2);
 }
 
 /** An in-process kiln: store + controllers + process executor, behind the client interface. */
@@ -29,8 +36,10 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
   mkdirSync(dataDir, { recursive: true });
   const store = opts.store ?? createMemoryStore();
   const executor = createProcessExecutor({ dataDir });
-  const taskruns = createTaskRunController({ store, executor, offline: opts.offline, workers: opts.concurrency ?? 4 });
-  await taskruns.start();
+  const maxRunning = opts.maxParallel ?? defaultParallelism();
+  const taskruns = createTaskRunController({ store, executor, offline: opts.offline, workers: 4, maxRunning });
+  const pipelineruns = createPipelineRunController({ store });
+  await Promise.all([taskruns.start(), pipelineruns.start()]);
 
   return createInProcessClient({
     get: (k, ns, name) => store.get(k, ns, name),
@@ -50,7 +59,7 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
     },
     notices: () => executor.notices(),
     async close() {
-      await taskruns.stop();
+      await Promise.all([pipelineruns.stop(), taskruns.stop()]);
       await executor.close();
       await store.close();
     },

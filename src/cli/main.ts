@@ -14,7 +14,7 @@ import { createPlainReporter, type Writers } from './reporter.ts';
 /** What the CLI gets from the composition root. */
 export interface CliDeps {
   /** an in-process kiln (store + controllers + executor) */
-  local(opts: { dataDir: string; offline?: boolean; concurrency?: number }): Promise<KilnClient>;
+  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number }): Promise<KilnClient>;
   writers?: Writers;
   env?: Record<string, string | undefined>;
   /** aborted on Ctrl-C */
@@ -23,12 +23,28 @@ export interface CliDeps {
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+function parallelOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(EXIT.invalid, `--parallel ${v}: expected a positive integer`);
+  return n;
+}
+
 function dataDirOf(opts: { dataDir?: string }, env: Record<string, string | undefined>): string {
   return opts.dataDir ?? env.KILN_HOME ?? '.kiln';
 }
 
+/** Writers for the real terminal; `raw` only when stdout is one (live redraws). */
+function processWriters(): Writers {
+  return {
+    out: (s) => process.stdout.write(s + '\n'),
+    err: (s) => process.stderr.write(s + '\n'),
+    raw: process.stdout.isTTY ? (s) => process.stdout.write(s) : undefined,
+  };
+}
+
 export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Command {
-  const w = deps.writers ?? { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
+  const w = deps.writers ?? processWriters();
   const env = deps.env ?? process.env;
   const program = new Command('kiln')
     .description('Run Tekton pipelines and tasks on this machine')
@@ -46,8 +62,9 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('-w, --workspace <name=DIR>', 'bind a workspace to a host directory (created if missing)', collect, [])
     .addOption(new Option('-o, --output <format>', 'print the final runs').choices(['json']))
     .option('--data-dir <dir>', 'where runs and logs are kept (default $KILN_HOME or ./.kiln)')
+    .option('--parallel <n>', 'at most N TaskRuns run at once (default: twice the cores, at least 2)')
     .action(async (o) => {
-      const reporter = createPlainReporter(w, { json: o.output === 'json' });
+      const reporter = createPlainReporter(w, { json: o.output === 'json', live: !!w.raw });
       setCode(await runCommand({
         file: o.filename,
         namespace: o.namespace,
@@ -55,7 +72,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         workspaces: o.workspace,
         reporter,
         signal: deps.signal,
-        client: () => deps.local({ dataDir: dataDirOf(o, env) }),
+        client: () => deps.local({ dataDir: dataDirOf(o, env), maxParallel: parallelOf(o.parallel) }),
       }));
     });
 
@@ -81,6 +98,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--ratchet <file>', 'fail only if a file listed here stops passing; warn about passing files not listed')
     .option('--ratchet-root <dir>', 'ratchet paths are relative to this directory (default: DIR)')
     .option('--report <file>', 'also write a Markdown report (counts per directory, verdict per file)')
+    .option('--parallel <n>', 'at most N TaskRuns run at once across files')
     .option('--network', 'the machine has network access: do not report network needs as unsupported')
     .option('--data-dir <dir>', 'where runs and logs are kept (default: a directory under $KILN_HOME or ./.kiln)')
     .action(async (dir, o) => {
@@ -90,7 +108,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
       if (!Number.isInteger(jobs) || jobs < 1) throw new CliError(EXIT.invalid, `--jobs ${o.jobs}: expected a positive integer`);
       setCode(await conformanceCommand({
         dir, jobs, timeoutMs, json: !!o.json, ratchet: o.ratchet, ratchetRoot: o.ratchetRoot, report: o.report,
-        client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, concurrency: jobs }),
+        client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, maxParallel: parallelOf(o.parallel) }),
         out: w.out, err: w.err,
       }));
     });
@@ -100,7 +118,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
 
 /** Runs the CLI; returns the exit code. User errors print one banner, never a stack trace. */
 export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
-  const w = deps.writers ?? { out: (s: string) => process.stdout.write(s + '\n'), err: (s: string) => process.stderr.write(s + '\n') };
+  const w = deps.writers ?? processWriters();
   let code: number = EXIT.ok;
   const program = buildProgram(deps, (n) => (code = n));
   try {

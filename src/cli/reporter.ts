@@ -1,11 +1,18 @@
 // Reporters: everything the CLI prints about runs goes through one of these.
 import type { KObject } from '../api/meta.ts';
 import type { StepState, TaskRunStatus } from '../api/taskrun.types.ts';
+import type { PipelineRunStatus } from '../api/pipelinerun.types.ts';
 import pc from 'picocolors';
 import { succeeded } from './follow.ts';
+import { duration } from './duration.ts';
+import { PipelineView, renderTask, renderView } from './pipeline-view.ts';
+
+export { duration };
 
 export interface RunFailure {
   run: KObject;
+  /** the TaskRun that failed (for a PipelineRun: one of its children) */
+  taskRun?: string;
   step?: string;
   exitCode?: number;
   tail: string[];
@@ -17,19 +24,15 @@ export interface Reporter {
   onTaskRunUpdate(tr: KObject): void;
   onPipelineRunUpdate?(pr: KObject): void;
   onLog(prefix: string, line: string): void;
-  onRunEnd(run: KObject, failure?: RunFailure): void;
+  onRunEnd(run: KObject, failures?: RunFailure[]): void;
   onAllEnd(runs: KObject[]): void;
 }
 
-export interface Writers { out: (s: string) => void; err: (s: string) => void }
-
-/** Duration between two ISO times, as 1.2s / 340ms / 2m3s. */
-export function duration(from?: string, to?: string): string {
-  if (!from || !to) return '';
-  const ms = Date.parse(to) - Date.parse(from);
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+export interface Writers {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** write to the terminal without a newline; present only when output is a terminal */
+  raw?: (s: string) => void;
 }
 
 function stepLine(s: StepState): string | undefined {
@@ -44,41 +47,93 @@ function stepLine(s: StepState): string | undefined {
   }
 }
 
+function resultText(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 /**
- * Plain lines for terminals and CI logs. With `json`, logs and progress go to stderr and the
- * final runs are printed to stdout as JSON.
+ * Lines for terminals and CI logs. With `json`, logs and progress go to stderr and the final runs
+ * are printed to stdout as JSON. With `live` (a terminal), a PipelineRun's task graph is redrawn in
+ * place below the streaming logs.
  */
-export function createPlainReporter(w: Writers, opts: { json?: boolean } = {}): Reporter {
+export function createPlainReporter(w: Writers, opts: { json?: boolean; live?: boolean; now?: () => Date } = {}): Reporter {
   const log = opts.json ? w.err : w.out;
+  const now = opts.now ?? (() => new Date());
+  const live = !!opts.live && !opts.json && !!w.raw;
+  const views = new Map<string, PipelineView>();
+  let drawn = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  function clear(): void {
+    if (live && drawn) w.raw!(`\x1b[${drawn}A\x1b[J`);
+    drawn = 0;
+  }
+  function draw(): void {
+    if (!live) return;
+    clear();
+    const lines = [...views.values()].flatMap((v) => renderView(v, now().toISOString()));
+    for (const l of lines) w.raw!(`${l}\n`);
+    drawn = lines.length;
+  }
+  function print(s: string): void {
+    clear();
+    log(s);
+    draw();
+  }
+  function viewOf(pr: string): PipelineView {
+    let v = views.get(pr);
+    if (!v) {
+      v = new PipelineView();
+      views.set(pr, v);
+      if (live && !timer) timer = setInterval(draw, 250);
+    }
+    return v;
+  }
+
   return {
-    onNotice: (m) => w.err(`${pc.yellow('note:')} ${m}`),
-    onRunStart: (run) => log(`${pc.bold('▶')} ${run.kind.toLowerCase()} ${run.metadata.name} started`),
-    onTaskRunUpdate() {},
-    onLog: (prefix, line) => log(`${pc.dim(`[${prefix}]`)} ${line}`),
-    onRunEnd(run, failure) {
+    onNotice: (m) => { clear(); w.err(`${pc.yellow('note:')} ${m}`); draw(); },
+    onRunStart: (run) => print(`${pc.bold('▶')} ${run.kind.toLowerCase()} ${run.metadata.name} started`),
+    onPipelineRunUpdate(pr) {
+      viewOf(pr.metadata.name!).updatePipelineRun(pr);
+      draw();
+    },
+    onTaskRunUpdate(tr) {
+      const pr = tr.metadata.labels?.['tekton.dev/pipelineRun'];
+      if (!pr) return;
+      const changed = viewOf(pr).updateTaskRun(tr);
+      // plain output: a line when a task starts; how each ended is in the summary (after its logs)
+      if (changed && !live && changed.state === 'running') log(renderTask(changed, now().toISOString()));
+      draw();
+    },
+    onLog: (prefix, line) => print(`${pc.dim(`[${prefix}]`)} ${line}`),
+    onRunEnd(run, failures = []) {
       const c = succeeded(run);
-      const st = run.status as { startTime?: string; completionTime?: string } | undefined;
+      const st = run.status as (TaskRunStatus & PipelineRunStatus) | undefined;
+      const view = views.get(run.metadata.name!);
+      if (view) {
+        view.updatePipelineRun(run);
+        views.delete(run.metadata.name!);
+        if (!views.size && timer) clearInterval(timer);
+        clear();
+        for (const l of renderView(view, now().toISOString())) log(l);
+        draw();
+      }
+      if (run.kind === 'TaskRun') for (const s of st?.steps ?? []) { const l = stepLine(s); if (l) log(`  ${l}`); }
+      for (const r of st?.results ?? []) log(`  result ${r.name} = ${resultText(r.value)}`);
       const d = duration(st?.startTime, st?.completionTime);
       const ok = c?.status === 'True';
-      if (run.kind === 'TaskRun') {
-        for (const s of ((run.status ?? {}) as TaskRunStatus).steps ?? []) {
-          const line = stepLine(s);
-          if (line) log(`  ${line}`);
-        }
-      }
       log(`${ok ? pc.green('✔') : pc.red('✘')} ${run.kind.toLowerCase()} ${run.metadata.name} ${ok ? 'succeeded' : 'failed'}${d ? ` in ${d}` : ''} ${pc.dim(`(${c?.reason ?? 'Unknown'}: ${c?.message ?? ''})`)}`);
-      for (const r of ((run.status ?? {}) as TaskRunStatus).results ?? []) {
-        log(`  result ${r.name} = ${typeof r.value === 'string' ? r.value : JSON.stringify(r.value)}`);
-      }
-      if (failure?.step) {
-        log(`  failed step: ${failure.step} (exit code ${failure.exitCode})`);
-        if (failure.tail.length) {
-          log(`  last ${failure.tail.length} log line(s):`);
-          for (const l of failure.tail) log(`    ${l}`);
+      for (const f of failures) {
+        if (!f.step) continue;
+        log(`  failed step: ${f.taskRun && run.kind !== 'TaskRun' ? `${f.taskRun} / ` : ''}${f.step} (exit code ${f.exitCode})`);
+        if (f.tail.length) {
+          log(`  last ${f.tail.length} log line(s):`);
+          for (const l of f.tail) log(`    ${l}`);
         }
       }
     },
     onAllEnd(runs) {
+      if (timer) clearInterval(timer);
       if (opts.json) w.out(JSON.stringify(runs.length === 1 ? runs[0] : { apiVersion: 'v1', kind: 'List', items: runs }, null, 2));
     },
   };

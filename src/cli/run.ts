@@ -77,17 +77,30 @@ function attach(run: KObject, others: KObject[], opts: RunOptions): void {
   }
 }
 
-async function failureOf(client: KilnClient, run: KObject): Promise<RunFailure> {
-  if (run.kind !== 'TaskRun') return { run, tail: [] };
-  const steps = (run.status as TaskRun['status'])?.steps ?? [];
+/** The failed step of a TaskRun, its exit code and the tail of its log. */
+async function taskRunFailure(client: KilnClient, run: KObject, tr: KObject): Promise<RunFailure | undefined> {
+  const steps = (tr.status as TaskRun['status'])?.steps ?? [];
   const failed = steps.find((s) => s.terminated && s.terminated.exitCode !== 0 && s.terminationReason !== 'Continued')
     ?? steps.find((s) => s.terminationReason === 'TimeoutExceeded' || s.terminationReason === 'Cancelled');
-  if (!failed) return { run, tail: [] };
+  if (!failed) return undefined;
   const lines: string[] = [];
-  for await (const l of client.logs(run.metadata.namespace!, run.metadata.name!, { follow: false })) {
+  for await (const l of client.logs(tr.metadata.namespace!, tr.metadata.name!, { follow: false })) {
     if (l.step === failed.name) lines.push(l.line);
   }
-  return { run, step: failed.name, exitCode: failed.terminated?.exitCode, tail: lines.slice(-10) };
+  return { run, taskRun: tr.metadata.name, step: failed.name, exitCode: failed.terminated?.exitCode, tail: lines.slice(-10) };
+}
+
+/** Why a run failed: its TaskRun's failed step, or each failed child TaskRun's. */
+async function failuresOf(client: KilnClient, run: KObject): Promise<RunFailure[]> {
+  const ns = run.metadata.namespace!;
+  const trs = run.kind === 'TaskRun' ? [run] : await client.list('TaskRun', ns, `tekton.dev/pipelineRun=${run.metadata.name}`);
+  const failedRuns = trs.filter((tr) => { const c = succeeded(tr); return c?.status === 'False' && c.reason !== 'FailureIgnored'; });
+  const out: RunFailure[] = [];
+  for (const tr of failedRuns) {
+    const f = await taskRunFailure(client, run, tr);
+    if (f) out.push(f);
+  }
+  return out;
 }
 
 /** Exit code upstream would judge by: the first run's Succeeded condition. */
@@ -136,7 +149,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const final = await follower.wait();
     opts.signal?.removeEventListener('abort', onAbort);
     for (const r of final) {
-      opts.reporter.onRunEnd(r, succeeded(r)?.status === 'True' ? undefined : await failureOf(client, r));
+      opts.reporter.onRunEnd(r, succeeded(r)?.status === 'True' ? [] : await failuresOf(client, r));
     }
     opts.reporter.onAllEnd(final);
     if (opts.signal?.aborted) return EXIT.interrupted;

@@ -61,11 +61,12 @@ export function createInProcessClient(backend: ClientBackend): KilnClient {
 
   return {
     apply,
-    create: (obj) => backend.create(kindInfo(obj.kind), obj),
-    get: (kind, ns, name) => backend.get(kindInfo(kind), ns, name),
-    list: (kind, ns, sel) => backend.list(kindInfo(kind), ns, sel),
+    // async: an unknown kind rejects the promise rather than throwing at the call
+    create: async (obj) => backend.create(kindInfo(obj.kind), obj),
+    get: async (kind, ns, name) => backend.get(kindInfo(kind), ns, name),
+    list: async (kind, ns, sel) => backend.list(kindInfo(kind), ns, sel),
     watch: (kind, ns, sel) => backend.watch(kindInfo(kind), ns, sel),
-    delete: (kind, ns, name) => backend.delete(kindInfo(kind), ns, name),
+    delete: async (kind, ns, name) => backend.delete(kindInfo(kind), ns, name),
     cancel,
     logs: (ns, tr, opts = {}) => backend.logs(ns, tr, opts),
     notices: async () => backend.notices(),

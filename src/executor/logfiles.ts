@@ -2,6 +2,7 @@
 // Works while the run is going (follow) and long after it ended (logs are kept).
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import type { TaskRunStatus } from '../api/taskrun.types.ts';
 
 export interface StepLogLine { step: string; line: string }
@@ -34,6 +35,42 @@ function finished(st: TaskRunStatus | undefined): boolean {
   return !!st?.conditions?.some((c) => c.type === 'Succeeded' && c.status !== 'Unknown');
 }
 
+/** Lines of step `i`'s log; with `follow`, until the step has terminated. */
+async function* stepLines(path: string, i: number, opts: TailOptions, pollMs: number): AsyncGenerator<string> {
+  let fh = await openIfExists(path);
+  // keeps a UTF-8 character split across reads (a chunk boundary or a write in progress) whole
+  const decoder = new StringDecoder('utf8');
+  const buf = Buffer.alloc(64 * 1024);
+  let pending = '';
+  let pos = 0;
+  let draining = false;
+  try {
+    for (;;) {
+      fh ??= await openIfExists(path);
+      const n = fh ? (await fh.read(buf, 0, buf.length, pos)).bytesRead : 0;
+      if (n > 0) {
+        pos += n;
+        pending += decoder.write(buf.subarray(0, n));
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        yield* lines;
+        continue;
+      }
+      if (!opts.follow || draining || opts.signal?.aborted) break;
+      const st = await opts.status();
+      const cur = st?.steps?.[i];
+      // the step is over: read once more, then move on
+      if (!cur || cur.terminated || finished(st)) draining = true;
+      else await sleep(pollMs);
+    }
+    pending += decoder.end();
+    if (pending) yield pending;
+  } finally {
+    // also when the caller stops reading early
+    await fh?.close();
+  }
+}
+
 /**
  * Yields every line of every step, in step order. With `follow`, waits for steps that have not
  * started yet and for lines still being written, until the run is finished.
@@ -49,32 +86,7 @@ export async function* tailStepLogs(opts: TailOptions): AsyncGenerator<StepLogLi
     }
     const step = st?.steps?.[i];
     if (!step || !st?.logDir) return;
-    const path = logFileOf(st.logDir, step.container);
-    let fh = await openIfExists(path);
-    let pending = '';
-    let pos = 0;
-    const buf = Buffer.alloc(64 * 1024);
-    let draining = false;
-    for (;;) {
-      fh ??= await openIfExists(path);
-      const n = fh ? (await fh.read(buf, 0, buf.length, pos)).bytesRead : 0;
-      if (n > 0) {
-        pos += n;
-        pending += buf.subarray(0, n).toString('utf8');
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) yield { step: step.name, line };
-        continue;
-      }
-      if (!opts.follow || draining || opts.signal?.aborted) break;
-      st = await opts.status();
-      const cur = st?.steps?.[i];
-      // the step is over: read once more, then move on
-      if (!cur || cur.terminated || finished(st)) { draining = true; continue; }
-      await sleep(pollMs);
-    }
-    if (pending) yield { step: step.name, line: pending };
-    await fh?.close();
+    for await (const line of stepLines(logFileOf(st.logDir, step.container), i, opts, pollMs)) yield { step: step.name, line };
     if (opts.follow) st = await opts.status();
   }
 }

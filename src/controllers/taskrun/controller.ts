@@ -12,11 +12,13 @@ export interface TaskRunControllerOptions {
   workers?: number;
   offline?: boolean;
   now?: () => Date;
+  /** at most this many TaskRuns run their steps at once (default: unbounded) */
+  maxRunning?: number;
 }
 
-export function createTaskRunController({ store, executor, workers = 4, offline = false, now }: TaskRunControllerOptions) {
+export function createTaskRunController({ store, executor, workers = 4, offline = false, now, maxRunning }: TaskRunControllerOptions) {
   let enqueue: (req: { namespace: string; name: string }) => void = () => {};
-  const reconciler = createTaskRunReconciler({ store, executor, offline, now, enqueue: (req) => enqueue(req) });
+  const reconciler = createTaskRunReconciler({ store, executor, offline, now, maxRunning, enqueue: (req) => enqueue(req) });
   const controller = createController({ name: 'taskrun', store, type: TASKRUN, reconciler, workers });
   enqueue = (req) => controller.enqueue(req);
   return controller;

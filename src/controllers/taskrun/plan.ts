@@ -56,9 +56,12 @@ function podTemplateVolumes(run: TaskRun): Volume[] {
   return Array.isArray(vols) ? (vols as Volume[]) : [];
 }
 
+const utf8 = new TextDecoder();
+
 function decodeSecret(secret: Secret): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = atob(v.replace(/\s/g, ''));
+  // data is base64 of the bytes; atob gives one char per byte, so decode those bytes as UTF-8
+  for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = utf8.decode(Uint8Array.from(atob(v.replace(/\s/g, '')), (c) => c.charCodeAt(0)));
   Object.assign(out, secret.stringData ?? {});
   return out;
 }
@@ -66,7 +69,7 @@ function decodeSecret(secret: Secret): Record<string, string> {
 function project(data: Record<string, string>, items: KeyToPath[] | undefined): Record<string, string> {
   if (!items?.length) return { ...data };
   const out: Record<string, string> = {};
-  for (const it of items) if (it.key in data) out[it.path] = data[it.key];
+  for (const it of items) if (Object.hasOwn(data, it.key)) out[it.path] = data[it.key];
   return out;
 }
 
@@ -129,13 +132,15 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
     const readOnly = decl.readOnly || !!b.configMap || !!b.secret || !!b.projected;
     wsMounts.push({ ws: decl.name, mount: { volume: vol, mountPath: decl.mountPath ?? `/workspace/${decl.name}`, subPath: b.subPath || undefined, readOnly } });
   }
-  const isolated = [...spec.steps, ...(spec.sidecars ?? [])].some((c) => (c.workspaces?.length ?? 0) > 0);
+  // Tekton isolates per workspace: one that some step/sidecar lists is mounted only where listed;
+  // the others stay shared by every step and sidecar (pkg/workspace/apply.go)
+  const isolated = new Set([...spec.steps, ...(spec.sidecars ?? [])].flatMap((c) => (c.workspaces ?? []).map((u) => u.name)));
 
   function mountsFor(c: Step | Sidecar): PlanMount[] {
     const out: PlanMount[] = [];
     const usages = new Map((c.workspaces ?? []).map((u) => [u.name, u]));
     for (const { ws, mount } of wsMounts) {
-      if (isolated && !usages.has(ws)) continue;
+      if (isolated.has(ws) && !usages.has(ws)) continue;
       const usage = usages.get(ws);
       out.push(usage?.mountPath ? { ...mount, mountPath: usage.mountPath } : mount);
     }
@@ -167,12 +172,12 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
     const { configMapKeyRef: cmr, secretKeyRef: skr, fieldRef } = e.valueFrom;
     if (cmr) {
       const data = configMapData(cmr.name, cmr.optional, `${what} env ${e.name}`);
-      if (data && !(cmr.key in data) && !cmr.optional) throw new PlanError('CreateContainerConfigError', `${what} env ${e.name}: key "${cmr.key}" not found in configmap "${cmr.name}"`);
+      if (data && !Object.hasOwn(data, cmr.key) && !cmr.optional) throw new PlanError('CreateContainerConfigError', `${what} env ${e.name}: key "${cmr.key}" not found in configmap "${cmr.name}"`);
       return data?.[cmr.key];
     }
     if (skr) {
       const data = secretData(skr.name, skr.optional, `${what} env ${e.name}`);
-      if (data && !(skr.key in data) && !skr.optional) throw new PlanError('CreateContainerConfigError', `${what} env ${e.name}: key "${skr.key}" not found in secret "${skr.name}"`);
+      if (data && !Object.hasOwn(data, skr.key) && !skr.optional) throw new PlanError('CreateContainerConfigError', `${what} env ${e.name}: key "${skr.key}" not found in secret "${skr.name}"`);
       return data?.[skr.key];
     }
     if (fieldRef) return fieldValue(fieldRef.fieldPath);
@@ -181,7 +186,7 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
 
   function fieldValue(path: string): string {
     switch (path) {
-      case 'metadata.name': return `${name}-pod`;
+      case 'metadata.name': return `${name}-pod${attempt ? `-retry${attempt}` : ''}`; // as the reconciler names the attempt's pod
       case 'metadata.namespace': return ns;
       case 'spec.serviceAccountName': return run.spec.serviceAccountName ?? 'default';
       case 'spec.nodeName': return 'localhost';

@@ -17,6 +17,8 @@ export interface TaskRunReconcilerOptions {
   enqueue: (req: { namespace: string; name: string }) => void;
   offline?: boolean;
   now?: () => Date;
+  /** at most this many attempts run at once; the rest wait (reason Pending) for a free slot (default: unbounded) */
+  maxRunning?: number;
 }
 
 export interface Request { namespace: string; name: string }
@@ -26,8 +28,25 @@ function podName(run: TaskRun, attempt: number): string {
   return `${run.metadata.name}-pod${attempt ? `-retry${attempt}` : ''}`;
 }
 
-export function createTaskRunReconciler({ store, executor, enqueue, offline = false, now = () => new Date() }: TaskRunReconcilerOptions) {
+export function createTaskRunReconciler({ store, executor, enqueue, offline = false, now = () => new Date(), maxRunning = Infinity }: TaskRunReconcilerOptions) {
   const iso = () => now().toISOString();
+  /** attempt ids holding a slot */
+  const running = new Set<string>();
+  /** runs waiting for a slot, in arrival order */
+  const waiting = new Map<string, Request>();
+
+  /** A free slot, and no earlier waiter that should have it first. */
+  function mayStart(key: string): boolean {
+    const free = maxRunning - running.size;
+    if (free <= 0) return false;
+    if (!waiting.has(key)) return waiting.size < free;
+    return [...waiting.keys()].indexOf(key) < free;
+  }
+
+  function release(id: string): void {
+    if (!running.delete(id)) return;
+    for (const req of waiting.values()) enqueue(req);
+  }
 
   async function write(run: TaskRun, status: TaskRunStatus): Promise<void> {
     if (JSON.stringify(status) === JSON.stringify(run.status ?? {})) return;
@@ -40,10 +59,25 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
   }
 
   async function start(run: TaskRun, status: TaskRunStatus, attempt: number): Promise<void> {
-    const prepared = await prepareAttempt(run, attempt, { store, executor, offline });
-    if (!prepared.ok) return finish(run, status, prepared.reason, prepared.message);
     const req = { namespace: run.metadata.namespace ?? 'default', name: run.metadata.name ?? '' };
-    const handle = executor.start(prepared.plan, () => enqueue(req));
+    const key = `${req.namespace}/${req.name}`;
+    const id = `${key}/${attempt}`;
+    if (!mayStart(key)) {
+      if (!waiting.has(key)) waiting.set(key, req);
+      return write(run, withCondition(status, condition('Unknown', TaskRunReason.Pending, `waiting for a free slot: ${running.size} TaskRuns are running (at most ${maxRunning} at once)`, iso())));
+    }
+    waiting.delete(key);
+    running.add(id);
+    const prepared = await prepareAttempt(run, attempt, { store, executor, offline }).catch((e) => { release(id); throw e; });
+    if (!prepared.ok) {
+      release(id);
+      return finish(run, status, prepared.reason, prepared.message);
+    }
+    let handle: ExecutionHandle | undefined = undefined;
+    handle = executor.start(prepared.plan, function onChange() {
+      if (handle?.snapshot().outcome) release(id);
+      enqueue(req);
+    });
     const next: TaskRunStatus = {
       ...status,
       podName: podName(run, attempt),
@@ -91,11 +125,17 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
     try {
       run = await store.get<TaskRun>(TASKRUN, req.namespace, req.name);
     } catch (e) {
-      if (isNotFound(e)) return;
+      if (isNotFound(e)) {
+        waiting.delete(`${req.namespace}/${req.name}`);
+        return;
+      }
       throw e;
     }
     const status: TaskRunStatus = run.status ?? {};
-    if (isDone(status) || run.metadata.deletionTimestamp) return;
+    if (isDone(status) || run.metadata.deletionTimestamp) {
+      waiting.delete(`${req.namespace}/${req.name}`);
+      return;
+    }
     if (run.spec.managedBy && run.spec.managedBy !== 'tekton.dev/pipeline' && run.spec.managedBy !== 'kiln') return;
     const attempt = status.retriesStatus?.length ?? 0;
     const handle = executor.get(`${req.namespace}/${req.name}/${attempt}`);

@@ -1,0 +1,162 @@
+// The PipelineRun reconciler: gathers what the facts engine needs (the resolved Pipeline, the
+// referenced Tasks, the child TaskRuns), asks it what to do, then does it and writes status.
+import type { Condition, KObject } from '../../api/meta.ts';
+import type { Pipeline, PipelineSpec, PipelineTask } from '../../api/pipeline.types.ts';
+import type { PipelineRun, PipelineRunStatus } from '../../api/pipelinerun.types.ts';
+import type { Task, TaskSpec } from '../../api/task.types.ts';
+import type { TaskRun } from '../../api/taskrun.types.ts';
+import { PIPELINE, PIPELINERUN, TASK, TASKRUN } from '../../api/registry.ts';
+import { SUCCEEDED, TaskRunReason } from '../../api/reasons.ts';
+import { defaultPipelineSpec } from '../../api/pipeline.defaults.ts';
+import { defaultTaskSpec } from '../../api/task.defaults.ts';
+import { decide } from '../../engine/pipelinerun/facts.ts';
+import type { Decisions, ObservedTaskRun } from '../../engine/pipelinerun/facts.types.ts';
+import type { Store } from '../../store/store.ts';
+import { isConflict, isNotFound, StoreError } from '../../store/store.ts';
+
+export interface PipelineRunReconcilerOptions {
+  store: Store;
+  now?: () => Date;
+}
+
+export interface Request { namespace: string; name: string }
+
+async function getOrUndefined<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+function isDone(status: PipelineRunStatus | undefined): boolean {
+  const c = status?.conditions?.find((x) => x.type === SUCCEEDED);
+  return !!c && c.status !== 'Unknown';
+}
+
+function failed(reason: string, message: string, now: string): Condition {
+  return { type: SUCCEEDED, status: 'False', reason, message, lastTransitionTime: now };
+}
+
+export function createPipelineRunReconciler({ store, now = () => new Date() }: PipelineRunReconcilerOptions) {
+  /** The Pipeline spec a run names, or the condition that fails the run. */
+  async function resolvePipeline(pr: PipelineRun, nowIso: string): Promise<{ spec: PipelineSpec; name: string } | { condition: Condition }> {
+    const ns = pr.metadata.namespace ?? 'default';
+    if (pr.spec.pipelineSpec) return { spec: defaultPipelineSpec(pr.spec.pipelineSpec), name: pr.metadata.name ?? '' };
+    const ref = pr.spec.pipelineRef;
+    if (ref?.resolver) return { condition: failed('Unsupported', `pipelineRef uses the remote resolver "${ref.resolver}": remote resolution needs the network and is not supported by kiln yet`, nowIso) };
+    if (!ref?.name) return { condition: failed('PipelineValidationFailed', '[User error] spec.pipelineRef.name: missing field(s)', nowIso) };
+    const p = await getOrUndefined(store.get<Pipeline>(PIPELINE, ns, ref.name));
+    if (!p) return { condition: failed('CouldntGetPipeline', `[User error] Error retrieving pipeline for pipelinerun ${ns}/${pr.metadata.name}: pipelines.tekton.dev "${ref.name}" not found`, nowIso) };
+    return { spec: defaultPipelineSpec(p.spec), name: ref.name };
+  }
+
+  /** Every Task referenced by name (kind Task, no resolver); absent ones are left out. */
+  async function referencedTasks(spec: PipelineSpec, ns: string): Promise<Map<string, TaskSpec>> {
+    const out = new Map<string, TaskSpec>();
+    const all: PipelineTask[] = [...(spec.tasks ?? []), ...(spec.finally ?? [])];
+    for (const pt of all) {
+      const ref = pt.taskRef;
+      if (!ref?.name || ref.resolver || (ref.kind && ref.kind !== 'Task') || out.has(ref.name) || ref.name.includes('$(')) continue;
+      const t = await getOrUndefined(store.get<Task>(TASK, ns, ref.name));
+      if (t) out.set(ref.name, defaultTaskSpec(t.spec));
+    }
+    return out;
+  }
+
+  async function children(pr: PipelineRun): Promise<TaskRun[]> {
+    const ns = pr.metadata.namespace ?? 'default';
+    const { items } = await store.list<TaskRun>(TASKRUN, { namespace: ns, labelSelector: `tekton.dev/pipelineRun=${pr.metadata.name}` });
+    return items.filter((tr) => tr.metadata.ownerReferences?.some((o) => o.uid === pr.metadata.uid));
+  }
+
+  async function createChildren(pr: PipelineRun, d: Decisions): Promise<void> {
+    const ns = pr.metadata.namespace ?? 'default';
+    for (const c of d.create) {
+      const tr: KObject = {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'TaskRun',
+        metadata: {
+          name: c.name,
+          namespace: ns,
+          labels: c.labels,
+          annotations: Object.keys(c.annotations).length ? c.annotations : undefined,
+          ownerReferences: [{ apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', name: pr.metadata.name!, uid: pr.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+        },
+        spec: c.spec,
+      };
+      try {
+        await store.create(TASKRUN, tr);
+      } catch (e) {
+        if (!(e instanceof StoreError && e.reason === 'AlreadyExists')) throw e;
+      }
+    }
+  }
+
+  /** Applies `change` to a child TaskRun, retrying on conflicts; a vanished child is fine. */
+  async function patchChild(ns: string, name: string, change: (tr: TaskRun) => TaskRun | undefined, status = false): Promise<void> {
+    for (;;) {
+      const tr = await getOrUndefined(store.get<TaskRun>(TASKRUN, ns, name));
+      const next = tr && change(tr);
+      if (!next) return;
+      try {
+        await (status ? store.updateStatus(TASKRUN, next) : store.update(TASKRUN, next));
+        return;
+      } catch (e) {
+        if (!isConflict(e)) throw e;
+      }
+    }
+  }
+
+  async function act(pr: PipelineRun, d: Decisions): Promise<void> {
+    const ns = pr.metadata.namespace ?? 'default';
+    await createChildren(pr, d);
+    for (const c of d.cancel) {
+      await patchChild(ns, c.name, (tr) => (isDone(tr.status) || tr.spec.status === 'TaskRunCancelled'
+        ? undefined
+        : { ...tr, spec: { ...tr.spec, status: 'TaskRunCancelled', statusMessage: c.statusMessage } }));
+    }
+    for (const name of d.ignoreFailures ?? []) {
+      await patchChild(ns, name, (tr) => {
+        const cond = tr.status?.conditions?.find((x) => x.type === SUCCEEDED);
+        if (!cond || cond.status !== 'False' || cond.reason === TaskRunReason.FailureIgnored) return undefined;
+        const conditions = tr.status!.conditions!.map((x) => (x === cond ? { ...x, reason: TaskRunReason.FailureIgnored } : x));
+        return { ...tr, status: { ...tr.status, conditions } };
+      }, true);
+    }
+  }
+
+  async function writeStatus(pr: PipelineRun, status: PipelineRunStatus): Promise<void> {
+    if (JSON.stringify(status) === JSON.stringify(pr.status ?? {})) return;
+    await store.updateStatus(PIPELINERUN, { ...pr, status });
+  }
+
+  async function reconcile(req: Request): Promise<{ requeueAfter?: number } | void> {
+    const pr = await getOrUndefined(store.get<PipelineRun>(PIPELINERUN, req.namespace, req.name));
+    if (!pr || isDone(pr.status) || pr.metadata.deletionTimestamp) return;
+    if (pr.spec.managedBy && pr.spec.managedBy !== 'tekton.dev/pipeline' && pr.spec.managedBy !== 'kiln') return;
+    const t = now();
+    const nowIso = t.toISOString();
+    const resolved = await resolvePipeline(pr, nowIso);
+    if ('condition' in resolved) {
+      return writeStatus(pr, { ...pr.status, startTime: pr.status?.startTime ?? nowIso, completionTime: nowIso, conditions: [resolved.condition] });
+    }
+    const ns = pr.metadata.namespace ?? 'default';
+    const observed: ObservedTaskRun[] = await children(pr);
+    const d = decide({
+      pipelineRun: pr,
+      pipelineSpec: resolved.spec,
+      pipelineName: resolved.name,
+      tasks: await referencedTasks(resolved.spec, ns),
+      children: observed,
+      now: t.getTime(),
+      nowIso,
+    });
+    await act(pr, d);
+    await writeStatus(pr, d.status);
+    return d.requeueAfterMs !== undefined && !isDone(d.status) ? { requeueAfter: Math.max(1, d.requeueAfterMs) } : undefined;
+  }
+
+  return { reconcile };
+}

@@ -1,0 +1,150 @@
+// The TaskRuns to create for a PipelineTask that is ready (pipelinerun.go createTaskRuns /
+// createTaskRun): names, labels, annotations, params (matrix combinations), workspaces,
+// service account and pod template, retries and timeout.
+import type { Param } from '../../api/param.types.ts';
+import type { PipelineTaskRunSpec } from '../../api/pipelinerun.types.ts';
+import type { TaskSpec } from '../../api/task.types.ts';
+import type { TaskRunSpec } from '../../api/taskrun.types.ts';
+import { CONFIG_DEFAULTS } from '../../api/config.ts';
+import { embeddedTaskSpec, isInlineTaskSpec } from './apply.ts';
+import { runStrings } from './context.ts';
+import type { TaskRunToCreate } from './facts.types.ts';
+import { combinationParams, fanOut, isMatrixed, matrixTypeProblems } from './matrix.ts';
+import type { RunContext, TaskState } from './model.ts';
+import { matrixTaskRunName, taskRunName } from './naming.ts';
+import type { Resolved } from './resolve.ts';
+import { taskRunTimeout } from './timeouts.ts';
+import type { Failure } from './validate.ts';
+import { USER_ERROR } from './validate.ts';
+import { taskRunWorkspaces } from './workspaces.ts';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** `taskRunTemplate` overlaid with the task's `taskRunSpecs` entry (PipelineRun.GetTaskRunSpec). */
+export function taskRunSpecFor(ctx: RunContext, pipelineTask: string): PipelineTaskRunSpec {
+  const run = ctx.input.pipelineRun.spec;
+  const out: PipelineTaskRunSpec = { pipelineTaskName: pipelineTask };
+  if (run.taskRunTemplate?.serviceAccountName) out.serviceAccountName = run.taskRunTemplate.serviceAccountName;
+  if (run.taskRunTemplate?.podTemplate) out.podTemplate = run.taskRunTemplate.podTemplate;
+  const own = run.taskRunSpecs?.find((s) => s.pipelineTaskName === pipelineTask);
+  if (!own) return out;
+  if (own.serviceAccountName) out.serviceAccountName = own.serviceAccountName;
+  if (own.podTemplate) out.podTemplate = { ...out.podTemplate, ...own.podTemplate };
+  for (const k of ['stepSpecs', 'sidecarSpecs', 'metadata', 'computeResources', 'timeout'] as const) {
+    if (own[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = own[k];
+  }
+  return out;
+}
+
+/** Adds the entries of `more` whose keys are not there yet (Tekton's addMetadataByPrecedence). */
+function addAbsent(to: Record<string, string>, more: Record<string, string> | undefined): void {
+  for (const [k, v] of Object.entries(more ?? {})) if (!(k in to)) to[k] = v;
+}
+
+/**
+ * Labels: the taskRunSpecs metadata first, then the PipelineRun's labels with Tekton's
+ * (`tekton.dev/pipeline`, `…/pipelineRun`, `…/pipelineRunUID`, `…/pipelineTask`, `…/memberOf`,
+ * `app.kubernetes.io/managed-by: kiln`), then the embedded taskSpec's; earlier wins, except that
+ * the pipelineRun and pipelineTask labels (which find the children) are always kiln's.
+ */
+export function labelsFor(ctx: RunContext, t: TaskState, trs: PipelineTaskRunSpec): Record<string, string> {
+  const pr = ctx.input.pipelineRun;
+  const out: Record<string, string> = {};
+  addAbsent(out, trs.metadata?.labels);
+  addAbsent(out, {
+    ...pr.metadata.labels,
+    'tekton.dev/pipeline': ctx.id.pipelineName,
+    'tekton.dev/pipelineRun': ctx.id.name,
+    'tekton.dev/pipelineRunUID': pr.metadata.uid ?? '',
+    'tekton.dev/pipelineTask': t.name,
+    'tekton.dev/memberOf': t.final ? 'finally' : 'tasks',
+    'app.kubernetes.io/managed-by': 'kiln',
+  });
+  addAbsent(out, t.pt.taskSpec?.metadata?.labels);
+  out['tekton.dev/pipelineRun'] = ctx.id.name;
+  out['tekton.dev/pipelineTask'] = t.name;
+  return out;
+}
+
+/** Annotations: taskRunSpecs metadata, the PipelineRun's (not kubectl's last-applied), the embedded taskSpec's. */
+export function annotationsFor(ctx: RunContext, t: TaskState, trs: PipelineTaskRunSpec): Record<string, string> {
+  const out: Record<string, string> = {};
+  addAbsent(out, trs.metadata?.annotations);
+  const { [LAST_APPLIED]: _drop, ...prAnnotations } = ctx.input.pipelineRun.metadata.annotations ?? {};
+  addAbsent(out, prAnnotations);
+  addAbsent(out, t.pt.taskSpec?.metadata?.annotations);
+  return out;
+}
+
+/** The TaskSpec the task runs: inline, or the referenced Task's. */
+export function taskSpecOf(ctx: RunContext, r: Resolved): TaskSpec | undefined {
+  if (isInlineTaskSpec(r.pt.taskSpec)) return embeddedTaskSpec(r.pt.taskSpec);
+  const name = r.pt.taskRef?.name;
+  return name ? ctx.input.tasks.get(name) : undefined;
+}
+
+/**
+ * An inline spec with a declaration for every bound workspace it does not declare (propagated
+ * from the PipelineRun), as Tekton's TaskRun reconciler adds them before mounting.
+ */
+export function declarePropagated(spec: TaskSpec, bound: readonly string[]): TaskSpec {
+  const missing = bound.filter((n) => !(spec.workspaces ?? []).some((d) => d.name === n));
+  return missing.length ? { ...spec, workspaces: [...(spec.workspaces ?? []), ...missing.map((name) => ({ name }))] } : spec;
+}
+
+/** What a ready task turns into: TaskRuns (those not existing yet), or why the run fails. */
+export type Creation = { create: TaskRunToCreate[] } | { failure: Failure };
+
+/**
+ * The TaskRuns of a ready task: one, or one per matrix combination (`<pr>-<task>-<i>`), each
+ * with the combination's params before the task's. Existing children (by name) are skipped.
+ * Matrix params that are not arrays fail the run (InvalidMatrixParameterTypes), too many
+ * combinations too (PipelineValidationFailed); an unbound required workspace is CreateRunFailed.
+ */
+export function taskRunsFor(ctx: RunContext, t: TaskState, r: Resolved, existing: ReadonlySet<string>, maxCombinations = CONFIG_DEFAULTS.maxMatrixCombinations): Creation {
+  const pt = r.pt;
+  const trs = taskRunSpecFor(ctx, t.name);
+  const inline = isInlineTaskSpec(pt.taskSpec);
+  const spec = taskSpecOf(ctx, r);
+  const ws = taskRunWorkspaces(pt, spec, inline, ctx.input.pipelineRun.spec.workspaces ?? [], ctx.id.name, runStrings(ctx.input, ctx.id));
+  if ('error' in ws) return { failure: { reason: 'CreateRunFailed', message: USER_ERROR + ws.error } };
+  const base: TaskRunSpec = {};
+  if (inline) base.taskSpec = declarePropagated(embeddedTaskSpec(pt.taskSpec!), ws.workspaces.map((w) => w.name));
+  else base.taskRef = { name: pt.taskRef?.name, kind: pt.taskRef?.kind || 'Task' };
+  if (trs.serviceAccountName) base.serviceAccountName = trs.serviceAccountName;
+  if (trs.podTemplate) base.podTemplate = trs.podTemplate;
+  if (ws.workspaces.length) base.workspaces = ws.workspaces;
+  if ((pt.retries ?? 0) > 0) base.retries = pt.retries;
+  base.timeout = taskRunTimeout(ctx.deadlines, ctx.now, t.final, trs.timeout ?? pt.timeout);
+  if (trs.stepSpecs) base.stepSpecs = trs.stepSpecs;
+  if (trs.sidecarSpecs) base.sidecarSpecs = trs.sidecarSpecs;
+  if (trs.computeResources !== undefined) base.computeResources = trs.computeResources;
+  const labels = labelsFor(ctx, t, trs);
+  const annotations = annotationsFor(ctx, t, trs);
+  const make = (name: string, params: Param[], matrixIndex?: number): TaskRunToCreate => ({
+    name,
+    pipelineTask: t.name,
+    ...(matrixIndex === undefined ? {} : { matrixIndex }),
+    labels: { ...labels },
+    annotations: { ...annotations },
+    spec: { ...base, ...(params.length ? { params } : {}) },
+  });
+  if (!isMatrixed(pt.matrix)) {
+    const name = taskRunName(ctx.id.name, t.name);
+    return { create: existing.has(name) ? [] : [make(name, pt.params ?? [])] };
+  }
+  const problems = matrixTypeProblems(t.name, pt.matrix);
+  if (problems.length) {
+    return { failure: { reason: 'InvalidMatrixParameterTypes', message: `${USER_ERROR}PipelineRun ${ctx.id.namespace}/${ctx.id.name} parameters have invalid matrix parameter types: ${problems.join('; ')}` } };
+  }
+  const combos = fanOut(pt.matrix);
+  if (combos.length > maxCombinations) {
+    return { failure: { reason: 'PipelineValidationFailed', message: `${USER_ERROR}Pipeline ${ctx.id.namespace}/${ctx.id.pipelineName} can't be Run; it has an invalid spec: expected 0 <= ${combos.length} <= ${maxCombinations}: pipeline task "${t.name}" matrix combinations` } };
+  }
+  const create: TaskRunToCreate[] = [];
+  combos.forEach((c, i) => {
+    const name = matrixTaskRunName(ctx.id.name, t.name, i);
+    if (!existing.has(name)) create.push(make(name, [...combinationParams(c), ...(pt.params ?? [])], i));
+  });
+  return { create };
+}

@@ -1,0 +1,183 @@
+// decide(): the pure PipelineRun engine. Given the run, its Pipeline, the referenced Tasks, its
+// children and the clock, it answers what to create, what to cancel and what the status is, the
+// way Tekton's PipelineRun reconciler and PipelineRunFacts do. Level-based: the same input gives
+// the same decisions, and a child that exists (by name) is never created again.
+import { CONFIG_DEFAULTS } from '../../api/config.ts';
+import { formatDuration } from '../../api/duration.ts';
+import type { Condition } from '../../api/meta.ts';
+import type { PipelineRunStatus } from '../../api/pipelinerun.types.ts';
+import { SUCCEEDED } from '../../api/reasons.ts';
+import { assembleStatus, plainChildReferences } from './assemble.ts';
+import { buildContext, deadlinesFor, identityOf, pipelineParamValues } from './context.ts';
+import { taskRunsFor } from './create.ts';
+import type { Decisions, FactsInput, TaskRunToCancel, TaskRunToCreate } from './facts.types.ts';
+import { createJudge, failuresToIgnore, type Judge } from './judge.ts';
+import type { RunContext } from './model.ts';
+import { pipelineResults } from './results.ts';
+import { CANCELLED_MESSAGE, FAILED_MESSAGE, runCancellable, TIMEOUT_MESSAGE } from './runs.ts';
+import { childReferences, conditionFor, countTasks, PipelineRunReason, skippedTasks, withTime, type ConditionCore } from './status.ts';
+import { passed, untilNext } from './timeouts.ts';
+import { validateBindings, validateGraph, validateParams, validateSpec, validateTaskRefs, validateTaskRunSpecs, type Failure } from './validate.ts';
+
+export type { Decisions, FactsInput, ObservedTaskRun, TaskRunToCancel, TaskRunToCreate } from './facts.types.ts';
+
+/** Options for {@link decide}; defaults are Tekton's `config-defaults`. */
+export interface DecideOptions {
+  /** `default-max-matrix-combinations-count`; default 256 */
+  maxMatrixCombinations?: number;
+}
+
+function doneCondition(status: PipelineRunStatus | undefined): boolean {
+  const c = status?.conditions?.find((x) => x.type === SUCCEEDED);
+  return !!c && c.status !== 'Unknown';
+}
+
+function priorCondition(input: FactsInput): Condition | undefined {
+  return input.pipelineRun.status?.conditions?.find((c) => c.type === SUCCEEDED);
+}
+
+/** The decisions for one PipelineRun now. Never throws; user problems become a failed condition. */
+export function decide(input: FactsInput, opts: DecideOptions = {}): Decisions {
+  const max = opts.maxMatrixCombinations ?? CONFIG_DEFAULTS.maxMatrixCombinations;
+  const pr = input.pipelineRun;
+  const prior = pr.status ?? {};
+  if (doneCondition(prior)) return { create: [], cancel: [], status: prior };
+  const id = identityOf(input);
+  if (pr.spec.status === 'PipelineRunPending' && !prior.startTime) {
+    return { create: [], cancel: [], status: assembleStatus(prior, { condition: withTime({ status: 'Unknown', reason: PipelineRunReason.Pending, message: `PipelineRun "${id.name}" is pending` }, priorCondition(input), input.nowIso) }) };
+  }
+  if (pr.spec.status === 'Cancelled') return cancelled(input);
+  const preflight = validateSpec(input.pipelineSpec, pr.spec, id, max);
+  if (preflight) return failedBeforeStart(input, preflight);
+  const g = validateGraph(input.pipelineSpec, id);
+  if ('failure' in g) return failedBeforeStart(input, g.failure);
+  const values = pipelineParamValues(input);
+  const early = validateParams(input.pipelineSpec, pr.spec.params ?? [], values, id)
+    ?? validateBindings(input.pipelineSpec, pr.spec, id)
+    ?? validateTaskRunSpecs(input.pipelineSpec, pr.spec, id);
+  if (early) return failedBeforeStart(input, early);
+  const ctx = buildContext(input, id, values, g.graph, max);
+  const refs = validateTaskRefs([...ctx.tasks.values()].map((t) => t.pt), input.tasks, id);
+  if (refs) return failedBeforeStart(input, refs);
+  const judge = createJudge(ctx);
+  if (passed(ctx.deadlines.pipeline, ctx.now)) return timedOut(ctx, judge);
+  return proceed(ctx, judge, max);
+}
+
+/** Cancels every unfinished child with `message`. */
+function cancelAll(input: FactsInput, message: string): TaskRunToCancel[] {
+  return input.children.filter(runCancellable).map((c) => ({ name: c.metadata.name ?? '', statusMessage: message }));
+}
+
+/** A terminal status from `core` (completionTime now). */
+function finish(input: FactsInput, core: ConditionCore, extra: Partial<PipelineRunStatus> = {}): PipelineRunStatus {
+  return assembleStatus(input.pipelineRun.status ?? {}, {
+    condition: withTime(core, priorCondition(input), input.nowIso),
+    startTime: input.pipelineRun.status?.startTime ?? input.nowIso,
+    completionTime: input.nowIso,
+    pipelineSpec: input.pipelineSpec,
+    childReferences: plainChildReferences(input),
+    ...extra,
+  });
+}
+
+/** `spec.status: Cancelled`: cancel every child, run nothing (not even finally), fail now. */
+function cancelled(input: FactsInput): Decisions {
+  const name = input.pipelineRun.metadata.name ?? '';
+  return {
+    create: [],
+    cancel: cancelAll(input, CANCELLED_MESSAGE),
+    status: finish(input, { status: 'False', reason: PipelineRunReason.Cancelled, message: `PipelineRun "${name}" was cancelled` }),
+  };
+}
+
+/** A failure found before anything could be scheduled (validation, missing Task, unsupported). */
+function failedBeforeStart(input: FactsInput, f: Failure): Decisions {
+  return { create: [], cancel: cancelAll(input, FAILED_MESSAGE), status: finish(input, { status: 'False', reason: f.reason, message: f.message }) };
+}
+
+/** `timeouts.pipeline` passed: cancel everything (finally too) and fail with PipelineRunTimeout. */
+function timedOut(ctx: RunContext, judge: Judge): Decisions {
+  const input = ctx.input;
+  const core = { status: 'False' as const, reason: PipelineRunReason.Timeout, message: `PipelineRun "${ctx.id.name}" failed to finish within "${formatDuration(ctx.deadlines.pipelineMs)}"` };
+  return {
+    create: [],
+    cancel: cancelAll(input, TIMEOUT_MESSAGE),
+    status: finish(input, core, { childReferences: childReferences(ctx, judge), skippedTasks: skippedTasks(ctx, judge), finallyStartTime: input.pipelineRun.status?.finallyStartTime }),
+  };
+}
+
+/** The TaskRuns to create now, or the failure that ends the run instead. */
+function schedule(ctx: RunContext, judge: Judge, max: number): { create: TaskRunToCreate[]; failure?: Failure } {
+  const existing = new Set(ctx.input.children.map((c) => c.metadata.name ?? ''));
+  const create: TaskRunToCreate[] = [];
+  const ready = (name: string) => {
+    const t = ctx.tasks.get(name)!;
+    if (judge.skip(name) !== undefined) return false;
+    if (t.runs.length) return t.matrixed && t.runs.length < judge.expectedRuns(name) && !judge.stopping() && !ctx.specStatus;
+    return t.final ? judge.dagDone() : (ctx.graph.deps.get(name) ?? []).every(judge.isDone);
+  };
+  for (const name of [...ctx.dag, ...ctx.fin]) {
+    if (!ready(name)) continue;
+    const t = ctx.tasks.get(name)!;
+    const r = judge.resolved(name);
+    if (r.missing.length) return { create: [], failure: { reason: 'InvalidTaskResultReference', message: `[User error] ${r.missing[0].message}` } };
+    const c = taskRunsFor(ctx, t, r, existing, max);
+    if ('failure' in c) return { create: [], failure: c.failure };
+    create.push(...c.create);
+  }
+  return { create };
+}
+
+/** The running TaskRuns to cancel: timeouts of a section, or a graceful cancel (DAG tasks only). */
+function cancellations(ctx: RunContext): TaskRunToCancel[] {
+  const out: TaskRunToCancel[] = [];
+  const tasksTimedOut = passed(ctx.deadlines.tasks, ctx.now);
+  const finallyTimedOut = passed(ctx.deadlines.finally, ctx.now);
+  for (const t of ctx.tasks.values()) {
+    let message: string | undefined;
+    if (!t.final && tasksTimedOut) message = TIMEOUT_MESSAGE;
+    else if (t.final && finallyTimedOut) message = TIMEOUT_MESSAGE;
+    else if (!t.final && ctx.specStatus === 'CancelledRunFinally') message = CANCELLED_MESSAGE;
+    if (message) for (const r of t.runs.filter(runCancellable)) out.push({ name: r.metadata.name ?? '', statusMessage: message });
+  }
+  return out;
+}
+
+/** A run in progress: schedule, cancel, count, and write the condition (and results when done). */
+function proceed(ctx: RunContext, judge: Judge, max: number): Decisions {
+  const input = ctx.input;
+  const prior = input.pipelineRun.status ?? {};
+  const counts = countTasks(ctx, judge);
+  const finallyStartTime = prior.finallyStartTime ?? (judge.dagDone() && ctx.fin.length ? input.nowIso : undefined);
+  // finally tasks created now get a timeout within the finally deadline that starts now
+  const deadlines = finallyStartTime === prior.finallyStartTime ? ctx.deadlines : deadlinesFor(input, finallyStartTime);
+  const scheduled = schedule({ ...ctx, deadlines }, judge, max);
+  const celError = judge.celErrors()[0];
+  const failure: Failure | undefined = celError
+    ? { reason: 'CELEvaluationFailed', message: `[User error] Error evaluating CEL ${ctx.id.name}: ${celError}` }
+    : scheduled.failure;
+  const common = { childReferences: childReferences(ctx, judge), skippedTasks: skippedTasks(ctx, judge), finallyStartTime };
+  if (failure) {
+    return { create: [], cancel: cancelAll(input, FAILED_MESSAGE), status: finish(input, { status: 'False', reason: failure.reason, message: failure.message }, common) };
+  }
+  const ignoreFailures = [...ctx.tasks.values()].flatMap(failuresToIgnore);
+  let core = conditionFor(ctx, judge, counts);
+  const decisions: Decisions = { create: scheduled.create, cancel: cancellations(ctx), status: prior };
+  if (ignoreFailures.length) decisions.ignoreFailures = ignoreFailures;
+  if (core.status === 'Unknown') {
+    const next = untilNext([deadlines.pipeline, judge.dagDone() ? undefined : deadlines.tasks, deadlines.finally], ctx.now);
+    if (next !== undefined) decisions.requeueAfterMs = next;
+    decisions.status = assembleStatus(prior, {
+      condition: withTime(core, priorCondition(input), input.nowIso),
+      startTime: prior.startTime ?? input.nowIso,
+      pipelineSpec: input.pipelineSpec,
+      ...common,
+    });
+    return decisions;
+  }
+  const res = pipelineResults(ctx, input.pipelineSpec.results);
+  if (res.failure) core = { status: 'False', reason: res.failure.reason, message: res.failure.message };
+  decisions.status = finish(input, core, { ...common, results: res.results });
+  return decisions;
+}
