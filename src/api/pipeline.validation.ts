@@ -11,6 +11,7 @@ import type { Pipeline, PipelineResult, PipelineSpec, PipelineTask } from './pip
 import { validatePipelineTask } from './pipelinetask.validation.ts';
 import { RESULT_NAME } from './result.validation.ts';
 import { expressionsIn, parseTaskVarRef, stringsOf } from './vars.ts';
+import { buildGraph } from '../dag/dag.ts';
 
 export interface PipelineSpecOptions {
   /**
@@ -45,12 +46,34 @@ export function validatePipelineSpec(spec: PipelineSpec, path: string, opts: Pip
   errs.push(...taskNames([...tasks.map((t, i) => [t, at(path, 'tasks', i)] as const), ...fin.map((t, i) => [t, at(path, 'finally', i)] as const)]));
   tasks.forEach((t, i) => errs.push(...validatePipelineTask(t, at(path, 'tasks', i), taskOpts)));
   fin.forEach((t, i) => errs.push(...validatePipelineTask(t, at(path, 'finally', i), taskOpts)));
-  errs.push(...taskReferences(tasks, fin, path));
+  const refErrors = taskReferences(tasks, fin, path);
+  errs.push(...refErrors);
+  if (!refErrors.length) errs.push(...cycles(tasks, path));
   errs.push(...validateParamSpecs(spec.params, joinPath(path, 'params')));
   errs.push(...workspaceDeclarations(spec, path));
   errs.push(...pipelineResults(spec.results, tasks, fin, joinPath(path, 'results')));
   if (opts.standalone) errs.push(...standaloneUsage(spec, path));
   return errs;
+}
+
+/** The DAG of `tasks` (runAfter + result references) must have no cycle (Tekton: PipelineInvalidGraph). */
+function cycles(tasks: PipelineTask[], path: string): FieldError[] {
+  const names = new Set(tasks.map((t) => t.name));
+  const nodes = tasks.map((t, i) => {
+    const deps = new Set(t.runAfter ?? []);
+    for (const [, text] of taskStrings(t, at(path, 'tasks', i))) {
+      for (const expr of expressionsIn(text)) {
+        const ref = parseTaskVarRef(expr);
+        if (ref?.scope === 'tasks' && names.has(ref.task)) deps.add(ref.task);
+      }
+    }
+    return { key: t.name, deps: [...deps].filter((d) => names.has(d)) };
+  });
+  const g = buildGraph(nodes);
+  if (g.ok) return [];
+  return g.errors
+    .filter((e) => e.kind === 'cycle')
+    .map((e) => invalidValue(joinPath(at(path, 'tasks', tasks.findIndex((t) => t.name === e.key)), 'runAfter'), `invalid graph: ${e.message}`));
 }
 
 function at(path: string, section: string, i: number): string {

@@ -59,6 +59,9 @@ export interface SidecarState {
   ready?: boolean;
 }
 
+/** An artifact (alpha): a name and the values (uri, digest, …) it stands for. */
+export interface Artifact { name?: string; values?: unknown[]; buildOutput?: boolean }
+
 export interface TaskRunStatus {
   conditions?: Condition[];
   observedGeneration?: number;
@@ -69,6 +72,8 @@ export interface TaskRunStatus {
   sidecars?: SidecarState[];
   retriesStatus?: TaskRunStatus[];
   results?: ResultValue[];
+  /** alpha: what the steps wrote to $(artifacts.path) */
+  artifacts?: { inputs?: Artifact[]; outputs?: Artifact[] };
   taskSpec?: TaskSpec;
   provenance?: unknown;
   /** kiln: where the step logs are kept (one file per step). */

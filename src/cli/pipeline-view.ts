@@ -51,9 +51,16 @@ export class PipelineView {
   updatePipelineRun(pr: KObject): void {
     const st = pr.status as PipelineRunStatus | undefined;
     const spec = st?.pipelineSpec;
-    if (spec && !this.tasks.size) {
-      for (const pt of spec.tasks ?? []) this.tasks.set(pt.name, { name: pt.name, finally: false, after: deps(pt), state: 'waiting', runs: 0 });
-      for (const pt of spec.finally ?? []) this.tasks.set(pt.name, { name: pt.name, finally: true, after: [], state: 'waiting', runs: 0 });
+    if (spec) {
+      // spec order first; tasks already seen through their TaskRuns keep their state
+      const seen = new Map(this.tasks);
+      this.tasks.clear();
+      for (const [pt, fin] of [...(spec.tasks ?? []).map((t) => [t, false] as const), ...(spec.finally ?? []).map((t) => [t, true] as const)]) {
+        const known = seen.get(pt.name);
+        this.tasks.set(pt.name, known ? { ...known, finally: fin, after: fin ? [] : deps(pt) } : { name: pt.name, finally: fin, after: fin ? [] : deps(pt), state: 'waiting', runs: 0 });
+        seen.delete(pt.name);
+      }
+      for (const [k, v] of seen) this.tasks.set(k, v);
     }
     for (const s of st?.skippedTasks ?? []) {
       const t = this.tasks.get(s.name);
@@ -107,7 +114,7 @@ export function renderTask(t: TaskView, nowIso: string): string {
   const runs = t.runs > 1 ? pc.dim(` ×${t.runs}`) : '';
   const after = t.state === 'waiting' && t.after.length ? pc.dim(` ← ${t.after.join(', ')}`) : '';
   const why = (t.state === 'skipped' || t.state === 'failed') && t.reason ? pc.dim(` (${t.reason})`) : '';
-  return `${ICON[t.state]} ${t.finally ? pc.dim('finally ') : ''}${t.name}${runs}${after} ${pc.dim(d)}${why}`.trimEnd();
+  return [`${ICON[t.state]} ${t.finally ? pc.dim('finally ') : ''}${t.name}${runs}${after}`, d && pc.dim(d), why.trim()].filter(Boolean).join(' ');
 }
 
 /** The whole block, tasks then finally tasks. */

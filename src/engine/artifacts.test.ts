@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { artifactReplacements } from './artifacts.ts';
+import { artifactReplacements, parseArtifacts } from './artifacts.ts';
 
 describe('artifactReplacements', () => {
   const cases: Array<{ name: string; input: Record<string, string>; want: string[][]; errors: number }> = [
@@ -20,4 +20,14 @@ describe('artifactReplacements', () => {
       assert.equal(r.errors.length, c.errors);
     });
   }
+});
+
+describe('parseArtifacts', () => {
+  it('reads inputs and outputs', () => {
+    assert.deepEqual(parseArtifacts('{"inputs":[{"name":"a","values":[]}],"outputs":[]}'), { inputs: [{ name: 'a', values: [] }], outputs: [] });
+  });
+  it('absent or broken files give nothing', () => {
+    assert.equal(parseArtifacts(undefined), undefined);
+    assert.equal(parseArtifacts('not json'), undefined);
+  });
 });

@@ -2,7 +2,7 @@
 // $(step.artifacts.path); later steps read `$(steps.<s>.inputs.<name>)` / `outputs.<name>`,
 // which Tekton replaces with the JSON of that artifact's `values`.
 
-interface Artifact { name?: string; values?: unknown[] }
+interface Artifact { name?: string; values?: unknown[]; buildOutput?: boolean }
 interface Provenance { inputs?: Artifact[]; outputs?: Artifact[] }
 
 /** Replacements for the artifacts earlier steps wrote (raw JSON text per step); bad JSON is reported. */
@@ -24,4 +24,16 @@ export function artifactReplacements(stepArtifacts: Readonly<Record<string, stri
     }
   }
   return { strings, errors };
+}
+
+/** The TaskRun `status.artifacts` from the JSON a task wrote to $(artifacts.path); undefined if absent or not JSON. */
+export function parseArtifacts(text: string | undefined): { inputs?: Artifact[]; outputs?: Artifact[] } | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const doc = JSON.parse(text) as Provenance;
+    if (!doc || typeof doc !== 'object') return undefined;
+    return { inputs: doc.inputs, outputs: doc.outputs };
+  } catch {
+    return undefined;
+  }
 }

@@ -123,6 +123,8 @@ export interface ExecutionSnapshot {
   sidecars: ContainerSnapshot[];
   /** task results (raw text), once the last step has finished */
   results?: Record<string, string>;
+  /** what the steps wrote to $(artifacts.path) (JSON text), once the last step has finished */
+  artifacts?: string;
   /** set once the attempt is over */
   outcome?: ExecutionOutcome;
   /** host directory holding this attempt's logs */

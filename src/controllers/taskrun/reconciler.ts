@@ -7,6 +7,7 @@ import type { Store } from '../../store/store.ts';
 import { isNotFound } from '../../store/store.ts';
 import type { Executor, ExecutionHandle } from '../../executor/executor.ts';
 import { parseResults } from '../../engine/taskrun.apply.ts';
+import { parseArtifacts } from '../../engine/artifacts.ts';
 import { prepareAttempt, timeoutOf } from './prepare.ts';
 import { condition, containerStatus, finalCondition, isDone, MSG_RUNNING, succeededCondition, withCondition } from './status.ts';
 
@@ -103,7 +104,12 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
       resultErrors: parsed.errors.map((e) => (typeof e === 'string' ? e : e.message)),
       now: iso(),
     });
-    const done: TaskRunStatus = { ...next, results: parsed.results.length ? parsed.results : undefined, completionTime: snap.finishedAt ?? iso() };
+    const done: TaskRunStatus = {
+      ...next,
+      results: parsed.results.length ? parsed.results : undefined,
+      artifacts: parseArtifacts(snap.artifacts),
+      completionTime: snap.finishedAt ?? iso(),
+    };
     const retries = run.spec.retries ?? 0;
     if (c.status === 'False' && attempt < retries && snap.outcome.status !== 'cancelled') {
       const archived = withCondition(done, c);

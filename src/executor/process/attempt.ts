@@ -145,6 +145,7 @@ async function runAll(rt: AttemptRuntime): Promise<ExecutionOutcome> {
     await sidecars.stop();
   }
   rt.state.results = await readResults(layout.results);
+  rt.state.artifacts = await readFile(join(layout.artifacts, 'provenance.json'), 'utf8').catch(() => undefined);
   await cleanupLayout(layout, plan).catch(() => undefined);
   if (rt.stop) return { status: rt.stop.kind, message: rt.stop.message };
   return failure ?? { status: 'succeeded' };
