@@ -1,5 +1,7 @@
 // Follows runs to their end: watches TaskRuns, streams each step's log with a prefix, and
-// reports state changes through a Reporter.
+// reports state changes through a Reporter. A PipelineRun's tasks that run a Pipeline have a
+// child PipelineRun (pipelines in pipelines): the parent's view shows it as that task, and the
+// TaskRuns of the child (and deeper) stream too, prefixed `<task>/<child task>/<step>`.
 import type { KObject, Condition } from '../api/meta.ts';
 import type { TaskRunStatus } from '../api/taskrun.types.ts';
 import type { KilnClient, ClientWatch } from '../client/client.ts';
@@ -39,6 +41,17 @@ export function follow(client: KilnClient, opts: FollowOptions): { wait(): Promi
   const allDone = new Promise<void>((r) => (resolveDone = r));
   const wanted = new Set(opts.runs.map((r) => `${r.kind}/${r.name}`));
 
+  /** Child PipelineRuns of the followed ones (and theirs): name → the pipeline tasks leading to it. */
+  const nested = new Map<string, string[]>();
+  /** TaskRuns of PipelineRuns not known (yet) to be nested in ours, by name: replayed when they are. */
+  const unplaced = new Map<string, KObject>();
+
+  /** The pipeline tasks leading to a followed PipelineRun or a nested one ([] for a followed one), or undefined. */
+  function pathOf(pr: string | undefined): string[] | undefined {
+    if (!pr) return undefined;
+    return wanted.has(`PipelineRun/${pr}`) ? [] : nested.get(pr);
+  }
+
   function ours(tr: KObject): boolean {
     const pr = tr.metadata.labels?.['tekton.dev/pipelineRun'];
     return wanted.has(`TaskRun/${tr.metadata.name}`) || (!!pr && wanted.has(`PipelineRun/${pr}`));
@@ -47,7 +60,8 @@ export function follow(client: KilnClient, opts: FollowOptions): { wait(): Promi
   function prefixOf(tr: KObject, step: string): string {
     const task = tr.metadata.labels?.['tekton.dev/pipelineTask'];
     if (loneTaskRun) return step;
-    return `${task ?? tr.metadata.name}/${step}`;
+    const path = pathOf(tr.metadata.labels?.['tekton.dev/pipelineRun']) ?? [];
+    return [...path, task ?? tr.metadata.name, step].join('/');
   }
 
   function streamLogs(tr: KObject): void {
@@ -62,7 +76,12 @@ export function follow(client: KilnClient, opts: FollowOptions): { wait(): Promi
   }
 
   function onTaskRun(tr: KObject): void {
-    if (!ours(tr)) return;
+    if (!ours(tr)) {
+      const pr = tr.metadata.labels?.['tekton.dev/pipelineRun'];
+      if (pathOf(pr)) streamNested(tr);
+      else if (pr) unplaced.set(tr.metadata.name!, tr);
+      return;
+    }
     const st = (tr.status ?? {}) as TaskRunStatus;
     const c = succeeded(tr);
     const key = `${c?.status}/${c?.reason}/${(st.steps ?? []).map((s) => (s.terminated ? 't' : s.running ? 'r' : 'w')).join('')}`;
@@ -72,6 +91,41 @@ export function follow(client: KilnClient, opts: FollowOptions): { wait(): Promi
     }
     if (st.startTime && st.logDir) streamLogs(tr);
     onRun(tr);
+  }
+
+  /** A TaskRun of a nested PipelineRun: its logs stream (its state shows as its PipelineRun's task). */
+  function streamNested(tr: KObject): void {
+    const st = (tr.status ?? {}) as TaskRunStatus;
+    if (st.startTime && st.logDir) streamLogs(tr);
+  }
+
+  function onPipelineRun(pr: KObject): void {
+    if (wanted.has(`PipelineRun/${pr.metadata.name}`)) {
+      reporter.onPipelineRunUpdate?.(pr);
+      onRun(pr);
+      return;
+    }
+    const parent = pr.metadata.labels?.['tekton.dev/pipelineRun'];
+    const path = pathOf(parent);
+    if (!path) return;
+    const name = pr.metadata.name!;
+    if (!nested.has(name)) {
+      nested.set(name, [...path, pr.metadata.labels?.['tekton.dev/pipelineTask'] ?? name]);
+      for (const [trName, tr] of unplaced) {
+        if (tr.metadata.labels?.['tekton.dev/pipelineRun'] !== name) continue;
+        unplaced.delete(trName);
+        streamNested(tr);
+      }
+    }
+    // a direct child shows as its task in the parent's view
+    if (path.length === 0) {
+      const c = succeeded(pr);
+      const key = `${c?.status}/${c?.reason}/${(pr.status as { startTime?: string } | undefined)?.startTime ?? ''}`;
+      if (seenState.get(`PipelineRun/${name}`) !== key) {
+        seenState.set(`PipelineRun/${name}`, key);
+        reporter.onTaskRunUpdate(pr);
+      }
+    }
   }
 
   function onRun(obj: KObject): void {
@@ -91,7 +145,7 @@ export function follow(client: KilnClient, opts: FollowOptions): { wait(): Promi
   if (opts.runs.some((r) => r.kind === 'PipelineRun')) {
     const prWatch = client.watch('PipelineRun', namespace);
     watches.push(prWatch);
-    void consume(prWatch, (o) => { reporter.onPipelineRunUpdate?.(o); onRun(o); });
+    void consume(prWatch, onPipelineRun);
   }
 
   function stop(): void {

@@ -1,5 +1,6 @@
 // The state of a PipelineRun's tasks as the CLI shows it: built from the PipelineRun's status and
-// its child TaskRuns, rendered as a live block (TTY) or as one line per change (plain).
+// its children (TaskRuns; a child PipelineRun for a task that runs a Pipeline), rendered as a
+// live block (TTY) or as one line per change (plain).
 import pc from 'picocolors';
 import type { KObject, Condition } from '../api/meta.ts';
 import type { PipelineRunStatus } from '../api/pipelinerun.types.ts';
@@ -34,11 +35,11 @@ function deps(pt: PipelineTask): string[] {
   return [...refs];
 }
 
-function stateOf(st: TaskRunStatus | undefined, spec: { status?: string } | undefined): TaskState {
+function stateOf(kind: string, st: TaskRunStatus | undefined, spec: { status?: string } | undefined): TaskState {
   const c = succeeded(st);
   if (!c || c.status === 'Unknown') return st?.startTime ? 'running' : 'waiting';
   if (c.status === 'True') return 'succeeded';
-  if (c.reason === 'TaskRunCancelled' || spec?.status === 'TaskRunCancelled') return 'cancelled';
+  if (kind === 'PipelineRun' ? c.reason === 'Cancelled' : c.reason === 'TaskRunCancelled' || spec?.status === 'TaskRunCancelled') return 'cancelled';
   return 'failed';
 }
 
@@ -72,12 +73,12 @@ export class PipelineView {
     }
   }
 
-  /** Folds in a child TaskRun; returns the task whose state changed, if any. */
+  /** Folds in a child TaskRun (or child PipelineRun); returns the task whose state changed, if any. */
   updateTaskRun(tr: KObject): TaskView | undefined {
     const task = tr.metadata.labels?.['tekton.dev/pipelineTask'];
     if (!task) return undefined;
     const st = tr.status as TaskRunStatus | undefined;
-    this.children.set(tr.metadata.name!, { task, state: stateOf(st, tr.spec as { status?: string }), st });
+    this.children.set(tr.metadata.name!, { task, state: stateOf(tr.kind, st, tr.spec as { status?: string }), st });
     const t = this.tasks.get(task) ?? { name: task, finally: tr.metadata.labels?.['tekton.dev/memberOf'] === 'finally', after: [], state: 'waiting' as TaskState, runs: 0 };
     this.tasks.set(task, t);
     const mine = [...this.children.values()].filter((c) => c.task === task);

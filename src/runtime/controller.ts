@@ -23,6 +23,8 @@ import { createWorkQueue } from './workqueue.ts';
 export interface WatchSpec {
   type: ResourceType;
   mapToRequests(obj: KObject): Request[];
+  /** which updates wake the mapped requests (default: every update); adds and deletes always do */
+  updatePredicate?(oldObj: KObject, newObj: KObject): boolean;
 }
 
 export interface ControllerOptions {
@@ -51,6 +53,8 @@ export interface Controller {
   readonly name: string;
   /** the primary kind's informer, once started */
   readonly informer: Informer | undefined;
+  /** the informer of the primary or a watched kind (its cache is what reconcilers should read), once started */
+  informerFor(type: ResourceType): Informer | undefined;
   /** starts informers, waits for their first list, then starts the workers */
   start(): Promise<void>;
   /** stops informers and workers; resolves once in-flight reconciles have finished */
@@ -107,13 +111,16 @@ export function createController({
     };
   }
 
-  function startInformer(t: ResourceType, map: (obj: KObject) => Request[]): void {
+  function startInformer(t: ResourceType, map: (obj: KObject) => Request[], updatePredicate?: WatchSpec['updatePredicate']): void {
     const enqueue = mapper(map, t.kind);
+    const onUpdate = updatePredicate
+      ? (oldObj: KObject, newObj: KObject) => { if (updatePredicate(oldObj, newObj)) enqueue(oldObj, newObj); }
+      : enqueue;
     informers.push(createInformer(store, t, {
       namespace,
       logger,
       clock,
-      handlers: { onAdd: enqueue, onUpdate: enqueue, onDelete: enqueue },
+      handlers: { onAdd: enqueue, onUpdate, onDelete: enqueue },
     }));
   }
 
@@ -172,12 +179,13 @@ export function createController({
   const controller: Controller = {
     name,
     get informer() { return informers[0]; },
+    informerFor: (t) => informers.find((i) => i.type.group === t.group && i.type.plural === t.plural),
 
     async start() {
       if (state !== 'new') throw new Error(`controller ${name}: start() called twice`);
       state = 'starting';
       startInformer(type, selfRequest);
-      for (const w of watches) startInformer(w.type, w.mapToRequests);
+      for (const w of watches) startInformer(w.type, w.mapToRequests, w.updatePredicate);
       await Promise.race([Promise.all(informers.map((i) => i.synced)), ready]);
       if (state !== 'starting') return;
       state = 'running';

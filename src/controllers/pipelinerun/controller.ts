@@ -1,4 +1,7 @@
-// Wiring of the PipelineRun controller: reconciler + runtime loop; child TaskRuns wake their owner.
+// Wiring of the PipelineRun controller: reconciler + runtime loop; children wake their owner:
+// child TaskRuns, and child PipelineRuns (pipelines in pipelines), which are PipelineRuns this
+// same controller reconciles: a PipelineRun change wakes the PipelineRun itself (the primary
+// watch) and its controlling owner PipelineRun, if any (a secondary watch on the same kind).
 import { PIPELINERUN, TASKRUN } from '../../api/registry.ts';
 import type { Store } from '../../store/store.ts';
 import { createController } from '../../runtime/controller.ts';
@@ -14,12 +17,16 @@ export interface PipelineRunControllerOptions {
 
 export function createPipelineRunController({ store, workers = 2, now }: PipelineRunControllerOptions) {
   const reconciler = createPipelineRunReconciler({ store, now });
+  const toOwner = ownerRequests(PIPELINERUN, { onlyController: true });
   return createController({
     name: 'pipelinerun',
     store,
     type: PIPELINERUN,
     reconciler,
     workers,
-    watches: [{ type: TASKRUN, mapToRequests: ownerRequests(PIPELINERUN, { onlyController: true }) }],
+    watches: [
+      { type: TASKRUN, mapToRequests: toOwner },
+      { type: PIPELINERUN, mapToRequests: toOwner },
+    ],
   });
 }

@@ -1,5 +1,7 @@
 // The PipelineRun reconciler: gathers what the facts engine needs (the resolved Pipeline, the
-// referenced Tasks, the child TaskRuns), asks it what to do, then does it and writes status.
+// referenced Tasks, the children: TaskRuns and, for PipelineTasks that run a Pipeline, child
+// PipelineRuns), asks it what to do, then does it and writes status. A child PipelineRun is an
+// ordinary PipelineRun: this same reconciler runs it.
 import type { Condition, KObject } from '../../api/meta.ts';
 import type { Pipeline, PipelineSpec, PipelineTask } from '../../api/pipeline.types.ts';
 import type { PipelineRun, PipelineRunStatus } from '../../api/pipelinerun.types.ts';
@@ -8,15 +10,21 @@ import type { TaskRun } from '../../api/taskrun.types.ts';
 import { PIPELINE, PIPELINERUN, TASK, TASKRUN } from '../../api/registry.ts';
 import { SUCCEEDED, TaskRunReason } from '../../api/reasons.ts';
 import { defaultPipelineSpec } from '../../api/pipeline.defaults.ts';
+import { defaultPipelineRunSpec } from '../../api/pipelinerun.defaults.ts';
 import { defaultTaskSpec } from '../../api/task.defaults.ts';
 import { decide } from '../../engine/pipelinerun/facts.ts';
-import type { Decisions, ObservedTaskRun } from '../../engine/pipelinerun/facts.types.ts';
+import { CANCEL_MESSAGE_ANNOTATION, type Decisions, type ObservedChild, type PipelineRunToCancel } from '../../engine/pipelinerun/facts.types.ts';
 import type { Store } from '../../store/store.ts';
 import { isConflict, isNotFound, StoreError } from '../../store/store.ts';
 
 export interface PipelineRunReconcilerOptions {
   store: Store;
   now?: () => Date;
+  /**
+   * The TaskRuns of a namespace as the controller's cache has them (read-only, not copied);
+   * default: listed from the store.
+   */
+  cachedTaskRuns?: (namespace: string) => readonly TaskRun[] | undefined;
 }
 
 export interface Request { namespace: string; name: string }
@@ -39,7 +47,7 @@ function failed(reason: string, message: string, now: string): Condition {
   return { type: SUCCEEDED, status: 'False', reason, message, lastTransitionTime: now };
 }
 
-export function createPipelineRunReconciler({ store, now = () => new Date() }: PipelineRunReconcilerOptions) {
+export function createPipelineRunReconciler({ store, now = () => new Date(), cachedTaskRuns }: PipelineRunReconcilerOptions) {
   /** The Pipeline spec a run names, or the condition that fails the run. */
   async function resolvePipeline(pr: PipelineRun, nowIso: string): Promise<{ spec: PipelineSpec; name: string } | { condition: Condition }> {
     const ns = pr.metadata.namespace ?? 'default';
@@ -65,31 +73,73 @@ export function createPipelineRunReconciler({ store, now = () => new Date() }: P
     return out;
   }
 
-  async function children(pr: PipelineRun): Promise<TaskRun[]> {
+  async function taskRunChildren(pr: PipelineRun): Promise<readonly TaskRun[]> {
     const ns = pr.metadata.namespace ?? 'default';
+    const owned = (tr: TaskRun) => tr.metadata.labels?.['tekton.dev/pipelineRun'] === pr.metadata.name && !!tr.metadata.ownerReferences?.some((o) => o.uid === pr.metadata.uid);
+    const cached = cachedTaskRuns?.(ns);
+    if (cached) return cached.filter(owned);
     const { items } = await store.list<TaskRun>(TASKRUN, { namespace: ns, labelSelector: `tekton.dev/pipelineRun=${pr.metadata.name}` });
-    return items.filter((tr) => tr.metadata.ownerReferences?.some((o) => o.uid === pr.metadata.uid));
+    return items.filter(owned);
+  }
+
+  /** Child PipelineRuns (pipelines in pipelines): by the `tekton.dev/pipelineRun` label and owner uid. */
+  async function pipelineRunChildren(pr: PipelineRun): Promise<readonly PipelineRun[]> {
+    const ns = pr.metadata.namespace ?? 'default';
+    const { items } = await store.list<PipelineRun>(PIPELINERUN, { namespace: ns, labelSelector: `tekton.dev/pipelineRun=${pr.metadata.name}` });
+    return items.filter((c) => !!c.metadata.ownerReferences?.some((o) => o.uid === pr.metadata.uid));
+  }
+
+  /** Every child of the run, as the engine observes it: TaskRuns, then PipelineRuns. */
+  async function children(pr: PipelineRun): Promise<ObservedChild[]> {
+    const [taskRuns, pipelineRuns] = await Promise.all([taskRunChildren(pr), pipelineRunChildren(pr)]);
+    return [
+      ...taskRuns.map((tr): ObservedChild => ({ kind: 'TaskRun', metadata: tr.metadata, spec: tr.spec, status: tr.status })),
+      ...pipelineRuns.map((c): ObservedChild => ({ kind: 'PipelineRun', metadata: c.metadata, spec: c.spec, status: c.status })),
+    ];
+  }
+
+  /** Creates a child owned (controller: true) by `pr`; one that exists already is fine. */
+  async function createChild(pr: PipelineRun, kind: 'TaskRun' | 'PipelineRun', c: { name: string; labels: Record<string, string>; annotations: Record<string, string>; spec: unknown }): Promise<void> {
+    const obj: KObject = {
+      apiVersion: 'tekton.dev/v1',
+      kind,
+      metadata: {
+        name: c.name,
+        namespace: pr.metadata.namespace ?? 'default',
+        labels: c.labels,
+        annotations: Object.keys(c.annotations).length ? c.annotations : undefined,
+        ownerReferences: [{ apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', name: pr.metadata.name!, uid: pr.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: c.spec,
+    };
+    try {
+      await store.create(kind === 'TaskRun' ? TASKRUN : PIPELINERUN, obj);
+    } catch (e) {
+      if (!(e instanceof StoreError && e.reason === 'AlreadyExists')) throw e;
+    }
   }
 
   async function createChildren(pr: PipelineRun, d: Decisions): Promise<void> {
-    const ns = pr.metadata.namespace ?? 'default';
-    for (const c of d.create) {
-      const tr: KObject = {
-        apiVersion: 'tekton.dev/v1',
-        kind: 'TaskRun',
-        metadata: {
-          name: c.name,
-          namespace: ns,
-          labels: c.labels,
-          annotations: Object.keys(c.annotations).length ? c.annotations : undefined,
-          ownerReferences: [{ apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', name: pr.metadata.name!, uid: pr.metadata.uid!, controller: true, blockOwnerDeletion: true }],
-        },
-        spec: c.spec,
-      };
+    for (const c of d.create) await createChild(pr, 'TaskRun', c);
+    // a child PipelineRun gets the defaults admission gives any PipelineRun (timeouts, service account)
+    for (const c of d.createPipelineRuns ?? []) await createChild(pr, 'PipelineRun', { ...c, spec: defaultPipelineRunSpec(c.spec) });
+  }
+
+  /**
+   * Asks a child PipelineRun to stop: `spec.status` set to what the decision says (unless it is
+   * done or was asked for as much already), the reason in its cancel-message annotation.
+   */
+  async function stopChildPipelineRun(ns: string, c: PipelineRunToCancel): Promise<void> {
+    const rank = (s: string | undefined) => ['StoppedRunFinally', 'CancelledRunFinally', 'Cancelled'].indexOf(s ?? '');
+    for (;;) {
+      const child = await getOrUndefined(store.get<PipelineRun>(PIPELINERUN, ns, c.name));
+      if (!child || isDone(child.status) || rank(child.spec.status) >= rank(c.specStatus)) return;
+      const annotations = { ...child.metadata.annotations, [CANCEL_MESSAGE_ANNOTATION]: c.statusMessage };
       try {
-        await store.create(TASKRUN, tr);
+        await store.update(PIPELINERUN, { ...child, metadata: { ...child.metadata, annotations }, spec: { ...child.spec, status: c.specStatus } });
+        return;
       } catch (e) {
-        if (!(e instanceof StoreError && e.reason === 'AlreadyExists')) throw e;
+        if (!isConflict(e)) throw e;
       }
     }
   }
@@ -113,6 +163,10 @@ export function createPipelineRunReconciler({ store, now = () => new Date() }: P
     const ns = pr.metadata.namespace ?? 'default';
     await createChildren(pr, d);
     for (const c of d.cancel) {
+      if (c.kind === 'PipelineRun') {
+        await stopChildPipelineRun(ns, c);
+        continue;
+      }
       await patchChild(ns, c.name, (tr) => (isDone(tr.status) || tr.spec.status === 'TaskRunCancelled'
         ? undefined
         : { ...tr, spec: { ...tr.spec, status: 'TaskRunCancelled', statusMessage: c.statusMessage } }));
@@ -143,7 +197,7 @@ export function createPipelineRunReconciler({ store, now = () => new Date() }: P
       return writeStatus(pr, { ...pr.status, startTime: pr.status?.startTime ?? nowIso, completionTime: nowIso, conditions: [resolved.condition] });
     }
     const ns = pr.metadata.namespace ?? 'default';
-    const observed: ObservedTaskRun[] = await children(pr);
+    const observed = await children(pr);
     const d = decide({
       pipelineRun: pr,
       pipelineSpec: resolved.spec,

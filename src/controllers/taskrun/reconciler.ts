@@ -46,7 +46,16 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
 
   function release(id: string): void {
     if (!running.delete(id)) return;
-    for (const req of waiting.values()) enqueue(req);
+    wakeWaiters();
+  }
+
+  /** Enqueues as many waiting runs, first come first, as there are free slots. */
+  function wakeWaiters(): void {
+    let free = maxRunning - running.size;
+    for (const req of waiting.values()) {
+      if (free-- <= 0) break;
+      enqueue(req);
+    }
   }
 
   async function write(run: TaskRun, status: TaskRunStatus): Promise<void> {
@@ -65,7 +74,7 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
     const id = `${key}/${attempt}`;
     if (!mayStart(key)) {
       if (!waiting.has(key)) waiting.set(key, req);
-      return write(run, withCondition(status, condition('Unknown', TaskRunReason.Pending, `waiting for a free slot: ${running.size} TaskRuns are running (at most ${maxRunning} at once)`, iso())));
+      return write(run, withCondition(status, condition('Unknown', TaskRunReason.Pending, `waiting for a free slot: at most ${maxRunning} TaskRuns run at once`, iso())));
     }
     waiting.delete(key);
     running.add(id);
@@ -132,14 +141,14 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
       run = await store.get<TaskRun>(TASKRUN, req.namespace, req.name);
     } catch (e) {
       if (isNotFound(e)) {
-        waiting.delete(`${req.namespace}/${req.name}`);
+        if (waiting.delete(`${req.namespace}/${req.name}`)) wakeWaiters();
         return;
       }
       throw e;
     }
     const status: TaskRunStatus = run.status ?? {};
     if (isDone(status) || run.metadata.deletionTimestamp) {
-      waiting.delete(`${req.namespace}/${req.name}`);
+      if (waiting.delete(`${req.namespace}/${req.name}`)) wakeWaiters();
       return;
     }
     if (run.spec.managedBy && run.spec.managedBy !== 'tekton.dev/pipeline' && run.spec.managedBy !== 'kiln') return;

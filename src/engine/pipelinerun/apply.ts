@@ -24,7 +24,7 @@ function replaceParams(params: readonly Param[] | undefined, reps: Replacements)
  * Substitutes `reps` into the chosen fields of a PipelineTask: params (whole array/object
  * references become arrays/objects), matrix params (arrays, not objects) and include params
  * (strings), when (input, values with array expansion, cel), taskRef name and params,
- * displayName, workspaces' subPath, onError. With `taskSpec`, an inline (non-custom) taskSpec is
+ * (and pipelineRef name), displayName, workspaces' subPath, onError. With `taskSpec`, an inline (non-custom) taskSpec is
  * substituted too (Tekton's propagation into embedded specs). Returns a new PipelineTask.
  */
 export function applyToPipelineTask(pt: PipelineTask, reps: Replacements, fields: readonly TaskField[], taskSpec?: Replacements): PipelineTask {
@@ -43,6 +43,7 @@ export function applyToPipelineTask(pt: PipelineTask, reps: Replacements, fields
     if (pt.taskRef.name !== undefined) out.taskRef.name = replace(pt.taskRef.name, s);
     if (pt.taskRef.params) out.taskRef.params = replaceParams(pt.taskRef.params, reps);
   }
+  if (has.has('taskRef') && pt.pipelineRef?.name !== undefined) out.pipelineRef = { ...pt.pipelineRef, name: replace(pt.pipelineRef.name, s) };
   if (has.has('displayName') && pt.displayName !== undefined) out.displayName = replace(pt.displayName, s);
   if (has.has('subPath') && pt.workspaces) {
     out.workspaces = pt.workspaces.map((w) => (w.subPath === undefined ? { ...w } : { ...w, subPath: replace(w.subPath, s) }));
@@ -50,6 +51,11 @@ export function applyToPipelineTask(pt: PipelineTask, reps: Replacements, fields
   if (has.has('onError') && pt.onError !== undefined) out.onError = replace(pt.onError, s);
   if (taskSpec && isInlineTaskSpec(pt.taskSpec)) out.taskSpec = applyToEmbedded(pt.taskSpec, taskSpec);
   return out;
+}
+
+/** The PipelineTask runs a Pipeline (`pipelineRef`/`pipelineSpec`: a child PipelineRun, Tekton §11). */
+export function runsPipeline(pt: PipelineTask): boolean {
+  return !!(pt.pipelineRef || pt.pipelineSpec);
 }
 
 /** An embedded spec with steps (not a custom task's apiVersion/kind/spec). */

@@ -47,7 +47,7 @@ export function plainChildReferences(input: FactsInput): ChildStatusReference[] 
   for (const c of input.children) {
     const name = c.metadata.name ?? '';
     if (known.has(name)) continue;
-    out.push({ apiVersion: 'tekton.dev/v1', kind: 'TaskRun', name, pipelineTaskName: c.metadata.labels?.['tekton.dev/pipelineTask'] ?? '' });
+    out.push({ apiVersion: 'tekton.dev/v1', kind: c.kind ?? 'TaskRun', name, pipelineTaskName: c.metadata.labels?.['tekton.dev/pipelineTask'] ?? '' });
   }
   return out;
 }

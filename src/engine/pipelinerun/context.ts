@@ -8,7 +8,7 @@ import type { PipelineTask } from '../../api/pipeline.types.ts';
 import { paramReplacements } from '../substitute.ts';
 import { resolveParams } from '../params.ts';
 import { applyToPipelineTask, SPEC_FIELDS } from './apply.ts';
-import type { FactsInput, ObservedTaskRun } from './facts.types.ts';
+import type { FactsInput, ObservedChild } from './facts.types.ts';
 import { isMatrixed } from './matrix.ts';
 import type { RunContext, TaskState } from './model.ts';
 import { matrixTaskRunName, taskRunName } from './naming.ts';
@@ -54,7 +54,7 @@ export function applyRun(pt: PipelineTask, values: ReadonlyMap<string, ParamValu
 }
 
 /** The children of one PipelineTask (by label, else by name), matrix ones in combination order. */
-export function childrenOf(children: readonly ObservedTaskRun[], pr: string, pt: PipelineTask, matrixed: boolean, maxCombinations: number): ObservedTaskRun[] {
+export function childrenOf(children: readonly ObservedChild[], pr: string, pt: PipelineTask, matrixed: boolean, maxCombinations: number): ObservedChild[] {
   const plain = taskRunName(pr, pt.name);
   const index = new Map<string, number>();
   if (matrixed) for (let i = 0; i < Math.max(maxCombinations, children.length); i++) index.set(matrixTaskRunName(pr, pt.name, i), i);
@@ -65,7 +65,7 @@ export function childrenOf(children: readonly ObservedTaskRun[], pr: string, pt:
     return matrixed ? index.has(name) : name === plain;
   });
   if (!matrixed) return mine;
-  const pos = (c: ObservedTaskRun) => index.get(c.metadata.name ?? '') ?? Number.MAX_SAFE_INTEGER;
+  const pos = (c: ObservedChild) => index.get(c.metadata.name ?? '') ?? Number.MAX_SAFE_INTEGER;
   return [...mine].sort((a, b) => pos(a) - pos(b) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
 }
 

@@ -1,14 +1,15 @@
 // The TaskRuns to create for a PipelineTask that is ready (pipelinerun.go createTaskRuns /
 // createTaskRun): names, labels, annotations, params (matrix combinations), workspaces,
-// service account and pod template, retries and timeout.
+// service account and pod template, retries and timeout; and the child PipelineRun of a
+// PipelineTask that runs a Pipeline (pipelines in pipelines).
 import type { Param } from '../../api/param.types.ts';
-import type { PipelineTaskRunSpec } from '../../api/pipelinerun.types.ts';
+import type { PipelineRunSpec, PipelineTaskRunSpec } from '../../api/pipelinerun.types.ts';
 import type { TaskSpec } from '../../api/task.types.ts';
 import type { TaskRunSpec } from '../../api/taskrun.types.ts';
 import { CONFIG_DEFAULTS } from '../../api/config.ts';
 import { embeddedTaskSpec, isInlineTaskSpec } from './apply.ts';
 import { runStrings } from './context.ts';
-import type { TaskRunToCreate } from './facts.types.ts';
+import { CANCEL_MESSAGE_ANNOTATION, PIPELINE_CHAIN_ANNOTATION, type PipelineRunToCreate, type TaskRunToCreate } from './facts.types.ts';
 import { combinationParams, fanOut, isMatrixed, matrixTypeProblems } from './matrix.ts';
 import type { RunContext, TaskState } from './model.ts';
 import { matrixTaskRunName, taskRunName } from './naming.ts';
@@ -16,7 +17,7 @@ import type { Resolved } from './resolve.ts';
 import { taskRunTimeout } from './timeouts.ts';
 import type { Failure } from './validate.ts';
 import { USER_ERROR } from './validate.ts';
-import { taskRunWorkspaces } from './workspaces.ts';
+import { pipelineRunWorkspaces, taskRunWorkspaces } from './workspaces.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -66,11 +67,14 @@ export function labelsFor(ctx: RunContext, t: TaskState, trs: PipelineTaskRunSpe
   return out;
 }
 
-/** Annotations: taskRunSpecs metadata, the PipelineRun's (not kubectl's last-applied), the embedded taskSpec's. */
+/**
+ * Annotations: taskRunSpecs metadata, the PipelineRun's (not kubectl's last-applied, nor kiln's
+ * bookkeeping of a child PipelineRun), the embedded taskSpec's.
+ */
 export function annotationsFor(ctx: RunContext, t: TaskState, trs: PipelineTaskRunSpec): Record<string, string> {
   const out: Record<string, string> = {};
   addAbsent(out, trs.metadata?.annotations);
-  const { [LAST_APPLIED]: _drop, ...prAnnotations } = ctx.input.pipelineRun.metadata.annotations ?? {};
+  const { [LAST_APPLIED]: _drop, [CANCEL_MESSAGE_ANNOTATION]: _cancel, [PIPELINE_CHAIN_ANNOTATION]: _chain, ...prAnnotations } = ctx.input.pipelineRun.metadata.annotations ?? {};
   addAbsent(out, prAnnotations);
   addAbsent(out, t.pt.taskSpec?.metadata?.annotations);
   return out;
@@ -147,4 +151,49 @@ export function taskRunsFor(ctx: RunContext, t: TaskState, r: Resolved, existing
     if (!existing.has(name)) create.push(make(name, [...combinationParams(c), ...(pt.params ?? [])], i));
   });
   return { create };
+}
+
+/** The referenced Pipelines a run is nested in (its chain annotation), then its own, if referenced. */
+function pipelineChain(ctx: RunContext): string[] {
+  const pr = ctx.input.pipelineRun;
+  const outer = (pr.metadata.annotations?.[PIPELINE_CHAIN_ANNOTATION] ?? '').split(',').filter(Boolean);
+  const own = pr.spec.pipelineRef?.name;
+  return own ? [...outer, own] : outer;
+}
+
+/**
+ * The child PipelineRun of a ready PipelineTask with `pipelineRef`/`pipelineSpec` (Tekton §11):
+ * named `<pr>-<task>` and labelled/annotated like a child TaskRun; its spec has the
+ * `pipelineRef` (same namespace) or the `pipelineSpec`, the task's params (substituted), its
+ * workspace bindings mapped from the run's, and the run's service account and pod template
+ * (`taskRunTemplate` overlaid with the task's `taskRunSpecs` entry). The task's `timeout` and
+ * `retries` are not applied and the run's timeouts are not propagated (Tekton's limitations).
+ * Nothing when it exists already. A `pipelineRef` to a Pipeline the run is (nested in) a run of
+ * would nest forever: that fails the run (PipelineValidationFailed).
+ */
+export function pipelineRunFor(ctx: RunContext, t: TaskState, r: Resolved, existing: ReadonlySet<string>): { create: PipelineRunToCreate[] } | { failure: Failure } {
+  const name = taskRunName(ctx.id.name, t.name);
+  if (existing.has(name)) return { create: [] };
+  const pt = r.pt;
+  const chain = pipelineChain(ctx);
+  const ref = pt.pipelineSpec ? undefined : pt.pipelineRef?.name;
+  if (ref && chain.includes(ref)) {
+    return { failure: { reason: 'PipelineValidationFailed', message: `${USER_ERROR}Pipeline ${ctx.id.namespace}/${ctx.id.pipelineName} can't be Run; it has an invalid spec: pipeline task "${t.name}" runs Pipeline "${ref}", which it is already part of (pipelines in pipelines: ${[...chain, ref].join(' -> ')})` } };
+  }
+  const trs = taskRunSpecFor(ctx, t.name);
+  const spec: PipelineRunSpec = {};
+  if (pt.pipelineSpec) spec.pipelineSpec = pt.pipelineSpec;
+  else spec.pipelineRef = { ...pt.pipelineRef };
+  if (pt.params?.length) spec.params = pt.params;
+  const workspaces = pipelineRunWorkspaces(pt, ctx.input.pipelineRun.spec.workspaces ?? [], ctx.id.name, runStrings(ctx.input, ctx.id));
+  if (workspaces.length) spec.workspaces = workspaces;
+  if (trs.serviceAccountName || trs.podTemplate) {
+    spec.taskRunTemplate = {
+      ...(trs.serviceAccountName ? { serviceAccountName: trs.serviceAccountName } : {}),
+      ...(trs.podTemplate ? { podTemplate: trs.podTemplate } : {}),
+    };
+  }
+  const annotations = annotationsFor(ctx, t, trs);
+  if (chain.length) annotations[PIPELINE_CHAIN_ANNOTATION] = chain.join(',');
+  return { create: [{ name, pipelineTask: t.name, labels: labelsFor(ctx, t, trs), annotations, spec }] };
 }

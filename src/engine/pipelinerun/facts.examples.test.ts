@@ -150,7 +150,7 @@ spec:
   assert.equal(sim.created[0].spec.taskSpec?.steps[0].script, 'echo $(context.task.retry-count)', 'left for the TaskRun');
 });
 
-test('alpha/pipelines-in-pipelines.yaml: not run here, reported as Unsupported', () => {
+test('alpha/pipelines-in-pipelines.yaml: the task runs a child PipelineRun; its success is the task\'s', () => {
   const yaml = `
 apiVersion: tekton.dev/v1
 kind: Pipeline
@@ -169,6 +169,28 @@ metadata: {generateName: pip-run-}
 spec: {pipelineRef: {name: pip}}
 `;
   const sim = simulate(inputFromYaml(yaml));
-  assert.equal(cond(sim.final)[1], 'Unsupported');
-  assert.deepEqual(sim.created, []);
+  assert.deepEqual(cond(sim.final), ['True', 'Succeeded', 'Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0']);
+  assert.deepEqual(sim.created, [], 'no TaskRun: the child PipelineRun runs the tasks');
+  assert.deepEqual(sim.createdPipelineRuns.map((c) => [c.name, c.spec.pipelineSpec?.tasks?.[0].name]), [['pr-child', 'hello']]);
+  assert.deepEqual(sim.final.status.childReferences, [{ apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', name: 'pr-child', pipelineTaskName: 'child' }]);
+});
+
+test('alpha/pipelines-in-pipelines-ref.yaml: pipelineRef is passed on by name', () => {
+  const yaml = `
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata: {name: pipelines-in-pipelines-ref}
+spec:
+  tasks:
+    - name: child
+      pipelineRef: {name: child-pipeline}
+---
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata: {generateName: pip-run-}
+spec: {pipelineRef: {name: pipelines-in-pipelines-ref}}
+`;
+  const sim = simulate(inputFromYaml(yaml));
+  assert.equal(cond(sim.final)[1], 'Succeeded');
+  assert.deepEqual(sim.createdPipelineRuns.map((c) => c.spec), [{ pipelineRef: { name: 'child-pipeline' }, taskRunTemplate: { serviceAccountName: 'default' } }]);
 });

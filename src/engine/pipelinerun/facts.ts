@@ -1,7 +1,8 @@
 // decide(): the pure PipelineRun engine. Given the run, its Pipeline, the referenced Tasks, its
 // children and the clock, it answers what to create, what to cancel and what the status is, the
 // way Tekton's PipelineRun reconciler and PipelineRunFacts do. Level-based: the same input gives
-// the same decisions, and a child that exists (by name) is never created again.
+// the same decisions, and a child that exists (by name) is never created again. Children are
+// TaskRuns, and child PipelineRuns for PipelineTasks that run a Pipeline (pipelines in pipelines).
 import { CONFIG_DEFAULTS } from '../../api/config.ts';
 import { formatDuration } from '../../api/duration.ts';
 import type { Condition } from '../../api/meta.ts';
@@ -9,17 +10,20 @@ import type { PipelineRunStatus } from '../../api/pipelinerun.types.ts';
 import { SUCCEEDED } from '../../api/reasons.ts';
 import { assembleStatus, plainChildReferences } from './assemble.ts';
 import { buildContext, deadlinesFor, identityOf, pipelineParamValues } from './context.ts';
-import { taskRunsFor } from './create.ts';
-import type { Decisions, FactsInput, TaskRunToCancel, TaskRunToCreate } from './facts.types.ts';
+import { runsPipeline } from './apply.ts';
+import { pipelineRunFor, taskRunsFor } from './create.ts';
+import type { ChildToCancel, Decisions, FactsInput, ObservedChild, PipelineRunStopStatus, PipelineRunToCreate, TaskRunToCreate } from './facts.types.ts';
 import { createJudge, failuresToIgnore, type Judge } from './judge.ts';
 import type { RunContext } from './model.ts';
 import { pipelineResults } from './results.ts';
-import { CANCELLED_MESSAGE, FAILED_MESSAGE, runCancellable, TIMEOUT_MESSAGE } from './runs.ts';
+import { CANCELLED_MESSAGE, FAILED_MESSAGE, isPipelineRunChild, runCancellable, TIMEOUT_MESSAGE } from './runs.ts';
 import { childReferences, conditionFor, countTasks, PipelineRunReason, skippedTasks, withTime, type ConditionCore } from './status.ts';
 import { passed, untilNext } from './timeouts.ts';
 import { validateBindings, validateGraph, validateParams, validateSpec, validateTaskRefs, validateTaskRunSpecs, type Failure } from './validate.ts';
 
-export type { Decisions, FactsInput, ObservedTaskRun, TaskRunToCancel, TaskRunToCreate } from './facts.types.ts';
+export type {
+  ChildToCancel, Decisions, FactsInput, ObservedChild, ObservedPipelineRun, ObservedTaskRun, PipelineRunToCancel, PipelineRunToCreate, TaskRunToCancel, TaskRunToCreate,
+} from './facts.types.ts';
 
 /** Options for {@link decide}; defaults are Tekton's `config-defaults`. */
 export interface DecideOptions {
@@ -64,9 +68,15 @@ export function decide(input: FactsInput, opts: DecideOptions = {}): Decisions {
   return proceed(ctx, judge, max);
 }
 
+/** The request that stops `c`: a TaskRun is cancelled, a child PipelineRun gets `specStatus`. */
+function stopRequest(c: ObservedChild, message: string, specStatus: PipelineRunStopStatus = 'Cancelled'): ChildToCancel {
+  const name = c.metadata.name ?? '';
+  return isPipelineRunChild(c) ? { kind: 'PipelineRun', name, statusMessage: message, specStatus } : { name, statusMessage: message };
+}
+
 /** Cancels every unfinished child with `message`. */
-function cancelAll(input: FactsInput, message: string): TaskRunToCancel[] {
-  return input.children.filter(runCancellable).map((c) => ({ name: c.metadata.name ?? '', statusMessage: message }));
+function cancelAll(input: FactsInput, message: string): ChildToCancel[] {
+  return input.children.filter((c) => runCancellable(c)).map((c) => stopRequest(c, message));
 }
 
 /** A terminal status from `core` (completionTime now). */
@@ -107,10 +117,11 @@ function timedOut(ctx: RunContext, judge: Judge): Decisions {
   };
 }
 
-/** The TaskRuns to create now, or the failure that ends the run instead. */
-function schedule(ctx: RunContext, judge: Judge, max: number): { create: TaskRunToCreate[]; failure?: Failure } {
+/** The TaskRuns and child PipelineRuns to create now, or the failure that ends the run instead. */
+function schedule(ctx: RunContext, judge: Judge, max: number): { create: TaskRunToCreate[]; pipelineRuns: PipelineRunToCreate[]; failure?: Failure } {
   const existing = new Set(ctx.input.children.map((c) => c.metadata.name ?? ''));
   const create: TaskRunToCreate[] = [];
+  const pipelineRuns: PipelineRunToCreate[] = [];
   const ready = (name: string) => {
     const t = ctx.tasks.get(name)!;
     if (judge.skip(name) !== undefined) return false;
@@ -121,25 +132,43 @@ function schedule(ctx: RunContext, judge: Judge, max: number): { create: TaskRun
     if (!ready(name)) continue;
     const t = ctx.tasks.get(name)!;
     const r = judge.resolved(name);
-    if (r.missing.length) return { create: [], failure: { reason: 'InvalidTaskResultReference', message: `[User error] ${r.missing[0].message}` } };
+    if (r.missing.length) return { create: [], pipelineRuns: [], failure: { reason: 'InvalidTaskResultReference', message: `[User error] ${r.missing[0].message}` } };
+    if (runsPipeline(t.pt)) {
+      const p = pipelineRunFor(ctx, t, r, existing);
+      if ('failure' in p) return { create: [], pipelineRuns: [], failure: p.failure };
+      pipelineRuns.push(...p.create);
+      continue;
+    }
     const c = taskRunsFor(ctx, t, r, existing, max);
-    if ('failure' in c) return { create: [], failure: c.failure };
+    if ('failure' in c) return { create: [], pipelineRuns: [], failure: c.failure };
     create.push(...c.create);
   }
-  return { create };
+  return { create, pipelineRuns };
 }
 
-/** The running TaskRuns to cancel: timeouts of a section, or a graceful cancel (DAG tasks only). */
-function cancellations(ctx: RunContext): TaskRunToCancel[] {
-  const out: TaskRunToCancel[] = [];
+/**
+ * The running children to stop: timeouts of a section (Cancelled), or a graceful request for DAG
+ * tasks: CancelledRunFinally cancels TaskRuns and passes CancelledRunFinally on to child
+ * PipelineRuns; StoppedRunFinally lets TaskRuns finish and passes StoppedRunFinally on to child
+ * PipelineRuns (which then finish their running tasks and run their finally tasks).
+ */
+function cancellations(ctx: RunContext): ChildToCancel[] {
+  const out: ChildToCancel[] = [];
   const tasksTimedOut = passed(ctx.deadlines.tasks, ctx.now);
   const finallyTimedOut = passed(ctx.deadlines.finally, ctx.now);
   for (const t of ctx.tasks.values()) {
     let message: string | undefined;
+    let specStatus: PipelineRunStopStatus = 'Cancelled';
+    let pipelineRunsOnly = false;
     if (!t.final && tasksTimedOut) message = TIMEOUT_MESSAGE;
     else if (t.final && finallyTimedOut) message = TIMEOUT_MESSAGE;
-    else if (!t.final && ctx.specStatus === 'CancelledRunFinally') message = CANCELLED_MESSAGE;
-    if (message) for (const r of t.runs.filter(runCancellable)) out.push({ name: r.metadata.name ?? '', statusMessage: message });
+    else if (!t.final && ctx.specStatus === 'CancelledRunFinally') { message = CANCELLED_MESSAGE; specStatus = 'CancelledRunFinally'; }
+    else if (!t.final && ctx.specStatus === 'StoppedRunFinally') { message = CANCELLED_MESSAGE; specStatus = 'StoppedRunFinally'; pipelineRunsOnly = true; }
+    if (!message) continue;
+    for (const r of t.runs) {
+      if (pipelineRunsOnly && !isPipelineRunChild(r)) continue;
+      if (runCancellable(r, specStatus)) out.push(stopRequest(r, message, specStatus));
+    }
   }
   return out;
 }
@@ -164,6 +193,7 @@ function proceed(ctx: RunContext, judge: Judge, max: number): Decisions {
   const ignoreFailures = [...ctx.tasks.values()].flatMap(failuresToIgnore);
   let core = conditionFor(ctx, judge, counts);
   const decisions: Decisions = { create: scheduled.create, cancel: cancellations(ctx), status: prior };
+  if (scheduled.pipelineRuns.length) decisions.createPipelineRuns = scheduled.pipelineRuns;
   if (ignoreFailures.length) decisions.ignoreFailures = ignoreFailures;
   if (core.status === 'Unknown') {
     const next = untilNext([deadlines.pipeline, judge.dagDone() ? undefined : deadlines.tasks, deadlines.finally], ctx.now);

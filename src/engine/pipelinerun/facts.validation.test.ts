@@ -67,7 +67,32 @@ const rows: Row[] = [
   },
   { name: 'remote resolver', spec: { tasks: [{ name: 't', taskRef: { resolver: 'git', params: [] } }] }, reason: 'Unsupported', message: 'pipeline task "t" uses the remote resolver "git": remote resolution needs the network and is not supported by kiln yet' },
   { name: 'custom task', spec: { tasks: [{ name: 't', taskRef: { apiVersion: 'example.dev/v1', kind: 'Wait' } }] }, reason: 'Unsupported', message: /custom tasks \(CustomRuns\) are not supported by kiln$/ },
-  { name: 'pipelines in pipelines', spec: { tasks: [{ name: 'child', pipelineRef: { name: 'other' } }] }, reason: 'Unsupported', message: /runs a Pipeline \(pipelines in pipelines/ },
+  { name: 'pipelines in pipelines: remote pipelineRef', spec: { tasks: [{ name: 'child', pipelineRef: { resolver: 'git' } }] }, reason: 'Unsupported', message: 'pipeline task "child" uses the remote resolver "git": remote resolution needs the network and is not supported by kiln yet' },
+  { name: 'pipelines in pipelines: pipelineRef without a name', spec: { tasks: [{ name: 'child', pipelineRef: {} }] }, reason: 'PipelineValidationFailed', message: /missing field\(s\): tasks\[child\]\.pipelineRef\.name$/ },
+  {
+    name: 'pipelines in pipelines: no matrix',
+    spec: { tasks: [{ name: 'child', pipelineRef: { name: 'other' }, matrix: { params: [{ name: 'a', value: ['1', '2'] }] } }] },
+    reason: 'PipelineValidationFailed',
+    message: /matrix is not supported on pipeline task "child", which runs a Pipeline/,
+  },
+  {
+    name: 'pipelines in pipelines: a task using its results',
+    spec: { tasks: [{ name: 'child', pipelineRef: { name: 'other' } }, inline('use', { params: [{ name: 'x', value: '$(tasks.child.results.out)' }] })] },
+    reason: 'PipelineValidationFailed',
+    message: /invalid task result reference: pipeline task "use" refers to a result of pipeline task "child", which runs a Pipeline: results of child PipelineRuns are not propagated$/,
+  },
+  {
+    name: 'pipelines in pipelines: a finally task using its results',
+    spec: { tasks: [{ name: 'child', pipelineSpec: { tasks: [inline('t')] } }], finally: [inline('f', { when: [{ input: '$(tasks.child.results.out)', operator: 'in', values: ['x'] }] })] },
+    reason: 'PipelineValidationFailed',
+    message: /pipeline task "f" refers to a result of pipeline task "child"/,
+  },
+  {
+    name: 'pipelines in pipelines: a Pipeline result using its results',
+    spec: { tasks: [{ name: 'child', pipelineRef: { name: 'other' } }], results: [{ name: 'r', value: '$(tasks.child.results.out)' }] },
+    reason: 'PipelineValidationFailed',
+    message: /pipeline result "r" refers to a result of pipeline task "child"/,
+  },
   {
     name: 'too many matrix combinations',
     spec: { tasks: [inline('t', { matrix: { params: [{ name: 'a', value: Array.from({ length: 20 }, (_, i) => `${i}`) }, { name: 'b', value: Array.from({ length: 13 }, (_, i) => `${i}`) }] } })] },

@@ -5,7 +5,7 @@ import { TaskRunReason } from '../../api/reasons.ts';
 import { fanOut, hasEmptyArray, isMatrixed, matrixTypeProblems } from './matrix.ts';
 import type { RunContext, TaskState } from './model.ts';
 import { finished, resolveTask, sharedReplacements, type Resolved, type SharedReplacements } from './resolve.ts';
-import { conditionOf, isFailure, isSuccessful, reasonOf, runFailed } from './runs.ts';
+import { conditionOf, isFailure, isPipelineRunChild, isSuccessful, reasonOf, runFailed } from './runs.ts';
 import { passed } from './timeouts.ts';
 import { evaluateWhenExpressions } from './when-cel.ts';
 
@@ -174,11 +174,11 @@ export function createJudge(ctx: RunContext): Judge {
   };
 }
 
-/** Children of a task whose failure is to be marked FailureIgnored. */
+/** Child TaskRuns of a task whose failure is to be marked FailureIgnored (a child PipelineRun keeps its reason). */
 export function failuresToIgnore(t: TaskState): string[] {
   if (!ignores(t)) return [];
   return t.runs.filter((r) => {
     const reason = conditionOf(r)?.reason;
-    return runFailed(r) && reason !== TaskRunReason.FailureIgnored && reason !== TaskRunReason.Cancelled;
+    return !isPipelineRunChild(r) && runFailed(r) && reason !== TaskRunReason.FailureIgnored && reason !== TaskRunReason.Cancelled;
   }).map((r) => r.metadata.name ?? '');
 }

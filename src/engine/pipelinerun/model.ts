@@ -2,7 +2,7 @@
 import type { PipelineTask } from '../../api/pipeline.types.ts';
 import type { ParamValue } from '../../api/param.types.ts';
 import type { Graph } from '../../dag/dag.ts';
-import type { FactsInput, ObservedTaskRun } from './facts.types.ts';
+import type { FactsInput, ObservedChild } from './facts.types.ts';
 import type { Deadlines } from './timeouts.ts';
 import type { RunIdentity } from './validate.ts';
 
@@ -13,8 +13,8 @@ export interface TaskState {
   final: boolean;
   /** the PipelineTask with params, context and `workspaces.<w>.bound` substituted */
   pt: PipelineTask;
-  /** its child TaskRuns (matrix: in combination order) */
-  runs: ObservedTaskRun[];
+  /** its children: TaskRuns (matrix: in combination order), or one child PipelineRun */
+  runs: ObservedChild[];
   /** fanned out by a matrix */
   matrixed: boolean;
 }

@@ -4,7 +4,7 @@
 import type { PipelineTask } from '../../api/pipeline.types.ts';
 import { typeOfValue, type ParamValue } from '../../api/param.types.ts';
 import { layered, type ReplacementMaps } from '../substitute.ts';
-import { applyToPipelineTask, CONTEXT_FIELDS, RESULT_FIELDS } from './apply.ts';
+import { applyToPipelineTask, CONTEXT_FIELDS, RESULT_FIELDS, runsPipeline } from './apply.ts';
 import { pipelineTaskResultRefs, type ResultRef } from './graph.ts';
 import type { RunContext, TaskState } from './model.ts';
 import { isSuccessful, runDone } from './runs.ts';
@@ -30,11 +30,13 @@ export function finished(t: TaskState | undefined): boolean {
 
 /**
  * The results of a finished task: a plain task's from its TaskRun; a matrixed task's string
- * results gathered into arrays in combination order. Undefined when it has not finished.
+ * results gathered into arrays in combination order; none for a task running a Pipeline (child
+ * PipelineRun results are not propagated, Tekton §11). Undefined when it has not finished.
  */
 export function taskResults(t: TaskState | undefined): Map<string, ParamValue> | undefined {
   if (!t || !finished(t)) return undefined;
   const out = new Map<string, ParamValue>();
+  if (runsPipeline(t.pt)) return out;
   if (!t.matrixed) {
     for (const r of t.runs[0].status?.results ?? []) out.set(r.name, r.value);
     return out;
@@ -101,7 +103,7 @@ interface Artifact { name?: string; values?: unknown[] }
 export function artifactStrings(ctx: RunContext): Map<string, string> {
   const out = new Map<string, string>();
   for (const t of ctx.tasks.values()) {
-    if (t.final || !isSuccessful(t.runs)) continue;
+    if (t.final || runsPipeline(t.pt) || !isSuccessful(t.runs)) continue;
     const artifacts = (t.runs[0].status as { artifacts?: { inputs?: Artifact[]; outputs?: Artifact[] } } | undefined)?.artifacts;
     for (const dir of ['inputs', 'outputs'] as const) {
       for (const a of artifacts?.[dir] ?? []) if (a?.name) out.set(`tasks.${t.name}.${dir}.${a.name}`, JSON.stringify(a.values ?? []));

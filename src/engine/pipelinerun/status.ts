@@ -5,7 +5,7 @@ import type { Condition } from '../../api/meta.ts';
 import type { ChildStatusReference, SkippedTask } from '../../api/pipelinerun.types.ts';
 import { SUCCEEDED } from '../../api/reasons.ts';
 import { replace } from '../substitute.ts';
-import type { ObservedTaskRun } from './facts.types.ts';
+import type { ObservedChild } from './facts.types.ts';
 import { SkipReason, type Judge } from './judge.ts';
 import type { RunContext, TaskState } from './model.ts';
 import { conditionOf, isCancelled, isFailure, isSuccessful, runFailed } from './runs.ts';
@@ -93,7 +93,7 @@ export function conditionFor(ctx: RunContext, judge: Judge, c: TaskCounts): Cond
   return out;
 }
 
-function unsupportedChild(ctx: RunContext): ObservedTaskRun | undefined {
+function unsupportedChild(ctx: RunContext): ObservedChild | undefined {
   for (const t of ctx.tasks.values()) {
     const hit = t.runs.find((r) => runFailed(r) && conditionOf(r)?.reason === UNSUPPORTED);
     if (hit) return hit;
@@ -107,8 +107,8 @@ export function withTime(core: ConditionCore, prior: Condition | undefined, nowI
   return { type: SUCCEEDED, status: core.status, reason: core.reason, message: core.message, lastTransitionTime: same ? prior.lastTransitionTime : nowIso };
 }
 
-/** The string params of a child TaskRun, as `params.<name>` replacements. */
-function runParamStrings(run: ObservedTaskRun): Map<string, string> {
+/** The string params of a child, as `params.<name>` replacements. */
+function runParamStrings(run: ObservedChild): Map<string, string> {
   const out = new Map<string, string>();
   for (const p of run.spec.params ?? []) if (typeof p.value === 'string') out.set(`params.${p.name}`, p.value);
   return out;
@@ -119,7 +119,7 @@ function runParamStrings(run: ObservedTaskRun): Map<string, string> {
  * first `include` entry whose params the child has, else the displayName; both with the child's
  * params substituted.
  */
-export function displayNameOf(t: TaskState, judge: Judge, run: ObservedTaskRun): string | undefined {
+export function displayNameOf(t: TaskState, judge: Judge, run: ObservedChild): string | undefined {
   const pt = judge.resolved(t.name).pt;
   if (!t.matrixed) return pt.displayName || undefined;
   const params = runParamStrings(run);
@@ -128,7 +128,7 @@ export function displayNameOf(t: TaskState, judge: Judge, run: ObservedTaskRun):
   return name ? replace(name, params) : undefined;
 }
 
-/** `childReferences`: every child TaskRun, tasks then finally, in spec and combination order. */
+/** `childReferences`: every child (TaskRun, or PipelineRun), tasks then finally, in spec and combination order. */
 export function childReferences(ctx: RunContext, judge: Judge): ChildStatusReference[] {
   const out: ChildStatusReference[] = [];
   for (const t of ctx.tasks.values()) {
@@ -137,7 +137,7 @@ export function childReferences(ctx: RunContext, judge: Judge): ChildStatusRefer
       const displayName = displayNameOf(t, judge, run);
       const ref: ChildStatusReference = {
         apiVersion: 'tekton.dev/v1',
-        kind: 'TaskRun',
+        kind: run.kind ?? 'TaskRun',
         name: run.metadata.name ?? '',
         ...(displayName ? { displayName } : {}),
         pipelineTaskName: t.name,

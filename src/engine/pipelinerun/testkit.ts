@@ -7,7 +7,7 @@ import type { Pipeline, PipelineSpec } from '../../api/pipeline.types.ts';
 import type { PipelineRun } from '../../api/pipelinerun.types.ts';
 import type { Task, TaskSpec } from '../../api/task.types.ts';
 import { decide } from './facts.ts';
-import type { Decisions, FactsInput, ObservedTaskRun, TaskRunToCreate } from './facts.types.ts';
+import { CANCEL_MESSAGE_ANNOTATION, type Decisions, type FactsInput, type ObservedChild, type ObservedPipelineRun, type ObservedTaskRun, type PipelineRunToCreate, type TaskRunToCreate } from './facts.types.ts';
 
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
 
@@ -67,14 +67,32 @@ export function child(tr: TaskRunToCreate, o: Outcome): ObservedTaskRun {
   };
 }
 
+/** A child PipelineRun (pipelines in pipelines) in the given state. */
+export function childPipelineRun(pr: PipelineRunToCreate, o: Outcome): ObservedPipelineRun {
+  const results = Object.entries(o.results ?? {}).map(([name, value]) => ({ name, value }));
+  return {
+    kind: 'PipelineRun',
+    metadata: { name: pr.name, labels: pr.labels, annotations: pr.annotations },
+    spec: pr.spec,
+    status: { conditions: [{ type: 'Succeeded', status: o.status, reason: o.reason, message: o.message }], ...(results.length ? { results } : {}) },
+  };
+}
+
+/** The same child (kind, metadata, spec kept) in another state. */
+function settle(c: ObservedChild, o: Outcome): ObservedChild {
+  const results = Object.entries(o.results ?? {}).map(([name, value]) => ({ name, value }));
+  const status = { conditions: [{ type: 'Succeeded', status: o.status, reason: o.reason, message: o.message }], ...(results.length ? { results } : {}) };
+  return { ...c, status } as ObservedChild;
+}
+
 /** The same input with other children / time / status. */
-export function next(input: FactsInput, children: ObservedTaskRun[], s: number, d?: Decisions): FactsInput {
+export function next(input: FactsInput, children: ObservedChild[], s: number, d?: Decisions): FactsInput {
   const pipelineRun = d ? { ...input.pipelineRun, status: d.status } : input.pipelineRun;
   return { ...input, pipelineRun, children, ...at(s) };
 }
 
-/** What a simulated child does when created: its outcome (`running` stays running). */
-export type Behaviour = (tr: TaskRunToCreate) => Outcome;
+/** What a simulated child (TaskRun or PipelineRun) does when created: its outcome (`running` stays running). */
+export type Behaviour = (tr: TaskRunToCreate | PipelineRunToCreate) => Outcome;
 
 /** The record of a simulation. */
 export interface Simulation {
@@ -82,20 +100,24 @@ export interface Simulation {
   steps: Decisions[];
   /** every TaskRun created, in order */
   created: TaskRunToCreate[];
-  children: ObservedTaskRun[];
+  /** every child PipelineRun created, in order */
+  createdPipelineRuns: PipelineRunToCreate[];
+  children: ObservedChild[];
 }
 
 /**
- * Plays the controller: decide, create children (they finish per `behaviour` one tick later),
- * cancel (a cancelled running child finishes as TaskRunCancelled one tick later), mark ignored
- * failures, write the status; one tick = one second. Stops when the run is done or after 100 ticks.
+ * Plays the controller: decide, create children (TaskRuns and PipelineRuns; they finish per
+ * `behaviour` one tick later), cancel (a cancelled running TaskRun finishes as TaskRunCancelled,
+ * a stopped child PipelineRun as Cancelled, one tick later), mark ignored failures, write the
+ * status; one tick = one second. Stops when the run is done or after 100 ticks.
  */
 export function simulate(input: FactsInput, behaviour: Behaviour = () => ok()): Simulation {
   let cur = input;
-  let children: ObservedTaskRun[] = [];
+  let children: ObservedChild[] = [];
   const pending = new Map<string, Outcome>();
   const steps: Decisions[] = [];
   const created: TaskRunToCreate[] = [];
+  const createdPipelineRuns: PipelineRunToCreate[] = [];
   let s = (input.now - T0) / 1000;
   for (let tick = 0; tick < 100; tick++) {
     const d = decide(cur);
@@ -105,25 +127,37 @@ export function simulate(input: FactsInput, behaviour: Behaviour = () => ok()): 
       children.push(child(c, running()));
       pending.set(c.name, behaviour(c));
     }
+    for (const c of d.createPipelineRuns ?? []) {
+      createdPipelineRuns.push(c);
+      children.push(childPipelineRun(c, running()));
+      pending.set(c.name, behaviour(c));
+    }
     for (const c of d.cancel) {
-      children = children.map((x) => (x.metadata.name === c.name ? { ...x, spec: { ...x.spec, status: 'TaskRunCancelled', statusMessage: c.statusMessage } } : x));
+      if (c.kind === 'PipelineRun') {
+        children = children.map((x): ObservedChild => (x.metadata.name === c.name && x.kind === 'PipelineRun'
+          ? { ...x, metadata: { ...x.metadata, annotations: { ...x.metadata.annotations, [CANCEL_MESSAGE_ANNOTATION]: c.statusMessage } }, spec: { ...x.spec, status: c.specStatus } }
+          : x));
+        pending.set(c.name, { status: 'False', reason: 'Cancelled', message: `PipelineRun "${c.name}" was cancelled` });
+        continue;
+      }
+      children = children.map((x): ObservedChild => (x.metadata.name === c.name && x.kind !== 'PipelineRun' ? { ...x, spec: { ...x.spec, status: 'TaskRunCancelled', statusMessage: c.statusMessage } } : x));
       pending.set(c.name, { status: 'False', reason: 'TaskRunCancelled', message: `TaskRun "${c.name}" was cancelled. ${c.statusMessage}` });
     }
     for (const n of d.ignoreFailures ?? []) {
       children = children.map((x) => (x.metadata.name === n ? { ...x, status: { ...x.status, conditions: x.status!.conditions!.map((k) => ({ ...k, reason: 'FailureIgnored' })) } } : x));
     }
     const done = d.status.conditions?.[0]?.status !== 'Unknown' && d.status.conditions?.[0]?.reason !== 'PipelineRunPending';
-    if (done) return { final: d, steps, created, children };
+    if (done) return { final: d, steps, created, createdPipelineRuns, children };
     s += 1;
     children = children.map((x) => {
       const o = pending.get(x.metadata.name ?? '');
       if (!o || x.status?.conditions?.[0]?.status !== 'Unknown') return x;
       pending.delete(x.metadata.name ?? '');
-      return { ...child({ name: x.metadata.name!, pipelineTask: '', labels: x.metadata.labels ?? {}, annotations: {}, spec: x.spec }, o) };
+      return settle(x, o);
     });
     cur = next(cur, children, s, d);
   }
-  return { final: steps[steps.length - 1], steps, created, children };
+  return { final: steps[steps.length - 1], steps, created, createdPipelineRuns, children };
 }
 
 /** The Succeeded condition of a decision's status: `[status, reason, message]`. */

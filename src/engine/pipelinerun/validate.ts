@@ -10,8 +10,9 @@ import { countCombinations } from '../../api/pipelinetask.validation.ts';
 import type { PipelineRunSpec } from '../../api/pipelinerun.types.ts';
 import { validateTimeouts } from '../../api/pipelinerun.validation.ts';
 import type { TaskSpec } from '../../api/task.types.ts';
-import { expressionsIn, parseParamRef } from '../../api/vars.ts';
+import { expressionsIn, parseParamRef, stringsOf } from '../../api/vars.ts';
 import type { Graph } from '../../dag/dag.ts';
+import { runsPipeline } from './apply.ts';
 import { buildTaskGraph, pipelineTaskStrings, resultRefsIn } from './graph.ts';
 import { isMatrixed } from './matrix.ts';
 import { celProblem } from './when-cel.ts';
@@ -57,6 +58,7 @@ export function validateSpec(spec: PipelineSpec, run: PipelineRunSpec, id: RunId
     }
   }
   for (const t of [...tasks, ...fin]) problems.push(...taskRules(t, maxCombinations));
+  problems.push(...childPipelineResultRefs(spec));
   const timeoutErrors = validateTimeouts(run.timeouts ?? {}, 'spec.timeouts');
   if (timeoutErrors.length) {
     return userFailure('PipelineValidationFailed', `PipelineRun ${id.namespace}/${id.name} has invalid timeouts: ${timeoutErrors.map(formatFieldError).join('; ')}`);
@@ -82,11 +84,32 @@ function taskRules(t: PipelineTask, maxCombinations: number): string[] {
       out.push(`operator "${w.operator ?? ''}" is not recognized. valid operators: in,notin: tasks ${t.name} when`);
     }
   });
-  if (isMatrixed(t.matrix)) {
+  if (runsPipeline(t) && isMatrixed(t.matrix)) {
+    out.push(`matrix is not supported on pipeline task "${t.name}", which runs a Pipeline (pipelines in pipelines)`);
+  } else if (isMatrixed(t.matrix)) {
     const n = countCombinations(t.matrix);
     if (n > maxCombinations) out.push(`expected 0 <= ${n} <= ${maxCombinations}: pipeline task "${t.name}" matrix combinations`);
   }
   return out;
+}
+
+/**
+ * Results of a task that runs a Pipeline are not propagated (Tekton §11): a reference to them from
+ * a PipelineTask (tasks or finally) or a Pipeline result is rejected.
+ */
+function childPipelineResultRefs(spec: PipelineSpec): string[] {
+  const all = [...(spec.tasks ?? []), ...(spec.finally ?? [])];
+  const pip = new Set(all.filter(runsPipeline).map((t) => t.name));
+  if (!pip.size) return [];
+  const out: string[] = [];
+  const check = (who: string, texts: readonly string[]) => {
+    for (const r of resultRefsIn(texts)) {
+      if (pip.has(r.task)) out.push(`invalid task result reference: ${who} refers to a result of pipeline task "${r.task}", which runs a Pipeline: results of child PipelineRuns are not propagated`);
+    }
+  };
+  for (const t of all) check(`pipeline task "${t.name}"`, pipelineTaskStrings(t));
+  for (const r of spec.results ?? []) check(`pipeline result "${r.name}"`, stringsOf(r.value));
+  return [...new Set(out)];
 }
 
 /** The DAG of `tasks` must build: no cycles, runAfter and result references to existing tasks. */
@@ -171,15 +194,18 @@ export function validateTaskRunSpecs(spec: PipelineSpec, run: PipelineRunSpec, i
 const TASK_KINDS = new Set(['', 'task', 'clustertask']);
 
 /**
- * What each PipelineTask runs must be runnable here: pipelines in pipelines, remote resolvers and
- * custom tasks are `Unsupported`; a referenced Task absent from `tasks` is CouldntGetTask.
- * `pts` have params substituted (a taskRef name may come from a param).
+ * What each PipelineTask runs must be runnable here: remote resolvers (for Tasks and Pipelines)
+ * and custom tasks are `Unsupported`; a referenced Task absent from `tasks` is CouldntGetTask; a
+ * `pipelineRef` needs a name (a referenced Pipeline that does not exist fails the child
+ * PipelineRun, which fails the task). `pts` have params substituted (a taskRef name may come
+ * from a param).
  */
 export function validateTaskRefs(pts: readonly PipelineTask[], tasks: ReadonlyMap<string, TaskSpec>, id: RunIdentity): Failure | undefined {
   for (const pt of pts) {
-    if (pt.pipelineRef || pt.pipelineSpec) {
-      return { reason: UNSUPPORTED, message: `pipeline task "${pt.name}" runs a Pipeline (pipelines in pipelines, an alpha feature): kiln does not run child PipelineRuns yet` };
+    if (pt.pipelineRef?.resolver) {
+      return { reason: UNSUPPORTED, message: `pipeline task "${pt.name}" uses the remote resolver "${pt.pipelineRef.resolver}": remote resolution needs the network and is not supported by kiln yet` };
     }
+    if (runsPipeline(pt)) continue;
     const ref = pt.taskRef;
     if (ref?.resolver) {
       return { reason: UNSUPPORTED, message: `pipeline task "${pt.name}" uses the remote resolver "${ref.resolver}": remote resolution needs the network and is not supported by kiln yet` };
@@ -192,6 +218,10 @@ export function validateTaskRefs(pts: readonly PipelineTask[], tasks: ReadonlyMa
     }
   }
   for (const pt of pts) {
+    if (pt.pipelineRef && !pt.pipelineRef.name && !pt.pipelineSpec) {
+      return userFailure('PipelineValidationFailed', `Pipeline ${id.namespace}/${id.pipelineName} can't be Run; it has an invalid spec: missing field(s): tasks[${pt.name}].pipelineRef.name`);
+    }
+    if (runsPipeline(pt)) continue;
     if (!pt.taskRef && !pt.taskSpec) {
       return userFailure('PipelineValidationFailed', `Pipeline ${id.namespace}/${id.pipelineName} can't be Run; it has an invalid spec: expected exactly one, got neither: tasks ${pt.name}: taskRef, taskSpec`);
     }

@@ -85,3 +85,28 @@ export function taskRunWorkspaces(
   }
   return { workspaces: out };
 }
+
+/**
+ * The workspace bindings of a child PipelineRun (a PipelineTask running a Pipeline): each of the
+ * PipelineTask's bindings mapped from the run's binding like a TaskRun's (renamed to the child
+ * Pipeline's workspace, subPaths joined, a `volumeClaimTemplate` turned into the run's shared
+ * claim). A binding whose Pipeline workspace the run does not bind is left out: the child
+ * PipelineRun then judges whether its Pipeline needed it.
+ */
+export function pipelineRunWorkspaces(
+  pt: PipelineTask,
+  runBindings: readonly WorkspaceBinding[],
+  pipelineRun: string,
+  context: Lookup<string>,
+): WorkspaceBinding[] {
+  const byName = new Map(runBindings.map((b) => [b.name, b]));
+  const out: WorkspaceBinding[] = [];
+  for (const w of pt.workspaces ?? []) {
+    const b = byName.get(w.workspace || w.name);
+    if (!b) continue;
+    const tb = toTaskBinding(b, w.name, w.subPath, pipelineRun);
+    if (tb.subPath !== undefined) tb.subPath = replace(tb.subPath, context);
+    out.push(tb);
+  }
+  return out;
+}
