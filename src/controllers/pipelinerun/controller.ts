@@ -4,6 +4,9 @@
 // watch) and its controlling owner PipelineRun, if any (a secondary watch on the same kind).
 import { PIPELINERUN, TASKRUN } from '../../api/registry.ts';
 import type { Store } from '../../store/store.ts';
+import type { Condition, KObject } from '../../api/meta.ts';
+import type { PipelineRun } from '../../api/pipelinerun.types.ts';
+import type { TaskRun } from '../../api/taskrun.types.ts';
 import { createController } from '../../runtime/controller.ts';
 import { ownerRequests } from '../../runtime/owners.ts';
 import { createPipelineRunReconciler } from './reconciler.ts';
@@ -15,18 +18,42 @@ export interface PipelineRunControllerOptions {
   now?: () => Date;
 }
 
+function succeededStatus(obj: KObject): string | undefined {
+  return (obj.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === 'Succeeded')?.status;
+}
+
+/**
+ * A child's update matters to its PipelineRun when the child's outcome (Succeeded status) or its
+ * spec or labels change; waiting, starting and step-by-step progress do not: the PipelineRun's
+ * decisions do not depend on them, and each would cost a reconcile over every task.
+ */
+export function childOutcomeChanged(oldObj: KObject, newObj: KObject): boolean {
+  return succeededStatus(oldObj) !== succeededStatus(newObj)
+    || oldObj.metadata.generation !== newObj.metadata.generation
+    || JSON.stringify(oldObj.metadata.labels) !== JSON.stringify(newObj.metadata.labels);
+}
+
 export function createPipelineRunController({ store, workers = 2, now }: PipelineRunControllerOptions) {
-  const reconciler = createPipelineRunReconciler({ store, now });
+  const reconciler = createPipelineRunReconciler({
+    store,
+    now,
+    cache: {
+      pipelineRun: (ns, name) => controller.informer?.get(ns, name) as PipelineRun | undefined,
+      taskRuns: (ns) => controller.informerFor(TASKRUN)?.list(ns) as TaskRun[] | undefined,
+      pipelineRuns: (ns) => controller.informer?.list(ns) as PipelineRun[] | undefined,
+    },
+  });
   const toOwner = ownerRequests(PIPELINERUN, { onlyController: true });
-  return createController({
+  const controller = createController({
     name: 'pipelinerun',
     store,
     type: PIPELINERUN,
     reconciler,
     workers,
     watches: [
-      { type: TASKRUN, mapToRequests: toOwner },
-      { type: PIPELINERUN, mapToRequests: toOwner },
+      { type: TASKRUN, mapToRequests: toOwner, updatePredicate: childOutcomeChanged },
+      { type: PIPELINERUN, mapToRequests: toOwner, updatePredicate: childOutcomeChanged },
     ],
   });
+  return controller;
 }

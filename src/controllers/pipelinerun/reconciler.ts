@@ -21,10 +21,17 @@ export interface PipelineRunReconcilerOptions {
   store: Store;
   now?: () => Date;
   /**
-   * The TaskRuns of a namespace as the controller's cache has them (read-only, not copied);
-   * default: listed from the store.
+   * Objects as the controller's informer caches have them (read-only, not copied; may lag the
+   * store a little — writes carry resourceVersions, so a stale read ends in a conflict and a
+   * retry). Default: everything is read from the store.
    */
-  cachedTaskRuns?: (namespace: string) => readonly TaskRun[] | undefined;
+  cache?: ReconcilerCache;
+}
+
+export interface ReconcilerCache {
+  pipelineRun(namespace: string, name: string): PipelineRun | undefined;
+  taskRuns(namespace: string): readonly TaskRun[] | undefined;
+  pipelineRuns(namespace: string): readonly PipelineRun[] | undefined;
 }
 
 export interface Request { namespace: string; name: string }
@@ -47,7 +54,7 @@ function failed(reason: string, message: string, now: string): Condition {
   return { type: SUCCEEDED, status: 'False', reason, message, lastTransitionTime: now };
 }
 
-export function createPipelineRunReconciler({ store, now = () => new Date(), cachedTaskRuns }: PipelineRunReconcilerOptions) {
+export function createPipelineRunReconciler({ store, now = () => new Date(), cache }: PipelineRunReconcilerOptions) {
   /** The Pipeline spec a run names, or the condition that fails the run. */
   async function resolvePipeline(pr: PipelineRun, nowIso: string): Promise<{ spec: PipelineSpec; name: string } | { condition: Condition }> {
     const ns = pr.metadata.namespace ?? 'default';
@@ -76,7 +83,7 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
   async function taskRunChildren(pr: PipelineRun): Promise<readonly TaskRun[]> {
     const ns = pr.metadata.namespace ?? 'default';
     const owned = (tr: TaskRun) => tr.metadata.labels?.['tekton.dev/pipelineRun'] === pr.metadata.name && !!tr.metadata.ownerReferences?.some((o) => o.uid === pr.metadata.uid);
-    const cached = cachedTaskRuns?.(ns);
+    const cached = cache?.taskRuns(ns);
     if (cached) return cached.filter(owned);
     const { items } = await store.list<TaskRun>(TASKRUN, { namespace: ns, labelSelector: `tekton.dev/pipelineRun=${pr.metadata.name}` });
     return items.filter(owned);
@@ -85,8 +92,11 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
   /** Child PipelineRuns (pipelines in pipelines): by the `tekton.dev/pipelineRun` label and owner uid. */
   async function pipelineRunChildren(pr: PipelineRun): Promise<readonly PipelineRun[]> {
     const ns = pr.metadata.namespace ?? 'default';
+    const owned = (c: PipelineRun) => c.metadata.labels?.['tekton.dev/pipelineRun'] === pr.metadata.name && !!c.metadata.ownerReferences?.some((o) => o.uid === pr.metadata.uid);
+    const cached = cache?.pipelineRuns(ns);
+    if (cached) return cached.filter(owned);
     const { items } = await store.list<PipelineRun>(PIPELINERUN, { namespace: ns, labelSelector: `tekton.dev/pipelineRun=${pr.metadata.name}` });
-    return items.filter((c) => !!c.metadata.ownerReferences?.some((o) => o.uid === pr.metadata.uid));
+    return items.filter(owned);
   }
 
   /** Every child of the run, as the engine observes it: TaskRuns, then PipelineRuns. */
@@ -181,13 +191,20 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
     }
   }
 
-  async function writeStatus(pr: PipelineRun, status: PipelineRunStatus): Promise<void> {
-    if (JSON.stringify(status) === JSON.stringify(pr.status ?? {})) return;
-    await store.updateStatus(PIPELINERUN, { ...pr, status });
+  /** Writes status if it changed. A conflict means our read was stale: the newer version's event requeues us. */
+  async function writeStatus(pr: PipelineRun, status: PipelineRunStatus): Promise<{ requeueAfter: number } | undefined> {
+    if (JSON.stringify(status) === JSON.stringify(pr.status ?? {})) return undefined;
+    try {
+      await store.updateStatus(PIPELINERUN, { ...pr, status });
+      return undefined;
+    } catch (e) {
+      if (isConflict(e)) return { requeueAfter: 5 };
+      throw e;
+    }
   }
 
   async function reconcile(req: Request): Promise<{ requeueAfter?: number } | void> {
-    const pr = await getOrUndefined(store.get<PipelineRun>(PIPELINERUN, req.namespace, req.name));
+    const pr = cache?.pipelineRun(req.namespace, req.name) ?? await getOrUndefined(store.get<PipelineRun>(PIPELINERUN, req.namespace, req.name));
     if (!pr || isDone(pr.status) || pr.metadata.deletionTimestamp) return;
     if (pr.spec.managedBy && pr.spec.managedBy !== 'tekton.dev/pipeline' && pr.spec.managedBy !== 'kiln') return;
     const t = now();
@@ -208,7 +225,8 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
       nowIso,
     });
     await act(pr, d);
-    await writeStatus(pr, d.status);
+    const stale = await writeStatus(pr, d.status);
+    if (stale) return stale;
     return d.requeueAfterMs !== undefined && !isDone(d.status) ? { requeueAfter: Math.max(1, d.requeueAfterMs) } : undefined;
   }
 
