@@ -33,7 +33,8 @@ function byNamespaceThenName(a: KObject, b: KObject): number {
 }
 
 /**
- * Creates an empty in-memory store. Every object returned is a deep copy; stored objects are
+ * Creates an empty in-memory store. Every object returned is a deep copy (watch events: one frozen
+ * copy per version, shared by the watchers); stored objects are
  * never mutated in place (a change stores a new object), so watch history can share them.
  * Status given on create is kept. The store's resourceVersion starts at 1: the first write is 2.
  */

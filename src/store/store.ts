@@ -77,7 +77,8 @@ export function isConflict(e: unknown): boolean {
  *   finalizer is removed by update); otherwise the object is removed, and every object whose
  *   ownerReferences name its uid is deleted too (cascading, recursively).
  * - watch delivers ADDED/MODIFIED/DELETED in resourceVersion order; a resourceVersion older than
- *   what the store still remembers fails with StoreError('Gone') (HTTP 410).
+ *   what the store still remembers fails with StoreError('Gone') (HTTP 410). Watched objects are
+ *   read-only: an implementation may share one frozen copy among watchers.
  * Also pinned down by the suite:
  * - an update/updateStatus that changes nothing returns the stored object as it is: same
  *   resourceVersion, no watch event (so rewriting an identical status cannot loop a controller).

@@ -316,13 +316,17 @@ export function runStoreSuite(name: string, newStore: () => Promise<Store> | Sto
         assert.deepEqual((await s.list(CONFIGMAPS)).items.map((o) => o.metadata.name), ['a']);
       });
 
-      test(g, 'mutating watched objects does not change the store or other watches', async (s) => {
+      test(g, 'watched objects are read-only or private: mutating one changes neither the store nor other watches', async (s) => {
         const w1 = s.watch(CONFIGMAPS);
         const w2 = s.watch(CONFIGMAPS);
         try {
           await s.create(CONFIGMAPS, cm('a', { labels: { x: '1' } }));
           const [e1] = (await take(w1, 1)).events;
-          e1.object.metadata.labels!.x = 'mutated';
+          try {
+            e1.object.metadata.labels!.x = 'mutated';
+          } catch (e) {
+            assert.ok(e instanceof TypeError, 'a shared event object must be frozen');
+          }
           const [e2] = (await take(w2, 1)).events;
           assert.deepEqual(e2.object.metadata.labels, { x: '1' });
           assert.deepEqual((await s.get(CONFIGMAPS, 'default', 'a')).metadata.labels, { x: '1' });

@@ -119,7 +119,32 @@ function parseResourceVersion(rv: string): number {
 }
 
 /** Creates the fan-out and its history (see EventHubOptions for defaults). */
-export function createEventHub({ historySize = 1000, copy = jsonCopy }: EventHubOptions = {}): EventHub {
+/**
+ * The default event copy: one deep copy per stored version, frozen and shared by every watcher
+ * (watchers only read; a PipelineRun with hundreds of tasks has a large status, and copying it
+ * once per watcher per change dominated pipeline scheduling).
+ */
+export function sharedFrozenCopy(): (obj: KObject) => KObject {
+  const copies = new WeakMap<KObject, KObject>();
+  return function frozenCopy(obj) {
+    let c = copies.get(obj);
+    if (!c) {
+      c = deepFreeze(jsonCopy(obj));
+      copies.set(obj, c);
+    }
+    return c;
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+export function createEventHub({ historySize = 1000, copy = sharedFrozenCopy() }: EventHubOptions = {}): EventHub {
   const history: Change[] = [];
   let compacted = 0;
   let closed = false;
