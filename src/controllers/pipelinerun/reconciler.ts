@@ -56,8 +56,29 @@ function failed(reason: string, message: string, now: string): Condition {
 
 export function createPipelineRunReconciler({ store, now = () => new Date(), cache }: PipelineRunReconcilerOptions) {
   /** The Pipeline spec a run names, or the condition that fails the run. */
+  /**
+   * Resolved specs by PipelineRun uid. As in Tekton, a run keeps the spec it started with (also
+   * in status.pipelineSpec); handing the engine the same object lets it reuse its work.
+   */
+  const resolvedSpecs = new Map<string, { spec: PipelineSpec; name: string }>();
+
   async function resolvePipeline(pr: PipelineRun, nowIso: string): Promise<{ spec: PipelineSpec; name: string } | { condition: Condition }> {
+    const uid = pr.metadata.uid ?? '';
+    const known = resolvedSpecs.get(uid);
+    if (known) return known;
+    const r = await resolveAnew(pr, nowIso);
+    if ('spec' in r) {
+      // runs deleted while running never come back to be forgotten: keep the map bounded
+      if (resolvedSpecs.size >= 1000) resolvedSpecs.delete(resolvedSpecs.keys().next().value!);
+      resolvedSpecs.set(uid, r);
+    }
+    return r;
+  }
+
+  async function resolveAnew(pr: PipelineRun, nowIso: string): Promise<{ spec: PipelineSpec; name: string } | { condition: Condition }> {
     const ns = pr.metadata.namespace ?? 'default';
+    const name = pr.spec.pipelineRef?.name ?? pr.metadata.name ?? '';
+    if (pr.status?.pipelineSpec && pr.status.startTime) return { spec: defaultPipelineSpec(pr.status.pipelineSpec), name };
     if (pr.spec.pipelineSpec) return { spec: defaultPipelineSpec(pr.spec.pipelineSpec), name: pr.metadata.name ?? '' };
     const ref = pr.spec.pipelineRef;
     if (ref?.resolver) return { condition: failed('Unsupported', `pipelineRef uses the remote resolver "${ref.resolver}": remote resolution needs the network and is not supported by kiln yet`, nowIso) };
@@ -205,7 +226,10 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
 
   async function reconcile(req: Request): Promise<{ requeueAfter?: number } | void> {
     const pr = cache?.pipelineRun(req.namespace, req.name) ?? await getOrUndefined(store.get<PipelineRun>(PIPELINERUN, req.namespace, req.name));
-    if (!pr || isDone(pr.status) || pr.metadata.deletionTimestamp) return;
+    if (!pr || isDone(pr.status) || pr.metadata.deletionTimestamp) {
+      if (pr) resolvedSpecs.delete(pr.metadata.uid ?? '');
+      return;
+    }
     if (pr.spec.managedBy && pr.spec.managedBy !== 'tekton.dev/pipeline' && pr.spec.managedBy !== 'kiln') return;
     const t = now();
     const nowIso = t.toISOString();

@@ -47,6 +47,19 @@ export function runStrings(input: FactsInput, id: RunIdentity): Map<string, stri
  * passes itself: those are left for the TaskRun (the inner scope wins).
  */
 export function applyRun(pt: PipelineTask, values: ReadonlyMap<string, ParamValue>, strings: ReadonlyMap<string, string>): PipelineTask {
+  // The same PipelineTask object with the same values gives the same result: remember it (a
+  // controller that keeps its resolved spec across reconciles saves this work on every task).
+  const key = JSON.stringify([[...values], [...strings]]);
+  const memo = applied.get(pt);
+  if (memo?.key === key) return memo.value;
+  const value = applyRunUncached(pt, values, strings);
+  applied.set(pt, { key, value });
+  return value;
+}
+
+const applied = new WeakMap<PipelineTask, { key: string; value: PipelineTask }>();
+
+function applyRunUncached(pt: PipelineTask, values: ReadonlyMap<string, ParamValue>, strings: ReadonlyMap<string, string>): PipelineTask {
   const passed = new Set((pt.params ?? []).map((p) => p.name));
   const visible = [...values].filter(([name]) => !passed.has(name));
   const withParams = applyToPipelineTask(pt, paramReplacements(values), SPEC_FIELDS, paramReplacements(visible));

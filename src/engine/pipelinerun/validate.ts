@@ -113,8 +113,15 @@ function childPipelineResultRefs(spec: PipelineSpec): string[] {
 }
 
 /** The DAG of `tasks` must build: no cycles, runAfter and result references to existing tasks. */
+/** Graphs by spec object: a controller that hands the same resolved spec back gets it for free. */
+const graphs = new WeakMap<PipelineSpec, ReturnType<typeof buildTaskGraph>>();
+
 export function validateGraph(spec: PipelineSpec, id: RunIdentity): { graph: Graph } | { failure: Failure } {
-  const g = buildTaskGraph(spec.tasks ?? []);
+  let g = graphs.get(spec);
+  if (!g) {
+    g = buildTaskGraph(spec.tasks ?? []);
+    graphs.set(spec, g);
+  }
   if (g.ok) return { graph: g.graph };
   return { failure: userFailure('PipelineInvalidGraph', `PipelineRun ${id.namespace}/${id.name}'s Pipeline DAG is invalid: ${g.message}`) };
 }
