@@ -46,10 +46,9 @@ export function runStrings(input: FactsInput, id: RunIdentity): Map<string, stri
  * taskSpec the Pipeline's params are visible without declaration, except those the PipelineTask
  * passes itself: those are left for the TaskRun (the inner scope wins).
  */
-export function applyRun(pt: PipelineTask, values: ReadonlyMap<string, ParamValue>, strings: ReadonlyMap<string, string>): PipelineTask {
+export function applyRun(pt: PipelineTask, values: ReadonlyMap<string, ParamValue>, strings: ReadonlyMap<string, string>, key = valuesKey(values, strings)): PipelineTask {
   // The same PipelineTask object with the same values gives the same result: remember it (a
   // controller that keeps its resolved spec across reconciles saves this work on every task).
-  const key = JSON.stringify([[...values], [...strings]]);
   const memo = applied.get(pt);
   if (memo?.key === key) return memo.value;
   const value = applyRunUncached(pt, values, strings);
@@ -58,6 +57,11 @@ export function applyRun(pt: PipelineTask, values: ReadonlyMap<string, ParamValu
 }
 
 const applied = new WeakMap<PipelineTask, { key: string; value: PipelineTask }>();
+
+/** Identifies the inputs of {@link applyRun} besides the task. */
+export function valuesKey(values: ReadonlyMap<string, ParamValue>, strings: ReadonlyMap<string, string>): string {
+  return JSON.stringify([[...values], [...strings]]);
+}
 
 function applyRunUncached(pt: PipelineTask, values: ReadonlyMap<string, ParamValue>, strings: ReadonlyMap<string, string>): PipelineTask {
   const passed = new Set((pt.params ?? []).map((p) => p.name));
@@ -87,9 +91,23 @@ export function buildContext(input: FactsInput, id: RunIdentity, values: Readonl
   const spec = input.pipelineSpec;
   const strings = runStrings(input, id);
   const tasks = new Map<string, TaskState>();
+  const key = valuesKey(values, strings);
+  // children grouped by their pipelineTask label once, instead of scanning all of them per task
+  const byTask = new Map<string, ObservedChild[]>();
+  const unlabelled: ObservedChild[] = [];
+  for (const c of input.children) {
+    const label = c.metadata.labels?.['tekton.dev/pipelineTask'];
+    if (label === undefined) unlabelled.push(c);
+    else {
+      const group = byTask.get(label);
+      if (group) group.push(c);
+      else byTask.set(label, [c]);
+    }
+  }
   const add = (pt: PipelineTask, final: boolean) => {
     const matrixed = isMatrixed(pt.matrix);
-    tasks.set(pt.name, { name: pt.name, final, pt: applyRun(pt, values, strings), runs: childrenOf(input.children, id.name, pt, matrixed, maxCombinations), matrixed });
+    const candidates = unlabelled.length ? [...(byTask.get(pt.name) ?? []), ...unlabelled] : byTask.get(pt.name) ?? [];
+    tasks.set(pt.name, { name: pt.name, final, pt: applyRun(pt, values, strings, key), runs: childrenOf(candidates, id.name, pt, matrixed, maxCombinations), matrixed });
   };
   for (const pt of spec.tasks ?? []) add(pt, false);
   for (const pt of spec.finally ?? []) add(pt, true);
