@@ -38,6 +38,8 @@ export interface ControllerOptions {
   workers?: number;
   /** secondary kinds (default none) */
   watches?: WatchSpec[];
+  /** which updates of the primary kind wake its reconciler (default: every update) */
+  updatePredicate?(oldObj: KObject, newObj: KObject): boolean;
   /** only watch this namespace (default all) */
   namespace?: string;
   /** default consoleLogger */
@@ -78,6 +80,7 @@ export function createController({
   reconciler,
   workers = 1,
   watches = [],
+  updatePredicate,
   namespace,
   logger = consoleLogger,
   clock = realClock,
@@ -184,7 +187,7 @@ export function createController({
     async start() {
       if (state !== 'new') throw new Error(`controller ${name}: start() called twice`);
       state = 'starting';
-      startInformer(type, selfRequest);
+      startInformer(type, selfRequest, updatePredicate);
       for (const w of watches) startInformer(w.type, w.mapToRequests, w.updatePredicate);
       await Promise.race([Promise.all(informers.map((i) => i.synced)), ready]);
       if (state !== 'starting') return;

@@ -9,6 +9,7 @@ import type { PipelineRun } from '../../api/pipelinerun.types.ts';
 import type { TaskRun } from '../../api/taskrun.types.ts';
 import { createController } from '../../runtime/controller.ts';
 import { ownerRequests } from '../../runtime/owners.ts';
+import { notOnlyStatus } from '../../runtime/predicates.ts';
 import { createPipelineRunReconciler } from './reconciler.ts';
 
 export interface PipelineRunControllerOptions {
@@ -50,6 +51,7 @@ export function createPipelineRunController({ store, workers = 2, now }: Pipelin
     type: PIPELINERUN,
     reconciler,
     workers,
+    updatePredicate: notOnlyStatus,
     watches: [
       { type: TASKRUN, mapToRequests: toOwner, updatePredicate: childOutcomeChanged },
       { type: PIPELINERUN, mapToRequests: toOwner, updatePredicate: childOutcomeChanged },

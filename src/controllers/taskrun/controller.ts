@@ -3,6 +3,7 @@ import { TASKRUN } from '../../api/registry.ts';
 import type { Store } from '../../store/store.ts';
 import type { Executor } from '../../executor/executor.ts';
 import { createController } from '../../runtime/controller.ts';
+import { notOnlyStatus } from '../../runtime/predicates.ts';
 import { createTaskRunReconciler } from './reconciler.ts';
 
 export interface TaskRunControllerOptions {
@@ -19,7 +20,8 @@ export interface TaskRunControllerOptions {
 export function createTaskRunController({ store, executor, workers = 4, offline = false, now, maxRunning }: TaskRunControllerOptions) {
   let enqueue: (req: { namespace: string; name: string }) => void = () => {};
   const reconciler = createTaskRunReconciler({ store, executor, offline, now, maxRunning, enqueue: (req) => enqueue(req) });
-  const controller = createController({ name: 'taskrun', store, type: TASKRUN, reconciler, workers });
+  // the reconciler is woken by the executor and by spec changes; its own status writes need no echo
+  const controller = createController({ name: 'taskrun', store, type: TASKRUN, reconciler, workers, updatePredicate: notOnlyStatus });
   enqueue = (req) => controller.enqueue(req);
   return controller;
 }
