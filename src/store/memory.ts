@@ -3,7 +3,7 @@ import type { KObject } from '../api/meta.ts';
 import type { ListOptions, ListResult, ResourceType, Store, Watch, WatchOptions } from './store.ts';
 import { compileListFilter } from './selector.ts';
 import type { Change } from './watch.ts';
-import { createEventHub } from './watch.ts';
+import { createEventHub, deepFreeze } from './watch.ts';
 import {
   alreadyExists, isOwnedBy, jsonCopy, markDeleting, namespaceFor, notFound, objectKey, prepareCreate,
   prepareStatusUpdate, prepareUpdate, randomSuffix, typeKey, withResourceVersion,
@@ -65,7 +65,8 @@ export function createMemoryStore({
 
   /** Stores `obj` under a new resourceVersion and publishes the change. */
   function commit(tk: string, key: string, type: Change['type'], obj: KObject, old?: KObject): KObject {
-    const stored = withResourceVersion(obj, ++rv);
+    // frozen: never mutated in place, and watchers can be handed it without a copy
+    const stored = deepFreeze(withResourceVersion(obj, ++rv));
     const t = tables.get(tk)!;
     if (type === 'DELETED') t.delete(key);
     else t.set(key, stored);

@@ -127,6 +127,7 @@ function parseResourceVersion(rv: string): number {
 export function sharedFrozenCopy(): (obj: KObject) => KObject {
   const copies = new WeakMap<KObject, KObject>();
   return function frozenCopy(obj) {
+    if (Object.isFrozen(obj) && Object.isFrozen(obj.metadata)) return obj; // a frozen stored object is shared as is
     let c = copies.get(obj);
     if (!c) {
       c = deepFreeze(jsonCopy(obj));
@@ -136,8 +137,9 @@ export function sharedFrozenCopy(): (obj: KObject) => KObject {
   };
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
+/** Freezes `value` and everything it holds. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);
   }
