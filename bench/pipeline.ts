@@ -42,7 +42,7 @@ async function kilnRun(): Promise<{ ms: number; traces: Map<string, SpawnTrace> 
   const executor = createProcessExecutor({
     dataDir,
     trace(t) {
-      const m = /\/runs\/bench\/fan-([a-z0-9]+)\/attempt-0\//.exec(t.argv.join(' '));
+      const m = /\/runs\/bench\/fan-([a-z0-9]+)-[0-9a-f]{8}\/attempt-0\//.exec(t.argv.join(' '));
       if (m) traces.set(m[1], t);
     },
   });

@@ -79,6 +79,8 @@ export interface ExecutionPlan {
   id: string;
   namespace: string;
   taskRunName: string;
+  /** the TaskRun's uid: keeps the files of different runs that share a name apart */
+  taskRunUid?: string;
   steps: PlanContainer[];
   sidecars: PlanContainer[];
   volumes: PlanVolume[];

@@ -228,6 +228,7 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
     id: `${ns}/${name}/${attempt}`,
     namespace: ns,
     taskRunName: name,
+    taskRunUid: run.metadata.uid,
     steps: spec.steps.map((s, i) => container(s, i, 'step')),
     sidecars: (spec.sidecars ?? []).map((s, i) => container(s, i, 'sidecar')),
     volumes,

@@ -25,11 +25,12 @@ function safe(part: string): string {
   return s === '' || s === '.' || s === '..' ? `_${s}` : s;
 }
 
-/** The attempt's directories, derived from `plan.id` = `<namespace>/<taskrun>/<attempt>`. */
-export function attemptLayout(dataDir: string, plan: Pick<ExecutionPlan, 'id' | 'namespace' | 'taskRunName'>): AttemptLayout {
+/** The attempt's directories: `runs/<namespace>/<taskrun>[-<uid prefix>]/attempt-<n>` (from `plan.id` = `<namespace>/<taskrun>/<attempt>`). */
+export function attemptLayout(dataDir: string, plan: Pick<ExecutionPlan, 'id' | 'namespace' | 'taskRunName' | 'taskRunUid'>): AttemptLayout {
   const parts = plan.id.split('/');
   const attempt = parts.length === 3 ? parts[2] : plan.id;
-  const root = join(dataDir, 'runs', safe(plan.namespace), safe(plan.taskRunName), `attempt-${safe(attempt)}`);
+  const run = plan.taskRunUid ? `${safe(plan.taskRunName)}-${safe(plan.taskRunUid.slice(0, 8))}` : safe(plan.taskRunName);
+  const root = join(dataDir, 'runs', safe(plan.namespace), run, `attempt-${safe(attempt)}`);
   const d = (name: string): string => join(root, name);
   return {
     root,
