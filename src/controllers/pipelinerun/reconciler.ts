@@ -13,6 +13,7 @@ import { defaultPipelineSpec } from '../../api/pipeline.defaults.ts';
 import { defaultPipelineRunSpec } from '../../api/pipelinerun.defaults.ts';
 import { defaultTaskSpec } from '../../api/task.defaults.ts';
 import { decide } from '../../engine/pipelinerun/facts.ts';
+import { useCel, usesCel } from '../../engine/pipelinerun/when-cel.ts';
 import { CANCEL_MESSAGE_ANNOTATION, type Decisions, type ObservedChild, type PipelineRunToCancel } from '../../engine/pipelinerun/facts.types.ts';
 import type { Store } from '../../store/store.ts';
 import { isConflict, isNotFound, StoreError } from '../../store/store.ts';
@@ -52,6 +53,14 @@ function isDone(status: PipelineRunStatus | undefined): boolean {
 
 function failed(reason: string, message: string, now: string): Condition {
   return { type: SUCCEEDED, status: 'False', reason, message, lastTransitionTime: now };
+}
+
+let celLoaded: Promise<void> | undefined;
+
+/** Loads CEL for the engine, once, the first time a spec needs it. */
+function loadCel(): Promise<void> {
+  celLoaded ??= import('@bufbuild/cel').then((lib) => useCel(lib));
+  return celLoaded;
 }
 
 export function createPipelineRunReconciler({ store, now = () => new Date(), cache }: PipelineRunReconcilerOptions) {
@@ -238,6 +247,7 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
       return writeStatus(pr, { ...pr.status, startTime: pr.status?.startTime ?? nowIso, completionTime: nowIso, conditions: [resolved.condition] });
     }
     const ns = pr.metadata.namespace ?? 'default';
+    if (usesCel(resolved.spec)) await loadCel();
     const observed = await children(pr);
     const d = decide({
       pipelineRun: pr,

@@ -8,6 +8,10 @@ import type { PipelineRun } from '../../api/pipelinerun.types.ts';
 import type { Task, TaskSpec } from '../../api/task.types.ts';
 import { decide } from './facts.ts';
 import { CANCEL_MESSAGE_ANNOTATION, type Decisions, type FactsInput, type ObservedChild, type ObservedPipelineRun, type ObservedTaskRun, type PipelineRunToCreate, type TaskRunToCreate } from './facts.types.ts';
+import * as celLib from '@bufbuild/cel';
+import { useCel } from './when-cel.ts';
+
+useCel(celLib);
 
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
 

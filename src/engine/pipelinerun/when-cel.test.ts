@@ -2,6 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WhenExpression } from '../../api/when.types.ts';
 import { celProblem, evaluateWhenExpressions } from './when-cel.ts';
+import * as celLib from '@bufbuild/cel';
+import { useCel } from './when-cel.ts';
+
+useCel(celLib);
 
 test('when expressions after substitution', () => {
   const rows: Array<{ name: string; when: WhenExpression[]; run: boolean; error?: boolean }> = [
