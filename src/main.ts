@@ -6,7 +6,7 @@ import type { KObject } from './api/meta.ts';
 import type { TaskRun } from './api/taskrun.types.ts';
 import { TASKRUN } from './api/registry.ts';
 import type { KilnClient } from './client/client.ts';
-import { createInProcessClient } from './client/inprocess.ts';
+import { createInProcessClient, type ClientBackend } from './client/inprocess.ts';
 import { runCli } from './cli/main.ts';
 import { createTaskRunController } from './controllers/taskrun/controller.ts';
 import { createPipelineRunController } from './controllers/pipelinerun/controller.ts';
@@ -42,17 +42,7 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
   await Promise.all([taskruns.start(), pipelineruns.start()]);
 
   return createInProcessClient({
-    get: (k, ns, name) => store.get(k, ns, name),
-    list: async (k, ns, sel) => (await store.list(k, { namespace: ns, labelSelector: sel })).items,
-    create: (k, obj) => store.create(k, obj),
-    update: (k, obj) => store.update(k, obj),
-    delete: (k, ns, name) => store.delete(k, ns, name),
-    watch(k, ns, sel) {
-      const w = store.watch(k, { namespace: ns, labelSelector: sel });
-      return { stop: () => w.stop(), [Symbol.asyncIterator]: () => w[Symbol.asyncIterator]() as AsyncIterator<{ type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: KObject }> };
-    },
-    isNotFound,
-    isConflict,
+    ...storeBackend(store),
     async *logs(ns, name, o) {
       const status = async () => (await store.get<TaskRun>(TASKRUN, ns, name).catch(() => undefined))?.status;
       for await (const l of tailStepLogs({ status, follow: !!o.follow, signal: o.signal })) yield { taskRun: name, ...l };
@@ -64,6 +54,23 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
       await store.close();
     },
   });
+}
+
+/** The object half of the in-process client's backend: the store, seen by kind. */
+export function storeBackend(store: Store): Omit<ClientBackend, 'logs' | 'notices' | 'close'> {
+  return {
+    get: (k, ns, name) => store.get(k, ns, name),
+    list: async (k, ns, sel) => (await store.list(k, { namespace: ns, labelSelector: sel })).items,
+    create: (k, obj) => store.create(k, obj),
+    update: (k, obj) => store.update(k, obj),
+    delete: (k, ns, name) => store.delete(k, ns, name),
+    watch(k, ns, sel) {
+      const w = store.watch(k, { namespace: ns, labelSelector: sel });
+      return { stop: () => w.stop(), [Symbol.asyncIterator]: () => w[Symbol.asyncIterator]() as AsyncIterator<{ type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: KObject }> };
+    },
+    isNotFound,
+    isConflict,
+  };
 }
 
 /** Entry point used by bin/kiln.mjs. */

@@ -3,27 +3,20 @@ import assert from 'node:assert/strict';
 import type { KObject } from '../api/meta.ts';
 import type { KindInfo } from '../api/registry.ts';
 import { createMemoryStore } from '../store/memory.ts';
-import { isConflict, isNotFound, type Store } from '../store/store.ts';
+import { isNotFound, type Store } from '../store/store.ts';
+import { storeBackend } from '../main.ts';
 import type { ClientBackend } from './inprocess.ts';
 import { createInProcessClient } from './inprocess.ts';
 
 /** The backend main.ts builds, over a memory store (no controllers, no logs). */
 function backendOver(store: Store, hooks: { beforeUpdate?: (k: KindInfo, obj: KObject) => Promise<void> } = {}): ClientBackend {
+  const base = storeBackend(store);
   return {
-    get: (k, ns, name) => store.get(k, ns, name),
-    list: async (k, ns, sel) => (await store.list(k, { namespace: ns, labelSelector: sel })).items,
-    create: (k, obj) => store.create(k, obj),
+    ...base,
     async update(k, obj) {
       await hooks.beforeUpdate?.(k, obj);
-      return store.update(k, obj);
+      return base.update(k, obj);
     },
-    delete: (k, ns, name) => store.delete(k, ns, name),
-    watch(k, ns, sel) {
-      const w = store.watch(k, { namespace: ns, labelSelector: sel });
-      return { stop: () => w.stop(), [Symbol.asyncIterator]: () => w[Symbol.asyncIterator]() as AsyncIterator<{ type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: KObject }> };
-    },
-    isNotFound,
-    isConflict,
     async *logs() {},
     notices: () => ['a notice'],
     close: () => store.close(),

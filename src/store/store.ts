@@ -60,6 +60,16 @@ export function isNotFound(e: unknown): boolean {
   return e instanceof StoreError && e.reason === 'NotFound';
 }
 /** True for StoreError('Conflict') (a stale resourceVersion): re-read and retry. */
+/** The object `get` resolves to, or undefined when it does not exist; other errors are thrown. */
+export async function orUndefined<T>(get: Promise<T>): Promise<T | undefined> {
+  try {
+    return await get;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
 export function isConflict(e: unknown): boolean {
   return e instanceof StoreError && e.reason === 'Conflict';
 }

@@ -16,7 +16,7 @@ import { decide } from '../../engine/pipelinerun/facts.ts';
 import { useCel, usesCel } from '../../engine/pipelinerun/when-cel.ts';
 import { CANCEL_MESSAGE_ANNOTATION, type Decisions, type ObservedChild, type PipelineRunToCancel } from '../../engine/pipelinerun/facts.types.ts';
 import type { Store } from '../../store/store.ts';
-import { isConflict, isNotFound, StoreError } from '../../store/store.ts';
+import { isConflict, orUndefined, StoreError } from '../../store/store.ts';
 
 export interface PipelineRunReconcilerOptions {
   store: Store;
@@ -36,15 +36,6 @@ export interface ReconcilerCache {
 }
 
 export interface Request { namespace: string; name: string }
-
-async function getOrUndefined<T>(p: Promise<T>): Promise<T | undefined> {
-  try {
-    return await p;
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
-}
 
 function isDone(status: PipelineRunStatus | undefined): boolean {
   const c = status?.conditions?.find((x) => x.type === SUCCEEDED);
@@ -92,7 +83,7 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
     const ref = pr.spec.pipelineRef;
     if (ref?.resolver) return { condition: failed('Unsupported', `pipelineRef uses the remote resolver "${ref.resolver}": remote resolution needs the network and is not supported by kiln yet`, nowIso) };
     if (!ref?.name) return { condition: failed('PipelineValidationFailed', '[User error] spec.pipelineRef.name: missing field(s)', nowIso) };
-    const p = await getOrUndefined(store.get<Pipeline>(PIPELINE, ns, ref.name));
+    const p = await orUndefined(store.get<Pipeline>(PIPELINE, ns, ref.name));
     if (!p) return { condition: failed('CouldntGetPipeline', `[User error] Error retrieving pipeline for pipelinerun ${ns}/${pr.metadata.name}: pipelines.tekton.dev "${ref.name}" not found`, nowIso) };
     return { spec: defaultPipelineSpec(p.spec), name: ref.name };
   }
@@ -104,7 +95,7 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
     for (const pt of all) {
       const ref = pt.taskRef;
       if (!ref?.name || ref.resolver || (ref.kind && ref.kind !== 'Task') || out.has(ref.name) || ref.name.includes('$(')) continue;
-      const t = await getOrUndefined(store.get<Task>(TASK, ns, ref.name));
+      const t = await orUndefined(store.get<Task>(TASK, ns, ref.name));
       if (t) out.set(ref.name, defaultTaskSpec(t.spec));
     }
     return out;
@@ -172,7 +163,7 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
   async function stopChildPipelineRun(ns: string, c: PipelineRunToCancel): Promise<void> {
     const rank = (s: string | undefined) => ['StoppedRunFinally', 'CancelledRunFinally', 'Cancelled'].indexOf(s ?? '');
     for (;;) {
-      const child = await getOrUndefined(store.get<PipelineRun>(PIPELINERUN, ns, c.name));
+      const child = await orUndefined(store.get<PipelineRun>(PIPELINERUN, ns, c.name));
       if (!child || isDone(child.status) || rank(child.spec.status) >= rank(c.specStatus)) return;
       const annotations = { ...child.metadata.annotations, [CANCEL_MESSAGE_ANNOTATION]: c.statusMessage };
       try {
@@ -187,7 +178,7 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
   /** Applies `change` to a child TaskRun, retrying on conflicts; a vanished child is fine. */
   async function patchChild(ns: string, name: string, change: (tr: TaskRun) => TaskRun | undefined, status = false): Promise<void> {
     for (;;) {
-      const tr = await getOrUndefined(store.get<TaskRun>(TASKRUN, ns, name));
+      const tr = await orUndefined(store.get<TaskRun>(TASKRUN, ns, name));
       const next = tr && change(tr);
       if (!next) return;
       try {
@@ -234,7 +225,7 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
   }
 
   async function reconcile(req: Request): Promise<{ requeueAfter?: number } | void> {
-    const pr = cache?.pipelineRun(req.namespace, req.name) ?? await getOrUndefined(store.get<PipelineRun>(PIPELINERUN, req.namespace, req.name));
+    const pr = cache?.pipelineRun(req.namespace, req.name) ?? await orUndefined(store.get<PipelineRun>(PIPELINERUN, req.namespace, req.name));
     if (!pr || isDone(pr.status) || pr.metadata.deletionTimestamp) {
       if (pr) resolvedSpecs.delete(pr.metadata.uid ?? '');
       return;

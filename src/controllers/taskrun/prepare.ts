@@ -13,7 +13,7 @@ import { formatFieldError } from '../../api/errors.ts';
 import { applyTaskRun } from '../../engine/taskrun.apply.ts';
 import { networkNeeds } from '../../engine/needs.ts';
 import type { Store } from '../../store/store.ts';
-import { isNotFound } from '../../store/store.ts';
+import { orUndefined } from '../../store/store.ts';
 import type { Executor, ExecutionPlan } from '../../executor/executor.ts';
 import { buildPlan, PlanError, referencedObjects } from './plan.ts';
 import { makeBeforeStep } from './stepresults.ts';
@@ -36,15 +36,6 @@ function fail(reason: string, message: string): Prepared {
   return { ok: false, reason, message };
 }
 
-async function getOrUndefined<T>(p: Promise<T>): Promise<T | undefined> {
-  try {
-    return await p;
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
-}
-
 /** The TaskSpec a run names, or why it cannot be had. */
 async function resolveTask(run: TaskRun, store: Store): Promise<{ spec: TaskSpec; taskName: string; inline: boolean } | { reason: string; message: string }> {
   const ns = run.metadata.namespace ?? 'default';
@@ -54,7 +45,7 @@ async function resolveTask(run: TaskRun, store: Store): Promise<{ spec: TaskSpec
   if (ref?.kind === 'ClusterTask') return { reason: TaskRunReason.Unsupported, message: 'ClusterTask is removed in Tekton v1 and not supported by kiln' };
   if (ref?.apiVersion && !ref.apiVersion.startsWith('tekton.dev/')) return { reason: TaskRunReason.Unsupported, message: `custom task ${ref.apiVersion}/${ref.kind} is not supported by kiln yet` };
   if (!ref?.name) return { reason: TaskRunReason.ValidationFailed, message: 'spec.taskRef.name: missing field(s)' };
-  const task = await getOrUndefined(store.get<Task>(TASK, ns, ref.name));
+  const task = await orUndefined(store.get<Task>(TASK, ns, ref.name));
   if (!task) return { reason: TaskRunReason.ResolutionFailed, message: `tasks.tekton.dev "${ref.name}" not found in namespace "${ns}"` };
   return { spec: applyTaskDefaults(task.spec), taskName: ref.name, inline: false };
 }
@@ -64,7 +55,7 @@ async function fetchStepActions(spec: TaskSpec, ns: string, store: Store): Promi
   for (const s of spec.steps) {
     const n = s.ref?.name;
     if (!n || out.has(n)) continue;
-    const sa = await getOrUndefined(store.get<StepAction>(STEPACTION, ns, n));
+    const sa = await orUndefined(store.get<StepAction>(STEPACTION, ns, n));
     if (sa) out.set(n, sa);
   }
   return out;
@@ -76,11 +67,11 @@ async function fetchObjects(spec: TaskSpec, run: TaskRun, store: Store) {
   const configMaps = new Map<string, ConfigMap>();
   const secrets = new Map<string, Secret>();
   for (const n of refs.configMaps) {
-    const cm = await getOrUndefined(store.get<ConfigMap>(CONFIGMAP, ns, n));
+    const cm = await orUndefined(store.get<ConfigMap>(CONFIGMAP, ns, n));
     if (cm) configMaps.set(n, cm);
   }
   for (const n of refs.secrets) {
-    const s = await getOrUndefined(store.get<Secret>(SECRET, ns, n));
+    const s = await orUndefined(store.get<Secret>(SECRET, ns, n));
     if (s) secrets.set(n, s);
   }
   return { configMaps, secrets };
@@ -140,10 +131,10 @@ async function credentialSecrets(run: TaskRun, store: Store): Promise<string[]> 
   const sa = run.spec.serviceAccountName;
   if (!sa || sa === 'default') return [];
   const ns = run.metadata.namespace ?? 'default';
-  const account = await getOrUndefined(store.get<KObject & { secrets?: Array<{ name?: string }> }>(SERVICEACCOUNT, ns, sa));
+  const account = await orUndefined(store.get<KObject & { secrets?: Array<{ name?: string }> }>(SERVICEACCOUNT, ns, sa));
   const out: string[] = [];
   for (const ref of account?.secrets ?? []) {
-    const secret = ref.name ? await getOrUndefined(store.get<Secret>(SECRET, ns, ref.name)) : undefined;
+    const secret = ref.name ? await orUndefined(store.get<Secret>(SECRET, ns, ref.name)) : undefined;
     const annotations = Object.keys(secret?.metadata.annotations ?? {}).filter((a) => /^tekton\.dev\/(git|docker)-/.test(a));
     if (annotations.length) out.push(`secret "${ref.name}": ${annotations.join(', ')}`);
   }
