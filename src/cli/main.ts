@@ -10,16 +10,33 @@ import { runCommand } from './run.ts';
 import { loadFile } from './files.ts';
 import { conformanceCommand } from './conformance.ts';
 import { createPlainReporter, type Writers } from './reporter.ts';
+import { addRemoteCommands, type Connection } from './remote-commands.ts';
 
 /** What the CLI gets from the composition root. */
 export interface CliDeps {
   /** an in-process kiln (store + controllers + executor) */
   local(opts: { dataDir: string; offline?: boolean; maxParallel?: number }): Promise<KilnClient>;
+  /** a client for a server (default: the HTTP client) */
+  remote?(c: Connection): KilnClient;
+  /** runs `kiln serve` until SIGTERM/SIGINT; resolves with the exit code */
+  serve?(opts: ServeOptions): Promise<number>;
   writers?: Writers;
   env?: Record<string, string | undefined>;
   /** aborted on Ctrl-C */
   signal?: AbortSignal;
 }
+
+export interface ServeOptions {
+  port: number;
+  address: string;
+  dataDir: string;
+  insecureLoopbackOnly: boolean;
+  maxParallel?: number;
+  log: (line: string) => void;
+}
+
+/** Default port of `kiln serve`. */
+export const DEFAULT_PORT = 7443;
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -110,6 +127,33 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         dir, jobs, timeoutMs, json: !!o.json, ratchet: o.ratchet, ratchetRoot: o.ratchetRoot, report: o.report,
         client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, maxParallel: parallelOf(o.parallel) }),
         out: w.out, err: w.err,
+      }));
+    });
+
+  addRemoteCommands(program, deps, w, env, setCode);
+
+  program
+    .command('serve')
+    .description('run the API server and every controller (state in SQLite under the data dir)')
+    .option('--port <n>', `port (default ${DEFAULT_PORT})`)
+    .option('--address <a>', 'address to listen on (default 127.0.0.1)')
+    .option('--data-dir <dir>', 'state, logs and credentials (default $KILN_HOME or ./.kiln)')
+    .option('--insecure-loopback-only', 'plain HTTP without auth, bound to 127.0.0.1 only (local use)')
+    .option('--parallel <n>', 'at most N TaskRuns run at once (default: twice the cores, at least 2)')
+    .action(async (o) => {
+      if (!deps.serve) throw new CliError(EXIT.internal, 'this build of kiln cannot serve');
+      const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(EXIT.invalid, `--port ${o.port}: expected 0-65535`);
+      if (o.insecureLoopbackOnly && o.address && o.address !== '127.0.0.1' && o.address !== 'localhost') {
+        throw new CliError(EXIT.invalid, `--insecure-loopback-only binds 127.0.0.1 only; drop --address ${o.address}`);
+      }
+      setCode(await deps.serve({
+        port,
+        address: o.insecureLoopbackOnly ? '127.0.0.1' : o.address ?? '127.0.0.1',
+        dataDir: dataDirOf(o, env),
+        insecureLoopbackOnly: !!o.insecureLoopbackOnly,
+        maxParallel: parallelOf(o.parallel),
+        log: w.err,
       }));
     });
 

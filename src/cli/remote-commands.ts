@@ -1,0 +1,71 @@
+// The client-mode commands' flags, declared once; they talk to a kiln server.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { parse } from 'yaml';
+import type { KilnClient } from '../client/client.ts';
+import { createHttpClient } from '../client/http.ts';
+import { CliError, EXIT } from './exit.ts';
+import type { Writers } from './reporter.ts';
+import { applyCommand, cancelCommand, deleteCommand, describeCommand, getCommand, logsCommand, type OutputFormat, type RemoteDeps } from './remote.ts';
+
+export interface Connection { server: string; token?: string; ca?: string }
+
+/**
+ * Where the server is: `--server`/`KILN_SERVER` (+ `--token`/`KILN_TOKEN`), else the kubeconfig
+ * `kiln serve` wrote in the data dir (`$KILN_HOME` or ./.kiln), else an error saying how to start one.
+ */
+export function resolveConnection(o: { server?: string; token?: string }, env: Record<string, string | undefined>): Connection {
+  const server = o.server ?? env.KILN_SERVER;
+  const token = o.token ?? env.KILN_TOKEN;
+  if (server) return { server, token };
+  const kubeconfig = join(env.KILN_HOME ?? '.kiln', 'kubeconfig');
+  if (existsSync(kubeconfig)) {
+    const cfg = parse(readFileSync(kubeconfig, 'utf8')) as {
+      clusters?: Array<{ cluster?: { server?: string; 'certificate-authority-data'?: string } }>;
+      users?: Array<{ user?: { token?: string } }>;
+    };
+    const cluster = cfg.clusters?.[0]?.cluster;
+    if (cluster?.server) {
+      const ca = cluster['certificate-authority-data'];
+      return { server: cluster.server, token: token ?? cfg.users?.[0]?.user?.token, ca: ca ? Buffer.from(ca, 'base64').toString('utf8') : undefined };
+    }
+  }
+  throw new CliError(EXIT.invalid, 'no kiln server to talk to', [
+    'start one with `kiln serve` (it writes .kiln/kubeconfig, which this command reads),',
+    'or point at one with --server URL / KILN_SERVER (and --token / KILN_TOKEN)',
+  ]);
+}
+
+export function addRemoteCommands(program: Command, deps: { remote?: (c: Connection) => KilnClient }, w: Writers, env: Record<string, string | undefined>, setCode: (n: number) => void): void {
+  const connect = (o: { server?: string; token?: string }) => async () => {
+    const c = resolveConnection(o, env);
+    return deps.remote ? deps.remote(c) : createHttpClient(c);
+  };
+  const remote = (o: { server?: string; token?: string }): RemoteDeps => ({ client: connect(o), w });
+  const common = (c: Command) => c
+    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('--server <url>', 'kiln server (default $KILN_SERVER, else the kubeconfig in the data dir)')
+    .option('--token <t>', 'bearer token (default $KILN_TOKEN)');
+
+  common(program.command('apply').description('create or update every object in a file on the server')
+    .requiredOption('-f, --filename <file>', 'YAML file'))
+    .action(async (o) => setCode(await applyCommand(o.filename, o.namespace === 'default' ? undefined : o.namespace, remote(o))));
+
+  common(program.command('get').description('list objects of a kind, or get one').argument('<kind>').argument('[name]')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['wide', 'yaml', 'json', 'name'])))
+    .action(async (kind, name, o) => setCode(await getCommand(kind, name, o.namespace, (o.output ?? 'table') as OutputFormat, remote(o))));
+
+  common(program.command('describe').description('show an object, its conditions, steps and tasks').argument('<kind>').argument('<name>'))
+    .action(async (kind, name, o) => setCode(await describeCommand(kind, name, o.namespace, remote(o))));
+
+  common(program.command('logs').description('print the logs of a TaskRun or PipelineRun (kept after the run)').argument('<run>')
+    .option('-f, --follow', 'keep printing until the run ends'))
+    .action(async (run, o) => setCode(await logsCommand(run, o.namespace, !!o.follow, remote(o))));
+
+  common(program.command('cancel').description('cancel a TaskRun or PipelineRun').argument('<run>'))
+    .action(async (run, o) => setCode(await cancelCommand(run, o.namespace, remote(o))));
+
+  common(program.command('delete').description('delete an object (and what it owns)').argument('<kind>').argument('<name>'))
+    .action(async (kind, name, o) => setCode(await deleteCommand(kind, name, o.namespace, remote(o))));
+}

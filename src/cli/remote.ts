@@ -1,0 +1,177 @@
+// Client-mode commands: apply, get, describe, logs, cancel, delete — the same KilnClient, whether
+// it talks to a server over HTTP or to an in-process kiln.
+import { stringify } from 'yaml';
+import type { KObject, Condition } from '../api/meta.ts';
+import { findKind } from '../api/registry.ts';
+import type { KilnClient } from '../client/client.ts';
+import { CliError, EXIT } from './exit.ts';
+import { loadFile } from './files.ts';
+import { duration } from './duration.ts';
+import type { Writers } from './reporter.ts';
+
+export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name';
+
+/** Resolves a kind as the user typed it (`tr`, `taskruns`, `PipelineRun`…) or fails naming the kinds. */
+export function kindArg(kind: string): string {
+  const k = findKind(kind);
+  if (!k) throw new CliError(EXIT.invalid, `unknown kind "${kind}"`, ['kinds: tasks (t), taskruns (tr), pipelines (p), pipelineruns (pr), stepactions, configmaps (cm), secrets, persistentvolumeclaims (pvc), serviceaccounts (sa), namespaces (ns)']);
+  return k.kind;
+}
+
+function succeeded(o: KObject): Condition | undefined {
+  return (o.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === 'Succeeded');
+}
+
+function age(iso: string | undefined, now: Date): string {
+  if (!iso) return '<unknown>';
+  const s = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.floor(s / 60)}m`;
+  if (s < 172800) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+/** Columns as kubectl prints them for kiln's kinds (runs: SUCCEEDED, REASON, STARTTIME, COMPLETIONTIME). */
+export function table(items: KObject[], wide: boolean, now = new Date()): string[] {
+  if (!items.length) return [];
+  const isRun = items[0].kind === 'TaskRun' || items[0].kind === 'PipelineRun';
+  const head = isRun ? ['NAME', 'SUCCEEDED', 'REASON', 'STARTTIME', 'COMPLETIONTIME'] : ['NAME', 'AGE'];
+  if (wide) head.push(...(isRun ? ['DURATION', 'MESSAGE'] : ['NAMESPACE']));
+  const rows = items.map((o) => {
+    const st = o.status as { startTime?: string; completionTime?: string } | undefined;
+    const c = succeeded(o);
+    const row = isRun
+      ? [o.metadata.name ?? '', c?.status ?? 'Unknown', c?.reason ?? '', age(st?.startTime, now), st?.completionTime ? age(st.completionTime, now) : '']
+      : [o.metadata.name ?? '', age(o.metadata.creationTimestamp, now)];
+    if (wide) row.push(...(isRun ? [duration(st?.startTime, st?.completionTime), c?.message ?? ''] : [o.metadata.namespace ?? '']));
+    return row;
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [head, ...rows].map((r) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]))).join('   ').trimEnd());
+}
+
+/** Prints objects in a format: table/wide, yaml, json (a List for several), name. */
+export function render(items: KObject[], format: OutputFormat, single: boolean): string {
+  switch (format) {
+    case 'json': return JSON.stringify(single ? items[0] : { apiVersion: 'v1', kind: 'List', items }, null, 2);
+    case 'yaml': return stringify(single ? items[0] : { apiVersion: 'v1', kind: 'List', items }).trimEnd();
+    case 'name': return items.map((o) => `${o.kind.toLowerCase()}.${findKind(o.kind)?.group || 'core'}/${o.metadata.name}`).join('\n');
+    default: return table(items, format === 'wide').join('\n');
+  }
+}
+
+/** `kiln describe`: the object, then its conditions and (for runs) its children and steps. */
+export function describe(o: KObject): string {
+  const st = (o.status ?? {}) as { conditions?: Condition[]; startTime?: string; completionTime?: string; steps?: Array<{ name: string; terminated?: { exitCode: number; reason?: string }; terminationReason?: string }>; childReferences?: Array<{ name: string; pipelineTaskName: string; kind?: string }>; results?: Array<{ name: string; value: unknown }>; skippedTasks?: Array<{ name: string; reason: string }> };
+  const lines = [
+    `Name:         ${o.metadata.name}`,
+    `Namespace:    ${o.metadata.namespace ?? ''}`,
+    `Kind:         ${o.kind} (${o.apiVersion})`,
+    `Labels:       ${Object.entries(o.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '<none>'}`,
+    `Created:      ${o.metadata.creationTimestamp ?? ''}`,
+  ];
+  if (st.startTime) lines.push(`Started:      ${st.startTime}`, `Duration:     ${duration(st.startTime, st.completionTime ?? new Date().toISOString())}`);
+  for (const c of st.conditions ?? []) lines.push(`Status:       ${c.type}=${c.status} (${c.reason ?? ''}): ${c.message ?? ''}`);
+  if (st.steps?.length) {
+    lines.push('Steps:');
+    for (const s of st.steps) lines.push(`  ${s.name}: ${s.terminationReason ?? (s.terminated ? s.terminated.reason : 'running')}${s.terminated ? ` (exit ${s.terminated.exitCode})` : ''}`);
+  }
+  if (st.childReferences?.length) {
+    lines.push('Tasks:');
+    for (const c of st.childReferences) lines.push(`  ${c.pipelineTaskName}: ${c.kind ?? 'TaskRun'} ${c.name}`);
+  }
+  for (const s of st.skippedTasks ?? []) lines.push(`  ${s.name}: skipped (${s.reason})`);
+  if (st.results?.length) {
+    lines.push('Results:');
+    for (const r of st.results) lines.push(`  ${r.name}: ${typeof r.value === 'string' ? r.value : JSON.stringify(r.value)}`);
+  }
+  if (!st.startTime && !st.conditions) lines.push('', stringify({ spec: o.spec ?? o['data'] ?? {} }).trimEnd());
+  return lines.join('\n');
+}
+
+export interface RemoteDeps { client: () => Promise<KilnClient>; w: Writers }
+
+/** `kiln apply -f FILE`: creates or updates every object in the file. */
+export async function applyCommand(file: string, namespace: string | undefined, deps: RemoteDeps): Promise<number> {
+  const { objects, warnings } = loadFile(file, { namespace });
+  for (const x of warnings) deps.w.err(`warning: ${x.file}:${x.line}:${x.col}: ${x.path}: ${x.message}`);
+  const client = await deps.client();
+  try {
+    for (const o of objects) {
+      const out = await client.apply(o.object);
+      deps.w.out(`${out.kind.toLowerCase()}.${findKind(out.kind)?.group || 'core'}/${out.metadata.name} applied`);
+    }
+    return EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
+
+export async function getCommand(kind: string, name: string | undefined, namespace: string, format: OutputFormat, deps: RemoteDeps): Promise<number> {
+  const k = kindArg(kind);
+  const client = await deps.client();
+  try {
+    const items = name ? [await client.get(k, namespace, name)] : await client.list(k, namespace);
+    if (!items.length) {
+      deps.w.err(`No resources found in ${namespace} namespace.`);
+      return EXIT.ok;
+    }
+    deps.w.out(render(items, format, !!name));
+    return EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
+
+export async function describeCommand(kind: string, name: string, namespace: string, deps: RemoteDeps): Promise<number> {
+  const client = await deps.client();
+  try {
+    deps.w.out(describe(await client.get(kindArg(kind), namespace, name)));
+    return EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
+
+/** `kiln logs RUN`: a TaskRun's steps, or every TaskRun of a PipelineRun, prefixed like `kiln run`. */
+export async function logsCommand(name: string, namespace: string, follow: boolean, deps: RemoteDeps): Promise<number> {
+  const client = await deps.client();
+  try {
+    const pr = await client.get('PipelineRun', namespace, name).catch(() => undefined);
+    const trs = pr
+      ? await client.list('TaskRun', namespace, `tekton.dev/pipelineRun=${name}`)
+      : [await client.get('TaskRun', namespace, name)];
+    for (const tr of trs) {
+      const task = tr.metadata.labels?.['tekton.dev/pipelineTask'];
+      for await (const l of client.logs(namespace, tr.metadata.name!, { follow })) deps.w.out(`[${pr ? `${task}/` : ''}${l.step}] ${l.line}`);
+    }
+    return EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
+
+export async function cancelCommand(name: string, namespace: string, deps: RemoteDeps): Promise<number> {
+  const client = await deps.client();
+  try {
+    const pr = await client.get('PipelineRun', namespace, name).catch(() => undefined);
+    const kind = pr ? 'PipelineRun' : 'TaskRun';
+    await client.cancel(kind, namespace, name, 'cancelled with kiln cancel');
+    deps.w.out(`${kind.toLowerCase()} ${name} cancelled`);
+    return EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
+
+export async function deleteCommand(kind: string, name: string, namespace: string, deps: RemoteDeps): Promise<number> {
+  const k = kindArg(kind);
+  const client = await deps.client();
+  try {
+    await client.delete(k, namespace, name);
+    deps.w.out(`${k.toLowerCase()}.${findKind(k)?.group || 'core'} "${name}" deleted`);
+    return EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
