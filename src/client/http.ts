@@ -40,8 +40,20 @@ export function pathFor(k: KindInfo, namespace?: string, name?: string): string 
 
 const CANCEL_VALUE: Record<string, string> = { TaskRun: 'TaskRunCancelled', PipelineRun: 'Cancelled' };
 
+/** A fetch that trusts `ca` (the server's self-signed CA) for https. */
+function fetchTrusting(ca: string): typeof fetch {
+  let ready: Promise<typeof fetch> | undefined;
+  return async function caFetch(input, init) {
+    ready ??= import('undici').then(({ Agent, fetch: undiciFetch }) => {
+      const dispatcher = new Agent({ connect: { ca } });
+      return ((url: string, i: RequestInit) => undiciFetch(url, { ...(i as object), dispatcher } as never)) as unknown as typeof fetch;
+    });
+    return (await ready)(input, init);
+  };
+}
+
 export function createHttpClient(opts: HttpClientOptions): KilnClient {
-  const doFetch = opts.fetch ?? fetch;
+  const doFetch = opts.fetch ?? (opts.ca ? fetchTrusting(opts.ca) : fetch);
   const server = opts.server.replace(/\/+$/, '');
 
   async function request(method: string, path: string, body?: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<Response> {

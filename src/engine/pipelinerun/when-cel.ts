@@ -23,9 +23,16 @@ function cel(): CelLib {
 }
 
 /** Whether a spec (any JSON value) holds a `cel` when expression, so CEL must be loaded. */
-export function usesCel(spec: unknown): boolean {
-  return JSON.stringify(spec ?? null).includes('"cel":');
+export function usesCel(spec: object): boolean {
+  let v = celUse.get(spec);
+  if (v === undefined) {
+    v = JSON.stringify(spec).includes('"cel":');
+    celUse.set(spec, v);
+  }
+  return v;
 }
+
+const celUse = new WeakMap<object, boolean>();
 
 /** The outcome of a PipelineTask's when expressions (ANDed). */
 export interface WhenVerdict {
