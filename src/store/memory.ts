@@ -5,7 +5,7 @@ import { compileListFilter } from './selector.ts';
 import type { Change } from './watch.ts';
 import { createEventHub, deepFreeze } from './watch.ts';
 import {
-  alreadyExists, isOwnedBy, jsonCopy, markDeleting, namespaceFor, notFound, objectKey, prepareCreate,
+  alreadyExists, byNamespaceThenName, GENERATE_ATTEMPTS, isOwnedBy, jsonCopy, markDeleting, namespaceFor, notFound, objectKey, prepareCreate,
   prepareStatusUpdate, prepareUpdate, randomSuffix, typeKey, withResourceVersion,
 } from './objects.ts';
 
@@ -18,18 +18,6 @@ export interface MemoryStoreOptions {
   nameSuffix?: () => string;
   /** changes remembered for watches resuming from a resourceVersion (default 1000) */
   historySize?: number;
-}
-
-/** Attempts at drawing a free generateName before giving up with AlreadyExists (as Kubernetes retries). */
-const GENERATE_ATTEMPTS = 8;
-
-function byNamespaceThenName(a: KObject, b: KObject): number {
-  const na = a.metadata.namespace ?? '';
-  const nb = b.metadata.namespace ?? '';
-  if (na !== nb) return na < nb ? -1 : 1;
-  const ma = a.metadata.name ?? '';
-  const mb = b.metadata.name ?? '';
-  return ma < mb ? -1 : ma > mb ? 1 : 0;
 }
 
 /**

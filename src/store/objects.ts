@@ -60,6 +60,16 @@ export function jsonCopy<T>(value: T): T {
   return value === undefined ? value : JSON.parse(JSON.stringify(value));
 }
 
+/** The order of list items (and of watch snapshots): by namespace, then name (UTF-16 code units). */
+export function byNamespaceThenName(a: KObject, b: KObject): number {
+  const na = a.metadata.namespace ?? '';
+  const nb = b.metadata.namespace ?? '';
+  if (na !== nb) return na < nb ? -1 : 1;
+  const ma = a.metadata.name ?? '';
+  const mb = b.metadata.name ?? '';
+  return ma < mb ? -1 : ma > mb ? 1 : 0;
+}
+
 /** Whether `obj` lists `uid` among its ownerReferences. */
 export function isOwnedBy(obj: KObject, uid: string): boolean {
   return obj.metadata.ownerReferences?.some((r) => r.uid === uid) ?? false;
@@ -86,6 +96,9 @@ function validateName(name: string): void {
     throw new StoreError('Invalid', `metadata.name: Invalid value: ${JSON.stringify(name)}: may not be '.', '..' or contain '/' or '%'`);
   }
 }
+
+/** Attempts at drawing a free generateName before giving up with AlreadyExists (as Kubernetes retries). */
+export const GENERATE_ATTEMPTS = 8;
 
 export interface CreateContext {
   uid: string;

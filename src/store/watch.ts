@@ -41,6 +41,11 @@ export interface EventHubOptions {
   historySize?: number;
   /** copies each delivered object, so watchers cannot mutate shared state (default: a JSON round trip) */
   copy?: (obj: KObject) => KObject;
+  /**
+   * The newest resourceVersion already forgotten when the hub starts (default 0), for a backend
+   * that reloads persisted history (sqlite): watches from before it are Gone.
+   */
+  compacted?: number;
 }
 
 /**
@@ -146,9 +151,9 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function createEventHub({ historySize = 1000, copy = sharedFrozenCopy() }: EventHubOptions = {}): EventHub {
+export function createEventHub({ historySize = 1000, copy = sharedFrozenCopy(), compacted: initiallyCompacted = 0 }: EventHubOptions = {}): EventHub {
   const history: Change[] = [];
-  let compacted = 0;
+  let compacted = initiallyCompacted;
   let closed = false;
   const watchers = new Map<string, Set<{ match: (obj: KObject) => boolean; channel: Channel }>>();
 
