@@ -155,5 +155,7 @@ export interface Executor {
   get(id: string): ExecutionHandle | undefined;
   /** one-line notes to show the user once (e.g. "bwrap not found: …") */
   notices(): string[];
+  /** resolves once every attempt started so far has ended (graceful shutdown waits on it) */
+  drain?(): Promise<void>;
   close(): Promise<void>;
 }

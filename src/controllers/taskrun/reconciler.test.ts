@@ -529,8 +529,26 @@ describe('TaskRun reconciler: runs that cannot start', () => {
     assert.deepEqual((await env.get()).status, {
       podName: 'build-pod',
       startTime: T(1),
-      conditions: cond('False', 'ExecutorLost', 'the executor running TaskRun "build" went away (kiln was restarted); its steps did not finish', T(9)),
+      conditions: cond('False', 'ExecutorLost', 'the executor running TaskRun "build" went away (kiln was restarted) before its steps finished', T(9)),
       completionTime: T(9),
     });
+  });
+
+  test('a lost attempt is retried when the run has retries left; its running step is marked lost', async () => {
+    const env = setup();
+    await createRun(env, { retries: 1 }, {
+      podName: 'build-pod', startTime: T(1), conditions: cond('Unknown', 'Running', RUNNING, T(1)),
+      steps: [{ name: 'compile', container: 'step-compile', running: { startedAt: T(1) } }],
+    });
+    env.at(9);
+    await env.reconcile();
+    const st = (await env.get()).status as { conditions: Array<{ reason: string }>; retriesStatus: Array<{ conditions: Array<{ reason: string }>; steps: Array<{ terminationReason: string; terminated: { exitCode: number } }> }> };
+    assert.equal(st.conditions[0].reason, 'ToBeRetried');
+    assert.equal(st.retriesStatus.length, 1);
+    assert.equal(st.retriesStatus[0].conditions[0].reason, 'ExecutorLost');
+    assert.equal(st.retriesStatus[0].steps[0].terminationReason, 'ExecutorLost');
+    await env.reconcile();
+    assert.equal(env.executor.started.length, 1, 'the retry starts a new attempt');
+    assert.match(env.executor.started[0].id, /\/1$/);
   });
 });

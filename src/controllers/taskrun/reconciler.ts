@@ -1,6 +1,7 @@
 // The TaskRun reconciler: level-based. It reads the TaskRun, asks the executor what the current
 // attempt looks like, and writes status. Safe to run any number of times.
 import type { TaskRun, TaskRunStatus } from '../../api/taskrun.types.ts';
+import type { Condition } from '../../api/meta.ts';
 import { TASKRUN } from '../../api/registry.ts';
 import { TaskRunReason } from '../../api/reasons.ts';
 import type { Store } from '../../store/store.ts';
@@ -119,20 +120,21 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
       artifacts: parseArtifacts(snap.artifacts),
       completionTime: snap.finishedAt ?? iso(),
     };
-    const retries = run.spec.retries ?? 0;
-    if (c.status === 'False' && attempt < retries && snap.outcome.status !== 'cancelled') {
-      const archived = withCondition(done, c);
-      delete archived.retriesStatus;
-      const retry: TaskRunStatus = {
-        conditions: [condition('Unknown', TaskRunReason.ToBeRetried, c.message ?? '', iso())],
-        retriesStatus: [...(status.retriesStatus ?? []), archived],
-        taskSpec: status.taskSpec,
-      };
-      await write(run, retry);
-      enqueue({ namespace: run.metadata.namespace ?? 'default', name: run.metadata.name ?? '' });
-      return;
-    }
+    if (c.status === 'False' && snap.outcome.status !== 'cancelled') return retryOrFail(run, done, attempt, c);
     await write(run, withCondition(done, c));
+  }
+
+  /** A failed attempt: archived into retriesStatus and retried while retries are left, else final. */
+  async function retryOrFail(run: TaskRun, done: TaskRunStatus, attempt: number, c: Condition): Promise<void> {
+    if (attempt >= (run.spec.retries ?? 0)) return write(run, withCondition(done, c));
+    const archived = withCondition(done, c);
+    delete archived.retriesStatus;
+    await write(run, {
+      conditions: [condition('Unknown', TaskRunReason.ToBeRetried, c.message ?? '', iso())],
+      retriesStatus: [...(done.retriesStatus ?? []), archived],
+      taskSpec: done.taskSpec,
+    });
+    enqueue({ namespace: run.metadata.namespace ?? 'default', name: run.metadata.name ?? '' });
   }
 
   async function reconcile(req: Request): Promise<void> {
@@ -163,8 +165,11 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
       return write(run, withCondition(status, condition('Unknown', TaskRunReason.TaskRunPending, `TaskRun "${req.name}" is pending`, iso())));
     }
     if (status.podName === podName(run, attempt) && succeededCondition(status)?.reason === TaskRunReason.Running) {
-      // This attempt was started by an executor that is gone (the process died).
-      return finish(run, status, TaskRunReason.ExecutorLost, `the executor running TaskRun "${req.name}" went away (kiln was restarted); its steps did not finish`);
+      // This attempt was started by an executor that is gone (the process died): fail it, and retry
+      // when the run has retries left. Steps that were running are marked as lost.
+      const lost = condition('False', TaskRunReason.ExecutorLost, `the executor running TaskRun "${req.name}" went away (kiln was restarted) before its steps finished`, iso());
+      const steps = status.steps?.map((s) => (s.terminated ? s : { name: s.name, container: s.container, terminated: { exitCode: 1, reason: TaskRunReason.ExecutorLost, startedAt: s.running?.startedAt, finishedAt: iso() }, terminationReason: TaskRunReason.ExecutorLost }));
+      return retryOrFail(run, { ...status, steps, completionTime: iso() }, attempt, lost);
     }
     return start(run, status, attempt);
   }

@@ -93,6 +93,9 @@ export function createProcessExecutor(opts: ProcessExecutorOptions): Executor {
     },
     get: (id: string) => attempts.get(id),
     notices: () => [...notices],
+    drain: async function drain(): Promise<void> {
+      await Promise.all([...attempts.values()].map((h) => h.done));
+    },
     close: async function close(): Promise<void> {
       for (const h of attempts.values()) h.cancel('cancelled', 'the executor was closed');
       await Promise.all([...attempts.values()].map((h) => h.done));
