@@ -1,7 +1,9 @@
 // The process executor: runs each step as a local process, inside a bubblewrap sandbox that puts
 // the attempt's directories where Tekton puts them, or with paths rewritten when bwrap is absent.
 import { mkdirSync, realpathSync, existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { attemptLayout } from './layout.ts';
 import type { ExecutionHandle, ExecutionPlan, Executor, Unsupported } from '../executor.ts';
 import { startAttempt } from './attempt.ts';
 import type { AttemptHandle } from './attempt.ts';
@@ -93,6 +95,11 @@ export function createProcessExecutor(opts: ProcessExecutorOptions): Executor {
     },
     get: (id: string) => attempts.get(id),
     notices: () => [...notices],
+    removeRun: async function removeRun(namespace: string, taskRunName: string, uid: string): Promise<void> {
+      const root = dirname(attemptLayout(dataDir, { id: `${namespace}/${taskRunName}/0`, namespace, taskRunName, taskRunUid: uid }).root);
+      await rm(root, { recursive: true, force: true });
+      for (const id of attempts.keys()) if (id.startsWith(`${namespace}/${taskRunName}/`)) attempts.delete(id);
+    },
     drain: async function drain(): Promise<void> {
       await Promise.all([...attempts.values()].map((h) => h.done));
     },
