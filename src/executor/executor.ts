@@ -155,6 +155,8 @@ export interface Executor {
   get(id: string): ExecutionHandle | undefined;
   /** one-line notes to show the user once (e.g. "bwrap not found: …") */
   notices(): string[];
+  /** drops a finished attempt from memory once its outcome is recorded (its files stay) */
+  forget?(id: string): void;
   /** removes every file kept for a TaskRun (its attempts and logs), once the run itself is pruned */
   removeRun?(namespace: string, taskRunName: string, uid: string): Promise<void>;
   /** resolves once every attempt started so far has ended (graceful shutdown waits on it) */

@@ -120,8 +120,10 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
       artifacts: parseArtifacts(snap.artifacts),
       completionTime: snap.finishedAt ?? iso(),
     };
-    if (c.status === 'False' && snap.outcome.status !== 'cancelled') return retryOrFail(run, done, attempt, c);
-    await write(run, withCondition(done, c));
+    if (c.status === 'False' && snap.outcome.status !== 'cancelled') await retryOrFail(run, done, attempt, c);
+    else await write(run, withCondition(done, c));
+    // recorded: the executor need not remember this attempt any longer (a long-running server would grow)
+    executor.forget?.(handle.id);
   }
 
   /** A failed attempt: archived into retriesStatus and retried while retries are left, else final. */

@@ -95,6 +95,10 @@ export function createProcessExecutor(opts: ProcessExecutorOptions): Executor {
     },
     get: (id: string) => attempts.get(id),
     notices: () => [...notices],
+    forget: function forget(id: string): void {
+      const h = attempts.get(id);
+      if (h?.snapshot().outcome) attempts.delete(id);
+    },
     removeRun: async function removeRun(namespace: string, taskRunName: string, uid: string): Promise<void> {
       const root = dirname(attemptLayout(dataDir, { id: `${namespace}/${taskRunName}/0`, namespace, taskRunName, taskRunUid: uid }).root);
       await rm(root, { recursive: true, force: true });
