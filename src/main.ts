@@ -1,13 +1,16 @@
 // The composition root: the one place that wires real implementations together.
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { KObject } from './api/meta.ts';
 import type { TaskRun } from './api/taskrun.types.ts';
 import { TASKRUN } from './api/registry.ts';
 import type { KilnClient } from './client/client.ts';
 import { createInProcessClient, type ClientBackend } from './client/inprocess.ts';
-import { runCli } from './cli/main.ts';
+import { runCli, type ServeOptions } from './cli/main.ts';
+import { createServer } from './server/server.ts';
+import { ensureCredentials, writeKubeconfig } from './server/tls-credentials.ts';
+import { createSqliteStore } from './store/sqlite.ts';
 import { createTaskRunController } from './controllers/taskrun/controller.ts';
 import { createPipelineRunController } from './controllers/pipelinerun/controller.ts';
 import { tailStepLogs } from './executor/logfiles.ts';
@@ -44,8 +47,7 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
   return createInProcessClient({
     ...storeBackend(store),
     async *logs(ns, name, o) {
-      const status = async () => (await store.get<TaskRun>(TASKRUN, ns, name).catch(() => undefined))?.status;
-      for await (const l of tailStepLogs({ status, follow: !!o.follow, signal: o.signal })) yield { taskRun: name, ...l };
+      for await (const l of logReader(store)(ns, name, o)) yield { taskRun: name, ...l };
     },
     notices: () => executor.notices(),
     async close() {
@@ -73,6 +75,63 @@ export function storeBackend(store: Store): Omit<ClientBackend, 'logs' | 'notice
   };
 }
 
+/** Reads a TaskRun's step logs from its log files, following while it runs. */
+function logReader(store: Store) {
+  return function logs(ns: string, name: string, o: { follow?: boolean; signal?: AbortSignal }) {
+    const status = async () => (await store.get<TaskRun>(TASKRUN, ns, name).catch(() => undefined))?.status;
+    return tailStepLogs({ status, follow: !!o.follow, signal: o.signal });
+  };
+}
+
+/**
+ * `kiln serve`: SQLite store + every controller + the API server, until SIGTERM/SIGINT. Secure by
+ * default (TLS with a self-signed CA and a bearer token, kept in the data dir, and a kubeconfig
+ * for kubectl and kiln); `insecureLoopbackOnly` serves plain HTTP without auth on 127.0.0.1.
+ */
+export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = process): Promise<number> {
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const store = createSqliteStore({ path: join(dataDir, 'kiln.db') });
+  const executor = createProcessExecutor({ dataDir });
+  const taskruns = createTaskRunController({ store, executor, workers: 4, maxRunning: opts.maxParallel ?? defaultParallelism() });
+  const pipelineruns = createPipelineRunController({ store });
+  const creds = opts.insecureLoopbackOnly ? undefined : ensureCredentials(dataDir, [opts.address]);
+  const app = createServer({
+    store,
+    logs: logReader(store),
+    token: creds?.token,
+    https: creds ? { key: creds.key, cert: creds.cert } : undefined,
+  });
+  await Promise.all([taskruns.start(), pipelineruns.start()]);
+  await app.listen({ port: opts.port, host: opts.address });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const host = opts.address.includes(':') ? `[${opts.address}]` : opts.address === '0.0.0.0' ? '127.0.0.1' : opts.address;
+  const url = `${creds ? 'https' : 'http'}://${host}:${port}`;
+  const kubeconfig = writeKubeconfig(dataDir, url, creds);
+  for (const n of executor.notices()) opts.log(`note: ${n}`);
+  opts.log(`kiln serving on ${url} (data: ${dataDir})`);
+  opts.log(`  kubectl --kubeconfig ${kubeconfig} get pipelineruns`);
+  await new Promise<void>((resolveStop) => {
+    const stop = (sig: string) => {
+      opts.log(`${sig}: stopping (no new work; running steps get ${SHUTDOWN_GRACE_MS / 1000}s to finish)`);
+      resolveStop();
+    };
+    signals.once('SIGTERM', () => stop('SIGTERM'));
+    signals.once('SIGINT', () => stop('SIGINT'));
+  });
+  await app.close();
+  await Promise.all([pipelineruns.stop(), taskruns.stop()]);
+  await Promise.race([executor.drain?.() ?? Promise.resolve(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
+  await executor.close();
+  await store.close();
+  opts.log('stopped');
+  return 0;
+}
+
+/** How long running steps may take to finish after SIGTERM before they are stopped. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
 /** Entry point used by bin/kiln.mjs. */
 export async function main(argv: string[]): Promise<number> {
   const ac = new AbortController();
@@ -80,12 +139,12 @@ export async function main(argv: string[]): Promise<number> {
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    process.stderr.write('\ninterrupted: cancelling the run (Ctrl-C again to quit at once)\n');
+    process.stderr.write('\ninterrupted: stopping cleanly (Ctrl-C again to quit at once)\n');
     ac.abort();
   };
   process.on('SIGINT', onSigint);
   try {
-    return await runCli(argv, { local: (o) => startLocalKiln(o), signal: ac.signal });
+    return await runCli(argv, { local: (o) => startLocalKiln(o), serve: (o) => serve(o), signal: ac.signal });
   } finally {
     process.off('SIGINT', onSigint);
   }

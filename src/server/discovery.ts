@@ -1,0 +1,125 @@
+// Discovery documents for kubectl: /api (APIVersions), /api/v1 and /apis/{g}/{v}
+// (APIResourceList), /apis (APIGroupList), /apis/{g} (APIGroup) and /version.
+// kubectl 1.32 first asks /api and /apis for aggregated discovery (apidiscovery.k8s.io/v2); these
+// answer the legacy documents with a plain application/json Content-Type, and kubectl falls back to
+// fetching each group version.
+import type { KindInfo } from '../api/registry.ts';
+import { KINDS } from '../api/registry.ts';
+import { apiVersionOf, kindsIn, subresourcesOf } from './paths.ts';
+
+/** The Kubernetes release kiln's API imitates (kubectl warns on skew beyond one minor version). */
+export const KUBE_MAJOR = '1';
+export const KUBE_MINOR = '32';
+
+const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const TEKTON_CATEGORIES = ['tekton', 'tekton-pipelines'];
+
+export interface APIResource {
+  name: string;
+  singularName: string;
+  namespaced: boolean;
+  kind: string;
+  verbs: string[];
+  shortNames?: string[];
+  categories?: string[];
+}
+
+/** Groups other than core, each with its versions, preferred (the storage version of its first kind) first. */
+export function apiGroups(): Array<{ name: string; versions: string[]; preferred: string }> {
+  const groups = new Map<string, string[]>();
+  for (const k of KINDS) {
+    if (!k.group) continue;
+    const vs = groups.get(k.group) ?? [];
+    for (const v of k.versions) if (!vs.includes(v)) vs.push(v);
+    groups.set(k.group, vs);
+  }
+  return [...groups].map(([name, versions]) => ({ name, versions: sortVersions(versions), preferred: sortVersions(versions)[0] }));
+}
+
+/** Kubernetes version priority: GA before beta before alpha, higher numbers first. */
+export function sortVersions(versions: readonly string[]): string[] {
+  const rank = (v: string): [number, number, number] => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return [3, 0, 0];
+    return [m[2] === undefined ? 0 : m[2] === 'beta' ? 1 : 2, -Number(m[1]), -Number(m[3] ?? 0)];
+  };
+  return [...versions].sort((a, b) => {
+    const ra = rank(a);
+    const rb = rank(b);
+    return ra[0] - rb[0] || ra[1] - rb[1] || ra[2] - rb[2] || (a < b ? -1 : 1);
+  });
+}
+
+export function apiVersions(serverAddress: string): unknown {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
+}
+
+function apiGroup(g: { name: string; versions: string[]; preferred: string }): unknown {
+  return {
+    name: g.name,
+    versions: g.versions.map((v) => ({ groupVersion: `${g.name}/${v}`, version: v })),
+    preferredVersion: { groupVersion: `${g.name}/${g.preferred}`, version: g.preferred },
+  };
+}
+
+export function apiGroupList(): unknown {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: apiGroups().map(apiGroup) };
+}
+
+/** The APIGroup document of `name`, or undefined when the server does not serve it. */
+export function apiGroupDocument(name: string): unknown {
+  const g = apiGroups().find((x) => x.name === name);
+  return g && { kind: 'APIGroup', apiVersion: 'v1', ...(apiGroup(g) as object) };
+}
+
+function resourcesOf(info: KindInfo): APIResource[] {
+  const main: APIResource = {
+    name: info.plural,
+    singularName: info.singular,
+    namespaced: info.namespaced,
+    kind: info.kind,
+    verbs: VERBS,
+  };
+  if (info.shortNames.length) main.shortNames = [...info.shortNames];
+  if (info.group === 'tekton.dev') main.categories = TEKTON_CATEGORIES;
+  const subs = subresourcesOf(info).map((sub): APIResource => ({
+    name: `${info.plural}/${sub}`,
+    singularName: '',
+    namespaced: info.namespaced,
+    kind: info.kind,
+    verbs: sub === 'log' ? ['get'] : ['get', 'patch', 'update'],
+  }));
+  return [main, ...subs];
+}
+
+/** The APIResourceList of a group version, or undefined when the server does not serve it. */
+export function apiResourceList(group: string, version: string): unknown {
+  const kinds = kindsIn(group, version);
+  if (kinds.length === 0) return undefined;
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: apiVersionOf(group, version),
+    resources: kinds.flatMap(resourcesOf),
+  };
+}
+
+/** The /version document; `kilnVersion` goes in the semver build metadata of gitVersion. */
+export function versionInfo(kilnVersion?: string): unknown {
+  const build = kilnVersion ? `+${kilnVersion.replace(/[^0-9A-Za-z.-]/g, '-')}` : '';
+  return {
+    major: KUBE_MAJOR,
+    minor: KUBE_MINOR,
+    gitVersion: `v${KUBE_MAJOR}.${KUBE_MINOR}.0-kiln${build}`,
+    gitCommit: '',
+    gitTreeState: 'clean',
+    buildDate: '1970-01-01T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'kiln',
+    platform: `${process.platform}/${process.arch}`,
+  };
+}

@@ -1,0 +1,113 @@
+// The HTTP server: Kubernetes REST conventions over a Store, for kubectl, the kiln CLI and the
+// dashboard. One error handler turns every failure into a `Status` body; bodies are read raw and
+// decoded by Content-Type in media.ts; the resource verbs live in resources.ts, streams in streams.ts.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { Store } from '../store/store.ts';
+import { authenticate } from './auth.ts';
+import { apiGroupDocument, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
+import { notFound, statusBody, toHttpError } from './errors.ts';
+import { openApiDocumentText, openApiIndex } from './openapi.ts';
+import { handleResource, type LogSource } from './resources.ts';
+
+export interface ServerOptions {
+  store: Store;
+  /** step logs of a TaskRun (default: none, so `/log` answers 404) */
+  logs?: LogSource;
+  /** bearer token every request but health checks and /hooks/ must carry (default: none, no auth) */
+  token?: string;
+  /** serve HTTPS with this key and certificate (default: plain HTTP) */
+  https?: { key: string; cert: string };
+  /** largest request body in bytes (default 3 MiB, as kube-apiserver) */
+  bodyLimit?: number;
+  /** fastify's logger option (default off); request logs never include headers or bodies */
+  logger?: FastifyServerOptions['logger'];
+  /** whether /readyz answers ok (default always) */
+  ready?: () => boolean;
+  /** kiln's version, shown in /version (default none) */
+  version?: string;
+  /** how often an idle watch gets a BOOKMARK when it asked for them (default 30 s) */
+  bookmarkMs?: number;
+  /** clock for table ages (default: the real one) */
+  now?: () => Date;
+}
+
+/** Default request body limit: 3 MiB, as kube-apiserver. */
+export const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
+
+export function createServer({
+  store,
+  logs,
+  token,
+  https,
+  bodyLimit = DEFAULT_BODY_LIMIT,
+  logger = false,
+  ready = () => true,
+  version,
+  bookmarkMs = 30_000,
+  now = () => new Date(),
+}: ServerOptions): FastifyInstance {
+  const app = (https ? Fastify({ https, bodyLimit, logger }) : Fastify({ bodyLimit, logger })) as unknown as FastifyInstance;
+
+  // Bodies stay raw; media.ts decodes them by Content-Type (JSON, YAML, patch types).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, function rawBody(_req, body, done) {
+    done(null, body);
+  });
+
+  app.addHook('onRequest', async function auth(req) {
+    authenticate(req.url.split('?')[0], req.headers.authorization, token);
+  });
+
+  app.setErrorHandler(function toStatus(err, req, reply) {
+    const e = toHttpError(err);
+    if (e.code >= 500) req.log.error({ err }, 'internal error');
+    if (reply.raw.headersSent) {
+      reply.raw.destroy();
+      return;
+    }
+    void reply.code(e.code).type('application/json').send(statusBody(e));
+  });
+  app.setNotFoundHandler(function missing(_req, reply) {
+    void reply.code(404).type('application/json').send(statusBody(notFound()));
+  });
+
+  const text = (body: string) => async (_req: FastifyRequest, reply: FastifyReply) => reply.type('text/plain; charset=utf-8').send(body);
+  app.get('/healthz', text('ok'));
+  app.get('/livez', text('ok'));
+  app.get('/readyz', async function readyz(_req, reply) {
+    if (!ready()) return reply.code(503).type('text/plain; charset=utf-8').send('not ready');
+    return reply.type('text/plain; charset=utf-8').send('ok');
+  });
+  app.get('/version', async () => versionInfo(version));
+
+  app.get('/api', async (req) => apiVersions(req.host));
+  app.get('/apis', async () => apiGroupList());
+  app.get('/api/v1', async () => apiResourceList('', 'v1'));
+  app.get<{ Params: { group: string } }>('/apis/:group', async function group(req) {
+    return apiGroupDocument(req.params.group) ?? Promise.reject(notFound());
+  });
+  app.get<{ Params: { group: string; version: string } }>('/apis/:group/:version', async function groupVersion(req) {
+    return apiResourceList(req.params.group, req.params.version) ?? Promise.reject(notFound());
+  });
+
+  app.get('/openapi/v3', async () => openApiIndex());
+  app.get<{ Params: { '*': string } }>('/openapi/v3/*', async function openapiDoc(req, reply) {
+    const doc = openApiDocumentText(req.params['*']);
+    if (!doc) throw notFound();
+    return reply.type('application/json').header('etag', `"${doc.hash}"`).send(doc.text);
+  });
+
+  const deps = { store, logs, now, bookmarkMs };
+  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+  app.route<{ Params: { '*': string } }>({
+    method: [...methods],
+    url: '/api/v1/*',
+    handler: (req, reply) => handleResource(deps, '', 'v1', req.params['*'], req, reply),
+  });
+  app.route<{ Params: { group: string; version: string; '*': string } }>({
+    method: [...methods],
+    url: '/apis/:group/:version/*',
+    handler: (req, reply) => handleResource(deps, req.params.group, req.params.version, req.params['*'], req, reply),
+  });
+  return app;
+}

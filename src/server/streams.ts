@@ -1,0 +1,99 @@
+// The server's long-lived responses: watches (chunked JSON, one event per line, as kube-apiserver
+// sends them; bookmarks; an ERROR event carrying a 410 Status when the resourceVersion is too old)
+// and TaskRun log streams (kept logs, followed while the run goes on).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { KObject } from '../api/meta.ts';
+import { orUndefined, type WatchEvent } from '../store/store.ts';
+import { badRequest, notFound, statusBody, toHttpError } from './errors.ts';
+import { responseForm } from './media.ts';
+import type { ResourceTarget } from './paths.ts';
+import { isTrue, redactForList, render, type Query, type ResourceDeps } from './resources.ts';
+
+function timeoutOf(q: Query): number | undefined {
+  if (q.timeoutSeconds === undefined || q.timeoutSeconds === '') return undefined;
+  const n = Number(q.timeoutSeconds);
+  if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid timeoutSeconds ${JSON.stringify(q.timeoutSeconds)}: expected a non-negative integer`);
+  return n === 0 ? undefined : n * 1000;
+}
+
+/** Starts a chunked response the client reads line by line. */
+function openStream(reply: FastifyReply, contentType: string) {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache, private', 'x-content-type-options': 'nosniff' });
+  res.flushHeaders();
+  return res;
+}
+
+/** `GET …?watch=true`: events after `resourceVersion` (or from now), until the client leaves or timeoutSeconds passes. */
+export async function streamWatch(deps: ResourceDeps, t: ResourceTarget, q: Query, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const form = responseForm(req.headers.accept);
+  const timeout = timeoutOf(q);
+  const watch = deps.store.watch(t.info, { namespace: t.namespace, labelSelector: q.labelSelector, fieldSelector: q.fieldSelector, resourceVersion: q.resourceVersion });
+  const events = watch[Symbol.asyncIterator]();
+  // Gone/BadRequest may come from the first next(): wait for it (or for quiet) before answering 200
+  const first = events.next();
+  const early = await Promise.race([first.then((r) => ({ r }), (e: unknown) => ({ e })), new Promise<undefined>((r) => setImmediate(() => r(undefined)))]);
+  if (early && 'e' in early) {
+    watch.stop();
+    throw early.e;
+  }
+  const res = openStream(reply, 'application/json');
+  let lastVersion = q.resourceVersion ?? '';
+  const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+  const stop = () => watch.stop();
+  req.raw.on('close', stop);
+  res.on('close', stop);
+  const timer = timeout === undefined ? undefined : setTimeout(stop, timeout);
+  const bookmarks = isTrue(q.allowWatchBookmarks)
+    ? setInterval(function bookmark() {
+      if (lastVersion) write('BOOKMARK', { kind: t.info.kind, apiVersion: `${t.info.group ? `${t.info.group}/` : ''}${t.version}`, metadata: { resourceVersion: lastVersion } });
+    }, deps.bookmarkMs)
+    : undefined;
+  try {
+    let next: Promise<IteratorResult<WatchEvent>> = first;
+    for (;;) {
+      const r = await next;
+      if (r.done) break;
+      const ev = r.value;
+      lastVersion = ev.object.metadata.resourceVersion ?? lastVersion;
+      if (ev.type === 'BOOKMARK') write('BOOKMARK', ev.object);
+      else write(ev.type, render(deps, t, form, q, redactForList(ev.object as KObject, q)));
+      next = events.next();
+    }
+  } catch (e) {
+    const err = toHttpError(e);
+    if (!res.destroyed) write('ERROR', statusBody(err));
+  } finally {
+    if (timer) clearTimeout(timer);
+    if (bookmarks) clearInterval(bookmarks);
+    watch.stop();
+    res.end();
+  }
+}
+
+/**
+ * `GET …/taskruns/{name}/log`: every step's log, in step order. `follow=true` keeps going until
+ * the run ends; `format=jsonl` gives `{"step","line"}` per line, otherwise `[step] line` text.
+ */
+export async function streamLogs(deps: ResourceDeps, t: ResourceTarget, q: Query, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (!deps.logs) throw notFound('logs are not served here');
+  const obj = await orUndefined(deps.store.get(t.info, t.namespace ?? '', t.name!));
+  if (!obj) throw notFound(`${t.info.plural}.${t.info.group} "${t.name}" not found`, { name: t.name, group: t.info.group, kind: t.info.plural });
+  const jsonl = q.format === 'jsonl';
+  const ac = new AbortController();
+  const res = openStream(reply, jsonl ? 'application/jsonl' : 'text/plain; charset=utf-8');
+  req.raw.on('close', () => ac.abort());
+  res.on('close', () => ac.abort());
+  try {
+    for await (const l of deps.logs(t.namespace ?? '', t.name!, { follow: isTrue(q.follow), signal: ac.signal })) {
+      if (ac.signal.aborted) break;
+      const ok = res.write(jsonl ? `${JSON.stringify(l)}\n` : `[${l.step}] ${l.line}\n`);
+      if (!ok) await new Promise((r) => { res.once('drain', r); res.once('close', r); });
+    }
+  } catch (e) {
+    if (!ac.signal.aborted) req.log.error({ err: e }, 'log stream failed');
+  } finally {
+    res.end();
+  }
+}

@@ -1,0 +1,189 @@
+// End-to-end: `kiln serve` as a real process, driven by the real CLI, HTTP and (when installed) kubectl.
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BIN, kiln, tempDir } from './helpers.ts';
+
+const run = promisify(execFile);
+
+interface Served { child: ChildProcess; url: string; dataDir: string; stop(signal?: NodeJS.Signals): Promise<number | null> }
+
+/** Starts `kiln serve` on a free port; resolves once it says where it listens. */
+function startServe(dataDir: string, extra: string[] = ['--insecure-loopback-only']): Promise<Served> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`kiln serve did not start: ${err}`)), 20_000);
+    child.stderr!.on('data', (d) => {
+      err += d;
+      const m = /kiln serving on (\S+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+        resolve({ child, url: m[1], dataDir, stop: async (signal = 'SIGTERM') => { child.kill(signal); return exited; } });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`kiln serve exited ${code}: ${err}`)));
+  });
+}
+
+async function api(s: Served, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${s.url}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const finished = (o: any) => o?.status?.conditions?.some((c: any) => c.type === 'Succeeded' && c.status !== 'Unknown');
+
+const PIPELINE = `apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata: {name: slow}
+spec:
+  params: [{name: n, default: "0"}]
+  tasks:
+    - name: first
+      taskSpec:
+        params: [{name: n}]
+        steps: [{name: work, image: alpine, script: "echo first $(params.n); sleep 1; echo first-done"}]
+      params: [{name: n, value: $(params.n)}]
+    - name: second
+      runAfter: [first]
+      taskSpec: {steps: [{name: work, image: alpine, script: "echo second; sleep 1"}]}
+`;
+
+const servers: Served[] = [];
+after(async () => { for (const s of servers) if (s.child.exitCode === null) await s.stop('SIGKILL'); });
+
+describe('kiln serve', () => {
+  it('serves the API; the CLI applies, gets, describes and reads logs; SIGTERM stops it cleanly', async () => {
+    const dataDir = tempDir('kiln-serve-');
+    const s = await startServe(dataDir);
+    servers.push(s);
+    const env = { KILN_HOME: dataDir };
+    const applied = await kiln(['apply', '-f', 'examples/pipeline.yaml'], { env });
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.match(applied.stdout, /pipeline\.tekton\.dev\/ci applied/);
+    const pr = await until('the PipelineRun to finish', async () => {
+      const r = await api(s, 'GET', '/apis/tekton.dev/v1/namespaces/default/pipelineruns');
+      return r.json.items.find(finished);
+    });
+    assert.equal(pr.status.conditions[0].status, 'True');
+    const got = await kiln(['get', 'pr'], { env });
+    assert.match(got.stdout, new RegExp(`^${pr.metadata.name}\\s+True\\s+Completed`, 'm'));
+    const logs = await kiln(['logs', pr.metadata.name], { env });
+    assert.match(logs.stdout, /^\[package\/unnamed-0\] app-c0ffee1\.tar$/m);
+    const described = await kiln(['describe', 'pr', pr.metadata.name], { env });
+    assert.match(described.stdout, /Status: +Succeeded=True \(Completed\)/);
+    assert.equal(await s.stop('SIGTERM'), 0);
+  });
+
+  it('after SIGKILL mid-run, a restart brings 20 runs to a definite end, losing no object and no log', async () => {
+    const dataDir = tempDir('kiln-crash-');
+    let s = await startServe(dataDir);
+    servers.push(s);
+    const file = join(dataDir, 'slow.yaml');
+    writeFileSync(file, PIPELINE);
+    assert.equal((await kiln(['apply', '-f', file], { env: { KILN_HOME: dataDir } })).code, 0);
+    const names: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await api(s, 'POST', '/apis/tekton.dev/v1/namespaces/default/pipelineruns', {
+        apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name: `crash-${i}` }, spec: { pipelineRef: { name: 'slow' }, params: [{ name: 'n', value: String(i) }] },
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.json));
+      names.push(r.json.metadata.name);
+    }
+    // wait until some steps have written logs, then kill -9
+    const before = await until('a running step with a log line', async () => {
+      const r = await api(s, 'GET', '/apis/tekton.dev/v1/namespaces/default/taskruns');
+      const started = r.json.items.filter((t: any) => t.status?.logDir && existsSync(join(t.status.logDir, 'step-work.log')) && readFileSync(join(t.status.logDir, 'step-work.log'), 'utf8').includes('first'));
+      return started.length >= 2 ? started : undefined;
+    });
+    await s.stop('SIGKILL');
+    const logsBefore = before.map((t: any) => ({ name: t.metadata.name, text: readFileSync(join(t.status.logDir, 'step-work.log'), 'utf8') }));
+
+    s = await startServe(dataDir);
+    servers.push(s);
+    const prs = await until('every run to reach a definite state', async () => {
+      const r = await api(s, 'GET', '/apis/tekton.dev/v1/namespaces/default/pipelineruns');
+      return r.json.items.length === 20 && r.json.items.every(finished) ? r.json.items : undefined;
+    }, 120_000);
+    assert.deepEqual(prs.map((p: any) => p.metadata.name).sort(), [...names].sort());
+    for (const p of prs) assert.ok(['True', 'False'].includes(p.status.conditions[0].status));
+    for (const l of logsBefore) {
+      const res = await fetch(`${s.url}/apis/tekton.dev/v1/namespaces/default/taskruns/${l.name}/log?format=jsonl`);
+      const text = await res.text();
+      for (const line of l.text.split('\n').filter(Boolean)) assert.ok(text.includes(JSON.stringify(line).slice(1, -1)), `log line "${line}" of ${l.name} kept`);
+    }
+    assert.equal(await s.stop('SIGTERM'), 0);
+  });
+
+  it('50 concurrent PipelineRuns through the API all complete', async () => {
+    const dataDir = tempDir('kiln-many-');
+    const s = await startServe(dataDir);
+    servers.push(s);
+    const spec = { pipelineSpec: { tasks: [{ name: 'a', taskSpec: { steps: [{ image: 'alpine', script: 'echo a' }] } }, { name: 'b', runAfter: ['a'], taskSpec: { steps: [{ image: 'alpine', script: 'echo b' }] } }] } };
+    const created = await Promise.all(Array.from({ length: 50 }, (_, i) => api(s, 'POST', '/apis/tekton.dev/v1/namespaces/default/pipelineruns', { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name: `many-${i}` }, spec })));
+    for (const c of created) assert.equal(c.status, 201);
+    const prs = await until('all 50 to finish', async () => {
+      const r = await api(s, 'GET', '/apis/tekton.dev/v1/namespaces/default/pipelineruns');
+      return r.json.items.length === 50 && r.json.items.every(finished) ? r.json.items : undefined;
+    }, 120_000);
+    assert.equal(prs.filter((p: any) => p.status.conditions[0].status === 'True').length, 50);
+    await s.stop();
+  });
+});
+
+describe('kubectl against kiln serve', { skip: existsSync('/usr/bin/kubectl') ? false : 'kubectl is not installed' }, () => {
+  async function kubectl(kubeconfig: string, args: string[]): Promise<{ code: number; out: string }> {
+    try {
+      const r = await run('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 30_000 });
+      return { code: 0, out: r.stdout + r.stderr };
+    } catch (e) {
+      const x = e as { code?: number; stdout?: string; stderr?: string };
+      return { code: x.code ?? 1, out: (x.stdout ?? '') + (x.stderr ?? '') };
+    }
+  }
+
+  for (const mode of ['secure (TLS + token)', 'insecure loopback']) {
+    it(`apply, get, get -w, describe, delete with validation on — ${mode}`, async () => {
+      const dataDir = tempDir('kiln-kubectl-');
+      const s = await startServe(dataDir, mode.startsWith('secure') ? [] : ['--insecure-loopback-only']);
+      servers.push(s);
+      const kc = join(dataDir, 'kubeconfig');
+      const applied = await kubectl(kc, ['apply', '-f', 'examples/pipeline.yaml']);
+      assert.equal(applied.code, 0, applied.out);
+      assert.match(applied.out, /pipeline\.tekton\.dev\/ci created/);
+      const prs = await until('a PipelineRun', async () => {
+        const r = await kubectl(kc, ['get', 'pipelineruns', '-o', 'json']);
+        const items = JSON.parse(r.out).items;
+        return items.length && items.every(finished) ? items : undefined;
+      });
+      const name = prs[0].metadata.name;
+      const got = await kubectl(kc, ['get', 'pipelineruns']);
+      assert.match(got.out, new RegExp(name));
+      const watched = await kubectl(kc, ['get', 'taskruns', '-w', '--request-timeout=2s']);
+      assert.match(watched.out, new RegExp(`${name}-fetch`));
+      const described = await kubectl(kc, ['describe', 'pipelinerun', name]);
+      assert.equal(described.code, 0, described.out);
+      assert.match(described.out, new RegExp(`Name:\\s+${name}`));
+      const deleted = await kubectl(kc, ['delete', 'pipelinerun', name]);
+      assert.equal(deleted.code, 0, deleted.out);
+      const gone = await kubectl(kc, ['get', 'taskruns', '-o', 'json']);
+      assert.equal(JSON.parse(gone.out).items.filter((t: any) => t.metadata.labels?.['tekton.dev/pipelineRun'] === name).length, 0, 'children deleted with their PipelineRun');
+      await s.stop();
+    });
+  }
+});
