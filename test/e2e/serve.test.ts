@@ -147,9 +147,10 @@ describe('kiln serve', () => {
 });
 
 describe('kubectl against kiln serve', { skip: existsSync('/usr/bin/kubectl') ? false : 'kubectl is not installed' }, () => {
-  async function kubectl(kubeconfig: string, args: string[]): Promise<{ code: number; out: string }> {
+  /** `conn`: `--kubeconfig FILE`, or `--server URL` (then no kubeconfig is read at all). */
+  async function kubectl(conn: string[], args: string[]): Promise<{ code: number; out: string }> {
     try {
-      const r = await run('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 30_000 });
+      const r = await run('kubectl', [...conn, ...args], { timeout: 30_000, env: { ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' } });
       return { code: 0, out: r.stdout + r.stderr };
     } catch (e) {
       const x = e as { code?: number; stdout?: string; stderr?: string };
@@ -157,15 +158,41 @@ describe('kubectl against kiln serve', { skip: existsSync('/usr/bin/kubectl') ? 
     }
   }
 
-  for (const mode of ['secure (TLS + token)', 'insecure loopback']) {
+  for (const mode of ['secure (TLS + token), --kubeconfig', 'insecure loopback, --server URL']) {
     it(`apply, get, get -w, describe, delete with validation on — ${mode}`, async () => {
       const dataDir = tempDir('kiln-kubectl-');
       const s = await startServe(dataDir, mode.startsWith('secure') ? [] : ['--insecure-loopback-only']);
       servers.push(s);
-      const kc = join(dataDir, 'kubeconfig');
-      const applied = await kubectl(kc, ['apply', '-f', 'examples/pipeline.yaml']);
+      const kc = mode.startsWith('secure') ? ['--kubeconfig', join(dataDir, 'kubeconfig')] : ['--server', s.url];
+      // kubectl apply refuses generateName (as upstream): definitions are applied, the run is created
+      const docs = readFileSync('examples/pipeline.yaml', 'utf8').split(/^---$/m);
+      const defs = join(dataDir, 'defs.yaml');
+      const runFile = join(dataDir, 'run.yaml');
+      writeFileSync(defs, docs.filter((d) => !/^kind: PipelineRun$/m.test(d)).join('---'));
+      writeFileSync(runFile, docs.filter((d) => /^kind: PipelineRun$/m.test(d)).join('---'));
+      const applied = await kubectl(kc, ['apply', '-f', defs]);
       assert.equal(applied.code, 0, applied.out);
       assert.match(applied.out, /pipeline\.tekton\.dev\/ci created/);
+      const reapplied = await kubectl(kc, ['apply', '-f', defs]);
+      assert.equal(reapplied.code, 0, reapplied.out);
+      // kubectl diffs lists the server defaulted, so it may send a patch; the server sees no change
+      assert.match(reapplied.out, /pipeline\.tekton\.dev\/ci (configured|unchanged)/);
+      const pipeline = JSON.parse((await kubectl(kc, ['get', 'pipeline', 'ci', '-o', 'json'])).out);
+      assert.equal(pipeline.metadata.generation, 1, 'an unchanged re-apply leaves the spec alone');
+      // validation on: the server checks fields itself (kubectl sends fieldValidation=Strict)
+      const bad = join(dataDir, 'bad.yaml');
+      writeFileSync(bad, 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: bad}\nspec:\n  steps: [{name: s, image: alpine, scirpt: echo}]\n');
+      const rejected = await kubectl(kc, ['apply', '-f', bad]);
+      assert.notEqual(rejected.code, 0, rejected.out);
+      assert.match(rejected.out, /unknown field "spec\.steps\[0\]\.scirpt"/);
+      const invalid = join(dataDir, 'invalid.yaml');
+      writeFileSync(invalid, 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: invalid}\nspec:\n  steps: [{name: s}]\n');
+      const refused = await kubectl(kc, ['apply', '-f', invalid]);
+      assert.notEqual(refused.code, 0, refused.out);
+      assert.match(refused.out, /is invalid: .*spec\.steps\[0\]/);
+      const created = await kubectl(kc, ['create', '-f', runFile]);
+      assert.equal(created.code, 0, created.out);
+      assert.match(created.out, /pipelinerun\.tekton\.dev\/ci-\w+ created/);
       const prs = await until('a PipelineRun', async () => {
         const r = await kubectl(kc, ['get', 'pipelineruns', '-o', 'json']);
         const items = JSON.parse(r.out).items;
