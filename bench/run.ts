@@ -1,4 +1,5 @@
-// `npm run bench`: every benchmark, one table. Usage: node bench/run.ts [--iterations N] [--markdown]
+// `npm run bench`: every benchmark, one table.
+// Usage: node bench/run.ts [--iterations N] [--only taskrun|pipeline] [--markdown]
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { taskRunBench, type Row } from './taskrun.ts';
@@ -20,7 +21,11 @@ function sandboxNote(): string {
 
 const iterations = Number(arg('--iterations', '20'));
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${sandboxNote()}`;
-const rows: Row[] = [...(await taskRunBench({ iterations })), ...(await pipelineBench())];
+const only = arg('--only', '');
+const rows: Row[] = [
+  ...(only === '' || only === 'taskrun' ? await taskRunBench({ iterations }) : []),
+  ...(only === '' || only === 'pipeline' ? await pipelineBench() : []),
+];
 
 const width = Math.max(...rows.map((r) => r.name.length));
 if (process.argv.includes('--markdown')) {

@@ -1,12 +1,13 @@
 // An in-memory Store with full Kubernetes semantics: for tests and one-shot runs.
+import { isDeepStrictEqual } from 'node:util';
 import type { KObject } from '../api/meta.ts';
 import type { ListOptions, ListResult, ResourceType, Store, Watch, WatchOptions } from './store.ts';
 import { compileListFilter } from './selector.ts';
 import type { Change } from './watch.ts';
-import { createEventHub, deepFreeze } from './watch.ts';
+import { createEventHub } from './watch.ts';
 import {
-  alreadyExists, byNamespaceThenName, GENERATE_ATTEMPTS, isOwnedBy, jsonCopy, markDeleting, namespaceFor, notFound, objectKey, prepareCreate,
-  prepareStatusUpdate, prepareUpdate, randomSuffix, typeKey, withResourceVersion,
+  alreadyExists, byNamespaceThenName, conflict, GENERATE_ATTEMPTS, isOwnedBy, jsonCopy, markDeleting, namespaceFor, notFound, objectKey, prepareCreate,
+  prepareUpdate, randomSuffix, typeKey, withResourceVersion,
 } from './objects.ts';
 
 export interface MemoryStoreOptions {
@@ -18,6 +19,66 @@ export interface MemoryStoreOptions {
   nameSuffix?: () => string;
   /** changes remembered for watches resuming from a resourceVersion (default 1000) */
   historySize?: number;
+}
+
+/**
+ * Every object a memory store froze: JSON-normal and immutable, so a later write that hands one
+ * back (a status built from a cached object) may keep it as it is instead of copying it.
+ */
+const stored = new WeakSet<object>();
+
+/** Freezes `value` and everything it holds, remembering each object as the store's own. */
+function freezeStored<T>(value: T): T {
+  if (value && typeof value === 'object' && !stored.has(value)) {
+    Object.freeze(value);
+    stored.add(value);
+    for (const v of Object.values(value)) freezeStored(v);
+  }
+  return value;
+}
+
+function isPlain(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+}
+
+/**
+ * What `jsonCopy(value)` gives, except that objects the store froze are kept as they are (they
+ * are JSON-normal already and cannot change): a status rewritten with most of it unchanged costs
+ * only its new parts.
+ */
+function normalised<T>(value: T): T {
+  if (typeof value === 'number') return (Number.isFinite(value) ? value + 0 : null) as T; // -0 → 0, as JSON does
+  if (!value || typeof value !== 'object' || stored.has(value)) return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      out[i] = v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : normalised(v);
+    }
+    return out as T;
+  }
+  if (!isPlain(value)) return jsonCopy(value);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    out[k] = normalised(v);
+  }
+  return out as T;
+}
+
+/** The caller's own copy of a stored (JSON-normal) object: a plain deep clone, no JSON round trip. */
+function copyOut<T>(value: T): T {
+  if (!value || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyOut(value[i]);
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) out[k] = copyOut((value as Record<string, unknown>)[k]);
+  return out as T;
 }
 
 /**
@@ -54,12 +115,12 @@ export function createMemoryStore({
   /** Stores `obj` under a new resourceVersion and publishes the change. */
   function commit(tk: string, key: string, type: Change['type'], obj: KObject, old?: KObject): KObject {
     // frozen: never mutated in place, and watchers can be handed it without a copy
-    const stored = deepFreeze(withResourceVersion(obj, ++rv));
+    const frozen = freezeStored(withResourceVersion(obj, ++rv));
     const t = tables.get(tk)!;
     if (type === 'DELETED') t.delete(key);
-    else t.set(key, stored);
-    hub.publish({ rv, typeKey: tk, type, object: stored, old });
-    return stored;
+    else t.set(key, frozen);
+    hub.publish({ rv, typeKey: tk, type, object: frozen, old });
+    return frozen;
   }
 
   /** Removes an object, then deletes (or marks, when they have finalizers) everything it owns. */
@@ -88,13 +149,13 @@ export function createMemoryStore({
 
   const store: Store = {
     async get<T extends KObject>(type: ResourceType, namespace: string, name: string): Promise<T> {
-      return jsonCopy(lookup(type, namespace, name).obj) as T;
+      return copyOut(lookup(type, namespace, name).obj) as T;
     },
 
     async list<T extends KObject>(type: ResourceType, opts: ListOptions = {}): Promise<ListResult<T>> {
       const match = compileListFilter(type.namespaced ? opts : { ...opts, namespace: undefined });
       const items = [...table(type).values()].filter(match).sort(byNamespaceThenName);
-      return { items: jsonCopy(items) as T[], resourceVersion: String(rv) };
+      return { items: copyOut(items) as T[], resourceVersion: String(rv) };
     },
 
     async create<T extends KObject>(type: ResourceType, obj: T): Promise<T> {
@@ -102,7 +163,7 @@ export function createMemoryStore({
       for (let attempt = 1; ; attempt++) {
         const next = prepareCreate(type, obj, { uid: uid(), now: now(), suffix: nameSuffix });
         const key = objectKey(next.metadata.namespace ?? '', next.metadata.name!);
-        if (!t.has(key)) return jsonCopy(commit(typeKey(type), key, 'ADDED', next)) as T;
+        if (!t.has(key)) return copyOut(commit(typeKey(type), key, 'ADDED', next)) as T;
         if (obj.metadata?.name || attempt >= GENERATE_ATTEMPTS) throw alreadyExists(type, next.metadata.name!);
       }
     },
@@ -110,17 +171,23 @@ export function createMemoryStore({
     async update<T extends KObject>(type: ResourceType, obj: T): Promise<T> {
       const { key, obj: current } = lookup(type, obj.metadata?.namespace, obj.metadata?.name ?? '');
       const plan = prepareUpdate(type, current, obj);
-      if (plan.noop) return jsonCopy(current) as T;
+      if (plan.noop) return copyOut(current) as T;
       const tk = typeKey(type);
-      if (plan.remove) return jsonCopy(remove(tk, key, plan.next)) as T;
-      return jsonCopy(commit(tk, key, 'MODIFIED', plan.next, current)) as T;
+      if (plan.remove) return copyOut(remove(tk, key, plan.next)) as T;
+      return copyOut(commit(tk, key, 'MODIFIED', plan.next, current)) as T;
     },
 
     async updateStatus<T extends KObject>(type: ResourceType, obj: T): Promise<T> {
       const { key, obj: current } = lookup(type, obj.metadata?.namespace, obj.metadata?.name ?? '');
-      const plan = prepareStatusUpdate(type, current, obj);
-      if (plan.noop) return jsonCopy(current) as T;
-      return jsonCopy(commit(typeKey(type), key, 'MODIFIED', plan.next, current)) as T;
+      // prepareStatusUpdate's rule, with the unchanged parts of the status kept rather than copied
+      const given = obj.metadata?.resourceVersion;
+      if (given && given !== current.metadata.resourceVersion) throw conflict(type, current.metadata.name ?? '');
+      const next = { ...current };
+      const status = normalised(obj.status);
+      if (status === undefined) delete next.status;
+      else next.status = status;
+      if (isDeepStrictEqual(current.status, next.status)) return copyOut(current) as T;
+      return copyOut(commit(typeKey(type), key, 'MODIFIED', next, current)) as T;
     },
 
     async delete(type: ResourceType, namespace: string, name: string): Promise<void> {

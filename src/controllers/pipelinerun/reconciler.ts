@@ -17,6 +17,7 @@ import { useCel, usesCel } from '../../engine/pipelinerun/when-cel.ts';
 import { CANCEL_MESSAGE_ANNOTATION, type Decisions, type ObservedChild, type PipelineRunToCancel } from '../../engine/pipelinerun/facts.types.ts';
 import type { Store } from '../../store/store.ts';
 import { isConflict, orUndefined, StoreError } from '../../store/store.ts';
+import { sameJson } from './json.ts';
 
 export interface PipelineRunReconcilerOptions {
   store: Store;
@@ -60,12 +61,12 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
    * Resolved specs by PipelineRun uid. As in Tekton, a run keeps the spec it started with (also
    * in status.pipelineSpec); handing the engine the same object lets it reuse its work.
    */
-  const resolvedSpecs = new Map<string, { spec: PipelineSpec; name: string }>();
+  const resolvedSpecs = new Map<string, { spec: PipelineSpec; name: string; adopted?: boolean }>();
 
   async function resolvePipeline(pr: PipelineRun, nowIso: string): Promise<{ spec: PipelineSpec; name: string } | { condition: Condition }> {
     const uid = pr.metadata.uid ?? '';
     const known = resolvedSpecs.get(uid);
-    if (known) return known;
+    if (known) return adoptStored(known, pr.status?.pipelineSpec);
     const r = await resolveAnew(pr, nowIso);
     if ('spec' in r) {
       // runs deleted while running never come back to be forgotten: keep the map bounded
@@ -73,6 +74,18 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
       resolvedSpecs.set(uid, r);
     }
     return r;
+  }
+
+  /**
+   * Once the spec is in the (read-only) cached status, the engine is handed that very object: the
+   * status it writes then shares it with the stored one, so a write costs only what changed
+   * rather than a copy and comparison of the whole spec each time.
+   */
+  function adoptStored(known: { spec: PipelineSpec; name: string; adopted?: boolean }, stored: PipelineSpec | undefined): { spec: PipelineSpec; name: string } {
+    if (known.adopted || !stored || stored === known.spec || !Object.isFrozen(stored)) return known;
+    known.adopted = true;
+    if (sameJson(stored, known.spec)) known.spec = stored;
+    return known;
   }
 
   async function resolveAnew(pr: PipelineRun, nowIso: string): Promise<{ spec: PipelineSpec; name: string } | { condition: Condition }> {
@@ -214,7 +227,7 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
 
   /** Writes status if it changed. A conflict means our read was stale: the newer version's event requeues us. */
   async function writeStatus(pr: PipelineRun, status: PipelineRunStatus): Promise<{ requeueAfter: number } | undefined> {
-    if (JSON.stringify(status) === JSON.stringify(pr.status ?? {})) return undefined;
+    if (sameJson(status, pr.status ?? {})) return undefined;
     try {
       await store.updateStatus(PIPELINERUN, { ...pr, status });
       return undefined;

@@ -73,8 +73,9 @@ export function createJudge(ctx: RunContext): Judge {
   }
 
   function expectedRuns(name: string): number {
+    if (!task(name).matrixed) return 1; // a plain task: no need to resolve it
     const m = resolved(name).pt.matrix;
-    if (!task(name).matrixed || !isMatrixed(m) || matrixTypeProblems(name, m).length) return 1;
+    if (!isMatrixed(m) || matrixTypeProblems(name, m).length) return 1;
     return fanOut(m).length;
   }
 
@@ -92,6 +93,11 @@ export function createJudge(ctx: RunContext): Judge {
   function stopping(): boolean {
     stoppingMemo ??= ctx.dag.some((n) => isFailure(task(n).runs) && !ignores(task(n)));
     return stoppingMemo;
+  }
+
+  /** A matrix param is an empty array (substitution only fills matrices the task has). */
+  function emptyMatrix(name: string): boolean {
+    return !!task(name).pt.matrix && hasEmptyArray(resolved(name).pt.matrix);
   }
 
   function whenSkips(name: string): boolean {
@@ -119,7 +125,7 @@ export function createJudge(ctx: RunContext): Judge {
       if (passed(ctx.deadlines.pipeline, ctx.now)) return SkipReason.PipelineTimeout;
       if (passed(ctx.deadlines.tasks, ctx.now)) return SkipReason.TasksTimeout;
     }
-    if (hasEmptyArray(resolved(name).pt.matrix)) return SkipReason.EmptyMatrix;
+    if (emptyMatrix(name)) return SkipReason.EmptyMatrix;
     return undefined;
   }
 
@@ -129,7 +135,7 @@ export function createJudge(ctx: RunContext): Judge {
     if (whenSkips(name)) return SkipReason.When;
     if (passed(ctx.deadlines.pipeline, ctx.now)) return SkipReason.PipelineTimeout;
     if (passed(ctx.deadlines.finally, ctx.now)) return SkipReason.FinallyTimeout;
-    if (hasEmptyArray(resolved(name).pt.matrix)) return SkipReason.EmptyMatrix;
+    if (emptyMatrix(name)) return SkipReason.EmptyMatrix;
     return undefined;
   }
 

@@ -120,6 +120,8 @@ function runParamStrings(run: ObservedChild): Map<string, string> {
  * params substituted.
  */
 export function displayNameOf(t: TaskState, judge: Judge, run: ObservedChild): string | undefined {
+  // substitution only fills fields the task has: without a displayName there is nothing to resolve
+  if (!t.matrixed && !t.pt.displayName) return undefined;
   const pt = judge.resolved(t.name).pt;
   if (!t.matrixed) return pt.displayName || undefined;
   const params = runParamStrings(run);
@@ -130,9 +132,10 @@ export function displayNameOf(t: TaskState, judge: Judge, run: ObservedChild): s
 
 /** `childReferences`: every child (TaskRun, or PipelineRun), tasks then finally, in spec and combination order. */
 export function childReferences(ctx: RunContext, judge: Judge): ChildStatusReference[] {
+  const prior = ctx.input.pipelineRun.status?.childReferences ?? [];
   const out: ChildStatusReference[] = [];
   for (const t of ctx.tasks.values()) {
-    const when = judge.resolved(t.name).pt.when;
+    const when = t.pt.when?.length ? judge.resolved(t.name).pt.when : undefined;
     for (const run of t.runs) {
       const displayName = displayNameOf(t, judge, run);
       const ref: ChildStatusReference = {
@@ -143,10 +146,19 @@ export function childReferences(ctx: RunContext, judge: Judge): ChildStatusRefer
         pipelineTaskName: t.name,
       };
       if (when?.length) ref.whenExpressions = when;
-      out.push(ref);
+      const before = prior[out.length];
+      out.push(before && sameReference(before, ref) ? before : ref);
     }
   }
-  return out;
+  // unchanged: the prior list itself, so that writing the status shares it rather than copying it
+  return out.length === prior.length && out.every((r, i) => r === prior[i]) ? prior as ChildStatusReference[] : out;
+}
+
+/** The two references say the same (field order aside). */
+function sameReference(a: ChildStatusReference, b: ChildStatusReference): boolean {
+  return a.apiVersion === b.apiVersion && a.kind === b.kind && a.name === b.name && a.displayName === b.displayName
+    && a.pipelineTaskName === b.pipelineTaskName && Object.keys(a).length === Object.keys(b).length
+    && (a.whenExpressions === b.whenExpressions || JSON.stringify(a.whenExpressions) === JSON.stringify(b.whenExpressions));
 }
 
 /**
@@ -159,7 +171,7 @@ export function skippedTasks(ctx: RunContext, judge: Judge): SkippedTask[] {
     const reason = judge.skip(t.name);
     if (reason === undefined) continue;
     const s: SkippedTask = { name: t.name, reason };
-    const when = judge.resolved(t.name).pt.when;
+    const when = t.pt.when?.length ? judge.resolved(t.name).pt.when : undefined;
     if (when?.length && (!t.final || reason === SkipReason.When)) s.whenExpressions = when;
     out.push(s);
   }
