@@ -51,3 +51,35 @@ export function mergeParams(base: Param[] | undefined, extra: Param[]): Param[] 
   const out = (base ?? []).filter((p) => !extra.some((e) => e.name === p.name));
   return [...out, ...extra];
 }
+
+/**
+ * Parses tkn's `-w` forms for a run on a server: `name=ws,emptyDir=`, `name=ws,claimName=pvc`,
+ * `name=ws,config=cm[,item=key=path]`, `name=ws,secret=s[,item=key=path]`, each with an optional
+ * `subPath=`. (A host directory, `-w ws=DIR`, is for `kiln run` on this machine only.)
+ */
+export function parseRemoteWorkspaces(flags: string[]): WorkspaceBinding[] {
+  return flags.map(function binding(f): WorkspaceBinding {
+    const parts = new Map<string, string>();
+    const items: Array<{ key: string; path: string }> = [];
+    for (const kv of f.split(',')) {
+      const [k, v] = splitPair(kv, '-w');
+      if (k === 'item') {
+        const [key, path] = splitPair(v, `-w ${f}: item`);
+        items.push({ key, path });
+      } else parts.set(k, v);
+    }
+    const name = parts.get('name');
+    const usage = 'expected name=WS,emptyDir= | name=WS,claimName=PVC | name=WS,config=CM | name=WS,secret=S (each may add subPath=…)';
+    if (!name) throw new CliError(EXIT.invalid, `-w ${f}: ${usage}`);
+    const b: WorkspaceBinding = { name };
+    const sub = parts.get('subPath');
+    if (sub) b.subPath = sub;
+    const withItems = <T extends object>(src: T) => (items.length ? { ...src, items } : src);
+    if (parts.has('emptyDir')) b.emptyDir = {};
+    else if (parts.get('claimName')) b.persistentVolumeClaim = { claimName: parts.get('claimName')! };
+    else if (parts.get('config')) b.configMap = withItems({ name: parts.get('config')! });
+    else if (parts.get('secret')) b.secret = withItems({ secretName: parts.get('secret')! });
+    else throw new CliError(EXIT.invalid, `-w ${f}: ${usage}`);
+    return b;
+  });
+}

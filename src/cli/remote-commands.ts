@@ -6,7 +6,8 @@ import { parse } from 'yaml';
 import type { KilnClient } from '../client/client.ts';
 import { createHttpClient } from '../client/http.ts';
 import { CliError, EXIT } from './exit.ts';
-import type { Writers } from './reporter.ts';
+import { createPlainReporter, type Writers } from './reporter.ts';
+import { startCommand } from './start.ts';
 import { applyCommand, cancelCommand, deleteCommand, describeCommand, getCommand, logsCommand, type OutputFormat, type RemoteDeps } from './remote.ts';
 
 export interface Connection { server: string; token?: string; ca?: string }
@@ -37,7 +38,7 @@ export function resolveConnection(o: { server?: string; token?: string }, env: R
   ]);
 }
 
-export function addRemoteCommands(program: Command, deps: { remote?: (c: Connection) => KilnClient }, w: Writers, env: Record<string, string | undefined>, setCode: (n: number) => void): void {
+export function addRemoteCommands(program: Command, deps: { remote?: (c: Connection) => KilnClient; signal?: AbortSignal }, w: Writers, env: Record<string, string | undefined>, setCode: (n: number) => void): void {
   const connect = (o: { server?: string; token?: string }) => async () => {
     const c = resolveConnection(o, env);
     return deps.remote ? deps.remote(c) : createHttpClient(c);
@@ -65,6 +66,18 @@ export function addRemoteCommands(program: Command, deps: { remote?: (c: Connect
 
   common(program.command('cancel').description('cancel a TaskRun or PipelineRun').argument('<run>'))
     .action(async (run, o) => setCode(await cancelCommand(run, o.namespace, remote(o))));
+
+  const collect = (v: string, prev: string[]) => [...prev, v];
+  common(program.command('start').description('start a run of a Pipeline or Task on the server and follow it live')
+    .argument('<kind>', 'pipeline or task').argument('<name>')
+    .option('-p, --param <name=value>', 'param: value, a,b,c for arrays, k1:v1,k2:v2 for objects', collect, [])
+    .option('-w, --workspace <binding>', 'name=WS,emptyDir= | name=WS,claimName=PVC | name=WS,config=CM | name=WS,secret=S [,subPath=P]', collect, [])
+    .option('-s, --serviceaccount <sa>', 'the ServiceAccount the run uses')
+    .addOption(new Option('-o, --output <format>', 'print the final run').choices(['json'])))
+    .action(async (kind, name, o) => setCode(await startCommand({
+      kind, name, namespace: o.namespace, params: o.param, workspaces: o.workspace, serviceAccount: o.serviceaccount,
+      reporter: createPlainReporter(w, { json: o.output === 'json', live: !!w.raw }), client: connect(o), signal: deps.signal,
+    })));
 
   common(program.command('delete').description('delete an object (and what it owns)').argument('<kind>').argument('<name>'))
     .action(async (kind, name, o) => setCode(await deleteCommand(kind, name, o.namespace, remote(o))));

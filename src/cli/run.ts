@@ -135,26 +135,35 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     for (const o of others) await client.apply(o);
     const created: KObject[] = [];
     for (const r of runs) created.push(await client.create(r));
-    const follower = follow(client, {
-      namespace,
-      runs: created.map((r) => ({ kind: r.kind, name: r.metadata.name! })),
-      reporter: opts.reporter,
-      signal: opts.signal,
-    });
-    for (const r of created) opts.reporter.onRunStart(r);
-    const onAbort = () => {
-      for (const r of created) void client.cancel(r.kind, namespace, r.metadata.name!, 'cancelled by the user (Ctrl-C)').catch(() => {});
-    };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const final = await follower.wait();
-    opts.signal?.removeEventListener('abort', onAbort);
-    for (const r of final) {
-      opts.reporter.onRunEnd(r, succeeded(r)?.status === 'True' ? [] : await failuresOf(client, r));
-    }
-    opts.reporter.onAllEnd(final);
-    if (opts.signal?.aborted) return EXIT.interrupted;
-    return exitCodeOf(final[0]);
+    return await followToEnd(client, created, { namespace, reporter: opts.reporter, signal: opts.signal });
   } finally {
     await client.close();
   }
+}
+
+/**
+ * Follows created runs to their end through the reporter (live logs, states, the failure summary);
+ * an abort cancels them first. Returns the exit code of the first run, as upstream judges.
+ */
+export async function followToEnd(client: KilnClient, created: KObject[], opts: { namespace: string; reporter: Reporter; signal?: AbortSignal }): Promise<number> {
+  const { namespace, reporter, signal } = opts;
+  const follower = follow(client, {
+    namespace,
+    runs: created.map((r) => ({ kind: r.kind, name: r.metadata.name! })),
+    reporter,
+    signal,
+  });
+  for (const r of created) reporter.onRunStart(r);
+  const onAbort = () => {
+    for (const r of created) void client.cancel(r.kind, namespace, r.metadata.name!, 'cancelled by the user (Ctrl-C)').catch(() => {});
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const final = await follower.wait();
+  signal?.removeEventListener('abort', onAbort);
+  for (const r of final) {
+    reporter.onRunEnd(r, succeeded(r)?.status === 'True' ? [] : await failuresOf(client, r));
+  }
+  reporter.onAllEnd(final);
+  if (signal?.aborted) return EXIT.interrupted;
+  return exitCodeOf(final[0]);
 }

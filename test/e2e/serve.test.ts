@@ -87,6 +87,16 @@ describe('kiln serve', () => {
     assert.match(logs.stdout, /^\[package\/unnamed-0\] app-c0ffee1\.tar$/m);
     const described = await kiln(['describe', 'pr', pr.metadata.name], { env });
     assert.match(described.stdout, /Status: +Succeeded=True \(Completed\)/);
+    // kiln start: a run of the stored pipeline with tkn's -w form (a claim: tasks share it), followed live
+    const started = await kiln(['start', 'pipeline', 'ci', '-p', 'branch=release', '-w', 'name=shared,claimName=shared-src', '-o', 'json'], { env });
+    assert.equal(started.code, 0, started.stderr);
+    const run = JSON.parse(started.stdout);
+    assert.equal(run.spec.params[0].value, 'release');
+    assert.equal(run.status.conditions[0].reason, 'Completed');
+    assert.match(started.stderr, /^\[package\/unnamed-0\] app-c0ffee1\.tar$/m);
+    const missing = await kiln(['start', 'pipeline', 'nope'], { env });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /pipeline "nope" not found in namespace default/);
     assert.equal(await s.stop('SIGTERM'), 0);
   });
 
