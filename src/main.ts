@@ -13,6 +13,7 @@ import { ensureCredentials, writeKubeconfig } from './server/tls-credentials.ts'
 import { createSqliteStore } from './store/sqlite.ts';
 import { createTaskRunController } from './controllers/taskrun/controller.ts';
 import { createPipelineRunController } from './controllers/pipelinerun/controller.ts';
+import { createRetention } from './controllers/retention/retention.ts';
 import { tailStepLogs } from './executor/logfiles.ts';
 import { createProcessExecutor } from './executor/process/executor.ts';
 import { createMemoryStore } from './store/memory.ts';
@@ -96,13 +97,22 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const taskruns = createTaskRunController({ store, executor, workers: 4, maxRunning: opts.maxParallel ?? defaultParallelism() });
   const pipelineruns = createPipelineRunController({ store });
   const creds = opts.insecureLoopbackOnly ? undefined : ensureCredentials(dataDir, [opts.address]);
+  let ready = false;
   const app = createServer({
     store,
     logs: logReader(store),
     token: creds?.token,
     https: creds ? { key: creds.key, cert: creds.cert } : undefined,
+    logger: { level: 'info', stream: process.stderr },
+    ready: () => ready,
   });
+  const policy = { keepLast: opts.keepRuns, maxAgeDays: opts.keepDays };
+  const retention = policy.keepLast !== undefined || policy.maxAgeDays !== undefined
+    ? createRetention({ store, executor, policy, onError: (e) => app.log.error({ err: e }, 'retention sweep failed') })
+    : undefined;
   await Promise.all([taskruns.start(), pipelineruns.start()]);
+  retention?.start();
+  ready = true;
   await app.listen({ port: opts.port, host: opts.address });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
@@ -114,6 +124,8 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   opts.log(`  kubectl --kubeconfig ${kubeconfig} get pipelineruns`);
   await new Promise<void>((resolveStop) => {
     const stop = (sig: string) => {
+      ready = false;
+      retention?.stop();
       opts.log(`${sig}: stopping (no new work; running steps get ${SHUTDOWN_GRACE_MS / 1000}s to finish)`);
       resolveStop();
     };

@@ -32,6 +32,10 @@ export interface ServeOptions {
   dataDir: string;
   insecureLoopbackOnly: boolean;
   maxParallel?: number;
+  /** retention: keep at most this many finished runs per pipeline/task (default: all) */
+  keepRuns?: number;
+  /** retention: prune finished runs older than this many days (default: never) */
+  keepDays?: number;
   log: (line: string) => void;
 }
 
@@ -44,6 +48,14 @@ function parallelOf(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new CliError(EXIT.invalid, `--parallel ${v}: expected a positive integer`);
+  return n;
+}
+
+/** A non-negative number flag (`min` and up), or undefined when absent. */
+function countOf(flag: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new CliError(EXIT.invalid, `${flag} ${v}: expected a number ≥ ${min}`);
   return n;
 }
 
@@ -140,6 +152,8 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--data-dir <dir>', 'state, logs and credentials (default $KILN_HOME or ./.kiln)')
     .option('--insecure-loopback-only', 'plain HTTP without auth, bound to 127.0.0.1 only (local use)')
     .option('--parallel <n>', 'at most N TaskRuns run at once (default: twice the cores, at least 2)')
+    .option('--keep-runs <n>', 'keep the last N finished runs per pipeline/task; older ones go with their logs (default: all)')
+    .option('--keep-days <d>', 'prune finished runs (and their logs) older than D days (default: never)')
     .action(async (o) => {
       if (!deps.serve) throw new CliError(EXIT.internal, 'this build of kiln cannot serve');
       const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
@@ -153,6 +167,8 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         dataDir: dataDirOf(o, env),
         insecureLoopbackOnly: !!o.insecureLoopbackOnly,
         maxParallel: parallelOf(o.parallel),
+        keepRuns: countOf('--keep-runs', o.keepRuns, 0),
+        keepDays: countOf('--keep-days', o.keepDays, 0),
         log: w.err,
       }));
     });

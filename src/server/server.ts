@@ -1,7 +1,7 @@
 // The HTTP server: Kubernetes REST conventions over a Store, for kubectl, the kiln CLI and the
 // dashboard. One error handler turns every failure into a `Status` body; bodies are read raw and
 // decoded by Content-Type in media.ts; the resource verbs live in resources.ts, streams in streams.ts.
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Store } from '../store/store.ts';
 import { authenticate } from './auth.ts';
 import { apiGroupDocument, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
@@ -46,7 +46,13 @@ export function createServer({
   bookmarkMs = 30_000,
   now = () => new Date(),
 }: ServerOptions): FastifyInstance {
-  const app = (https ? Fastify({ https, bodyLimit, logger }) : Fastify({ bodyLimit, logger })) as unknown as FastifyInstance;
+  const common = { bodyLimit, logger, logController: new LogController({ disableRequestLogging: true }) };
+  const app = (https ? Fastify({ ...common, https }) : Fastify(common)) as unknown as FastifyInstance;
+  // one structured line per request (method, path, code, ms); never headers or bodies
+  app.addHook('onResponse', async function requestLog(req, reply) {
+    if (reply.statusCode < 400 && /^\/(healthz|readyz|livez)$/.test(req.url)) return;
+    req.log.info({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
 
   // Bodies stay raw; media.ts decodes them by Content-Type (JSON, YAML, patch types).
   app.removeAllContentTypeParsers();
