@@ -1,50 +1,14 @@
 // End-to-end: `kiln serve` as a real process, driven by the real CLI, HTTP and (when installed) kubectl.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BIN, kiln, tempDir } from './helpers.ts';
+import { kiln, tempDir } from './helpers.ts';
+import { api, startServe, until, type Served } from './serve-helpers.ts';
 
 const run = promisify(execFile);
-
-interface Served { child: ChildProcess; url: string; dataDir: string; stop(signal?: NodeJS.Signals): Promise<number | null> }
-
-/** Starts `kiln serve` on a free port; resolves once it says where it listens. */
-function startServe(dataDir: string, extra: string[] = ['--insecure-loopback-only']): Promise<Served> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`kiln serve did not start: ${err}`)), 20_000);
-    child.stderr!.on('data', (d) => {
-      err += d;
-      const m = /kiln serving on (\S+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-        resolve({ child, url: m[1], dataDir, stop: async (signal = 'SIGTERM') => { child.kill(signal); return exited; } });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`kiln serve exited ${code}: ${err}`)));
-  });
-}
-
-async function api(s: Served, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${s.url}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const finished = (o: any) => o?.status?.conditions?.some((c: any) => c.type === 'Succeeded' && c.status !== 'Unknown');
 
