@@ -1,6 +1,6 @@
 // tekton.dev/v1beta1 → tekton.dev/v1 conversion (docs/migrating-v1beta1-to-v1.md, the
 // v1beta1 *_conversion.go files), and StepAction v1alpha1 → v1beta1. Works on objects already
-// normalised by normalize.ts with `legacy: true`.
+// normalised by normalize.ts with `legacy: true`. Triggers' v1alpha1 → v1beta1 changes apiVersion only.
 import type { FieldError } from './errors.ts';
 import { joinPath } from './errors.ts';
 import type { KObject } from './meta.ts';
@@ -14,12 +14,18 @@ export interface ConvertResult { object: KObject; errors: FieldError[]; warnings
 
 interface Sink { errors: FieldError[]; warnings: FieldError[] }
 
+const TRIGGERS_GROUP = 'triggers.tekton.dev';
+const V1ALPHA1_ONLY = new Set(['Interceptor', 'ClusterInterceptor']);
+
 /**
  * Converts a v1beta1 Task, TaskRun, Pipeline or PipelineRun to tekton.dev/v1 and a v1alpha1
- * StepAction to tekton.dev/v1beta1; any other object is returned unchanged. Returns a new object.
+ * StepAction to tekton.dev/v1beta1, and a triggers.tekton.dev/v1alpha1 EventListener, Trigger,
+ * (Cluster)TriggerBinding or TriggerTemplate to triggers.tekton.dev/v1beta1; any other object is
+ * returned unchanged. Returns a new object.
  */
 export function convertObject(obj: KObject): ConvertResult {
   const sink: Sink = { errors: [], warnings: [] };
+  if (groupOf(obj.apiVersion) === TRIGGERS_GROUP) return { object: convertTriggersObject(obj), ...sink };
   if (groupOf(obj.apiVersion) !== 'tekton.dev') return { object: obj, ...sink };
   const version = versionOf(obj.apiVersion);
   if (obj.kind === 'StepAction') {
@@ -47,6 +53,16 @@ export function convertObject(obj: KObject): ConvertResult {
       break;
   }
   return { object: out, ...sink };
+}
+
+/**
+ * triggers.tekton.dev v1alpha1 → v1beta1 for the kinds stored as v1beta1 (the shapes kiln accepts
+ * are the same in both versions, so only apiVersion changes); Interceptor and ClusterInterceptor
+ * are v1alpha1-only and stay as they are.
+ */
+function convertTriggersObject(obj: KObject): KObject {
+  if (versionOf(obj.apiVersion) !== 'v1alpha1' || V1ALPHA1_ONLY.has(obj.kind)) return obj;
+  return { ...obj, apiVersion: `${TRIGGERS_GROUP}/v1beta1` };
 }
 
 /** v1beta1 TaskSpec (also an embedded one) → v1, in place. */

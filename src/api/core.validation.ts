@@ -6,13 +6,16 @@ import type { FieldError } from './errors.ts';
 import { joinPath } from './errors.ts';
 import type { KObject, ObjectMeta } from './meta.ts';
 
-const TEKTON_KINDS = new Set(['Task', 'TaskRun', 'Pipeline', 'PipelineRun', 'StepAction']);
+/** Kinds whose names Tekton checks with validate.ObjectMetadata (a DNS label without '.'). */
+const TEKTON_KINDS = new Set([
+  'Task', 'TaskRun', 'Pipeline', 'PipelineRun', 'StepAction', 'Trigger', 'TriggerBinding', 'ClusterTriggerBinding', 'TriggerTemplate',
+]);
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /**
  * Checks `metadata`: name or generateName present; the name a valid resource name for `kind`
- * (Tekton kinds: a DNS label — no '.', ≤ 63; Namespace: a DNS label; others: a DNS subdomain);
+ * (Tekton kinds, also Trigger, (Cluster)TriggerBinding, TriggerTemplate: a DNS label — no '.', ≤ 63; Namespace: a DNS label; others: a DNS subdomain);
  * namespace a DNS label; label keys and values well-formed.
  */
 export function validateMetadata(meta: ObjectMeta | undefined, kind: string): FieldError[] {

@@ -15,7 +15,7 @@ import { defaultPipelineRun } from './pipelinerun.defaults.ts';
 import type { PipelineRun } from './pipelinerun.types.ts';
 import { validatePipelineRun } from './pipelinerun.validation.ts';
 import type { KindInfo } from './registry.ts';
-import { KINDS } from './registry.ts';
+import { KINDS, TRIGGERS_GROUP } from './registry.ts';
 import { schemaForKind } from './schema.ts';
 import { validateStepAction } from './stepaction.validation.ts';
 import { defaultStepAction, defaultTask } from './task.defaults.ts';
@@ -24,6 +24,8 @@ import { validateTask } from './task.validation.ts';
 import { defaultTaskRun } from './taskrun.defaults.ts';
 import type { TaskRun } from './taskrun.types.ts';
 import { validateTaskRun } from './taskrun.validation.ts';
+import { defaultTriggersObject } from './triggers.defaults.ts';
+import { validateTriggersObject } from './triggers.validation.ts';
 
 export interface PrepareOptions {
   /** unknown fields are errors instead of warnings */
@@ -99,7 +101,7 @@ export function defaultObject(obj: KObject, config: Partial<RunDefaults> = {}): 
     case 'Pipeline': return defaultPipeline(obj as Pipeline);
     case 'PipelineRun': return defaultPipelineRun(obj as PipelineRun, config);
     case 'StepAction': return defaultStepAction(obj as StepAction);
-    default: return obj;
+    default: return groupOf(obj.apiVersion) === TRIGGERS_GROUP ? defaultTriggersObject(obj) : obj;
   }
 }
 
@@ -117,6 +119,7 @@ export function validateObject(obj: KObject, config: Partial<RunDefaults> = {}):
     case 'StepAction': return validateStepAction(obj as StepAction);
     case 'ConfigMap': return validateConfigMap(obj as ConfigMap);
     case 'Secret': return validateSecret(obj as Secret);
-    default: return validateCoreObject(obj);
+    default:
+      return (groupOf(obj.apiVersion) === TRIGGERS_GROUP ? validateTriggersObject(obj) : undefined) ?? validateCoreObject(obj);
   }
 }

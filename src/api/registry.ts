@@ -24,7 +24,18 @@ export const KINDS: readonly KindInfo[] = [
   { group: '', versions: ['v1'], kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', singular: 'persistentvolumeclaim', shortNames: ['pvc'], namespaced: true },
   { group: '', versions: ['v1'], kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', shortNames: ['sa'], namespaced: true },
   { group: '', versions: ['v1'], kind: 'Namespace', plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], namespaced: false },
+  { group: '', versions: ['v1'], kind: 'Event', plural: 'events', singular: 'event', shortNames: ['ev'], namespaced: true },
+  { group: 'triggers.tekton.dev', versions: ['v1beta1', 'v1alpha1'], kind: 'EventListener', plural: 'eventlisteners', singular: 'eventlistener', shortNames: ['el'], namespaced: true },
+  { group: 'triggers.tekton.dev', versions: ['v1beta1', 'v1alpha1'], kind: 'Trigger', plural: 'triggers', singular: 'trigger', shortNames: ['tri'], namespaced: true },
+  { group: 'triggers.tekton.dev', versions: ['v1beta1', 'v1alpha1'], kind: 'TriggerBinding', plural: 'triggerbindings', singular: 'triggerbinding', shortNames: ['tb'], namespaced: true },
+  { group: 'triggers.tekton.dev', versions: ['v1beta1', 'v1alpha1'], kind: 'ClusterTriggerBinding', plural: 'clustertriggerbindings', singular: 'clustertriggerbinding', shortNames: ['ctb'], namespaced: false },
+  { group: 'triggers.tekton.dev', versions: ['v1beta1', 'v1alpha1'], kind: 'TriggerTemplate', plural: 'triggertemplates', singular: 'triggertemplate', shortNames: ['tt'], namespaced: true },
+  { group: 'triggers.tekton.dev', versions: ['v1alpha1'], kind: 'Interceptor', plural: 'interceptors', singular: 'interceptor', shortNames: [], namespaced: true },
+  { group: 'triggers.tekton.dev', versions: ['v1alpha1'], kind: 'ClusterInterceptor', plural: 'clusterinterceptors', singular: 'clusterinterceptor', shortNames: ['ci'], namespaced: false },
 ];
+
+/** The API group of Tekton Triggers' kinds. */
+export const TRIGGERS_GROUP = 'triggers.tekton.dev';
 
 /** Finds a kind by its name (case-insensitive, as Tekton's `kind: task`), plural, singular or short name. */
 export function findKind(name: string, group?: string): KindInfo | undefined {
@@ -49,3 +60,11 @@ export const CONFIGMAP = findKind('ConfigMap')!;
 export const SECRET = findKind('Secret')!;
 export const PVC = findKind('PersistentVolumeClaim')!;
 export const SERVICEACCOUNT = findKind('ServiceAccount')!;
+export const EVENT = findKind('Event', '')!;
+export const EVENTLISTENER = findKind('EventListener')!;
+export const TRIGGER = findKind('Trigger')!;
+export const TRIGGERBINDING = findKind('TriggerBinding')!;
+export const CLUSTERTRIGGERBINDING = findKind('ClusterTriggerBinding')!;
+export const TRIGGERTEMPLATE = findKind('TriggerTemplate')!;
+export const INTERCEPTOR = findKind('Interceptor')!;
+export const CLUSTERINTERCEPTOR = findKind('ClusterInterceptor')!;

@@ -202,6 +202,56 @@ export const PIPELINERUN_SPEC = obj(
   { serviceAccountName: STR, podTemplate: ANY, timeout: DURATION },
 );
 
+// ---- Tekton Triggers ------------------------------------------------------------------------
+// Free-form (ANY): resourcetemplates (any kind, `$(tt.params.x)` may stand anywhere), interceptor
+// param values (any JSON), EventListener `resources` (a PodTemplateSpec or a custom resource).
+const BINDING_PARAM = obj({ name: STR, value: STR });
+const TRIGGER_SPEC_BINDING = obj({
+  name: STR, value: STR, ref: STR, kind: { t: 'string', canon: ['TriggerBinding', 'ClusterTriggerBinding'] }, apiversion: STR,
+});
+const TRIGGER_INTERCEPTOR = obj({
+  name: STR,
+  ref: obj({ name: STR, kind: { t: 'string', canon: ['ClusterInterceptor', 'NamespacedInterceptor'] }, apiVersion: STR }),
+  params: list(obj({ name: STR, value: ANY })),
+  webhook: obj({ objectRef: obj({ kind: STR, namespace: STR, name: STR, uid: STR, apiVersion: STR, resourceVersion: STR, fieldPath: STR }), url: STR, header: list(PARAM) }),
+});
+export const TRIGGER_TEMPLATE_SPEC = obj({
+  params: list(obj({ name: STR, description: STR, default: STR })), resourcetemplates: list(ANY),
+});
+const TRIGGER_SPEC_FIELDS = {
+  name: STR, bindings: list(TRIGGER_SPEC_BINDING),
+  template: obj({ ref: STR, spec: TRIGGER_TEMPLATE_SPEC, apiversion: STR }),
+  interceptors: list(TRIGGER_INTERCEPTOR), serviceAccountName: STR,
+};
+export const TRIGGER_SPEC = obj(TRIGGER_SPEC_FIELDS);
+const LABEL_SELECTOR = obj({
+  matchLabels: STRING_MAP, matchExpressions: list(obj({ key: STR, operator: STR, values: list(STR) })),
+});
+const NAMESPACE_SELECTOR = obj({ matchNames: list(STR) });
+export const EVENTLISTENER_SPEC = obj({
+  serviceAccountName: STR, triggers: list(obj({ ...TRIGGER_SPEC_FIELDS, triggerRef: STR })),
+  triggerGroups: list(obj({
+    name: STR, interceptors: list(TRIGGER_INTERCEPTOR),
+    triggerSelector: obj({ namespaceSelector: NAMESPACE_SELECTOR, labelSelector: LABEL_SELECTOR }),
+  })),
+  namespaceSelector: NAMESPACE_SELECTOR, labelSelector: LABEL_SELECTOR, resources: ANY, cloudEventURI: STR,
+});
+const TRIGGER_BINDING_SPEC = obj({ params: list(BINDING_PARAM) });
+const INTERCEPTOR_SPEC = obj({
+  clientConfig: obj({ caBundle: STR, url: STR, service: obj({ name: STR, namespace: STR, path: STR, port: INT }) }),
+});
+
+// ---- core/v1 Event ---------------------------------------------------------------------------
+const OBJECT_REFERENCE = obj({
+  kind: STR, namespace: STR, name: STR, uid: STR, apiVersion: STR, resourceVersion: STR, fieldPath: STR,
+});
+const EVENT_FIELDS = {
+  involvedObject: OBJECT_REFERENCE, reason: STR, message: STR, type: STR, count: INT,
+  firstTimestamp: ANY, lastTimestamp: ANY, eventTime: ANY, source: obj({ component: STR, host: STR }),
+  reportingComponent: STR, reportingInstance: STR, action: STR, related: OBJECT_REFERENCE,
+  series: obj({ count: INT, lastObservedTime: ANY }),
+};
+
 // ---- top level -------------------------------------------------------------------------------
 const TYPE_META = { apiVersion: STR, kind: STR, metadata: OBJECT_META };
 const tekton = (spec: Schema): ObjectSchema => obj({ ...TYPE_META, spec, status: ANY });
@@ -220,6 +270,14 @@ export const KIND_SCHEMAS: Readonly<Record<string, ObjectSchema>> = {
     ...TYPE_META, secrets: list(ANY), imagePullSecrets: list(ANY), automountServiceAccountToken: BOOL,
   }),
   Namespace: obj({ ...TYPE_META, spec: ANY, status: ANY }),
+  Event: obj({ ...TYPE_META, ...EVENT_FIELDS }),
+  EventListener: tekton(EVENTLISTENER_SPEC),
+  Trigger: tekton(TRIGGER_SPEC),
+  TriggerBinding: tekton(TRIGGER_BINDING_SPEC),
+  ClusterTriggerBinding: tekton(TRIGGER_BINDING_SPEC),
+  TriggerTemplate: tekton(TRIGGER_TEMPLATE_SPEC),
+  Interceptor: tekton(INTERCEPTOR_SPEC),
+  ClusterInterceptor: tekton(INTERCEPTOR_SPEC),
 };
 
 /** The schema of a kind (canonical spelling), or undefined for kinds kiln does not know. */

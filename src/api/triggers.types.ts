@@ -1,7 +1,7 @@
 // Tekton Triggers kinds (triggers.tekton.dev/v1beta1; v1alpha1 accepted): EventListener, Trigger,
 // TriggerBinding, ClusterTriggerBinding, TriggerTemplate, and the v1alpha1-only Interceptor /
 // ClusterInterceptor that core interceptor references name.
-import type { KObject } from './meta.ts';
+import type { Condition, KObject } from './meta.ts';
 
 /** `{name, value}` of a TriggerBinding (value: a string with `$(body.x)`-style expressions). */
 export interface BindingParam { name: string; value: string }
@@ -72,7 +72,30 @@ export interface EventListenerSpec {
   cloudEventURI?: string;
 }
 
-export interface EventListener extends KObject { spec: EventListenerSpec }
+export interface EventListenerStatus {
+  address?: { url?: string };
+  configuration?: { generatedName?: string };
+  conditions?: Condition[];
+}
+
+export interface TriggerBindingSpec { params?: BindingParam[] }
+
+/** Where an interceptor is served: a URL, or a Service `{name, namespace, path, port}`. */
+export interface InterceptorClientConfig {
+  caBundle?: string;
+  url?: string;
+  service?: { name: string; namespace: string; path?: string; port?: number };
+}
+
+export interface InterceptorSpec { clientConfig?: InterceptorClientConfig }
+
+export interface EventListener extends KObject { spec: EventListenerSpec; status?: EventListenerStatus }
 export interface Trigger extends KObject { spec: TriggerSpec }
-export interface TriggerBinding extends KObject { spec: { params?: BindingParam[] } }
+export interface TriggerBinding extends KObject { spec: TriggerBindingSpec }
+/** Cluster-scoped; the same shape as TriggerBinding. */
+export interface ClusterTriggerBinding extends KObject { spec: TriggerBindingSpec }
 export interface TriggerTemplate extends KObject { spec: TriggerTemplateSpec }
+/** triggers.tekton.dev/v1alpha1 only (namespaced). */
+export interface NamespacedInterceptor extends KObject { spec: InterceptorSpec; status?: { address?: { url?: string } } }
+/** triggers.tekton.dev/v1alpha1 only (cluster-scoped). */
+export interface ClusterInterceptor extends KObject { spec: InterceptorSpec; status?: { address?: { url?: string } } }

@@ -28,8 +28,11 @@ describe('sortVersions (Kubernetes version priority)', () => {
 });
 
 describe('apiGroups and /apis', () => {
-  it('lists tekton.dev with its versions, v1 preferred; core is not a group', () => {
-    assert.deepEqual(apiGroups(), [{ name: 'tekton.dev', versions: ['v1', 'v1beta1', 'v1alpha1'], preferred: 'v1' }]);
+  it('lists tekton.dev with its versions, v1 preferred, then triggers.tekton.dev; core is not a group', () => {
+    assert.deepEqual(apiGroups(), [
+      { name: 'tekton.dev', versions: ['v1', 'v1beta1', 'v1alpha1'], preferred: 'v1' },
+      { name: 'triggers.tekton.dev', versions: ['v1beta1', 'v1alpha1'], preferred: 'v1beta1' },
+    ]);
   });
 
   it('APIGroupList', () => {
@@ -43,6 +46,13 @@ describe('apiGroups and /apis', () => {
           { groupVersion: 'tekton.dev/v1alpha1', version: 'v1alpha1' },
         ],
         preferredVersion: { groupVersion: 'tekton.dev/v1', version: 'v1' },
+      }, {
+        name: 'triggers.tekton.dev',
+        versions: [
+          { groupVersion: 'triggers.tekton.dev/v1beta1', version: 'v1beta1' },
+          { groupVersion: 'triggers.tekton.dev/v1alpha1', version: 'v1alpha1' },
+        ],
+        preferredVersion: { groupVersion: 'triggers.tekton.dev/v1beta1', version: 'v1beta1' },
       }],
     });
   });
@@ -112,7 +122,7 @@ describe('apiResourceList', () => {
         assert.equal(r.namespaced, k.namespaced);
       }
     }
-    assert.equal(groupVersions().length, 4);
+    assert.equal(groupVersions().length, 6);
   });
 
   it('undefined for what is not served', () => {

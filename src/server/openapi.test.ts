@@ -178,7 +178,10 @@ describe('groupVersionDocument', () => {
 describe('openApiIndex and openApiDocumentText', () => {
   it('lists a document per group version, with a hash of its text', () => {
     const index = openApiIndex() as { paths: Record<string, { serverRelativeURL: string }> };
-    assert.deepEqual(Object.keys(index.paths).sort(), ['api/v1', 'apis/tekton.dev/v1', 'apis/tekton.dev/v1alpha1', 'apis/tekton.dev/v1beta1']);
+    assert.deepEqual(Object.keys(index.paths).sort(), [
+      'api/v1', 'apis/tekton.dev/v1', 'apis/tekton.dev/v1alpha1', 'apis/tekton.dev/v1beta1',
+      'apis/triggers.tekton.dev/v1alpha1', 'apis/triggers.tekton.dev/v1beta1',
+    ]);
     for (const [key, { serverRelativeURL }] of Object.entries(index.paths)) {
       const served = openApiDocumentText(key);
       assert.ok(served, key);

@@ -90,7 +90,11 @@ describe('kinds and versions', () => {
     assert.deepEqual(kindsIn('tekton.dev', 'v1').map((k) => k.kind), ['Task', 'TaskRun', 'Pipeline', 'PipelineRun']);
     assert.deepEqual(kindsIn('tekton.dev', 'v1beta1').map((k) => k.kind), ['Task', 'TaskRun', 'Pipeline', 'PipelineRun', 'StepAction']);
     assert.deepEqual(kindsIn('tekton.dev', 'v1alpha1').map((k) => k.kind), ['StepAction']);
-    assert.deepEqual(kindsIn('', 'v1').map((k) => k.kind), ['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'ServiceAccount', 'Namespace']);
+    assert.deepEqual(kindsIn('', 'v1').map((k) => k.kind), ['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'ServiceAccount', 'Namespace', 'Event']);
+    assert.deepEqual(kindsIn('triggers.tekton.dev', 'v1beta1').map((k) => k.kind), ['EventListener', 'Trigger', 'TriggerBinding', 'ClusterTriggerBinding', 'TriggerTemplate']);
+    assert.deepEqual(kindsIn('triggers.tekton.dev', 'v1alpha1').map((k) => k.kind), [
+      'EventListener', 'Trigger', 'TriggerBinding', 'ClusterTriggerBinding', 'TriggerTemplate', 'Interceptor', 'ClusterInterceptor',
+    ]);
     assert.deepEqual(kindsIn('tekton.dev', 'v2'), []);
   });
 
@@ -100,6 +104,8 @@ describe('kinds and versions', () => {
       { group: 'tekton.dev', version: 'v1beta1' },
       { group: 'tekton.dev', version: 'v1alpha1' },
       { group: '', version: 'v1' },
+      { group: 'triggers.tekton.dev', version: 'v1beta1' },
+      { group: 'triggers.tekton.dev', version: 'v1alpha1' },
     ]);
   });
 
