@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { taskRunBench, type Row } from './taskrun.ts';
 import { pipelineBench } from './pipeline.ts';
+import { apiBench } from './api.ts';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
@@ -25,6 +26,7 @@ const only = arg('--only', '');
 const rows: Row[] = [
   ...(only === '' || only === 'taskrun' ? await taskRunBench({ iterations }) : []),
   ...(only === '' || only === 'pipeline' ? await pipelineBench() : []),
+  ...(only === '' || only === 'api' ? await apiBench() : []),
 ];
 
 const width = Math.max(...rows.map((r) => r.name.length));
