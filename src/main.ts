@@ -134,7 +134,9 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   });
   await app.close();
   await Promise.all([pipelineruns.stop(), taskruns.stop()]);
-  await Promise.race([executor.drain?.() ?? Promise.resolve(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
+  let grace: NodeJS.Timeout | undefined;
+  await Promise.race([executor.drain?.() ?? Promise.resolve(), new Promise((r) => (grace = setTimeout(r, SHUTDOWN_GRACE_MS)))]);
+  clearTimeout(grace);
   await executor.close();
   await store.close();
   opts.log('stopped');
