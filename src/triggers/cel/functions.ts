@@ -1,7 +1,6 @@
 // Tekton Triggers' CEL functions (pkg/interceptors/cel/triggers.go) and the cel-go extension
 // functions Tekton enables that @bufbuild/cel does not ship (lists, sets, math, base64, string
 // reverse). @bufbuild/cel's own `ext` strings library provides the rest of ext.Strings().
-import { timingSafeEqual } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { CelFunc, CelValue, CelMap, CelList, CelInput } from '@bufbuild/cel';
 import type { CelModules } from './load.ts';
@@ -10,6 +9,7 @@ import { goJsonMarshal, goJsonUnmarshalObject } from './gojson.ts';
 import { parseURL } from './url.ts';
 import { compileGoRegexp, goReplaceAll } from './regex.ts';
 import { canonicalHeaderKey } from '../interceptors/header.ts';
+import { constantTimeEqual } from '../interceptors/signature.ts';
 
 /** What compareSecret sees of the secrets: the value, undefined when missing, or `pending` when not fetched yet. */
 export type SecretView = (secretName: string, secretKey: string) => string | undefined | typeof PENDING;
@@ -22,13 +22,6 @@ export class SecretPending extends Error {}
 /** Where compareSecret reads secrets during one synchronous evaluation. */
 export interface SecretSlot {
   current?: SecretView;
-}
-
-/** Go's `subtle.ConstantTimeCompare` over UTF-8 bytes. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** The functions of the trigger CEL environment, beyond @bufbuild/cel's standard library. */
