@@ -141,7 +141,14 @@ spec:
 `);
     const r = await run(['-f', f], {
       onSpawn(child: import('node:child_process').ChildProcess) {
-        child.stdout!.on('data', (d: Buffer) => { if (String(d).includes('started')) child.kill('SIGINT'); });
+        // once, when the step has printed (the run's own "▶ … started" line also says "started":
+        // a second SIGINT means "quit at once")
+        let sent = false;
+        child.stdout!.on('data', (d: Buffer) => {
+          if (sent || !String(d).includes('[wait] started')) return;
+          sent = true;
+          child.kill('SIGINT');
+        });
       },
     });
     assert.equal(r.code, 130, r.stdout + r.stderr);

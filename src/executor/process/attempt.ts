@@ -1,6 +1,8 @@
 // One attempt's state machine: layout → sidecars ready → steps in order → sidecars stopped →
 // results read → outcome. Every transition updates the snapshot and calls onChange.
-import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import type { Dirent } from 'node:fs';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerSnapshot, ExecutionHandle, ExecutionOutcome, ExecutionPlan, ExecutionSnapshot, PlanContainer, StepContext } from '../executor.ts';
 import { StepReason } from '../../api/reasons.ts';
@@ -20,17 +22,29 @@ export function goDuration(ms: number): string {
   return h > 0 ? `${h}h${m}m${s}` : m > 0 ? `${m}m${s}` : s;
 }
 
+// Between a step's exit and the next step (or the next TaskRun's first step) kiln looks at a few
+// small directories and files of its own: those looks are synchronous (~10 µs each, against a
+// round trip through the thread pool each, during which other work gets the event loop first).
+// Contents of any size (results have no limit) are still read asynchronously.
+
 /** The raw text of every regular file in `dir` (no size limit); {} when there is none. */
 export async function readResults(dir: string): Promise<Record<string, string>> {
-  let entries;
+  let entries: Dirent[];
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return {};
   }
   const files = entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+  if (files.length === 0) return {};
   const texts = await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')));
   return Object.fromEntries(files.map((f, i) => [f, texts[i]]));
+}
+
+/** The text of `path`, or undefined when there is no such file (looked up without a round trip). */
+async function readIfPresent(path: string): Promise<string | undefined> {
+  if (!existsSync(path)) return undefined;
+  return readFile(path, 'utf8').catch(() => undefined);
 }
 
 function initial(c: PlanContainer, logDir: string, sidecar: boolean): ContainerSnapshot {
@@ -93,10 +107,10 @@ async function runStep(rt: AttemptRuntime, i: number, ctx: StepContext): Promise
   const stepDir = join(rt.actx!.layout.steps, c.containerName);
   const stop = exit.code === 0 ? undefined : stopOf(rt); // cancel() came while the step ran and stopped it
   const code = timedOut && !stop ? 1 : exit.code;
+  writeFileSync(join(stepDir, 'exitCode'), String(code));
   const [results, artifacts] = await Promise.all([
     readResults(join(stepDir, 'results')),
-    readFile(join(stepDir, 'artifacts', 'provenance.json'), 'utf8').catch(() => undefined),
-    writeFile(join(stepDir, 'exitCode'), String(code)),
+    readIfPresent(join(stepDir, 'artifacts', 'provenance.json')),
   ]);
   if (artifacts !== undefined) ctx.stepArtifacts![c.name] = artifacts;
   if (Object.keys(results).length > 0) {
@@ -144,8 +158,7 @@ async function runAll(rt: AttemptRuntime): Promise<ExecutionOutcome> {
   } finally {
     await sidecars.stop();
   }
-  rt.state.results = await readResults(layout.results);
-  rt.state.artifacts = await readFile(join(layout.artifacts, 'provenance.json'), 'utf8').catch(() => undefined);
+  [rt.state.results, rt.state.artifacts] = await Promise.all([readResults(layout.results), readIfPresent(join(layout.artifacts, 'provenance.json'))]);
   await cleanupLayout(layout, plan).catch(() => undefined);
   if (rt.stop) return { status: rt.stop.kind, message: rt.stop.message };
   return failure ?? { status: 'succeeded' };

@@ -1,6 +1,6 @@
 // What an attempt's parts (steps, sidecars, probes) share: the live state and a way to start a
 // prepared container that a concurrent cancel() can always reach.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { ExecutionPlan, ExecutionSnapshot } from '../executor.ts';
 import type { AttemptContext, HostTools, Prepared } from './prepare.ts';
 import { startProcess } from './spawn.ts';
@@ -50,11 +50,12 @@ export function notify(fn: () => void): void {
 /** Creates the working directory, writes the script, starts the process (tracked while it runs). */
 export async function launch(rt: AttemptRuntime, p: Prepared, opts: { log?: boolean; track?: boolean } = {}): Promise<RunningProcess> {
   const missing = p.mkdirs.filter((d) => !rt.dirs.has(d));
-  if (missing.length > 0) {
-    await Promise.all(missing.map((d) => mkdir(d, { recursive: true })));
-    for (const d of missing) rt.dirs.add(d);
+  // synchronous: a directory and a small script, on the way from one step to the next (~20 µs)
+  for (const d of missing) {
+    mkdirSync(d, { recursive: true });
+    rt.dirs.add(d);
   }
-  if (p.script) await writeFile(p.script.path, p.script.text, { mode: 0o755 });
+  if (p.script) writeFileSync(p.script.path, p.script.text, { mode: 0o755 });
   rt.deps.trace?.({ argv: p.argv, env: p.env, cwd: p.cwd ?? '/' });
   const proc = await startProcess({
     argv: p.argv,

@@ -1,10 +1,12 @@
 // Runs one container's process: detached in its own process group (so kill(-pid) reaches every
 // descendant), stdout+stderr appended to its log file, optionally teed to stdoutPath/stderrPath.
 import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { open, mkdir } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { dirname } from 'node:path';
+import { spawnOffThread, type Spawned } from './spawner.ts';
 
 /** What to run and where its output goes. */
 export interface ProcessSpec {
@@ -66,6 +68,13 @@ async function openAppend(path: string): Promise<FileHandle> {
  * so lines keep their order at no cost to kiln; with a tee the stream is piped and copied.
  */
 export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
+  if (!spec.stdoutTee && !spec.stderrTee) {
+    const fd = spec.logFile ? openAppendSync(spec.logFile) : undefined;
+    const out = fd ?? 'ignore';
+    const off = spawnOffThread({ file: spec.argv[0], args: spec.argv.slice(1), env: spec.env, cwd: spec.cwd, out, err: out });
+    if (off) return startedOffThread(spec, fd, off);
+    if (fd !== undefined) closeSync(fd);
+  }
   const log = spec.logFile ? await openAppend(spec.logFile) : undefined;
   const tees = await Promise.all([spec.stdoutTee, spec.stderrTee].map((p) => (p ? openAppend(p) : undefined)));
   const out = (i: 0 | 1): 'ignore' | 'pipe' | number => (tees[i] ? 'pipe' : log ? log.fd : 'ignore');
@@ -124,4 +133,60 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
       return exited.finally(() => clearTimeout(timer));
     },
   };
+}
+
+/** Opens `path` for appending (creating its directory when missing); a plain descriptor, no round trip. */
+function openAppendSync(path: string): number {
+  try {
+    return openSync(path, 'a');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    mkdirSync(dirname(path), { recursive: true });
+    return openSync(path, 'a');
+  }
+}
+
+/**
+ * The {@link RunningProcess} of a process the spawner thread started, its output straight into
+ * the log descriptor `fd` (closed once the process is gone, with kiln's own line when it failed).
+ */
+async function startedOffThread(spec: ProcessSpec, fd: number | undefined, off: Spawned): Promise<RunningProcess> {
+  const note = (line: string) => { if (fd !== undefined) appendLine(fd, line); };
+  const started = await off.started;
+  if ('thrown' in started) {
+    note(`kiln: cannot start ${spec.argv[0]}: ${started.thrown}`);
+    if (fd !== undefined) closeSync(fd);
+    const exit = { code: 127, error: started.thrown };
+    return { pid: undefined, exited: Promise.resolve(exit), stop: () => Promise.resolve(exit) };
+  }
+  const pid = started.pid;
+  const exited = off.ended.then(function ended(end): ProcessExit {
+    let exit: ProcessExit;
+    if ('error' in end) {
+      exit = { code: 127, error: end.error };
+      note(`kiln: cannot run ${spec.argv[0]}: ${end.error}`);
+    } else {
+      killGroup(pid, 'SIGKILL'); // the step is over: so is everything it left running
+      exit = end.code !== null ? { code: end.code } : { code: signalCode(end.signal), signal: end.signal ?? undefined };
+    }
+    if (fd !== undefined) closeSync(fd);
+    return exit;
+  });
+  return {
+    pid,
+    exited,
+    stop: function stop(graceMs: number): Promise<ProcessExit> {
+      killGroup(pid, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
+      return exited.finally(() => clearTimeout(timer));
+    },
+  };
+}
+
+function appendLine(fd: number, line: string): void {
+  try {
+    writeSync(fd, `${line}\n`);
+  } catch {
+    // the log is best effort here: the exit code tells the story
+  }
 }
