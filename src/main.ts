@@ -14,6 +14,8 @@ import { createSqliteStore } from './store/sqlite.ts';
 import { createTaskRunController } from './controllers/taskrun/controller.ts';
 import { createPipelineRunController } from './controllers/pipelinerun/controller.ts';
 import { createRetention } from './controllers/retention/retention.ts';
+import { createEventListenerController } from './controllers/triggers/eventlistener.ts';
+import { CORE_INTERCEPTORS } from './triggers/interceptors/index.ts';
 import { tailStepLogs } from './executor/logfiles.ts';
 import { createProcessExecutor } from './executor/process/executor.ts';
 import { createMemoryStore } from './store/memory.ts';
@@ -105,6 +107,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     https: creds ? { key: creds.key, cert: creds.cert } : undefined,
     logger: { level: 'info', stream: process.stderr },
     ready: () => ready,
+    hooks: { interceptors: CORE_INTERCEPTORS },
   });
   const policy = { keepLast: opts.keepRuns, maxAgeDays: opts.keepDays };
   const retention = policy.keepLast !== undefined || policy.maxAgeDays !== undefined
@@ -119,6 +122,8 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const host = opts.address.includes(':') ? `[${opts.address}]` : opts.address === '0.0.0.0' ? '127.0.0.1' : opts.address;
   const url = `${creds ? 'https' : 'http'}://${host}:${port}`;
   const kubeconfig = writeKubeconfig(dataDir, url, creds);
+  const listeners = createEventListenerController({ store, baseUrl: url });
+  await listeners.start();
   for (const n of executor.notices()) opts.log(`note: ${n}`);
   opts.log(`kiln serving on ${url} (data: ${dataDir})`);
   opts.log(`  kubectl --kubeconfig ${kubeconfig} get pipelineruns`);
@@ -133,7 +138,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     signals.once('SIGINT', () => stop('SIGINT'));
   });
   await app.close();
-  await Promise.all([pipelineruns.stop(), taskruns.stop()]);
+  await Promise.all([pipelineruns.stop(), taskruns.stop(), listeners.stop()]);
   let grace: NodeJS.Timeout | undefined;
   await Promise.race([executor.drain?.() ?? Promise.resolve(), new Promise((r) => (grace = setTimeout(r, SHUTDOWN_GRACE_MS)))]);
   clearTimeout(grace);

@@ -8,6 +8,7 @@ import { createHttpClient } from '../client/http.ts';
 import { CliError, EXIT } from './exit.ts';
 import { createPlainReporter, type Writers } from './reporter.ts';
 import { startCommand } from './start.ts';
+import { triggerTestCommand } from './trigger.ts';
 import { applyCommand, cancelCommand, deleteCommand, describeCommand, getCommand, logsCommand, type OutputFormat, type RemoteDeps } from './remote.ts';
 
 export interface Connection { server: string; token?: string; ca?: string }
@@ -77,6 +78,16 @@ export function addRemoteCommands(program: Command, deps: { remote?: (c: Connect
     .action(async (kind, name, o) => setCode(await startCommand({
       kind, name, namespace: o.namespace, params: o.param, workspaces: o.workspace, serviceAccount: o.serviceaccount,
       reporter: createPlainReporter(w, { json: o.output === 'json', live: !!w.raw }), client: connect(o), signal: deps.signal,
+    })));
+
+  const trigger = program.command('trigger').description('EventListeners: try an event against one');
+  common(trigger.command('test').description('show which triggers match an event and what they would create (nothing is created)')
+    .argument('<listener>', 'EventListener name')
+    .requiredOption('--payload <file>', 'the event body (JSON; - for stdin)')
+    .option('-H, --header <header>', '"Name: value", repeatable (e.g. -H "X-GitHub-Event: push")', collect, [])
+    .addOption(new Option('-o, --output <format>', 'print the result').choices(['json', 'yaml'])))
+    .action(async (listener, o) => setCode(await triggerTestCommand({
+      listener, namespace: o.namespace, payload: o.payload, headers: o.header, output: o.output, client: connect(o), w,
     })));
 
   common(program.command('delete').description('delete an object (and what it owns)').argument('<kind>').argument('<name>'))

@@ -2,7 +2,7 @@
 // it talks to a server over HTTP or to an in-process kiln.
 import { stringify } from 'yaml';
 import type { KObject, Condition } from '../api/meta.ts';
-import { findKind } from '../api/registry.ts';
+import { findKind, KINDS } from '../api/registry.ts';
 import type { KilnClient } from '../client/client.ts';
 import { CliError, EXIT } from './exit.ts';
 import { loadFile } from './files.ts';
@@ -14,7 +14,7 @@ export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name';
 /** Resolves a kind as the user typed it (`tr`, `taskruns`, `PipelineRun`…) or fails naming the kinds. */
 export function kindArg(kind: string): string {
   const k = findKind(kind);
-  if (!k) throw new CliError(EXIT.invalid, `unknown kind "${kind}"`, ['kinds: tasks (t), taskruns (tr), pipelines (p), pipelineruns (pr), stepactions, configmaps (cm), secrets, persistentvolumeclaims (pvc), serviceaccounts (sa), namespaces (ns)']);
+  if (!k) throw new CliError(EXIT.invalid, `unknown kind "${kind}"`, [`kinds: ${KINDS.map((x) => `${x.plural}${x.shortNames.length ? ` (${x.shortNames.join(', ')})` : ''}`).join(', ')}`]);
   return k.kind;
 }
 

@@ -23,6 +23,21 @@ export interface LogOptions {
   signal?: AbortSignal;
 }
 
+/** What one trigger of a listener did (or would do) with an event. */
+export interface TriggerTestOutcome {
+  trigger: string;
+  id: string;
+  outcome: 'accepted' | 'rejected' | 'failed';
+  message: string;
+  params?: Array<{ name: string; value: string }>;
+  resources?: KObject[];
+}
+
+export interface TriggerTestResult { eventID: string; outcomes: TriggerTestOutcome[] }
+
+/** An event to try against a listener: the raw body and the headers it came with. */
+export interface TestEvent { body: string; headers: Record<string, string | string[]> }
+
 export interface KilnClient {
   /** create, or replace the spec of an existing object of the same name */
   apply(obj: KObject): Promise<KObject>;
@@ -35,6 +50,8 @@ export interface KilnClient {
   cancel(kind: string, namespace: string, name: string, message?: string): Promise<void>;
   /** the log lines of a TaskRun's steps, in step order */
   logs(namespace: string, taskRun: string, opts?: LogOptions): AsyncIterable<LogLine>;
+  /** runs an event through a listener's triggers without creating anything (servers only) */
+  triggerTest?(namespace: string, listener: string, event: TestEvent): Promise<TriggerTestResult>;
   /** one-line notes the engine wants the user to see once (e.g. a missing sandbox) */
   notices(): Promise<string[]>;
   close(): Promise<void>;

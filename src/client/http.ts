@@ -1,7 +1,7 @@
 // The HTTP client: the same KilnClient over a kiln server's Kubernetes-style REST API.
 import type { KObject } from '../api/meta.ts';
 import { findKind, type KindInfo } from '../api/registry.ts';
-import type { ClientWatch, ClientWatchEvent, KilnClient, LogLine, LogOptions } from './client.ts';
+import type { ClientWatch, ClientWatchEvent, KilnClient, LogLine, LogOptions, TriggerTestResult } from './client.ts';
 
 export interface HttpClientOptions {
   /** e.g. https://127.0.0.1:7443 */
@@ -167,6 +167,10 @@ export function createHttpClient(opts: HttpClientOptions): KilnClient {
       await json('PATCH', pathFor(k, namespace, name), { spec }, 'application/merge-patch+json');
     },
     logs,
+    async triggerTest(namespace, listener, event) {
+      const path = `/apis/triggers.tekton.dev/v1beta1/namespaces/${encodeURIComponent(namespace)}/eventlisteners/${encodeURIComponent(listener)}/test`;
+      return json<TriggerTestResult>('POST', path, event);
+    },
     notices: async () => [],
     close: async () => {},
   };

@@ -7,6 +7,7 @@ import { authenticate } from './auth.ts';
 import { apiGroupDocument, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
 import { notFound, statusBody, toHttpError } from './errors.ts';
 import { openApiDocumentText, openApiIndex } from './openapi.ts';
+import { registerHooks, type HookOptions } from './hooks.ts';
 import { handleResource, type LogSource } from './resources.ts';
 
 export interface ServerOptions {
@@ -29,6 +30,8 @@ export interface ServerOptions {
   bookmarkMs?: number;
   /** clock for table ages (default: the real one) */
   now?: () => Date;
+  /** webhook sinks under /hooks/ for EventListeners (default: none) */
+  hooks?: Omit<HookOptions, 'store'>;
 }
 
 /** Default request body limit: 3 MiB, as kube-apiserver. */
@@ -45,8 +48,14 @@ export function createServer({
   version,
   bookmarkMs = 30_000,
   now = () => new Date(),
+  hooks,
 }: ServerOptions): FastifyInstance {
-  const common = { bodyLimit, logger, logController: new LogController({ disableRequestLogging: true }) };
+  // errors fastify raises before routing (a malformed %-escape, an over-long parameter) get a Status too
+  const frameworkErrors = function frameworkError(err: Error, _req: FastifyRequest, reply: FastifyReply) {
+    const e = toHttpError(err);
+    void reply.code(e.code).type('application/json').send(statusBody(e));
+  };
+  const common = { bodyLimit, logger, logController: new LogController({ disableRequestLogging: true }), frameworkErrors };
   const app = (https ? Fastify({ ...common, https }) : Fastify(common)) as unknown as FastifyInstance;
   // one structured line per request (method, path, code, ms); never headers or bodies
   app.addHook('onResponse', async function requestLog(req, reply) {
@@ -103,8 +112,11 @@ export function createServer({
     return reply.type('application/json').header('etag', `"${doc.hash}"`).send(doc.text);
   });
 
+  if (hooks) registerHooks(app, { store, ...hooks });
+
   const deps = { store, logs, now, bookmarkMs };
-  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+  // OPTIONS too, so that it is answered 405 MethodNotAllowed like any other verb a resource does not serve
+  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
   app.route<{ Params: { '*': string } }>({
     method: [...methods],
     url: '/api/v1/*',

@@ -7,15 +7,19 @@ export interface Served { child: ChildProcess; url: string; dataDir: string; sto
 /** Starts `kiln serve` on a free port; resolves once it says where it listens. */
 export function startServe(dataDir: string, extra: string[] = ['--insecure-loopback-only']): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let err = '';
+    let started = false;
     const timer = setTimeout(() => reject(new Error(`kiln serve did not start: ${err}`)), 20_000);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    // stderr is read to the end (a full pipe would block the server); kept only until it has started
     child.stderr!.on('data', (d) => {
+      if (started) return;
       err += d;
       const m = /kiln serving on (\S+)/.exec(err);
       if (m) {
+        started = true;
         clearTimeout(timer);
-        const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
         resolve({ child, url: m[1], dataDir, stop: async (signal = 'SIGTERM') => { child.kill(signal); return exited; } });
       }
     });

@@ -1,0 +1,221 @@
+// Webhook sinks: `POST /hooks/{namespace}/{eventlistener}` answers as a Tekton EventListener does
+// (202 with {eventListener, namespace, eventListenerUID, eventID} once the body is a JSON object,
+// 400 when it is not), then processes the triggers after the reply. Each trigger's outcome is
+// recorded as a core/v1 Event on the listener (queryable with `kiln get events` or kubectl), and a
+// delivery id seen before (X-GitHub-Delivery, X-Gitlab-Event-UUID, …) starts nothing again.
+// Also the dry run behind `kiln trigger test`: the same processing, nothing created.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { KObject } from '../api/meta.ts';
+import { groupOf } from '../api/meta.ts';
+import { prepareObject } from '../api/prepare.ts';
+import { findKind } from '../api/registry.ts';
+import type { EventListener, Trigger, TriggerBinding, TriggerTemplate } from '../api/triggers.types.ts';
+import type { Store } from '../store/store.ts';
+import { orUndefined } from '../store/store.ts';
+import { processEvent, type EventInput, type ProcessDeps, type TriggerOutcome } from '../triggers/process.ts';
+import type { Interceptor } from '../triggers/types.ts';
+import { badRequest, notFound } from './errors.ts';
+
+const EL = findKind('EventListener', 'triggers.tekton.dev')!;
+const TRIGGER = findKind('Trigger', 'triggers.tekton.dev')!;
+const TB = findKind('TriggerBinding', 'triggers.tekton.dev')!;
+const CTB = findKind('ClusterTriggerBinding', 'triggers.tekton.dev')!;
+const TT = findKind('TriggerTemplate', 'triggers.tekton.dev')!;
+const SECRET = findKind('Secret', '')!;
+const EVENT = findKind('Event', '')!;
+
+/** Headers that identify one delivery, so a redelivery starts nothing twice. */
+export const DELIVERY_HEADERS = ['X-Github-Delivery', 'X-Gitlab-Event-Uuid', 'X-Gitlab-Webhook-Uuid', 'Idempotency-Key', 'X-Request-Uuid', 'X-Hook-Uuid', 'X-Request-Id'];
+export const LABEL_DELIVERY = 'kiln.dev/delivery';
+export const ANNOTATION_DELIVERY = 'kiln.dev/delivery-id';
+
+export interface HookOptions {
+  store: Store;
+  interceptors: Readonly<Record<string, Interceptor>>;
+  /** largest webhook body (default 10 MiB) */
+  bodyLimit?: number;
+  newId?: () => string;
+  now?: () => Date;
+  /** called with every event's outcomes once processed (tests, benchmarks) */
+  onProcessed?: (eventID: string, outcomes: TriggerOutcome[]) => void;
+}
+
+/** Go's CanonicalMIMEHeaderKey: `x-github-event` → `X-Github-Event`. */
+export function canonicalHeader(name: string): string {
+  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
+}
+
+/** Node's request headers as Go sees them: canonical names, every value. */
+export function goHeaders(req: FastifyRequest): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(req.raw.headersDistinct)) if (v) out[canonicalHeader(k)] = [...(out[canonicalHeader(k)] ?? []), ...v];
+  return out;
+}
+
+export function deliveryIdOf(header: Record<string, string[]>): string | undefined {
+  for (const h of DELIVERY_HEADERS) if (header[h]?.[0]) return `${h}:${header[h][0]}`;
+  return undefined;
+}
+
+function rawText(body: unknown): string {
+  return Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '';
+}
+
+/** Tekton's payload check: a JSON object (arrays, scalars and an empty body fail). */
+function payloadError(text: string): string | undefined {
+  try {
+    const v = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : `json: cannot unmarshal ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v} into Go value of type map[string]interface {}`;
+  } catch (e) {
+    return text.trim() === '' ? 'unexpected end of JSON input' : (e as Error).message;
+  }
+}
+
+/** A form-encoded body becomes JSON of its fields (`{"k":["v"]}`), as Tekton's sink does. */
+function formAsJson(text: string, contentType: string | undefined): string {
+  if (!/^application\/x-www-form-urlencoded/i.test(contentType ?? '')) return text;
+  const q = new URLSearchParams(text);
+  const keys = [...new Set(q.keys())];
+  if (keys.length <= 1) return text;
+  return JSON.stringify(Object.fromEntries(keys.map((k) => [k, q.getAll(k)])));
+}
+
+function secretValue(s: KObject | undefined, key: string): string | undefined {
+  const v = (s as { data?: Record<string, string> } | undefined)?.data?.[key];
+  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
+}
+
+/** The store behind trigger processing; `create` absent for a dry run. */
+function processDeps(o: HookOptions, dryRun: boolean): ProcessDeps {
+  const { store } = o;
+  return {
+    interceptor: (name) => (Object.hasOwn(o.interceptors, name) ? o.interceptors[name] : undefined),
+    secret: async (ns, name, key) => secretValue(await orUndefined(store.get(SECRET, ns, name)), key),
+    getTrigger: (ns, name) => orUndefined(store.get<Trigger>(TRIGGER, ns, name)),
+    listTriggers: async (ns, labelSelector) => (await store.list<Trigger>(TRIGGER, { namespace: ns, labelSelector })).items,
+    binding: (kind, ns, name) => (kind === 'ClusterTriggerBinding' ? orUndefined(store.get<TriggerBinding>(CTB, '', name)) : orUndefined(store.get<TriggerBinding>(TB, ns, name))),
+    template: (ns, name) => orUndefined(store.get<TriggerTemplate>(TT, ns, name)),
+    create: dryRun ? undefined : async (obj) => {
+      const info = typeof obj.kind === 'string' && typeof obj.apiVersion === 'string' ? findKind(obj.kind, groupOf(obj.apiVersion)) : undefined;
+      if (!info) throw new Error(`kiln cannot create ${obj.apiVersion}/${obj.kind}`);
+      const p = prepareObject(obj);
+      if (p.errors.length || !p.object) throw new Error(p.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ') || 'not a usable object');
+      return store.create(info, p.object);
+    },
+    uid: o.newId,
+  };
+}
+
+async function listenerOf(store: Store, ns: string, name: string): Promise<EventListener> {
+  const el = await orUndefined(store.get<EventListener>(EL, ns, name));
+  if (!el) throw notFound(`eventlisteners.triggers.tekton.dev "${name}" not found`, { name, group: 'triggers.tekton.dev', kind: 'eventlisteners' });
+  return el;
+}
+
+/** A label-safe digest of a delivery id (the id itself goes in an annotation). */
+function deliveryLabel(id: string): string {
+  return createHash('sha256').update(id).digest('hex').slice(0, 40);
+}
+
+/** Records one Event per trigger outcome on the listener. */
+async function record(o: HookOptions, el: EventListener, eventID: string, delivery: string | undefined, outcomes: TriggerOutcome[]): Promise<void> {
+  const ns = el.metadata.namespace ?? 'default';
+  const now = (o.now?.() ?? new Date()).toISOString();
+  const rows: Array<Pick<TriggerOutcome, 'trigger' | 'outcome' | 'message'> & { reason: string }> = outcomes.length
+    ? outcomes.map((x) => ({ ...x, reason: { accepted: 'TriggerAccepted', rejected: 'TriggerRejected', failed: 'TriggerFailed' }[x.outcome] }))
+    : [{ trigger: '', outcome: 'rejected', message: 'no trigger of the listener matched this event', reason: 'NoTriggers' }];
+  for (const [i, x] of rows.entries()) {
+    const labels: Record<string, string> = { 'triggers.tekton.dev/eventlistener': el.metadata.name ?? '', 'triggers.tekton.dev/triggers-eventid': eventID };
+    if (x.trigger) labels['triggers.tekton.dev/trigger'] = x.trigger;
+    if (delivery) labels[LABEL_DELIVERY] = deliveryLabel(delivery);
+    const event: KObject = {
+      apiVersion: 'v1', kind: 'Event',
+      metadata: { name: `${el.metadata.name}.${eventID}.${i}`, namespace: ns, labels, annotations: delivery ? { [ANNOTATION_DELIVERY]: delivery } : undefined },
+      involvedObject: { apiVersion: el.apiVersion, kind: 'EventListener', namespace: ns, name: el.metadata.name, uid: el.metadata.uid },
+      reason: x.reason, message: x.message, type: x.outcome === 'accepted' ? 'Normal' : 'Warning',
+      source: { component: 'kiln-triggers' }, reportingComponent: 'kiln-triggers', firstTimestamp: now, lastTimestamp: now, count: 1,
+    };
+    await o.store.create(EVENT, event);
+  }
+}
+
+export function registerHooks(app: FastifyInstance, o: HookOptions): void {
+  const newId = o.newId ?? (() => crypto.randomUUID());
+  const inFlight = new Set<string>();
+
+  async function seenBefore(el: EventListener, delivery: string): Promise<boolean> {
+    const key = `${el.metadata.uid}/${delivery}`;
+    if (inFlight.has(key)) return true;
+    const { items } = await o.store.list(EVENT, { namespace: el.metadata.namespace, labelSelector: `triggers.tekton.dev/eventlistener=${el.metadata.name},${LABEL_DELIVERY}=${deliveryLabel(delivery)}` });
+    if (items.length) return true;
+    inFlight.add(key);
+    return false;
+  }
+
+  async function afterReply(el: EventListener, input: EventInput): Promise<void> {
+    const delivery = deliveryIdOf(input.header);
+    let outcomes: TriggerOutcome[];
+    if (delivery && (await seenBefore(el, delivery))) {
+      outcomes = [{ trigger: '', id: '', outcome: 'rejected', message: `delivery ${delivery} was processed before; nothing started again` }];
+      await o.store.create(EVENT, {
+        apiVersion: 'v1', kind: 'Event',
+        metadata: { name: `${el.metadata.name}.${input.eventID}.0`, namespace: el.metadata.namespace, labels: { 'triggers.tekton.dev/eventlistener': el.metadata.name ?? '', 'triggers.tekton.dev/triggers-eventid': input.eventID }, annotations: { [ANNOTATION_DELIVERY]: delivery } },
+        involvedObject: { apiVersion: el.apiVersion, kind: 'EventListener', namespace: el.metadata.namespace, name: el.metadata.name, uid: el.metadata.uid },
+        reason: 'DuplicateDelivery', message: outcomes[0].message, type: 'Warning', source: { component: 'kiln-triggers' }, count: 1,
+      });
+    } else {
+      try {
+        outcomes = await processEvent(input, processDeps(o, false));
+        await record(o, el, input.eventID, delivery, outcomes);
+      } finally {
+        if (delivery) inFlight.delete(`${el.metadata.uid}/${delivery}`);
+      }
+    }
+    o.onProcessed?.(input.eventID, outcomes);
+  }
+
+  async function sink(req: FastifyRequest<{ Params: { namespace: string; name: string } }>, reply: FastifyReply): Promise<unknown> {
+    const { namespace, name } = req.params;
+    const el = await listenerOf(o.store, namespace, name);
+    let text = rawText(req.body);
+    const validate = el.metadata.annotations?.['tekton.dev/payload-validation'] !== 'false';
+    const problem = validate ? payloadError(text) : undefined;
+    if (problem) {
+      return reply.code(400).type('application/json').send({ eventListener: name, namespace, eventListenerUID: '', errorMessage: `Invalid event body format : ${problem}` });
+    }
+    text = formAsJson(text, req.headers['content-type']);
+    const eventID = newId();
+    const input: EventInput = { listener: el, body: text, header: goHeaders(req), url: `${req.protocol}://${req.host}${req.url}`, eventID };
+    void afterReply(el, input).catch((e) => req.log.error({ err: e, eventID }, 'trigger processing failed'));
+    return reply.code(202).type('application/json').send({ eventListener: name, namespace, eventListenerUID: el.metadata.uid ?? '', eventID });
+  }
+
+  const bodyLimit = o.bodyLimit ?? 10 * 1024 * 1024;
+  app.post('/hooks/:namespace/:name', { bodyLimit }, sink);
+  app.post('/hooks/:namespace/:name/*', { bodyLimit }, sink);
+  app.get<{ Params: { namespace: string; name: string } }>('/hooks/:namespace/:name/live', async (req, reply) => {
+    await listenerOf(o.store, req.params.namespace, req.params.name);
+    return reply.type('text/plain; charset=utf-8').send('ok');
+  });
+
+  // `kiln trigger test`: the whole processing for a given body and headers, creating nothing
+  app.post<{ Params: { namespace: string; name: string } }>('/apis/triggers.tekton.dev/v1beta1/namespaces/:namespace/eventlisteners/:name/test', async function dryRun(req) {
+    const el = await listenerOf(o.store, req.params.namespace, req.params.name);
+    let input: { body?: unknown; headers?: unknown };
+    try {
+      input = JSON.parse(rawText(req.body));
+    } catch (e) {
+      throw badRequest(`the request body is not valid JSON: ${(e as Error).message}`);
+    }
+    if (typeof input?.body !== 'string') throw badRequest('body: expected the event body as a string');
+    const header: Record<string, string[]> = {};
+    if (input.headers !== undefined && (typeof input.headers !== 'object' || input.headers === null || Array.isArray(input.headers))) throw badRequest('headers: expected an object of header name to value(s)');
+    for (const [k, v] of Object.entries((input.headers ?? {}) as Record<string, unknown>)) header[canonicalHeader(k)] = (Array.isArray(v) ? v : [v]).map(String);
+    const problem = el.metadata.annotations?.['tekton.dev/payload-validation'] !== 'false' ? payloadError(input.body) : undefined;
+    if (problem) throw badRequest(`the sink would answer 400: Invalid event body format : ${problem}`);
+    const eventID = newId();
+    const outcomes = await processEvent({ listener: el, body: input.body, header, url: `${req.protocol}://${req.host}/hooks/${req.params.namespace}/${req.params.name}`, eventID }, processDeps(o, true));
+    return { kind: 'TriggerTestResult', apiVersion: 'kiln.dev/v1', eventID, outcomes };
+  });
+}
