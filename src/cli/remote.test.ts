@@ -66,3 +66,17 @@ describe('resolveConnection', () => {
     assert.throws(() => resolveConnection({}, { KILN_HOME: home }), (e: unknown) => e instanceof CliError && e.details.some((d) => d.includes('kiln serve')));
   });
 });
+
+describe('table for trigger records and listeners', () => {
+  it('Events: when, type, reason, object, message', () => {
+    const ev: KObject = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', creationTimestamp: '2026-01-01T00:59:00Z' }, type: 'Warning', reason: 'TriggerRejected', involvedObject: { kind: 'EventListener', name: 'github' }, message: 'interceptor github rejected the event' };
+    assert.deepEqual(table([ev], false, now), [
+      'LAST SEEN   TYPE      REASON            OBJECT                 MESSAGE',
+      '60s         Warning   TriggerRejected   eventlistener/github   interceptor github rejected the event',
+    ]);
+  });
+  it('EventListeners: address and readiness', () => {
+    const el: KObject = { apiVersion: 'triggers.tekton.dev/v1beta1', kind: 'EventListener', metadata: { name: 'gh', creationTimestamp: '2026-01-01T00:00:00Z' }, status: { address: { url: 'http://h/hooks/default/gh' }, conditions: [{ type: 'Ready', status: 'True' }] } };
+    assert.deepEqual(table([el], false, now), ['NAME   ADDRESS                     READY   AGE', 'gh     http://h/hooks/default/gh   True    60m']);
+  });
+});

@@ -34,6 +34,8 @@ function age(iso: string | undefined, now: Date): string {
 /** Columns as kubectl prints them for kiln's kinds (runs: SUCCEEDED, REASON, STARTTIME, COMPLETIONTIME). */
 export function table(items: KObject[], wide: boolean, now = new Date()): string[] {
   if (!items.length) return [];
+  const special = SPECIAL_COLUMNS[items[0].kind];
+  if (special) return align(special.head, items.map((o) => special.row(o, now)));
   const isRun = items[0].kind === 'TaskRun' || items[0].kind === 'PipelineRun';
   const head = isRun ? ['NAME', 'SUCCEEDED', 'REASON', 'STARTTIME', 'COMPLETIONTIME'] : ['NAME', 'AGE'];
   if (wide) head.push(...(isRun ? ['DURATION', 'MESSAGE'] : ['NAMESPACE']));
@@ -46,9 +48,31 @@ export function table(items: KObject[], wide: boolean, now = new Date()): string
     if (wide) row.push(...(isRun ? [duration(st?.startTime, st?.completionTime), c?.message ?? ''] : [o.metadata.namespace ?? '']));
     return row;
   });
+  return align(head, rows);
+}
+
+function align(head: string[], rows: string[][]): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   return [head, ...rows].map((r) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]))).join('   ').trimEnd());
 }
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+const field = (o: unknown, k: string): unknown => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined);
+
+/** Kinds printed with columns of their own: trigger records (Events) and EventListeners. */
+const SPECIAL_COLUMNS: Record<string, { head: string[]; row(o: KObject, now: Date): string[] }> = {
+  Event: {
+    head: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
+    row: (o, now) => [age(text(o.lastTimestamp) || o.metadata.creationTimestamp, now), text(o.type), text(o.reason), `${text(field(o.involvedObject, 'kind')).toLowerCase()}/${text(field(o.involvedObject, 'name'))}`, text(o.message)],
+  },
+  EventListener: {
+    head: ['NAME', 'ADDRESS', 'READY', 'AGE'],
+    row: (o, now) => {
+      const ready = (o.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === 'Ready');
+      return [o.metadata.name ?? '', text(field(field(o.status, 'address'), 'url')), ready?.status ?? 'Unknown', age(o.metadata.creationTimestamp, now)];
+    },
+  },
+};
 
 /** Prints objects in a format: table/wide, yaml, json (a List for several), name. */
 export function render(items: KObject[], format: OutputFormat, single: boolean): string {

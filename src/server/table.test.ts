@@ -127,3 +127,23 @@ describe('humanDuration (Kubernetes duration.HumanDuration)', () => {
   ];
   for (const c of cases) it(c.name, () => assert.equal(humanDuration(c.ms), c.want));
 });
+
+describe('toTable for trigger records and listeners', () => {
+  it('Events show when, type, reason, the object and the message (kubectl get events)', () => {
+    const ev: KObject = {
+      apiVersion: 'v1', kind: 'Event', metadata: { name: 'github.e1.0', namespace: 'ns', creationTimestamp: '2025-01-10T11:59:00Z' },
+      involvedObject: { kind: 'EventListener', name: 'github' }, reason: 'TriggerRejected', type: 'Warning',
+      message: 'trigger on-push: interceptor github rejected the event: payload signature check failed', lastTimestamp: '2025-01-10T11:59:30Z',
+    };
+    const t = toTable(kind('Event'), [ev], { now: NOW });
+    assert.deepEqual(t.columnDefinitions.map((c) => c.name), ['Last Seen', 'Type', 'Reason', 'Object', 'Message']);
+    assert.deepEqual(t.rows[0].cells, ['30s', 'Warning', 'TriggerRejected', 'eventlistener/github', ev.message]);
+  });
+  it('EventListeners show their address and Ready condition', () => {
+    const el: KObject = {
+      apiVersion: 'triggers.tekton.dev/v1beta1', kind: 'EventListener', metadata: { name: 'github', namespace: 'ns', creationTimestamp: '2025-01-10T11:00:00Z' },
+      spec: {}, status: { address: { url: 'https://127.0.0.1:7443/hooks/ns/github' }, conditions: [{ type: 'Ready', status: 'True', reason: 'ListenerReady' }] },
+    };
+    assert.deepEqual(toTable(kind('EventListener'), [el], { now: NOW }).rows[0].cells, ['github', 'https://127.0.0.1:7443/hooks/ns/github', 'True', 'ListenerReady', '60m']);
+  });
+});

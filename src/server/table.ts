@@ -58,6 +58,22 @@ const RUN_COLUMNS: Column[] = [
 
 const size = (v: unknown): number => Object.keys(record(v)).length;
 
+function ready(o: KObject): Record<string, unknown> {
+  const conds = record(o.status).conditions;
+  return record(Array.isArray(conds) ? conds.find((c) => record(c).type === 'Ready') : undefined);
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** kubectl's columns for core/v1 Events (LAST SEEN, TYPE, REASON, OBJECT, MESSAGE). */
+const EVENT_COLUMNS: Column[] = [
+  col('Last Seen', 'date', 'When the event last happened', (o, now) => age(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp, now)),
+  col('Type', 'string', 'Normal or Warning', (o) => str(o.type)),
+  col('Reason', 'string', 'Why the event happened', (o) => str(o.reason)),
+  col('Object', 'string', 'The object the event is about', (o) => `${str(record(o.involvedObject).kind).toLowerCase()}/${str(record(o.involvedObject).name)}`),
+  col('Message', 'string', 'What happened', (o) => str(o.message)),
+];
+
 const COLUMNS: Record<string, Column[]> = {
   TaskRun: RUN_COLUMNS,
   PipelineRun: RUN_COLUMNS,
@@ -68,6 +84,12 @@ const COLUMNS: Record<string, Column[]> = {
   ],
   ServiceAccount: [NAME, col('Secrets', 'integer', 'Number of secrets', (o) => (Array.isArray(o.secrets) ? o.secrets.length : 0)), AGE],
   Namespace: [NAME, col('Status', 'string', 'The namespace phase', (o) => record(o.status).phase ?? 'Active'), AGE],
+  Event: EVENT_COLUMNS,
+  EventListener: [
+    NAME, col('Address', 'string', 'Where the listener receives events', (o) => str(record(record(o.status).address).url)),
+    col('Ready', 'string', 'The Ready condition status', (o) => str(ready(o).status)),
+    col('Reason', 'string', 'The Ready condition reason', (o) => str(ready(o).reason)), AGE,
+  ],
   PersistentVolumeClaim: [NAME, col('Status', 'string', 'The claim phase', (o) => record(o.status).phase ?? 'Pending'), AGE],
 };
 
