@@ -5,7 +5,8 @@
 // undeclared reference to 'x' (in container '')"), evaluate ("… failed to evaluate: no such key: x").
 import type { CelValue, CelEnv, CelInput } from '@bufbuild/cel';
 import { loadCel, type CelModules } from './load.ts';
-import { triggerFunctions, PENDING, SecretPending, type SecretSlot } from './functions.ts';
+import type * as Functions from './functions.ts';
+import type { SecretSlot } from './functions.ts';
 import { celInputFromJson } from './values.ts';
 import { canonicalHeaders } from '../interceptors/header.ts';
 
@@ -44,19 +45,19 @@ const MAX_SECRET_ROUNDS = 8;
 
 let instance: Promise<TriggerCel> | undefined;
 
-/** Loads @bufbuild/cel (first call only) and builds the trigger CEL environment. */
+/** Loads @bufbuild/cel and the function library (first call only) and builds the trigger CEL environment. */
 export function triggerCel(): Promise<TriggerCel> {
-  instance ??= loadCel().then(createTriggerCel);
+  instance ??= Promise.all([loadCel(), import('./functions.ts')]).then(([lib, fns]) => createTriggerCel(lib, fns));
   return instance;
 }
 
 type Program = (bindings: Record<string, CelInput>) => unknown;
 
-/** Builds the environment over loaded CEL modules. */
-export function createTriggerCel(lib: CelModules): TriggerCel {
+/** Builds the environment over loaded CEL modules and ./functions.ts (both loaded lazily by triggerCel). */
+export function createTriggerCel(lib: CelModules, fns: typeof Functions): TriggerCel {
   const { cel, ext } = lib;
   const slot: SecretSlot = {};
-  const env = cel.celEnv({ funcs: [...ext.strings, ...triggerFunctions(lib, slot)] });
+  const env = cel.celEnv({ funcs: [...ext.strings, ...fns.triggerFunctions(lib, slot)] });
   const programs = new Map<string, Program | { error: string }>();
 
   function compile(expr: string): Program | { error: string } {
@@ -85,7 +86,7 @@ export function createTriggerCel(lib: CelModules): TriggerCel {
         if (fetched.has(id)) return fetched.get(id);
         if (!secret) return undefined;
         wanted.set(id, [name, key]);
-        return PENDING;
+        return fns.PENDING;
       };
       let out: unknown;
       try {
@@ -93,7 +94,7 @@ export function createTriggerCel(lib: CelModules): TriggerCel {
       } finally {
         slot.current = undefined;
       }
-      if (wanted.size === 0 || round >= MAX_SECRET_ROUNDS) return outcome(lib, expr, out);
+      if (wanted.size === 0 || round >= MAX_SECRET_ROUNDS) return outcome(lib, fns, expr, out);
       await Promise.all([...wanted].map(async ([id, [name, key]]) => fetched.set(id, await secret!(name, key))));
     }
   }
@@ -101,14 +102,14 @@ export function createTriggerCel(lib: CelModules): TriggerCel {
   return { lib, evaluate };
 }
 
-function outcome(lib: CelModules, expr: string, out: unknown): CelOutcome {
-  if (lib.cel.isCelError(out)) return { error: `expression ${goQuote(expr)} failed to evaluate: ${goMessage(rootMessage(out))}` };
+function outcome(lib: CelModules, fns: typeof Functions, expr: string, out: unknown): CelOutcome {
+  if (lib.cel.isCelError(out)) return { error: `expression ${goQuote(expr)} failed to evaluate: ${goMessage(rootMessage(fns, out))}` };
   return { value: out as CelValue };
 }
 
 /** The message of the innermost CEL error (bufbuild wraps a thrown Error as its cause). */
-function rootMessage(e: Error): string {
-  if (e.cause instanceof SecretPending) return 'secret not fetched';
+function rootMessage(fns: typeof Functions, e: Error): string {
+  if (e.cause instanceof fns.SecretPending) return 'secret not fetched';
   return e.message;
 }
 
