@@ -8,64 +8,10 @@ import { join } from 'node:path';
 import { kiln, tempDir } from './helpers.ts';
 import { api, startServe, until, type Served } from './serve-helpers.ts';
 
-const SECRET = 'It is a secret to everybody';
+/** the webhook secret the example's Secret holds */
+const SECRET = 'change-me';
 
-const RESOURCES = `apiVersion: v1
-kind: Secret
-metadata: {name: github-secret}
-stringData: {token: "${SECRET}"}
----
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata: {name: build}
-spec:
-  params: [{name: revision}, {name: url}, {name: pusher}]
-  tasks:
-    - name: checkout
-      params: [{name: revision, value: $(params.revision)}, {name: url, value: $(params.url)}, {name: pusher, value: $(params.pusher)}]
-      taskSpec:
-        params: [{name: revision}, {name: url}, {name: pusher}]
-        steps: [{name: show, image: alpine, script: 'echo "building $(params.url) at $(params.revision) for $(params.pusher)"'}]
----
-apiVersion: triggers.tekton.dev/v1beta1
-kind: TriggerBinding
-metadata: {name: github-push}
-spec:
-  params:
-    - {name: revision, value: $(body.head_commit.id)}
-    - {name: url, value: $(body.repository.clone_url)}
-    - {name: pusher, value: $(body.pusher.name)}
----
-apiVersion: triggers.tekton.dev/v1beta1
-kind: TriggerTemplate
-metadata: {name: build-run}
-spec:
-  params: [{name: revision}, {name: url}, {name: pusher, default: nobody}]
-  resourcetemplates:
-    - apiVersion: tekton.dev/v1
-      kind: PipelineRun
-      metadata: {generateName: build-}
-      spec:
-        pipelineRef: {name: build}
-        params:
-          - {name: revision, value: $(tt.params.revision)}
-          - {name: url, value: $(tt.params.url)}
-          - {name: pusher, value: $(tt.params.pusher)}
----
-apiVersion: triggers.tekton.dev/v1beta1
-kind: EventListener
-metadata: {name: github}
-spec:
-  triggers:
-    - name: on-push
-      interceptors:
-        - ref: {name: github}
-          params:
-            - {name: secretRef, value: {secretName: github-secret, secretKey: token}}
-            - {name: eventTypes, value: [push]}
-      bindings: [{ref: github-push}]
-      template: {ref: build-run}
-`;
+const EXAMPLE = 'examples/triggers/github-push.yaml';
 
 const PUSH = JSON.stringify({
   ref: 'refs/heads/main',
@@ -101,9 +47,7 @@ describe('triggers through kiln serve', () => {
     const s = await startServe(dataDir);
     servers.push(s);
     const env = { KILN_HOME: dataDir };
-    const file = join(dataDir, 'triggers.yaml');
-    writeFileSync(file, RESOURCES);
-    const applied = await kiln(['apply', '-f', file], { env });
+    const applied = await kiln(['apply', '-f', EXAMPLE], { env });
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     const listed = await kiln(['get', 'el'], { env });
     assert.match(listed.stdout, /^github\s/m);
