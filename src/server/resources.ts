@@ -84,6 +84,20 @@ async function current(deps: ResourceDeps, t: ResourceTarget): Promise<KObject> 
   return obj;
 }
 
+/** Bodies (and patch results) nested deeper than this are refused before anything recurses into them. */
+export const MAX_DEPTH = 1000;
+
+/** Throws 400 when `doc` nests deeper than MAX_DEPTH (checked without recursion). */
+function checkDepth(doc: unknown, what = 'the request body'): unknown {
+  const stack: Array<[unknown, number]> = doc && typeof doc === 'object' ? [[doc, 1]] : [];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (depth > MAX_DEPTH) throw badRequest(`${what} is nested more than ${MAX_DEPTH} levels deep`);
+    for (const x of Object.values(v as object)) if (x && typeof x === 'object') stack.push([x, depth + 1]);
+  }
+  return doc;
+}
+
 function includeOf(q: Query): IncludeObject | undefined {
   const v = q.includeObject;
   if (v === undefined || v === '') return undefined;
@@ -125,7 +139,7 @@ async function list(deps: ResourceDeps, t: ResourceTarget, q: Query, req: Fastif
 }
 
 async function create(deps: ResourceDeps, t: ResourceTarget, q: Query, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-  return createFrom(deps, t, q, decodeObjectBody(req.body, req.headers['content-type']), reply);
+  return createFrom(deps, t, q, checkDepth(decodeObjectBody(req.body, req.headers['content-type'])), reply);
 }
 
 async function createFrom(deps: ResourceDeps, t: ResourceTarget, q: Query, raw: unknown, reply: FastifyReply): Promise<unknown> {
@@ -143,7 +157,7 @@ async function createFrom(deps: ResourceDeps, t: ResourceTarget, q: Query, raw: 
 
 async function replace(deps: ResourceDeps, t: ResourceTarget, q: Query, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const fieldValidation = parseFieldValidation(q.fieldValidation);
-  const raw = decodeObjectBody(req.body, req.headers['content-type']);
+  const raw = checkDepth(decodeObjectBody(req.body, req.headers['content-type']));
   const { object, warnings } = checkWrite(raw, t, { fieldValidation });
   const existing = await current(deps, t);
   addWarnings(reply, warnings);
@@ -156,7 +170,7 @@ async function replace(deps: ResourceDeps, t: ResourceTarget, q: Query, req: Fas
 async function patch(deps: ResourceDeps, t: ResourceTarget, q: Query, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const fieldValidation = parseFieldValidation(q.fieldValidation);
   const type = patchTypeOf(req.headers['content-type']);
-  const doc = decodePatchBody(req.body, type);
+  const doc = checkDepth(decodePatchBody(req.body, type));
   for (let attempt = 0; ; attempt++) {
     const existing = await orUndefined(deps.store.get(t.info, t.namespace ?? '', t.name!));
     if (!existing) {
@@ -164,6 +178,7 @@ async function patch(deps: ResourceDeps, t: ResourceTarget, q: Query, req: Fasti
       throw objectNotFound(t);
     }
     const patched = applyPatch(type, existing, doc, t.subresource === 'status');
+    checkDepth(patched.object, 'the patched object');
     const { object, warnings } = checkWrite(patched.object, t, { fieldValidation, alsoAccept: t.info.versions });
     addWarnings(reply, warnings);
     if (isDryRun(q)) return reply.send(object);

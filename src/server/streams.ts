@@ -11,9 +11,10 @@ import { isTrue, redactForList, render, type Query, type ResourceDeps } from './
 
 function timeoutOf(q: Query): number | undefined {
   if (q.timeoutSeconds === undefined || q.timeoutSeconds === '') return undefined;
-  const n = Number(q.timeoutSeconds);
-  if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid timeoutSeconds ${JSON.stringify(q.timeoutSeconds)}: expected a non-negative integer`);
-  return n === 0 ? undefined : n * 1000;
+  // decimal digits only, as Kubernetes parses it (not `1e3`, `0x10` or ` `, which Number() would take)
+  const n = /^\d+$/.test(q.timeoutSeconds) ? Number(q.timeoutSeconds) : NaN;
+  if (!Number.isSafeInteger(n)) throw badRequest(`invalid timeoutSeconds ${JSON.stringify(q.timeoutSeconds)}: expected a non-negative integer`);
+  return n === 0 ? undefined : Math.min(n * 1000, 2 ** 31 - 1); // setTimeout fires at once beyond ~24.8 days
 }
 
 /** Starts a chunked response the client reads line by line. */
