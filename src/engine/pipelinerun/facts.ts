@@ -15,11 +15,16 @@ import { pipelineRunFor, taskRunsFor } from './create.ts';
 import type { ChildToCancel, Decisions, FactsInput, ObservedChild, PipelineRunStopStatus, PipelineRunToCreate, TaskRunToCreate } from './facts.types.ts';
 import { createJudge, failuresToIgnore, type Judge } from './judge.ts';
 import type { RunContext } from './model.ts';
+import { usesCel } from './when-cel.ts';
+import type { Graph } from '../../dag/dag.ts';
+import type { ParamValue } from '../../api/param.types.ts';
+import type { PipelineSpec } from '../../api/pipeline.types.ts';
+import type { PipelineRunSpec } from '../../api/pipelinerun.types.ts';
 import { pipelineResults } from './results.ts';
 import { CANCELLED_MESSAGE, FAILED_MESSAGE, isPipelineRunChild, runCancellable, TIMEOUT_MESSAGE } from './runs.ts';
 import { childReferences, conditionFor, countTasks, PipelineRunReason, skippedTasks, withTime, type ConditionCore } from './status.ts';
 import { passed, untilNext } from './timeouts.ts';
-import { validateBindings, validateGraph, validateParams, validateSpec, validateTaskRefs, validateTaskRunSpecs, type Failure } from './validate.ts';
+import { validateBindings, validateGraph, validateParams, validateSpec, validateTaskRefs, validateTaskRunSpecs, type Failure, type RunIdentity } from './validate.ts';
 
 export type {
   ChildToCancel, Decisions, FactsInput, ObservedChild, ObservedPipelineRun, ObservedTaskRun, PipelineRunToCancel, PipelineRunToCreate, TaskRunToCancel, TaskRunToCreate,
@@ -51,21 +56,48 @@ export function decide(input: FactsInput, opts: DecideOptions = {}): Decisions {
     return { create: [], cancel: [], status: assembleStatus(prior, { condition: withTime({ status: 'Unknown', reason: PipelineRunReason.Pending, message: `PipelineRun "${id.name}" is pending` }, priorCondition(input), input.nowIso) }) };
   }
   if (pr.spec.status === 'Cancelled') return cancelled(input);
-  const preflight = validateSpec(input.pipelineSpec, pr.spec, id, max);
-  if (preflight) return failedBeforeStart(input, preflight);
-  const g = validateGraph(input.pipelineSpec, id);
-  if ('failure' in g) return failedBeforeStart(input, g.failure);
-  const values = pipelineParamValues(input);
-  const early = validateParams(input.pipelineSpec, pr.spec.params ?? [], values, id)
-    ?? validateBindings(input.pipelineSpec, pr.spec, id)
-    ?? validateTaskRunSpecs(input.pipelineSpec, pr.spec, id);
-  if (early) return failedBeforeStart(input, early);
-  const ctx = buildContext(input, id, values, g.graph, max);
+  const checked = earlyChecks(input, id, max);
+  if ('failure' in checked) return failedBeforeStart(input, checked.failure);
+  const ctx = buildContext(input, id, checked.values, checked.graph, max);
   const refs = validateTaskRefs([...ctx.tasks.values()].map((t) => t.pt), input.tasks, id);
   if (refs) return failedBeforeStart(input, refs);
   const judge = createJudge(ctx);
   if (passed(ctx.deadlines.pipeline, ctx.now)) return timedOut(ctx, judge);
   return proceed(ctx, judge, max);
+}
+
+type Checked = { graph: Graph; values: ReadonlyMap<string, ParamValue> } | { failure: Failure };
+
+/** The last early checks of a spec object, with what they depended on besides it. */
+const checkedMemo = new WeakMap<PipelineSpec, { run: PipelineRunSpec; key: string; result: Checked }>();
+
+/**
+ * The checks made before anything is judged (spec, DAG, params, bindings, taskRunSpecs) and the
+ * param values: they depend only on the spec, the run's spec and who it is, so for the same
+ * objects (a controller keeps both across reconciles) the last answer is reused.
+ */
+function earlyChecks(input: FactsInput, id: RunIdentity, max: number): Checked {
+  const spec = input.pipelineSpec;
+  const run = input.pipelineRun.spec;
+  if (usesCel(spec)) return checkAnew(input, id, max); // CEL syntax checks depend on CEL being loaded
+  const key = JSON.stringify([id.namespace, id.name, id.pipelineName, max]);
+  const memo = checkedMemo.get(spec);
+  if (memo && memo.run === run && memo.key === key) return memo.result;
+  const result = checkAnew(input, id, max);
+  checkedMemo.set(spec, { run, key, result });
+  return result;
+}
+
+function checkAnew(input: FactsInput, id: RunIdentity, max: number): Checked {
+  const spec = input.pipelineSpec;
+  const run = input.pipelineRun.spec;
+  const preflight = validateSpec(spec, run, id, max);
+  if (preflight) return { failure: preflight };
+  const g = validateGraph(spec, id);
+  if ('failure' in g) return g;
+  const values = pipelineParamValues(input);
+  const early = validateParams(spec, run.params ?? [], values, id) ?? validateBindings(spec, run, id) ?? validateTaskRunSpecs(spec, run, id);
+  return early ? { failure: early } : { graph: g.graph, values };
 }
 
 /** The request that stops `c`: a TaskRun is cancelled, a child PipelineRun gets `specStatus`. */

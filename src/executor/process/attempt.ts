@@ -124,7 +124,9 @@ async function runStep(rt: AttemptRuntime, i: number, ctx: StepContext): Promise
     : c.onError === 'continue' ? StepReason.Continued : StepReason.Error;
   Object.assign(s, { phase: 'terminated', exitCode: code, reason, finishedAt: rt.ts() });
   if (timedOut) s.message = `"${c.containerName}" exited because the step exceeded the specified timeout limit; step timeout ${goDuration(c.timeoutMs ?? 0)}`;
-  rt.changed();
+  // After the last step of an attempt without sidecars the outcome follows at once and carries
+  // this too: one status write instead of two (Tekton too records a finished pod once).
+  if (i < rt.plan.steps.length - 1 || rt.plan.sidecars.length > 0) rt.changed();
   return failed && !stop && c.onError !== 'continue' ? stepFailed(c, code) : undefined;
 }
 

@@ -1,6 +1,6 @@
 // The private directory of one attempt under <dataDir>/runs/<ns>/<taskrun>/attempt-<n>/ and the
 // volumes it uses. Created once when the attempt starts.
-import { closeSync, mkdirSync, openSync, rmSync, symlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmdirSync, symlinkSync } from 'node:fs';
 import { mkdir, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type { ExecutionPlan, PlanMount, PlanVolume } from '../executor.ts';
@@ -134,7 +134,11 @@ export async function createLayout(dataDir: string, layout: AttemptLayout, plan:
 export async function cleanupLayout(layout: AttemptLayout, plan: ExecutionPlan): Promise<void> {
   const doomed = plan.volumes.filter((v) => v.source.type === 'files').map((v) => join(layout.volumes, safe(v.name)));
   if (doomed.length) await Promise.all(doomed.map((d) => rm(d, { recursive: true, force: true })));
-  rmSync(layout.creds, { recursive: true, force: true }); // usually empty: no round trip for it
+  try {
+    rmdirSync(layout.creds); // usually empty: one system call, no round trip
+  } catch {
+    await rm(layout.creds, { recursive: true, force: true });
+  }
 }
 
 function ignoreExists(e: NodeJS.ErrnoException): void {
