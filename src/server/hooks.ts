@@ -13,6 +13,7 @@ import { findKind } from '../api/registry.ts';
 import type { EventListener, Trigger, TriggerBinding, TriggerTemplate } from '../api/triggers.types.ts';
 import type { Store } from '../store/store.ts';
 import { orUndefined } from '../store/store.ts';
+import { goJsonUnmarshalObject } from '../triggers/cel/gojson.ts';
 import { processEvent, type EventInput, type ProcessDeps, type TriggerOutcome } from '../triggers/process.ts';
 import type { Interceptor } from '../triggers/types.ts';
 import { badRequest, notFound } from './errors.ts';
@@ -62,14 +63,13 @@ function rawText(body: unknown): string {
   return Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '';
 }
 
-/** Tekton's payload check: a JSON object (arrays, scalars and an empty body fail). */
+/**
+ * Tekton's payload check, `json.Unmarshal` into a map: a JSON object (or `null`, which Go
+ * accepts) passes; arrays, scalars, an empty body and bad JSON fail with Go's error text.
+ */
 function payloadError(text: string): string | undefined {
-  try {
-    const v = JSON.parse(text);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : `json: cannot unmarshal ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v} into Go value of type map[string]interface {}`;
-  } catch (e) {
-    return text.trim() === '' ? 'unexpected end of JSON input' : (e as Error).message;
-  }
+  const r = goJsonUnmarshalObject(text);
+  return 'error' in r ? r.error : undefined;
 }
 
 /** A form-encoded body becomes JSON of its fields (`{"k":["v"]}`), as Tekton's sink does. */
