@@ -1,10 +1,11 @@
 // `npm run bench`: every benchmark, one table.
-// Usage: node bench/run.ts [--iterations N] [--only taskrun|pipeline] [--markdown]
+// Usage: node bench/run.ts [--iterations N] [--only taskrun|pipeline|api|triggers] [--markdown]
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { taskRunBench, type Row } from './taskrun.ts';
 import { pipelineBench } from './pipeline.ts';
 import { apiBench } from './api.ts';
+import { triggersBench } from './triggers.ts';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
@@ -27,6 +28,7 @@ const rows: Row[] = [
   ...(only === '' || only === 'taskrun' ? await taskRunBench({ iterations }) : []),
   ...(only === '' || only === 'pipeline' ? await pipelineBench() : []),
   ...(only === '' || only === 'api' ? await apiBench() : []),
+  ...(only === '' || only === 'triggers' ? await triggersBench() : []),
 ];
 
 const width = Math.max(...rows.map((r) => r.name.length));
