@@ -142,14 +142,27 @@ async function record(o: HookOptions, el: EventListener, eventID: string, delive
 
 export function registerHooks(app: FastifyInstance, o: HookOptions): void {
   const newId = o.newId ?? (() => crypto.randomUUID());
-  const inFlight = new Set<string>();
+  /** per listener (uid): the delivery digests it has processed, loaded from its Events once */
+  const seen = new Map<string, Promise<Set<string>>>();
 
+  function deliveriesOf(el: EventListener): Promise<Set<string>> {
+    const uid = el.metadata.uid ?? '';
+    let set = seen.get(uid);
+    if (!set) {
+      set = o.store.list(EVENT, { namespace: el.metadata.namespace, labelSelector: `triggers.tekton.dev/eventlistener=${el.metadata.name}` })
+        .then(({ items }) => new Set(items.map((e) => e.metadata.labels?.[LABEL_DELIVERY]).filter((x): x is string => !!x)));
+      set.catch(() => seen.delete(uid));
+      seen.set(uid, set);
+    }
+    return set;
+  }
+
+  /** True when the delivery was processed (or is being processed) before; else marks it as seen. */
   async function seenBefore(el: EventListener, delivery: string): Promise<boolean> {
-    const key = `${el.metadata.uid}/${delivery}`;
-    if (inFlight.has(key)) return true;
-    const { items } = await o.store.list(EVENT, { namespace: el.metadata.namespace, labelSelector: `triggers.tekton.dev/eventlistener=${el.metadata.name},${LABEL_DELIVERY}=${deliveryLabel(delivery)}` });
-    if (items.length) return true;
-    inFlight.add(key);
+    const set = await deliveriesOf(el);
+    const label = deliveryLabel(delivery);
+    if (set.has(label)) return true;
+    set.add(label);
     return false;
   }
 
@@ -168,8 +181,10 @@ export function registerHooks(app: FastifyInstance, o: HookOptions): void {
       try {
         outcomes = await processEvent(input, processDeps(o, false));
         await record(o, el, input.eventID, delivery, outcomes);
-      } finally {
-        if (delivery) inFlight.delete(`${el.metadata.uid}/${delivery}`);
+      } catch (e) {
+        // nothing was recorded: a redelivery may try again
+        if (delivery) (await deliveriesOf(el)).delete(deliveryLabel(delivery));
+        throw e;
       }
     }
     o.onProcessed?.(input.eventID, outcomes);
@@ -178,15 +193,17 @@ export function registerHooks(app: FastifyInstance, o: HookOptions): void {
   async function sink(req: FastifyRequest<{ Params: { namespace: string; name: string } }>, reply: FastifyReply): Promise<unknown> {
     const { namespace, name } = req.params;
     const el = await listenerOf(o.store, namespace, name);
-    let text = rawText(req.body);
+    const text = rawText(req.body);
     const validate = el.metadata.annotations?.['tekton.dev/payload-validation'] !== 'false';
     const problem = validate ? payloadError(text) : undefined;
     if (problem) {
       return reply.code(400).type('application/json').send({ eventListener: name, namespace, eventListenerUID: '', errorMessage: `Invalid event body format : ${problem}` });
     }
-    text = formAsJson(text, req.headers['content-type']);
+    const form = formAsJson(text, req.headers['content-type']);
+    // signatures are checked over the bytes as sent (text decoding would alter invalid UTF-8)
+    const rawBody = form === text && Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : undefined;
     const eventID = newId();
-    const input: EventInput = { listener: el, body: text, header: goHeaders(req), url: `${req.protocol}://${req.host}${req.url}`, eventID };
+    const input: EventInput = { listener: el, body: form, rawBody, header: goHeaders(req), url: `${req.protocol}://${req.host}${req.url}`, eventID };
     void afterReply(el, input).catch((e) => req.log.error({ err: e, eventID }, 'trigger processing failed'));
     return reply.code(202).type('application/json').send({ eventListener: name, namespace, eventListenerUID: el.metadata.uid ?? '', eventID });
   }

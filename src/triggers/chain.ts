@@ -12,6 +12,8 @@ export interface ChainDeps extends InterceptorDeps {
 
 export interface ChainInput {
   body: string;
+  /** the body's exact bytes (signatures are checked over them) */
+  rawBody?: Uint8Array;
   header: Record<string, string[]>;
   extensions: Record<string, unknown>;
   context: InterceptorContext;
@@ -57,7 +59,7 @@ export async function runChain(interceptors: readonly TriggerInterceptor[], inpu
     }
     let res: InterceptorResponse;
     try {
-      res = await run({ body: input.body, header: input.header, extensions, interceptor_params: interceptorParams(entry), context: input.context }, deps);
+      res = await run({ body: input.body, rawBody: input.rawBody, header: input.header, extensions, interceptor_params: interceptorParams(entry), context: input.context }, deps);
     } catch (e) {
       res = { continue: false, status: { code: CODES.Internal, message: `interceptor ${label} failed: ${(e as Error).message}` } };
     }

@@ -18,6 +18,8 @@ export interface EventInput {
   listener: EventListener;
   /** the raw body as text */
   body: string;
+  /** the body's exact bytes, when they came over the wire (signatures are checked over them) */
+  rawBody?: Uint8Array;
   /** Go-canonical header names */
   header: Record<string, string[]>;
   url: string;
@@ -119,7 +121,7 @@ function describe(o: KObject): string {
 }
 
 async function one(t: EffectiveTrigger, input: EventInput, extensions: Record<string, unknown>, deps: ProcessDeps): Promise<TriggerOutcome> {
-  const chain = await runChain(t.spec.interceptors ?? [], { body: input.body, header: input.header, extensions, context: { event_url: input.url, event_id: input.eventID, trigger_id: t.id } }, deps);
+  const chain = await runChain(t.spec.interceptors ?? [], { body: input.body, rawBody: input.rawBody, header: input.header, extensions, context: { event_url: input.url, event_id: input.eventID, trigger_id: t.id } }, deps);
   if (!chain.continue) {
     const s = chain.stoppedBy!;
     return { trigger: t.name, id: t.id, outcome: 'rejected', message: `trigger ${t.name}: interceptor ${s.interceptor} rejected the event: ${s.message}` };
@@ -133,7 +135,7 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
   const out: Array<Promise<TriggerOutcome[]>> = sel.triggers.map(async (t) => [await one(t, input, {}, deps)]);
   for (const g of sel.groups) {
     out.push((async () => {
-      const chain = await runChain(g.interceptors, { body: input.body, header: input.header, extensions: {}, context: { event_url: input.url, event_id: input.eventID, trigger_id: g.id } }, deps);
+      const chain = await runChain(g.interceptors, { body: input.body, rawBody: input.rawBody, header: input.header, extensions: {}, context: { event_url: input.url, event_id: input.eventID, trigger_id: g.id } }, deps);
       if (!chain.continue) {
         const s = chain.stoppedBy!;
         return [{ trigger: g.name, id: g.id, outcome: 'rejected' as const, message: `trigger group ${g.name}: interceptor ${s.interceptor} rejected the event: ${s.message}` }];

@@ -11,8 +11,10 @@ export interface InterceptorContext {
 }
 
 export interface InterceptorRequest {
-  /** the raw body, byte-exact as text */
+  /** the raw body as text */
   body: string;
+  /** kiln: the body's exact bytes, which signatures are checked over (absent: `body` as UTF-8) */
+  rawBody?: Uint8Array;
   header: Record<string, string[]>;
   /** what earlier interceptors in the chain added */
   extensions: Record<string, unknown>;

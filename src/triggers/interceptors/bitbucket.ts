@@ -22,7 +22,7 @@ export const bitbucketInterceptor: Interceptor = function bitbucket(req, deps) {
       if (!req.context) return rejected(CODES.InvalidArgument, 'no request context passed');
       const secret = await getSecret(req, deps, secretRef);
       if ('error' in secret) return rejected(CODES.FailedPrecondition, `error getting secret: ${secret.error}`);
-      const bad = validateSignature(signature, req.body, secret.value);
+      const bad = validateSignature(signature, req.rawBody ?? req.body, secret.value);
       if (bad) return rejected(CODES.FailedPrecondition, bad);
     }
     return { continue: true };

@@ -118,7 +118,7 @@ export const githubInterceptor: Interceptor = function github(req, deps) {
       if (!req.context) return rejected(CODES.InvalidArgument, 'no request context passed');
       const secret = await getSecret(req, deps, p.secretRef);
       if ('error' in secret) return rejected(CODES.FailedPrecondition, `error getting secret: ${secret.error}`);
-      const bad = validateSignature(signature, req.body, secret.value);
+      const bad = validateSignature(signature, req.rawBody ?? req.body, secret.value);
       if (bad) return rejected(CODES.FailedPrecondition, bad);
     }
 
