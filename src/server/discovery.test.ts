@@ -98,6 +98,13 @@ describe('apiResourceList', () => {
     assert.deepEqual(r.get('taskruns/log')?.verbs, ['get']);
   });
 
+  it('triggers.tekton.dev/v1beta1: the tekton-triggers category, el as short name', () => {
+    const l = apiResourceList('triggers.tekton.dev', 'v1beta1') as { resources: Array<{ name: string; shortNames?: string[]; categories?: string[] }> };
+    const el = l.resources.find((x) => x.name === 'eventlisteners')!;
+    assert.deepEqual(el.categories, ['tekton', 'tekton-triggers']);
+    assert.deepEqual(el.shortNames, ['el']);
+  });
+
   it('core v1: no categories; Namespace cluster-scoped; kinds without short names have none', () => {
     const l = list('', 'v1');
     assert.equal(l.groupVersion, 'v1');

@@ -12,7 +12,8 @@ export const KUBE_MAJOR = '1';
 export const KUBE_MINOR = '32';
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-const TEKTON_CATEGORIES = ['tekton', 'tekton-pipelines'];
+/** The categories Tekton's CRDs declare (`kubectl get tekton` lists them all). */
+const CATEGORIES: Record<string, string[]> = { 'tekton.dev': ['tekton', 'tekton-pipelines'], 'triggers.tekton.dev': ['tekton', 'tekton-triggers'] };
 
 export interface APIResource {
   name: string;
@@ -85,7 +86,7 @@ function resourcesOf(info: KindInfo): APIResource[] {
     verbs: VERBS,
   };
   if (info.shortNames.length) main.shortNames = [...info.shortNames];
-  if (info.group === 'tekton.dev') main.categories = TEKTON_CATEGORIES;
+  if (Object.hasOwn(CATEGORIES, info.group)) main.categories = CATEGORIES[info.group];
   const subs = subresourcesOf(info).map((sub): APIResource => ({
     name: `${info.plural}/${sub}`,
     singularName: '',
