@@ -74,3 +74,31 @@ test('convertObject: other objects unchanged; StepAction v1alpha1 → v1beta1', 
   assert.equal(convertObject(cm).object, cm);
   assert.equal(convertObject({ ...obj('StepAction', {}), apiVersion: 'tekton.dev/v1alpha1' }).object.apiVersion, 'tekton.dev/v1beta1');
 });
+
+test('prepareObject: v1alpha1 inline interceptors (github:, cel:) become ref + params', async () => {
+  const { prepareObject } = await import('./prepare.ts');
+  const r = prepareObject({
+    apiVersion: 'triggers.tekton.dev/v1alpha1', kind: 'EventListener', metadata: { name: 'old' },
+    spec: {
+      triggers: [{
+        name: 't',
+        interceptors: [
+          { github: { secretRef: { secretName: 's', secretKey: 'k' }, eventTypes: ['push'] } },
+          { cel: { filter: "body.ref == 'refs/heads/main'" } },
+          { ref: { name: 'gitlab' }, params: [{ name: 'eventTypes', value: ['Push Hook'] }] },
+        ],
+        bindings: [{ ref: 'b' }],
+        template: { ref: 'tt' },
+      }],
+    },
+  });
+  assert.deepEqual(r.warnings, []);
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.object?.apiVersion, 'triggers.tekton.dev/v1beta1');
+  const interceptors = (r.object?.spec as { triggers: Array<{ interceptors: unknown[] }> }).triggers[0].interceptors;
+  assert.deepEqual(interceptors, [
+    { ref: { name: 'github', kind: 'ClusterInterceptor' }, params: [{ name: 'secretRef', value: { secretName: 's', secretKey: 'k' } }, { name: 'eventTypes', value: ['push'] }] },
+    { ref: { name: 'cel', kind: 'ClusterInterceptor' }, params: [{ name: 'filter', value: "body.ref == 'refs/heads/main'" }] },
+    { ref: { name: 'gitlab', kind: 'ClusterInterceptor' }, params: [{ name: 'eventTypes', value: ['Push Hook'] }] },
+  ]);
+});

@@ -62,7 +62,29 @@ export function convertObject(obj: KObject): ConvertResult {
  */
 function convertTriggersObject(obj: KObject): KObject {
   if (versionOf(obj.apiVersion) !== 'v1alpha1' || V1ALPHA1_ONLY.has(obj.kind)) return obj;
+  const spec = obj.spec as Obj | undefined;
+  if (spec && typeof spec === 'object') {
+    convertInterceptors(spec.interceptors);
+    eachObject(spec.triggers, (t) => convertInterceptors(t.interceptors));
+    eachObject(spec.triggerGroups, (g) => convertInterceptors(g.interceptors));
+  }
   return { ...obj, apiVersion: `${TRIGGERS_GROUP}/v1beta1` };
+}
+
+const LEGACY_INTERCEPTORS = ['github', 'gitlab', 'bitbucket', 'cel'];
+
+/** v1alpha1's `- github: {secretRef, eventTypes}` → `- ref: {name: github}, params: [...]`, in place. */
+function convertInterceptors(list: unknown): void {
+  eachObject(list, (i) => {
+    const name = LEGACY_INTERCEPTORS.find((k) => Object.hasOwn(i, k));
+    if (!name || i.ref) return;
+    const legacy = i[name] as Obj | undefined;
+    delete i[name];
+    i.ref = { name, kind: 'ClusterInterceptor' };
+    const params = Array.isArray(i.params) ? (i.params as unknown[]) : [];
+    for (const [k, v] of Object.entries(legacy ?? {})) params.push({ name: k, value: v });
+    i.params = params;
+  });
 }
 
 /** v1beta1 TaskSpec (also an embedded one) → v1, in place. */

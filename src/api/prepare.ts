@@ -53,7 +53,7 @@ export function prepareObject(raw: unknown, opts: PrepareOptions = {}): Prepared
   const identified = identify(raw);
   if ('errors' in identified) return { errors: identified.errors.map(asError), warnings: [] };
   const { info, version } = identified;
-  const legacy = info.group === 'tekton.dev' && version !== info.versions[0];
+  const legacy = (info.group === 'tekton.dev' || info.group === 'triggers.tekton.dev') && version !== info.versions[0];
   const norm = normalizeFields({ ...raw, kind: info.kind }, schemaForKind(info.kind)!, { legacy });
   const errors = [...norm.errors, ...(opts.strict ? norm.unknown : [])];
   const warnings = [...norm.warnings, ...(opts.strict ? [] : norm.unknown.map((u) => ({ ...u, severity: 'warning' as const })))];

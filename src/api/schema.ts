@@ -209,12 +209,20 @@ const BINDING_PARAM = obj({ name: STR, value: STR });
 const TRIGGER_SPEC_BINDING = obj({
   name: STR, value: STR, ref: STR, kind: { t: 'string', canon: ['TriggerBinding', 'ClusterTriggerBinding'] }, apiversion: STR,
 });
+/** v1alpha1's inline interceptors (`- github: {secretRef, eventTypes}`), converted to ref + params. */
+const LEGACY_SECRET_REF = obj({ secretName: STR, secretKey: STR, namespace: STR });
+const LEGACY_INTERCEPTORS: Record<string, Schema> = {
+  github: obj({ secretRef: LEGACY_SECRET_REF, eventTypes: list(STR) }),
+  gitlab: obj({ secretRef: LEGACY_SECRET_REF, eventTypes: list(STR) }),
+  bitbucket: obj({ secretRef: LEGACY_SECRET_REF, eventTypes: list(STR) }),
+  cel: obj({ filter: STR, overlays: list(obj({ key: STR, expression: STR })) }),
+};
 const TRIGGER_INTERCEPTOR = obj({
   name: STR,
   ref: obj({ name: STR, kind: { t: 'string', canon: ['ClusterInterceptor', 'NamespacedInterceptor'] }, apiVersion: STR }),
   params: list(obj({ name: STR, value: ANY })),
   webhook: obj({ objectRef: obj({ kind: STR, namespace: STR, name: STR, uid: STR, apiVersion: STR, resourceVersion: STR, fieldPath: STR }), url: STR, header: list(PARAM) }),
-});
+}, LEGACY_INTERCEPTORS);
 export const TRIGGER_TEMPLATE_SPEC = obj({
   params: list(obj({ name: STR, description: STR, default: STR })), resourcetemplates: list(ANY),
 });
