@@ -118,7 +118,7 @@ function fieldIndex(s: ObjectSchema, legacy: boolean): Map<string, string> {
 function unknownFieldMessage(key: string, s: ObjectSchema, legacy: boolean): string {
   if (!legacy && s.legacy) {
     const old = Object.keys(s.legacy).find((k) => k.toLowerCase() === key.toLowerCase());
-    if (old) return `unknown field "${key}" (it is a tekton.dev/v1beta1 field, not part of tekton.dev/v1)`;
+    if (old) return `unknown field "${key}" (it is a ${s.legacyNote ?? 'tekton.dev/v1beta1 field, not part of tekton.dev/v1'})`;
   }
   const names = [...Object.keys(s.fields), ...(legacy && s.legacy ? Object.keys(s.legacy) : [])];
   const hint = suggest(key, names);

@@ -31,6 +31,8 @@ export interface ObjectSchema {
   readonly fields: Record<string, Schema>;
   /** fields accepted only on v1beta1 input (converted to their v1 form by convert.ts) */
   readonly legacy?: Record<string, Schema>;
+  /** which versions `legacy` is about (default `tekton.dev/v1beta1 field, not part of tekton.dev/v1`) */
+  readonly legacyNote?: string;
 }
 
 export const ANY: Schema = { t: 'any' };
@@ -43,8 +45,8 @@ const PARAM_VALUE: Schema = { t: 'paramValue' };
 const STRING_MAP: Schema = { t: 'stringMap' };
 const list = (of: Schema): Schema => ({ t: 'list', of });
 const mapOf = (of: Schema): Schema => ({ t: 'mapOf', of });
-const obj = (fields: Record<string, Schema>, legacy?: Record<string, Schema>): ObjectSchema =>
-  ({ t: 'object', fields, legacy });
+const obj = (fields: Record<string, Schema>, legacy?: Record<string, Schema>, legacyNote?: string): ObjectSchema =>
+  (legacyNote ? { t: 'object', fields, legacy, legacyNote } : { t: 'object', fields, legacy });
 
 // ---- metadata ------------------------------------------------------------------------------
 export const OBJECT_META = obj({
@@ -222,7 +224,7 @@ const TRIGGER_INTERCEPTOR = obj({
   ref: obj({ name: STR, kind: { t: 'string', canon: ['ClusterInterceptor', 'NamespacedInterceptor'] }, apiVersion: STR }),
   params: list(obj({ name: STR, value: ANY })),
   webhook: obj({ objectRef: obj({ kind: STR, namespace: STR, name: STR, uid: STR, apiVersion: STR, resourceVersion: STR, fieldPath: STR }), url: STR, header: list(PARAM) }),
-}, LEGACY_INTERCEPTORS);
+}, LEGACY_INTERCEPTORS, 'triggers.tekton.dev/v1alpha1 field, not part of triggers.tekton.dev/v1beta1');
 export const TRIGGER_TEMPLATE_SPEC = obj({
   params: list(obj({ name: STR, description: STR, default: STR })), resourcetemplates: list(ANY),
 });

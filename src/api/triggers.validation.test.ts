@@ -150,7 +150,7 @@ test('Trigger, TriggerBinding, TriggerTemplate, ClusterInterceptor validation: e
     {
       name: 'unknown field in a trigger interceptor is named (strict)',
       obj: { apiVersion: G, kind: 'Trigger', metadata: { name: 't' }, spec: { template: { ref: 'tt' }, interceptors: [{ ref: { name: 'cel' }, github: {} }] } },
-      want: ['spec.interceptors[0].github: unknown field "github"'],
+      want: ['spec.interceptors[0].github: unknown field "github" (it is a triggers.tekton.dev/v1alpha1 field, not part of triggers.tekton.dev/v1beta1)'],
     },
   ];
   for (const c of cases) await t.test(c.name, () => assert.deepEqual(problems(c.obj), c.want));
