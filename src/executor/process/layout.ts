@@ -96,12 +96,13 @@ async function writeFiles(dir: string, files: Record<string, string | Uint8Array
 /** Creates every directory of the attempt (and of its volumes); returns volume name → host dir. */
 export async function createLayout(dataDir: string, layout: AttemptLayout, plan: ExecutionPlan): Promise<Map<string, string>> {
   const { steps, run } = layout;
-  const dirs = [layout.workspace, layout.home, layout.results, layout.scripts, layout.artifacts, layout.creds, layout.logs];
-  plan.steps.forEach((s, i) => dirs.push(join(steps, s.containerName, 'results'), join(steps, s.containerName, 'artifacts'), join(run, String(i))));
-  // The skeleton is made synchronously: its ~20 metadata operations on kiln's own directory take
-  // ~0.3 ms so, against 5–10 ms of round trips through the thread pool, and they lie on the path
-  // from one TaskRun's end to the next one's first step.
-  for (const d of dirs) mkdirSync(d, { recursive: true });
+  const dirs = [layout.workspace, layout.home, layout.results, layout.scripts, layout.artifacts, layout.creds, layout.logs, steps, run];
+  plan.steps.forEach((s, i) => dirs.push(join(steps, s.containerName), join(steps, s.containerName, 'results'), join(steps, s.containerName, 'artifacts'), join(run, String(i))));
+  // The skeleton is made synchronously, parents first (one system call per directory): its ~20
+  // metadata operations on kiln's own directory take ~0.3 ms so, against 5–10 ms of round trips
+  // through the thread pool, and they lie on the path from one TaskRun's end to the next one's first step.
+  mkdirSync(layout.root, { recursive: true });
+  for (const d of dirs) makeDir(d);
   plan.steps.forEach((s, i) => {
     try {
       symlinkSync(s.containerName, join(steps, String(i)));
@@ -138,6 +139,17 @@ export async function cleanupLayout(layout: AttemptLayout, plan: ExecutionPlan):
     rmdirSync(layout.creds); // usually empty: one system call, no round trip
   } catch {
     await rm(layout.creds, { recursive: true, force: true });
+  }
+}
+
+/** mkdir of a directory whose parent usually exists already; an existing one is fine. */
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') mkdirSync(dir, { recursive: true });
+    else if (code !== 'EEXIST') throw e;
   }
 }
 
