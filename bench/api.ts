@@ -1,14 +1,14 @@
 // API server benchmarks: a real `kiln serve --insecure-loopback-only` child process over loopback
 // HTTP: create throughput with a few clients in flight, the delay from a create to its ADDED event
 // on a watch, and the server's memory (VmRSS) and start-up time, idle and with 10,000 stored runs.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KObject } from '../src/api/meta.ts';
 import { PIPELINERUN } from '../src/api/registry.ts';
 import { createSqliteStore } from '../src/store/sqlite.ts';
+import { call as httpCall, percentile, sleep, startServer, stopServer, watchEvents, type Reply, type Server } from './serve.ts';
 import { median, type Row } from './taskrun.ts';
 
 const CREATES = 2000;
@@ -17,70 +17,6 @@ const WATCH_ITERATIONS = 200;
 const STORED_RUNS = 10_000;
 
 const now = () => performance.now();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** A timeout for Promise.race that does not keep the bench process alive once the race is over. */
-const deadline = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
-
-/** Nearest-rank percentile (q in 0..1). */
-function percentile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-}
-
-interface Server { child: ChildProcess; url: string; startMs: number; stderr: () => string; stopped: Promise<void> }
-
-/** Starts `kiln serve` on `dataDir`; resolves once /readyz answers ok, with the time that took. */
-async function startServer(dataDir: string): Promise<Server> {
-  const bin = join(import.meta.dirname, '../bin/kiln.mjs');
-  const t0 = now();
-  const child = spawn(process.execPath, [bin, 'serve', '--insecure-loopback-only', '--port', '0', '--data-dir', dataDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  // stderr carries a log line per request: keep the tail for error reports, fail on error-level lines
-  let tail = '';
-  const errors: string[] = [];
-  let onStopped = () => {};
-  const stopped = new Promise<void>((r) => (onStopped = r));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => {
-      tail = (tail + d).slice(-64 * 1024);
-      for (const line of d.split('\n')) if (/"level":(50|60)\b/.test(line)) errors.push(line);
-      const m = /kiln serving on (\S+)/.exec(tail);
-      if (m) resolve(m[1]);
-      if (/^stopped$/m.test(tail)) onStopped();
-    });
-    child.on('exit', (code, sig) => reject(new Error(`kiln serve exited (${code ?? sig}) before serving:\n${tail}`)));
-  });
-  for (;;) {
-    const r = await call('GET', `${url}/readyz`).catch(() => undefined);
-    if (r?.status === 200) break;
-    await sleep(5);
-  }
-  const stderr = () => (errors.length ? `error lines:\n${errors.slice(0, 20).join('\n')}\n` : '') + `stderr tail:\n${tail.slice(-4000)}`;
-  return { child, url, startMs: now() - t0, stderr, stopped };
-}
-
-/**
- * SIGTERM, then waits for kiln's `stopped` line (a clean shutdown; the bench fails on anything
- * else or on error-level log lines). The process itself may linger for the shutdown grace period
- * after that (a pending timer), so it is killed once it has said `stopped`.
- */
-async function stopServer(s: Server): Promise<void> {
-  if (s.child.exitCode !== null) throw new Error(`kiln serve had already exited (${s.child.exitCode}):\n${s.stderr()}`);
-  const exited = new Promise<number | null>((r) => s.child.once('exit', (code) => r(code)));
-  s.child.kill('SIGTERM');
-  const outcome = await Promise.race([s.stopped.then(() => 'stopped' as const), exited, deadline(20_000).then(() => 'timeout' as const)]);
-  if (outcome === 'stopped') {
-    if (await Promise.race([exited.then(() => true), deadline(500).then(() => false)]) === false) s.child.kill('SIGKILL');
-    await exited;
-  } else {
-    if (outcome === 'timeout') s.child.kill('SIGKILL');
-    throw new Error(`kiln serve did not stop cleanly on SIGTERM (${outcome}):\n${s.stderr()}`);
-  }
-  if (s.stderr().startsWith('error lines')) throw new Error(`kiln serve logged errors:\n${s.stderr()}`);
-}
 
 function procStatus(pid: number, field: string): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -110,23 +46,8 @@ async function settle(pid: number): Promise<void> {
 
 const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
 
-function call(method: string, url: string, body?: unknown): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(url, {
-      method,
-      agent,
-      headers: data === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
+function call(method: string, url: string, body?: unknown): Promise<Reply> {
+  return httpCall(agent, method, url, body === undefined ? undefined : JSON.stringify(body));
 }
 
 function configMap(name: string): KObject {
@@ -157,32 +78,13 @@ async function createThroughput(base: string, prefix: string, count: number, inF
 /** A watch from the list's resourceVersion; each create's time until its ADDED event is read. */
 async function watchLatency(base: string, iterations: number): Promise<number[]> {
   const ns = 'bench-watch';
-  const list = await call('GET', `${base}/api/v1/namespaces/${ns}/configmaps`);
-  const rv = (JSON.parse(list.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
   const waiting = new Map<string, () => void>();
   const arrived = new Map<string, number>();
-  const watchAgent = new Agent({ keepAlive: false });
-  const req = request(`${base}/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${rv}`, { agent: watchAgent });
-  await new Promise<void>((resolve, reject) => {
-    req.on('error', reject);
-    req.on('response', (res) => {
-      if (res.statusCode !== 200) reject(new Error(`watch: ${res.statusCode}`));
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        buf += d;
-        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-          const ev = JSON.parse(buf.slice(0, nl)) as { type: string; object: KObject };
-          buf = buf.slice(nl + 1);
-          if (ev.type !== 'ADDED') continue;
-          const name = ev.object.metadata.name!;
-          arrived.set(name, now());
-          waiting.get(name)?.();
-        }
-      });
-      resolve();
-    });
-    req.end();
+  const stop = await watchEvents(agent, base, `/api/v1/namespaces/${ns}/configmaps`, (type, object: KObject) => {
+    if (type !== 'ADDED') return;
+    const name = object.metadata.name!;
+    arrived.set(name, now());
+    waiting.get(name)?.();
   });
   const ms: number[] = [];
   try {
@@ -196,8 +98,7 @@ async function watchLatency(base: string, iterations: number): Promise<number[]>
       waiting.delete(name);
     }
   } finally {
-    req.destroy();
-    watchAgent.destroy();
+    stop();
   }
   return ms;
 }
@@ -249,7 +150,7 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 async function startMedian(dataDir: string, times: number): Promise<{ server: Server; startMs: number }> {
   const ms: number[] = [];
   for (let i = 1; ; i++) {
-    const s = await startServer(dataDir);
+    const s = await startServer(dataDir, agent);
     ms.push(s.startMs);
     if (i === times) return { server: s, startMs: median(ms) };
     await stopServer(s);

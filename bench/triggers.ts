@@ -12,10 +12,10 @@
 // spawned straight from Node, as references under the same load. Then a burst from several
 // clients gives 202s per second. KILN_BENCH_VERBOSE=1 prints every phase's percentiles;
 // KILN_BENCH_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`) go to the server's node.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KObject } from '../src/api/meta.ts';
@@ -24,6 +24,7 @@ import { createTaskRunController } from '../src/controllers/taskrun/controller.t
 import { createProcessExecutor } from '../src/executor/process/executor.ts';
 import type { SpawnTrace } from '../src/executor/process/launch.ts';
 import { createMemoryStore } from '../src/store/memory.ts';
+import { call as httpCall, percentile, startServer, stopServer, watchEvents, type Reply } from './serve.ts';
 import { median, type Row } from './taskrun.ts';
 
 const DELIVERIES = 300;
@@ -33,86 +34,13 @@ const BURST_IN_FLIGHT = 8;
 const NS = 'bench';
 const SECRET = 'It is a secret to everybody';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const deadline = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 /** Wall-clock ms with sub-ms resolution (performance.now() is monotonic; timeOrigin anchors it to the realtime clock). */
 const wallMs = () => performance.timeOrigin + performance.now();
 
-/** Nearest-rank percentile (q in 0..1). */
-function percentile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-}
-
 const agent = new Agent({ keepAlive: true, maxSockets: BURST_IN_FLIGHT });
 
-interface Reply { status: number; body: string }
-
 function call(method: string, url: string, body?: string, headers: Record<string, string> = {}, onWrite?: () => void): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method,
-      agent,
-      headers: body === undefined ? { accept: 'application/json', ...headers } : { accept: 'application/json', 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    onWrite?.();
-    req.end(body);
-  });
-}
-
-interface Server { child: ChildProcess; url: string; stderr: () => string; stopped: Promise<void> }
-
-async function startServer(dataDir: string): Promise<Server> {
-  const bin = join(import.meta.dirname, '../bin/kiln.mjs');
-  const child = spawn(process.execPath, [...(process.env.KILN_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), bin, 'serve', '--insecure-loopback-only', '--port', '0', '--data-dir', dataDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  let tail = '';
-  const errors: string[] = [];
-  let onStopped = () => {};
-  const stopped = new Promise<void>((r) => (onStopped = r));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => {
-      tail = (tail + d).slice(-64 * 1024);
-      for (const line of d.split('\n')) if (/"level":(50|60)\b/.test(line)) errors.push(line);
-      const m = /kiln serving on (\S+)/.exec(tail);
-      if (m) resolve(m[1]);
-      if (/^stopped$/m.test(tail)) onStopped();
-    });
-    child.on('exit', (code, sig) => reject(new Error(`kiln serve exited (${code ?? sig}) before serving:\n${tail}`)));
-  });
-  for (;;) {
-    const r = await call('GET', `${url}/readyz`).catch(() => undefined);
-    if (r?.status === 200) break;
-    await sleep(5);
-  }
-  const stderr = () => (errors.length ? `error lines:\n${errors.slice(0, 20).join('\n')}\n` : '') + `stderr tail:\n${tail.slice(-4000)}`;
-  return { child, url, stderr, stopped };
-}
-
-/** SIGTERM, then kiln's `stopped` line (anything else, or error-level log lines, fails the bench). */
-async function stopServer(s: Server): Promise<void> {
-  if (s.child.exitCode !== null) throw new Error(`kiln serve had already exited (${s.child.exitCode}):\n${s.stderr()}`);
-  const exited = new Promise<number | null>((r) => s.child.once('exit', (code) => r(code)));
-  s.child.kill('SIGTERM');
-  const outcome = await Promise.race([s.stopped.then(() => 'stopped' as const), exited, deadline(20_000).then(() => 'timeout' as const)]);
-  if (outcome === 'stopped') {
-    if (await Promise.race([exited.then(() => true), deadline(500).then(() => false)]) === false) s.child.kill('SIGKILL');
-    await exited;
-  } else {
-    if (outcome === 'timeout') s.child.kill('SIGKILL');
-    throw new Error(`kiln serve did not stop cleanly on SIGTERM (${outcome}):\n${s.stderr()}`);
-  }
-  if (s.stderr().startsWith('error lines')) throw new Error(`kiln serve logged errors:\n${s.stderr()}`);
+  return httpCall(agent, method, url, body, headers, onWrite);
 }
 
 /** The listener and everything it uses, as the e2e test sets them up (a TaskRun instead of a PipelineRun). */
@@ -176,33 +104,10 @@ function push(i: number): { body: string; headers: Record<string, string>; revis
 interface Seen { created?: string; startTime?: string; running?: string; done?: { ok: boolean; reason?: string }; name?: string }
 
 /** A watch of `path` from now on; `onObject` sees every ADDED/MODIFIED object. */
-async function watch(base: string, path: string, onObject: (o: any) => void): Promise<() => void> {
-  const list = await call('GET', `${base}${path}`);
-  const rv = (JSON.parse(list.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
-  const watchAgent = new Agent({ keepAlive: false });
-  const req = request(`${base}${path}?watch=true&resourceVersion=${rv}`, { agent: watchAgent });
-  await new Promise<void>((resolve, reject) => {
-    req.on('error', reject);
-    req.on('response', (res) => {
-      if (res.statusCode !== 200) reject(new Error(`watch ${path}: ${res.statusCode}`));
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        buf += d;
-        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-          const ev = JSON.parse(buf.slice(0, nl)) as { type: string; object: any };
-          buf = buf.slice(nl + 1);
-          if (ev.type === 'ADDED' || ev.type === 'MODIFIED') onObject(ev.object);
-        }
-      });
-      resolve();
-    });
-    req.end();
+function watch(base: string, path: string, onObject: (o: any) => void): Promise<() => void> {
+  return watchEvents(agent, base, path, (type, object) => {
+    if (type === 'ADDED' || type === 'MODIFIED') onObject(object);
   });
-  return () => {
-    req.destroy();
-    watchAgent.destroy();
-  };
 }
 
 /**
@@ -305,7 +210,7 @@ export async function triggersBench(): Promise<Row[]> {
   }
   const direct: number[] = [];
   const plain: number[] = [];
-  const server = await startServer(dataDir);
+  const server = await startServer(dataDir, agent, process.env.KILN_BENCH_NODE_FLAGS?.split(' ').filter(Boolean));
   const base = server.url;
   const hook = `${base}/hooks/${NS}/github`;
   const samples: Sample[] = [];

@@ -5,8 +5,8 @@ import { findKind, KINDS } from './registry.ts';
 
 test('canonicalHeaderKey as Go textproto.CanonicalMIMEHeaderKey', async (t) => {
   const cases: Array<[string, string]> = [
-    ['x-github-event', 'X-Github-Event'], ['X-GitHub-Event', 'X-Github-Event'], ['ONE-TWO', 'One-Two'], ['content-type', 'Content-Type'],
-    ['*', '*'], ['a--b', 'A--B'], ['with space', 'with space'], ['ünï', 'ünï'], ['x_y', 'X_y'], ['', ''],
+    ['x-github-event', 'X-Github-Event'], ['X-GitHub-Event', 'X-Github-Event'], ['ONE-TWO', 'One-Two'], ['content-type', 'Content-Type'], ['content-TYPE', 'Content-Type'],
+    ['*', '*'], ['a--b', 'A--B'], ['with space', 'with space'], ['bad key', 'bad key'], ['x-1a', 'X-1a'], ['a:b', 'a:b'], ['ünï', 'ünï'], ['x_y', 'X_y'], ['', ''],
   ];
   for (const [input, want] of cases) await t.test(JSON.stringify(input), () => assert.equal(canonicalHeaderKey(input), want));
 });

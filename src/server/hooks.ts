@@ -6,6 +6,7 @@
 // Also the dry run behind `kiln trigger test`: the same processing, nothing created.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { canonicalHeaderKey } from '../api/httpheader.ts';
 import type { KObject } from '../api/meta.ts';
 import { groupOf } from '../api/meta.ts';
 import { prepareObject } from '../api/prepare.ts';
@@ -13,7 +14,8 @@ import { findKind } from '../api/registry.ts';
 import type { EventListener, Trigger, TriggerBinding, TriggerTemplate } from '../api/triggers.types.ts';
 import type { Store } from '../store/store.ts';
 import { orUndefined } from '../store/store.ts';
-import { goJsonUnmarshalObject } from '../triggers/cel/gojson.ts';
+import { goJsonUnmarshalObject } from '../triggers/gojson.ts';
+import { canonicalHeaders } from '../triggers/interceptors/header.ts';
 import { processEvent, type EventInput, type ProcessDeps, type TriggerOutcome } from '../triggers/process.ts';
 import type { Interceptor } from '../triggers/types.ts';
 import { badRequest, notFound } from './errors.ts';
@@ -42,16 +44,9 @@ export interface HookOptions {
   onProcessed?: (eventID: string, outcomes: TriggerOutcome[]) => void;
 }
 
-/** Go's CanonicalMIMEHeaderKey: `x-github-event` → `X-Github-Event`. */
-export function canonicalHeader(name: string): string {
-  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
-}
-
 /** Node's request headers as Go sees them: canonical names, every value. */
 export function goHeaders(req: FastifyRequest): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(req.raw.headersDistinct)) if (v) out[canonicalHeader(k)] = [...(out[canonicalHeader(k)] ?? []), ...v];
-  return out;
+  return canonicalHeaders(req.raw.headersDistinct as Record<string, string[]>);
 }
 
 export function deliveryIdOf(header: Record<string, string[]>): string | undefined {
@@ -228,7 +223,7 @@ export function registerHooks(app: FastifyInstance, o: HookOptions): void {
     if (typeof input?.body !== 'string') throw badRequest('body: expected the event body as a string');
     const header: Record<string, string[]> = {};
     if (input.headers !== undefined && (typeof input.headers !== 'object' || input.headers === null || Array.isArray(input.headers))) throw badRequest('headers: expected an object of header name to value(s)');
-    for (const [k, v] of Object.entries((input.headers ?? {}) as Record<string, unknown>)) header[canonicalHeader(k)] = (Array.isArray(v) ? v : [v]).map(String);
+    for (const [k, v] of Object.entries((input.headers ?? {}) as Record<string, unknown>)) header[canonicalHeaderKey(k)] = (Array.isArray(v) ? v : [v]).map(String);
     const problem = el.metadata.annotations?.['tekton.dev/payload-validation'] !== 'false' ? payloadError(input.body) : undefined;
     if (problem) throw badRequest(`the sink would answer 400: Invalid event body format : ${problem}`);
     const eventID = newId();

@@ -5,10 +5,10 @@ import { parse as parseYaml } from 'yaml';
 import type { CelFunc, CelValue, CelMap, CelList, CelInput } from '@bufbuild/cel';
 import type { CelModules } from './load.ts';
 import { celEquals, celInputFromJson, celToJson, compareNumbers, numeric, bytesToBase64 } from './values.ts';
-import { goJsonMarshal, goJsonUnmarshalObject } from './gojson.ts';
+import { goJsonUnmarshalObject, goMarshal } from '../gojson.ts';
 import { parseURL } from './url.ts';
 import { compileGoRegexp, goReplaceAll } from './regex.ts';
-import { canonicalHeaderKey } from '../interceptors/header.ts';
+import { canonicalHeaderKey } from '../../api/httpheader.ts';
 import { constantTimeEqual } from '../interceptors/signature.ts';
 
 /** What compareSecret sees of the secrets: the value, undefined when missing, or `pending` when not fetched yet. */
@@ -71,7 +71,7 @@ function tektonFunctions(lib: CelModules, secrets: SecretSlot): CelFunc[] {
     return constantTimeEqual(token, this);
   }
   function marshalJSON(this: CelValue): string {
-    return goJsonMarshal(celToJson(lib, this));
+    return goMarshal(celToJson(lib, this));
   }
   return [
     celMethod('match', MAP, [STRING, STRING], BOOL, function match(name, value) {

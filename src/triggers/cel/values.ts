@@ -1,7 +1,7 @@
 // Conversions between JSON data and CEL values, and CEL's equality for the sets/lists extensions.
 import type { CelValue, CelInput } from '@bufbuild/cel';
 import type { CelModules } from './load.ts';
-import type { JsonValue } from './gojson.ts';
+import type { JsonValue } from '../gojson.ts';
 
 /**
  * JSON data as CEL input: objects become maps, arrays lists, numbers doubles (as Go's

@@ -3,7 +3,7 @@
 import { CODES, namespaceOfTriggerId, rejected, type Interceptor, type InterceptorResponse } from '../types.ts';
 import { triggerCel } from '../cel/env.ts';
 import { celToJson } from '../cel/values.ts';
-import { goJsonUnmarshalObject } from '../cel/gojson.ts';
+import { goJsonUnmarshalObject } from '../gojson.ts';
 import { sjsonSet } from './sjson.ts';
 
 /** The CEL interceptor's params. */

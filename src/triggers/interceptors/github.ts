@@ -4,7 +4,7 @@
 // What needs the GitHub API (changed files of a pull_request, owners checks) answers
 // FailedPrecondition: kiln does not call api.github.com.
 import { CODES, rejected, type Interceptor, type InterceptorRequest, type InterceptorDeps, type InterceptorResponse } from '../types.ts';
-import { goJsonUnmarshalObject } from '../cel/gojson.ts';
+import { goJsonUnmarshalObject } from '../gojson.ts';
 import { canonicalHeaders, headerGet } from './header.ts';
 import { eventTypeRejection, getSecret, guarded, ParamError, readEventTypes, readSecretRef, type SecretRef } from './params.ts';
 import { validateSignature } from './signature.ts';

@@ -1,21 +1,5 @@
-// HTTP header helpers with Go's net/http semantics: CanonicalMIMEHeaderKey and Header.Get.
-
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-/**
- * Go's `textproto.CanonicalMIMEHeaderKey`: `x-github-event` → `X-Github-Event`. A key holding a
- * byte that is not a token character (a space, say) is returned unchanged, as Go does.
- */
-export function canonicalHeaderKey(key: string): string {
-  if (!TOKEN.test(key)) return key;
-  let upper = true;
-  let out = '';
-  for (const c of key) {
-    out += upper ? c.toUpperCase() : c.toLowerCase();
-    upper = c === '-';
-  }
-  return out;
-}
+// HTTP header helpers with Go's net/http semantics over Go-canonical keys (api/httpheader.ts).
+import { canonicalHeaderKey } from '../../api/httpheader.ts';
 
 /** The same headers under Go-canonical keys; values of keys that collide are concatenated. */
 export function canonicalHeaders(header: Record<string, readonly string[]>): Record<string, string[]> {
