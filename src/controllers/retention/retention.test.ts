@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../../api/meta.ts';
-import { PIPELINERUN, TASKRUN } from '../../api/registry.ts';
+import { EVENT, PIPELINERUN, TASKRUN } from '../../api/registry.ts';
 import type { Executor } from '../../executor/executor.ts';
 import { createMemoryStore } from '../../store/memory.ts';
 import { createRetention } from './retention.ts';
@@ -45,5 +45,18 @@ describe('retention', () => {
     const r = createRetention({ store, executor: fakeExecutor(removed), policy: { maxAgeDays: 7 }, now: () => Date.parse('2026-01-10T00:00:00Z') });
     assert.deepEqual(await r.sweep(), ['TaskRun/default/old']);
     assert.deepEqual(removed, ['default/old']);
+  });
+
+  it('prunes trigger records (Events on listeners) by age; other Events stay', async () => {
+    const store = createMemoryStore();
+    const ev = (name: string, at: string, labels?: Record<string, string>) => store.create(EVENT, { apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'default', labels }, lastTimestamp: at, reason: 'TriggerAccepted' } as KObject);
+    await ev('gh.old.0', '2026-01-01T00:00:00Z', { 'triggers.tekton.dev/eventlistener': 'gh' });
+    await ev('gh.new.0', '2026-01-09T00:00:00Z', { 'triggers.tekton.dev/eventlistener': 'gh' });
+    await ev('unrelated', '2026-01-01T00:00:00Z');
+    const r = createRetention({ store, executor: fakeExecutor([]), policy: { maxAgeDays: 7 }, now: () => Date.parse('2026-01-10T00:00:00Z') });
+    assert.deepEqual(await r.sweep(), ['Event/default/gh.old.0']);
+    assert.deepEqual((await store.list(EVENT)).items.map((e) => e.metadata.name).sort(), ['gh.new.0', 'unrelated']);
+    const keepLastOnly = createRetention({ store, executor: fakeExecutor([]), policy: { keepLast: 1 }, now: () => Date.parse('2027-01-10T00:00:00Z') });
+    assert.deepEqual(await keepLastOnly.sweep(), [], 'records follow the age limit only');
   });
 });

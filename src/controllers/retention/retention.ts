@@ -1,7 +1,7 @@
 // Retention: periodically prunes finished runs beyond the policy, their child TaskRuns (by the
 // store's cascading delete) and their kept log files, together.
 import type { KObject, Condition } from '../../api/meta.ts';
-import { PIPELINERUN, TASKRUN } from '../../api/registry.ts';
+import { EVENT, PIPELINERUN, TASKRUN } from '../../api/registry.ts';
 import { runsToPrune, type FinishedRun, type RetentionPolicy } from '../../engine/retention.ts';
 import type { Executor } from '../../executor/executor.ts';
 import { orUndefined, type Store } from '../../store/store.ts';
@@ -54,7 +54,19 @@ export function createRetention({ store, executor, policy, everyMs = 60_000, now
     return out;
   }
 
-  /** One sweep; returns the runs pruned. */
+  /** Trigger records (Events on EventListeners) older than maxAgeDays go too. */
+  async function pruneEvents(): Promise<string[]> {
+    if (policy.maxAgeDays === undefined) return [];
+    const { items } = await store.list(EVENT, { labelSelector: 'triggers.tekton.dev/eventlistener' });
+    const records = items.map((e) => ({ namespace: e.metadata.namespace ?? 'default', name: e.metadata.name ?? '', group: 'events', completionTime: String(e.lastTimestamp ?? e.metadata.creationTimestamp ?? '') }));
+    const out: string[] = [];
+    for (const r of runsToPrune(records, { maxAgeDays: policy.maxAgeDays }, now())) {
+      if (await orUndefined(store.delete(EVENT, r.namespace, r.name).then(() => true))) out.push(`Event/${r.namespace}/${r.name}`);
+    }
+    return out;
+  }
+
+  /** One sweep; returns the runs (and trigger records) pruned. */
   async function sweep(): Promise<string[]> {
     const all = await finished();
     const pruned: string[] = [];
@@ -66,7 +78,7 @@ export function createRetention({ store, executor, policy, everyMs = 60_000, now
       for (const tr of files) await executor.removeRun?.(tr.metadata.namespace ?? 'default', tr.metadata.name ?? '', tr.metadata.uid ?? '');
       pruned.push(`${obj.kind}/${r.namespace}/${r.name}`);
     }
-    return pruned;
+    return [...pruned, ...(await pruneEvents())];
   }
 
   let timer: NodeJS.Timeout | undefined;
