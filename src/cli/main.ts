@@ -153,7 +153,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--insecure-loopback-only', 'plain HTTP without auth, bound to 127.0.0.1 only (local use)')
     .option('--parallel <n>', 'at most N TaskRuns run at once (default: twice the cores, at least 2)')
     .option('--keep-runs <n>', 'keep the last N finished runs per pipeline/task; older ones go with their logs (default: all)')
-    .option("--keep-days <d>", "prune finished runs (and their logs) and trigger records older than D days (default: never)")
+    .option('--keep-days <d>', 'prune finished runs (and their logs) and trigger records older than D days (default: never)')
     .action(async (o) => {
       if (!deps.serve) throw new CliError(EXIT.internal, 'this build of kiln cannot serve');
       const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
