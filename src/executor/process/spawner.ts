@@ -62,6 +62,14 @@ let worker: Worker | undefined;
 let ready = false;
 let broken = false;
 let nextId = 0;
+/** spawns asked for before the worker was started */
+let requests = 0;
+
+/**
+ * Spawns made in the caller's thread before the worker is started: starting it (and stopping it
+ * at exit) costs ~20 ms, which a one-step `kiln run` would notice and only longer runs repay.
+ */
+const BOOT_AFTER = 8;
 const pending = new Map<number, Pending>();
 
 function boot(): void {
@@ -108,11 +116,12 @@ function settle(id: number): void {
 }
 
 /**
- * Spawns in the worker, or returns undefined when it is not available (still starting: the first
- * call starts it; or failed to start): the caller then spawns in its own thread.
+ * Spawns in the worker, or returns undefined when it is not available (not started yet: the
+ * {@link BOOT_AFTER}th call starts it; still starting; or failed to start): the caller then
+ * spawns in its own thread.
  */
 export function spawnOffThread(req: SpawnRequest): Spawned | undefined {
-  if (!worker && !broken) boot();
+  if (!worker && !broken && ++requests >= BOOT_AFTER) boot();
   if (!ready || !worker) return undefined;
   const id = ++nextId;
   let start!: Pending['start'];
