@@ -35,6 +35,28 @@ function gate() {
 }
 
 describe('controller', () => {
+  it('a kind watched as primary and as owner of its own kind gets one informer (one cache), and both routes fire', async () => {
+    const store = createMemoryStore();
+    const watched: string[] = [];
+    const counting = { ...store, watch: (t: ResourceType, o?: Parameters<typeof store.watch>[1]) => { watched.push(t.plural); return store.watch(t, o); } };
+    const parent = await store.create(PIPELINERUNS, pr('parent'));
+    const calls: string[] = [];
+    const ctl = createController({
+      name: 'pipelinerun', store: counting, type: PIPELINERUNS,
+      reconciler: { async reconcile(req) { calls.push(requestKey(req)); } },
+      watches: [{ type: PIPELINERUNS, mapToRequests: ownerRequests(PIPELINERUNS) }, { type: TASKRUNS, mapToRequests: ownerRequests(PIPELINERUNS) }],
+    });
+    await ctl.start();
+    await ctl.idle();
+    assert.deepEqual(watched.sort(), ['pipelineruns', 'taskruns']);
+    calls.length = 0;
+    await store.create(PIPELINERUNS, pr('child', { ownerReferences: [{ apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', name: 'parent', uid: parent.metadata.uid!, controller: true }] }));
+    await ctl.idle();
+    assert.deepEqual(calls.sort(), ['default/child', 'default/parent'], 'the child wakes itself and its owner');
+    assert.equal(ctl.informerFor(PIPELINERUNS), ctl.informer);
+    await ctl.stop();
+  });
+
   it('reconciles existing objects, then objects created after start', async () => {
     const store = createMemoryStore();
     await store.create(TASKRUNS, tr('before', { namespace: 'n1' }));

@@ -114,17 +114,31 @@ export function createController({
     };
   }
 
-  function startInformer(t: ResourceType, map: (obj: KObject) => Request[], updatePredicate?: WatchSpec['updatePredicate']): void {
-    const enqueue = mapper(map, t.kind);
-    const onUpdate = updatePredicate
-      ? (oldObj: KObject, newObj: KObject) => { if (updatePredicate(oldObj, newObj)) enqueue(oldObj, newObj); }
-      : enqueue;
-    informers.push(createInformer(store, t, {
-      namespace,
-      logger,
-      clock,
-      handlers: { onAdd: enqueue, onUpdate, onDelete: enqueue },
-    }));
+  /** How changes of one kind turn into requests: a mapping and which updates count. */
+  interface Route { map: (obj: KObject) => Request[]; updatePredicate?: WatchSpec['updatePredicate'] }
+
+  /** One informer (one cache) per kind, however many routes watch it (e.g. the primary kind also watched for owners). */
+  function startInformers(routes: Array<Route & { type: ResourceType }>): void {
+    const byType = new Map<string, { type: ResourceType; routes: Route[] }>();
+    for (const r of routes) {
+      const k = `${r.type.group}/${r.type.plural}`;
+      const entry = byType.get(k) ?? { type: r.type, routes: [] };
+      entry.routes.push(r);
+      byType.set(k, entry);
+    }
+    for (const { type: t, routes: rs } of byType.values()) {
+      const enqueues = rs.map((r) => ({ enqueue: mapper(r.map, t.kind), updatePredicate: r.updatePredicate }));
+      const onAddOrDelete = (obj: KObject) => { for (const e of enqueues) e.enqueue(obj); };
+      const onUpdate = (oldObj: KObject, newObj: KObject) => {
+        for (const e of enqueues) if (!e.updatePredicate || e.updatePredicate(oldObj, newObj)) e.enqueue(oldObj, newObj);
+      };
+      informers.push(createInformer(store, t, {
+        namespace,
+        logger,
+        clock,
+        handlers: { onAdd: onAddOrDelete, onUpdate, onDelete: onAddOrDelete },
+      }));
+    }
   }
 
   function isIdle(): boolean {
@@ -187,8 +201,7 @@ export function createController({
     async start() {
       if (state !== 'new') throw new Error(`controller ${name}: start() called twice`);
       state = 'starting';
-      startInformer(type, selfRequest, updatePredicate);
-      for (const w of watches) startInformer(w.type, w.mapToRequests, w.updatePredicate);
+      startInformers([{ type, map: selfRequest, updatePredicate }, ...watches.map((w) => ({ type: w.type, map: w.mapToRequests, updatePredicate: w.updatePredicate }))]);
       await Promise.race([Promise.all(informers.map((i) => i.synced)), ready]);
       if (state !== 'starting') return;
       state = 'running';
