@@ -8,14 +8,8 @@ import { TASKRUN } from './api/registry.ts';
 import type { KilnClient } from './client/client.ts';
 import { createInProcessClient, type ClientBackend } from './client/inprocess.ts';
 import { runCli, type ServeOptions } from './cli/main.ts';
-import { createServer } from './server/server.ts';
-import { ensureCredentials, writeKubeconfig } from './server/tls-credentials.ts';
-import { createSqliteStore } from './store/sqlite.ts';
 import { createTaskRunController } from './controllers/taskrun/controller.ts';
 import { createPipelineRunController } from './controllers/pipelinerun/controller.ts';
-import { createRetention } from './controllers/retention/retention.ts';
-import { createEventListenerController } from './controllers/triggers/eventlistener.ts';
-import { CORE_INTERCEPTORS } from './triggers/interceptors/index.ts';
 import { tailStepLogs } from './executor/logfiles.ts';
 import { createProcessExecutor } from './executor/process/executor.ts';
 import { createMemoryStore } from './store/memory.ts';
@@ -92,6 +86,11 @@ function logReader(store: Store) {
  * for kubectl and kiln); `insecureLoopbackOnly` serves plain HTTP without auth on 127.0.0.1.
  */
 export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = process): Promise<number> {
+  // the server's modules (fastify, SQLite, triggers) load only here: one-shot commands start faster
+  const [{ createServer }, { ensureCredentials, writeKubeconfig }, { createSqliteStore }, { createRetention }, { createEventListenerController }, { CORE_INTERCEPTORS }] = await Promise.all([
+    import('./server/server.ts'), import('./server/tls-credentials.ts'), import('./store/sqlite.ts'),
+    import('./controllers/retention/retention.ts'), import('./controllers/triggers/eventlistener.ts'), import('./triggers/interceptors/index.ts'),
+  ]);
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const store = createSqliteStore({ path: join(dataDir, 'kiln.db') });
