@@ -124,14 +124,15 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
     await Promise.all([log, ...tees].map((h) => h?.close().catch(() => undefined)));
     return exit;
   });
-  return {
-    pid,
-    exited,
-    stop: function stop(graceMs: number): Promise<ProcessExit> {
-      killGroup(pid, 'SIGTERM');
-      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
-      return exited.finally(() => clearTimeout(timer));
-    },
+  return { pid, exited, stop: stopper(pid, exited) };
+}
+
+/** SIGTERM to the process group, SIGKILL after `graceMs`; resolves with the exit. */
+function stopper(pid: number | undefined, exited: Promise<ProcessExit>): (graceMs: number) => Promise<ProcessExit> {
+  return function stop(graceMs) {
+    killGroup(pid, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
+    return exited.finally(() => clearTimeout(timer));
   };
 }
 
@@ -172,15 +173,7 @@ async function startedOffThread(spec: ProcessSpec, fd: number | undefined, off: 
     if (fd !== undefined) closeSync(fd);
     return exit;
   });
-  return {
-    pid,
-    exited,
-    stop: function stop(graceMs: number): Promise<ProcessExit> {
-      killGroup(pid, 'SIGTERM');
-      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
-      return exited.finally(() => clearTimeout(timer));
-    },
-  };
+  return { pid, exited, stop: stopper(pid, exited) };
 }
 
 function appendLine(fd: number, line: string): void {
