@@ -114,12 +114,18 @@ function deliveryLabel(id: string): string {
 }
 
 /** Records one Event per trigger outcome on the listener. */
-async function record(o: HookOptions, el: EventListener, eventID: string, delivery: string | undefined, outcomes: TriggerOutcome[]): Promise<void> {
-  const ns = el.metadata.namespace ?? 'default';
-  const now = (o.now?.() ?? new Date()).toISOString();
-  const rows: Array<Pick<TriggerOutcome, 'trigger' | 'outcome' | 'message'> & { reason: string }> = outcomes.length
+type Row = Pick<TriggerOutcome, 'trigger' | 'outcome' | 'message'> & { reason: string };
+
+/** The Event rows of an event's outcomes (one per trigger; NoTriggers when none ran). */
+function rowsOf(outcomes: TriggerOutcome[]): Row[] {
+  return outcomes.length
     ? outcomes.map((x) => ({ ...x, reason: { accepted: 'TriggerAccepted', rejected: 'TriggerRejected', failed: 'TriggerFailed' }[x.outcome] }))
     : [{ trigger: '', outcome: 'rejected', message: 'no trigger of the listener matched this event', reason: 'NoTriggers' }];
+}
+
+async function record(o: HookOptions, el: EventListener, eventID: string, delivery: string | undefined, rows: Row[]): Promise<void> {
+  const ns = el.metadata.namespace ?? 'default';
+  const now = (o.now?.() ?? new Date()).toISOString();
   for (const [i, x] of rows.entries()) {
     const labels: Record<string, string> = { 'triggers.tekton.dev/eventlistener': el.metadata.name ?? '', 'triggers.tekton.dev/triggers-eventid': eventID };
     if (x.trigger) labels['triggers.tekton.dev/trigger'] = x.trigger;
@@ -166,16 +172,11 @@ export function registerHooks(app: FastifyInstance, o: HookOptions): void {
     let outcomes: TriggerOutcome[];
     if (delivery && (await seenBefore(el, delivery))) {
       outcomes = [{ trigger: '', id: '', outcome: 'rejected', message: `delivery ${delivery} was processed before; nothing started again` }];
-      await o.store.create(EVENT, {
-        apiVersion: 'v1', kind: 'Event',
-        metadata: { name: `${el.metadata.name}.${input.eventID}.0`, namespace: el.metadata.namespace, labels: { 'triggers.tekton.dev/eventlistener': el.metadata.name ?? '', 'triggers.tekton.dev/triggers-eventid': input.eventID }, annotations: { [ANNOTATION_DELIVERY]: delivery } },
-        involvedObject: { apiVersion: el.apiVersion, kind: 'EventListener', namespace: el.metadata.namespace, name: el.metadata.name, uid: el.metadata.uid },
-        reason: 'DuplicateDelivery', message: outcomes[0].message, type: 'Warning', source: { component: 'kiln-triggers' }, count: 1,
-      });
+      await record(o, el, input.eventID, delivery, [{ ...outcomes[0], reason: 'DuplicateDelivery' }]);
     } else {
       try {
         outcomes = await processEvent(input, processDeps(o, false));
-        await record(o, el, input.eventID, delivery, outcomes);
+        await record(o, el, input.eventID, delivery, rowsOf(outcomes));
       } catch (e) {
         // nothing was recorded: a redelivery may try again
         if (delivery) (await deliveriesOf(el)).delete(deliveryLabel(delivery));
