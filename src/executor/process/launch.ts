@@ -64,6 +64,10 @@ export async function launch(rt: AttemptRuntime, p: Prepared, opts: { log?: bool
     logFile: opts.log === false ? undefined : p.logFile,
     stdoutTee: opts.log === false ? undefined : p.stdoutTee,
     stderrTee: opts.log === false ? undefined : p.stderrTee,
+    filter: opts.log === false ? undefined : p.filter,
+    fds: p.fds,
+    uid: p.uid,
+    gid: p.gid,
   });
   if (opts.track !== false) {
     rt.live.add(proc);

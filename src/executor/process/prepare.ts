@@ -10,6 +10,7 @@ import { mountSource } from './layout.ts';
 import { bwrapArgs, hostPath, pathRewriter } from './sandbox.ts';
 import type { Bind, RootOp } from './sandbox.ts';
 import { SH_FAMILY, scriptArgv, scriptText } from './script.ts';
+import type { OutputFilter } from './spawn.ts';
 
 /** What the executor knows about the machine (computed once per executor). */
 export interface HostTools {
@@ -52,6 +53,13 @@ export interface Prepared {
   script?: { path: string; text: string };
   /** host directories to create before starting (working directory) */
   mkdirs: string[];
+  /** descriptors inherited as 3, 4, … (see ProcessSpec.fds) */
+  fds?: number[];
+  /** host uid / gid to run as (default: kiln's own) */
+  uid?: number;
+  gid?: number;
+  /** filter of each output stream written to the log (see ProcessSpec.filter) */
+  filter?: () => OutputFilter;
   error?: string;
 }
 

@@ -19,6 +19,19 @@ export interface ProcessSpec {
   /** host paths that also receive stdout / stderr */
   stdoutTee?: string;
   stderrTee?: string;
+  /** descriptors the process inherits as 3, 4, … (e.g. directories bwrap binds with --bind-fd) */
+  fds?: readonly number[];
+  /** run as this host uid / gid (supplementary groups dropped); default: kiln's own */
+  uid?: number;
+  gid?: number;
+  /** a filter per output stream (e.g. secret masking): every byte of that stream goes through it */
+  filter?: () => OutputFilter;
+}
+
+/** Rewrites one output stream as it is written; may hold back a tail until more comes or `end()`. */
+export interface OutputFilter {
+  write(chunk: Buffer): Buffer;
+  end(): Buffer;
 }
 
 /** How a process ended: its exit code (128+n when killed by signal n), or a spawn error. */
@@ -68,23 +81,27 @@ async function openAppend(path: string): Promise<FileHandle> {
  * so lines keep their order at no cost to kiln; with a tee the stream is piped and copied.
  */
 export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
-  if (!spec.stdoutTee && !spec.stderrTee) {
+  const ids = spec.uid === undefined ? {} : { uid: spec.uid, gid: spec.gid ?? spec.uid };
+  const extra = spec.fds ?? [];
+  if (!spec.stdoutTee && !spec.stderrTee && !spec.filter) {
     const fd = spec.logFile ? openAppendSync(spec.logFile) : undefined;
     const out = fd ?? 'ignore';
-    const off = spawnOffThread({ file: spec.argv[0], args: spec.argv.slice(1), env: spec.env, cwd: spec.cwd, out, err: out });
+    const off = spawnOffThread({ file: spec.argv[0], args: spec.argv.slice(1), env: spec.env, cwd: spec.cwd, out, err: out, fds: extra, ...ids });
     if (off) return startedOffThread(spec, fd, off);
     if (fd !== undefined) closeSync(fd);
   }
   const log = spec.logFile ? await openAppend(spec.logFile) : undefined;
   const tees = await Promise.all([spec.stdoutTee, spec.stderrTee].map((p) => (p ? openAppend(p) : undefined)));
-  const out = (i: 0 | 1): 'ignore' | 'pipe' | number => (tees[i] ? 'pipe' : log ? log.fd : 'ignore');
+  const piped = (i: 0 | 1) => tees[i] !== undefined || (spec.filter !== undefined && log !== undefined);
+  const out = (i: 0 | 1): 'ignore' | 'pipe' | number => (piped(i) ? 'pipe' : log ? log.fd : 'ignore');
   let child;
   try {
     child = spawn(spec.argv[0], spec.argv.slice(1), {
       env: spec.env,
       cwd: spec.cwd,
       detached: true,
-      stdio: ['ignore', out(0), out(1)],
+      stdio: ['ignore', out(0), out(1), ...extra],
+      ...ids,
     });
   } catch (e) {
     child = undefined;
@@ -97,12 +114,16 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
   const pid = child.pid;
   const pipes = [child.stdout, child.stderr].map(function copy(stream, i) {
     const tee = tees[i];
-    if (!stream || !tee) return Promise.resolve();
+    if (!stream || !piped(i as 0 | 1)) return Promise.resolve();
+    const filter = spec.filter?.();
+    async function put(chunk: Buffer): Promise<void> {
+      if (chunk.length === 0) return;
+      if (tee) await tee.write(chunk);
+      if (log) await log.write(chunk);
+    }
     return (async function pump() {
-      for await (const chunk of stream) {
-        await tee.write(chunk);
-        if (log) await log.write(chunk);
-      }
+      for await (const chunk of stream) await put(filter ? filter.write(chunk as Buffer) : (chunk as Buffer));
+      if (filter) await put(filter.end());
     })();
   });
   const exited = new Promise<ProcessExit>(function wait(resolve) {

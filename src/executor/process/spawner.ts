@@ -13,6 +13,10 @@ export interface SpawnRequest {
   cwd?: string;
   out: number | 'ignore';
   err: number | 'ignore';
+  /** inherited as descriptors 3, 4, … */
+  fds?: readonly number[];
+  uid?: number;
+  gid?: number;
 }
 
 /** The worker's answers about one process. */
@@ -30,7 +34,8 @@ const { spawn } = require('node:child_process');
 parentPort.on('message', function onRequest(m) {
   let child;
   try {
-    child = spawn(m.file, m.args, { env: m.env, cwd: m.cwd, detached: true, stdio: ['ignore', m.out, m.err] });
+    const ids = m.uid === undefined ? {} : { uid: m.uid, gid: m.gid };
+    child = spawn(m.file, m.args, { env: m.env, cwd: m.cwd, detached: true, stdio: ['ignore', m.out, m.err, ...(m.fds || [])], ...ids });
   } catch (e) {
     parentPort.postMessage({ id: m.id, thrown: e.message });
     return;
