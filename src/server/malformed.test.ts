@@ -232,7 +232,14 @@ function rows(): Row[] {
   }
   add({ name: 'json patch: not JSON', method: 'PATCH', url: `${NS}/tasks/t`, body: '[{op: add}]', type: JSONP, code: 400, reason: 'BadRequest', message: /^the request body is not valid JSON: / });
   add({ name: 'json patch: empty', method: 'PATCH', url: `${NS}/tasks/t`, body: '', type: JSONP, code: 400, reason: 'BadRequest', message: 'the request body is empty' });
-  add({ name: 'json patch: growing the object past the depth limit', method: 'PATCH', url: `${NS}/tasks/t`, body: [{ op: 'add', path: '/spec/steps/0/x', value: JSON.parse(deep(998)) }], type: JSONP, code: 400, reason: 'BadRequest', message: 'the patched object is nested more than 1000 levels deep' });
+  add({ name: 'json patch: growing the object past the depth limit', method: 'PATCH', url: `${NS}/tasks/t`, body: [{ op: 'add', path: '/spec/steps/0/x', value: JSON.parse(deep(998)) }], type: JSONP, code: 400, reason: 'BadRequest', message: 'the patched object would be nested more than 1000 levels deep (operation 0, add /spec/steps/0/x)' });
+  // bounded while applying: operations counted, every copy measured before it is made
+  const doubling = [{ op: 'add', path: '/spec/x', value: ['x'.repeat(100)] }, ...Array.from({ length: 40 }, () => ({ op: 'copy', from: '/spec/x', path: '/spec/x/-' }))];
+  add({ name: 'json patch: copies doubling a value past the body limit', method: 'PATCH', url: `${NS}/tasks/t`, body: doubling, type: JSONP, code: 400, reason: 'BadRequest', message: `the JSON patch copies more than ${LIMIT} bytes in all, the request body limit (operation 10, copy /spec/x/-)` });
+  const copies = [{ op: 'add', path: '/spec/x', value: 'x'.repeat(20_000) }, ...Array.from({ length: 10 }, () => [{ op: 'copy', from: '/spec/x', path: '/spec/y' }, { op: 'remove', path: '/spec/y' }]).flat()];
+  add({ name: 'json patch: copying more than the body limit in all', method: 'PATCH', url: `${NS}/tasks/t`, body: copies, type: JSONP, code: 400, reason: 'BadRequest', message: `the JSON patch copies more than ${LIMIT} bytes in all, the request body limit (operation 7, copy /spec/y)` });
+  const twice = [{ op: 'add', path: '/spec/x', value: 'x'.repeat(30_000) }, { op: 'copy', from: '/spec/x', path: '/spec/y' }, { op: 'copy', from: '/spec/x', path: '/spec/z' }];
+  add({ name: 'json patch: copies growing the object past the body limit', method: 'PATCH', url: `${NS}/tasks/t`, body: twice, type: JSONP, code: 400, reason: 'BadRequest', message: `the patched object would be larger than ${LIMIT} bytes, the request body limit (operation 2, copy /spec/z)` });
 
   // merge, strategic and apply patches
   const otherPatches: Array<[string, string, unknown, number, string | RegExp]> = [
@@ -262,10 +269,19 @@ function rows(): Row[] {
   ];
   for (const [what, type, body, code, message] of otherPatches) {
     const strict = what.includes('Strict') ? '?fieldValidation=Strict' : '';
-    add({ name: `patch: ${what}`, method: 'PATCH', url: `${NS}/tasks/t${strict}`, body, type, code, reason: reasonOf[code], message });
+    const query = [strict.slice(1), type === APPLY ? 'fieldManager=test' : ''].filter(Boolean).join('&');
+    add({ name: `patch: ${what}`, method: 'PATCH', url: `${NS}/tasks/t${query ? `?${query}` : ''}`, body, type, code, reason: reasonOf[code], message });
   }
-  add({ name: 'apply on /status of a missing object', method: 'PATCH', url: `${NS}/tasks/missing/status`, body: 'status: {}\n', type: APPLY, code: 404, reason: 'NotFound', message: 'tasks.tekton.dev "missing" not found' });
-  add({ name: 'apply creating an invalid object', method: 'PATCH', url: `${NS}/tasks/fresh`, body: 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: fresh}\nspec: {steps: []}\n', type: APPLY, code: 422, reason: 'Invalid', message: /^Task\.tekton\.dev "fresh" is invalid/ });
+  add({ name: 'apply on /status of a missing object', method: 'PATCH', url: `${NS}/tasks/missing/status?fieldManager=test`, body: 'status: {}\n', type: APPLY, code: 404, reason: 'NotFound', message: 'tasks.tekton.dev "missing" not found' });
+  add({ name: 'apply creating an invalid object', method: 'PATCH', url: `${NS}/tasks/fresh?fieldManager=test`, body: 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: fresh}\nspec: {steps: []}\n', type: APPLY, code: 422, reason: 'Invalid', message: /^Task\.tekton\.dev "fresh" is invalid/ });
+  // PatchOptions, checked before the object is looked up (as kube-apiserver's ValidatePatchOptions)
+  const applyTask = 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec: {steps: [{name: s, image: a}]}\n';
+  const needsManager = 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch';
+  add({ name: 'apply without fieldManager', method: 'PATCH', url: `${NS}/tasks/t`, body: applyTask, type: APPLY, code: 422, reason: 'Invalid', message: needsManager });
+  add({ name: 'apply with an empty fieldManager', method: 'PATCH', url: `${NS}/tasks/t?fieldManager=&force=true`, body: applyTask, type: APPLY, code: 422, reason: 'Invalid', message: needsManager });
+  add({ name: 'apply without fieldManager creating an object', method: 'PATCH', url: `${NS}/tasks/fresh`, body: applyTask.replace('name: t', 'name: fresh'), type: APPLY, code: 422, reason: 'Invalid', message: needsManager });
+  add({ name: 'apply with a fieldManager of 129 characters', method: 'PATCH', url: `${NS}/tasks/t?fieldManager=${'m'.repeat(129)}`, body: applyTask, type: APPLY, code: 422, reason: 'Invalid', message: 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may not be more than 128 bytes' });
+  add({ name: 'merge patch with force', method: 'PATCH', url: `${NS}/tasks/t?force=true`, body: {}, type: MERGE, code: 422, reason: 'Invalid', message: 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch' });
 
   // __proto__ and friends never become prototypes: they are data, dropped or reported like any unknown field
   const protoBodies: Array<[string, string, number, string, string | RegExp]> = [

@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, cloneJson, parseJsonPatch, parsePointer, PatchError } from './patch.ts';
+import {
+  applyJsonPatch, applyMergePatch, applyStrategicMergePatch, checkPatchedSize, cloneJson, MAX_JSON_PATCH_OPERATIONS, parseJsonPatch, parsePointer,
+  PatchError, PatchLimitError, type JsonPatchOperation,
+} from './patch.ts';
 
 /** Asserts that `fn` throws a PatchError with `malformed` and a message matching `message`. */
 function assertPatchError(fn: () => unknown, malformed: boolean, message: RegExp): void {
@@ -337,5 +340,198 @@ describe('applyStrategicMergePatch', () => {
     assert.equal(Object.getPrototypeOf(out), Object.prototype);
     assert.equal(JSON.stringify(out), '{"__proto__":{"polluted":true},"l":[{"name":"a","__proto__":{"x":1}}]}');
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+});
+
+/** Asserts that `fn` throws a PatchLimitError whose message matches `message`. */
+function assertLimit(fn: () => unknown, message: RegExp | string): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof PatchLimitError, `expected a PatchLimitError, got ${String(e)}`);
+    assert.equal(e.malformed, true);
+    if (typeof message === 'string') assert.equal(e.message, message);
+    else assert.match(e.message, message);
+    return true;
+  });
+}
+
+describe('JSON patch bounds (PatchLimits)', () => {
+  const x = (n: number) => 'x'.repeat(n);
+  const doubling = (n: number): JsonPatchOperation[] => [
+    { op: 'add', path: '/a', value: [x(10)] },
+    ...Array.from({ length: n }, () => ({ op: 'copy' as const, from: '/a', path: '/a/-' })),
+  ];
+  const refused: Array<{ name: string; target: unknown; patch: JsonPatchOperation[]; maxBytes?: number; maxDepth?: number; message: RegExp | string }> = [
+    {
+      name: 'copies each doubling a value stop at the copy that would pass the size',
+      target: {}, patch: doubling(60), maxBytes: 1_000_000,
+      message: 'the JSON patch copies more than 1000000 bytes in all, the request body limit (operation 17, copy /a/-)',
+    },
+    {
+      name: 'a copy that would make the object larger than maxBytes',
+      target: { a: x(400) }, patch: [{ op: 'copy', from: '/a', path: '/b' }, { op: 'copy', from: '/a', path: '/c' }], maxBytes: 1000,
+      message: 'the patched object would be larger than 1000 bytes, the request body limit (operation 1, copy /c)',
+    },
+    {
+      name: 'copies adding up to more than maxBytes, each removed again',
+      target: { a: x(300) },
+      patch: [1, 2, 3, 4].flatMap(() => [{ op: 'copy' as const, from: '/a', path: '/b' }, { op: 'remove' as const, path: '/b' }]), maxBytes: 1000,
+      message: 'the JSON patch copies more than 1000 bytes in all, the request body limit (operation 6, copy /b)',
+    },
+    {
+      name: 'adds past maxBytes',
+      target: {}, patch: [{ op: 'add', path: '/a', value: x(600) }, { op: 'add', path: '/b', value: x(600) }], maxBytes: 1000,
+      message: 'the patched object would be larger than 1000 bytes, the request body limit (operation 1, add /b)',
+    },
+    {
+      name: 'replacing the whole document with a larger one',
+      target: {}, patch: [{ op: 'replace', path: '', value: { a: x(2000) } }], maxBytes: 1000,
+      message: /^the patched object would be larger than 1000 bytes, the request body limit \(operation 0, replace \)$/,
+    },
+    {
+      name: 'an add nesting past maxDepth',
+      target: { a: { b: {} } }, patch: [{ op: 'add', path: '/a/b/c', value: [[[1]]] }], maxDepth: 5,
+      message: 'the patched object would be nested more than 5 levels deep (operation 0, add /a/b/c)',
+    },
+    {
+      name: 'copies into their own value nesting past maxDepth',
+      target: { a: {} }, patch: [{ op: 'copy', from: '/a', path: '/a/b' }, { op: 'copy', from: '/a', path: '/a/b/b' }, { op: 'copy', from: '/a', path: '/a/b/b/b' }], maxDepth: 6,
+      message: 'the patched object would be nested more than 6 levels deep (operation 2, copy /a/b/b/b)',
+    },
+    {
+      name: 'a move nesting past maxDepth',
+      target: { a: [[[1]]], b: { c: { d: {} } } }, patch: [{ op: 'move', from: '/a', path: '/b/c/d/e' }], maxDepth: 6,
+      message: 'the patched object would be nested more than 6 levels deep (operation 0, move /b/c/d/e)',
+    },
+  ];
+  for (const c of refused) {
+    it(`refuses ${c.name}`, () => {
+      const before = cloneJson(c.target);
+      assertLimit(() => applyJsonPatch(c.target, c.patch, { maxBytes: c.maxBytes, maxDepth: c.maxDepth }), c.message);
+      assert.deepEqual(c.target, before, 'the target is not mutated');
+    });
+  }
+
+  it(`refuses more than ${MAX_JSON_PATCH_OPERATIONS} operations before applying any, and takes exactly that many`, () => {
+    const ops = (n: number) => Array.from({ length: n }, () => ({ op: 'test', path: '/a', value: 1 }));
+    assertLimit(() => applyJsonPatch({ a: 1 }, ops(MAX_JSON_PATCH_OPERATIONS + 1)), 'the allowed maximum operations in a JSON patch is 10000, got 10001');
+    assert.deepEqual(applyJsonPatch({ a: 1 }, ops(MAX_JSON_PATCH_OPERATIONS)), { a: 1 });
+    assertLimit(() => applyJsonPatch({ a: 1 }, ops(3), { maxOperations: 2 }), 'the allowed maximum operations in a JSON patch is 2, got 3');
+  });
+
+  it('the brief doubling patch (each copy doubling a value, 1.4 KB) is refused under the default 3 MiB', () => {
+    const patch = doubling(40);
+    assert.ok(JSON.stringify(patch).length < 2000);
+    assertLimit(() => applyJsonPatch({}, patch), /^the JSON patch copies more than 3145728 bytes in all/);
+  });
+
+  it('counts what removes and replaces take away: a patch that stays within the limit passes', () => {
+    const target = { a: x(900) };
+    assert.deepEqual(applyJsonPatch(target, [{ op: 'replace', path: '/a', value: x(900) }], { maxBytes: 1000 }), { a: x(900) });
+    assert.deepEqual(applyJsonPatch(target, [{ op: 'remove', path: '/a' }, { op: 'add', path: '/b', value: x(900) }], { maxBytes: 1000 }), { b: x(900) });
+    assert.deepEqual(applyJsonPatch(target, [{ op: 'move', from: '/a', path: '/c' }], { maxBytes: 1000 }), { c: x(900) });
+    assertLimit(() => applyJsonPatch(target, [{ op: 'add', path: '/b', value: x(100) }], { maxBytes: 1000 }), /larger than 1000 bytes/);
+  });
+
+  it('an object already larger than the limit may be patched, not grown', () => {
+    const target = { a: x(2000), b: 'y' };
+    assert.deepEqual(applyJsonPatch(target, [{ op: 'replace', path: '/b', value: 'z' }, { op: 'remove', path: '/a' }], { maxBytes: 1000 }), { b: 'z' });
+    assertLimit(() => applyJsonPatch(target, [{ op: 'add', path: '/c', value: 1 }], { maxBytes: 1000 }), /larger than 1000 bytes/);
+  });
+
+  it('tracks the exact JSON size through random patches: the largest step passes, one byte less does not', () => {
+    let seed = 7;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    const keys = ['a', 'b', 'c', 'é"', '__proto__'];
+    const values = () => [null, true, 12.5, 'str\n', [], {}, [1, { k: 'v' }], { a: [] }][rand(8)];
+    for (let round = 0; round < 200; round++) {
+      let doc: unknown = { a: [1, 2], b: { c: 'x' } };
+      const start = JSON.stringify(doc).length;
+      let largest = start;
+      let copied = 0;
+      const ops: JsonPatchOperation[] = [];
+      for (let i = 0; i < 12; i++) {
+        const paths = allPaths(doc);
+        const path = paths[rand(paths.length)];
+        const kind = rand(5);
+        const container = containerAt(doc, path);
+        let op: JsonPatchOperation;
+        if (kind === 0 && container) op = { op: 'add', path: `${path}/${Array.isArray(container) ? '-' : keys[rand(keys.length)].replace(/~/g, '~0').replace(/\//g, '~1')}`, value: values() };
+        else if (kind === 1 && path !== '') op = { op: 'remove', path };
+        else if (kind === 2) op = { op: 'replace', path: path === '' ? '/a' : path, value: values() };
+        else if (kind === 3 && container) op = { op: 'copy', from: paths[rand(paths.length)], path: `${path}/${Array.isArray(container) ? '0' : keys[rand(keys.length)]}` };
+        else if (container) op = { op: 'move', from: paths[rand(paths.length)], path: `${path}/${Array.isArray(container) ? '0' : keys[rand(keys.length)]}` };
+        else continue;
+        const from = op.op === 'copy' ? JSON.stringify(valueAt(doc, op.from!)) ?? '' : '';
+        try {
+          doc = applyJsonPatch(doc, [op], { maxBytes: Infinity });
+        } catch (e) {
+          if (e instanceof PatchError && !(e instanceof PatchLimitError)) continue;
+          throw e;
+        }
+        ops.push(op);
+        copied += from.length;
+        largest = Math.max(largest, JSON.stringify(doc).length);
+      }
+      const target = { a: [1, 2], b: { c: 'x' } };
+      assert.deepEqual(applyJsonPatch(target, ops, { maxBytes: Math.max(largest, copied) }), doc, JSON.stringify(ops));
+      if (largest > start && copied < largest) assertLimit(() => applyJsonPatch(target, ops, { maxBytes: largest - 1 }), /larger than/);
+    }
+  });
+});
+
+/** Every pointer into `doc` (the root too). */
+function allPaths(doc: unknown, prefix = ''): string[] {
+  const out = [prefix];
+  if (doc && typeof doc === 'object') {
+    for (const [k, v] of Object.entries(doc)) out.push(...allPaths(v, `${prefix}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
+  }
+  return out;
+}
+
+function valueAt(doc: unknown, pointer: string): unknown {
+  let node = doc;
+  for (const seg of parsePointer(pointer)) node = node && typeof node === 'object' && Object.hasOwn(node, seg) ? (node as Record<string, unknown>)[seg] : undefined;
+  return node;
+}
+
+function containerAt(doc: unknown, pointer: string): object | undefined {
+  const node = valueAt(doc, pointer);
+  return node && typeof node === 'object' ? node : undefined;
+}
+
+describe('merge patch bounds', () => {
+  const x = (n: number) => 'x'.repeat(n);
+  const cases: Array<{ name: string; apply: (target: unknown, patch: unknown, limits: { maxBytes: number }) => unknown; patch: unknown }> = [
+    { name: 'a JSON merge patch', apply: applyMergePatch, patch: { b: x(600) } },
+    { name: 'a strategic merge patch', apply: applyStrategicMergePatch, patch: { b: x(600) } },
+    { name: 'a strategic merge patch merging a list by key', apply: applyStrategicMergePatch, patch: { l: [{ name: 'n', v: x(600) }] } },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: a result larger than maxBytes is refused, one within it passes`, () => {
+      const target = { a: x(500), l: [{ name: 'n' }] };
+      assertLimit(() => c.apply(target, c.patch, { maxBytes: 1000 }), 'the patched object would be larger than 1000 bytes, the request body limit');
+      assert.ok(c.apply(target, c.patch, { maxBytes: 2000 }));
+    });
+  }
+
+  it('checkPatchedSize lets an object already past the limit shrink or stay, not grow', () => {
+    const big = { a: x(2000) };
+    checkPatchedSize(big, { a: x(1999) }, { maxBytes: 1000 });
+    checkPatchedSize(big, { a: x(2000) }, { maxBytes: 1000 });
+    assertLimit(() => checkPatchedSize(big, { a: x(2001) }, { maxBytes: 1000 }), /larger than 1000 bytes/);
+  });
+});
+
+describe('strategic merge patch over long lists', () => {
+  it('merges by key with duplicates, deletes and additions as the per-item search did', () => {
+    const base = { containers: [{ name: 'a', v: 1 }, { name: 'b', v: 1 }, { name: 'a', v: 9 }] };
+    const patch = { containers: [{ name: 'a', v: 2 }, { name: 'b', $patch: 'delete' }, { name: 'b', v: 3 }, { name: 'c', v: 4 }, { name: 'c', w: 5 }] };
+    assert.deepEqual(applyStrategicMergePatch(base, patch), { containers: [{ name: 'a', v: 2 }, { name: 'a', v: 9 }, { name: 'b', v: 3 }, { name: 'c', v: 4, w: 5 }] });
+  });
+
+  it('sets and deletes from primitive lists by value', () => {
+    const base = { metadata: { finalizers: ['a', 'b', 1] }, spec: { args: ['x', 'y', 'x', { o: 1 }] } };
+    const patch = { metadata: { finalizers: ['b', 'c', '1'] }, spec: { '$deleteFromPrimitiveList/args': ['x', { o: 1 }] } };
+    assert.deepEqual(applyStrategicMergePatch(base, patch), { metadata: { finalizers: ['a', 'b', 1, 'c', '1'] }, spec: { args: ['y'] } });
   });
 });

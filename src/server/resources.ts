@@ -6,7 +6,7 @@ import type { Store } from '../store/store.ts';
 import { isConflict, orUndefined } from '../store/store.ts';
 import { badRequest, HttpError, methodNotAllowed, notFound, successStatus } from './errors.ts';
 import { APPLY_PATCH, decodeObjectBody, decodePatchBody, patchTypeOf, responseForm, type ResponseForm } from './media.ts';
-import { applyPatch } from './patching.ts';
+import { applyPatch, checkPatchOptions } from './patching.ts';
 import { apiVersionOf, resolveResource, segmentsOf, storageVersion, type ResourceTarget } from './paths.ts';
 import { streamLogs, streamWatch } from './streams.ts';
 import { partialMetadata, toTable, type IncludeObject } from './table.ts';
@@ -170,14 +170,17 @@ async function replace(deps: ResourceDeps, t: ResourceTarget, q: Query, req: Fas
 async function patch(deps: ResourceDeps, t: ResourceTarget, q: Query, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const fieldValidation = parseFieldValidation(q.fieldValidation);
   const type = patchTypeOf(req.headers['content-type']);
+  checkPatchOptions(type, q);
   const doc = checkDepth(decodePatchBody(req.body, type));
+  // the patched object may not outgrow what a request body may be
+  const limits = { maxBytes: req.routeOptions.bodyLimit, maxDepth: MAX_DEPTH };
   for (let attempt = 0; ; attempt++) {
     const existing = await orUndefined(deps.store.get(t.info, t.namespace ?? '', t.name!));
     if (!existing) {
       if (type === APPLY_PATCH && !t.subresource) return createFrom(deps, t, q, doc, reply);
       throw objectNotFound(t);
     }
-    const patched = applyPatch(type, existing, doc, t.subresource === 'status');
+    const patched = applyPatch(type, existing, doc, t.subresource === 'status', limits);
     checkDepth(patched.object, 'the patched object');
     const { object, warnings } = checkWrite(patched.object, t, { fieldValidation, alsoAccept: t.info.versions });
     addWarnings(reply, warnings);

@@ -449,7 +449,7 @@ describe('patch', () => {
     await created(app, `${TEKTON}/pipelineruns`, { ...pipelineRun('r', { labels: { keep: 'me' }, annotations: { a: 'b' } }), spec: { pipelineRef: { name: 'p' }, params: [{ name: 'a', value: '1' }] } });
     await call(app, 'PATCH', `${TEKTON}/pipelineruns/r/status`, { status: { conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }] } }, MERGE);
     const yaml = 'apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: r\n  labels: {new: label}\nspec:\n  pipelineRef: {name: q}\n';
-    const a = await call(app, 'PATCH', `${TEKTON}/pipelineruns/r`, yaml, APPLY);
+    const a = await call(app, 'PATCH', `${TEKTON}/pipelineruns/r?fieldManager=kubectl`, yaml, APPLY);
     assert.equal(a.status, 200, a.text);
     assert.deepEqual(a.body.spec.pipelineRef, { name: 'q' });
     assert.equal(a.body.spec.params, undefined, 'fields the configuration leaves out are removed');
