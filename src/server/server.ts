@@ -8,6 +8,7 @@ import { apiGroupDocument, apiGroupList, apiResourceList, apiVersions, versionIn
 import { notFound, statusBody, toHttpError } from './errors.ts';
 import { openApiDocumentText, openApiIndex } from './openapi.ts';
 import { registerHooks, type HookOptions } from './hooks.ts';
+import { discardBody } from './oversize.ts';
 import { handleResource, type LogSource } from './resources.ts';
 
 export interface ServerOptions {
@@ -78,6 +79,14 @@ export function createServer({
     if (e.code >= 500) req.log.error({ err }, 'internal error');
     if (reply.raw.headersSent) {
       reply.raw.destroy();
+      return;
+    }
+    if (e.reason === 'RequestEntityTooLarge') {
+      // read (and drop) what the client still sends before answering and closing: a close with
+      // unread data resets the connection, and the client would never see this 413
+      void discardBody(req.raw).then(function answer() {
+        if (!reply.sent && !reply.raw.destroyed) void reply.header('connection', 'close').code(e.code).type('application/json').send(statusBody(e));
+      });
       return;
     }
     void reply.code(e.code).type('application/json').send(statusBody(e));

@@ -40,6 +40,7 @@ async function post(s: Served, body: string, headers: Record<string, string>): P
  * The status of a POST the server may answer before it has read the whole body (then it closes
  * the connection, and the client's remaining writes fail: the answer is what counts).
  */
+/** POSTs a body over the sink's limit; settles with the answer's status, or rejects when the connection fails first. */
 function postOversized(s: Served, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(`${s.url}/hooks/default/github`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
@@ -47,7 +48,7 @@ function postOversized(s: Served, body: string, headers: Record<string, string>)
       resolve(res.statusCode ?? 0);
     });
     req.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE' && e.code !== 'ECONNRESET') reject(e);
+      reject(new Error(`the oversized POST failed before its answer was read (${e.code ?? e.message}): the server must read the body before it closes`));
     });
     req.end(body);
   });
