@@ -302,6 +302,10 @@ function rows(): Row[] {
   add({ name: 'POST Task: an empty Content-Type', method: 'POST', url: `${NS}/tasks`, body: '{}', type: '', code: 415, reason: 'UnsupportedMediaType' });
   add({ name: 'POST Task: YAML nested past the parser', method: 'POST', url: `${NS}/tasks`, body: `a: ${'['.repeat(3000)}${']'.repeat(3000)}\n`, type: 'application/yaml', code: 400, reason: 'BadRequest', message: /^the request body is not valid YAML: / });
 
+  // a watch from a resourceVersion the store has not reached is refused, not left waiting on an empty stream
+  add({ name: 'watch from a resourceVersion newer than the store\'s', method: 'GET', url: `${CORE}/configmaps?watch=true&resourceVersion=999999999`, code: 410, reason: 'Gone', message: /^Too large resource version: 999999999, current: \d+$/ });
+  add({ name: 'watch of one namespace from a resourceVersion newer than the store\'s', method: 'GET', url: `${NS}/tasks?watch=1&resourceVersion=1000000000000`, code: 410, reason: 'Gone', message: /^Too large resource version: 1000000000000, current: \d+$/ });
+
   // DELETE bodies (DeleteOptions)
   const deleteBodies: Array<[string, string, string | RegExp]> = [
     ['not JSON', 'nope', /^the request body is not valid DeleteOptions JSON: /],

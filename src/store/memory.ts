@@ -95,8 +95,8 @@ export function createMemoryStore({
 }: MemoryStoreOptions = {}): Store {
   /** typeKey → objectKey → object */
   const tables = new Map<string, Map<string, KObject>>();
-  const hub = createEventHub({ historySize });
   let rv = 1;
+  const hub = createEventHub({ historySize, current: () => rv });
 
   function table(type: ResourceType): Map<string, KObject> {
     const key = typeKey(type);

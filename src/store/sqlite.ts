@@ -155,7 +155,7 @@ export function createSqliteStore({
   // the newest forgotten resourceVersion: everything after it is in `events` (resourceVersions
   // are contiguous: every one assigned is one change)
   const compacted = history.length > 0 ? history[0].rv - 1 : rv === 1 ? 0 : rv;
-  const hub = createEventHub({ historySize, compacted });
+  const hub = createEventHub({ historySize, compacted, current: () => rv });
   for (const change of history) hub.publish(change);
   history.length = 0;
 

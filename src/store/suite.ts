@@ -707,6 +707,21 @@ export function runStoreSuite(name: string, newStore: () => Promise<Store> | Sto
         }
       }, opts.historySize === undefined ? 'no historySize given' : false);
 
+      test(g, 'watch from a resourceVersion newer than the store\'s is Gone (410), not a watch that waits', async (s) => {
+        const made = await s.create(CONFIGMAPS, cm('now'));
+        const current = Number(made.metadata.resourceVersion);
+        const e = await watchError(() => s.watch(CONFIGMAPS, { resourceVersion: String(current + 1000) }));
+        assertReason(e, 'Gone', 410);
+        assert.equal((e as Error).message, `Too large resource version: ${current + 1000}, current: ${current}`);
+        const w = s.watch(CONFIGMAPS, { resourceVersion: String(current) });
+        try {
+          await s.delete(CONFIGMAPS, 'default', 'now');
+          assert.deepEqual((await take(w, 1)).lines, ['DELETED now'], 'the current resourceVersion still works');
+        } finally {
+          w.stop();
+        }
+      });
+
       test(g, 'watch rejects a bad selector or resourceVersion with BadRequest', async (s) => {
         assertReason(await watchError(() => s.watch(CONFIGMAPS, { labelSelector: 'a in (' })), 'BadRequest', 400);
         assertReason(await watchError(() => s.watch(CONFIGMAPS, { fieldSelector: 'spec.x=1' })), 'BadRequest', 400);

@@ -1,6 +1,7 @@
 // In-process watch fan-out with a bounded history of changes, for backends that own their
 // writes (memory, sqlite): publish every committed change in resourceVersion order, open watches
-// from a resourceVersion, get StoreError('Gone') when that version is no longer remembered.
+// from a resourceVersion, get StoreError('Gone') when that version is no longer remembered, or is
+// newer than the store's (a watch that would wait for versions the store has not reached).
 import type { KObject } from '../api/meta.ts';
 import type { Watch, WatchEvent } from './store.ts';
 import { StoreError } from './store.ts';
@@ -46,6 +47,11 @@ export interface EventHubOptions {
    * that reloads persisted history (sqlite): watches from before it are Gone.
    */
   compacted?: number;
+  /**
+   * The store's current resourceVersion: a watch from a newer one fails with StoreError('Gone')
+   * `Too large resource version: X, current: Y` (default: not checked).
+   */
+  current?: () => number;
 }
 
 /**
@@ -151,7 +157,7 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function createEventHub({ historySize = 1000, copy = sharedFrozenCopy(), compacted: initiallyCompacted = 0 }: EventHubOptions = {}): EventHub {
+export function createEventHub({ historySize = 1000, copy = sharedFrozenCopy(), compacted: initiallyCompacted = 0, current }: EventHubOptions = {}): EventHub {
   const history: Change[] = [];
   let compacted = initiallyCompacted;
   let closed = false;
@@ -171,6 +177,11 @@ export function createEventHub({ historySize = 1000, copy = sharedFrozenCopy(), 
     const from = rv && rv !== '0' ? parseResourceVersion(rv) : undefined;
     if (from !== undefined && from < compacted) {
       throw new StoreError('Gone', `too old resource version: ${from} (${compacted})`);
+    }
+    // kube-apiserver's answer too: waiting for a version the store may never reach would hang the client
+    const now = current?.();
+    if (from !== undefined && now !== undefined && from > now) {
+      throw new StoreError('Gone', `Too large resource version: ${from}, current: ${now}`);
     }
     const set = watchers.get(req.typeKey) ?? new Set();
     watchers.set(req.typeKey, set);
