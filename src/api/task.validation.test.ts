@@ -64,6 +64,21 @@ test('Task validation: exact paths and lines', async (t) => {
       ],
     },
     {
+      name: 'a volumeMount names its volume and mount path (steps, sidecars, stepTemplate)',
+      yaml: task(
+        '  stepTemplate:\n    volumeMounts:\n      - {mountPath: /tpl}\n' +
+        '  steps:\n    - image: a\n      volumeMounts:\n        - {mountPath: /data}\n        - {name: "", mountPath: /x}\n        - {name: v}\n' +
+        '  sidecars:\n    - image: a\n      volumeMounts:\n        - {mountPath: /side}\n',
+      ),
+      want: [
+        '7 spec.stepTemplate.volumeMounts[0].name: missing field(s)',
+        '11 spec.steps[0].volumeMounts[0].name: missing field(s)',
+        '12 spec.steps[0].volumeMounts[1].name: missing field(s)',
+        '13 spec.steps[0].volumeMounts[2].mountPath: missing field(s)',
+        '17 spec.sidecars[0].volumeMounts[0].name: missing field(s)',
+      ],
+    },
+    {
       name: 'onError values',
       yaml: task('  params: [{name: mode}]\n  steps:\n    - {image: a, onError: continue}\n    - {image: a, onError: stopAndFail}\n    - {image: a, onError: $(params.mode)}\n    - {image: a, onError: ignore}\n'),
       want: ['10 spec.steps[3].onError: invalid value: "ignore": Task step onError must be either "continue" or "stopAndFail"'],

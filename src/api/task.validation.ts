@@ -94,11 +94,16 @@ function validateSidecar(s: Sidecar, path: string): FieldError[] {
   return errs;
 }
 
-/** volumeMounts under /tekton/ (except /tekton/home) and `tekton-internal-` names are reserved. */
+/**
+ * Every volumeMount names a volume and a mount path (as Kubernetes requires of a container's);
+ * volumeMounts under /tekton/ (except /tekton/home) and `tekton-internal-` names are reserved.
+ */
 function volumeMounts(mounts: VolumeMount[] | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
   (mounts ?? []).forEach((vm, j) => {
     const mp = joinPath(joinPath(path, 'volumeMounts'), j);
+    if (!vm?.name) errs.push(missingField(joinPath(mp, 'name')));
+    if (!vm?.mountPath) errs.push(missingField(joinPath(mp, 'mountPath')));
     const mountPath = vm?.mountPath ?? '';
     if (mountPath.startsWith('/tekton/') && !mountPath.startsWith('/tekton/home')) {
       errs.push(fieldError(joinPath(mp, 'mountPath'), `volumeMount cannot be mounted under /tekton/ (volumeMount "${vm.name}" mounted at "${mountPath}")`));
