@@ -1,6 +1,6 @@
 // Validation of object metadata and of the core/v1 kinds a file may carry (ConfigMap, Secret,
 // PersistentVolumeClaim, ServiceAccount, Namespace).
-import { fieldError, isDNSLabel, isDNSSubdomain, isQualifiedName } from './checks.ts';
+import { fieldError, isDNSLabel, isDNSSubdomain } from './checks.ts';
 import type { ConfigMap, Secret } from './core.types.ts';
 import type { FieldError } from './errors.ts';
 import { joinPath } from './errors.ts';
@@ -11,40 +11,89 @@ const TEKTON_KINDS = new Set([
   'Task', 'TaskRun', 'Pipeline', 'PipelineRun', 'StepAction', 'Trigger', 'TriggerBinding', 'ClusterTriggerBinding', 'TriggerTemplate',
 ]);
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** The longest object name: a DNS subdomain (253), or a DNS label (63) for Tekton kinds and Namespaces. */
+export const MAX_NAME_LENGTH = 253;
+/** The longest label value, and the longest name part of a label key. */
+export const MAX_LABEL_LENGTH = 63;
+
+const CHARS_OF_LABEL = "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+
+/** Why `key` is not a label key (`[prefix/]name`, as Kubernetes' IsQualifiedName), or undefined. */
+export function labelKeyProblem(key: string): string | undefined {
+  const parts = key.split('/');
+  if (parts.length > 2) return `a label key is a name with an optional DNS subdomain prefix and '/' (e.g. 'example.com/my-name')`;
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+  if (prefix !== undefined) {
+    if (prefix === '') return 'prefix part must be non-empty';
+    if (prefix.length > MAX_NAME_LENGTH) return `prefix part must be no more than ${MAX_NAME_LENGTH} characters`;
+    if (!isDNSSubdomain(prefix)) return "prefix part must be a lower case DNS subdomain (alphanumerics, '-' and '.')";
+  }
+  if (name === '') return 'name part must be non-empty';
+  if (name.length > MAX_LABEL_LENGTH) return `name part must be no more than ${MAX_LABEL_LENGTH} characters`;
+  if (!LABEL_NAME.test(name)) return `name part must consist of ${CHARS_OF_LABEL}`;
+  return undefined;
+}
+
+/** Why `value` is not a label value (IsValidLabelValue), or undefined. */
+export function labelValueProblem(value: string): string | undefined {
+  if (value.length > MAX_LABEL_LENGTH) return `must be no more than ${MAX_LABEL_LENGTH} characters`;
+  if (!LABEL_VALUE.test(value)) return `must be empty or consist of ${CHARS_OF_LABEL}`;
+  return undefined;
+}
+
+/** `"abc…"` (at most 80 characters of a value, for messages). */
+function shown(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+}
 
 /**
  * Checks `metadata`: name or generateName present; the name a valid resource name for `kind`
- * (Tekton kinds, also Trigger, (Cluster)TriggerBinding, TriggerTemplate: a DNS label — no '.', ≤ 63; Namespace: a DNS label; others: a DNS subdomain);
- * namespace a DNS label; label keys and values well-formed.
+ * (Tekton kinds, also Trigger, (Cluster)TriggerBinding, TriggerTemplate: a DNS label — no '.', ≤ 63;
+ * Namespace: a DNS label; others: a DNS subdomain, ≤ 253); generateName a valid prefix of such a name
+ * (the store keeps at most 58 characters of it, as Kubernetes); namespace a DNS label; label keys
+ * (name part ≤ 63, prefix ≤ 253) and values (≤ 63) well-formed.
  */
 export function validateMetadata(meta: ObjectMeta | undefined, kind: string): FieldError[] {
   const errs: FieldError[] = [];
   if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return [fieldError('metadata.name', 'missing field(s): name or generateName is required')];
   const { name, generateName, namespace, labels } = meta;
   if (!name && !generateName) errs.push(fieldError('metadata.name', 'missing field(s): name or generateName is required'));
+  const label = TEKTON_KINDS.has(kind) || kind === 'Namespace';
   if (name) {
-    const label = TEKTON_KINDS.has(kind) || kind === 'Namespace';
     if (label && name.includes('.')) {
-      errs.push(fieldError('metadata.name', `invalid resource name "${name}": special character . must not be present`));
-    } else if (label && name.length > 63) {
-      errs.push(fieldError('metadata.name', `invalid resource name "${name}": length must be no more than 63 characters`));
+      errs.push(fieldError('metadata.name', `invalid resource name ${shown(name)}: special character . must not be present`));
+    } else if (label && name.length > MAX_LABEL_LENGTH) {
+      errs.push(fieldError('metadata.name', `invalid resource name ${shown(name)}: length must be no more than ${MAX_LABEL_LENGTH} characters`));
+    } else if (name.length > MAX_NAME_LENGTH) {
+      errs.push(fieldError('metadata.name', `invalid resource name ${shown(name)}: length must be no more than ${MAX_NAME_LENGTH} characters`));
     } else if (label ? !isDNSLabel(name) : !isDNSSubdomain(name)) {
       const chars = label ? "'-'" : "'-' or '.'";
       errs.push(fieldError('metadata.name',
         `invalid resource name "${name}": must consist of lower case alphanumeric characters, ${chars}, and start and end with an alphanumeric character`));
     }
   }
-  if (generateName && !/^[a-z0-9][-a-z0-9.]*$/.test(generateName)) {
-    errs.push(fieldError('metadata.generateName', `invalid value: "${generateName}": must be lower case alphanumeric characters, '-' or '.', starting with an alphanumeric character`));
+  if (generateName) {
+    const max = kind === 'Namespace' ? MAX_LABEL_LENGTH : MAX_NAME_LENGTH;
+    if (generateName.length > max) {
+      errs.push(fieldError('metadata.generateName', `invalid value: ${shown(generateName)}: must be no more than ${max} characters`));
+    } else if (label && !/^[a-z0-9][-a-z0-9]*$/.test(generateName)) {
+      errs.push(fieldError('metadata.generateName', `invalid value: "${generateName}": must be lower case alphanumeric characters or '-', starting with an alphanumeric character`));
+    } else if (!/^[a-z0-9][-a-z0-9.]*$/.test(generateName)) {
+      errs.push(fieldError('metadata.generateName', `invalid value: "${generateName}": must be lower case alphanumeric characters, '-' or '.', starting with an alphanumeric character`));
+    }
   }
   if (namespace !== undefined && !isDNSLabel(namespace)) {
     errs.push(fieldError('metadata.namespace', `invalid value: "${namespace}": a namespace must be a DNS label (lower case alphanumerics and '-')`));
   }
   for (const [k, v] of Object.entries(labels ?? {})) {
     const p = joinPath('metadata.labels', k);
-    if (!isQualifiedName(k)) errs.push(fieldError(p, `invalid label key "${k}"`));
-    if (typeof v === 'string' && (v.length > 63 || !LABEL_VALUE.test(v))) errs.push(fieldError(p, `invalid label value "${v}"`));
+    const keyProblem = labelKeyProblem(k);
+    if (keyProblem) errs.push(fieldError(p, `invalid label key ${shown(k)}: ${keyProblem}`));
+    const valueProblem = typeof v === 'string' ? labelValueProblem(v) : undefined;
+    if (valueProblem) errs.push(fieldError(p, `invalid label value ${shown(v)}: ${valueProblem}`));
   }
   return errs;
 }

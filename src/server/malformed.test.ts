@@ -302,6 +302,15 @@ function rows(): Row[] {
   add({ name: 'POST Task: an empty Content-Type', method: 'POST', url: `${NS}/tasks`, body: '{}', type: '', code: 415, reason: 'UnsupportedMediaType' });
   add({ name: 'POST Task: YAML nested past the parser', method: 'POST', url: `${NS}/tasks`, body: `a: ${'['.repeat(3000)}${']'.repeat(3000)}\n`, type: 'application/yaml', code: 400, reason: 'BadRequest', message: /^the request body is not valid YAML: / });
 
+  // names and labels within Kubernetes' limits, on every write path
+  const longName = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}`; // 255
+  add({ name: 'POST ConfigMap: a name of 255 characters', method: 'POST', url: `${CORE}/configmaps`, body: { metadata: { name: longName }, data: {} }, code: 422, reason: 'Invalid', message: /metadata\.name: invalid resource name "a{63}\.b{13}\.\.\.": length must be no more than 253 characters$/ });
+  add({ name: 'POST ConfigMap: a generateName of 300 characters', method: 'POST', url: `${CORE}/configmaps`, body: { metadata: { generateName: 'g'.repeat(300) }, data: {} }, code: 422, reason: 'Invalid', message: /metadata\.generateName: invalid value: "g{77}\.\.\.": must be no more than 253 characters$/ });
+  add({ name: 'POST Task: a label value of 64 characters', method: 'POST', url: `${NS}/tasks`, body: { metadata: { name: 'l', labels: { app: 'v'.repeat(64) } }, spec: { steps } }, code: 422, reason: 'Invalid', message: /metadata\.labels\.app: invalid label value "v{64}": must be no more than 63 characters$/ });
+  add({ name: 'POST Task: a label key prefix of 254 characters', method: 'POST', url: `${NS}/tasks`, body: { metadata: { name: 'l', labels: { [`${longName.slice(0, 254)}/k`]: 'v' } }, spec: { steps } }, code: 422, reason: 'Invalid', message: /metadata\.labels\..*: invalid label key ".*": prefix part must be no more than 253 characters$/ });
+  add({ name: 'PATCH Task: a label key name part of 64 characters', method: 'PATCH', url: `${NS}/tasks/t`, body: { metadata: { labels: { ['k'.repeat(64)]: 'v' } } }, type: MERGE, code: 422, reason: 'Invalid', message: /metadata\.labels\.k{64}: invalid label key "k{64}": name part must be no more than 63 characters$/ });
+  add({ name: 'PUT ConfigMap: a label value with a space', method: 'PUT', url: `${CORE}/configmaps/cm`, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', labels: { a: 'b c' } }, data: {} }, code: 422, reason: 'Invalid', message: /metadata\.labels\.a: invalid label value "b c": must be empty or consist of/ });
+
   // a watch from a resourceVersion the store has not reached is refused, not left waiting on an empty stream
   add({ name: 'watch from a resourceVersion newer than the store\'s', method: 'GET', url: `${CORE}/configmaps?watch=true&resourceVersion=999999999`, code: 410, reason: 'Gone', message: /^Too large resource version: 999999999, current: \d+$/ });
   add({ name: 'watch of one namespace from a resourceVersion newer than the store\'s', method: 'GET', url: `${NS}/tasks?watch=1&resourceVersion=1000000000000`, code: 410, reason: 'Gone', message: /^Too large resource version: 1000000000000, current: \d+$/ });

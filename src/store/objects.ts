@@ -43,6 +43,9 @@ export function conflict(type: ResourceType, name: string): StoreError {
 /** The alphabet Kubernetes draws generateName suffixes from (no vowels, no confusable digits). */
 export const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
+/** How much of generateName a generated name keeps: 58 characters, so that with the suffix it is a DNS label (Kubernetes' maxGeneratedNameLength). */
+export const MAX_GENERATED_NAME_BASE = 58;
+
 /** A random 5-character suffix for generateName, as Kubernetes makes them. */
 export function randomSuffix(): string {
   let s = '';
@@ -109,7 +112,7 @@ export interface CreateContext {
 
 /**
  * The object to store for a create (without resourceVersion: the backend assigns it):
- * name from generateName + suffix when empty, namespace defaulted, uid, creationTimestamp,
+ * name from generateName (at most MAX_GENERATED_NAME_BASE characters of it) + suffix when empty, namespace defaulted, uid, creationTimestamp,
  * generation 1; deletionTimestamp dropped; status kept as given.
  * Throws StoreError('Invalid') without a usable name.
  */
@@ -119,7 +122,7 @@ export function prepareCreate<T extends KObject>(type: ResourceType, input: T, c
   let name = meta.name;
   if (!name) {
     if (!meta.generateName) throw new StoreError('Invalid', 'metadata.name: Required value: name or generateName is required');
-    name = meta.generateName + ctx.suffix();
+    name = meta.generateName.slice(0, MAX_GENERATED_NAME_BASE) + ctx.suffix();
   }
   validateName(name);
   obj.metadata = compact({

@@ -164,6 +164,13 @@ export function runStoreSuite(name: string, newStore: () => Promise<Store> | Sto
         assert.equal((await s.get(TASKRUNS, 'default', a.metadata.name!)).metadata.uid, a.metadata.uid);
       });
 
+      test(g, 'a generated name keeps at most 58 characters of generateName (a DNS label with the suffix, as Kubernetes)', async (s) => {
+        const long = `${'a'.repeat(300)}-`;
+        const made = await s.create(TASKRUNS, tr('', { generateName: long }));
+        assert.match(made.metadata.name!, /^a{58}[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+        assert.equal(made.metadata.generateName, long);
+      });
+
       test(g, 'a given name wins over generateName', async (s) => {
         const out = await s.create(TASKRUNS, tr('fixed', { generateName: 'build-' }));
         assert.equal(out.metadata.name, 'fixed');
