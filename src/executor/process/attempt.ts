@@ -1,15 +1,14 @@
 // One attempt's state machine: layout → sidecars ready → steps in order → sidecars stopped →
 // results read → outcome. Every transition updates the snapshot and calls onChange.
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import type { Dirent } from 'node:fs';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerSnapshot, ExecutionHandle, ExecutionOutcome, ExecutionPlan, ExecutionSnapshot, PlanContainer, StepContext } from '../executor.ts';
 import { StepReason } from '../../api/reasons.ts';
+import { TrustedDirs, readAllBeneath, readBeneath, writeBeneath } from './beneath.ts';
 import { attemptLayout, cleanupLayout, createLayout } from './layout.ts';
-import { launch, notify, waitWithTimeout } from './launch.ts';
+import { attemptDir, launch, notify, waitWithTimeout } from './launch.ts';
 import type { AttemptDeps, AttemptRuntime } from './launch.ts';
-import { prepareContainer } from './prepare.ts';
+import { prepareContainer, releasePrepared } from './prepare.ts';
 import { startSidecars } from './sidecars.ts';
 
 /** Go's time.Duration.String for whole milliseconds: 90000 → "1m30s", 1500 → "1.5s", 0 → "0s". */
@@ -25,26 +24,24 @@ export function goDuration(ms: number): string {
 // Between a step's exit and the next step (or the next TaskRun's first step) kiln looks at a few
 // small directories and files of its own: those looks are synchronous (~10 µs each, against a
 // round trip through the thread pool each, during which other work gets the event loop first).
-// Contents of any size (results have no limit) are still read asynchronously.
+// Contents of any size (results have no limit) are still read asynchronously. Steps can replace
+// any of them with a link: all are opened beneath the attempt's directory (beneath.ts), and a
+// link fails the step, naming it.
 
-/** The raw text of every regular file in `dir` (no size limit); {} when there is none. */
-export async function readResults(dir: string): Promise<Record<string, string>> {
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return {};
+/** What kiln reads after a step or the attempt: results, artifacts, and the first refusal met reading them. */
+interface Read { results: Record<string, string>; artifacts?: string; refused?: string }
+
+/** Reads the results directory `results` and the artifacts file `artifacts` beneath the attempt's directory. */
+async function readOutputs(rt: AttemptRuntime, results: string, artifacts: string): Promise<Read> {
+  const own = attemptDir(rt);
+  const read: Read = { results: {} };
+  function refuse(e: unknown): undefined {
+    read.refused ??= (e as Error).message;
+    return undefined;
   }
-  const files = entries.filter((e) => e.isFile()).map((e) => e.name).sort();
-  if (files.length === 0) return {};
-  const texts = await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')));
-  return Object.fromEntries(files.map((f, i) => [f, texts[i]]));
-}
-
-/** The text of `path`, or undefined when there is no such file (looked up without a round trip). */
-async function readIfPresent(path: string): Promise<string | undefined> {
-  if (!existsSync(path)) return undefined;
-  return readFile(path, 'utf8').catch(() => undefined);
+  const [r, a] = await Promise.all([readAllBeneath(own, results).catch(refuse), readBeneath(own, artifacts).catch(refuse)]);
+  if (read.refused) return read;
+  return { results: r ?? {}, artifacts: a };
 }
 
 function initial(c: PlanContainer, logDir: string, sidecar: boolean): ContainerSnapshot {
@@ -97,6 +94,7 @@ async function runStep(rt: AttemptRuntime, i: number, ctx: StepContext): Promise
     return c.onError === 'continue' ? undefined : stepFailed(c, 127);
   }
   if (rt.stop) {
+    releasePrepared(p);
     skip(rt, i);
     return undefined;
   }
@@ -104,29 +102,35 @@ async function runStep(rt: AttemptRuntime, i: number, ctx: StepContext): Promise
   rt.changed();
   const proc = await launch(rt, p);
   const { exit, timedOut } = await waitWithTimeout(rt, proc, c.timeoutMs);
-  const stepDir = join(rt.actx!.layout.steps, c.containerName);
+  const stepDir = `steps/${c.containerName}`;
   const stop = exit.code === 0 ? undefined : stopOf(rt); // cancel() came while the step ran and stopped it
   const code = timedOut && !stop ? 1 : exit.code;
-  writeFileSync(join(stepDir, 'exitCode'), String(code));
-  const [results, artifacts] = await Promise.all([
-    readResults(join(stepDir, 'results')),
-    readIfPresent(join(stepDir, 'artifacts', 'provenance.json')),
-  ]);
+  let refused: string | undefined;
+  try {
+    writeBeneath(attemptDir(rt), `${stepDir}/exitCode`, String(code));
+  } catch (e) {
+    refused = (e as Error).message;
+  }
+  const { results, artifacts, refused: unread } = await readOutputs(rt, `${stepDir}/results`, `${stepDir}/artifacts/provenance.json`);
+  refused ??= unread;
   if (artifacts !== undefined) ctx.stepArtifacts![c.name] = artifacts;
   if (Object.keys(results).length > 0) {
     stepResults[c.name] = results;
     s.results = results;
   }
-  const failed = code !== 0 || timedOut;
+  const failed = code !== 0 || timedOut || refused !== undefined;
   const reason = stop ? (stop.kind === 'timeout' ? StepReason.TimeoutExceeded : StepReason.Cancelled)
     : timedOut ? StepReason.TimeoutExceeded
     : !failed ? StepReason.Completed
-    : c.onError === 'continue' ? StepReason.Continued : StepReason.Error;
+    : c.onError === 'continue' && !refused ? StepReason.Continued : StepReason.Error;
   Object.assign(s, { phase: 'terminated', exitCode: code, reason, finishedAt: rt.ts() });
   if (timedOut) s.message = `"${c.containerName}" exited because the step exceeded the specified timeout limit; step timeout ${goDuration(c.timeoutMs ?? 0)}`;
+  else if (refused) s.message = refused;
   // After the last step of an attempt without sidecars the outcome follows at once and carries
   // this too: one status write instead of two (Tekton too records a finished pod once).
   if (i < rt.plan.steps.length - 1 || rt.plan.sidecars.length > 0) rt.changed();
+  // a link where kiln writes or reads fails the attempt whatever onError says: the step broke the sandbox's rules
+  if (refused && !stop) return { status: 'failed', reason: 'StepFailed', message: `"${c.containerName}": ${refused}`, step: c.name };
   return failed && !stop && c.onError !== 'continue' ? stepFailed(c, code) : undefined;
 }
 
@@ -138,13 +142,24 @@ function aborted(signal: AbortSignal): Promise<undefined> {
 async function runAll(rt: AttemptRuntime): Promise<ExecutionOutcome> {
   const { plan } = rt;
   const layout = attemptLayout(rt.deps.dataDir, plan);
+  const trusted = new TrustedDirs();
   try {
-    rt.actx = { plan, layout, volumes: await createLayout(rt.deps.dataDir, layout, plan) };
-    rt.dirs.add(layout.workspace);
+    rt.actx = { plan, layout, volumes: await createLayout(rt.deps.dataDir, layout, plan, trusted), trusted };
   } catch (e) {
+    trusted.close();
     plan.steps.forEach((_, i) => skip(rt, i));
     return { status: 'failed', reason: 'PodCreationFailed', message: `cannot prepare the attempt's directories: ${(e as Error).message}` };
   }
+  try {
+    return await runPrepared(rt);
+  } finally {
+    trusted.close();
+  }
+}
+
+/** Sidecars, steps, task results and cleanup, once the attempt's directories exist. */
+async function runPrepared(rt: AttemptRuntime): Promise<ExecutionOutcome> {
+  const { plan, layout } = rt.actx!;
   const sidecars = startSidecars(rt);
   let failure: ExecutionOutcome | undefined;
   try {
@@ -160,7 +175,9 @@ async function runAll(rt: AttemptRuntime): Promise<ExecutionOutcome> {
   } finally {
     await sidecars.stop();
   }
-  [rt.state.results, rt.state.artifacts] = await Promise.all([readResults(layout.results), readIfPresent(join(layout.artifacts, 'provenance.json'))]);
+  const read = await readOutputs(rt, 'results', 'artifacts/provenance.json');
+  [rt.state.results, rt.state.artifacts] = [read.results, read.artifacts];
+  if (read.refused) failure ??= { status: 'failed', reason: 'StepFailed', message: read.refused };
   await cleanupLayout(layout, plan).catch(() => undefined);
   if (rt.stop) return { status: rt.stop.kind, message: rt.stop.message };
   return failure ?? { status: 'succeeded' };
@@ -187,7 +204,6 @@ export function startAttempt(deps: AttemptDeps, plan: ExecutionPlan, onChange: (
     state,
     abort: new AbortController(),
     live: new Set(),
-    dirs: new Set(),
     changed: () => listeners.forEach(notify),
     ts: () => deps.now().toISOString(),
   };

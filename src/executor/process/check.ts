@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import type { ExecutionPlan, PlanContainer, Unsupported } from '../executor.ts';
 import { isExecutable } from './host.ts';
 import { attemptLayout, volumeDir } from './layout.ts';
-import { SHELL_BUILTINS, containerBinds, containerEnv, resolveArgv, workingDir } from './prepare.ts';
+import { TrustedDirs } from './beneath.ts';
+import { SHELL_BUILTINS, containerBinds, containerEnv, resolveArgv, sandboxPath, workingDir } from './prepare.ts';
 import type { AttemptContext, HostTools } from './prepare.ts';
 import { hostPath } from './sandbox.ts';
 import { SH_FAMILY, parseShebang, scriptText } from './script.ts';
@@ -55,7 +56,7 @@ function checkContainer(tools: HostTools, actx: AttemptContext, c: PlanContainer
     if (!hostPath(binds, wd) && !existsSync(wd)) out.push({ what: `${who} workingDir ${wd}`, why: NEEDS_NAMESPACE });
   }
   for (const [field, p] of [['stdoutConfig', c.stdoutPath], ['stderrConfig', c.stderrPath]] as const) {
-    if (p && !hostPath(binds, p)) out.push({ what: `${who} ${field}.path ${p}`, why: 'kiln can only write it in a workspace, a volume or under /tekton' });
+    if (p && !hostPath(binds, sandboxPath(p))) out.push({ what: `${who} ${field}.path ${p}`, why: 'kiln can only write it in a workspace, a volume or under /tekton' });
   }
   const busybox = tools.busybox;
   const r = resolveArgv(tools, c, '/tekton/scripts/check', busybox, PATH);
@@ -80,7 +81,7 @@ function checkContainer(tools: HostTools, actx: AttemptContext, c: PlanContainer
 export function checkPlan(tools: HostTools, dataDir: string, plan: ExecutionPlan): Unsupported[] {
   const layout = attemptLayout(dataDir, plan);
   const volumes = new Map(plan.volumes.map((v) => [v.name, volumeDir(dataDir, layout, v)]));
-  const actx: AttemptContext = { plan, layout, volumes };
+  const actx: AttemptContext = { plan, layout, volumes, trusted: new TrustedDirs() }; // never opened: checks do no IO beneath it
   const all = [
     ...plan.steps.flatMap((c, i) => checkContainer(tools, actx, c, 'step', i)),
     ...plan.sidecars.flatMap((c, i) => checkContainer(tools, actx, c, 'sidecar', i)),

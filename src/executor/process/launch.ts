@@ -1,7 +1,9 @@
 // What an attempt's parts (steps, sidecars, probes) share: the live state and a way to start a
 // prepared container that a concurrent cancel() can always reach.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import type { ExecutionPlan, ExecutionSnapshot } from '../executor.ts';
+import { writeBeneath } from './beneath.ts';
+import type { Dir } from './beneath.ts';
+import { releasePrepared } from './prepare.ts';
 import type { AttemptContext, HostTools, Prepared } from './prepare.ts';
 import { startProcess } from './spawn.ts';
 import type { ProcessExit, RunningProcess } from './spawn.ts';
@@ -32,8 +34,6 @@ export interface AttemptRuntime {
   abort: AbortController;
   /** processes a cancel() must stop (steps and probes; sidecars are stopped at the end) */
   live: Set<RunningProcess>;
-  /** host directories known to exist (working directories already created) */
-  dirs: Set<string>;
   changed(): void;
   ts(): string;
 }
@@ -47,16 +47,46 @@ export function notify(fn: () => void): void {
   }
 }
 
-/** Creates the working directory, writes the script, starts the process (tracked while it runs). */
+/** The attempt's own directory as steps see it (`/tekton/…` in messages): results, exit codes, scripts live beneath it. */
+export function attemptDir(rt: AttemptRuntime): Dir {
+  const { layout, trusted } = rt.actx!;
+  return trusted.dir(layout.root, '/tekton');
+}
+
+/**
+ * Writes the script, starts the process (tracked while it runs), then closes the descriptors
+ * `p` held (the child has its own copies by then; bwrap closes each bound one after mounting it).
+ */
 export async function launch(rt: AttemptRuntime, p: Prepared, opts: { log?: boolean; track?: boolean } = {}): Promise<RunningProcess> {
-  const missing = p.mkdirs.filter((d) => !rt.dirs.has(d));
-  // synchronous: a directory and a small script, on the way from one step to the next (~20 µs)
-  for (const d of missing) {
-    mkdirSync(d, { recursive: true });
-    rt.dirs.add(d);
+  try {
+    // synchronous: a small script, on the way from one step to the next (~20 µs)
+    if (p.script) writeBeneath(attemptDir(rt), p.script.rel, p.script.text, 0o755);
+    return await start(rt, p, opts);
+  } finally {
+    releasePrepared(p);
   }
-  if (p.script) writeFileSync(p.script.path, p.script.text, { mode: 0o755 });
-  rt.deps.trace?.({ argv: p.argv, env: p.env, cwd: p.cwd ?? '/' });
+}
+
+/** `p.argv` with its descriptor binds shown by path (`--bind-fd 3 /w` → `--bind <host dir> /w`), so that a trace replays without kiln. */
+export function replayableArgv(p: Pick<Prepared, 'argv' | 'fdPaths'>): string[] {
+  const out: string[] = [];
+  const end = p.argv.indexOf('--');
+  for (let i = 0; i < p.argv.length; i++) {
+    const a = p.argv[i];
+    const byFd = (a === '--bind-fd' || a === '--ro-bind-fd') && i < end;
+    const path = byFd ? p.fdPaths?.[Number(p.argv[i + 1]) - 3] : undefined;
+    if (path === undefined) {
+      out.push(a);
+      continue;
+    }
+    out.push(a === '--bind-fd' ? '--bind' : '--ro-bind', path, p.argv[i + 2]);
+    i += 2;
+  }
+  return out;
+}
+
+async function start(rt: AttemptRuntime, p: Prepared, opts: { log?: boolean; track?: boolean }): Promise<RunningProcess> {
+  if (rt.deps.trace) rt.deps.trace({ argv: replayableArgv(p), env: p.env, cwd: p.cwd ?? '/' });
   const proc = await startProcess({
     argv: p.argv,
     env: p.env,

@@ -4,6 +4,8 @@ import { closeSync, mkdirSync, openSync, rmdirSync, symlinkSync } from 'node:fs'
 import { mkdir, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type { ExecutionPlan, PlanMount, PlanVolume } from '../executor.ts';
+import { mkdirBeneath, mkdirsBeneath, refusal } from './beneath.ts';
+import type { TrustedDirs } from './beneath.ts';
 
 /** Host directories of one attempt (all absolute). */
 export interface AttemptLayout {
@@ -71,14 +73,27 @@ export function cleanSubPath(subPath: string): string | undefined {
   return n === '..' || n.startsWith('../') ? undefined : n === '.' ? '' : n;
 }
 
+/** Where a mount's source is: `rel` (its subPath, '' for none) beneath the volume's directory `root`. */
+export interface MountSource {
+  /** host path: `root` + `rel` */
+  src: string;
+  root: string;
+  rel: string;
+}
+
 /** The host path a mount shows (volume dir + subPath), or an error message. */
-export function mountSource(mount: PlanMount, volumes: ReadonlyMap<string, string>): string | { error: string } {
-  const base = volumes.get(mount.volume);
-  if (base === undefined) return { error: `mount ${mount.mountPath} names unknown volume "${mount.volume}"` };
-  if (!mount.subPath) return base;
+export function mountSource(mount: PlanMount, volumes: ReadonlyMap<string, string>): MountSource | { error: string } {
+  const root = volumes.get(mount.volume);
+  if (root === undefined) return { error: `mount ${mount.mountPath} names unknown volume "${mount.volume}"` };
+  if (!mount.subPath) return { src: root, root, rel: '' };
   const sub = cleanSubPath(mount.subPath);
   if (sub === undefined) return { error: `mount ${mount.mountPath}: subPath "${mount.subPath}" leaves the volume` };
-  return sub ? join(base, sub) : base;
+  return { src: sub ? join(root, sub) : root, root, rel: sub };
+}
+
+/** How kiln names a mount's subPath in messages: `mount /data subPath "a/b"`. */
+export function subPathWhat(mount: PlanMount): string {
+  return `mount ${mount.mountPath} subPath "${mount.subPath}"`;
 }
 
 /** Writes a `files` volume (ConfigMap/Secret stand-in): each relative path with `mode` (default 0644). */
@@ -93,16 +108,21 @@ async function writeFiles(dir: string, files: Record<string, string | Uint8Array
   }));
 }
 
-/** Creates every directory of the attempt (and of its volumes); returns volume name → host dir. */
-export async function createLayout(dataDir: string, layout: AttemptLayout, plan: ExecutionPlan): Promise<Map<string, string>> {
-  const { steps, run } = layout;
-  const dirs = [layout.workspace, layout.home, layout.results, layout.scripts, layout.artifacts, layout.creds, layout.logs, steps, run];
-  plan.steps.forEach((s, i) => dirs.push(join(steps, s.containerName), join(steps, s.containerName, 'results'), join(steps, s.containerName, 'artifacts'), join(run, String(i))));
-  // The skeleton is made synchronously, parents first (one system call per directory): its ~20
-  // metadata operations on kiln's own directory take ~0.3 ms so, against 5–10 ms of round trips
-  // through the thread pool, and they lie on the path from one TaskRun's end to the next one's first step.
-  mkdirSync(layout.root, { recursive: true });
-  for (const d of dirs) makeDir(d);
+/**
+ * Creates every directory of the attempt (and of its volumes); returns volume name → host dir.
+ * Nothing is created through a link (`trusted` holds the attempt's and the volumes' directories):
+ * a claim or hostDir is shared with earlier TaskRuns, whose steps could have planted one.
+ */
+export async function createLayout(dataDir: string, layout: AttemptLayout, plan: ExecutionPlan, trusted: TrustedDirs): Promise<Map<string, string>> {
+  const { steps } = layout;
+  const dirs = ['workspace', 'home', 'results', 'scripts', 'artifacts', 'creds', 'logs', 'steps', 'run'];
+  plan.steps.forEach((s, i) => dirs.push(`steps/${s.containerName}`, `steps/${s.containerName}/results`, `steps/${s.containerName}/artifacts`, `run/${i}`));
+  // The skeleton is made synchronously, parents first (one system call per directory, beneath the
+  // attempt's directory): its ~20 metadata operations on kiln's own directory take ~0.3 ms so,
+  // against 5–10 ms of round trips through the thread pool, and they lie on the path from one
+  // TaskRun's end to the next one's first step.
+  makeDir(layout.root);
+  mkdirsBeneath(trusted.dir(layout.root, layout.root), dirs);
   plan.steps.forEach((s, i) => {
     try {
       symlinkSync(s.containerName, join(steps, String(i)));
@@ -118,16 +138,19 @@ export async function createLayout(dataDir: string, layout: AttemptLayout, plan:
     if (v.source.type === 'files') await writeFiles(dir, v.source.files, v.source.mode);
     else await mkdir(dir, { recursive: true });
   }));
-  const subDirs = new Set<string>();
   for (const c of [...plan.steps, ...plan.sidecars]) {
     for (const m of c.mounts) {
       const src = mountSource(m, volumes);
       const vol = plan.volumes.find((v) => v.name === m.volume);
       const isFile = vol?.source.type === 'files' && m.subPath !== undefined && Object.hasOwn(vol.source.files, cleanSubPath(m.subPath) ?? '');
-      if (typeof src === 'string' && m.subPath && !isFile) subDirs.add(src);
+      if ('error' in src || !src.rel || isFile) continue;
+      try {
+        mkdirBeneath(trusted.dir(src.root, ''), src.rel);
+      } catch (e) {
+        throw new Error(refusal(subPathWhat(m), src.rel, e));
+      }
     }
   }
-  await Promise.all([...subDirs].map((d) => mkdir(d, { recursive: true })));
   return volumes;
 }
 

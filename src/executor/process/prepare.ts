@@ -1,13 +1,15 @@
 // Turns one PlanContainer into what spawn.ts runs: argv (inside bwrap, or with paths rewritten to
 // the host when there is no bwrap), env, working directory, log and tee files, script file.
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { ExecutionPlan, PlanContainer } from '../executor.ts';
+import { appendBeneath, bindSourceBeneath, closeQuietly, fdPath, mkdirBeneath, openDirBeneath, refusal } from './beneath.ts';
+import type { Dir, TrustedDirs } from './beneath.ts';
 import { imageArgv, lookupImage } from './images.ts';
 import type { ImageInfo } from './images.ts';
 import { DEFAULT_PATH, shadowOps } from './host.ts';
 import type { AttemptLayout } from './layout.ts';
-import { mountSource } from './layout.ts';
-import { bwrapArgs, hostPath, pathRewriter } from './sandbox.ts';
+import { mountSource, subPathWhat } from './layout.ts';
+import { bindFor, bwrapArgs, hostPath, pathRewriter } from './sandbox.ts';
 import type { Bind, RootOp } from './sandbox.ts';
 import { SH_FAMILY, scriptArgv, scriptText } from './script.ts';
 import type { OutputFilter } from './spawn.ts';
@@ -30,6 +32,8 @@ export interface AttemptContext {
   layout: AttemptLayout;
   /** volume name → host directory */
   volumes: ReadonlyMap<string, string>;
+  /** the attempt's and the volumes' directories, open: everything beneath them is opened without following links */
+  trusted: TrustedDirs;
 }
 
 /** Which container of the attempt: steps get their own writable /tekton/steps/<c> and /tekton/run/<i>. */
@@ -49,12 +53,14 @@ export interface Prepared {
   logFile: string;
   stdoutTee?: string;
   stderrTee?: string;
-  /** script file to write before starting */
-  script?: { path: string; text: string };
-  /** host directories to create before starting (working directory) */
-  mkdirs: string[];
-  /** descriptors inherited as 3, 4, … (see ProcessSpec.fds) */
+  /** script file to write before starting: host `path`, `rel` beneath the attempt's directory */
+  script?: { path: string; rel: string; text: string };
+  /** descriptors inherited as 3, 4, … (see ProcessSpec.fds; add with {@link inherit}); launch closes them once the process started */
   fds?: number[];
+  /** host path of each of `fds`, where known (the trace shows fd binds by path, to be replayed without kiln) */
+  fdPaths?: (string | undefined)[];
+  /** descriptors kiln holds until the process started (the tee files, reopened by spawn through /proc/self/fd); closed by launch */
+  held?: number[];
   /** host uid / gid to run as (default: kiln's own) */
   uid?: number;
   gid?: number;
@@ -75,31 +81,32 @@ export const SHELL_BUILTINS: ReadonlySet<string> = new Set([
 /** The binds every container of the attempt gets, then its own mounts (which win at equal paths). */
 export function containerBinds(tools: HostTools, actx: AttemptContext, c: PlanContainer, role: ContainerRole): { binds: Bind[]; errors: string[] } {
   const { layout: l } = actx;
+  const own = (dest: string, rel: string, readOnly?: boolean): Bind => ({ dest, src: join(l.root, rel), beneath: { root: l.root, rel }, ...(readOnly ? { readOnly } : {}) });
   const base: Bind[] = [
-    { dest: '/workspace', src: l.workspace },
-    { dest: '/tekton/home', src: l.home },
-    { dest: '/tekton/results', src: l.results },
-    { dest: '/tekton/steps', src: l.steps, readOnly: true },
-    { dest: '/tekton/run', src: l.run, readOnly: true },
-    { dest: '/tekton/scripts', src: l.scripts, readOnly: true },
-    { dest: '/tekton/creds', src: l.creds },
-    { dest: '/tekton/artifacts', src: l.artifacts },
+    own('/workspace', 'workspace'),
+    own('/tekton/home', 'home'),
+    own('/tekton/results', 'results'),
+    own('/tekton/steps', 'steps', true),
+    own('/tekton/run', 'run', true),
+    own('/tekton/scripts', 'scripts', true),
+    own('/tekton/creds', 'creds'),
+    own('/tekton/artifacts', 'artifacts'),
   ];
   if (role.kind === 'step') {
-    base.push({ dest: `/tekton/steps/${c.containerName}`, src: join(l.steps, c.containerName) });
-    base.push({ dest: `/tekton/run/${role.index}`, src: join(l.run, String(role.index)) });
+    base.push(own(`/tekton/steps/${c.containerName}`, `steps/${c.containerName}`));
+    base.push(own(`/tekton/run/${role.index}`, `run/${role.index}`));
   }
   if (tools.bwrap && tools.busybox) base.push({ dest: SANDBOX_BUSYBOX, src: tools.busybox, readOnly: true });
   const errors: string[] = [];
   const mounts: Bind[] = [];
   for (const m of c.mounts) {
     const src = mountSource(m, actx.volumes);
-    if (typeof src !== 'string') {
+    if ('error' in src) {
       errors.push(src.error);
       continue;
     }
     const files = actx.plan.volumes.find((v) => v.name === m.volume)?.source.type === 'files';
-    mounts.push({ dest: m.mountPath.replace(/\/+$/, '') || '/', src, readOnly: m.readOnly === true || files });
+    mounts.push({ dest: mountDest(m.mountPath), src: src.src, readOnly: m.readOnly === true || files, beneath: { root: src.root, rel: src.rel } });
   }
   const taken = new Set(mounts.map((m) => m.dest));
   return { binds: [...base.filter((b) => !taken.has(b.dest)), ...mounts], errors };
@@ -114,11 +121,21 @@ export function containerEnv(c: PlanContainer, home: string): Record<string, str
   return env;
 }
 
+/** An absolute in-sandbox path as the step's own file system resolves it: `..` and `.` applied, no trailing `/`. */
+export function sandboxPath(path: string): string {
+  return posix.normalize(path).replace(/\/+$/, '') || '/';
+}
+
+/** Where a mount is seen in the sandbox. */
+function mountDest(mountPath: string): string {
+  return mountPath.replace(/\/+$/, '') || '/';
+}
+
 /** The absolute in-sandbox working directory (default /workspace; relative ones are under it). */
 export function workingDir(c: PlanContainer): string {
   const wd = c.workingDir?.trim();
   if (!wd) return '/workspace';
-  return wd.startsWith('/') ? wd : `/workspace/${wd}`;
+  return sandboxPath(wd.startsWith('/') ? wd : `/workspace/${wd}`);
 }
 
 /**
@@ -149,7 +166,78 @@ function adaptShell(tools: HostTools, argv: string[], info: ImageInfo | undefine
   return argv;
 }
 
-/** Builds everything needed to run container `c` of the attempt (no IO but a few lstat calls for mount paths under host directories). */
+/** Adds `fd` (opened at host `path`) to the descriptors the process inherits; returns its number there (3, 4, …). */
+export function inherit(p: Prepared, fd: number, path?: string): number {
+  (p.fds ??= []).push(fd);
+  (p.fdPaths ??= [])[p.fds.length - 1] = path;
+  return 2 + p.fds.length;
+}
+
+/** Closes every descriptor `p` holds (inherited or held); launch does once the process started. */
+export function releasePrepared(p: Prepared): void {
+  for (const fd of [...(p.fds ?? []), ...(p.held ?? [])]) closeQuietly(fd);
+  p.fds = undefined;
+  p.held = undefined;
+}
+
+/** What a bind is called in messages: its mount's subPath, or its destination. */
+function bindWhat(c: PlanContainer, b: Bind): string {
+  const m = c.mounts.find((m) => m.subPath && mountDest(m.mountPath) === b.dest);
+  return m ? subPathWhat(m) : `mount ${b.dest}`;
+}
+
+/**
+ * The IO of preparing `c`, none of it through a link (see beneath.ts): with bwrap every bind's
+ * source is opened (`b.fd`: bound with --bind-fd, so bwrap follows no path either); the working
+ * directory is created and the tee files opened beneath the bind they are in. Returns the
+ * refusal, having closed what it opened, or undefined.
+ */
+function openSources(actx: AttemptContext, c: PlanContainer, role: ContainerRole, binds: Bind[], cwd: string, sandboxed: boolean, p: Prepared): string | undefined {
+  const opened = new Map<Bind, number>();
+  const top = (b: Bind): Dir => actx.trusted.dir(b.beneath!.root, '');
+  function dirOf(b: Bind): Dir {
+    let fd = opened.get(b);
+    if (fd === undefined) {
+      fd = openDirBeneath(top(b), b.beneath!.rel, true);
+      (p.held ??= []).push(fd);
+      opened.set(b, fd);
+    }
+    return { fd, shown: b.dest };
+  }
+  let what = '';
+  let whole = '';
+  try {
+    if (sandboxed) {
+      for (const b of binds) {
+        if (!b.beneath) continue;
+        [what, whole] = [bindWhat(c, b), b.beneath.rel];
+        const fd = bindSourceBeneath(top(b), b.beneath.rel);
+        b.fd = inherit(p, fd, b.src);
+        opened.set(b, fd);
+      }
+    }
+    const wd = bindFor(binds, cwd);
+    [what, whole] = [`workingDir ${cwd}`, cwd];
+    if (wd?.beneath && cwd !== wd.dest) mkdirBeneath(dirOf(wd), cwd.slice(wd.dest.length));
+    const tees = role.command ? [] : ([['stdoutConfig', c.stdoutPath, 'stdoutTee'], ['stderrConfig', c.stderrPath, 'stderrTee']] as const);
+    for (const [field, path, key] of tees) {
+      if (!path) continue;
+      const at = sandboxPath(path);
+      const b = bindFor(binds, at);
+      if (!b?.beneath || at === b.dest) continue;
+      [what, whole] = [`${field}.path ${path}`, at];
+      const fd = appendBeneath(dirOf(b), at.slice(b.dest.length));
+      (p.held ??= []).push(fd);
+      p[key] = fdPath(fd);
+    }
+    return undefined;
+  } catch (e) {
+    releasePrepared(p);
+    return refusal(what, whole, e);
+  }
+}
+
+/** Builds everything needed to run container `c` of the attempt; its only IO opens what it binds and writes beneath trusted directories (see openSources). */
 export function prepareContainer(tools: HostTools, actx: AttemptContext, c: PlanContainer, role: ContainerRole): Prepared {
   const { layout } = actx;
   const sandboxed = tools.bwrap !== undefined;
@@ -164,18 +252,15 @@ export function prepareContainer(tools: HostTools, actx: AttemptContext, c: Plan
   const words = sandboxed ? c : { ...c, command: c.command?.map(rewrite), args: c.args?.map(rewrite) };
   const r = resolveArgv(tools, words, scriptPath, busybox, env.PATH, command);
   const logFile = join(layout.logs, `${c.containerName}.log`);
-  const prepared: Prepared = { argv: [], env, logFile, mkdirs: [] };
+  const prepared: Prepared = { argv: [], env, logFile };
   if ('error' in r) return { ...prepared, error: r.error };
   if (errors.length > 0) return { ...prepared, error: errors.join('; ') };
   const argv = r.argv;
-  if (r.scriptText !== undefined) prepared.script = { path: join(layout.scripts, scriptName), text: rewrite(r.scriptText) };
-  if (!role.command) {
-    prepared.stdoutTee = c.stdoutPath ? hostPath(binds, c.stdoutPath) : undefined;
-    prepared.stderrTee = c.stderrPath ? hostPath(binds, c.stderrPath) : undefined;
-  }
+  if (r.scriptText !== undefined) prepared.script = { path: join(layout.scripts, scriptName), rel: `scripts/${scriptName}`, text: rewrite(r.scriptText) };
   const cwd = workingDir(c);
   const cwdHost = hostPath(binds, cwd);
-  if (cwdHost) prepared.mkdirs.push(cwdHost);
+  const refused = openSources(actx, c, role, binds, cwd, sandboxed, prepared);
+  if (refused) return { ...prepared, error: refused };
   if (!sandboxed) return { ...prepared, argv, cwd: cwdHost ?? cwd };
   const dirs: string[] = [];
   const shadows: RootOp[] = [];

@@ -68,3 +68,17 @@ describe('sandbox: path map', function () {
     for (const c of table) assert.equal(rw(c.in), c.out, c.name);
   });
 });
+
+describe('sandbox: binds by descriptor', function () {
+  test('a bind with an fd is bound with --bind-fd / --ro-bind-fd, never by its path', function () {
+    const args = bwrapArgs({
+      root: [],
+      masks: [],
+      binds: [{ dest: '/workspace', src: '/d/a/workspace', fd: 3 }, { dest: '/tekton/steps', src: '/d/a/steps', readOnly: true, fd: 4 }, { dest: '/tekton/bin/busybox', src: '/bin/busybox', readOnly: true }],
+      cwd: '/workspace',
+      argv: ['true'],
+    });
+    const binds = args.slice(args.indexOf('/tekton') + 1, args.indexOf('--chdir'));
+    assert.deepEqual(binds, ['--bind-fd', '3', '/workspace', '--ro-bind-fd', '4', '/tekton/steps', '--ro-bind', '/bin/busybox', '/tekton/bin/busybox']);
+  });
+});

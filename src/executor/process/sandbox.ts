@@ -4,8 +4,13 @@
 /** A host directory or file seen at `dest` inside the sandbox. */
 export interface Bind {
   dest: string;
+  /** the host path (messages, the path map without bwrap; bound by path only when there is no `fd`) */
   src: string;
   readOnly?: boolean;
+  /** `src` is `rel` beneath the trusted directory `root`: opened without following links (beneath.ts) */
+  beneath?: { root: string; rel: string };
+  /** the opened source as the child process's descriptor: bound with `--bind-fd` / `--ro-bind-fd` */
+  fd?: number;
 }
 
 /** How the sandbox root is assembled, in order, before anything else is mounted. */
@@ -56,7 +61,10 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
   for (const m of spec.masks) args.push('--tmpfs', m);
   args.push('--dir', '/tekton');
-  for (const b of sortBinds(spec.binds)) args.push(b.readOnly ? '--ro-bind' : '--bind', b.src, b.dest);
+  for (const b of sortBinds(spec.binds)) {
+    if (b.fd !== undefined) args.push(b.readOnly ? '--ro-bind-fd' : '--bind-fd', String(b.fd), b.dest);
+    else args.push(b.readOnly ? '--ro-bind' : '--bind', b.src, b.dest);
+  }
   for (const d of spec.dirs ?? []) args.push('--dir', d);
   args.push('--chdir', spec.cwd, '--unshare-pid', '--die-with-parent', '--', ...spec.argv);
   return args;
