@@ -149,6 +149,19 @@ describe('tailStepLogs: without follow', () => {
     assert.equal(lines[0][1], `${long}é`);
   });
 
+  test('a line longer than 64 Ki characters comes in 64 Ki pieces that join to the whole line', async () => {
+    const logDir = freshDir();
+    const huge = 'y'.repeat(3 * 64 * 1024 + 10);
+    writeFileSync(logFileOf(logDir, 'step-a'), `${huge}\nnext\n${huge}`);
+    const lines = await collect(tailStepLogs({ status: async () => ({ logDir, steps: [done('a')] }), follow: false }));
+    const K = 64 * 1024;
+    assert.deepEqual(lines.map(([s, l]) => [s, l.length]), [
+      ['a', K], ['a', K], ['a', K], ['a', 10], ['a', 4], ['a', K], ['a', K], ['a', K], ['a', 10],
+    ]);
+    assert.equal(lines.slice(0, 4).map(([, l]) => l).join(''), huge);
+    assert.equal(lines[4][1], 'next');
+  });
+
   test('no status or no logDir yields nothing', async () => {
     assert.deepEqual(await collect(tailStepLogs({ status: async () => undefined, follow: false })), []);
     assert.deepEqual(await collect(tailStepLogs({ status: async () => ({ steps: [done('a')] }), follow: false })), []);

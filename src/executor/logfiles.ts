@@ -4,6 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { TaskRunStatus } from '../api/taskrun.types.ts';
+import { createLineSplitter } from './linesplit.ts';
 
 export interface StepLogLine { step: string; line: string }
 
@@ -35,13 +36,16 @@ function finished(st: TaskRunStatus | undefined): boolean {
   return !!st?.conditions?.some((c) => c.type === 'Succeeded' && c.status !== 'Unknown');
 }
 
-/** Lines of step `i`'s log; with `follow`, until the step has terminated. */
+/**
+ * Lines of step `i`'s log; with `follow`, until the step has terminated. A line longer than
+ * 64 Ki characters comes in pieces of that size (see linesplit.ts), so reading stays linear.
+ */
 async function* stepLines(path: string, i: number, opts: TailOptions, pollMs: number): AsyncGenerator<string> {
   let fh = await openIfExists(path);
   // keeps a UTF-8 character split across reads (a chunk boundary or a write in progress) whole
   const decoder = new StringDecoder('utf8');
   const buf = Buffer.alloc(64 * 1024);
-  let pending = '';
+  const lines = createLineSplitter();
   let pos = 0;
   let draining = false;
   try {
@@ -50,10 +54,7 @@ async function* stepLines(path: string, i: number, opts: TailOptions, pollMs: nu
       const n = fh ? (await fh.read(buf, 0, buf.length, pos)).bytesRead : 0;
       if (n > 0) {
         pos += n;
-        pending += decoder.write(buf.subarray(0, n));
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        yield* lines;
+        yield* lines.push(decoder.write(buf.subarray(0, n)));
         continue;
       }
       if (!opts.follow || draining || opts.signal?.aborted) break;
@@ -63,8 +64,9 @@ async function* stepLines(path: string, i: number, opts: TailOptions, pollMs: nu
       if (!cur || cur.terminated || finished(st)) draining = true;
       else await sleep(pollMs);
     }
-    pending += decoder.end();
-    if (pending) yield pending;
+    yield* lines.push(decoder.end());
+    const rest = lines.end();
+    if (rest) yield rest;
   } finally {
     // also when the caller stops reading early
     await fh?.close();
