@@ -84,7 +84,7 @@ test('loadManifests: problems carry file, line, col and path', async (t) => {
     },
     {
       name: 'unknown kind is named',
-      yaml: 'apiVersion: example.dev/v1\nkind: Widget\nmetadata: {name: w}\n',
+      yaml: 'apiVersion: tekton.dev/v1\nkind: Widget\nmetadata: {name: w}\n',
       errors: [`2:1 kind: unknown kind "Widget" (kiln knows Task, TaskRun, Pipeline, PipelineRun, StepAction, ConfigMap, Secret, PersistentVolumeClaim, ServiceAccount, Namespace, Event, EventListener, Trigger, TriggerBinding, ClusterTriggerBinding, TriggerTemplate, Interceptor, ClusterInterceptor)`],
     },
     {

@@ -95,7 +95,7 @@ function taskNames(all: ReadonlyArray<readonly [PipelineTask, string]>): FieldEr
 }
 
 /** [path, text] of every PipelineTask string that may hold `$(params…)`/`$(tasks…)` (params, matrix, when, displayName). */
-function taskStrings(t: PipelineTask, p: string): Array<[string, string]> {
+export function taskStrings(t: PipelineTask, p: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const addParams = (params: PipelineTask['params'], pp: string) => (params ?? []).forEach((x, i) => {
     for (const s of stringsOf(x.value)) out.push([joinPath(joinPath(pp, i), 'value'), s]);

@@ -5,6 +5,7 @@ import { convertObject } from './convert.ts';
 import type { ConfigMap, Secret } from './core.types.ts';
 import { validateConfigMap, validateCoreObject, validateSecret } from './core.validation.ts';
 import type { FieldError } from './errors.ts';
+import { isForeignKind, notAppliedError } from './foreign.ts';
 import type { KObject } from './meta.ts';
 import { groupOf, versionOf } from './meta.ts';
 import { isPlainObject, jsonType, normalizeFields } from './normalize.ts';
@@ -82,6 +83,7 @@ function identify(raw: Record<string, unknown>): { info: KindInfo; version: stri
   if (errors.length) return { errors };
   const info = KINDS.find((k) => k.kind.toLowerCase() === (kind as string).toLowerCase());
   if (!info) {
+    if (isForeignKind(apiVersion as string, kind as string)) return { errors: [notAppliedError(apiVersion as string, kind as string, (raw.metadata as { name?: unknown } | undefined)?.name)] };
     return { errors: [{ path: 'kind', message: `unknown kind "${kind}" (kiln knows ${KINDS.map((k) => k.kind).join(', ')})` }] };
   }
   const group = groupOf(apiVersion as string);

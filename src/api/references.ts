@@ -1,15 +1,14 @@
-// Cross-object checks over the objects of one load: references by name must resolve, and a
-// TaskRun's (PipelineRun's) params must fit the Task's (Pipeline's) declarations.
+// Cross-object checks over the objects of one load: references by name must resolve, and each
+// object's wiring (params, workspaces, result references) must fit the Tasks/Pipelines it names.
 import type { Step } from './container.types.ts';
 import type { FieldError } from './errors.ts';
 import { joinPath } from './errors.ts';
 import type { LoadedObject } from './load.ts';
-import type { ParamSpec } from './param.types.ts';
-import { validateParamValues } from './param.validation.ts';
 import type { Pipeline, PipelineSpec, PipelineTask } from './pipeline.types.ts';
 import type { PipelineRun } from './pipelinerun.types.ts';
 import type { Task, TaskSpec } from './task.types.ts';
 import type { TaskRef, TaskRun } from './taskrun.types.ts';
+import { validateWiring, type Specs } from './wiring.validation.ts';
 
 /**
  * The key a reference is looked up by in `known`: `Kind/name`, or `Kind/namespace/name`
@@ -24,11 +23,13 @@ export function refKey(kind: string, name: string, namespace?: string): string {
  * namespace matches any) or in `known` (keys made by `refKey`, with or without namespace):
  * TaskRun `taskRef.name` → Task, step `ref.name` → StepAction, PipelineRun `pipelineRef.name` →
  * Pipeline, pipeline tasks' `taskRef.name` → Task (and `pipelineRef.name` → Pipeline).
- * References through a resolver, custom tasks and ClusterTasks are not checked. Also checks
- * TaskRun params against the Task's params and PipelineRun params against the Pipeline's
- * (extra params allowed). Errors carry file:line:col.
+ * References through a resolver, custom tasks and ClusterTasks are not checked. Then the wiring
+ * of each object against the Tasks/Pipelines of the file (wiring.validation.ts: params,
+ * workspaces, result references); `runs: false` leaves TaskRuns and PipelineRuns to the caller
+ * (which may add params and bindings first). Problems carry file:line:col; those Tekton tolerates
+ * have severity `warning`.
  */
-export function validateReferences(objects: LoadedObject[], known: ReadonlySet<string> = new Set()): FieldError[] {
+export function validateReferences(objects: LoadedObject[], known: ReadonlySet<string> = new Set(), opts: { runs?: boolean } = {}): FieldError[] {
   const errs: FieldError[] = [];
   const find = (kind: string, name: string, ns: string | undefined) => objects.find((o) =>
     o.object.kind === kind && o.object.metadata.name === name && sameNamespace(o.object.metadata.namespace, ns));
@@ -43,22 +44,14 @@ export function validateReferences(objects: LoadedObject[], known: ReadonlySet<s
       if (!found && !isKnown(kind, name, ns)) report(path, `${kind.toLowerCase()} "${name}" not found in this file`);
       return found;
     };
-    const fromParams = (e: FieldError) => ({ ...lo.locate(e.path), ...e, file: lo.file, severity: 'error' as const });
     switch (lo.object.kind) {
       case 'Task':
         stepRefs((lo.object as Task).spec?.steps, 'spec.steps', check);
         break;
       case 'TaskRun': {
         const spec = (lo.object as TaskRun).spec ?? {};
-        let specs: ParamSpec[] | undefined;
-        if (spec.taskRef && isPlainTaskRef(spec.taskRef)) {
-          specs = (check('Task', spec.taskRef.name, 'spec.taskRef.name')?.object as Task | undefined)?.spec?.params;
-        }
-        if (spec.taskSpec) {
-          specs = spec.taskSpec.params ?? [];
-          stepRefs(spec.taskSpec.steps, 'spec.taskSpec.steps', check);
-        }
-        if (specs) errs.push(...validateParamValues(specs, spec.params ?? [], { path: 'spec.params', allowExtra: true }).map(fromParams));
+        if (spec.taskRef && isPlainTaskRef(spec.taskRef)) check('Task', spec.taskRef.name, 'spec.taskRef.name');
+        if (spec.taskSpec) stepRefs(spec.taskSpec.steps, 'spec.taskSpec.steps', check);
         break;
       }
       case 'Pipeline':
@@ -66,20 +59,31 @@ export function validateReferences(objects: LoadedObject[], known: ReadonlySet<s
         break;
       case 'PipelineRun': {
         const spec = (lo.object as PipelineRun).spec ?? {};
-        let specs: ParamSpec[] | undefined;
-        if (spec.pipelineRef && !spec.pipelineRef.resolver) {
-          specs = (check('Pipeline', spec.pipelineRef.name, 'spec.pipelineRef.name')?.object as Pipeline | undefined)?.spec?.params;
-        }
-        if (spec.pipelineSpec) {
-          specs = spec.pipelineSpec.params ?? [];
-          pipelineRefs(spec.pipelineSpec, 'spec.pipelineSpec', check);
-        }
-        if (specs) errs.push(...validateParamValues(specs, spec.params ?? [], { path: 'spec.params', allowExtra: true }).map(fromParams));
+        if (spec.pipelineRef && !spec.pipelineRef.resolver) check('Pipeline', spec.pipelineRef.name, 'spec.pipelineRef.name');
+        if (spec.pipelineSpec) pipelineRefs(spec.pipelineSpec, 'spec.pipelineSpec', check);
         break;
       }
     }
+    const isRun = lo.object.kind === 'TaskRun' || lo.object.kind === 'PipelineRun';
+    if (opts.runs !== false || !isRun) errs.push(...wiringOf(lo, objects));
   }
   return errs;
+}
+
+/** Specs of the Tasks and Pipelines among `objects` in namespace `ns` (a missing namespace matches any). */
+export function specsIn(objects: readonly LoadedObject[], ns: string | undefined): Specs {
+  const spec = (kind: string, name: string) => objects.find((o) =>
+    o.object.kind === kind && o.object.metadata.name === name && sameNamespace(o.object.metadata.namespace, ns))?.object.spec;
+  return {
+    task: (name) => spec('Task', name) as TaskSpec | undefined,
+    pipeline: (name) => spec('Pipeline', name) as PipelineSpec | undefined,
+  };
+}
+
+/** The wiring problems of one loaded object against the Tasks/Pipelines of `objects`, placed at file:line:col. */
+export function wiringOf(lo: LoadedObject, objects: readonly LoadedObject[]): FieldError[] {
+  return validateWiring(lo.object, specsIn(objects, lo.object.metadata.namespace))
+    .map((e) => ({ ...lo.locate(e.path), ...e, file: lo.file }));
 }
 
 type Check = (kind: string, name: string | undefined, path: string) => LoadedObject | undefined;

@@ -2,16 +2,28 @@
 import { readFileSync } from 'node:fs';
 import { loadManifests, type LoadedObject } from '../api/load.ts';
 import { formatFieldError, type FieldError } from '../api/errors.ts';
+import { notAppliedSubject } from '../api/foreign.ts';
 import { validateReferences } from '../api/references.ts';
 import { CliError, EXIT } from './exit.ts';
 
 export interface Loaded {
   objects: LoadedObject[];
   warnings: FieldError[];
+  /** `Kind/name` of the objects set aside (kinds kiln does not run), when `setAside` */
+  notApplied: string[];
+}
+
+export interface LoadFileOptions {
+  strict?: boolean;
+  namespace?: string;
+  /** objects of kinds kiln does not run (Role, Deployment, …) are set aside instead of failing the file */
+  setAside?: boolean;
+  /** check TaskRuns/PipelineRuns against what they run (default true; false when the caller adds params/bindings first) */
+  runs?: boolean;
 }
 
 /** Reads and validates a manifest file; throws CliError(2) naming file:line for every problem. */
-export function loadFile(file: string, opts: { strict?: boolean; namespace?: string } = {}): Loaded {
+export function loadFile(file: string, opts: LoadFileOptions = {}): Loaded {
   let text: string;
   try {
     text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
@@ -23,13 +35,27 @@ export function loadFile(file: string, opts: { strict?: boolean; namespace?: str
     if (opts.namespace) o.object.metadata.namespace = opts.namespace;
     else o.object.metadata.namespace ??= 'default';
   }
-  const errors = [...res.errors, ...(res.errors.length ? [] : validateReferences(res.objects))];
+  const notApplied = opts.setAside ? res.errors.map(notAppliedSubject).filter((s) => s !== undefined) : [];
+  const loadErrors = opts.setAside ? res.errors.filter((e) => notAppliedSubject(e) === undefined) : res.errors;
+  // cross-object checks run even when some object is invalid: every error is reported at once
+  const crossed = validateReferences(res.objects, undefined, { runs: opts.runs });
+  const warnings = [...res.warnings, ...crossed.filter((e) => e.severity === 'warning')];
+  const errors = [...loadErrors, ...crossed.filter((e) => e.severity !== 'warning')].sort(byPosition);
   if (errors.length) {
     throw new CliError(EXIT.invalid, `${file}: ${errors.length} error(s)`, [
       ...errors.map(formatFieldError),
-      ...res.warnings.map((w) => `warning: ${formatFieldError(w)}`),
+      ...warnings.map((w) => `warning: ${formatFieldError(w)}`),
     ]);
   }
-  if (!res.objects.length) throw new CliError(EXIT.invalid, `${file}: no objects found`);
-  return { objects: res.objects, warnings: res.warnings };
+  if (!res.objects.length) throw new CliError(EXIT.invalid, `${file}: no objects found${notApplied.length ? ` kiln runs (${notAppliedNote(notApplied)})` : ''}`);
+  return { objects: res.objects, warnings, notApplied };
+}
+
+function byPosition(a: FieldError, b: FieldError): number {
+  return (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0);
+}
+
+/** The one line naming what was set aside: `not applied here: Role/a, Deployment/b (kinds kiln does not run)`. */
+export function notAppliedNote(subjects: readonly string[]): string {
+  return `not applied here: ${subjects.join(', ')} (kinds kiln does not run)`;
 }

@@ -7,7 +7,7 @@ import { ValidationError, formatFieldError } from '../api/errors.ts';
 import type { KilnClient } from '../client/client.ts';
 import { CliError, EXIT } from './exit.ts';
 import { runCommand } from './run.ts';
-import { loadFile } from './files.ts';
+import { loadFile, notAppliedNote } from './files.ts';
 import { conformanceCommand } from './conformance.ts';
 import { createPlainReporter, type Writers } from './reporter.ts';
 import { addRemoteCommands, type Connection } from './remote-commands.ts';
@@ -89,6 +89,8 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('-n, --namespace <ns>', 'namespace for the objects (default: theirs, else "default")')
     .option('-p, --param <name=value>', 'param for the run: value, a,b,c for arrays, k1:v1,k2:v2 for objects', collect, [])
     .option('-w, --workspace <name=DIR>', 'bind a workspace to a host directory (created if missing)', collect, [])
+    .option('--pipeline <name>', 'with no run in the file: start this Pipeline of the file')
+    .option('--task <name>', 'with no run in the file: start this Task of the file')
     .addOption(new Option('-o, --output <format>', 'print the final runs').choices(['json']))
     .option('--data-dir <dir>', 'where runs and logs are kept (default $KILN_HOME or ./.kiln)')
     .option('--parallel <n>', 'at most N TaskRuns run at once (default: twice the cores, at least 2)')
@@ -99,6 +101,8 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         namespace: o.namespace,
         params: o.param,
         workspaces: o.workspace,
+        pipeline: o.pipeline,
+        task: o.task,
         reporter,
         signal: deps.signal,
         client: () => deps.local({ dataDir: dataDirOf(o, env), maxParallel: parallelOf(o.parallel) }),
@@ -111,8 +115,9 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .requiredOption('-f, --filename <file>', 'YAML file')
     .option('--strict', 'unknown fields are errors')
     .action((o) => {
-      const { objects, warnings } = loadFile(o.filename, { strict: o.strict });
+      const { objects, warnings, notApplied } = loadFile(o.filename, { strict: o.strict, setAside: true });
       for (const x of warnings) w.err(`${pc.yellow('warning:')} ${formatFieldError(x)}`);
+      if (notApplied.length) w.err(`${pc.yellow('note:')} ${notAppliedNote(notApplied)}`);
       w.out(`${o.filename}: ${objects.length} object(s) valid${warnings.length ? `, ${warnings.length} warning(s)` : ''}`);
       setCode(EXIT.ok);
     });

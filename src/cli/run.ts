@@ -1,4 +1,5 @@
-// `kiln run -f FILE`: load every object in the file, run its TaskRuns/PipelineRuns, follow them.
+// `kiln run -f FILE`: load every object in the file, run its TaskRuns/PipelineRuns (or start its
+// Pipeline or Task), follow them; exit 1 when any run failed.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KObject } from '../api/meta.ts';
@@ -6,11 +7,13 @@ import type { LoadedObject } from '../api/load.ts';
 import type { ParamSpec } from '../api/param.types.ts';
 import type { TaskRun } from '../api/taskrun.types.ts';
 import type { WorkspaceDeclaration } from '../api/workspace.types.ts';
-import { formatFieldError } from '../api/errors.ts';
+import { formatFieldError, type FieldError } from '../api/errors.ts';
+import { specsIn, wiringOf } from '../api/references.ts';
+import { validateWiring } from '../api/wiring.validation.ts';
 import { ignoredFields } from '../api/ignored.ts';
 import type { KilnClient } from '../client/client.ts';
 import { CliError, EXIT } from './exit.ts';
-import { loadFile } from './files.ts';
+import { loadFile, notAppliedNote } from './files.ts';
 import { follow, succeeded } from './follow.ts';
 import { mergeParams, parseParams, parseWorkspaces } from './params.ts';
 import type { Reporter, RunFailure } from './reporter.ts';
@@ -20,6 +23,9 @@ export interface RunOptions {
   namespace?: string;
   params: string[];
   workspaces: string[];
+  /** with no run in the file: the Pipeline (or Task) to start */
+  pipeline?: string;
+  task?: string;
   reporter: Reporter;
   client: (opts: { namespace: string }) => Promise<KilnClient>;
   signal?: AbortSignal;
@@ -27,27 +33,67 @@ export interface RunOptions {
 
 const RUN_KINDS = new Set(['TaskRun', 'PipelineRun']);
 
-/** The runs a file asks for; a lone Task (or Pipeline) gets a run made for it. */
-export function runsOf(objects: LoadedObject[]): { runs: KObject[]; others: KObject[] } {
+/** What to start when the file has no run: `--pipeline NAME` or `--task NAME`. */
+export interface Pick { pipeline?: string; task?: string }
+
+const label = (o: KObject) => `${o.kind}/${o.metadata.name ?? o.metadata.generateName}`;
+
+/**
+ * The runs a file asks for. Without runs, one is made for the Pipeline or Task to start: the one
+ * `pick` names, else the file's only Pipeline, else its only Task. Ambiguity is a CliError (2)
+ * listing the candidates.
+ */
+export function runsOf(objects: LoadedObject[], pick: Pick = {}): { runs: KObject[]; others: KObject[] } {
   const runs = objects.filter((o) => RUN_KINDS.has(o.object.kind)).map((o) => o.object);
   const others = objects.filter((o) => !RUN_KINDS.has(o.object.kind)).map((o) => o.object);
-  if (runs.length) return { runs, others };
+  if (pick.pipeline !== undefined && pick.task !== undefined) throw new CliError(EXIT.invalid, '--pipeline and --task each pick what to start: give one');
+  const flag = pick.pipeline !== undefined ? `--pipeline ${pick.pipeline}` : pick.task !== undefined ? `--task ${pick.task}` : undefined;
+  if (runs.length) {
+    if (flag) throw new CliError(EXIT.invalid, `${flag}: the file has runs of its own (${runs.map(label).join(', ')}); ${flag.split(' ')[0]} picks what to start in a file without runs`);
+    return { runs, others };
+  }
+  return { runs: [runFor(startTarget(others, pick))], others };
+}
+
+/** The Task or Pipeline to start in a file without runs. */
+function startTarget(others: KObject[], pick: Pick): KObject {
   const tasks = others.filter((o) => o.kind === 'Task');
   const pipelines = others.filter((o) => o.kind === 'Pipeline');
-  if (tasks.length + pipelines.length !== 1 || (pipelines.length && tasks.length)) {
-    throw new CliError(EXIT.invalid, 'the file has no TaskRun or PipelineRun, and not exactly one Task or Pipeline to start', [
-      `found: ${others.map((o) => `${o.kind}/${o.metadata.name ?? o.metadata.generateName}`).join(', ') || 'nothing runnable'}`,
+  const named = (kind: string, list: KObject[], name: string) => {
+    const found = list.find((o) => o.metadata.name === name);
+    if (found) return found;
+    throw new CliError(EXIT.invalid, `--${kind.toLowerCase()} ${name}: the file has no ${kind} "${name}"`, [
+      `${kind}s in the file: ${list.map((o) => o.metadata.name).join(', ') || 'none'}`,
+    ]);
+  };
+  if (pick.pipeline !== undefined) return named('Pipeline', pipelines, pick.pipeline);
+  if (pick.task !== undefined) return named('Task', tasks, pick.task);
+  if (pipelines.length === 1) return pipelines[0];
+  if (pipelines.length > 1) {
+    throw new CliError(EXIT.invalid, 'the file has no TaskRun or PipelineRun and several Pipelines: pick one with --pipeline NAME', [
+      `candidates: ${pipelines.map(label).join(', ')}`,
     ]);
   }
-  const target = (tasks[0] ?? pipelines[0])!;
+  if (tasks.length === 1) return tasks[0];
+  if (tasks.length > 1) {
+    throw new CliError(EXIT.invalid, 'the file has no TaskRun or PipelineRun, no Pipeline and several Tasks: pick one with --task NAME', [
+      `candidates: ${tasks.map(label).join(', ')}`,
+    ]);
+  }
+  throw new CliError(EXIT.invalid, 'the file has no TaskRun or PipelineRun, and no Task or Pipeline to start', [
+    `found: ${others.map(label).join(', ') || 'nothing runnable'}`,
+  ]);
+}
+
+/** A run of `target` (a Task or a Pipeline). */
+function runFor(target: KObject): KObject {
   const isTask = target.kind === 'Task';
-  const run: KObject = {
+  return {
     apiVersion: 'tekton.dev/v1',
     kind: isTask ? 'TaskRun' : 'PipelineRun',
     metadata: { generateName: `${target.metadata.name}-run-`, namespace: target.metadata.namespace },
     spec: isTask ? { taskRef: { name: target.metadata.name } } : { pipelineRef: { name: target.metadata.name } },
   };
-  return { runs: [run], others };
 }
 
 /** Declarations (params, workspaces) of what a run runs, looked up among the file's objects. */
@@ -103,7 +149,7 @@ async function failuresOf(client: KilnClient, run: KObject): Promise<RunFailure[
   return out;
 }
 
-/** Exit code upstream would judge by: the first run's Succeeded condition. */
+/** Exit code of one run by its Succeeded condition: 0, 3 when unsupported here, else 1. */
 export function exitCodeOf(run: KObject | undefined): number {
   const c = run && succeeded(run);
   if (c?.status === 'True') return EXIT.ok;
@@ -111,14 +157,47 @@ export function exitCodeOf(run: KObject | undefined): number {
   return EXIT.failed;
 }
 
+/** Exit code of every run started: 1 if any failed, else 3 if any was unsupported here, else 0 (no run: 1). */
+export function exitCodeOfAll(runs: ReadonlyArray<KObject | undefined>): number {
+  const codes = runs.length ? runs.map(exitCodeOf) : [EXIT.failed];
+  if (codes.includes(EXIT.failed)) return EXIT.failed;
+  if (codes.includes(EXIT.unsupported)) return EXIT.unsupported;
+  return EXIT.ok;
+}
+
+/**
+ * The runs (with -p/-w attached) against the Tasks/Pipelines of the file: params, workspaces and
+ * result references (wiring.validation.ts). Errors throw CliError(2) before anything runs;
+ * warnings are returned, formatted.
+ */
+export function checkRuns(runs: readonly KObject[], objects: readonly LoadedObject[]): string[] {
+  const problems: FieldError[] = [];
+  for (const run of runs) {
+    const lo = objects.find((o) => o.object === run);
+    if (lo) { problems.push(...wiringOf(lo, objects)); continue; }
+    const who = `${run.kind.toLowerCase()} ${run.metadata.name ?? run.metadata.generateName}`;
+    problems.push(...validateWiring(run, specsIn(objects, run.metadata.namespace)).map((e) => ({ ...e, path: `${who}: ${e.path}` })));
+  }
+  const errors = problems.filter((e) => e.severity !== 'warning').map(formatFieldError);
+  const warnings = problems.filter((e) => e.severity === 'warning').map(formatFieldError);
+  if (errors.length) {
+    const hint = errors.some((e) => e.includes('requires param(s) not given')) ? ['give params with -p NAME=VALUE'] : [];
+    throw new CliError(EXIT.invalid, `${errors.length} error(s) before anything runs`, [...errors, ...warnings.map((w) => `warning: ${w}`), ...hint]);
+  }
+  return warnings;
+}
+
 export async function runCommand(opts: RunOptions): Promise<number> {
-  const { objects, warnings } = loadFile(opts.file, { namespace: opts.namespace });
-  for (const w of warnings) opts.reporter.onNotice(formatFieldError(w));
-  const { runs, others } = runsOf(objects);
+  const { objects, warnings, notApplied } = loadFile(opts.file, { namespace: opts.namespace, setAside: true, runs: false });
+  const { runs, others } = runsOf(objects, { pipeline: opts.pipeline, task: opts.task });
   if ((opts.params.length || opts.workspaces.length) && runs.length > 1) {
     throw new CliError(EXIT.invalid, `-p/-w attach to one run, and ${opts.file} has ${runs.length}`);
   }
   attach(runs[0], others, opts);
+  const runWarnings = checkRuns(runs, objects);
+  for (const w of warnings) opts.reporter.onNotice(formatFieldError(w));
+  for (const w of runWarnings) opts.reporter.onNotice(w);
+  if (notApplied.length) opts.reporter.onNotice(notAppliedNote(notApplied));
   const reported = new Set<string>();
   for (const o of objects) {
     for (const path of ignoredFields(o.object)) {
@@ -143,7 +222,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 
 /**
  * Follows created runs to their end through the reporter (live logs, states, the failure summary);
- * an abort cancels them first. Returns the exit code of the first run, as upstream judges.
+ * an abort cancels them first. Returns 0 when every run succeeded, 1 when any failed (3 when one
+ * could not run here and none failed), 130 when interrupted.
  */
 export async function followToEnd(client: KilnClient, created: KObject[], opts: { namespace: string; reporter: Reporter; signal?: AbortSignal }): Promise<number> {
   const { namespace, reporter, signal } = opts;
@@ -165,5 +245,5 @@ export async function followToEnd(client: KilnClient, created: KObject[], opts: 
   }
   reporter.onAllEnd(final);
   if (signal?.aborted) return EXIT.interrupted;
-  return exitCodeOf(final[0]);
+  return exitCodeOfAll(final);
 }
