@@ -192,6 +192,10 @@ describe('beneath: messages and trusted directories', function () {
     const viaLink = t.dir(join(top, `trusted-link${n}`), '');
     assert.ok(fstatSync(viaLink.fd).isDirectory());
     assert.throws(() => t.dir(join(top, 'missing'), ''), BeneathError);
+    const kept = t.kept(root, 'd/e');
+    assert.equal(t.kept(root, 'd/e'), kept);
+    assert.ok(fstatSync(kept).isDirectory());
+    refused(() => t.kept(root, 'd/dirlink'), 'd/dirlink');
     t.close();
     assert.equal(openFds(), before);
   });

@@ -318,6 +318,7 @@ export async function readAllBeneath(at: Dir, rel: string): Promise<Record<strin
  */
 export class TrustedDirs {
   readonly #fds = new Map<string, number>();
+  readonly #kept = new Map<string, number>();
 
   /** The open directory at `path`, shown in messages as `shown`. */
   dir(path: string, shown: string): Dir {
@@ -333,9 +334,24 @@ export class TrustedDirs {
     return { fd, shown };
   }
 
+  /**
+   * Directory `rel` beneath the trusted directory `root`, opened once without following links
+   * (created when missing) and kept open: only for directories no step can rename or replace.
+   */
+  kept(root: string, rel: string): number {
+    const key = `${root}\0${rel}`;
+    let fd = this.#kept.get(key);
+    if (fd === undefined) {
+      fd = openDirBeneath(this.dir(root, ''), rel, true);
+      this.#kept.set(key, fd);
+    }
+    return fd;
+  }
+
   close(): void {
-    for (const fd of this.#fds.values()) closeQuietly(fd);
+    for (const fd of [...this.#fds.values(), ...this.#kept.values()]) closeQuietly(fd);
     this.#fds.clear();
+    this.#kept.clear();
   }
 }
 

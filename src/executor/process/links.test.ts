@@ -4,7 +4,7 @@
 // naming the path. Run with the real bwrap and, for kiln's own writes and reads, without it.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionPlan, ExecutionSnapshot } from '../executor.ts';
@@ -165,6 +165,34 @@ describe('links a step planted, under binds (bwrap)', { skip: NO_BWRAP }, functi
       assertRefused(snap, 'subPath "sub"');
     });
   }
+
+  test('an attempt directory met again (same attempt id, e.g. after a restart) is not trusted where its steps wrote', async function () {
+    const h = hostFixture();
+    const dataDir = join(base, `d${n++}`);
+    const plan = suitePlan('again', [suiteStep('a', `rmdir /tekton/steps/step-a/results && ln -s ${h.dir} /tekton/steps/step-a/results`)]);
+    await runPlan(createProcessExecutor({ dataDir }), plan);
+    const { snap } = await runPlan(createProcessExecutor({ dataDir }), plan);
+    assertUntouched(h);
+    assert.ok(!JSON.stringify(snap).includes(SECRET), 'the host file was read into the snapshot');
+    assert.equal(snap.outcome?.status === 'failed' && snap.outcome.reason, 'PodCreationFailed');
+    assert.match(snap.outcome && 'message' in snap.outcome ? snap.outcome.message : '', new RegExp(`/steps/step-a/results ${REFUSED}`));
+  });
+
+  test('no descriptor kiln opened beneath a directory outlives the attempt (binds, tees, refusals)', async function () {
+    const ex = executor();
+    const h = hostFixture();
+    const v = { volumes: [{ name: 'v', source: { type: 'emptyDir' as const } }] };
+    const mounts = [{ volume: 'v', mountPath: '/workspace/v' }, { volume: 'v', mountPath: '/data', subPath: 'sub' }];
+    const plans = () => [
+      suitePlan('fds', [suiteStep('a', 'echo x', { mounts, stdoutPath: '/workspace/v/out', workingDir: '/data/wd' }), suiteStep('b', 'true', { mounts })], v),
+      suitePlan('fds-refused', [suiteStep('a', `ln -s ${h.dir} /workspace/v/l`, { mounts }), suiteStep('b', 'true', { mounts, stdoutPath: '/workspace/v/l/out' })], v),
+    ];
+    const fds = () => readdirSync('/proc/self/fd').map((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return '?'; } }).filter((l) => l.startsWith('/')).sort();
+    for (let i = 0; i < 3; i++) for (const plan of plans()) await runPlan(ex, plan); // warm up (the spawner thread starts after 8 spawns)
+    const before = fds();
+    for (let i = 0; i < 3; i++) for (const plan of plans()) await runPlan(ex, plan);
+    assert.deepEqual(fds(), before);
+  });
 
   test('a sidecar cannot plant a link where a step binds a subPath', async function () {
     const h = hostFixture();

@@ -55,11 +55,11 @@ export interface Prepared {
   stderrTee?: string;
   /** script file to write before starting: host `path`, `rel` beneath the attempt's directory */
   script?: { path: string; rel: string; text: string };
-  /** descriptors inherited as 3, 4, … (see ProcessSpec.fds; add with {@link inherit}); launch closes them once the process started */
+  /** descriptors inherited as 3, 4, … (see ProcessSpec.fds; add with {@link inherit}) */
   fds?: number[];
   /** host path of each of `fds`, where known (the trace shows fd binds by path, to be replayed without kiln) */
   fdPaths?: (string | undefined)[];
-  /** descriptors kiln holds until the process started (the tee files, reopened by spawn through /proc/self/fd); closed by launch */
+  /** descriptors kiln holds until the process started (binds' sources, the tee files reopened by spawn through /proc/self/fd); closed by launch */
   held?: number[];
   /** host uid / gid to run as (default: kiln's own) */
   uid?: number;
@@ -81,7 +81,7 @@ export const SHELL_BUILTINS: ReadonlySet<string> = new Set([
 /** The binds every container of the attempt gets, then its own mounts (which win at equal paths). */
 export function containerBinds(tools: HostTools, actx: AttemptContext, c: PlanContainer, role: ContainerRole): { binds: Bind[]; errors: string[] } {
   const { layout: l } = actx;
-  const own = (dest: string, rel: string, readOnly?: boolean): Bind => ({ dest, src: join(l.root, rel), beneath: { root: l.root, rel }, ...(readOnly ? { readOnly } : {}) });
+  const own = (dest: string, rel: string, readOnly?: boolean): Bind => ({ dest, src: join(l.root, rel), beneath: { root: l.root, rel, kept: true }, ...(readOnly ? { readOnly } : {}) });
   const base: Bind[] = [
     own('/workspace', 'workspace'),
     own('/tekton/home', 'home'),
@@ -166,17 +166,20 @@ function adaptShell(tools: HostTools, argv: string[], info: ImageInfo | undefine
   return argv;
 }
 
-/** Adds `fd` (opened at host `path`) to the descriptors the process inherits; returns its number there (3, 4, …). */
-export function inherit(p: Prepared, fd: number, path?: string): number {
+/**
+ * Adds `fd` (opened at host `path`) to the descriptors the process inherits; returns its number
+ * there (3, 4, …). An `owned` one is closed by launch once the process started.
+ */
+export function inherit(p: Prepared, fd: number, path?: string, owned = true): number {
   (p.fds ??= []).push(fd);
   (p.fdPaths ??= [])[p.fds.length - 1] = path;
+  if (owned) (p.held ??= []).push(fd);
   return 2 + p.fds.length;
 }
 
-/** Closes every descriptor `p` holds (inherited or held); launch does once the process started. */
+/** Closes every descriptor `p` holds; launch does once the process started. */
 export function releasePrepared(p: Prepared): void {
-  for (const fd of [...(p.fds ?? []), ...(p.held ?? [])]) closeQuietly(fd);
-  p.fds = undefined;
+  for (const fd of p.held ?? []) closeQuietly(fd);
   p.held = undefined;
 }
 
@@ -195,12 +198,18 @@ function bindWhat(c: PlanContainer, b: Bind): string {
 function openSources(actx: AttemptContext, c: PlanContainer, role: ContainerRole, binds: Bind[], cwd: string, sandboxed: boolean, p: Prepared): string | undefined {
   const opened = new Map<Bind, number>();
   const top = (b: Bind): Dir => actx.trusted.dir(b.beneath!.root, '');
+  /** The attempt's own directories are opened once per attempt (see `kept`); the rest once per use. */
+  function source(b: Bind): { fd: number; owned: boolean } {
+    const { root, rel, kept } = b.beneath!;
+    if (kept) return { fd: actx.trusted.kept(root, rel), owned: false };
+    return { fd: sandboxed ? bindSourceBeneath(top(b), rel) : openDirBeneath(top(b), rel, true), owned: true };
+  }
   function dirOf(b: Bind): Dir {
     let fd = opened.get(b);
     if (fd === undefined) {
-      fd = openDirBeneath(top(b), b.beneath!.rel, true);
-      (p.held ??= []).push(fd);
-      opened.set(b, fd);
+      const s = source(b);
+      if (s.owned) (p.held ??= []).push(s.fd);
+      opened.set(b, (fd = s.fd));
     }
     return { fd, shown: b.dest };
   }
@@ -211,8 +220,8 @@ function openSources(actx: AttemptContext, c: PlanContainer, role: ContainerRole
       for (const b of binds) {
         if (!b.beneath) continue;
         [what, whole] = [bindWhat(c, b), b.beneath.rel];
-        const fd = bindSourceBeneath(top(b), b.beneath.rel);
-        b.fd = inherit(p, fd, b.src);
+        const { fd, owned } = source(b);
+        b.fd = inherit(p, fd, b.src, owned);
         opened.set(b, fd);
       }
     }

@@ -7,8 +7,11 @@ export interface Bind {
   /** the host path (messages, the path map without bwrap; bound by path only when there is no `fd`) */
   src: string;
   readOnly?: boolean;
-  /** `src` is `rel` beneath the trusted directory `root`: opened without following links (beneath.ts) */
-  beneath?: { root: string; rel: string };
+  /**
+   * `src` is `rel` beneath the trusted directory `root`: opened without following links (beneath.ts);
+   * `kept`: a directory of the attempt's own that no step can rename or replace, opened once per attempt
+   */
+  beneath?: { root: string; rel: string; kept?: boolean };
   /** the opened source as the child process's descriptor: bound with `--bind-fd` / `--ro-bind-fd` */
   fd?: number;
 }
