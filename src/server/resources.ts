@@ -10,7 +10,7 @@ import { applyPatch, checkPatchOptions } from './patching.ts';
 import { apiVersionOf, resolveResource, segmentsOf, storageVersion, type ResourceTarget } from './paths.ts';
 import { streamLogs, streamWatch } from './streams.ts';
 import { partialMetadata, toTable, type IncludeObject } from './table.ts';
-import { checkWrite, parseFieldValidation, warningHeader } from './write.ts';
+import { checkReferenced, checkWrite, parseFieldValidation, warningHeader } from './write.ts';
 
 /** A TaskRun's step log lines (following while it runs when asked). */
 export type LogSource = (namespace: string, name: string, opts: { follow: boolean; signal: AbortSignal }) => AsyncIterable<{ step: string; line: string }>;
@@ -145,6 +145,7 @@ async function create(deps: ResourceDeps, t: ResourceTarget, q: Query, req: Fast
 async function createFrom(deps: ResourceDeps, t: ResourceTarget, q: Query, raw: unknown, reply: FastifyReply): Promise<unknown> {
   const fieldValidation = parseFieldValidation(q.fieldValidation);
   const { object, warnings } = checkWrite(raw, t, { fieldValidation });
+  warnings.push(...await checkReferenced(object, t, (info, ns, name) => orUndefined(deps.store.get(info, ns, name))));
   // status is the controllers' to write: what a client sends on create is dropped, as for CRDs with a status subresource
   const { status: _status, ...fresh } = object;
   const meta = { ...fresh.metadata };

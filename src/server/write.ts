@@ -6,7 +6,12 @@ import type { FieldError } from '../api/errors.ts';
 import type { KObject } from '../api/meta.ts';
 import { groupOf, versionOf } from '../api/meta.ts';
 import { isPlainObject } from '../api/normalize.ts';
+import type { PipelineSpec } from '../api/pipeline.types.ts';
 import { prepareObject } from '../api/prepare.ts';
+import type { KindInfo } from '../api/registry.ts';
+import { PIPELINE, TASK } from '../api/registry.ts';
+import type { TaskSpec } from '../api/task.types.ts';
+import { referencedNames, validateWiring } from '../api/wiring.validation.ts';
 import type { StatusCause } from './errors.ts';
 import { badRequest, invalid } from './errors.ts';
 import type { ResourceTarget } from './paths.ts';
@@ -110,6 +115,38 @@ export function checkWrite(raw: unknown, target: ResourceTarget, opts: CheckOpti
     ...other.map((w) => (w.path ? `${w.path}: ${w.message}` : w.message)),
   ];
   return { object: finishObject(prepared.object), warnings };
+}
+
+/** Looks a Task or Pipeline up where the server keeps them; undefined when absent. */
+export type FetchReferenced = (info: KindInfo, namespace: string, name: string) => Promise<KObject | undefined>;
+
+/**
+ * A TaskRun or PipelineRun being created, against the Tasks and Pipelines it references that
+ * exist (api/wiring.validation.ts: result references, required params, workspaces; a referenced
+ * Pipeline's tasks too): errors → 422 Invalid before anything runs. Returns the warnings (params
+ * nobody declares) for `Warning` headers. Other kinds: nothing to check.
+ */
+export async function checkReferenced(obj: KObject, target: ResourceTarget, fetch: FetchReferenced): Promise<string[]> {
+  if (obj.kind !== 'TaskRun' && obj.kind !== 'PipelineRun') return [];
+  const ns = obj.metadata.namespace ?? target.namespace ?? 'default';
+  const tasks = new Map<string, TaskSpec>();
+  const pipelines = new Map<string, PipelineSpec>();
+  async function fetchAll(names: { tasks: string[]; pipelines: string[] }): Promise<void> {
+    for (const n of names.tasks) {
+      const t = tasks.has(n) ? undefined : await fetch(TASK, ns, n);
+      if (t?.spec) tasks.set(n, t.spec as TaskSpec);
+    }
+    for (const n of names.pipelines) {
+      const p = pipelines.has(n) ? undefined : await fetch(PIPELINE, ns, n);
+      if (p?.spec) pipelines.set(n, p.spec as PipelineSpec);
+    }
+  }
+  await fetchAll(referencedNames(obj));
+  for (const p of pipelines.values()) await fetchAll(referencedNames({ apiVersion: 'tekton.dev/v1', kind: 'Pipeline', metadata: {}, spec: p }));
+  const problems = validateWiring(obj, { task: (n) => tasks.get(n), pipeline: (n) => pipelines.get(n) }, { referencedPipeline: true });
+  const errors = problems.filter((e) => e.severity !== 'warning');
+  if (errors.length) throw invalid(target.info.kind, target.info.group, obj.metadata.name ?? obj.metadata.generateName ?? '', errors.map(cause));
+  return problems.filter((e) => e.severity === 'warning').map((w) => `${w.path}: ${w.message}`);
 }
 
 /** What the API server does on every write of some core kinds: Secret stringData folds into data. */
