@@ -178,6 +178,15 @@ describe('links a step planted, under binds (bwrap)', { skip: NO_BWRAP }, functi
     assert.match(snap.outcome && 'message' in snap.outcome ? snap.outcome.message : '', new RegExp(`/steps/step-a/results ${REFUSED}`));
   });
 
+  test('a file is bound by descriptor too (a files volume subPath naming a file)', async function () {
+    const plan = suitePlan('file-bind', [suiteStep('a', 'cat /etc/app.conf', { mounts: [{ volume: 's', mountPath: '/etc/app.conf', subPath: 'a/b.txt' }] })], {
+      volumes: [{ name: 's', source: { type: 'files', files: { 'a/b.txt': 'conf' } } }],
+    });
+    const { snap, logs } = await runPlan(executor(), plan);
+    assert.deepEqual(snap.outcome, { status: 'succeeded' }, logs[0]);
+    assert.equal(logs[0], 'conf');
+  });
+
   test('no descriptor kiln opened beneath a directory outlives the attempt (binds, tees, refusals)', async function () {
     const ex = executor();
     const h = hostFixture();
