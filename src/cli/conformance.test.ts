@@ -4,7 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from './exit.ts';
-import { yamlFiles } from './conformance.ts';
+import type { KObject } from '../api/meta.ts';
+import type { KilnClient } from '../client/client.ts';
+import { laterFailures, markdownReport, reportLine, settle, yamlFiles, type FileResult } from './conformance.ts';
 
 describe('yamlFiles', () => {
   let dir = '';
@@ -32,5 +34,48 @@ describe('yamlFiles', () => {
   test('a missing directory is a CliError (code 2)', () => {
     const missing = join(dir, 'nope');
     assert.throws(() => yamlFiles(missing), (e: unknown) => e instanceof CliError && e.code === 2 && e.message === `${missing}: no such directory`);
+  });
+});
+
+describe('later runs of a file', () => {
+  const run = (kind: string, name: string, status?: string, reason?: string): KObject => ({
+    apiVersion: 'tekton.dev/v1', kind, metadata: { name, namespace: 'ns' },
+    status: status ? { conditions: [{ type: 'Succeeded', status, reason }] } : undefined,
+  });
+
+  test('laterFailures names every run that did not succeed, with its reason', () => {
+    assert.deepEqual(laterFailures([run('TaskRun', 'ok', 'True', 'Succeeded')]), {});
+    assert.deepEqual(laterFailures([run('TaskRun', 'a', 'False', 'Failed'), run('TaskRun', 'ok', 'True', 'Succeeded'), run('PipelineRun', 'b')]), {
+      laterFailed: ['TaskRun/a (Failed)', 'PipelineRun/b (unfinished)'],
+    });
+  });
+
+  const result = (laterFailed?: string[]): FileResult => ({ file: 'x.yaml', verdict: 'PASS', reason: 'Succeeded', message: 'All Steps have completed executing', durationMs: 1234, ...(laterFailed ? { laterFailed } : {}) });
+
+  test('the report line says when later runs failed', () => {
+    assert.equal(reportLine(result()), 'PASS x.yaml (Succeeded: All Steps have completed executing) 1.2s');
+    assert.equal(reportLine(result(['TaskRun/b (Failed)'])), 'PASS x.yaml (Succeeded: All Steps have completed executing) (later runs failed: TaskRun/b (Failed)) 1.2s');
+  });
+
+  test('the Markdown report too', () => {
+    assert.match(markdownReport([result(['TaskRun/b (Failed)'])], 'dir'), /\| x\.yaml \| PASS \| Succeeded \| later runs failed: TaskRun\/b \(Failed\) \|/);
+  });
+
+  test('settle waits until every run of the namespace has finished', async () => {
+    let lists = 0;
+    const client = {
+      async list(kind: string) {
+        lists++;
+        const done = lists > 4; // the third round of (TaskRun, PipelineRun) lists sees them finished
+        return kind === 'TaskRun' ? [run('TaskRun', 'sidecar-run', done ? 'False' : 'Unknown', done ? 'TaskRunCancelled' : 'Running')] : [];
+      },
+    } as unknown as KilnClient;
+    assert.equal(await settle(client, 'ns', 60_000, 1), true);
+    assert.equal(lists, 6);
+  });
+
+  test('settle gives up at its limit', async () => {
+    const client = { list: async () => [run('TaskRun', 'stuck', 'Unknown', 'Running')] } as unknown as KilnClient;
+    assert.equal(await settle(client, 'ns', 0, 1), false);
   });
 });

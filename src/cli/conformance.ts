@@ -1,16 +1,26 @@
 // `kiln conformance DIR`: runs every YAML file under DIR the way upstream CI judges it — create
-// every object in a fresh namespace, wait for the FIRST TaskRun/PipelineRun's Succeeded condition.
+// every object in a fresh namespace, judge by the FIRST TaskRun/PipelineRun's Succeeded condition.
+// The file's other runs are followed to their end too (and stopped at the time limit) before the
+// next file starts; the report line says when some of them failed.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { KObject } from '../api/meta.ts';
 import type { KilnClient } from '../client/client.ts';
 import { CliError, EXIT } from './exit.ts';
 import { loadFile } from './files.ts';
-import { follow, succeeded } from './follow.ts';
+import { follow, isFinished, succeeded } from './follow.ts';
 import type { Reporter } from './reporter.ts';
 
 export type Verdict = 'PASS' | 'FAIL' | 'UNSUPPORTED';
-export interface FileResult { file: string; verdict: Verdict; reason: string; message: string; durationMs: number }
+export interface FileResult {
+  file: string;
+  verdict: Verdict;
+  reason: string;
+  message: string;
+  durationMs: number;
+  /** runs after the first (which alone decides the verdict) that did not succeed: `Kind/name (Reason)` */
+  laterFailed?: string[];
+}
 
 export interface ConformanceOptions {
   dir: string;
@@ -49,13 +59,17 @@ function slug(i: number, file: string): string {
   return `c${i}-${base}`.slice(0, 50).replace(/-+$/, '');
 }
 
+/** How long the runs of a file get to stop once cancelled, before the next file starts anyway. */
+const SETTLE_MS = 30_000;
+const POLL_MS = 100;
+
 async function runFile(client: KilnClient, file: string, index: number, timeoutMs: number): Promise<Omit<FileResult, 'file'>> {
   const started = Date.now();
   const took = () => Date.now() - started;
   const namespace = slug(index, file);
   let objects;
   try {
-    objects = loadFile(file, { namespace }).objects.map((o) => o.object);
+    objects = loadFile(file, { namespace, setAside: true }).objects.map((o) => o.object);
   } catch (e) {
     const ce = e as CliError;
     return { verdict: 'FAIL', reason: 'InvalidInput', message: [ce.message, ...(ce.details ?? [])].join('; '), durationMs: took() };
@@ -66,19 +80,57 @@ async function runFile(client: KilnClient, file: string, index: number, timeoutM
   const created: KObject[] = [];
   for (const r of runs) created.push(await client.create(r));
   const first = created[0];
-  const f = follow(client, { namespace, runs: [{ kind: first.kind, name: first.metadata.name! }], reporter: silent, logs: false });
+  // every run of the file is followed to its end (within the limit), so none outlives its file
+  const f = follow(client, { namespace, runs: created.map((r) => ({ kind: r.kind, name: r.metadata.name! })), reporter: silent, logs: false });
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
   const res = await Promise.race([f.wait(), timedOut]);
   clearTimeout(timer);
-  for (const r of created) await client.cancel(r.kind, namespace, r.metadata.name!, 'conformance run over').catch(() => {});
-  if (res === 'timeout') {
-    f.stop();
-    return { verdict: 'FAIL', reason: 'Timeout', message: `${first.kind} ${first.metadata.name} did not finish within ${timeoutMs / 1000}s`, durationMs: took() };
+  if (res === 'timeout') f.stop();
+  const ended = res === 'timeout' ? await current(client, created) : res;
+  const firstEnded = isFinished(ended[0]) ? ended[0] : undefined;
+  for (const [i, r] of created.entries()) {
+    if (!isFinished(ended[i])) await client.cancel(r.kind, namespace, r.metadata.name!, 'conformance run over').catch(() => {});
   }
-  const c = succeeded(res[0]);
+  await settle(client, namespace, SETTLE_MS);
+  const later = laterFailures(await current(client, created.slice(1)));
+  if (!firstEnded) {
+    return { verdict: 'FAIL', reason: 'Timeout', message: `${first.kind} ${first.metadata.name} did not finish within ${timeoutMs / 1000}s`, durationMs: took(), ...later };
+  }
+  const c = succeeded(firstEnded);
   const verdict: Verdict = c?.status === 'True' ? 'PASS' : c?.reason === 'Unsupported' ? 'UNSUPPORTED' : 'FAIL';
-  return { verdict, reason: c?.reason ?? 'Unknown', message: c?.message ?? '', durationMs: took() };
+  return { verdict, reason: c?.reason ?? 'Unknown', message: c?.message ?? '', durationMs: took(), ...later };
+}
+
+/** The runs as the store has them now (a run that cannot be read stays as given). */
+async function current(client: KilnClient, runs: readonly KObject[]): Promise<KObject[]> {
+  return Promise.all(runs.map((r) => client.get(r.kind, r.metadata.namespace!, r.metadata.name!).catch(() => r)));
+}
+
+/** `Kind/name (Reason)` of the runs after the first that did not succeed, if any. */
+export function laterFailures(runs: readonly KObject[]): { laterFailed?: string[] } {
+  const failed = runs.filter((r) => succeeded(r)?.status !== 'True').map((r) => `${r.kind}/${r.metadata.name} (${succeeded(r)?.reason ?? 'unfinished'})`);
+  return failed.length ? { laterFailed: failed } : {};
+}
+
+/**
+ * Waits until every TaskRun and PipelineRun of the namespace has finished (a TaskRun finishes
+ * once its steps and sidecars have stopped), at most `limitMs`: the next file starts on a quiet machine.
+ */
+export async function settle(client: KilnClient, namespace: string, limitMs: number, pollMs = POLL_MS): Promise<boolean> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const all = [...await client.list('TaskRun', namespace), ...await client.list('PipelineRun', namespace)];
+    if (all.every(isFinished)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** One file's line: `PASS name (reason: message) (later runs failed: TaskRun/x (Failed)) 1.2s`. */
+export function reportLine(r: FileResult): string {
+  const later = r.laterFailed?.length ? ` (later runs failed: ${r.laterFailed.join(', ')})` : '';
+  return `${r.verdict} ${r.file} (${r.reason}: ${r.message})${later} ${(r.durationMs / 1000).toFixed(1)}s`;
 }
 
 /** Runs `fn` over items with at most `jobs` at once, keeping order of results. */
@@ -116,7 +168,7 @@ export function markdownReport(results: FileResult[], dir: string): string {
     '',
     '| file | verdict | reason | message |',
     '|---|---|---|---|',
-    ...results.map((r) => `| ${r.file} | ${r.verdict} | ${cell(r.reason)} | ${r.verdict === 'PASS' ? '' : cell(r.message)} |`),
+    ...results.map((r) => `| ${r.file} | ${r.verdict} | ${cell(r.reason)} | ${cell([r.verdict === 'PASS' ? '' : r.message, r.laterFailed?.length ? `later runs failed: ${r.laterFailed.join(', ')}` : ''].filter(Boolean).join('; '))} |`),
     '',
   ];
   return lines.join('\n');
@@ -140,9 +192,9 @@ export async function conformanceCommand(opts: ConformanceOptions): Promise<numb
       } catch (e) {
         r = { verdict: 'FAIL', reason: 'InternalError', message: (e as Error).message, durationMs: 0 };
       }
-      const result = { file: name, ...r };
+      const result: FileResult = { file: name, ...r };
       results.push(result);
-      if (!opts.json) opts.out(`${r.verdict} ${name} (${r.reason}: ${r.message}) ${(r.durationMs / 1000).toFixed(1)}s`);
+      if (!opts.json) opts.out(reportLine(result));
     });
   } finally {
     await client.close();

@@ -197,3 +197,173 @@ describe('invalid input: exit 2, file:line:col and field path, no stack trace', 
     assert.match(readFileSync(join(logDir, 'step-greet.log'), 'utf8'), /hello, world!/);
   });
 });
+
+describe('kiln run: every run counts, what to start, what is set aside', () => {
+  const twoRuns = `apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: first-ok}
+spec:
+  taskSpec:
+    steps: [{name: ok, image: alpine, script: "echo fine"}]
+---
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: second-fails}
+spec:
+  taskSpec:
+    steps: [{name: boom, image: alpine, script: "exit 4"}]
+`;
+
+  it('exits 1 when a run other than the first fails', async () => {
+    const r = await run(['-f', tempFile('two.yaml', twoRuns)]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /failed step: boom \(exit code 4\)/);
+  });
+
+  it('kiln conformance: the first run decides, and the line says a later run failed', async () => {
+    const dir = tempDir();
+    tempFile('two.yaml', twoRuns, dir);
+    const r = await kiln(['conformance', dir, '--data-dir', tempDir('kiln-conf-'), '--timeout', '60s']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^PASS two\.yaml \(Succeeded: .*\) \(later runs failed: TaskRun\/second-fails \(Failed\)\) \d+\.\ds$/m);
+  });
+
+  const tasksAndPipeline = `apiVersion: tekton.dev/v1
+kind: Task
+metadata: {name: one}
+spec:
+  steps: [{image: alpine, script: "echo task one"}]
+---
+apiVersion: tekton.dev/v1
+kind: Task
+metadata: {name: two}
+spec:
+  steps: [{image: alpine, script: "echo task two"}]
+---
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata: {name: both}
+spec:
+  tasks:
+    - {name: a, taskRef: {name: one}}
+    - {name: b, taskRef: {name: two}, runAfter: [a]}
+`;
+
+  it('starts the one Pipeline of a file with several Tasks; --task picks a Task', async () => {
+    const f = tempFile('tp.yaml', tasksAndPipeline);
+    const p = await run(['-f', f]);
+    assert.equal(p.code, 0, p.stdout + p.stderr);
+    assert.match(p.stdout, /pipelinerun both-run-\S+ succeeded/);
+    const t = await run(['-f', f, '--task', 'two']);
+    assert.equal(t.code, 0, t.stdout + t.stderr);
+    assert.match(t.stdout, /task two/);
+    assert.doesNotMatch(t.stdout, /task one/);
+  });
+
+  it('several Pipelines: exit 2 naming the candidates, --pipeline picks one', async () => {
+    const f = tempFile('pp.yaml', `${tasksAndPipeline}---\n${tasksAndPipeline.split('---\n')[2].replace('name: both', 'name: only-one').replace(/ {4}- \{name: b.*\n/, '')}`);
+    const r = await run(['-f', f]);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /several Pipelines: pick one with --pipeline NAME\n\s+candidates: Pipeline\/both, Pipeline\/only-one/);
+    const ok = await run(['-f', f, '--pipeline', 'only-one']);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /pipelinerun only-one-run-\S+ succeeded/);
+  });
+
+  it('kinds kiln does not run are one "not applied here" note, for run and validate', async () => {
+    const f = tempFile('rbac.yaml', `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: builder}
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: builder}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: builder}
+subjects: []
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec: {}
+---
+apiVersion: tekton.dev/v1
+kind: Task
+metadata: {name: hi}
+spec:
+  steps: [{image: alpine, script: "echo hi"}]
+`);
+    const r = await run(['-f', f]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const notes = r.stderr.split('\n').filter((l) => l.includes('not applied here'));
+    assert.deepEqual(notes, ['note: not applied here: Role/builder, RoleBinding/builder, Deployment/web (kinds kiln does not run)']);
+    const v = await kiln(['validate', '-f', f]);
+    assert.equal(v.code, 0, v.stderr);
+    assert.match(v.stderr, /^note: not applied here: Role\/builder, RoleBinding\/builder, Deployment\/web/m);
+    assert.match(v.stdout, /1 object\(s\) valid/);
+  });
+});
+
+describe('static checks: errors before anything runs (exit 2, file:line, field path)', () => {
+  const file = `apiVersion: tekton.dev/v1
+kind: Task
+metadata: {name: build}
+spec:
+  params: [{name: version}]
+  workspaces: [{name: src}]
+  results: [{name: digest}]
+  steps: [{image: alpine, script: "printf d > $(results.digest.path)"}]
+---
+apiVersion: tekton.dev/v1
+kind: Task
+metadata: {name: push}
+spec:
+  params: [{name: digest}]
+  steps: [{image: alpine, script: "echo $(params.digest)"}]
+---
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata: {name: release}
+spec:
+  workspaces: [{name: shared}]
+  tasks:
+    - name: build
+      taskRef: {name: build}
+      workspaces: [{name: source, workspace: shared}]
+    - name: push
+      taskRef: {name: push}
+      runAfter: [biuld]
+      params:
+        - {name: digest, value: $(tasks.build.results.digset)}
+        - {name: extra, value: x}
+`;
+  const want = [
+    /rel\.yaml:23:7: spec\.tasks\[0\]\.params: task "build" requires param\(s\) not given: version/,
+    /rel\.yaml:25:7: spec\.tasks\[0\]\.workspaces: declared workspace\(s\) of task "build" required but not bound: src/,
+    /rel\.yaml:25:21: spec\.tasks\[0\]\.workspaces\[0\]\.name: workspace binding "source" does not match any declared workspace of task "build"/,
+    /rel\.yaml:28:18: spec\.tasks\[1\]\.runAfter\[0\]: .*"biuld", which is not a task of the pipeline/,
+    /rel\.yaml:30:26: spec\.tasks\[1\]\.params\[0\]\.value: invalid result reference in pipeline task "push": "digset" is not a named result returned by pipeline task "build"/,
+    /warning: .*rel\.yaml:31:12: spec\.tasks\[1\]\.params\[1\]\.name: param "extra" is not declared by task "push"/,
+  ];
+
+  it('kiln validate reports every one', async () => {
+    const r = await kiln(['validate', '-f', tempFile('rel.yaml', file)]);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    for (const w of want) assert.match(r.stderr, w);
+  });
+
+  it('kiln run reports them and runs nothing', async () => {
+    const r = await run(['-f', tempFile('rel.yaml', file), '-w', `shared=${tempDir()}`]);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    for (const w of want) assert.match(r.stderr, w);
+    assert.doesNotMatch(r.stdout, /started/);
+  });
+
+  it('a missing required param of the Task to start: exit 2 with a -p hint, before it runs', async () => {
+    const f = tempFile('need.yaml', 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: need}\nspec:\n  params: [{name: who}]\n  steps: [{image: alpine, script: "echo $(params.who)"}]\n');
+    const r = await run(['-f', f]);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /taskrun need-run-: spec\.params: task "need" requires param\(s\) not given: who\n\s+give params with -p NAME=VALUE/);
+    assert.doesNotMatch(r.stdout, /started/);
+  });
+});
