@@ -248,3 +248,13 @@ test('loadManifests never throws on odd input', () => {
     assert.ok(Array.isArray(r.objects));
   }
 });
+
+test('loadManifests: a file of 600,000 comment and blank lines loads, and problems after them name their own line', () => {
+  const comments = '# a comment line\n\n  # an indented one\n'.repeat(100_000);
+  const text = `apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n${comments}  name: hello\nspec:\n${comments}  steps:\n    - name: say\n      image: alpine\n      bogus: 1\n`;
+  const r = loadManifests(text, 'f.yaml');
+  assert.deepEqual(where(r.errors), []);
+  assert.deepEqual(where(r.warnings), ['600009:7 spec.steps[0].bogus: unknown field "bogus"']);
+  assert.deepEqual(r.objects.map((o) => [o.object.metadata.name, o.line]), [['hello', 1]]);
+  assert.deepEqual(r.objects[0].locate('spec'), { line: 300005, col: 1 });
+});

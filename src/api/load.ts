@@ -1,14 +1,18 @@
 // Multi-document YAML → checked objects, every problem with file:line:col and a field path.
 // api/ parses text it is given; reading files is the caller's job.
-import type { Document, LineCounter as LineCounterT, Node, YAMLError } from 'yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { Document, Node, YAMLError } from 'yaml';
+import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { RunDefaults } from './config.ts';
 import type { FieldError } from './errors.ts';
 import type { KObject } from './meta.ts';
 import { isPlainObject } from './normalize.ts';
 import { prepareObject } from './prepare.ts';
+import { parseYamlDocuments, type LinePos } from './yamlparse.ts';
 
-export interface Position { line: number; col: number }
+export type Position = LinePos;
+
+/** 1-based line:col of an offset in the text being loaded. */
+type PosOf = (offset: number) => Position;
 
 export interface LoadedObject {
   /** converted to the storage version, defaulted */
@@ -39,32 +43,31 @@ export interface LoadOptions {
  */
 export function loadManifests(text: string, file: string, opts: LoadOptions = {}): LoadResult {
   const result: LoadResult = { objects: [], errors: [], warnings: [] };
-  const lc = new LineCounter();
   let docs: Document.Parsed[];
+  let posOf: PosOf;
   try {
-    docs = parseAllDocuments(text, { lineCounter: lc, merge: true, prettyErrors: false }) as Document.Parsed[];
-    if (!Array.isArray(docs)) docs = [];
+    ({ docs, linePos: posOf } = parseYamlDocuments(text, { merge: true }));
   } catch (e) {
     result.errors.push({ path: '', message: `YAML: ${(e as Error).message}`, file, line: 1, col: 1, severity: 'error' });
     return result;
   }
-  for (const doc of docs) loadDocument(doc, lc, file, opts, result);
+  for (const doc of docs) loadDocument(doc, posOf, file, opts, result);
   result.errors.sort(byPosition);
   result.warnings.sort(byPosition);
   return result;
 }
 
-function loadDocument(doc: Document.Parsed, lc: LineCounterT, file: string, opts: LoadOptions, out: LoadResult): void {
-  for (const w of doc.warnings) out.warnings.push(yamlProblem(w, lc, file, 'warning'));
+function loadDocument(doc: Document.Parsed, posOf: PosOf, file: string, opts: LoadOptions, out: LoadResult): void {
+  for (const w of doc.warnings) out.warnings.push(yamlProblem(w, posOf, file, 'warning'));
   if (doc.errors.length) {
-    for (const e of doc.errors) out.errors.push(yamlProblem(e, lc, file, 'error'));
+    for (const e of doc.errors) out.errors.push(yamlProblem(e, posOf, file, 'error'));
     return;
   }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
-    out.errors.push({ path: '', message: `YAML: ${(e as Error).message}`, ...pos(doc.contents, lc), file, severity: 'error' });
+    out.errors.push({ path: '', message: `YAML: ${(e as Error).message}`, ...pos(doc.contents, posOf), file, severity: 'error' });
     return;
   }
   if (value === null || value === undefined) return; // empty document
@@ -73,36 +76,36 @@ function loadDocument(doc: Document.Parsed, lc: LineCounterT, file: string, opts
     const items = Array.isArray(value.items) ? value.items : [];
     const itemsNode = isMap(root) ? (root.get('items', true) as Node | undefined) : undefined;
     if (!Array.isArray(value.items)) {
-      out.errors.push({ path: 'items', message: 'invalid type: expected list', ...locateIn(root, 'items', lc), file, severity: 'error' });
+      out.errors.push({ path: 'items', message: 'invalid type: expected list', ...locateIn(root, 'items', posOf), file, severity: 'error' });
     }
-    items.forEach((item, i) => loadObject(item, isSeq(itemsNode) ? (itemsNode.items[i] as Node) : root, lc, file, opts, out));
+    items.forEach((item, i) => loadObject(item, isSeq(itemsNode) ? (itemsNode.items[i] as Node) : root, posOf, file, opts, out));
     return;
   }
-  loadObject(value, root, lc, file, opts, out);
+  loadObject(value, root, posOf, file, opts, out);
 }
 
-function loadObject(value: unknown, node: Node | null | undefined, lc: LineCounterT, file: string, opts: LoadOptions, out: LoadResult): void {
+function loadObject(value: unknown, node: Node | null | undefined, posOf: PosOf, file: string, opts: LoadOptions, out: LoadResult): void {
   const prepared = prepareObject(value, opts);
-  const locate = (path: string): Position => locateIn(node, path, lc);
+  const locate = (path: string): Position => locateIn(node, path, posOf);
   const place = (e: FieldError): FieldError => ({ ...locate(e.path), ...e, file });
   out.errors.push(...prepared.errors.map(place));
   out.warnings.push(...prepared.warnings.map(place));
-  if (prepared.object) out.objects.push({ object: prepared.object, file, ...pos(node, lc), locate });
+  if (prepared.object) out.objects.push({ object: prepared.object, file, ...pos(node, posOf), locate });
 }
 
 function byPosition(a: FieldError, b: FieldError): number {
   return (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0);
 }
 
-function yamlProblem(e: YAMLError, lc: LineCounterT, file: string, severity: 'error' | 'warning'): FieldError {
-  const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+function yamlProblem(e: YAMLError, posOf: PosOf, file: string, severity: 'error' | 'warning'): FieldError {
+  const p = e.linePos?.[0] ?? posOf(e.pos[0]);
   const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   return { path: '', message: `YAML: ${message}`, file, line: p.line, col: p.col, severity };
 }
 
-function pos(node: Node | null | undefined, lc: LineCounterT): Position {
+function pos(node: Node | null | undefined, posOf: PosOf): Position {
   const offset = node?.range?.[0] ?? 0;
-  return lc.linePos(offset);
+  return posOf(offset);
 }
 
 /** v1 path segments that were spelled differently in v1beta1 input (so v1 paths still find the v1beta1 source). */
@@ -118,16 +121,16 @@ const LEGACY_KEYS: Record<string, string[]> = {
 const LEGACY_SKIP = new Set(['taskRunTemplate']);
 
 /** The position of `path` under `root` (the key of a mapping entry; the item of a list), else of the nearest ancestor. */
-export function locateIn(root: Node | null | undefined, path: string, lc: LineCounterT): Position {
+export function locateIn(root: Node | null | undefined, path: string, posOf: PosOf): Position {
   let node: unknown = root;
-  let best: Position = pos(root, lc);
+  let best: Position = pos(root, posOf);
   const segs = splitPath(path);
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i];
     if (typeof seg === 'number') {
       if (!isSeq(node) || !node.items[seg]) break;
       node = node.items[seg];
-      best = pos(node as Node, lc);
+      best = pos(node as Node, posOf);
       continue;
     }
     if (!isMap(node)) break;
@@ -141,7 +144,7 @@ export function locateIn(root: Node | null | undefined, path: string, lc: LineCo
       if (LEGACY_SKIP.has(seg)) continue;
       break;
     }
-    best = pos(pair.key as Node, lc);
+    best = pos(pair.key as Node, posOf);
     node = pair.value;
   }
   return best;
