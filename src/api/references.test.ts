@@ -59,3 +59,13 @@ test('validateReferences checks TaskRun params against the Task (through validat
     assert.ok(e.line !== undefined && e.line >= 8, `line ${e.line}`);
   }
 });
+
+test('validateReferences: wiring problems carry file:line and severity; runs: false leaves runs to the caller', () => {
+  const yaml = `${TASK}---\napiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: r}\nspec:\n  taskRef: {name: build}\n  params: [{name: extra, value: x}]\n`;
+  const objects = loadManifests(yaml, 'f.yaml').objects;
+  assert.deepEqual(validateReferences(objects).map((e) => `${e.severity} ${e.file}:${e.line} ${e.path}`), [
+    'error f.yaml:13 spec.params',
+    'warning f.yaml:13 spec.params[0].name',
+  ]);
+  assert.deepEqual(validateReferences(objects, undefined, { runs: false }), []);
+});

@@ -359,6 +359,13 @@ spec:
     assert.doesNotMatch(r.stdout, /started/);
   });
 
+  it('a TaskRun of the file missing a required param runs when -p gives it', async () => {
+    const f = tempFile('tr.yaml', 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: need}\nspec:\n  params: [{name: who}]\n  steps: [{image: alpine, script: "echo hi $(params.who)"}]\n---\napiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: need-run}\nspec:\n  taskRef: {name: need}\n');
+    const r = await run(['-f', f, '-p', 'who=there']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /hi there/);
+  });
+
   it('a missing required param of the Task to start: exit 2 with a -p hint, before it runs', async () => {
     const f = tempFile('need.yaml', 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: need}\nspec:\n  params: [{name: who}]\n  steps: [{image: alpine, script: "echo $(params.who)"}]\n');
     const r = await run(['-f', f]);
