@@ -1,6 +1,7 @@
 // Pipeline scheduling benchmark: a 200-task fan-out/fan-in pipeline of no-op steps through the
 // engine in-process, beside `make -j2` running the same DAG with the same step command lines
 // (the sandboxed processes kiln started, recorded and replayed), so the ratio is kiln's own cost.
+// Then the same shape at 200 and 2,000 tasks, per task: kiln's cost must not grow with the width.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,14 +13,20 @@ import { createTaskRunController } from '../src/controllers/taskrun/controller.t
 import { createProcessExecutor } from '../src/executor/process/executor.ts';
 import type { SpawnTrace } from '../src/executor/process/launch.ts';
 import { createMemoryStore } from '../src/store/memory.ts';
+import { createInstantExecutor } from './instant.ts';
 import type { Row } from './taskrun.ts';
 
-const WIDTH = 198; // + start + end = 200 tasks
+const TASKS = 200;
 const PARALLEL = 2;
 
-function fanPipelineRun(name: string): KObject {
+/** The names of the fanned-out tasks of a pipeline of `tasks` tasks (start + these + end). */
+function midsOf(tasks: number): string[] {
+  return Array.from({ length: tasks - 2 }, (_, i) => `t${String(i).padStart(4, '0')}`);
+}
+
+function fanPipelineRun(name: string, tasks: number): KObject {
   const noop = { taskSpec: { steps: [{ name: 'noop', image: 'busybox', command: ['true'] }] } };
-  const mids = Array.from({ length: WIDTH }, (_, i) => `t${String(i).padStart(3, '0')}`);
+  const mids = midsOf(tasks);
   return {
     apiVersion: 'tekton.dev/v1',
     kind: 'PipelineRun',
@@ -36,11 +43,11 @@ function fanPipelineRun(name: string): KObject {
   };
 }
 
-async function kilnRun(): Promise<{ ms: number; traces: Map<string, SpawnTrace> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kiln-bench-p-'));
+/** Runs the pipeline of `tasks` tasks to its end; `instant`: steps take no time (kiln's own cost). */
+export async function kilnRun(tasks: number, { instant = false } = {}): Promise<{ ms: number; traces: Map<string, SpawnTrace> }> {
   const traces = new Map<string, SpawnTrace>();
-  const executor = createProcessExecutor({
-    dataDir,
+  const executor = instant ? createInstantExecutor() : createProcessExecutor({
+    dataDir: mkdtempSync(join(tmpdir(), 'kiln-bench-p-')),
     trace(t) {
       const m = /\/runs\/bench\/fan-([a-z0-9]+)-[0-9a-f]{8}\/attempt-0\//.exec(t.argv.join(' '));
       if (m) traces.set(m[1], t);
@@ -53,7 +60,7 @@ async function kilnRun(): Promise<{ ms: number; traces: Map<string, SpawnTrace> 
   try {
     const watch = store.watch(PIPELINERUN, { namespace: 'bench' });
     const t0 = performance.now();
-    await store.create(PIPELINERUN, fanPipelineRun('fan'));
+    await store.create(PIPELINERUN, fanPipelineRun('fan', tasks));
     for await (const ev of watch) {
       const c = (ev.object.status as { conditions?: Array<{ status: string; reason?: string; message?: string }> } | undefined)?.conditions?.[0];
       if (c && c.status !== 'Unknown') {
@@ -74,8 +81,8 @@ async function kilnRun(): Promise<{ ms: number; traces: Map<string, SpawnTrace> 
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-function makefile(traces: Map<string, SpawnTrace>): string {
-  const mids = Array.from({ length: WIDTH }, (_, i) => `t${String(i).padStart(3, '0')}`);
+function makefile(traces: Map<string, SpawnTrace>, tasks: number): string {
+  const mids = midsOf(tasks);
   const recipe = (task: string) => {
     const t = traces.get(task);
     if (!t) throw new Error(`no recorded step for task ${task}`);
@@ -86,13 +93,39 @@ function makefile(traces: Map<string, SpawnTrace>): string {
   return lines.join('\n') + '\n';
 }
 
-export async function pipelineBench(): Promise<Row[]> {
+/**
+ * Per-task cost of the fan-out/fan-in pipeline at each size, kiln only: with sandboxed no-op
+ * steps, then with steps that take no time (what kiln itself costs per task).
+ */
+async function scalingRows(sizes: number[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const instant of [false, true]) {
+    let first: number | undefined;
+    for (const [i, tasks] of sizes.entries()) {
+      const { ms } = await kilnRun(tasks, { instant });
+      const per = ms / tasks;
+      first ??= per;
+      rows.push({
+        name: `${i ? '  ' : ''}${tasks.toLocaleString('en-US')}-task fan-out/fan-in pipeline, kiln, per task${instant ? ', steps taking no time' : ''}`,
+        value: `${per.toFixed(2)} ms`,
+        note: i ? `${(per / first).toFixed(2)}× the ${sizes[0].toLocaleString('en-US')}-task rate; target ≤ 1.2×` : `${ms.toFixed(0)} ms in all`,
+      });
+    }
+  }
+  return rows;
+}
+
+/**
+ * The 200-task pipeline beside make, then the per-task rate at each of `sizes` (default 200 and
+ * 2,000 tasks).
+ */
+export async function pipelineBench({ sizes = [TASKS, 2000] }: { sizes?: number[] } = {}): Promise<Row[]> {
   if (!existsSync('/usr/bin/make') && spawnSync('make', ['--version']).status !== 0) return [{ name: '200-task fan-out/fan-in pipeline', value: 'skipped', note: 'make not installed' }];
-  const kiln = await kilnRun();
+  const kiln = await kilnRun(TASKS);
   // executors remove secret-bearing dirs when attempts end: put back what the binds need
   for (const t of kiln.traces.values()) t.argv.forEach((a, i) => { if (a === '--bind' && !existsSync(t.argv[i + 1])) mkdirSync(t.argv[i + 1], { recursive: true }); });
   const dir = mkdtempSync(join(tmpdir(), 'kiln-bench-make-'));
-  writeFileSync(join(dir, 'Makefile'), makefile(kiln.traces));
+  writeFileSync(join(dir, 'Makefile'), makefile(kiln.traces, TASKS));
   const t0 = performance.now();
   execFileSync('make', ['-s', `-j${PARALLEL}`, '-C', dir, 'end'], { stdio: 'ignore' });
   const make = performance.now() - t0;
@@ -100,5 +133,6 @@ export async function pipelineBench(): Promise<Row[]> {
     { name: `200-task fan-out/fan-in pipeline, kiln (${PARALLEL} TaskRuns at once)`, value: `${kiln.ms.toFixed(0)} ms` },
     { name: `  same DAG and sandboxed steps under make -j${PARALLEL}`, value: `${make.toFixed(0)} ms` },
     { name: '  ratio kiln / make', value: `${(kiln.ms / make).toFixed(2)}×`, note: 'target ≤ 2×' },
+    ...(sizes.length ? await scalingRows(sizes) : []),
   ];
 }

@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, one table.
 // Usage: node bench/run.ts [--iterations N] [--only taskrun|pipeline|api|triggers] [--markdown]
+//        [--pipeline-tasks 200,2000]  (pipeline sizes whose per-task cost is compared)
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { taskRunBench, type Row } from './taskrun.ts';
@@ -24,9 +25,10 @@ function sandboxNote(): string {
 const iterations = Number(arg('--iterations', '20'));
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${sandboxNote()}`;
 const only = arg('--only', '');
+const pipelineTasks = arg('--pipeline-tasks', '200,2000').split(',').filter(Boolean).map(Number);
 const rows: Row[] = [
   ...(only === '' || only === 'taskrun' ? await taskRunBench({ iterations }) : []),
-  ...(only === '' || only === 'pipeline' ? await pipelineBench() : []),
+  ...(only === '' || only === 'pipeline' ? await pipelineBench({ sizes: pipelineTasks }) : []),
   ...(only === '' || only === 'api' ? await apiBench() : []),
   ...(only === '' || only === 'triggers' ? await triggersBench() : []),
 ];

@@ -16,6 +16,8 @@ export interface PipelineRunControllerOptions {
   store: Store;
   /** PipelineRuns reconciled at once (default 2) */
   workers?: number;
+  /** a run's reconcile waits this many times the cost of its previous one (default 1; see the reconciler's `pace`) */
+  pace?: number;
   now?: () => Date;
 }
 
@@ -34,10 +36,11 @@ export function childOutcomeChanged(oldObj: KObject, newObj: KObject): boolean {
     || JSON.stringify(oldObj.metadata.labels) !== JSON.stringify(newObj.metadata.labels);
 }
 
-export function createPipelineRunController({ store, workers = 2, now }: PipelineRunControllerOptions) {
+export function createPipelineRunController({ store, workers = 2, now, pace = 1 }: PipelineRunControllerOptions) {
   const reconciler = createPipelineRunReconciler({
     store,
     now,
+    pace,
     cache: {
       pipelineRun: (ns, name) => controller.informer?.get(ns, name) as PipelineRun | undefined,
       taskRuns: (ns) => controller.informerFor(TASKRUN)?.list(ns) as TaskRun[] | undefined,

@@ -28,7 +28,25 @@ export interface PipelineRunReconcilerOptions {
    * retry). Default: everything is read from the store.
    */
   cache?: ReconcilerCache;
+  /**
+   * Pacing: a run's reconcile first waits until `pace` times the cost of its previous reconcile
+   * has passed since that one ended (default 0: no wait). Every reconcile reads and judges every
+   * child, so a run of N tasks costs O(N) per reconcile; unpaced, N children finishing one after
+   * the other cost O(N²). Paced, the children that finish during the wait are judged together,
+   * and reconciling takes at most 1/(1+pace) of the run's time. The wait holds the worker, so the
+   * controller counts the run as busy (idle() waits for it), and events during it coalesce.
+   */
+  pace?: number;
+  /** the monotonic clock (ms) and the wait pacing uses; default performance.now and setTimeout */
+  pacer?: Pacer;
 }
+
+export interface Pacer { now(): number; sleep(ms: number): Promise<void> }
+
+const realPacer: Pacer = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+};
 
 export interface ReconcilerCache {
   pipelineRun(namespace: string, name: string): PipelineRun | undefined;
@@ -55,7 +73,12 @@ function loadCel(): Promise<void> {
   return celLoaded;
 }
 
-export function createPipelineRunReconciler({ store, now = () => new Date(), cache }: PipelineRunReconcilerOptions) {
+/** When each run's last reconcile ended and what it cost (ms, monotonic clock), for pacing. */
+interface Paced { end: number; cost: number }
+
+export function createPipelineRunReconciler({ store, now = () => new Date(), cache, pace = 0, pacer = realPacer }: PipelineRunReconcilerOptions) {
+  const lastReconcile = new Map<string, Paced>();
+
   /** The Pipeline spec a run names, or the condition that fails the run. */
   /**
    * Resolved specs by PipelineRun uid. As in Tekton, a run keeps the spec it started with (also
@@ -237,8 +260,30 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
     }
   }
 
+  /** Waits out the pacing gap of a run (see {@link PipelineRunReconcilerOptions.pace}), then reconciles it. */
   async function reconcile(req: Request): Promise<{ requeueAfter?: number } | void> {
-    const pr = cache?.pipelineRun(req.namespace, req.name) ?? await orUndefined(store.get<PipelineRun>(PIPELINERUN, req.namespace, req.name));
+    if (!pace) return reconcileNow(req);
+    const key = `${req.namespace}/${req.name}`;
+    const last = lastReconcile.get(key);
+    const wait = last ? last.end + last.cost * pace - pacer.now() : 0;
+    if (wait >= 1) await pacer.sleep(wait);
+    const start = pacer.now();
+    try {
+      return await reconcileNow(req);
+    } finally {
+      const end = pacer.now();
+      const pr = await current(req);
+      if (pr && !isDone(pr.status)) lastReconcile.set(key, { end, cost: end - start });
+      else lastReconcile.delete(key);
+    }
+  }
+
+  async function current(req: Request): Promise<PipelineRun | undefined> {
+    return cache?.pipelineRun(req.namespace, req.name) ?? await orUndefined(store.get<PipelineRun>(PIPELINERUN, req.namespace, req.name));
+  }
+
+  async function reconcileNow(req: Request): Promise<{ requeueAfter?: number } | void> {
+    const pr = await current(req);
     if (!pr || isDone(pr.status) || pr.metadata.deletionTimestamp) {
       if (pr) resolvedSpecs.delete(pr.metadata.uid ?? '');
       return;
