@@ -141,3 +141,9 @@ describe('responseForm', () => {
     it(`406: ${c.name}`, () => assertHttpError(() => responseForm(c.accept), 'NotAcceptable', 406, /none of the media types in the Accept header can be served: .*; use application\/json$/));
   }
 });
+
+it('a YAML body of mostly comment lines decodes through the file parser (comment runs coalesced: see api/yamlparse.test.ts)', () => {
+  const body = `${'# a comment line\n'.repeat(200_000)}apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n`;
+  assert.deepEqual(decodeYaml(body), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
+  assert.throws(() => decodeYaml('a: 1\n---\nb: 2\n'), /multiple documents/);
+});

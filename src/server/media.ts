@@ -1,6 +1,6 @@
 // Media types: decoding request bodies (JSON, YAML) by Content-Type, and choosing the response
 // form from Accept (plain JSON, a Table for `kubectl get`, PartialObjectMetadata).
-import { parseDocument } from 'yaml';
+import { parseYamlDocuments } from '../api/yamlparse.ts';
 import { badRequest, HttpError, unsupportedMediaType } from './errors.ts';
 
 export interface MediaType {
@@ -50,7 +50,11 @@ export function decodeJson(text: string): unknown {
 export function decodeYaml(text: string): unknown {
   let value: unknown;
   try {
-    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    // parsed as kiln parses files: runs of comment lines cost one token, not one per line
+    const { docs } = parseYamlDocuments(text);
+    if (docs.length > 1) throw badRequest('the request body is not valid YAML: Source contains multiple documents; send one object per request');
+    const doc = docs[0];
+    if (!doc) return null;
     const problem = doc.errors[0];
     if (problem) throw badRequest(`the request body is not valid YAML: ${problem.message.split('\n')[0]}`);
     value = doc.toJS({ maxAliasCount: 100 });
