@@ -2,7 +2,8 @@ import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
-import { authenticate, isPublicPath, tokenMatches } from './auth.ts';
+import { authenticate, bearerOf, isPublicPath, OPERATOR, tokenMatches } from './auth.ts';
+import type { User } from './authz.ts';
 import { HttpError } from './errors.ts';
 
 describe('isPublicPath', () => {
@@ -92,4 +93,40 @@ describe('authenticate', () => {
       });
     });
   }
+});
+
+describe('authenticate with named tokens', () => {
+  const ci: User = { name: 'ci', role: 'runner', namespaces: ['a'] };
+  const asked: string[] = [];
+  const lookup = (t: string) => {
+    asked.push(t);
+    return t === 'kiln_ci' ? ci : undefined;
+  };
+  const cases: Array<{ name: string; path: string; auth: string | undefined; token: string | undefined; want: User | undefined | 401; asks: string[] }> = [
+    { name: 'the admin token is the operator, without a lookup', path: '/apis', auth: 'Bearer t', token: 't', want: OPERATOR, asks: [] },
+    { name: 'a named token is its user', path: '/apis', auth: 'Bearer kiln_ci', token: 't', want: ci, asks: ['kiln_ci'] },
+    { name: 'an unknown token is 401', path: '/apis', auth: 'Bearer kiln_nope', token: 't', want: 401, asks: ['kiln_nope'] },
+    { name: 'no header is 401 without a lookup', path: '/apis', auth: undefined, token: 't', want: 401, asks: [] },
+    { name: 'another scheme is 401 without a lookup', path: '/apis', auth: 'Basic kiln_ci', token: 't', want: 401, asks: [] },
+    { name: 'no auth configured: nobody, nothing looked up', path: '/apis', auth: 'Bearer kiln_ci', token: undefined, want: undefined, asks: [] },
+    { name: 'a public path: nobody, nothing looked up', path: '/healthz', auth: 'Bearer kiln_ci', token: 't', want: undefined, asks: [] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      asked.length = 0;
+      if (c.want === 401) assert.throws(() => authenticate(c.path, c.auth, c.token, lookup), (e: unknown) => e instanceof HttpError && e.code === 401);
+      else assert.equal(authenticate(c.path, c.auth, c.token, lookup), c.want);
+      assert.deepEqual(asked, c.asks);
+    });
+  }
+
+  it('the operator is an unrestricted admin whose name no token can have', () => {
+    assert.deepEqual(OPERATOR, { name: 'kiln:operator', role: 'admin', namespaces: [] });
+  });
+
+  it('bearerOf', () => {
+    assert.equal(bearerOf('Bearer  abc '), 'abc');
+    assert.equal(bearerOf('basic abc'), undefined);
+    assert.equal(bearerOf(undefined), undefined);
+  });
 });

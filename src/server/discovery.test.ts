@@ -53,8 +53,21 @@ describe('apiGroups and /apis', () => {
           { groupVersion: 'triggers.tekton.dev/v1alpha1', version: 'v1alpha1' },
         ],
         preferredVersion: { groupVersion: 'triggers.tekton.dev/v1beta1', version: 'v1beta1' },
+      }, {
+        name: 'authorization.k8s.io',
+        versions: [{ groupVersion: 'authorization.k8s.io/v1', version: 'v1' }],
+        preferredVersion: { groupVersion: 'authorization.k8s.io/v1', version: 'v1' },
       }],
     });
+  });
+
+  it('authorization.k8s.io/v1 serves SelfSubjectAccessReviews (create only, cluster-scoped), for kubectl auth can-i', () => {
+    assert.equal((apiGroupDocument('authorization.k8s.io') as { name: string }).name, 'authorization.k8s.io');
+    assert.deepEqual(apiResourceList('authorization.k8s.io', 'v1'), {
+      kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'authorization.k8s.io/v1',
+      resources: [{ name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] }],
+    });
+    assert.equal(apiResourceList('authorization.k8s.io', 'v1beta1'), undefined);
   });
 
   it('APIGroup of a served group, undefined otherwise', () => {

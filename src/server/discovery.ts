@@ -67,13 +67,24 @@ function apiGroup(g: { name: string; versions: string[]; preferred: string }): u
   };
 }
 
+/** authorization.k8s.io/v1: SelfSubjectAccessReviews, for `kubectl auth can-i` (served by access.ts, stores nothing). */
+const AUTHORIZATION = { name: 'authorization.k8s.io', versions: ['v1'], preferred: 'v1' };
+const AUTHORIZATION_RESOURCES: APIResource[] = [
+  { name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] },
+];
+
+/** Every group of the discovery documents: the stored kinds' groups, then authorization.k8s.io. */
+function servedGroups(): Array<{ name: string; versions: string[]; preferred: string }> {
+  return [...apiGroups(), AUTHORIZATION];
+}
+
 export function apiGroupList(): unknown {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: apiGroups().map(apiGroup) };
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: servedGroups().map(apiGroup) };
 }
 
 /** The APIGroup document of `name`, or undefined when the server does not serve it. */
 export function apiGroupDocument(name: string): unknown {
-  const g = apiGroups().find((x) => x.name === name);
+  const g = servedGroups().find((x) => x.name === name);
   return g && { kind: 'APIGroup', apiVersion: 'v1', ...(apiGroup(g) as object) };
 }
 
@@ -99,6 +110,9 @@ function resourcesOf(info: KindInfo): APIResource[] {
 
 /** The APIResourceList of a group version, or undefined when the server does not serve it. */
 export function apiResourceList(group: string, version: string): unknown {
+  if (group === AUTHORIZATION.name && version === 'v1') {
+    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'authorization.k8s.io/v1', resources: AUTHORIZATION_RESOURCES };
+  }
   const kinds = kindsIn(group, version);
   if (kinds.length === 0) return undefined;
   return {

@@ -3,7 +3,8 @@
 // decoded by Content-Type in media.ts; the resource verbs live in resources.ts, streams in streams.ts.
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Store } from '../store/store.ts';
-import { authenticate } from './auth.ts';
+import { registerAccessControl } from './access.ts';
+import type { User } from './authz.ts';
 import { apiGroupDocument, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
 import { notFound, statusBody, toHttpError } from './errors.ts';
 import { openApiDocumentText, openApiIndex } from './openapi.ts';
@@ -17,6 +18,8 @@ export interface ServerOptions {
   logs?: LogSource;
   /** bearer token every request but health checks and /hooks/ must carry (default: none, no auth) */
   token?: string;
+  /** with `token`: the user of any other bearer token, authorized by role (default: none) */
+  lookup?: (token: string) => User | undefined;
   /** serve HTTPS with this key and certificate (default: plain HTTP) */
   https?: { key: string; cert: string };
   /** largest request body in bytes (default 3 MiB, as kube-apiserver) */
@@ -42,6 +45,7 @@ export function createServer({
   store,
   logs,
   token,
+  lookup,
   https,
   bodyLimit = DEFAULT_BODY_LIMIT,
   logger = false,
@@ -70,9 +74,7 @@ export function createServer({
     done(null, body);
   });
 
-  app.addHook('onRequest', async function auth(req) {
-    authenticate(req.url.split('?')[0], req.headers.authorization, token);
-  });
+  registerAccessControl(app, { token, lookup });
 
   app.setErrorHandler(function toStatus(err, req, reply) {
     const e = toHttpError(err);

@@ -1,0 +1,95 @@
+// Access control on the server: every request is authenticated (auth.ts), then authorized
+// (authz.ts) from the route it matched, before any handler runs; and
+// POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews answers `kubectl auth can-i`.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { authenticate } from './auth.ts';
+import { authorize, forbidden, normaliseAttributes, resourceAttributes, type Attributes, type ResourceAttributes, type User } from './authz.ts';
+import { badRequest, invalid, type StatusCause } from './errors.ts';
+import { decodeObjectBody } from './media.ts';
+import { isTrue } from './resources.ts';
+
+/** Where `kubectl auth can-i` posts its SelfSubjectAccessReview. */
+export const SSAR_PATH = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
+
+/** The resource routes of server.ts, whose requests are authorized as resource requests. */
+const CORE_ROUTE = '/api/v1/*';
+const GROUP_ROUTE = '/apis/:group/:version/*';
+
+export interface AccessOptions {
+  /** the operator's admin token (default: none — no authentication or authorization at all) */
+  token?: string;
+  /** finds the user of another bearer token (default: none, only the admin token is accepted) */
+  lookup?: (token: string) => User | undefined;
+}
+
+function watchOf(query: unknown): boolean {
+  const w = (query as Record<string, unknown> | undefined)?.watch;
+  return isTrue(Array.isArray(w) ? String(w[w.length - 1]) : w === undefined ? undefined : String(w));
+}
+
+/** What a request asks to do, from the route it matched (and its params, as its handler sees them). */
+export function requestAttributes(req: FastifyRequest, path: string): Attributes {
+  const p = req.params as Record<string, string>;
+  switch (req.routeOptions.url) {
+    case CORE_ROUTE:
+      return resourceAttributes(req.method, '', 'v1', p['*'], watchOf(req.query));
+    case GROUP_ROUTE:
+      return resourceAttributes(req.method, p.group, p.version, p['*'], watchOf(req.query));
+    case SSAR_PATH:
+      return { verb: req.method === 'POST' ? 'create' : req.method.toLowerCase(), group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews', namespace: '' };
+    default:
+      return { verb: req.method.toLowerCase(), path };
+  }
+}
+
+/** Adds authentication + authorization to every request, and the SelfSubjectAccessReview endpoint. */
+export function registerAccessControl(app: FastifyInstance, { token, lookup }: AccessOptions): void {
+  const users = new WeakMap<FastifyRequest, User>();
+  app.addHook('onRequest', async function access(req) {
+    const path = req.url.split('?')[0];
+    const user = authenticate(path, req.headers.authorization, token, lookup);
+    if (!user) return;
+    users.set(req, user);
+    if (user.role === 'admin' && user.namespaces.length === 0) return;
+    const a = requestAttributes(req, path);
+    if (!authorize(user, a).allowed) throw forbidden(user, a);
+  });
+
+  app.post(SSAR_PATH, async function selfSubjectAccessReview(req, reply) {
+    const review = decodeObjectBody(req.body, req.headers['content-type']) as { spec?: unknown };
+    const spec = checkReviewSpec(review?.spec);
+    const user = users.get(req);
+    let status: { allowed: boolean; denied?: boolean; reason: string };
+    if (!user) status = { allowed: true, reason: 'the server runs without authentication (--insecure-loopback-only)' };
+    else {
+      const a: Attributes = spec.resourceAttributes ? normaliseAttributes(spec.resourceAttributes) : spec.nonResourceAttributes!;
+      const d = authorize(user, a);
+      status = d.allowed ? d : { allowed: false, denied: true, reason: d.reason };
+    }
+    return reply.code(201).send({ kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec: review.spec, status });
+  });
+}
+
+interface ReviewSpec {
+  resourceAttributes?: ResourceAttributes;
+  nonResourceAttributes?: { verb: string; path: string };
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** A SelfSubjectAccessReview's spec: exactly one of resourceAttributes and nonResourceAttributes (422 otherwise). */
+function checkReviewSpec(spec: unknown): ReviewSpec {
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw badRequest('SelfSubjectAccessReview: spec: expected an object');
+  const s = spec as { resourceAttributes?: Record<string, unknown>; nonResourceAttributes?: Record<string, unknown> };
+  const causes: StatusCause[] = [];
+  if (!!s.resourceAttributes === !!s.nonResourceAttributes) {
+    causes.push({ reason: 'FieldValueInvalid', field: 'spec.resourceAttributes', message: 'exactly one of nonResourceAttributes or resourceAttributes must be specified' });
+  }
+  if (causes.length) throw invalid('SelfSubjectAccessReview', 'authorization.k8s.io', '', causes);
+  if (s.nonResourceAttributes) return { nonResourceAttributes: { verb: str(s.nonResourceAttributes.verb), path: str(s.nonResourceAttributes.path) } };
+  const r = s.resourceAttributes!;
+  const a: ResourceAttributes = { verb: str(r.verb), group: str(r.group), resource: str(r.resource), namespace: str(r.namespace) };
+  if (str(r.subresource)) a.subresource = str(r.subresource);
+  if (str(r.name)) a.name = str(r.name);
+  return { resourceAttributes: a };
+}
