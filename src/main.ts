@@ -87,9 +87,10 @@ function logReader(store: Store) {
  */
 export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = process): Promise<number> {
   // the server's modules (fastify, SQLite, triggers) load only here: one-shot commands start faster
-  const [{ createServer }, { ensureCredentials, writeKubeconfig }, { createSqliteStore }, { createRetention }, { createEventListenerController }, { CORE_INTERCEPTORS }] = await Promise.all([
+  const [{ createServer }, { ensureCredentials, writeKubeconfig }, { createSqliteStore }, { createRetention }, { createEventListenerController }, { CORE_INTERCEPTORS }, { tokenLookup, TOKENS_FILE }] = await Promise.all([
     import('./server/server.ts'), import('./server/tls-credentials.ts'), import('./store/sqlite.ts'),
     import('./controllers/retention/retention.ts'), import('./controllers/triggers/eventlistener.ts'), import('./triggers/interceptors/index.ts'),
+    import('./server/tokens.ts'),
   ]);
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -103,6 +104,8 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     store,
     logs: logReader(store),
     token: creds?.token,
+    // named tokens (`kiln token create`), re-read when the file changes; a broken file accepts none and is logged
+    lookup: tokenLookup(join(dataDir, TOKENS_FILE), { onError: (e) => opts.log(`error: API tokens ignored: ${e.message}`) }),
     https: creds ? { key: creds.key, cert: creds.cert } : undefined,
     logger: { level: 'info', stream: process.stderr },
     ready: () => ready,
@@ -162,7 +165,12 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    return await runCli(argv, { local: (o) => startLocalKiln(o), serve: (o) => serve(o), signal: ac.signal });
+    return await runCli(argv, {
+      local: (o) => startLocalKiln(o),
+      serve: (o) => serve(o),
+      tokens: async (dir) => (await import('./server/tokens.ts')).tokenAdmin(resolve(dir)),
+      signal: ac.signal,
+    });
   } finally {
     process.off('SIGINT', onSigint);
   }

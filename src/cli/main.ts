@@ -11,6 +11,7 @@ import { loadFile, notAppliedNote } from './files.ts';
 import { conformanceCommand } from './conformance.ts';
 import { createPlainReporter, type Writers } from './reporter.ts';
 import { addRemoteCommands, type Connection } from './remote-commands.ts';
+import { addTokenCommands, type TokenAdminFactory } from './token.ts';
 
 /** What the CLI gets from the composition root. */
 export interface CliDeps {
@@ -20,6 +21,8 @@ export interface CliDeps {
   remote?(c: Connection): KilnClient;
   /** runs `kiln serve` until SIGTERM/SIGINT; resolves with the exit code */
   serve?(opts: ServeOptions): Promise<number>;
+  /** `kiln token`: the named API tokens of a data dir */
+  tokens?: TokenAdminFactory;
   writers?: Writers;
   env?: Record<string, string | undefined>;
   /** aborted on Ctrl-C */
@@ -148,6 +151,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     });
 
   addRemoteCommands(program, deps, w, env, setCode);
+  addTokenCommands(program, deps.tokens, w, (o) => dataDirOf(o, env), setCode);
 
   program
     .command('serve')
