@@ -26,6 +26,8 @@ async function call(app: FastifyInstance, bearer: string | undefined, method: st
 }
 
 const T = '/apis/tekton.dev/v1/namespaces';
+/** What kubectl 1.32 sent for `kubectl auth can-i create pipelineruns.tekton.dev -n team` (captured; also in protobuf.test.ts). */
+const KUBECTL_SSAR = Buffer.from('6b3873000a320a17617574686f72697a6174696f6e2e6b38732e696f2f7631121753656c665375626a656374416363657373526576696577124f0a100a0012001a0022002a0032003800420012310a2f0a047465616d12066372656174651a0022002a17706970656c696e6572756e732e74656b746f6e2e64657632003a001a08080012001a0020001a002200', 'hex');
 const run = (ns: string, name = 'r1') => ({ apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name, namespace: ns }, spec: { pipelineSpec: { tasks: [{ name: 't', taskSpec: { steps: [{ image: 'x', script: 'true' }] } }] } } });
 
 describe('access control', () => {
@@ -133,6 +135,24 @@ describe('SelfSubjectAccessReview', () => {
     const bad = await call(app, 'kiln_view', 'POST', SSAR, review('x'));
     assert.equal(bad.status, 400);
     assert.equal(bad.body.message, 'SelfSubjectAccessReview: spec: expected an object');
+  });
+
+  it('reads the protobuf body kubectl sends, answers JSON', async () => {
+    const { app } = setup();
+    const ask = async (bearer: string) => {
+      const res = await app.inject({ method: 'POST', url: SSAR, payload: KUBECTL_SSAR, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/vnd.kubernetes.protobuf,application/json' } });
+      assert.equal(res.statusCode, 201, res.body);
+      assert.match(String(res.headers['content-type']), /^application\/json/);
+      return JSON.parse(res.body);
+    };
+    // kubectl did not know the resource's group when this was captured: "pipelineruns.tekton.dev" in group ""
+    const r = await ask('adm');
+    assert.deepEqual(r.spec, { resourceAttributes: { namespace: 'team', verb: 'create', resource: 'pipelineruns.tekton.dev' } });
+    assert.equal(r.status.allowed, true);
+    assert.equal((await ask('kiln_run')).status.allowed, false);
+    const wrong = await app.inject({ method: 'POST', url: SSAR, payload: Buffer.from('k8s\0'), headers: { authorization: 'Bearer adm', 'content-type': 'application/vnd.kubernetes.protobuf' } });
+    assert.equal(wrong.statusCode, 400);
+    assert.equal(JSON.parse(wrong.body).message, 'expected a SelfSubjectAccessReview, got ""');
   });
 
   it('asking needs a valid token', async () => {

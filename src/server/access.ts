@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate } from './auth.ts';
 import { authorize, forbidden, normaliseAttributes, resourceAttributes, type Attributes, type ResourceAttributes, type User } from './authz.ts';
 import { badRequest, invalid, type StatusCause } from './errors.ts';
-import { decodeObjectBody } from './media.ts';
+import { decodeObjectBody, parseMediaType } from './media.ts';
+import { message, PROTOBUF, str as protoStr, unwrapKubernetesProtobuf } from './protobuf.ts';
 import { isTrue } from './resources.ts';
 
 /** Where `kubectl auth can-i` posts its SelfSubjectAccessReview. */
@@ -56,7 +57,7 @@ export function registerAccessControl(app: FastifyInstance, { token, lookup }: A
   });
 
   app.post(SSAR_PATH, async function selfSubjectAccessReview(req, reply) {
-    const review = decodeObjectBody(req.body, req.headers['content-type']) as { spec?: unknown };
+    const review = decodeReview(req.body, req.headers['content-type']) as { spec?: unknown };
     const spec = checkReviewSpec(review?.spec);
     const user = users.get(req);
     let status: { allowed: boolean; denied?: boolean; reason: string };
@@ -68,6 +69,28 @@ export function registerAccessControl(app: FastifyInstance, { token, lookup }: A
     }
     return reply.code(201).send({ kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec: review.spec, status });
   });
+}
+
+/**
+ * A SelfSubjectAccessReview body: JSON or YAML, or protobuf as kubectl's typed client sends it
+ * (the answer is JSON, which kubectl accepts as well).
+ */
+export function decodeReview(body: unknown, contentType: string | undefined): unknown {
+  if (parseMediaType(contentType).type !== PROTOBUF) return decodeObjectBody(body, contentType);
+  const { kind, raw } = unwrapKubernetesProtobuf(Buffer.isBuffer(body) ? body : Buffer.alloc(0));
+  if (kind !== 'SelfSubjectAccessReview') throw badRequest(`expected a SelfSubjectAccessReview, got ${JSON.stringify(kind)}`);
+  const spec = message(raw, 2);
+  const r = spec && message(spec, 1);
+  const n = spec && message(spec, 2);
+  const pick = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== ''));
+  return {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind,
+    spec: {
+      ...(r ? { resourceAttributes: pick({ namespace: protoStr(r, 1), verb: protoStr(r, 2), group: protoStr(r, 3), version: protoStr(r, 4), resource: protoStr(r, 5), subresource: protoStr(r, 6), name: protoStr(r, 7) }) } : {}),
+      ...(n ? { nonResourceAttributes: pick({ path: protoStr(n, 1), verb: protoStr(n, 2) }) } : {}),
+    },
+  };
 }
 
 interface ReviewSpec {
