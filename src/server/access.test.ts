@@ -86,6 +86,17 @@ describe('access control', () => {
     assert.equal((await call(app, 'kiln_run', 'DELETE', `${T}/a/pipelineruns/r1`)).status, 200);
   });
 
+  it('routes registered apart (the EventListener dry run) are authorized as subresources of their namespace', async () => {
+    const app = createServer({ store: createMemoryStore(), token: 'adm', lookup: (t) => USERS[t], hooks: { interceptors: {} } });
+    const test = (ns: string) => `/apis/triggers.tekton.dev/v1beta1/namespaces/${ns}/eventlisteners/el/test`;
+    assert.equal((await call(app, 'kiln_run', 'POST', test('a'), { body: '{}' })).status, 404, 'allowed: no such listener');
+    const other = await call(app, 'kiln_run', 'POST', test('b'), { body: '{}' });
+    assert.equal(other.status, 403);
+    assert.equal(other.body.message, 'eventlisteners.triggers.tekton.dev "el" is forbidden: User "ci" cannot create resource "eventlisteners/test" in API group "triggers.tekton.dev" in the namespace "b"');
+    assert.equal((await call(app, 'kiln_view', 'POST', test('a'), { body: '{}' })).status, 403);
+    assert.equal((await call(app, undefined, 'POST', '/hooks/a/el', {})).status, 404, 'the sink stays public: no token, no 401');
+  });
+
   it('a token revoked while the server runs is refused at once', async () => {
     const { app, users } = setup();
     assert.equal((await call(app, 'kiln_run', 'GET', `${T}/a/pipelineruns`)).status, 200);

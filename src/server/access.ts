@@ -3,7 +3,7 @@
 // POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews answers `kubectl auth can-i`.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate } from './auth.ts';
-import { authorize, forbidden, normaliseAttributes, resourceAttributes, type Attributes, type ResourceAttributes, type User } from './authz.ts';
+import { authorize, forbidden, normaliseAttributes, resourceAttributes, verbOf, type Attributes, type ResourceAttributes, type User } from './authz.ts';
 import { badRequest, invalid, type StatusCause } from './errors.ts';
 import { decodeObjectBody, parseMediaType } from './media.ts';
 import { message, PROTOBUF, str as protoStr, unwrapKubernetesProtobuf } from './protobuf.ts';
@@ -28,9 +28,14 @@ function watchOf(query: unknown): boolean {
   return isTrue(Array.isArray(w) ? String(w[w.length - 1]) : w === undefined ? undefined : String(w));
 }
 
+/** Routes of a namespaced object's own subresource registered apart (e.g. hooks.ts's eventlisteners/{name}/test). */
+const SUBRESOURCE_ROUTE = /^\/apis\/([^/:*]+)\/[^/:*]+\/namespaces\/:namespace\/([^/:*]+)\/:name\/([^/:*]+)$/;
+
 /** What a request asks to do, from the route it matched (and its params, as its handler sees them). */
 export function requestAttributes(req: FastifyRequest, path: string): Attributes {
   const p = req.params as Record<string, string>;
+  const sub = SUBRESOURCE_ROUTE.exec(req.routeOptions.url ?? '');
+  if (sub) return { verb: verbOf(req.method, true, false), group: sub[1], resource: sub[2], subresource: sub[3], namespace: p.namespace, name: p.name };
   switch (req.routeOptions.url) {
     case CORE_ROUTE:
       return resourceAttributes(req.method, '', 'v1', p['*'], watchOf(req.query));

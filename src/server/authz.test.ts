@@ -49,6 +49,8 @@ describe('authorize', () => {
     { name: 'runner cannot create a Namespace', user: runner, a: res('create', '', 'namespaces', ''), want: false },
     { name: 'runner cannot delete its own Namespace', user: runnerA, a: res('delete', '', 'namespaces', 'a', { name: 'a' }), want: false },
     { name: 'runner cannot write cluster-scoped bindings', user: runner, a: res('create', 'triggers.tekton.dev', 'clustertriggerbindings', ''), want: false },
+    { name: 'runner tests an EventListener (dry run)', user: runnerA, a: res('create', 'triggers.tekton.dev', 'eventlisteners', 'a', { name: 'el', subresource: 'test' }), want: true },
+    { name: 'viewer cannot test an EventListener', user: viewer, a: res('create', 'triggers.tekton.dev', 'eventlisteners', 'a', { name: 'el', subresource: 'test' }), want: false },
     { name: 'runner cannot write Events', user: runner, a: res('create', '', 'events'), want: false },
     // admin
     { name: 'admin creates Namespaces', user: admin, a: res('create', '', 'namespaces', ''), want: true },

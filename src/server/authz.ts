@@ -62,6 +62,8 @@ const EDIT: readonly Rule[] = [
   { groups: [''], resources: ['secrets'], verbs: READ },
   { groups: ['tekton.dev'], resources: TEKTON, verbs: WRITE },
   { groups: ['triggers.tekton.dev'], resources: TRIGGERS, verbs: WRITE },
+  // `kiln trigger test`: a listener's whole processing for a given event, creating nothing
+  { groups: ['triggers.tekton.dev'], resources: ['eventlisteners/test'], verbs: ['create'] },
   { groups: [''], resources: CORE_EDITABLE, verbs: WRITE },
 ];
 
