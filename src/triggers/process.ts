@@ -80,11 +80,21 @@ async function templateOf(t: EffectiveTrigger, deps: ProcessDeps): Promise<{ spe
   throw new Error('the trigger has no template');
 }
 
-/** Labels and namespace every created resource gets. */
+/**
+ * Labels and namespace every created resource gets. Resources land in the listener's namespace:
+ * a listener is public (its sink takes unauthenticated deliveries), so whoever may create one in a
+ * namespace must not reach another through it — neither by a template naming another namespace
+ * nor through a Trigger picked from another namespace by `namespaceSelector` (Tekton relies on
+ * the listener's ServiceAccount for this; kiln has none).
+ */
 function finish(obj: Record<string, unknown>, t: EffectiveTrigger, input: EventInput): KObject {
   const o = obj as unknown as KObject;
   const meta = { ...(o.metadata ?? {}) };
-  meta.namespace ??= t.namespace;
+  const home = input.listener.metadata.namespace ?? 'default';
+  if (meta.namespace !== undefined && meta.namespace !== home) {
+    throw new Error(`${describe(o)} names namespace "${meta.namespace}": the resources of EventListener ${home}/${input.listener.metadata.name ?? ''} are created in its own namespace "${home}" only`);
+  }
+  meta.namespace = home;
   meta.labels = { ...(meta.labels ?? {}), [LABEL_LISTENER]: input.listener.metadata.name ?? '', [LABEL_TRIGGER]: t.name, [LABEL_EVENT_ID]: input.eventID };
   return { ...o, metadata: meta };
 }
