@@ -1,7 +1,8 @@
 // An in-memory Store with full Kubernetes semantics: for tests and one-shot runs.
 import { isDeepStrictEqual } from 'node:util';
 import type { KObject } from '../api/meta.ts';
-import type { ListOptions, ListResult, ResourceType, Store, Watch, WatchOptions } from './store.ts';
+import type { ListPageOptions, ListResult, ResourceType, Store, Watch, WatchOptions } from './store.ts';
+import { cutPage, decodeContinue, pageSize } from './paging.ts';
 import { compileListFilter } from './selector.ts';
 import type { Change } from './watch.ts';
 import { createEventHub } from './watch.ts';
@@ -152,10 +153,13 @@ export function createMemoryStore({
       return copyOut(lookup(type, namespace, name).obj) as T;
     },
 
-    async list<T extends KObject>(type: ResourceType, opts: ListOptions = {}): Promise<ListResult<T>> {
+    async list<T extends KObject>(type: ResourceType, opts: ListPageOptions = {}): Promise<ListResult<T>> {
       const match = compileListFilter(type.namespaced ? opts : { ...opts, namespace: undefined });
+      const limit = pageSize(opts.limit);
+      const after = opts.continue ? decodeContinue(opts.continue, rv) : undefined;
       const items = [...table(type).values()].filter(match).sort(byNamespaceThenName);
-      return { items: copyOut(items) as T[], resourceVersion: String(rv) };
+      const page = cutPage(items, { limit, after, rv });
+      return { ...page, items: copyOut(page.items) as T[] };
     },
 
     async create<T extends KObject>(type: ResourceType, obj: T): Promise<T> {

@@ -18,7 +18,8 @@
 // instance's changes. Readers in other processes (sqlite3 shell, backups) are fine under WAL.
 import { DatabaseSync } from 'node:sqlite';
 import type { KObject } from '../api/meta.ts';
-import type { ListOptions, ListResult, ResourceType, Store, Watch, WatchOptions } from './store.ts';
+import type { ListPageOptions, ListResult, ResourceType, Store, Watch, WatchOptions } from './store.ts';
+import { decodeContinue, encodeContinue, pageSize, type ContinueKey } from './paging.ts';
 import { compileListFilter } from './selector.ts';
 import type { Change } from './watch.ts';
 import { createEventHub, deepFreeze } from './watch.ts';
@@ -79,7 +80,8 @@ CREATE TABLE events (
 );
 `;
 
-interface ObjectRow { namespace: string; name: string; labels: string; body: string }
+interface KeyRow { namespace: string; name: string; labels: string }
+interface ObjectRow extends KeyRow { body: string }
 interface EventRow { resource_version: number; type: string; event: Change['type']; body: string; old_labels: string | null }
 interface DependentRow { type: string; namespace: string; name: string }
 
@@ -96,7 +98,7 @@ function ownerUids(obj: KObject | undefined): string {
 }
 
 /** What a selector can look at (name, namespace, labels), without parsing the body. */
-function selectable(row: ObjectRow): KObject {
+function selectable(row: KeyRow): KObject {
   return { apiVersion: '', kind: '', metadata: { name: row.name, namespace: row.namespace || undefined, labels: JSON.parse(row.labels) } };
 }
 
@@ -167,6 +169,11 @@ export function createSqliteStore({
   const deleteObjectRow = db.prepare('DELETE FROM objects WHERE type = ? AND namespace = ? AND name = ?');
   const listAll = db.prepare('SELECT namespace, name, labels, body FROM objects WHERE type = ? ORDER BY namespace, name');
   const listInNamespace = db.prepare('SELECT namespace, name, labels, body FROM objects WHERE type = ? AND namespace = ? ORDER BY name');
+  // pages in key order (SQLite's: UTF-8 bytes), read from the primary key's index; the body is read for the page only
+  const pageAll = db.prepare('SELECT namespace, name, labels FROM objects WHERE type = ? AND (namespace, name) > (?, ?) ORDER BY namespace, name LIMIT ?');
+  const pageInNamespace = db.prepare('SELECT namespace, name, labels FROM objects WHERE type = ? AND namespace = ? AND name > ? ORDER BY name LIMIT ?');
+  const countAll = db.prepare('SELECT COUNT(*) AS n FROM objects WHERE type = ? AND (namespace, name) > (?, ?)');
+  const countInNamespace = db.prepare('SELECT COUNT(*) AS n FROM objects WHERE type = ? AND namespace = ? AND name > ?');
   const insertRef = db.prepare('INSERT OR IGNORE INTO owner_refs (owner_uid, type, namespace, name) VALUES (?, ?, ?, ?)');
   const deleteRefs = db.prepare('DELETE FROM owner_refs WHERE type = ? AND namespace = ? AND name = ?');
   const selectDependents = db.prepare('SELECT type, namespace, name FROM owner_refs WHERE owner_uid = ? ORDER BY type, namespace, name');
@@ -181,6 +188,41 @@ export function createSqliteStore({
   function rows(type: ResourceType, namespace: string): ObjectRow[] {
     const tk = typeKey(type);
     return (namespace ? listInNamespace.all(tk, namespace) : listAll.all(tk)) as unknown as ObjectRow[];
+  }
+
+  /**
+   * One page of a list: the rows after `after` in key order, `limit` of those `match` accepts
+   * (`selective`: labels or fields are asked for), then a continue token when one more matches,
+   * with remainingItemCount when no selector makes counting a scan.
+   */
+  function page(tk: string, namespace: string, opts: { limit?: number; after?: ContinueKey; selective: boolean; match: (o: KObject) => boolean }): ListResult {
+    const fromNs = opts.after?.namespace ?? '';
+    const fromName = opts.after?.name ?? '';
+    const rowLimit = opts.selective || opts.limit === undefined ? -1 : opts.limit + 1; // -1: no LIMIT
+    const scan = (namespace ? pageInNamespace.iterate(tk, namespace, fromName, rowLimit)
+      : pageAll.iterate(tk, fromNs, fromName, rowLimit)) as Iterable<KeyRow>;
+    const keys: KeyRow[] = [];
+    let more = false;
+    for (const row of scan) {
+      if (opts.selective && !opts.match(selectable(row))) continue;
+      if (keys.length === opts.limit) {
+        more = true;
+        break;
+      }
+      keys.push(row);
+    }
+    const items = keys.map((k) => JSON.parse((getBody.get(tk, k.namespace, k.name) as { body: string }).body) as KObject);
+    const firstRv = opts.after?.rv ?? rv;
+    const result: ListResult = { items, resourceVersion: String(firstRv) };
+    if (more) {
+      const last = keys[keys.length - 1];
+      result.continue = encodeContinue({ rv: firstRv, namespace: last.namespace, name: last.name });
+      if (!opts.selective) {
+        const count = namespace ? countInNamespace.get(tk, namespace, last.name) : countAll.get(tk, last.namespace, last.name);
+        result.remainingItemCount = Number((count as { n: number }).n);
+      }
+    }
+    return result;
   }
 
   /**
@@ -268,10 +310,15 @@ export function createSqliteStore({
       return existing(type, namespace, name).obj as T;
     },
 
-    async list<T extends KObject>(type: ResourceType, opts: ListOptions = {}): Promise<ListResult<T>> {
+    async list<T extends KObject>(type: ResourceType, opts: ListPageOptions = {}): Promise<ListResult<T>> {
       const filter = type.namespaced ? opts : { ...opts, namespace: undefined };
       const match = compileListFilter(filter);
       const selective = Boolean(opts.labelSelector?.trim() || opts.fieldSelector?.trim());
+      const limit = pageSize(opts.limit);
+      const after = opts.continue ? decodeContinue(opts.continue, rv) : undefined;
+      if (limit !== undefined || after) {
+        return page(typeKey(type), filter.namespace ?? '', { limit, after, selective, match }) as ListResult<T>;
+      }
       const items: KObject[] = [];
       for (const row of rows(type, filter.namespace ?? '')) {
         if (!selective || match(selectable(row))) items.push(JSON.parse(row.body) as KObject);

@@ -19,10 +19,25 @@ export interface ListOptions {
   fieldSelector?: string;
 }
 
+/** What list() takes: the filter, and a page of it (Kubernetes' `limit` and `continue`). */
+export interface ListPageOptions extends ListOptions {
+  /** at most this many items, and a `continue` when more remain (default, 0 or negative: every item) */
+  limit?: number;
+  /** the `continue` of the previous page (same filter): the items after its last one */
+  continue?: string;
+}
+
 export interface ListResult<T extends KObject = KObject> {
   items: T[];
-  /** the store's resourceVersion at the time of the list: watch from here */
+  /**
+   * the store's resourceVersion at the time of the list: watch from here. A continued page
+   * carries the first page's, so a watch from it misses no change made while paging.
+   */
   resourceVersion: string;
+  /** set when more items match than `limit` gave: pass it as `continue` for the next page */
+  continue?: string;
+  /** with `continue`: how many items remain after this page, when the store knows it cheaply */
+  remainingItemCount?: number;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
@@ -95,6 +110,12 @@ export function isConflict(e: unknown): boolean {
  * - update that removes the last finalizer of an object being deleted deletes it (one DELETED
  *   event); adding a finalizer to an object being deleted is Invalid.
  * - list items are sorted by namespace, then name; list's resourceVersion covers every item.
+ * - list pages (limit/continue): every item matching when the first page was read and still
+ *   there when its page is read comes exactly once, in key order (namespace, then name); a page is
+ *   read from the store's current state (no snapshot is kept: an item created behind the last
+ *   key is not listed, one created ahead of it is), and carries the first page's resourceVersion,
+ *   so a watch from it replays every change made meanwhile. A continue token is never too old;
+ *   a malformed one, or one from a resourceVersion the store has not reached, is BadRequest.
  * - a DELETED event carries the object's last state with the deletion's resourceVersion.
  * - a watch with selectors reports an object modified into the selection as ADDED and out of it
  *   as DELETED, as the Kubernetes watch cache does.
@@ -104,7 +125,7 @@ export function isConflict(e: unknown): boolean {
  */
 export interface Store {
   get<T extends KObject = KObject>(type: ResourceType, namespace: string, name: string): Promise<T>;
-  list<T extends KObject = KObject>(type: ResourceType, opts?: ListOptions): Promise<ListResult<T>>;
+  list<T extends KObject = KObject>(type: ResourceType, opts?: ListPageOptions): Promise<ListResult<T>>;
   create<T extends KObject = KObject>(type: ResourceType, obj: T): Promise<T>;
   update<T extends KObject = KObject>(type: ResourceType, obj: T): Promise<T>;
   updateStatus<T extends KObject = KObject>(type: ResourceType, obj: T): Promise<T>;

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject, ObjectMeta } from '../api/meta.ts';
-import type { ResourceType, Store, Watch, WatchEvent } from './store.ts';
+import type { ListPageOptions, ResourceType, Store, Watch, WatchEvent } from './store.ts';
 import { StoreError } from './store.ts';
 
 export interface StoreSuiteOptions {
@@ -285,6 +285,133 @@ export function runStoreSuite(name: string, newStore: () => Promise<Store> | Sto
           const e = await s.list(CONFIGMAPS, o).catch((err: unknown) => err);
           assertReason(e, 'BadRequest', 400);
         }
+      });
+    });
+
+    describe('list pages', () => {
+      const g = 'list pages';
+      const keyOf = (o: KObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+      /** Every page of a list of `limit`, following continue; checks remainingItemCount when given. */
+      async function allPages(s: Store, type: ResourceType, opts: ListPageOptions): Promise<{ pages: string[][]; versions: string[] }> {
+        const pages: string[][] = [];
+        const versions: string[] = [];
+        let token: string | undefined;
+        do {
+          const page = await s.list(type, { ...opts, continue: token });
+          pages.push(page.items.map(keyOf));
+          versions.push(page.resourceVersion);
+          token = page.continue;
+          assert.ok(pages.length <= 100, 'the pages end');
+          if (!token) assert.equal(page.remainingItemCount, undefined, 'no remainingItemCount on the last page');
+          else if (page.remainingItemCount !== undefined) pages.push([`remaining ${page.remainingItemCount}`]);
+        } while (token);
+        return { pages, versions };
+      }
+
+      test(g, 'limit and continue give every item once, in order, each page with the first page\'s resourceVersion', async (s) => {
+        for (const [ns, name] of [['n2', 'b'], ['n1', 'c'], ['n1', 'a'], ['n2', 'a'], ['n1', 'b'], ['n3', 'a'], ['n1', 'd']]) {
+          await s.create(CONFIGMAPS, cm(name, { namespace: ns }));
+        }
+        const whole = (await s.list(CONFIGMAPS)).items.map(keyOf);
+        const { pages, versions } = await allPages(s, CONFIGMAPS, { limit: 3 });
+        const items = pages.filter((p) => !p[0]?.startsWith('remaining'));
+        assert.deepEqual(items, [['n1/a', 'n1/b', 'n1/c'], ['n1/d', 'n2/a', 'n2/b'], ['n3/a']]);
+        assert.deepEqual(items.flat(), whole);
+        for (const p of pages.filter((x) => x[0]?.startsWith('remaining'))) assert.ok(['remaining 4', 'remaining 1'].includes(p[0]), p[0]);
+        assert.deepEqual(new Set(versions).size, 1, 'one resourceVersion for every page');
+        assert.equal(versions[0], (await s.list(CONFIGMAPS)).resourceVersion);
+      });
+
+      test(g, 'remainingItemCount, when given, counts the items after the page', async (s) => {
+        for (const name of ['a', 'b', 'c', 'd', 'e']) await s.create(CONFIGMAPS, cm(name));
+        const first = await s.list(CONFIGMAPS, { limit: 2 });
+        assert.ok(first.continue);
+        if (first.remainingItemCount !== undefined) assert.equal(first.remainingItemCount, 3);
+        const second = await s.list(CONFIGMAPS, { limit: 2, continue: first.continue });
+        assert.deepEqual(second.items.map((o) => o.metadata.name), ['c', 'd']);
+        if (second.remainingItemCount !== undefined) assert.equal(second.remainingItemCount, 1);
+      });
+
+      test(g, 'no continue when the page holds the rest; no limit (or 0) gives everything', async (s) => {
+        for (const name of ['a', 'b', 'c']) await s.create(CONFIGMAPS, cm(name));
+        const exact = await s.list(CONFIGMAPS, { limit: 3 });
+        assert.deepEqual([exact.items.length, exact.continue, exact.remainingItemCount], [3, undefined, undefined]);
+        assert.equal((await s.list(CONFIGMAPS, { limit: 10 })).continue, undefined);
+        assert.equal((await s.list(CONFIGMAPS, { limit: 0 })).items.length, 3);
+        const first = await s.list(CONFIGMAPS, { limit: 1 });
+        const rest = await s.list(CONFIGMAPS, { continue: first.continue });
+        assert.deepEqual(rest.items.map((o) => o.metadata.name), ['b', 'c'], 'continue without limit: every item after the key');
+        assert.equal(rest.continue, undefined);
+        assert.deepEqual((await s.list(PIPELINERUNS, { limit: 5 })).items, []);
+      });
+
+      test(g, 'pages honour the namespace and selectors', async (s) => {
+        for (const [ns, name, app] of [['n1', 'a', 'web'], ['n1', 'b', 'db'], ['n1', 'c', 'web'], ['n2', 'a', 'web'], ['n1', 'd', 'web'], ['n1', 'e', 'db']]) {
+          await s.create(CONFIGMAPS, cm(name, { namespace: ns, labels: { app } }));
+        }
+        const flat = async (opts: ListPageOptions) => (await allPages(s, CONFIGMAPS, opts)).pages.filter((p) => !p[0]?.startsWith('remaining'));
+        assert.deepEqual(await flat({ limit: 2, namespace: 'n1' }), [['n1/a', 'n1/b'], ['n1/c', 'n1/d'], ['n1/e']]);
+        assert.deepEqual(await flat({ limit: 2, labelSelector: 'app=web' }), [['n1/a', 'n1/c'], ['n1/d', 'n2/a']]);
+        assert.deepEqual(await flat({ limit: 1, namespace: 'n1', labelSelector: 'app=db' }), [['n1/b'], ['n1/e']]);
+        assert.deepEqual(await flat({ limit: 2, fieldSelector: 'metadata.name=a' }), [['n1/a', 'n2/a']]);
+      });
+
+      test(g, 'cluster-scoped kinds page too', async (s) => {
+        for (const name of ['c', 'a', 'b']) await s.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+        const { pages } = await allPages(s, NAMESPACES, { limit: 2 });
+        assert.deepEqual(pages.filter((p) => !p[0]?.startsWith('remaining')), [['/a', '/b'], ['/c']]);
+      });
+
+      test(g, 'a later page reads the current state; a watch from the pages\' resourceVersion replays what changed', async (s) => {
+        for (const name of ['b', 'c', 'd', 'f']) await s.create(CONFIGMAPS, cm(name));
+        const first = await s.list(CONFIGMAPS, { limit: 2 });
+        assert.deepEqual(first.items.map((o) => o.metadata.name), ['b', 'c']);
+        await s.create(CONFIGMAPS, cm('a')); // behind the key: not listed
+        await s.delete(CONFIGMAPS, 'default', 'd'); // ahead: gone
+        await s.create(CONFIGMAPS, cm('e')); // ahead: listed
+        const f = await s.get(CONFIGMAPS, 'default', 'f');
+        const changed = await s.update(CONFIGMAPS, { ...f, data: { k: '2' } });
+        const second = await s.list(CONFIGMAPS, { limit: 2, continue: first.continue });
+        assert.deepEqual(second.items.map((o) => o.metadata.name), ['e', 'f']);
+        assert.deepEqual(second.items[1].data, { k: '2' });
+        assert.equal(second.items[1].metadata.resourceVersion, changed.metadata.resourceVersion);
+        assert.equal(second.continue, undefined);
+        assert.equal(second.resourceVersion, first.resourceVersion);
+        const w = s.watch(CONFIGMAPS, { resourceVersion: second.resourceVersion });
+        try {
+          assert.deepEqual((await take(w, 4)).lines, ['ADDED a', 'DELETED d', 'ADDED e', 'MODIFIED f']);
+        } finally {
+          w.stop();
+        }
+      });
+
+      test(g, 'a continue token that is not one is BadRequest (400)', async (s) => {
+        await s.create(CONFIGMAPS, cm('a'));
+        await s.create(CONFIGMAPS, cm('b'));
+        const good = (await s.list(CONFIGMAPS, { limit: 1 })).continue!;
+        const notJson = Buffer.from('not json').toString('base64url');
+        const foreign = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 1, start: 'a\u0000' })).toString('base64url');
+        for (const token of ['%%%', 'x', notJson, foreign, good.slice(0, -3)]) {
+          const e = await s.list(CONFIGMAPS, { limit: 1, continue: token }).catch((err: unknown) => err);
+          assertReason(e, 'BadRequest', 400);
+          assert.match((e as Error).message, /continue/, token);
+        }
+      });
+
+      test(g, 'a continue token from a resourceVersion the store has not reached is BadRequest', async (s) => {
+        // a token issued by another store (the same format) whose resourceVersion is ahead of this one
+        const other = await newStore();
+        let token: string;
+        try {
+          for (let i = 0; i < 6; i++) await other.create(CONFIGMAPS, cm(`x${i}`));
+          token = (await other.list(CONFIGMAPS, { limit: 1 })).continue!;
+        } finally {
+          await other.close();
+        }
+        await s.create(CONFIGMAPS, cm('a'));
+        const e = await s.list(CONFIGMAPS, { limit: 1, continue: token }).catch((err: unknown) => err);
+        assertReason(e, 'BadRequest', 400);
       });
     });
 
