@@ -6,6 +6,7 @@ import type { ContainerSnapshot, ExecutionHandle, ExecutionOutcome, ExecutionPla
 import { StepReason } from '../../api/reasons.ts';
 import { TrustedDirs, readAllBeneath, readBeneath, writeBeneath } from './beneath.ts';
 import { attemptLayout, cleanupLayout, createLayout } from './layout.ts';
+import { startNetwork } from './network.ts';
 import { attemptDir, launch, notify, waitWithTimeout } from './launch.ts';
 import type { AttemptDeps, AttemptRuntime } from './launch.ts';
 import { prepareContainer, releasePrepared } from './prepare.ts';
@@ -150,9 +151,19 @@ async function runAll(rt: AttemptRuntime): Promise<ExecutionOutcome> {
     plan.steps.forEach((_, i) => skip(rt, i));
     return { status: 'failed', reason: 'PodCreationFailed', message: `cannot prepare the attempt's directories: ${(e as Error).message}` };
   }
+  const net = rt.deps.tools.network;
+  try {
+    // one network for the attempt when its containers must share loopback or reach outside
+    if (net && (plan.sidecars.length > 0 || net.slirp)) rt.actx.net = await startNetwork(net);
+  } catch (e) {
+    trusted.close();
+    plan.steps.forEach((_, i) => skip(rt, i));
+    return { status: 'failed', reason: 'PodCreationFailed', message: `cannot create the attempt's network: ${(e as Error).message}` };
+  }
   try {
     return await runPrepared(rt);
   } finally {
+    rt.actx.net?.stop();
     trusted.close();
   }
 }

@@ -4,7 +4,7 @@
 // Each component is opened relative to its already-open parent as `/proc/self/fd/<parent>/<name>`
 // (the kernel resolves the magic link to that very directory, then `name` with O_NOFOLLOW): an
 // openat() emulation, race-free since nothing is looked up again by path. `..` is refused.
-import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readFile, readdirSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, lchownSync, lstatSync, mkdirSync, openSync, readFile, readdirSync, writeSync } from 'node:fs';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = constants;
 /** Opens a directory component: never through a link. */
@@ -90,6 +90,25 @@ export function closeQuietly(fd: number | undefined): void {
   }
 }
 
+/** Who owns the directories kiln creates for steps (the unprivileged step user when kiln is root). */
+let owner: { uid: number; gid: number } | undefined;
+
+/** Directories created from now on are owned by `o` (undefined: by kiln itself). Process-wide. */
+export function ownCreatedDirs(o: { uid: number; gid: number } | undefined): void {
+  owner = o;
+}
+
+/** The owner set by {@link ownCreatedDirs}, if any. */
+export function createdDirsOwner(): { uid: number; gid: number } | undefined {
+  return owner;
+}
+
+/** mkdir through the trusted parent's descriptor, then (when set) hands it to the step user: lchown never follows the new entry. */
+function makeDirAt(path: string): void {
+  mkdirSync(path);
+  if (owner) lchownSync(path, owner.uid, owner.gid);
+}
+
 /** Opens component `i` of `parts` in `parent`, creating it first when `create` (a directory). */
 function step(at: Dir, parent: number, parts: readonly string[], i: number, create: boolean): number {
   const path = fdPath(parent, parts[i]);
@@ -99,7 +118,7 @@ function step(at: Dir, parent: number, parts: readonly string[], i: number, crea
     if (!create || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw refuse(e, shownOf(at, parts, i), path);
   }
   try {
-    mkdirSync(path); // never follows a link in its last component: EEXIST, then ELOOP below
+    makeDirAt(path); // never follows a link in its last component: EEXIST, then ELOOP below
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw refuse(e, shownOf(at, parts, i), path);
   }
@@ -178,7 +197,7 @@ export function mkdirsBeneath(at: Dir, rels: readonly string[]): void {
       if (parts.length === 0) continue;
       const parent = dirOf(parts, parts.length - 1);
       try {
-        mkdirSync(fdPath(parent, parts[parts.length - 1]));
+        makeDirAt(fdPath(parent, parts[parts.length - 1]));
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw refuse(e, shownOf(at, parts, parts.length - 1));
         dirOf(parts, parts.length); // it exists: it must be a directory, not a link

@@ -8,7 +8,10 @@ import type { ExecutionHandle, ExecutionPlan, Executor, Unsupported } from '../e
 import { startAttempt } from './attempt.ts';
 import type { AttemptHandle } from './attempt.ts';
 import { checkPlan } from './check.ts';
-import { DEFAULT_PATH, busyboxApplets, createWhich, probeBwrap, scanRoot } from './host.ts';
+import { DEFAULT_PATH, ROOT_ALLOW, busyboxApplets, createWhich, probeBwrap, scanRoot } from './host.ts';
+import { ownCreatedDirs } from './beneath.ts';
+import { knownDataDirs, registerDataDir } from './datadirs.ts';
+import type { NetworkTools } from './network.ts';
 import type { HostTools } from './prepare.ts';
 import type { RootOp } from './sandbox.ts';
 import type { SpawnTrace } from './launch.ts';
@@ -29,7 +32,14 @@ export interface ProcessExecutorOptions {
   graceMs?: number;
   /** observer of every process started (used by benchmarks to replay steps outside kiln) */
   trace?: (spawned: SpawnTrace) => void;
+  /** host uid/gid steps run as; default when kiln runs as root: 65534:65534 (nobody); false: kiln's own (tests only) */
+  stepUser?: { uid: number; gid: number } | false;
+  /** steps' network beyond their attempt's own loopback: 'outside' (default, user-mode NAT via slirp4netns) or 'none' */
+  network?: 'outside' | 'none';
 }
+
+/** The uid/gid steps run as when kiln is root and no `stepUser` is given. */
+export const DEFAULT_STEP_USER = { uid: 65534, gid: 65534 } as const;
 
 /** Paths always hidden from steps (besides kiln's data directory). */
 export const DEFAULT_MASKS: readonly string[] = ['/root', '/home'];
@@ -53,6 +63,19 @@ function detectBwrap(opt: string | false | undefined, which: (n: string) => stri
   return { bwrap: found };
 }
 
+/** The tools of the attempts' own networks, or undefined (each container then gets an empty network, and says so once). */
+function networkTools(which: (n: string, p?: string) => string | undefined, PATH: string, busybox: string | undefined, privileged: boolean, mode: 'outside' | 'none', notices: string[]): NetworkTools | undefined {
+  const unshare = which('unshare', PATH);
+  const nsenter = which('nsenter', PATH);
+  if (!unshare || !nsenter || !busybox) {
+    notices.push('unshare, nsenter (util-linux) or busybox missing: each step and sidecar gets an empty network of its own (no outside access; sidecars are not reachable on localhost)');
+    return undefined;
+  }
+  const slirp = mode === 'outside' ? which('slirp4netns', PATH) : undefined;
+  if (mode === 'outside' && !slirp) notices.push('slirp4netns not found (Debian package slirp4netns): steps have no outside network, only their attempt\'s loopback');
+  return { unshare, nsenter, busybox, slirp, privileged };
+}
+
 /** Creates the process executor (see ARCHITECTURE.md "Step execution (process executor)"). */
 export function createProcessExecutor(opts: ProcessExecutorOptions): Executor {
   const { now = () => new Date(), graceMs = 2000 } = opts;
@@ -65,17 +88,32 @@ export function createProcessExecutor(opts: ProcessExecutorOptions): Executor {
   if (sandbox.notice) notices.push(sandbox.notice);
   const busybox = opts.busybox === false ? undefined : opts.busybox || which('busybox', hostPATH);
   if (!busybox && opts.busybox !== false) notices.push('busybox not found (Debian package busybox-static): #!/bin/sh scripts run with the host /bin/sh');
-  const masks = [...new Set([realOrSelf(dataDir), ...DEFAULT_MASKS, ...(opts.maskPaths ?? []).map(realOrSelf)])]
-    .filter((m) => existsSync(m))
+  const realData = realOrSelf(dataDir);
+  registerDataDir(realData);
+  // every kiln data directory on the machine, where steps could otherwise see it (the allow-list)
+  const masks = [...new Set([realData, ...knownDataDirs(), ...DEFAULT_MASKS, ...(opts.maskPaths ?? []).map(realOrSelf)])]
+    .filter((m) => existsSync(m) && ROOT_ALLOW.has(m.split('/')[1]))
     .sort((a, b) => a.length - b.length);
-  let root: RootOp[] | undefined;
+  const root = process.getuid?.() === 0;
+  const user = opts.stepUser === false || !root ? undefined : opts.stepUser ?? DEFAULT_STEP_USER;
+  const setpriv = user ? which('setpriv', DEFAULT_PATH) : undefined;
+  if (user && sandbox.bwrap && !setpriv) {
+    notices.push('setpriv (util-linux) not found under /usr/bin or /bin: kiln runs as root and cannot drop steps to an unprivileged user; steps run unsandboxed with paths rewritten');
+    sandbox.bwrap = undefined;
+  }
+  const identity = user && setpriv ? { ...user, setpriv } : undefined;
+  ownCreatedDirs(sandbox.bwrap ? identity : undefined);
+  const network = networkTools(which, hostPATH, busybox, root, opts.network ?? 'outside', notices);
+  let rootOps: RootOp[] | undefined;
   let applets: Set<string> | undefined;
   const tools: HostTools = {
     bwrap: sandbox.bwrap,
     busybox,
     which,
     masks,
-    root: () => (root ??= scanRoot()),
+    identity,
+    network: sandbox.bwrap ? network : undefined,
+    root: () => (rootOps ??= scanRoot()),
     applets: () => (applets ??= busybox ? busyboxApplets(busybox) : new Set()),
   };
   const attempts = new Map<string, AttemptHandle>();

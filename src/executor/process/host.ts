@@ -5,8 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { RootOp } from './sandbox.ts';
 
-/** Top-level entries never bound from the host (the sandbox gets its own). */
-export const ROOT_SKIP: ReadonlySet<string> = new Set(['proc', 'dev', 'sys', 'tmp', 'run']);
+/**
+ * The host's top-level entries steps see, read-only: the allow-list (programs, libraries,
+ * configuration). Nothing else of the host is visible: not /home, /root, /var, /srv, /mnt, /media,
+ * /boot or project directories; /proc, /dev and /tmp are the sandbox's own.
+ */
+export const ROOT_ALLOW: ReadonlySet<string> = new Set(['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'usr', 'etc', 'opt']);
 
 /** PATH given to a step that sets none (the usual container default). */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -37,11 +41,11 @@ export function scanDir(dir: string, skip: ReadonlySet<string> = new Set()): Roo
 const RUN_LINKS = ['/etc/resolv.conf'];
 
 /**
- * The host's `/` as sandbox root ops (skipping /proc /dev /sys /tmp /run), plus the targets under
- * /run of files like /etc/resolv.conf so that name resolution keeps working in steps.
+ * The allow-listed entries of the host's `/` ({@link ROOT_ALLOW}) as sandbox root ops, plus the
+ * targets under /run of files like /etc/resolv.conf so that name resolution keeps working in steps.
  */
 export function scanRoot(): RootOp[] {
-  const ops = scanDir('/', ROOT_SKIP);
+  const ops = scanDir('/').filter((op) => ROOT_ALLOW.has(op.path.slice(1)));
   for (const link of RUN_LINKS) {
     try {
       const target = realpathSync(link);

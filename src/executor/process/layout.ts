@@ -1,10 +1,10 @@
 // The private directory of one attempt under <dataDir>/runs/<ns>/<taskrun>/attempt-<n>/ and the
 // volumes it uses. Created once when the attempt starts.
-import { closeSync, mkdirSync, openSync, rmdirSync, symlinkSync } from 'node:fs';
+import { closeSync, lchownSync, mkdirSync, openSync, rmdirSync, symlinkSync } from 'node:fs';
 import { mkdir, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type { ExecutionPlan, PlanMount, PlanVolume } from '../executor.ts';
-import { mkdirBeneath, mkdirsBeneath, refusal } from './beneath.ts';
+import { createdDirsOwner, mkdirBeneath, mkdirsBeneath, refusal } from './beneath.ts';
 import type { TrustedDirs } from './beneath.ts';
 
 /** Host directories of one attempt (all absolute). */
@@ -105,6 +105,9 @@ async function writeFiles(dir: string, files: Record<string, string | Uint8Array
     const path = join(dir, sub);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, content, { mode });
+    // the step user reads them as a container's root would (a 0400 Secret key stays readable to it)
+    const o = createdDirsOwner();
+    if (o) lchownSync(path, o.uid, o.gid);
   }));
 }
 
@@ -136,7 +139,12 @@ export async function createLayout(dataDir: string, layout: AttemptLayout, plan:
     const dir = volumeDir(dataDir, layout, v);
     volumes.set(v.name, dir);
     if (v.source.type === 'files') await writeFiles(dir, v.source.files, v.source.mode);
-    else await mkdir(dir, { recursive: true });
+    else {
+      await mkdir(dir, { recursive: true });
+      // an emptyDir or claim is the step's to write (kiln's own parents are not writable to it)
+      const o = createdDirsOwner();
+      if (o && v.source.type !== 'hostDir') lchownSync(dir, o.uid, o.gid);
+    }
   }));
   for (const c of [...plan.steps, ...plan.sidecars]) {
     for (const m of c.mounts) {

@@ -4,14 +4,20 @@
 // naming the path. Run with the real bwrap and, for kiln's own writes and reads, without it.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionPlan, ExecutionSnapshot } from '../executor.ts';
 import { runPlan, suitePlan, suiteStep } from '../suite.ts';
-import { createProcessExecutor } from './executor.ts';
+import { DEFAULT_STEP_USER, createProcessExecutor } from './executor.ts';
 import type { ProcessExecutorOptions } from './executor.ts';
 import { createWhich } from './host.ts';
+
+/** A host directory the step user may write (kiln as root runs steps as 65534, see DEFAULT_STEP_USER). */
+function stepWritable(dir: string): string {
+  if (process.getuid?.() === 0) chownSync(dir, DEFAULT_STEP_USER.uid, DEFAULT_STEP_USER.gid);
+  return dir;
+}
 
 const BWRAP = createWhich()('bwrap', process.env.PATH);
 const NO_BWRAP = BWRAP ? false : 'bubblewrap (bwrap) is not installed';
@@ -147,7 +153,7 @@ describe('links a step planted, under binds (bwrap)', { skip: NO_BWRAP }, functi
 
   const shared = [
     { name: 'a claim', volume: () => ({ type: 'claim' as const, claimName: 'shared', namespace: 'suite' }) },
-    { name: 'a hostDir', volume: () => ({ type: 'hostDir' as const, path: mkdtempSync(join(base, 'hostdir-')) }) },
+    { name: 'a hostDir', volume: () => ({ type: 'hostDir' as const, path: stepWritable(mkdtempSync(join(base, 'hostdir-'))) }) },
   ];
   for (const s of shared) {
     test(`a link planted in ${s.name} by one TaskRun is not followed by the next one's subPath`, async function () {

@@ -10,9 +10,10 @@ import { DEFAULT_PATH, shadowOps } from './host.ts';
 import type { AttemptLayout } from './layout.ts';
 import { mountSource, subPathWhat } from './layout.ts';
 import { bindFor, bwrapArgs, hostPath, pathRewriter } from './sandbox.ts';
-import type { Bind, RootOp } from './sandbox.ts';
+import type { Bind, DropTo, RootOp } from './sandbox.ts';
 import { SH_FAMILY, scriptArgv, scriptText } from './script.ts';
 import type { OutputFilter } from './spawn.ts';
+import type { AttemptNetwork, NetworkTools } from './network.ts';
 
 /** What the executor knows about the machine (computed once per executor). */
 export interface HostTools {
@@ -24,6 +25,10 @@ export interface HostTools {
   root(): readonly RootOp[];
   /** host paths hidden from steps */
   masks: readonly string[];
+  /** kiln is root: the unprivileged host user steps run as, and setpriv; undefined: kiln's own user in a user namespace */
+  identity?: DropTo;
+  /** how to give an attempt its own network shared by its containers; undefined: each container gets an empty one */
+  network?: NetworkTools;
 }
 
 /** One attempt's fixed facts. */
@@ -34,6 +39,8 @@ export interface AttemptContext {
   volumes: ReadonlyMap<string, string>;
   /** the attempt's and the volumes' directories, open: everything beneath them is opened without following links */
   trusted: TrustedDirs;
+  /** the attempt's own network namespace, shared by its steps and sidecars; undefined: each container gets an empty one */
+  net?: AttemptNetwork;
 }
 
 /** Which container of the attempt: steps get their own writable /tekton/steps/<c> and /tekton/run/<i>. */
@@ -283,6 +290,6 @@ export function prepareContainer(tools: HostTools, actx: AttemptContext, c: Plan
     if (shadows.some((s) => s.op === 'tmpfs' && p.startsWith(s.path + '/'))) continue;
     shadows.push(...shadowOps(p, root, tools.masks));
   }
-  const spec = { root: shadows.length ? [...root, ...shadows] : root, masks: tools.masks, binds, dirs, cwd, argv };
-  return { ...prepared, argv: [tools.bwrap!, ...bwrapArgs(spec)] };
+  const spec = { root: shadows.length ? [...root, ...shadows] : root, masks: tools.masks, binds, dirs, cwd, argv, ownNetwork: !actx.net, dropTo: tools.identity };
+  return { ...prepared, argv: [...(actx.net?.enter ?? []), tools.bwrap!, ...bwrapArgs(spec)] };
 }

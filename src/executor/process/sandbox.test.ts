@@ -28,10 +28,23 @@ describe('sandbox: bwrap argv', function () {
       '--dir', '/tekton',
       '--bind', '/d/a/workspace', '/workspace',
       '--bind', '/d/vol/sub', '/workspace/src/sub',
-      '--dir', '/src',
-      '--chdir', '/src', '--unshare-pid', '--die-with-parent', '--', 'sh', '-c', 'true',
+      '--perms', '1777', '--dir', '/src',
+      '--chdir', '/src', '--unshare-user', '--uid', '0', '--gid', '0', '--cap-drop', 'ALL', '--unshare-pid', '--unshare-ipc', '--die-with-parent',
+      '--unshare-net', '--', 'sh', '-c', 'true',
     ]);
-    assert.ok(!args.includes('--unshare-net'), 'the network stays shared');
+  });
+
+  test('kiln as root: no user namespace, the first process drops to the step user for good; a shared network is kept', function () {
+    const args = bwrapArgs({
+      root: [{ op: 'ro-bind', path: '/usr' }], masks: [], binds: [{ dest: '/var/lib/x/y', src: '/d/v' }], cwd: '/workspace', argv: ['true'],
+      ownNetwork: false, dropTo: { uid: 65534, gid: 65534, setpriv: '/usr/bin/setpriv' },
+    });
+    assert.ok(!args.includes('--unshare-user') && !args.includes('--unshare-net'));
+    // parents of a mount point outside the host's entries are made 0755, not bwrap's 0700
+    assert.ok(args.join(' ').includes('--dir /tekton --dir /var --dir /var/lib --dir /var/lib/x --bind /d/v /var/lib/x/y'), args.join(' '));
+    assert.deepEqual(args.slice(args.indexOf('--') + 1), [
+      '/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--no-new-privs', '--', 'true',
+    ]);
   });
 
   test('sortBinds is stable by depth', function () {

@@ -34,6 +34,32 @@ export interface SandboxSpec {
   dirs?: readonly string[];
   cwd: string;
   argv: readonly string[];
+  /** an empty network namespace of its own (only loopback); false: the one it was started in (nsenter) */
+  ownNetwork?: boolean;
+  /** kiln is root: drop to this user inside (instead of a user namespace) */
+  dropTo?: DropTo;
+}
+
+/** Everyone's confinement: own PID and IPC namespaces, and the container dies with kiln. */
+const ALWAYS: readonly string[] = ['--unshare-pid', '--unshare-ipc', '--die-with-parent'];
+
+/**
+ * kiln not root: bwrap runs as kiln's own user and gives the container its own user namespace,
+ * root inside (kiln's user outside), with no capability at all.
+ */
+export const CONFINEMENT: readonly string[] = ['--unshare-user', '--uid', '0', '--gid', '0', '--cap-drop', 'ALL', ...ALWAYS];
+
+/** The unprivileged host user a container runs as when kiln is root, and the setpriv that makes it so. */
+export interface DropTo { uid: number; gid: number; setpriv: string }
+
+/**
+ * kiln root: bwrap (root, so it can reach kiln's private directories) builds the mounts, then the
+ * container's first process drops to the step user for good: every capability set emptied
+ * (bounding, inheritable, ambient; setuid clears the rest), supplementary groups cleared,
+ * no-new-privileges (setuid binaries give nothing).
+ */
+export function dropArgv(d: DropTo): string[] {
+  return [d.setpriv, `--reuid=${d.uid}`, `--regid=${d.gid}`, '--clear-groups', '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--no-new-privs', '--'];
 }
 
 /** Path depth: `/` is 0, `/a` 1, `/a/b` 2. */
@@ -52,7 +78,8 @@ export function sortBinds(binds: readonly Bind[]): Bind[] {
 /**
  * bwrap arguments (without the bwrap binary) that run `spec.argv`: a tmpfs root holding the host's
  * top-level entries read-only, fresh /proc, /dev and /tmp, masks, `/tekton`, then the binds.
- * The network is shared; the step gets its own PID namespace and dies with kiln.
+ * Confined as {@link CONFINEMENT} (or, kiln being root, {@link dropArgv}) says; the network is an
+ * empty namespace unless `ownNetwork` is false.
  */
 export function bwrapArgs(spec: SandboxSpec): string[] {
   const args: string[] = [];
@@ -64,12 +91,28 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
   for (const m of spec.masks) args.push('--tmpfs', m);
   args.push('--dir', '/tekton');
+  // parents of mount points outside the host's entries: 0755 (bwrap would make them 0700, which the
+  // unprivileged step user could not pass)
+  const hostTops = new Set(spec.root.map((r) => '/' + r.path.split('/')[1]));
+  const made = new Set<string>();
+  for (const b of spec.binds) {
+    const parts = b.dest.split('/').filter(Boolean);
+    if (parts.length < 2 || hostTops.has(`/${parts[0]}`) || parts[0] === 'tekton' || parts[0] === 'workspace') continue;
+    for (let i = 1; i < parts.length; i++) {
+      const dir = '/' + parts.slice(0, i).join('/');
+      if (!made.has(dir)) args.push('--dir', dir);
+      made.add(dir);
+    }
+  }
   for (const b of sortBinds(spec.binds)) {
     if (b.fd !== undefined) args.push(b.readOnly ? '--ro-bind-fd' : '--bind-fd', String(b.fd), b.dest);
     else args.push(b.readOnly ? '--ro-bind' : '--bind', b.src, b.dest);
   }
-  for (const d of spec.dirs ?? []) args.push('--dir', d);
-  args.push('--chdir', spec.cwd, '--unshare-pid', '--die-with-parent', '--', ...spec.argv);
+  // working directories outside every bind are scratch space in the sandbox: writable by whoever runs there
+  for (const d of spec.dirs ?? []) args.push('--perms', '1777', '--dir', d);
+  args.push('--chdir', spec.cwd, ...(spec.dropTo ? ALWAYS : CONFINEMENT));
+  if (spec.ownNetwork !== false) args.push('--unshare-net');
+  args.push('--', ...(spec.dropTo ? dropArgv(spec.dropTo) : []), ...spec.argv);
   return args;
 }
 

@@ -1,0 +1,97 @@
+// One network per TaskRun attempt, as each pod has one on Kubernetes: a holder process owns a
+// user namespace and a network namespace (loopback up); every step and sidecar of the attempt
+// joins it with nsenter before bwrap starts, so they share `localhost` with each other only. With
+// outside access on, slirp4netns gives the namespace a user-mode network (NAT, no route to the
+// host's loopback). Holder and slirp4netns are stopped when the attempt ends.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** What starting a network needs from the host. */
+export interface NetworkTools {
+  unshare: string;
+  nsenter: string;
+  busybox: string;
+  /** slirp4netns binary; undefined: no outside access */
+  slirp?: string;
+  /** kiln is root: a plain network namespace, joined by root before bwrap; else one owned by a user namespace of kiln's user */
+  privileged: boolean;
+}
+
+/** A running attempt network. */
+export interface AttemptNetwork {
+  /** argv prefix that runs the rest inside the namespace (nsenter …) */
+  enter: string[];
+  stop(): void;
+}
+
+const START_TIMEOUT_MS = 10_000;
+
+/** Resolves once `child` wrote `token` to the stream `stream`, rejects when it exits first or times out. */
+function waitFor(child: ChildProcess, stream: NodeJS.ReadableStream, token: string, what: string): Promise<void> {
+  return new Promise(function wait(resolve, reject) {
+    let seen = '';
+    const timer = setTimeout(() => fail(new Error(`${what} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    function fail(e: Error): void {
+      clearTimeout(timer);
+      reject(e);
+    }
+    stream.on('data', function onData(d: Buffer) {
+      seen += d.toString();
+      if (seen.includes(token)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('error', fail);
+    child.once('exit', (code, signal) => fail(new Error(`${what} exited (${signal ?? code}) before it was ready${seen ? `: ${seen.trim()}` : ''}`)));
+  });
+}
+
+function kill(child: ChildProcess | undefined): void {
+  try {
+    if (child?.pid) process.kill(child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Starts the attempt's network namespace (and, with `tools.slirp`, its outside access); the
+ * returned `enter` prefix joins it. The holder reports ready only after unshare() has happened,
+ * so no step can ever be pointed at the host's namespace by a race.
+ */
+export async function startNetwork(tools: NetworkTools): Promise<AttemptNetwork> {
+  const bb = tools.busybox;
+  const ns = tools.privileged ? ['--net'] : ['--user', '--map-root-user', '--net'];
+  const holder = spawn(tools.unshare, [...ns, '--', bb, 'sh', '-c', `${bb} ip link set lo up && echo ready && exec ${bb} sleep 2147483647`], {
+    stdio: ['ignore', 'pipe', 'ignore'], detached: true,
+  });
+  let slirp: ChildProcess | undefined;
+  const stop = () => {
+    kill(slirp);
+    kill(holder);
+  };
+  try {
+    await waitFor(holder, holder.stdout!, 'ready', 'the attempt network holder');
+    const pid = holder.pid!;
+    if (tools.slirp) {
+      // as kiln's own user (it opens /dev/net/tun), in slirp4netns' own sandbox and seccomp filter
+      const userns = tools.privileged ? [] : [`--userns-path=/proc/${pid}/ns/user`];
+      slirp = spawn(tools.slirp, ['--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--enable-seccomp', ...userns, '--netns-type=path', '--ready-fd=3', `/proc/${pid}/ns/net`, 'tap0'], {
+        stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: true,
+      });
+      await waitFor(slirp, slirp.stdio[3] as NodeJS.ReadableStream, '1', 'slirp4netns');
+    }
+    // the ready pipes are done with: nothing of the network keeps kiln alive
+    holder.stdout!.destroy();
+    (slirp?.stdio[3] as NodeJS.ReadableStream & { destroy(): void } | undefined)?.destroy();
+    holder.unref();
+    slirp?.unref();
+    const enter = tools.privileged
+      ? [tools.nsenter, `--net=/proc/${pid}/ns/net`, '--']
+      : [tools.nsenter, `--user=/proc/${pid}/ns/user`, `--net=/proc/${pid}/ns/net`, '--preserve-credentials', '--'];
+    return { enter, stop };
+  } catch (e) {
+    stop();
+    throw e;
+  }
+}
