@@ -1,9 +1,9 @@
 // `kiln run -f FILE`: load every object in the file, run its TaskRuns/PipelineRuns (or start its
 // Pipeline or Task), follow them; exit 1 when any run failed.
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KObject } from '../api/meta.ts';
 import type { LoadedObject } from '../api/load.ts';
+import type { FieldValidation } from '../api/prepare.ts';
 import type { ParamSpec } from '../api/param.types.ts';
 import type { TaskRun } from '../api/taskrun.types.ts';
 import type { WorkspaceDeclaration } from '../api/workspace.types.ts';
@@ -29,6 +29,8 @@ export interface RunOptions {
   reporter: Reporter;
   client: (opts: { namespace: string }) => Promise<KilnClient>;
   signal?: AbortSignal;
+  /** unknown fields in the file (default `Strict`: errors) */
+  fieldValidation?: FieldValidation;
 }
 
 const RUN_KINDS = new Set(['TaskRun', 'PipelineRun']);
@@ -112,7 +114,7 @@ function attach(run: KObject, others: KObject[], opts: RunOptions): void {
   if (opts.params.length) spec.params = mergeParams(spec.params, parseParams(opts.params, decl.params));
   if (opts.workspaces.length) {
     const bound = parseWorkspaces(opts.workspaces, (p) => resolve(p));
-    for (const b of bound) mkdirSync(b.hostPath!.path, { recursive: true });
+    // a missing directory is created by the executor (which hands it to the step user when kiln is root)
     spec.workspaces = [...(spec.workspaces ?? []).filter((w) => !bound.some((b) => b.name === w.name)), ...bound];
   }
   const missing = decl.workspaces.filter((w) => !w.optional && !(spec.workspaces ?? []).some((b) => b.name === w.name));
@@ -188,7 +190,7 @@ export function checkRuns(runs: readonly KObject[], objects: readonly LoadedObje
 }
 
 export async function runCommand(opts: RunOptions): Promise<number> {
-  const { objects, warnings, notApplied } = loadFile(opts.file, { namespace: opts.namespace, setAside: true, runs: false });
+  const { objects, warnings, notApplied } = loadFile(opts.file, { namespace: opts.namespace, setAside: true, runs: false, fieldValidation: opts.fieldValidation });
   const { runs, others } = runsOf(objects, { pipeline: opts.pipeline, task: opts.task });
   if ((opts.params.length || opts.workspaces.length) && runs.length > 1) {
     throw new CliError(EXIT.invalid, `-p/-w attach to one run, and ${opts.file} has ${runs.length}`);

@@ -1,6 +1,6 @@
 // The private directory of one attempt under <dataDir>/runs/<ns>/<taskrun>/attempt-<n>/ and the
 // volumes it uses. Created once when the attempt starts.
-import { closeSync, lchownSync, mkdirSync, openSync, rmdirSync, symlinkSync } from 'node:fs';
+import { closeSync, existsSync, lchownSync, mkdirSync, openSync, rmdirSync, symlinkSync } from 'node:fs';
 import { mkdir, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type { ExecutionPlan, PlanMount, PlanVolume } from '../executor.ts';
@@ -140,10 +140,12 @@ export async function createLayout(dataDir: string, layout: AttemptLayout, plan:
     volumes.set(v.name, dir);
     if (v.source.type === 'files') await writeFiles(dir, v.source.files, v.source.mode);
     else {
+      const existed = v.source.type === 'hostDir' && existsSync(dir);
       await mkdir(dir, { recursive: true });
-      // an emptyDir or claim is the step's to write (kiln's own parents are not writable to it)
+      // an emptyDir, a claim or a host directory kiln made is the step's to write (kiln's own parents
+      // are not writable to it); an existing host directory keeps its owner
       const o = createdDirsOwner();
-      if (o && v.source.type !== 'hostDir') lchownSync(dir, o.uid, o.gid);
+      if (o && !existed) lchownSync(dir, o.uid, o.gid);
     }
   }));
   for (const c of [...plan.steps, ...plan.sidecars]) {

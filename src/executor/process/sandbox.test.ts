@@ -23,7 +23,7 @@ describe('sandbox: bwrap argv', function () {
     });
     assert.deepEqual(args, [
       '--symlink', 'usr/bin', '/bin', '--ro-bind', '/usr', '/usr', '--tmpfs', '/etc',
-      '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
+      '--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp',
       '--tmpfs', '/var/lib/kiln', '--tmpfs', '/root',
       '--dir', '/tekton',
       '--bind', '/d/a/workspace', '/workspace',
@@ -92,6 +92,6 @@ describe('sandbox: binds by descriptor', function () {
       argv: ['true'],
     });
     const binds = args.slice(args.indexOf('/tekton') + 1, args.indexOf('--chdir'));
-    assert.deepEqual(binds, ['--bind-fd', '3', '/workspace', '--ro-bind-fd', '4', '/tekton/steps', '--ro-bind', '/bin/busybox', '/tekton/bin/busybox']);
+    assert.deepEqual(binds, ['--dir', '/tekton/bin', '--bind-fd', '3', '/workspace', '--ro-bind-fd', '4', '/tekton/steps', '--ro-bind', '/bin/busybox', '/tekton/bin/busybox']);
   });
 });

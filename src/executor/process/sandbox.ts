@@ -88,19 +88,21 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
     else if (r.op === 'symlink') args.push('--symlink', r.target, r.path);
     else args.push('--tmpfs', r.path);
   }
-  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+  args.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp');
   for (const m of spec.masks) args.push('--tmpfs', m);
   args.push('--dir', '/tekton');
   // parents of mount points outside the host's entries: 0755 (bwrap would make them 0700, which the
   // unprivileged step user could not pass)
   const hostTops = new Set(spec.root.map((r) => '/' + r.path.split('/')[1]));
-  const made = new Set<string>();
+  const made = new Set<string>(['/tekton']);
+  const inBind = (dir: string) => spec.binds.some((b) => dir === b.dest || dir.startsWith(b.dest + '/'));
   for (const b of spec.binds) {
     const parts = b.dest.split('/').filter(Boolean);
-    if (parts.length < 2 || hostTops.has(`/${parts[0]}`) || parts[0] === 'tekton' || parts[0] === 'workspace') continue;
+    if (parts.length < 2 || hostTops.has(`/${parts[0]}`)) continue;
     for (let i = 1; i < parts.length; i++) {
       const dir = '/' + parts.slice(0, i).join('/');
-      if (!made.has(dir)) args.push('--dir', dir);
+      if (made.has(dir) || inBind(dir)) continue; // inside a bind: the directory is the volume's own
+      args.push('--dir', dir);
       made.add(dir);
     }
   }
