@@ -22,6 +22,8 @@ export interface LocalKilnOptions {
   offline?: boolean;
   /** TaskRuns running their steps at once (default: twice the cores, at least 2) */
   maxParallel?: number;
+  /** steps' network beyond their attempt's loopback (default 'outside') */
+  stepNetwork?: 'outside' | 'none';
   store?: Store;
 }
 
@@ -35,7 +37,7 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const store = opts.store ?? createMemoryStore();
-  const executor = createProcessExecutor({ dataDir });
+  const executor = createProcessExecutor({ dataDir, network: opts.stepNetwork });
   const maxRunning = opts.maxParallel ?? defaultParallelism();
   const taskruns = createTaskRunController({ store, executor, offline: opts.offline, workers: 4, maxRunning });
   const pipelineruns = createPipelineRunController({ store });
@@ -95,7 +97,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const store = createSqliteStore({ path: join(dataDir, 'kiln.db') });
-  const executor = createProcessExecutor({ dataDir });
+  const executor = createProcessExecutor({ dataDir, network: opts.stepNetwork });
   const taskruns = createTaskRunController({ store, executor, workers: 4, maxRunning: opts.maxParallel ?? defaultParallelism() });
   const pipelineruns = createPipelineRunController({ store });
   const creds = opts.insecureLoopbackOnly ? undefined : ensureCredentials(dataDir, [opts.address]);

@@ -7,7 +7,7 @@ import { ValidationError, formatFieldError } from '../api/errors.ts';
 import type { KilnClient } from '../client/client.ts';
 import { CliError, EXIT } from './exit.ts';
 import { runCommand } from './run.ts';
-import { loadFile, notAppliedNote } from './files.ts';
+import { fieldValidationOf, loadFile, notAppliedNote, VALIDATE_HELP } from './files.ts';
 import { conformanceCommand } from './conformance.ts';
 import { createPlainReporter, type Writers } from './reporter.ts';
 import { addRemoteCommands, type Connection } from './remote-commands.ts';
@@ -16,7 +16,7 @@ import { addTokenCommands, type TokenAdminFactory } from './token.ts';
 /** What the CLI gets from the composition root. */
 export interface CliDeps {
   /** an in-process kiln (store + controllers + executor) */
-  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number }): Promise<KilnClient>;
+  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number; stepNetwork?: StepNetwork }): Promise<KilnClient>;
   /** a client for a server (default: the HTTP client) */
   remote?(c: Connection): KilnClient;
   /** runs `kiln serve` until SIGTERM/SIGINT; resolves with the exit code */
@@ -39,8 +39,14 @@ export interface ServeOptions {
   keepRuns?: number;
   /** retention: prune finished runs older than this many days (default: never) */
   keepDays?: number;
+  /** steps' network beyond their attempt's loopback (default 'outside') */
+  stepNetwork?: StepNetwork;
   log: (line: string) => void;
 }
+
+/** `--step-network`: outside access for steps through a user-mode network, or none. */
+export type StepNetwork = 'outside' | 'none';
+const STEP_NETWORK_HELP = "steps' network besides their TaskRun's own loopback: outside (user-mode NAT, the default) or none";
 
 /** Default port of `kiln serve`. */
 export const DEFAULT_PORT = 7443;
@@ -97,7 +103,11 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .addOption(new Option('-o, --output <format>', 'print the final runs').choices(['json']))
     .option('--data-dir <dir>', 'where runs and logs are kept (default $KILN_HOME or ./.kiln)')
     .option('--parallel <n>', 'at most N TaskRuns run at once (default: twice the cores, at least 2)')
+    .option('--validate [mode]', VALIDATE_HELP)
+    .option('--strict', 'unknown fields are errors (the default; same as --validate=strict)')
+    .addOption(new Option('--step-network <mode>', STEP_NETWORK_HELP).choices(['outside', 'none']))
     .action(async (o) => {
+      const fieldValidation = fieldValidationOf(o.validate, o.strict);
       const reporter = createPlainReporter(w, { json: o.output === 'json', live: !!w.raw });
       setCode(await runCommand({
         file: o.filename,
@@ -106,9 +116,10 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         workspaces: o.workspace,
         pipeline: o.pipeline,
         task: o.task,
+        fieldValidation,
         reporter,
         signal: deps.signal,
-        client: () => deps.local({ dataDir: dataDirOf(o, env), maxParallel: parallelOf(o.parallel) }),
+        client: () => deps.local({ dataDir: dataDirOf(o, env), maxParallel: parallelOf(o.parallel), stepNetwork: o.stepNetwork }),
       }));
     });
 
@@ -116,9 +127,11 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .command('validate')
     .description('validate a file without running anything')
     .requiredOption('-f, --filename <file>', 'YAML file')
-    .option('--strict', 'unknown fields are errors')
+    .option('--validate [mode]', VALIDATE_HELP)
+    .option('--strict', 'unknown fields are errors (the default; same as --validate=strict)')
     .action((o) => {
-      const { objects, warnings, notApplied } = loadFile(o.filename, { strict: o.strict, setAside: true });
+      const fieldValidation = fieldValidationOf(o.validate, o.strict);
+      const { objects, warnings, notApplied } = loadFile(o.filename, { fieldValidation, setAside: true });
       for (const x of warnings) w.err(`${pc.yellow('warning:')} ${formatFieldError(x)}`);
       if (notApplied.length) w.err(`${pc.yellow('note:')} ${notAppliedNote(notApplied)}`);
       w.out(`${o.filename}: ${objects.length} object(s) valid${warnings.length ? `, ${warnings.length} warning(s)` : ''}`);
@@ -163,6 +176,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--parallel <n>', 'at most N TaskRuns run at once (default: twice the cores, at least 2)')
     .option('--keep-runs <n>', 'keep the last N finished runs per pipeline/task; older ones go with their logs (default: all)')
     .option('--keep-days <d>', 'prune finished runs (and their logs) and trigger records older than D days (default: never)')
+    .addOption(new Option('--step-network <mode>', STEP_NETWORK_HELP).choices(['outside', 'none']))
     .action(async (o) => {
       if (!deps.serve) throw new CliError(EXIT.internal, 'this build of kiln cannot serve');
       const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
@@ -178,6 +192,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         maxParallel: parallelOf(o.parallel),
         keepRuns: countOf('--keep-runs', o.keepRuns, 0),
         keepDays: countOf('--keep-days', o.keepDays, 0),
+        stepNetwork: o.stepNetwork,
         log: w.err,
       }));
     });
