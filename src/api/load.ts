@@ -6,7 +6,7 @@ import type { RunDefaults } from './config.ts';
 import type { FieldError } from './errors.ts';
 import type { KObject } from './meta.ts';
 import { isPlainObject } from './normalize.ts';
-import { prepareObject } from './prepare.ts';
+import { prepareObject, type FieldValidation } from './prepare.ts';
 import { parseYamlDocuments, type LinePos } from './yamlparse.ts';
 
 export type Position = LinePos;
@@ -28,6 +28,8 @@ export interface LoadedObject {
 export interface LoadResult { objects: LoadedObject[]; errors: FieldError[]; warnings: FieldError[] }
 
 export interface LoadOptions {
+  /** unknown fields: `Strict` errors, `Warn` warnings (default, or `Strict` when `strict`), `Ignore` dropped */
+  fieldValidation?: FieldValidation;
   /** unknown fields are errors instead of warnings */
   strict?: boolean;
   /** config-defaults overrides (timeout, service account) */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { editDistance, normalizeFields, suggest } from './normalize.ts';
+import { editDistance, normalizeFields, suggest, suggestField } from './normalize.ts';
 import { KIND_SCHEMAS, STEP, TASKRUN_SPEC } from './schema.ts';
 import { KINDS } from './registry.ts';
 
@@ -21,6 +21,22 @@ test('editDistance and suggest', async (t) => {
   assert.equal(suggest('zzzz', ['image']), undefined);
 });
 
+test('suggestField: the field an unknown key meant', async (t) => {
+  const step = Object.keys(STEP.fields);
+  const cases = [
+    { name: 'a typo', key: 'scirpt', want: 'script' },
+    { name: 'an abbreviated camel word', key: 'workdir', want: 'workingDir' },
+    { name: 'a camel word spelled out', key: 'workingDirectory', want: 'workingDir' },
+    { name: 'snake case', key: 'working_dir', want: 'workingDir' },
+    { name: 'kebab case', key: 'on-error', want: 'onError' },
+    { name: 'later words left out', key: 'imagepull', want: 'imagePullPolicy' },
+    { name: 'snake case of a pipeline task field', key: 'run_after', want: 'runAfter', names: ['name', 'runAfter', 'retries'] },
+    { name: 'nothing close', key: 'zzzz', want: undefined },
+    { name: 'one word is not an abbreviation', key: 'vol', want: undefined },
+  ];
+  for (const c of cases) await t.test(c.name, () => assert.equal(suggestField(c.key, c.names ?? step), c.want));
+});
+
 test('normalizeFields', async (t) => {
   const cases: Array<{ name: string; schema: typeof STEP; legacy?: boolean; in: unknown; want: unknown; unknown?: string[]; errors?: string[]; warnings?: string[] }> = [
     {
@@ -32,6 +48,11 @@ test('normalizeFields', async (t) => {
       name: 'unknown fields dropped and reported with a suggestion',
       schema: STEP, in: { image: 'a', scirpt: 'x' }, want: { image: 'a' },
       unknown: ['scirpt: unknown field "scirpt"; did you mean "script"?'],
+    },
+    {
+      name: 'an abbreviated field name gets a suggestion',
+      schema: STEP, in: { image: 'a', workdir: '/w' }, want: { image: 'a' },
+      unknown: ['workdir: unknown field "workdir"; did you mean "workingDir"?'],
     },
     {
       name: 'wrong types dropped and reported',

@@ -121,8 +121,49 @@ function unknownFieldMessage(key: string, s: ObjectSchema, legacy: boolean): str
     if (old) return `unknown field "${key}" (it is a ${s.legacyNote ?? 'tekton.dev/v1beta1 field, not part of tekton.dev/v1'})`;
   }
   const names = [...Object.keys(s.fields), ...(legacy && s.legacy ? Object.keys(s.legacy) : [])];
-  const hint = suggest(key, names);
+  const hint = suggestField(key, names);
   return hint ? `unknown field "${key}"; did you mean "${hint}"?` : `unknown field "${key}"`;
+}
+
+/**
+ * The field name meant by an unknown `key`: the same name written with `_`/`-` (`run_after` →
+ * `runAfter`), else the closest by edit distance (`scirpt` → `script`), else a name the key
+ * abbreviates or spells out part by part (`workdir` → `workingDir`, `workingDirectory` → `workingDir`).
+ */
+export function suggestField(key: string, names: readonly string[]): string | undefined {
+  const squashed = squash(key);
+  return names.find((n) => squash(n) === squashed)
+    ?? suggest(key.replace(/[-_]/g, ''), names)
+    ?? names.find((n) => abbreviates(key, n) || abbreviates(n, key));
+}
+
+function squash(name: string): string {
+  return name.toLowerCase().replace(/[-_]/g, '');
+}
+
+/** camelCase / snake_case / kebab-case words, lower-cased: `workingDir` → ['working', 'dir']. */
+function words(name: string): string[] {
+  return name.split(/[-_]|(?<=[a-z0-9])(?=[A-Z])/).filter(Boolean).map((w) => w.toLowerCase());
+}
+
+/**
+ * `short` is made of beginnings (3+ letters, or the whole word) of the words of `long`, in order,
+ * at least two of them: `workdir` of `workingDir`, `imagepull` of `imagePullPolicy`.
+ */
+function abbreviates(short: string, long: string): boolean {
+  const text = squash(short);
+  const parts = words(long);
+  if (text.length < 4 || parts.length < 2) return false;
+  function from(at: number, part: number): boolean {
+    if (at === text.length && part >= 2) return true; // later words left out: `imagePull` of `imagePullPolicy`
+    if (part === parts.length) return false;
+    const w = parts[part];
+    for (let n = Math.min(w.length, text.length - at); n >= Math.min(3, w.length); n--) {
+      if (text.slice(at, at + n) === w.slice(0, n) && from(at + n, part + 1)) return true;
+    }
+    return false;
+  }
+  return from(0, 0);
 }
 
 /** The closest candidate by edit distance (transpositions count 1), if close enough to be a typo. */

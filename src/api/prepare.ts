@@ -28,8 +28,16 @@ import { validateTaskRun } from './taskrun.validation.ts';
 import { defaultTriggersObject } from './triggers.defaults.ts';
 import { validateTriggersObject } from './triggers.validation.ts';
 
+/**
+ * What unknown fields are, as kubectl's `--validate` / the API's `fieldValidation` say it:
+ * `Strict` errors, `Warn` warnings, `Ignore` dropped without a word.
+ */
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
 export interface PrepareOptions {
-  /** unknown fields are errors instead of warnings */
+  /** unknown fields: default `Warn` (`Strict` when `strict` is set) */
+  fieldValidation?: FieldValidation;
+  /** unknown fields are errors instead of warnings (the same as fieldValidation `Strict`) */
   strict?: boolean;
   /** config-defaults overrides (timeout, service account, matrix limit) */
   defaults?: Partial<RunDefaults>;
@@ -44,7 +52,7 @@ export interface Prepared {
 
 /**
  * Checks one decoded document: apiVersion/kind known (kind matched case-insensitively and
- * respelled), field names normalised (unknown fields warned about, or errors when strict),
+ * respelled), field names normalised (unknown fields warned about, errors or dropped: fieldValidation),
  * v1beta1 converted to v1, defaults applied, then validated. Error paths are relative to the
  * object (`spec.steps[0].image`). An object that fails validation is still returned, so callers
  * can report on it: treat any error as fatal. Never throws.
@@ -56,8 +64,9 @@ export function prepareObject(raw: unknown, opts: PrepareOptions = {}): Prepared
   const { info, version } = identified;
   const legacy = (info.group === 'tekton.dev' || info.group === 'triggers.tekton.dev') && version !== info.versions[0];
   const norm = normalizeFields({ ...raw, kind: info.kind }, schemaForKind(info.kind)!, { legacy });
-  const errors = [...norm.errors, ...(opts.strict ? norm.unknown : [])];
-  const warnings = [...norm.warnings, ...(opts.strict ? [] : norm.unknown.map((u) => ({ ...u, severity: 'warning' as const })))];
+  const validation = opts.fieldValidation ?? (opts.strict ? 'Strict' : 'Warn');
+  const errors = [...norm.errors, ...(validation === 'Strict' ? norm.unknown : [])];
+  const warnings = [...norm.warnings, ...(validation === 'Warn' ? norm.unknown.map((u) => ({ ...u, severity: 'warning' as const })) : [])];
   const normalized = norm.value as KObject;
   if (!isPlainObject(normalized.metadata)) normalized.metadata = {};
   const converted = convertObject(normalized);

@@ -69,7 +69,8 @@ async function runFile(client: KilnClient, file: string, index: number, timeoutM
   const namespace = slug(index, file);
   let objects;
   try {
-    objects = loadFile(file, { namespace, setAside: true }).objects.map((o) => o.object);
+    // upstream files may use fields newer than kiln's schema: warned about, not failed (fieldValidation Warn)
+    objects = loadFile(file, { namespace, setAside: true, fieldValidation: 'Warn' }).objects.map((o) => o.object);
   } catch (e) {
     const ce = e as CliError;
     return { verdict: 'FAIL', reason: 'InvalidInput', message: [ce.message, ...(ce.details ?? [])].join('; '), durationMs: took() };

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import type { KilnClient } from '../client/client.ts';
 import { createHttpClient } from '../client/http.ts';
 import { CliError, EXIT } from './exit.ts';
+import { fieldValidationOf, VALIDATE_HELP } from './files.ts';
 import { createPlainReporter, type Writers } from './reporter.ts';
 import { startCommand } from './start.ts';
 import { triggerTestCommand } from './trigger.ts';
@@ -51,8 +52,10 @@ export function addRemoteCommands(program: Command, deps: { remote?: (c: Connect
     .option('--token <t>', 'bearer token (default $KILN_TOKEN)');
 
   common(program.command('apply').description('create or update every object in a file on the server')
-    .requiredOption('-f, --filename <file>', 'YAML file'))
-    .action(async (o) => setCode(await applyCommand(o.filename, o.namespace === 'default' ? undefined : o.namespace, remote(o))));
+    .requiredOption('-f, --filename <file>', 'YAML file')
+    .option('--validate [mode]', VALIDATE_HELP)
+    .option('--strict', 'unknown fields are errors (the default; same as --validate=strict)'))
+    .action(async (o) => setCode(await applyCommand(o.filename, o.namespace === 'default' ? undefined : o.namespace, remote(o), fieldValidationOf(o.validate, o.strict))));
 
   common(program.command('get').description('list objects of a kind, or get one').argument('<kind>').argument('[name]')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['wide', 'yaml', 'json', 'name'])))

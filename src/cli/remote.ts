@@ -6,6 +6,7 @@ import { findKind, KINDS } from '../api/registry.ts';
 import type { KilnClient } from '../client/client.ts';
 import { CliError, EXIT } from './exit.ts';
 import { loadFile } from './files.ts';
+import type { FieldValidation } from '../api/prepare.ts';
 import { duration } from './duration.ts';
 import type { Writers } from './reporter.ts';
 
@@ -115,9 +116,9 @@ export function describe(o: KObject): string {
 
 export interface RemoteDeps { client: () => Promise<KilnClient>; w: Writers }
 
-/** `kiln apply -f FILE`: creates or updates every object in the file. */
-export async function applyCommand(file: string, namespace: string | undefined, deps: RemoteDeps): Promise<number> {
-  const { objects, warnings } = loadFile(file, { namespace });
+/** `kiln apply -f FILE`: creates or updates every object in the file (unknown fields: `fieldValidation`, default errors). */
+export async function applyCommand(file: string, namespace: string | undefined, deps: RemoteDeps, fieldValidation: FieldValidation = 'Strict'): Promise<number> {
+  const { objects, warnings } = loadFile(file, { namespace, fieldValidation });
   for (const x of warnings) deps.w.err(`warning: ${x.file}:${x.line}:${x.col}: ${x.path}: ${x.message}`);
   const client = await deps.client();
   try {

@@ -175,14 +175,24 @@ describe('invalid input: exit 2, file:line:col and field path, no stack trace', 
     });
   }
 
-  it('unknown fields warn, and are errors under validate --strict', async () => {
-    const f = tempFile('typo.yaml', 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: x}\nspec:\n  steps:\n  - image: alpine\n    script: echo\n    scirpt: echo\n');
-    const loose = await kiln(['validate', '-f', f]);
-    assert.equal(loose.code, 0);
-    assert.match(loose.stderr, /typo\.yaml:8:5: spec\.steps\[0\]\.scirpt: unknown field "scirpt"; did you mean "script"\?/);
-    const strict = await kiln(['validate', '--strict', '-f', f]);
-    assert.equal(strict.code, 2);
-    assert.match(strict.stderr, /typo\.yaml:8:5: spec\.steps\[0\]\.scirpt/);
+  it('unknown fields are errors for validate, run and apply (kubectl --validate=strict); --validate=warn|ignore relaxes', async () => {
+    const f = tempFile('typo.yaml', 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: x}\nspec:\n  steps:\n  - image: alpine\n    script: echo ran\n    scirpt: echo\n');
+    const where = /typo\.yaml:8:5: spec\.steps\[0\]\.scirpt: unknown field "scirpt"; did you mean "script"\?/;
+    for (const args of [['validate'], ['validate', '--strict'], ['validate', '--validate=true'], ['run', '--data-dir', data], ['apply', '--server', 'http://127.0.0.1:9']]) {
+      const r = await kiln([...args, '-f', f]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, where, args.join(' '));
+      assert.doesNotMatch(r.stdout, /ran/, 'nothing ran');
+    }
+    const warn = await kiln(['validate', '--validate=warn', '-f', f]);
+    assert.equal(warn.code, 0);
+    assert.match(warn.stderr, where);
+    const ignore = await kiln(['validate', '--validate=false', '-f', f]);
+    assert.equal(ignore.code, 0);
+    assert.doesNotMatch(ignore.stderr, /scirpt/);
+    const ran = await run(['--validate=warn', '-f', f]);
+    assert.equal(ran.code, 0, ran.stdout + ran.stderr);
+    assert.match(ran.stdout, /ran/);
   });
 
   it('a file that does not exist', async () => {
