@@ -70,7 +70,8 @@ export async function launch(rt: AttemptRuntime, p: Prepared, opts: { log?: bool
 /** `p.argv` with its descriptor binds shown by path (`--bind-fd 3 /w` → `--bind <host dir> /w`), so that a trace replays without kiln. */
 export function replayableArgv(p: Pick<Prepared, 'argv' | 'fdPaths'>): string[] {
   const out: string[] = [];
-  const end = p.argv.indexOf('--');
+  // bwrap's own options end at the first `--` after it (an nsenter prefix has a `--` of its own)
+  const end = p.argv.indexOf('--', p.argv.findIndex((a) => a.endsWith('bwrap')));
   for (let i = 0; i < p.argv.length; i++) {
     const a = p.argv[i];
     const byFd = (a === '--bind-fd' || a === '--ro-bind-fd') && i < end;
