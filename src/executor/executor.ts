@@ -89,6 +89,12 @@ export interface ExecutionPlan {
   /** whole-attempt timeout; steps are killed when it expires */
   timeoutMs?: number;
   beforeStep?: BeforeStep;
+  /**
+   * values of the Secrets the attempt reads: the executor masks them (see mask.ts: their lines,
+   * JSON and base64 forms too) as `***` in the logs as they are written and in the step/task
+   * results and artifacts it reports
+   */
+  secrets?: string[];
 }
 
 export type StepPhase = 'waiting' | 'running' | 'terminated';

@@ -66,6 +66,14 @@ function decodeSecret(secret: Secret): Record<string, string> {
   return out;
 }
 
+/**
+ * Every value of `secrets`, decoded (every key, used or not, and the base64 text of `data` as
+ * stored, for values that are not UTF-8): what the executor masks in the attempt's logs and results.
+ */
+export function secretValues(secrets: ReadonlyMap<string, Secret>): string[] {
+  return [...new Set([...secrets.values()].flatMap((s) => [...Object.values(decodeSecret(s)), ...Object.values(s.data ?? {})]))];
+}
+
 function project(data: Record<string, string>, items: KeyToPath[] | undefined): Record<string, string> {
   if (!items?.length) return { ...data };
   const out: Record<string, string> = {};

@@ -15,7 +15,7 @@ import { networkNeeds } from '../../engine/needs.ts';
 import type { Store } from '../../store/store.ts';
 import { orUndefined } from '../../store/store.ts';
 import type { Executor, ExecutionPlan } from '../../executor/executor.ts';
-import { buildPlan, PlanError, referencedObjects } from './plan.ts';
+import { buildPlan, PlanError, referencedObjects, secretValues } from './plan.ts';
 import { makeBeforeStep } from './stepresults.ts';
 
 /** Default TaskRun timeout (config-defaults default-timeout-minutes: 60). */
@@ -115,7 +115,9 @@ export async function prepareAttempt(run: TaskRun, attempt: number, opts: Prepar
   const timeoutMs = timeoutOf(run);
   let plan: ExecutionPlan;
   try {
-    plan = buildPlan(applied.spec, { ...run, spec: { ...run.spec, workspaces: applied.workspaces } }, attempt, await fetchObjects(applied.spec, run, opts.store), timeoutMs);
+    const objects = await fetchObjects(applied.spec, run, opts.store);
+    plan = buildPlan(applied.spec, { ...run, spec: { ...run.spec, workspaces: applied.workspaces } }, attempt, objects, timeoutMs);
+    if (objects.secrets.size) plan.secrets = secretValues(objects.secrets); // masked in logs and results
   } catch (e) {
     if (e instanceof PlanError) return fail(e.reason, e.message);
     throw e;

@@ -11,6 +11,7 @@ import { attemptDir, launch, notify, waitWithTimeout } from './launch.ts';
 import type { AttemptDeps, AttemptRuntime } from './launch.ts';
 import { prepareContainer, releasePrepared } from './prepare.ts';
 import { startSidecars } from './sidecars.ts';
+import { maskValues, planMasker } from '../mask.ts';
 
 /** Go's time.Duration.String for whole milliseconds: 90000 → "1m30s", 1500 → "1.5s", 0 → "0s". */
 export function goDuration(ms: number): string {
@@ -116,8 +117,8 @@ async function runStep(rt: AttemptRuntime, i: number, ctx: StepContext): Promise
   refused ??= unread;
   if (artifacts !== undefined) ctx.stepArtifacts![c.name] = artifacts;
   if (Object.keys(results).length > 0) {
-    stepResults[c.name] = results;
-    s.results = results;
+    stepResults[c.name] = results; // later steps of the attempt read them as written
+    s.results = maskValues(planMasker(rt.plan), results); // what is reported (and recorded) is masked
   }
   const failed = code !== 0 || timedOut || refused !== undefined;
   const reason = stop ? (stop.kind === 'timeout' ? StepReason.TimeoutExceeded : StepReason.Cancelled)
@@ -187,7 +188,8 @@ async function runPrepared(rt: AttemptRuntime): Promise<ExecutionOutcome> {
     await sidecars.stop();
   }
   const read = await readOutputs(rt, 'results', 'artifacts/provenance.json');
-  [rt.state.results, rt.state.artifacts] = [read.results, read.artifacts];
+  const masker = planMasker(plan);
+  [rt.state.results, rt.state.artifacts] = [maskValues(masker, read.results), read.artifacts === undefined || !masker ? read.artifacts : masker.mask(read.artifacts)];
   if (read.refused) failure ??= { status: 'failed', reason: 'StepFailed', message: read.refused };
   await cleanupLayout(layout, plan).catch(() => undefined);
   if (rt.stop) return { status: rt.stop.kind, message: rt.stop.message };

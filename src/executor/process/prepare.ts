@@ -13,6 +13,7 @@ import { bindFor, bwrapArgs, hostPath, pathRewriter } from './sandbox.ts';
 import type { Bind, DropTo, RootOp } from './sandbox.ts';
 import { SH_FAMILY, scriptArgv, scriptText } from './script.ts';
 import type { OutputFilter } from './spawn.ts';
+import { planMasker } from '../mask.ts';
 import type { AttemptNetwork, NetworkTools } from './network.ts';
 
 /** What the executor knows about the machine (computed once per executor). */
@@ -268,7 +269,7 @@ export function prepareContainer(tools: HostTools, actx: AttemptContext, c: Plan
   const words = sandboxed ? c : { ...c, command: c.command?.map(rewrite), args: c.args?.map(rewrite) };
   const r = resolveArgv(tools, words, scriptPath, busybox, env.PATH, command);
   const logFile = join(layout.logs, `${c.containerName}.log`);
-  const prepared: Prepared = { argv: [], env, logFile };
+  const prepared: Prepared = { argv: [], env, logFile, filter: planMasker(actx.plan)?.filter };
   if ('error' in r) return { ...prepared, error: r.error };
   if (errors.length > 0) return { ...prepared, error: errors.join('; ') };
   const argv = r.argv;
