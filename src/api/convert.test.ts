@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convertObject } from './convert.ts';
+import { convertObject, sourcePath } from './convert.ts';
 import type { KObject } from './meta.ts';
 
 const obj = (kind: string, spec: unknown, extra: Partial<KObject> = {}): KObject =>
@@ -101,4 +101,29 @@ test('prepareObject: v1alpha1 inline interceptors (github:, cel:) become ref + p
     { ref: { name: 'cel', kind: 'ClusterInterceptor' }, params: [{ name: 'filter', value: "body.ref == 'refs/heads/main'" }] },
     { ref: { name: 'gitlab', kind: 'ClusterInterceptor' }, params: [{ name: 'eventTypes', value: ['Push Hook'] }] },
   ]);
+});
+
+test('sourcePath: a v1 field path as the v1beta1 input spells it', async (t) => {
+  const pipelineRun = {
+    spec: {
+      serviceAccountName: 'sa', timeout: '1h', podTemplate: {},
+      taskRunSpecs: [{ pipelineTaskName: 'a', taskServiceAccountName: 'b', taskPodTemplate: { nodeSelector: {} }, stepOverrides: [{ name: 's', resources: {} }] }],
+      pipelineSpec: { tasks: [{ name: 'a', taskSpec: { steps: [{ Image: 'x', resources: {} }] } }] },
+    },
+    metadata: { labels: { 'app.kubernetes.io/name': 'x' } },
+  };
+  const cases = [
+    { name: 'taskPodTemplate', path: 'spec.taskRunSpecs[0].podTemplate.nodeSelector', want: 'spec.taskRunSpecs[0].taskPodTemplate.nodeSelector' },
+    { name: 'taskServiceAccountName', path: 'spec.taskRunSpecs[0].serviceAccountName', want: 'spec.taskRunSpecs[0].taskServiceAccountName' },
+    { name: 'stepOverrides and their resources', path: 'spec.taskRunSpecs[0].stepSpecs[0].computeResources', want: 'spec.taskRunSpecs[0].stepOverrides[0].resources' },
+    { name: 'taskRunTemplate had no node', path: 'spec.taskRunTemplate.serviceAccountName', want: 'spec.serviceAccountName' },
+    { name: 'taskRunTemplate.podTemplate', path: 'spec.taskRunTemplate.podTemplate', want: 'spec.podTemplate' },
+    { name: 'timeout stands for timeouts.pipeline', path: 'spec.timeouts.pipeline', want: 'spec.timeout' },
+    { name: 'step resources', path: 'spec.pipelineSpec.tasks[0].taskSpec.steps[0].computeResources', want: 'spec.pipelineSpec.tasks[0].taskSpec.steps[0].resources' },
+    { name: 'the case it was written in', path: 'spec.pipelineSpec.tasks[0].taskSpec.steps[0].image', want: 'spec.pipelineSpec.tasks[0].taskSpec.steps[0].Image' },
+    { name: 'a dotted key', path: 'metadata.labels.app.kubernetes.io/name', want: 'metadata.labels.app.kubernetes.io/name' },
+    { name: 'a defaulted field stays', path: 'spec.taskRunSpecs[0].timeout', want: 'spec.taskRunSpecs[0].timeout' },
+    { name: 'anything under timeouts is the one timeout', path: 'spec.timeouts.tasks', want: 'spec.timeout' },
+  ];
+  for (const c of cases) await t.test(c.name, () => assert.equal(sourcePath(c.path, pipelineRun), c.want));
 });

@@ -209,6 +209,65 @@ function rename(o: Obj, from: string, to: string): void {
   delete o[from];
 }
 
+/** v1 path segments spelled differently in v1beta1 input, and what they were. */
+const LEGACY_SEGMENTS: Record<string, readonly string[]> = {
+  computeResources: ['resources'],
+  stepSpecs: ['stepOverrides'],
+  sidecarSpecs: ['sidecarOverrides'],
+  serviceAccountName: ['taskServiceAccountName'],
+  podTemplate: ['taskPodTemplate'],
+  timeouts: ['timeout'],
+};
+/** v1 segments with no v1beta1 counterpart (`spec.taskRunTemplate.serviceAccountName` was `spec.serviceAccountName`). */
+const LEGACY_SKIP = new Set(['taskRunTemplate']);
+
+/**
+ * The field path of a converted (v1) object as it is written in `source`, the object as decoded
+ * before conversion: v1beta1 names come back (`spec.taskRunSpecs[0].podTemplate` →
+ * `spec.taskRunSpecs[0].taskPodTemplate`, `spec.timeouts.pipeline` → `spec.timeout`,
+ * `spec.taskRunTemplate.serviceAccountName` → `spec.serviceAccountName`) and keys keep the case
+ * they were written in. Segments absent from `source` (defaults) stay as they are.
+ */
+export function sourcePath(path: string, source: unknown): string {
+  const segs = [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]));
+  let out = '';
+  let node: unknown = source;
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i];
+    if (typeof seg === 'number') {
+      out = joinPath(out, seg);
+      node = Array.isArray(node) ? node[seg] : undefined;
+      continue;
+    }
+    const found = isPlainObject(node) ? findKey(node, segs, i) : undefined;
+    if (!found) {
+      if (isPlainObject(node) && LEGACY_SKIP.has(seg)) continue;
+      out = joinPath(out, seg);
+      node = undefined;
+      continue;
+    }
+    out = joinPath(out, found.key);
+    i = found.last;
+    node = (node as Obj)[found.key];
+    // `spec.timeout: 1h` stands for the whole of `spec.timeouts.pipeline`
+    if (found.legacy && !isPlainObject(node) && !Array.isArray(node)) return out;
+  }
+  return out;
+}
+
+/** The key of `node` that segment `i` names (exactly, case-insensitively, or by its v1beta1 name); dotted keys rejoined. */
+function findKey(node: Obj, segs: Array<string | number>, i: number): { key: string; last: number; legacy: boolean } | undefined {
+  const keys = Object.keys(node);
+  for (let j = i; j < segs.length && typeof segs[j] === 'string'; j++) {
+    const seg = segs.slice(i, j + 1).join('.');
+    const key = keys.find((k) => k === seg) ?? keys.find((k) => k.toLowerCase() === seg.toLowerCase());
+    if (key !== undefined) return { key, last: j, legacy: false };
+  }
+  const seg = segs[i] as string;
+  const old = keys.find((k) => (LEGACY_SEGMENTS[seg] ?? []).some((o) => o.toLowerCase() === k.toLowerCase()));
+  return old === undefined ? undefined : { key: old, last: i, legacy: true };
+}
+
 function eachObject(list: unknown, fn: (item: Obj, index: number) => void): void {
   if (Array.isArray(list)) list.forEach((item, i) => { if (isPlainObject(item)) fn(item, i); });
 }

@@ -23,6 +23,8 @@ export interface LoadedObject {
   col: number;
   /** position of a field path like 'spec.steps[1].image' in the source, nearest existing ancestor if absent */
   locate(path: string): Position;
+  /** a field path of `object` as the file spells it (v1beta1 names for v1beta1 input) */
+  sourcePath(path: string): string;
 }
 
 export interface LoadResult { objects: LoadedObject[]; errors: FieldError[]; warnings: FieldError[] }
@@ -92,7 +94,8 @@ function loadObject(value: unknown, node: Node | null | undefined, posOf: PosOf,
   const place = (e: FieldError): FieldError => ({ ...locate(e.path), ...e, file });
   out.errors.push(...prepared.errors.map(place));
   out.warnings.push(...prepared.warnings.map(place));
-  if (prepared.object) out.objects.push({ object: prepared.object, file, ...pos(node, posOf), locate });
+  const sourcePath = prepared.sourcePath ?? ((path: string) => path);
+  if (prepared.object) out.objects.push({ object: prepared.object, file, ...pos(node, posOf), locate, sourcePath });
 }
 
 function byPosition(a: FieldError, b: FieldError): number {

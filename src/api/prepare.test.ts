@@ -26,3 +26,18 @@ test('prepareObject: what unknown fields are (fieldValidation)', async (t) => {
     });
   }
 });
+
+test('prepareObject: problems of v1beta1 input name the fields as the input spells them', () => {
+  const p = prepareObject({
+    apiVersion: 'tekton.dev/v1beta1', kind: 'PipelineRun', metadata: { name: 'pr' },
+    spec: {
+      pipelineRef: { name: 'p' }, timeout: '1x', serviceAccountName: 'a b',
+      taskRunSpecs: [{ pipelineTaskName: 'a', taskPodTemplate: {}, stepOverrides: [{ name: 's', resources: {}, rezources: {} }] }],
+    },
+  });
+  assert.deepEqual(p.errors.map((e) => e.path), ['spec.timeout']);
+  assert.deepEqual(p.warnings.map((e) => e.path), ['spec.taskRunSpecs[0].stepOverrides[0].rezources']);
+  assert.equal(p.sourcePath?.('spec.taskRunSpecs[0].podTemplate'), 'spec.taskRunSpecs[0].taskPodTemplate');
+  assert.equal(p.sourcePath?.('spec.taskRunTemplate.serviceAccountName'), 'spec.serviceAccountName');
+  assert.equal(prepareObject(structuredClone(TASK)).sourcePath, undefined, 'v1 input: paths are the object\'s own');
+});

@@ -1,7 +1,7 @@
 // From a decoded document (YAML or JSON) to a checked object: kind lookup, field-name
 // normalisation, v1beta1 → v1 conversion, defaults, validation. Positions are load.ts's concern.
 import type { RunDefaults } from './config.ts';
-import { convertObject } from './convert.ts';
+import { convertObject, sourcePath } from './convert.ts';
 import type { ConfigMap, Secret } from './core.types.ts';
 import { validateConfigMap, validateCoreObject, validateSecret } from './core.validation.ts';
 import type { FieldError } from './errors.ts';
@@ -48,13 +48,15 @@ export interface Prepared {
   object?: KObject;
   errors: FieldError[];
   warnings: FieldError[];
+  /** v1beta1 input: a field path of `object` as the input spells it (see convert.ts sourcePath) */
+  sourcePath?(path: string): string;
 }
 
 /**
  * Checks one decoded document: apiVersion/kind known (kind matched case-insensitively and
  * respelled), field names normalised (unknown fields warned about, errors or dropped: fieldValidation),
  * v1beta1 converted to v1, defaults applied, then validated. Error paths are relative to the
- * object (`spec.steps[0].image`). An object that fails validation is still returned, so callers
+ * object (`spec.steps[0].image`) and spelled as in `raw` (v1beta1 names for v1beta1 input). An object that fails validation is still returned, so callers
  * can report on it: treat any error as fatal. Never throws.
  */
 export function prepareObject(raw: unknown, opts: PrepareOptions = {}): Prepared {
@@ -76,7 +78,10 @@ export function prepareObject(raw: unknown, opts: PrepareOptions = {}): Prepared
   // a value dropped for its type is not also reported as missing
   const typeErrorPaths = new Set(norm.errors.map((e) => e.path));
   errors.push(...validateObject(object, opts.defaults).filter((e) => !typeErrorPaths.has(e.path)));
-  return { object, errors: errors.map(asError), warnings };
+  // v1beta1 input: name each field as the file spells it, not by its v1 name
+  if (!legacy) return { object, errors: errors.map(asError), warnings };
+  const written = (e: FieldError): FieldError => ({ ...e, path: sourcePath(e.path, raw) });
+  return { object, errors: errors.map(asError).map(written), warnings: warnings.map(written), sourcePath: (path) => sourcePath(path, raw) };
 }
 
 function asError(e: FieldError): FieldError {

@@ -37,7 +37,7 @@ export function validateReferences(objects: LoadedObject[], known: ReadonlySet<s
     known.has(refKey(kind, name)) || (ns !== undefined && known.has(refKey(kind, name, ns)));
   for (const lo of objects) {
     const ns = lo.object.metadata.namespace;
-    const report = (path: string, message: string) => errs.push({ path, message, file: lo.file, ...lo.locate(path), severity: 'error' });
+    const report = (path: string, message: string) => errs.push({ path: lo.sourcePath(path), message, file: lo.file, ...lo.locate(path), severity: 'error' });
     const check = (kind: string, name: string | undefined, path: string): LoadedObject | undefined => {
       if (!name) return undefined;
       const found = find(kind, name, ns);
@@ -83,7 +83,7 @@ export function specsIn(objects: readonly LoadedObject[], ns: string | undefined
 /** The wiring problems of one loaded object against the Tasks/Pipelines of `objects`, placed at file:line:col. */
 export function wiringOf(lo: LoadedObject, objects: readonly LoadedObject[]): FieldError[] {
   return validateWiring(lo.object, specsIn(objects, lo.object.metadata.namespace))
-    .map((e) => ({ ...lo.locate(e.path), ...e, file: lo.file }));
+    .map((e) => ({ ...lo.locate(e.path), ...e, path: lo.sourcePath(e.path), file: lo.file }));
 }
 
 type Check = (kind: string, name: string | undefined, path: string) => LoadedObject | undefined;

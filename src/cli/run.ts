@@ -204,7 +204,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   for (const o of objects) {
     for (const path of ignoredFields(o.object)) {
       const pos = o.locate(path);
-      const msg = formatFieldError({ file: o.file, line: pos.line, col: pos.col, path, message: 'accepted but not honoured when steps run as local processes' });
+      const msg = formatFieldError({ file: o.file, line: pos.line, col: pos.col, path: o.sourcePath(path), message: 'accepted but not honoured when steps run as local processes' });
       if (!reported.has(msg)) opts.reporter.onNotice(msg);
       reported.add(msg);
     }

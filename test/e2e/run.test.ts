@@ -195,6 +195,31 @@ describe('invalid input: exit 2, file:line:col and field path, no stack trace', 
     assert.match(ran.stdout, /ran/);
   });
 
+  it('notes about v1beta1 input name the fields as the file spells them', async () => {
+    const f = tempFile('beta.yaml', `apiVersion: tekton.dev/v1beta1
+kind: PipelineRun
+metadata: {name: beta}
+spec:
+  serviceAccountName: builder
+  taskRunSpecs:
+  - pipelineTaskName: a
+    taskPodTemplate: {nodeSelector: {disk: ssd}}
+  pipelineSpec:
+    tasks:
+    - name: a
+      taskSpec:
+        steps:
+        - {name: s, image: alpine, script: echo hi, resources: {limits: {cpu: 1}}}
+`);
+    const r = await run(['-f', f]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const notes = r.stdout + r.stderr;
+    assert.match(notes, /beta\.yaml:5:3: spec\.serviceAccountName: accepted but not honoured/);
+    assert.match(notes, /beta\.yaml:8:5: spec\.taskRunSpecs\[0\]\.taskPodTemplate: accepted but not honoured/);
+    assert.match(notes, /beta\.yaml:14:\d+: spec\.pipelineSpec\.tasks\[0\]\.taskSpec\.steps\[0\]\.resources: accepted but not honoured/);
+    assert.doesNotMatch(notes, /podTemplate|computeResources|taskRunTemplate/, 'no v1 name for a v1beta1 field');
+  });
+
   it('a file that does not exist', async () => {
     const r = await run(['-f', '/nonexistent/file.yaml']);
     assert.equal(r.code, 2);
