@@ -59,10 +59,12 @@ export function base64Core(bytes: Uint8Array, shift: number): string {
   return encoded.slice(start, end);
 }
 
-/** The automaton: goto (root dense, the rest sparse), failure links, and per state the longest pattern ending there. */
+/** The automaton: goto (root dense, the rest one map keyed `state * 256 + byte`), failure links, and per state the longest pattern ending there. */
 interface Automaton {
   root: Int32Array;
-  next: Map<number, number>[];
+  /** 1 at `b0 << 8 | b1` when some pattern starts with bytes b0 b1 (every pattern has at least two) */
+  pairs: Uint8Array;
+  edges: Map<number, number>;
   fail: Int32Array;
   depth: Int32Array;
   /** length of the longest pattern that is a suffix of the state's string (0: none) */
@@ -70,17 +72,19 @@ interface Automaton {
 }
 
 function build(patterns: readonly Uint8Array[]): Automaton {
-  const next: Map<number, number>[] = [new Map()];
+  const edges = new Map<number, number>();
   const depths = [0];
   const ends = [0];
+  const children: number[][] = [[]];
   for (const p of patterns) {
     let s = 0;
     for (const b of p) {
-      let t = next[s].get(b);
+      let t = edges.get(s * 256 + b);
       if (t === undefined) {
-        t = next.length;
-        next[s].set(b, t);
-        next.push(new Map());
+        t = depths.length;
+        edges.set(s * 256 + b, t);
+        children[s].push(b);
+        children.push([]);
         depths.push(depths[s] + 1);
         ends.push(0);
       }
@@ -88,23 +92,25 @@ function build(patterns: readonly Uint8Array[]): Automaton {
     }
     ends[s] = Math.max(ends[s], p.length);
   }
-  const fail = new Int32Array(next.length);
+  const fail = new Int32Array(depths.length);
   const out = Int32Array.from(ends);
-  const queue: number[] = [...next[0].values()];
+  const queue: number[] = children[0].map((b) => edges.get(b)!);
   for (let q = 0; q < queue.length; q++) {
     const s = queue[q];
     out[s] = Math.max(out[s], out[fail[s]]);
-    for (const [b, t] of next[s]) {
+    for (const b of children[s]) {
+      const t = edges.get(s * 256 + b)!;
       let f = fail[s];
-      while (f !== 0 && !next[f].has(b)) f = fail[f];
-      const g = next[f].get(b);
-      fail[t] = g !== undefined && g !== t ? g : 0;
+      while (f !== 0 && !edges.has(f * 256 + b)) f = fail[f];
+      fail[t] = edges.get(f * 256 + b) ?? 0;
       queue.push(t);
     }
   }
   const root = new Int32Array(256);
-  for (const [b, t] of next[0]) root[b] = t;
-  return { root, next, fail, depth: Int32Array.from(depths), out };
+  for (const b of children[0]) root[b] = edges.get(b)!;
+  const pairs = new Uint8Array(65536);
+  for (const p of patterns) pairs[(p[0] << 8) | p[1]] = 1;
+  return { root, pairs, edges, fail, depth: Int32Array.from(depths), out };
 }
 
 /** A masked region [start, end] (absolute byte offsets, inclusive); `shown` once its `***` was written. */
@@ -126,7 +132,7 @@ function streamMask(a: Automaton): StreamMask {
     let s = state;
     for (;;) {
       if (s === 0) return a.root[b];
-      const t = a.next[s].get(b);
+      const t = a.edges.get(s * 256 + b);
       if (t !== undefined) return t;
       s = a.fail[s];
     }
@@ -165,13 +171,14 @@ function streamMask(a: Automaton): StreamMask {
   return {
     write(chunk) {
       const bytes = chunk instanceof Buffer ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      const { root, out, depth } = a;
+      const { root, pairs, out, depth } = a;
       let i = 0;
       const n = bytes.length;
       while (i < n) {
         if (state === 0) {
-          // the common case: no pattern begun; skip bytes no pattern starts with
-          while (i < n && root[bytes[i]] === 0) i++;
+          // the common case: no pattern begun; skip bytes that start none with the byte after them
+          while (i < n - 1 && pairs[(bytes[i] << 8) | bytes[i + 1]] === 0) i++;
+          if (i === n - 1 && root[bytes[i]] === 0) i++;
           if (i === n) break;
         }
         state = step(bytes[i]);
