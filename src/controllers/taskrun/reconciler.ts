@@ -36,6 +36,8 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
   const running = new Set<string>();
   /** runs waiting for a slot, in arrival order */
   const waiting = new Map<string, Request>();
+  /** uid and last attempt of every TaskRun seen, by key: what to clean up once it is gone */
+  const seen = new Map<string, { uid: string; attempt: number }>();
 
   /** A free slot, and no earlier waiter that should have it first. */
   function mayStart(key: string): boolean {
@@ -139,17 +141,37 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
     enqueue({ namespace: run.metadata.namespace ?? 'default', name: run.metadata.name ?? '' });
   }
 
+  /**
+   * A TaskRun that was seen is gone (deleted, or replaced by one of the same name): its attempt
+   * is stopped and its files (attempt directories, logs) are removed, whichever way it was deleted.
+   */
+  async function removeGone(req: Request, key: string): Promise<void> {
+    const was = seen.get(key);
+    if (!was) return;
+    for (let a = 0; a <= was.attempt; a++) {
+      const h = executor.get(`${key}/${a}`);
+      if (!h || h.snapshot().outcome) continue;
+      h.cancel('cancelled', `TaskRun "${req.name}" was deleted`);
+      await h.done;
+    }
+    await executor.removeRun?.(req.namespace, req.name, was.uid);
+    seen.delete(key);
+  }
+
   async function reconcile(req: Request): Promise<void> {
+    const key = `${req.namespace}/${req.name}`;
     let run: TaskRun;
     try {
       run = await store.get<TaskRun>(TASKRUN, req.namespace, req.name);
     } catch (e) {
       if (isNotFound(e)) {
-        if (waiting.delete(`${req.namespace}/${req.name}`)) wakeWaiters();
-        return;
+        if (waiting.delete(key)) wakeWaiters();
+        return removeGone(req, key);
       }
       throw e;
     }
+    if (seen.get(key)?.uid !== run.metadata.uid) await removeGone(req, key);
+    seen.set(key, { uid: run.metadata.uid ?? '', attempt: run.status?.retriesStatus?.length ?? 0 });
     const status: TaskRunStatus = run.status ?? {};
     if (isDone(status) || run.metadata.deletionTimestamp) {
       if (waiting.delete(`${req.namespace}/${req.name}`)) wakeWaiters();
