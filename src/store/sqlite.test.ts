@@ -1,7 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -370,6 +370,27 @@ describe('sqlite store', () => {
       assert.equal((await s.list(TASKRUNS, { fieldSelector: 'metadata.name=t1999' })).items[0].metadata.namespace, 'odd');
     } finally {
       await s.close();
+    }
+  });
+
+  it('keeps its file and the -wal/-shm beside it private (0600), also when they were not', async () => {
+    const mode = (f: string) => (statSync(f).mode & 0o777).toString(8);
+    const old = process.umask(0o022);
+    try {
+      const path = freshPath();
+      const s = createSqliteStore({ path });
+      await s.create(TASKRUNS, tr('a'));
+      assert.deepEqual([path, `${path}-wal`, `${path}-shm`].map(mode), ['600', '600', '600']);
+      await s.close();
+      const reopened = freshPath();
+      for (const f of [reopened, `${reopened}-wal`]) writeFileSync(f, '');
+      for (const f of [reopened, `${reopened}-wal`]) chmodSync(f, 0o644);
+      const again = createSqliteStore({ path: reopened });
+      await again.create(TASKRUNS, tr('b'));
+      assert.deepEqual([reopened, `${reopened}-wal`, `${reopened}-shm`].map(mode), ['600', '600', '600']);
+      await again.close();
+    } finally {
+      process.umask(old);
     }
   });
 });

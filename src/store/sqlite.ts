@@ -16,6 +16,7 @@
 // instance writing to the same file is detected at its next write (the persisted
 // resourceVersion no longer matches) and that write fails; its watches would not see the other
 // instance's changes. Readers in other processes (sqlite3 shell, backups) are fine under WAL.
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { KObject } from '../api/meta.ts';
 import type { ListPageOptions, ListResult, ResourceType, Store, Watch, WatchOptions } from './store.ts';
@@ -103,6 +104,23 @@ function selectable(row: KeyRow): KObject {
 }
 
 /**
+ * Makes the store's file private (0600) before SQLite opens it, creating it when missing: SQLite
+ * gives the -wal and -shm files it creates the database file's mode. Those left by an earlier
+ * kiln are made private too. (`:memory:` and `file:` URIs are left alone.)
+ */
+function privateFile(path: string): void {
+  if (path === '' || path === ':memory:' || path.startsWith('file:')) return;
+  closeSync(openSync(path, 'a', 0o600));
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(f, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+}
+
+/**
  * Opens (creating when missing) the store in the SQLite file `path`: WAL journal,
  * synchronous=NORMAL (a power loss may lose the last commits, never consistency). Every write,
  * cascading deletes included, is one `BEGIN IMMEDIATE … COMMIT`; watch events are published only
@@ -118,6 +136,7 @@ export function createSqliteStore({
   nameSuffix = randomSuffix,
   historySize = 1000,
 }: SqliteStoreOptions): Store {
+  privateFile(path);
   const db = new DatabaseSync(path);
   let rv: number;
   let closed = false;
