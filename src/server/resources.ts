@@ -8,6 +8,7 @@ import { badRequest, HttpError, methodNotAllowed, notFound, successStatus } from
 import { APPLY_PATCH, decodeObjectBody, decodePatchBody, patchTypeOf, responseForm, type ResponseForm } from './media.ts';
 import { applyPatch, checkPatchOptions } from './patching.ts';
 import { apiVersionOf, resolveResource, segmentsOf, storageVersion, type ResourceTarget } from './paths.ts';
+import { parseLimit, streamList, type ListShape } from './lists.ts';
 import { streamLogs, streamWatch } from './streams.ts';
 import { partialMetadata, toTable, type IncludeObject } from './table.ts';
 import { checkReferenced, checkWrite, parseFieldValidation, warningHeader } from './write.ts';
@@ -36,7 +37,7 @@ export async function handleResource(deps: ResourceDeps, group: string, version:
   switch (req.method) {
     case 'GET':
       if (target.name !== undefined) return getOne(deps, target, req, reply);
-      return isTrue(q.watch) ? streamWatch(deps, target, q, req, reply) : list(deps, target, q, req);
+      return isTrue(q.watch) ? streamWatch(deps, target, q, req, reply) : list(deps, target, q, req, reply);
     case 'POST':
       if (target.name !== undefined) throw methodNotAllowed(req.method, what);
       return create(deps, target, q, req, reply);
@@ -129,13 +130,49 @@ async function getOne(deps: ResourceDeps, t: ResourceTarget, req: FastifyRequest
   return reply.send(render(deps, t, form, queryOf(req.query), obj));
 }
 
-async function list(deps: ResourceDeps, t: ResourceTarget, q: Query, req: FastifyRequest): Promise<unknown> {
+/** How a list appears in each response form: its envelope and its items (redacted, rendered). */
+function listShape(deps: ResourceDeps, t: ResourceTarget, form: ResponseForm, q: Query): ListShape {
+  if (form === 'table') {
+    const now = deps.now();
+    const include = includeOf(q);
+    return {
+      envelope: function tableEnvelope(metadata) {
+        const { rows: _rows, ...table } = toTable(t.info, [], { now, include });
+        return { ...table, metadata };
+      },
+      arrayField: 'rows',
+      item: (o) => toTable(t.info, [redactForList(o, q)], { now, include, noHeaders: true }).rows[0],
+    };
+  }
+  if (form === 'partial') {
+    return { envelope: (metadata) => ({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata }), arrayField: 'items', item: (o) => partialMetadata(redactForList(o, q)) };
+  }
+  const apiVersion = apiVersionOf(t.info.group, storageVersion(t.info));
+  return { envelope: (metadata) => ({ kind: `${t.info.kind}List`, apiVersion, metadata }), arrayField: 'items', item: (o) => redactForList(o, q) };
+}
+
+/** A list (a page of one with `limit`/`continue`), written as a stream; see lists.ts. */
+async function list(deps: ResourceDeps, t: ResourceTarget, q: Query, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const form = responseForm(req.headers.accept);
-  const { items, resourceVersion } = await deps.store.list(t.info, { namespace: t.namespace, labelSelector: q.labelSelector, fieldSelector: q.fieldSelector });
-  const shown = items.map((o) => redactForList(o, q));
-  if (form === 'table') return toTable(t.info, shown, { now: deps.now(), include: includeOf(q), resourceVersion });
-  if (form === 'partial') return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion }, items: shown.map(partialMetadata) };
-  return { kind: `${t.info.kind}List`, apiVersion: apiVersionOf(t.info.group, storageVersion(t.info)), metadata: { resourceVersion }, items: shown };
+  const limit = parseLimit(q.limit);
+  const token = q.continue || undefined;
+  // kube-apiserver's rule: a continued list is read at the token's resourceVersion
+  if (token && q.resourceVersion && q.resourceVersion !== '0') throw badRequest('specifying resource version is not allowed when using continue');
+  const shape = listShape(deps, t, form, q);
+  const body = await streamList({
+    store: deps.store,
+    type: t.info,
+    filter: { namespace: t.namespace, labelSelector: q.labelSelector, fieldSelector: q.fieldSelector },
+    limit,
+    continue: token,
+    gone: () => reply.raw.destroyed || req.raw.socket.destroyed,
+  }, shape);
+  if (!body) {
+    reply.hijack(); // the client left while the list waited for its turn
+    reply.raw.destroy();
+    return undefined;
+  }
+  return reply.type('application/json; charset=utf-8').send(body);
 }
 
 async function create(deps: ResourceDeps, t: ResourceTarget, q: Query, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {

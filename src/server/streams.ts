@@ -17,6 +17,12 @@ function timeoutOf(q: Query): number | undefined {
   return n === 0 ? undefined : Math.min(n * 1000, 2 ** 31 - 1); // setTimeout fires at once beyond ~24.8 days
 }
 
+/**
+ * The most bytes a watch response may hold unsent (16 MiB): past it the client is not reading,
+ * and the server closes the watch rather than buffer events for it.
+ */
+export const WATCH_BUFFER_LIMIT = 16 * 1024 * 1024;
+
 /** Starts a chunked response the client reads line by line. */
 function openStream(reply: FastifyReply, contentType: string) {
   reply.hijack();
@@ -41,7 +47,17 @@ export async function streamWatch(deps: ResourceDeps, t: ResourceTarget, q: Quer
   }
   const res = openStream(reply, 'application/json');
   let lastVersion = q.resourceVersion ?? '';
-  const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+  const write = function writeEvent(type: string, object: unknown): void {
+    if (res.destroyed) return;
+    res.write(`${JSON.stringify({ type, object })}\n`);
+    // a client that stops reading would grow this buffer without end: cut it off (it re-lists),
+    // as kube-apiserver closes a watcher that does not keep up
+    if (res.writableLength > WATCH_BUFFER_LIMIT) {
+      req.log.warn({ url: req.url, buffered: res.writableLength }, 'watch closed: the client does not keep up');
+      watch.stop();
+      res.destroy();
+    }
+  };
   const stop = () => watch.stop();
   req.raw.on('close', stop);
   res.on('close', stop);
