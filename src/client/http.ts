@@ -38,6 +38,9 @@ export function pathFor(k: KindInfo, namespace?: string, name?: string): string 
   return `${base}${ns}/${k.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
 }
 
+/** The page size the client lists with (kubectl's default `--chunk-size`). */
+export const LIST_PAGE_SIZE = 500;
+
 const CANCEL_VALUE: Record<string, string> = { TaskRun: 'TaskRunCancelled', PipelineRun: 'Cancelled' };
 
 /** A fetch that trusts `ca` (the server's self-signed CA) for https. */
@@ -131,6 +134,22 @@ export function createHttpClient(opts: HttpClientOptions): KilnClient {
     }
   }
 
+  /** Every object, read LIST_PAGE_SIZE at a time following the server's continue tokens. */
+  async function list(kind: string, namespace?: string, labelSelector?: string): Promise<KObject[]> {
+    const path = pathFor(kindInfo(kind), namespace);
+    const items: KObject[] = [];
+    let token = '';
+    do {
+      const q = new URLSearchParams({ limit: String(LIST_PAGE_SIZE) });
+      if (labelSelector) q.set('labelSelector', labelSelector);
+      if (token) q.set('continue', token);
+      const page = await json<{ items: KObject[]; metadata?: { continue?: string } }>('GET', `${path}?${q}`);
+      items.push(...page.items);
+      token = page.metadata?.continue ?? '';
+    } while (token);
+    return items;
+  }
+
   async function get(kind: string, namespace: string, name: string): Promise<KObject> {
     return json<KObject>('GET', pathFor(kindInfo(kind), namespace, name));
   }
@@ -150,10 +169,7 @@ export function createHttpClient(opts: HttpClientOptions): KilnClient {
     apply,
     create: (obj) => json<KObject>('POST', pathFor(kindInfo(obj.kind), obj.metadata.namespace), obj),
     get,
-    async list(kind, namespace, labelSelector) {
-      const q = labelSelector ? `?${new URLSearchParams({ labelSelector })}` : '';
-      return (await json<{ items: KObject[] }>('GET', `${pathFor(kindInfo(kind), namespace)}${q}`)).items;
-    },
+    list,
     watch,
     async delete(kind, namespace, name) {
       await request('DELETE', pathFor(kindInfo(kind), namespace, name));
