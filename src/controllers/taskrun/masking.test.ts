@@ -2,9 +2,9 @@
 // TaskRun through the controller and the process executor (masking itself: executor/mask.ts).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Secret } from '../../api/core.types.ts';
 import type { TaskRun } from '../../api/taskrun.types.ts';
 import { SECRET, TASKRUN } from '../../api/registry.ts';
@@ -137,6 +137,12 @@ describe('a TaskRun reading Secrets: logs and status masked', { skip: NO_BWRAP }
       assert.deepEqual(run.status?.steps?.[0].results, [{ name: 'sleak', type: 'string', value: 'token=***' }]);
       const recorded = JSON.stringify(run);
       for (const clear of CLEAR) assert.ok(!recorded.includes(clear), `${clear} in the recorded TaskRun`);
+      // nothing left in the run's directory carries a value in clear: the result files that did are gone
+      const attempt = dirname(run.status!.logDir!);
+      assert.ok(!existsSync(join(attempt, 'results/leak')) && !existsSync(join(attempt, 'steps/step-print/results/sleak')));
+      const files = readdirSync(attempt, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+      assert.ok(files.length >= 2, files.join(' '));
+      for (const f of files) for (const clear of CLEAR) assert.ok(!readFileSync(f, 'utf8').includes(clear), `${clear} in ${f}`);
     } finally {
       await controller.stop();
       await executor.close();
