@@ -1,5 +1,5 @@
 // The composition root: the one place that wires real implementations together.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { KObject } from './api/meta.ts';
@@ -27,6 +27,12 @@ export interface LocalKilnOptions {
   store?: Store;
 }
 
+/** Creates kiln's data directory, private to kiln's user (0700): it holds logs, the store, credentials. */
+function privateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
 /** How many TaskRuns run at once by default: steps mostly wait on processes and files. */
 export function defaultParallelism(): number {
   return Math.max(2, availableParallelism() * 2);
@@ -35,7 +41,7 @@ export function defaultParallelism(): number {
 /** An in-process kiln: store + controllers + process executor, behind the client interface. */
 export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient> {
   const dataDir = resolve(opts.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  privateDir(dataDir);
   const store = opts.store ?? createMemoryStore();
   const executor = createProcessExecutor({ dataDir, network: opts.stepNetwork });
   const maxRunning = opts.maxParallel ?? defaultParallelism();
@@ -95,7 +101,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     import('./server/tokens.ts'),
   ]);
   const dataDir = resolve(opts.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  privateDir(dataDir);
   const store = createSqliteStore({ path: join(dataDir, 'kiln.db') });
   const executor = createProcessExecutor({ dataDir, network: opts.stepNetwork });
   const taskruns = createTaskRunController({ store, executor, workers: 4, maxRunning: opts.maxParallel ?? defaultParallelism() });

@@ -27,6 +27,7 @@ function openssl(args: string[], cwd: string): void {
 export function ensureCredentials(dataDir: string, extraNames: string[] = []): Credentials {
   const dir = join(dataDir, 'tls');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700); // also when an earlier kiln made it readable
   const p = (f: string) => join(dir, f);
   if (!existsSync(p('ca.crt')) || !existsSync(p('ca.key'))) {
     openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650', '-subj', '/CN=kiln-ca'], dir);

@@ -133,7 +133,7 @@ export async function createLayout(dataDir: string, layout: AttemptLayout, plan:
       ignoreExists(e as NodeJS.ErrnoException);
     }
   });
-  for (const c of [...plan.steps, ...plan.sidecars]) closeSync(openSync(join(layout.logs, `${c.containerName}.log`), 'a'));
+  for (const c of [...plan.steps, ...plan.sidecars]) closeSync(openSync(join(layout.logs, `${c.containerName}.log`), 'a', 0o600));
   const volumes = new Map<string, string>();
   await Promise.all(plan.volumes.map(async function makeVolume(v) {
     const dir = volumeDir(dataDir, layout, v);
@@ -175,13 +175,13 @@ export async function cleanupLayout(layout: AttemptLayout, plan: ExecutionPlan):
   }
 }
 
-/** mkdir of a directory whose parent usually exists already; an existing one is fine. */
+/** mkdir (0700: kiln's own) of a directory whose parent usually exists already; an existing one is fine. */
 function makeDir(dir: string): void {
   try {
-    mkdirSync(dir);
+    mkdirSync(dir, 0o700);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') mkdirSync(dir, { recursive: true });
+    if (code === 'ENOENT') mkdirSync(dir, { recursive: true, mode: 0o700 });
     else if (code !== 'EEXIST') throw e;
   }
 }
