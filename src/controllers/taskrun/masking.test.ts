@@ -44,7 +44,7 @@ async function seed(store: Store): Promise<void> {
 
 // the token printed in two writes (7 characters, a pause, the rest), whole, in base64, on stderr;
 // a line of a multi-line value; values from envFrom, a volume, a workspace, a projected volume;
-// the token written into a step result and a task result
+// the token written into a step result and step artifacts (which a later step reads), a task result and artifacts
 const SCRIPT = `
 printf 'split: %s' "\${S%???????}"; sleep 0.2; printf '%s\\n' "\${S#???????}"
 echo "plain: $S"
@@ -56,6 +56,8 @@ echo "volume: $(cat /vol/key) workspace: $(cat /workspace/ws/key) projected: $(c
 echo "stderr: $S" >&2
 printf %s "$S" > $(results.leak.path)
 printf 'token=%s' "$S" > $(step.results.sleak.path)
+printf '{"outputs":[{"name":"img","values":["%s"]}]}' "$S" > $(step.artifacts.path)
+printf '{"outputs":[{"name":"img","values":["%s"]}]}' "$S" > $(artifacts.path)
 `;
 
 function taskRun(name: string): TaskRun {
@@ -77,6 +79,10 @@ function taskRun(name: string): TaskRun {
           envFrom: [{ secretRef: { name: 'other' } }],
           volumeMounts: [{ name: 'pem', mountPath: '/pem' }, { name: 'vol', mountPath: '/vol' }, { name: 'proj', mountPath: '/proj' }],
           results: [{ name: 'sleak' }],
+        }, {
+          // a step result in a later step's env, a step artifact in its script (written to disk before it runs)
+          name: 'after', image: 'busybox', env: [{ name: 'R', value: '$(steps.print.results.sleak)' }],
+          script: 'echo "from a step result: $R"\necho \'from an artifact: $(steps.print.outputs.img)\'',
         }],
       },
     },
@@ -133,6 +139,8 @@ describe('a TaskRun reading Secrets: logs and status masked', { skip: NO_BWRAP }
         assert.ok(lines.includes(want), `${want} in\n${log}`);
       }
       for (const clear of CLEAR) assert.ok(!log.includes(clear), `${clear} in the log`);
+      assert.equal(readFileSync(join(run.status!.logDir!, 'step-after.log'), 'utf8'), 'from a step result: token=***\nfrom an artifact: ["***"]\n');
+      assert.deepEqual(run.status?.artifacts, { outputs: [{ name: 'img', values: ['***'] }] });
       assert.deepEqual(run.status?.results, [{ name: 'leak', type: 'string', value: '***' }]);
       assert.deepEqual(run.status?.steps?.[0].results, [{ name: 'sleak', type: 'string', value: 'token=***' }]);
       const recorded = JSON.stringify(run);

@@ -12,7 +12,7 @@ import type { AttemptDeps, AttemptRuntime } from './launch.ts';
 import { prepareContainer, releasePrepared } from './prepare.ts';
 import { startSidecars } from './sidecars.ts';
 import { maskValues, planMasker } from '../mask.ts';
-import { dropUnmasked } from './unmasked.ts';
+import { scrubAttempt, scrubbedDirs } from './unmasked.ts';
 
 /** Go's time.Duration.String for whole milliseconds: 90000 → "1m30s", 1500 → "1.5s", 0 → "0s". */
 export function goDuration(ms: number): string {
@@ -175,9 +175,9 @@ async function runPrepared(rt: AttemptRuntime): Promise<ExecutionOutcome> {
   const { plan, layout } = rt.actx!;
   const sidecars = startSidecars(rt);
   let failure: ExecutionOutcome | undefined;
-  const ctx: StepContext = { stepResults: {}, stepArtifacts: {} };
   try {
     failure = await Promise.race([sidecars.ready, aborted(rt.abort.signal)]);
+    const ctx: StepContext = { stepResults: {}, stepArtifacts: {} };
     for (let i = 0; i < plan.steps.length; i++) {
       if (failure || rt.stop) skip(rt, i);
       else failure = await runStep(rt, i, ctx);
@@ -191,8 +191,8 @@ async function runPrepared(rt: AttemptRuntime): Promise<ExecutionOutcome> {
   const read = await readOutputs(rt, 'results', 'artifacts/provenance.json');
   const masker = planMasker(plan);
   [rt.state.results, rt.state.artifacts] = [maskValues(masker, read.results), read.artifacts === undefined || !masker ? read.artifacts : masker.mask(read.artifacts)];
-  // results that carried a secret leave no copy in clear on disk (the status has them masked)
-  if (masker) dropUnmasked(attemptDir(rt), [{ rel: 'results', raw: read.results, shown: rt.state.results }, ...plan.steps.map((c, i) => ({ rel: `steps/${c.containerName}/results`, raw: ctx.stepResults[c.name] ?? {}, shown: rt.state.steps[i].results }))]);
+  // results, artifacts (and scripts they were substituted into) carrying a secret leave no copy in clear on disk
+  if (masker) await scrubAttempt(attemptDir(rt), masker, scrubbedDirs(plan.steps.map((c) => c.containerName)));
   if (read.refused) failure ??= { status: 'failed', reason: 'StepFailed', message: read.refused };
   await cleanupLayout(layout, plan).catch(() => undefined);
   if (rt.stop) return { status: rt.stop.kind, message: rt.stop.message };

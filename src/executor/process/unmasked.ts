@@ -1,26 +1,33 @@
-// After an attempt that reads Secrets: the result files whose text carried a secret value are
-// unlinked. The status keeps them masked (see ../mask.ts); no copy in clear stays in the run's
-// directory once the attempt is over.
+// After an attempt that reads Secrets: the files kiln reads back from its steps (results,
+// artifacts) and the scripts it wrote for them (step artifacts are substituted into later ones)
+// are unlinked when their text carries a secret value. The status keeps results and artifacts
+// masked (see ../mask.ts); no copy in clear stays in the run's directory once the attempt is over.
 import { unlinkSync } from 'node:fs';
-import { closeQuietly, fdPath, openDirBeneath } from './beneath.ts';
+import { closeQuietly, fdPath, openDirBeneath, readAllBeneath } from './beneath.ts';
 import type { Dir } from './beneath.ts';
+import type { Masker } from '../mask.ts';
 
-/** A results directory beneath the attempt, its files as read, and as reported (masked). */
-export interface ReadResults {
-  rel: string;
-  raw: Record<string, string>;
-  shown: Record<string, string> | undefined;
+/** The directories scrubbed after an attempt whose steps are `containers` (relative to the attempt's directory). */
+export function scrubbedDirs(containers: readonly string[]): string[] {
+  return ['results', 'artifacts', 'scripts', ...containers.flatMap((c) => [`steps/${c}/results`, `steps/${c}/artifacts`])];
 }
 
 /**
- * Unlinks, in each directory, the files whose reported text differs from what was read; nothing
- * is followed through a link (the directory is opened beneath `at`, each name unlinked in it).
- * Best effort: returns the names it could not remove.
+ * Unlinks, in each directory `rels` beneath `at`, the regular files whose text `masker` changes;
+ * nothing is followed through a link (each directory is opened beneath `at`, each name unlinked
+ * in it). Best effort: returns the files it could not read or remove.
  */
-export function dropUnmasked(at: Dir, dirs: readonly ReadResults[]): string[] {
+export async function scrubAttempt(at: Dir, masker: Masker, rels: readonly string[]): Promise<string[]> {
   const left: string[] = [];
-  for (const { rel, raw, shown } of dirs) {
-    const names = Object.keys(raw).filter((n) => raw[n] !== shown?.[n]);
+  for (const rel of rels) {
+    let files: Record<string, string>;
+    try {
+      files = await readAllBeneath(at, rel);
+    } catch {
+      left.push(rel);
+      continue;
+    }
+    const names = Object.keys(files).filter((n) => masker.mask(files[n]) !== files[n]);
     if (names.length === 0) continue;
     let fd: number | undefined;
     try {
