@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { base64Core, compileMasker, maskPatterns, MIN_MASKED_LENGTH } from './mask.ts';
+import { base64Core, compileMasker, maskPatterns, maskValues, MAX_ENCODED_LENGTH, MIN_MASKED_LENGTH, planMasker } from './mask.ts';
+import type { ExecutionPlan } from './executor.ts';
 import type { Masker } from './mask.ts';
 
 function masker(...values: string[]): Masker {
@@ -109,3 +110,23 @@ test('streams of one masker keep their own state', () => {
   const out = [a.write(Buffer.from('A:shared-')), b.write(Buffer.from('B:other ')), a.write(Buffer.from('secret.')), b.write(Buffer.from('secret.'))];
   assert.deepEqual(out.map(String), ['A:', 'B:other ', '***.', 'secret.']);
 });
+
+test(`a value over ${MAX_ENCODED_LENGTH} characters is masked by itself and its lines, without its encoded forms`, () => {
+  const line = 'MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu';
+  const bundle = `${line}\n`.repeat(Math.ceil(MAX_ENCODED_LENGTH / line.length));
+  assert.deepEqual(maskPatterns([bundle]).sort(), [bundle, line].sort());
+  assert.equal(masker(bundle).mask(`cert: ${line}.`), 'cert: ***.');
+});
+
+test('a plan without secrets has no masker (its output is not piped); one with them has one, compiled once', () => {
+  const plan = (secrets?: string[]): ExecutionPlan => ({ id: 'ns/tr/0', namespace: 'ns', taskRunName: 'tr', steps: [], sidecars: [], volumes: [], results: [], secrets });
+  assert.equal(planMasker(plan()), undefined);
+  assert.equal(planMasker(plan([])), undefined);
+  assert.equal(planMasker(plan(['no'])), undefined);
+  const p = plan(['tok-1234']);
+  assert.equal(planMasker(p), planMasker(p));
+  assert.deepEqual(maskValues(planMasker(p), { a: 'x tok-1234', b: 'y' }), { a: 'x ***', b: 'y' });
+  const values = { a: 'tok-1234' };
+  assert.equal(maskValues(undefined, values), values);
+});
+

@@ -13,6 +13,12 @@ export const MASK = '***';
  */
 export const MIN_MASKED_LENGTH = 4;
 
+/**
+ * Longest value (in characters) whose JSON and base64 forms are masked too: each form costs the
+ * automaton a state per byte, and a value this large (a CA bundle) is masked by itself and its lines.
+ */
+export const MAX_ENCODED_LENGTH = 64 * 1024;
+
 /** Rewrites one output stream; `write` may hold back a tail (bounded by the longest pattern) until more comes or `end()`. */
 export interface StreamMask {
   write(chunk: Uint8Array): Buffer;
@@ -31,7 +37,8 @@ export interface Masker {
  * The strings to mask for secret `values`: each value; each trimmed line of a multi-line value;
  * the value's JSON string form when it differs (quotes, backslashes); its base64 — padded as
  * `base64 <file>` prints it alone, and the three alignment-independent cores that appear wherever
- * the value sits inside a longer base64 text. Anything shorter than {@link MIN_MASKED_LENGTH} is left out.
+ * the value sits inside a longer base64 text (those two for values up to {@link MAX_ENCODED_LENGTH}).
+ * Anything shorter than {@link MIN_MASKED_LENGTH} is left out.
  */
 export function maskPatterns(values: Iterable<string>): string[] {
   const out = new Set<string>();
@@ -40,6 +47,7 @@ export function maskPatterns(values: Iterable<string>): string[] {
     if (/[\r\n]/.test(v)) for (const line of v.split(/\r?\n|\r/)) add(line.trim());
     if (v.trim().length < MIN_MASKED_LENGTH) continue;
     add(v);
+    if (v.length > MAX_ENCODED_LENGTH) continue;
     add(JSON.stringify(v).slice(1, -1));
     const bytes = Buffer.from(v, 'utf8');
     add(bytes.toString('base64'));
