@@ -2,6 +2,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { PRIVILEGED_NOTICE, RUN_POLICY, type HostPolicy } from './api/hostpolicy.ts';
 import type { KObject } from './api/meta.ts';
 import type { TaskRun } from './api/taskrun.types.ts';
 import { TASKRUN } from './api/registry.ts';
@@ -24,6 +25,8 @@ export interface LocalKilnOptions {
   maxParallel?: number;
   /** steps' network beyond their attempt's loopback (default 'outside') */
   stepNetwork?: 'outside' | 'none';
+  /** steps may ask for securityContext.privileged (`kiln run --allow-privileged`; still no capability) */
+  allowPrivileged?: boolean;
   store?: Store;
 }
 
@@ -45,7 +48,9 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
   const store = opts.store ?? createMemoryStore();
   const executor = createProcessExecutor({ dataDir, network: opts.stepNetwork });
   const maxRunning = opts.maxParallel ?? defaultParallelism();
-  const taskruns = createTaskRunController({ store, executor, offline: opts.offline, workers: 4, maxRunning });
+  // the user's own machine: any hostPath (`-w name=DIR`); privileged only when asked for
+  const hostPolicy: HostPolicy = { ...RUN_POLICY, allowPrivileged: !!opts.allowPrivileged };
+  const taskruns = createTaskRunController({ store, executor, offline: opts.offline, workers: 4, maxRunning, hostPolicy });
   const pipelineruns = createPipelineRunController({ store });
   await Promise.all([taskruns.start(), pipelineruns.start()]);
 
@@ -104,7 +109,10 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   privateDir(dataDir);
   const store = createSqliteStore({ path: join(dataDir, 'kiln.db') });
   const executor = createProcessExecutor({ dataDir, network: opts.stepNetwork });
-  const taskruns = createTaskRunController({ store, executor, workers: 4, maxRunning: opts.maxParallel ?? defaultParallelism() });
+  // whoever may create a run must not reach the host beyond what the operator allows
+  const { resolveHostPath } = await import('./server/hostpaths.ts');
+  const hostPolicy: HostPolicy = { allowHostPath: opts.allowHostPath ?? [], allowPrivileged: !!opts.allowPrivileged, resolvePath: resolveHostPath };
+  const taskruns = createTaskRunController({ store, executor, workers: 4, maxRunning: opts.maxParallel ?? defaultParallelism(), hostPolicy });
   const pipelineruns = createPipelineRunController({ store });
   const creds = opts.insecureLoopbackOnly ? undefined : ensureCredentials(dataDir, [opts.address]);
   let ready = false;
@@ -118,6 +126,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     logger: { level: 'info', stream: process.stderr },
     ready: () => ready,
     hooks: { interceptors: CORE_INTERCEPTORS },
+    hostPolicy,
   });
   const policy = { keepLast: opts.keepRuns, maxAgeDays: opts.keepDays };
   const retention = policy.keepLast !== undefined || policy.maxAgeDays !== undefined
@@ -135,6 +144,8 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const listeners = createEventListenerController({ store, baseUrl: url });
   await listeners.start();
   for (const n of executor.notices()) opts.log(`note: ${n}`);
+  if (opts.allowHostPath?.length) opts.log(`note: hostPath allowed beneath ${opts.allowHostPath.join(', ')} (links resolved)`);
+  if (hostPolicy.allowPrivileged) opts.log(`note: ${PRIVILEGED_NOTICE}`);
   opts.log(`kiln serving on ${url} (data: ${dataDir})`);
   opts.log(`  kubectl --kubeconfig ${kubeconfig} get pipelineruns`);
   await new Promise<void>((resolveStop) => {

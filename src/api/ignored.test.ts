@@ -11,6 +11,7 @@ function ignored(yaml: string): string[] {
 
 test('ignoredFields', async (t) => {
   const cases: Array<{ name: string; yaml: string; want: string[] }> = [
+    { name: 'privileged is the host policy\'s (hostpolicy.ts), not ignored', yaml: 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  stepTemplate: {securityContext: {privileged: false}}\n  steps: [{image: a, script: echo, securityContext: {privileged: true}}]\n', want: [] },
     { name: 'a plain TaskRun: nothing ignored', yaml: 'apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: r}\nspec:\n  serviceAccountName: default\n  taskSpec: {steps: [{image: a, script: echo}]}\n', want: [] },
     {
       name: 'TaskRun pod-level and container-level fields',
@@ -34,7 +35,7 @@ test('ignoredFields', async (t) => {
       ].join('\n'),
       want: [
         'spec.podTemplate', 'spec.computeResources', 'spec.stepSpecs', 'spec.serviceAccountName', 'spec.debug',
-        'spec.taskSpec.steps[0].volumeDevices', 'spec.taskSpec.steps[0].securityContext.runAsUser', 'spec.taskSpec.steps[0].securityContext.privileged',
+        'spec.taskSpec.steps[0].volumeDevices', 'spec.taskSpec.steps[0].securityContext.runAsUser',
         'spec.taskSpec.stepTemplate.imagePullPolicy', 'spec.taskSpec.sidecars[0].ports', 'spec.taskSpec.volumes[0].csi',
       ],
     },

@@ -23,8 +23,9 @@ const LOCAL_VOLUME_SOURCES = new Set(['name', 'emptyDir', 'configMap', 'secret',
  * Field paths set in `obj` (a converted v1 object) that are accepted but not honoured when steps
  * run as local processes: podTemplate, computeResources, stepSpecs/sidecarSpecs, a
  * serviceAccountName other than `default`, securityContext settings (runAsUser, runAsGroup,
- * runAsNonRoot, privileged, …), imagePullPolicy, volumeDevices, debug, sidecar probes/ports,
- * cluster-only volume sources and workspace `csi` bindings.
+ * runAsNonRoot, …), imagePullPolicy, volumeDevices, debug, sidecar probes/ports, cluster-only
+ * volume sources and workspace `csi` bindings. Not `privileged`: steps are never privileged
+ * (false is honoured), and asking for it is refused or allowed by the host policy (hostpolicy.ts).
  */
 export function ignoredFields(obj: KObject): string[] {
   const out: string[] = [];
@@ -53,7 +54,7 @@ function serviceAccount(name: string | undefined, path: string, out: string[]): 
 
 function securityContext(sc: unknown, path: string, out: string[]): void {
   if (!isPlainObject(sc)) return;
-  for (const [k, v] of Object.entries(sc)) if (isSet(v)) out.push(joinPath(joinPath(path, 'securityContext'), k));
+  for (const [k, v] of Object.entries(sc)) if (k !== 'privileged' && isSet(v)) out.push(joinPath(joinPath(path, 'securityContext'), k));
 }
 
 function container(c: ContainerFields & Record<string, unknown>, path: string, extra: readonly string[], out: string[]): void {

@@ -1,6 +1,7 @@
 // The kiln CLI: parses flags, calls a client (in-process here), renders. No engine code.
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import pc from 'picocolors';
 import { parseDuration } from '../api/duration.ts';
 import { ValidationError, formatFieldError } from '../api/errors.ts';
@@ -16,7 +17,7 @@ import { addTokenCommands, type TokenAdminFactory } from './token.ts';
 /** What the CLI gets from the composition root. */
 export interface CliDeps {
   /** an in-process kiln (store + controllers + executor) */
-  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number; stepNetwork?: StepNetwork }): Promise<KilnClient>;
+  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number; stepNetwork?: StepNetwork; allowPrivileged?: boolean }): Promise<KilnClient>;
   /** a client for a server (default: the HTTP client) */
   remote?(c: Connection): KilnClient;
   /** runs `kiln serve` until SIGTERM/SIGINT; resolves with the exit code */
@@ -41,6 +42,10 @@ export interface ServeOptions {
   keepDays?: number;
   /** steps' network beyond their attempt's loopback (default 'outside') */
   stepNetwork?: StepNetwork;
+  /** host directories runs may bind as hostPath (realpath beneath one of them; default: none) */
+  allowHostPath?: string[];
+  /** containers may ask for securityContext.privileged (still granted no capability) */
+  allowPrivileged?: boolean;
   log: (line: string) => void;
 }
 
@@ -52,6 +57,16 @@ const STEP_NETWORK_HELP = "steps' network besides their TaskRun's own loopback: 
 export const DEFAULT_PORT = 7443;
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+
+const ALLOW_PRIVILEGED_HELP = 'accept steps and sidecars asking for securityContext.privileged (they still get no capability)';
+
+/** `--allow-host-path` values (repeated, comma-separated) as absolute directories; undefined when absent. */
+export function allowedHostPaths(values: readonly string[], cwd = process.cwd()): string[] | undefined {
+  if (!values.length) return undefined;
+  const dirs = values.flatMap((v) => v.split(',')).map((d) => d.trim()).filter((d) => d !== '');
+  if (!dirs.length) throw new CliError(EXIT.invalid, '--allow-host-path: expected a directory (DIR[,DIR…])');
+  return dirs.map((d) => resolvePath(cwd, d));
+}
 
 function parallelOf(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -106,6 +121,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--validate [mode]', VALIDATE_HELP)
     .option('--strict', 'unknown fields are errors (the default; same as --validate=strict)')
     .addOption(new Option('--step-network <mode>', STEP_NETWORK_HELP).choices(['outside', 'none']))
+    .option('--allow-privileged', ALLOW_PRIVILEGED_HELP)
     .action(async (o) => {
       const fieldValidation = fieldValidationOf(o.validate, o.strict);
       const reporter = createPlainReporter(w, { json: o.output === 'json', live: !!w.raw });
@@ -119,7 +135,8 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         fieldValidation,
         reporter,
         signal: deps.signal,
-        client: () => deps.local({ dataDir: dataDirOf(o, env), maxParallel: parallelOf(o.parallel), stepNetwork: o.stepNetwork }),
+        allowPrivileged: !!o.allowPrivileged,
+        client: () => deps.local({ dataDir: dataDirOf(o, env), maxParallel: parallelOf(o.parallel), stepNetwork: o.stepNetwork, allowPrivileged: !!o.allowPrivileged }),
       }));
     });
 
@@ -177,6 +194,8 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--keep-runs <n>', 'keep the last N finished runs per pipeline/task; older ones go with their logs (default: all)')
     .option('--keep-days <d>', 'prune finished runs (and their logs) and trigger records older than D days (default: never)')
     .addOption(new Option('--step-network <mode>', STEP_NETWORK_HELP).choices(['outside', 'none']))
+    .option('--allow-host-path <dirs>', 'runs may bind host directories beneath these (DIR[,DIR…], repeatable; links resolved); default: no hostPath', collect, [])
+    .option('--allow-privileged', ALLOW_PRIVILEGED_HELP)
     .action(async (o) => {
       if (!deps.serve) throw new CliError(EXIT.internal, 'this build of kiln cannot serve');
       const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
@@ -193,6 +212,8 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         keepRuns: countOf('--keep-runs', o.keepRuns, 0),
         keepDays: countOf('--keep-days', o.keepDays, 0),
         stepNetwork: o.stepNetwork,
+        allowHostPath: allowedHostPaths(o.allowHostPath),
+        allowPrivileged: !!o.allowPrivileged,
         log: w.err,
       }));
     });

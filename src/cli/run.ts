@@ -11,6 +11,7 @@ import { formatFieldError, type FieldError } from '../api/errors.ts';
 import { specsIn, wiringOf } from '../api/references.ts';
 import { validateWiring } from '../api/wiring.validation.ts';
 import { ignoredFields } from '../api/ignored.ts';
+import { loadedHostPolicyErrors, privilegedPaths, PRIVILEGED_NOTICE, RUN_POLICY } from '../api/hostpolicy.ts';
 import type { KilnClient } from '../client/client.ts';
 import { CliError, EXIT } from './exit.ts';
 import { loadFile, notAppliedNote } from './files.ts';
@@ -31,6 +32,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** unknown fields in the file (default `Strict`: errors) */
   fieldValidation?: FieldValidation;
+  /** steps may ask for securityContext.privileged (`--allow-privileged`; refused otherwise) */
+  allowPrivileged?: boolean;
 }
 
 const RUN_KINDS = new Set(['TaskRun', 'PipelineRun']);
@@ -197,6 +200,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   }
   attach(runs[0], others, opts);
   const runWarnings = checkRuns(runs, objects);
+  const refused = loadedHostPolicyErrors(objects, { ...RUN_POLICY, allowPrivileged: !!opts.allowPrivileged });
+  if (refused.length) throw new CliError(EXIT.invalid, `${refused.length} error(s) before anything runs`, refused.map(formatFieldError));
+  if (objects.some((o) => privilegedPaths(o.object).length)) opts.reporter.onNotice(PRIVILEGED_NOTICE);
   for (const w of warnings) opts.reporter.onNotice(formatFieldError(w));
   for (const w of runWarnings) opts.reporter.onNotice(w);
   if (notApplied.length) opts.reporter.onNotice(notAppliedNote(notApplied));

@@ -6,6 +6,7 @@
 // Also the dry run behind `kiln trigger test`: the same processing, nothing created.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hostPolicyErrors, SERVE_POLICY, type HostPolicy } from '../api/hostpolicy.ts';
 import { canonicalHeaderKey } from '../api/httpheader.ts';
 import type { KObject } from '../api/meta.ts';
 import { groupOf } from '../api/meta.ts';
@@ -42,6 +43,8 @@ export interface HookOptions {
   now?: () => Date;
   /** called with every event's outcomes once processed (tests, benchmarks) */
   onProcessed?: (eventID: string, outcomes: TriggerOutcome[]) => void;
+  /** hostPath and privileged containers admitted in what triggers create (default: neither), as through the API */
+  hostPolicy?: HostPolicy;
 }
 
 /** Node's request headers as Go sees them: canonical names, every value. */
@@ -95,7 +98,8 @@ function processDeps(o: HookOptions, dryRun: boolean): ProcessDeps {
       const info = typeof obj.kind === 'string' && typeof obj.apiVersion === 'string' ? findKind(obj.kind, groupOf(obj.apiVersion)) : undefined;
       if (!info) throw new Error(`kiln cannot create ${obj.apiVersion}/${obj.kind}`);
       const p = prepareObject(obj);
-      if (p.errors.length || !p.object) throw new Error(p.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ') || 'not a usable object');
+      const errors = p.object ? [...p.errors, ...hostPolicyErrors(p.object, o.hostPolicy ?? SERVE_POLICY)] : p.errors;
+      if (errors.length || !p.object) throw new Error(errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ') || 'not a usable object');
       return store.create(info, p.object);
     },
     uid: o.newId,

@@ -1,6 +1,7 @@
 // The resource verbs of the REST API: get, list, watch, create, update, patch, delete and
 // deletecollection on /apis/{group}/{version}/… and /api/v1/…, with Kubernetes' answers.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { HostPolicy } from '../api/hostpolicy.ts';
 import type { KObject } from '../api/meta.ts';
 import type { Store } from '../store/store.ts';
 import { isConflict, orUndefined } from '../store/store.ts';
@@ -21,6 +22,8 @@ export interface ResourceDeps {
   logs?: LogSource;
   now: () => Date;
   bookmarkMs: number;
+  /** hostPath and privileged containers admitted on writes (default: neither) */
+  hostPolicy?: HostPolicy;
 }
 
 export type Query = Record<string, string | undefined>;
@@ -181,7 +184,7 @@ async function create(deps: ResourceDeps, t: ResourceTarget, q: Query, req: Fast
 
 async function createFrom(deps: ResourceDeps, t: ResourceTarget, q: Query, raw: unknown, reply: FastifyReply): Promise<unknown> {
   const fieldValidation = parseFieldValidation(q.fieldValidation);
-  const { object, warnings } = checkWrite(raw, t, { fieldValidation });
+  const { object, warnings } = checkWrite(raw, t, { fieldValidation, hostPolicy: deps.hostPolicy });
   warnings.push(...await checkReferenced(object, t, (info, ns, name) => orUndefined(deps.store.get(info, ns, name))));
   // status is the controllers' to write: what a client sends on create is dropped, as for CRDs with a status subresource
   const { status: _status, ...fresh } = object;
@@ -196,7 +199,7 @@ async function createFrom(deps: ResourceDeps, t: ResourceTarget, q: Query, raw: 
 async function replace(deps: ResourceDeps, t: ResourceTarget, q: Query, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const fieldValidation = parseFieldValidation(q.fieldValidation);
   const raw = checkDepth(decodeObjectBody(req.body, req.headers['content-type']));
-  const { object, warnings } = checkWrite(raw, t, { fieldValidation });
+  const { object, warnings } = checkWrite(raw, t, { fieldValidation, hostPolicy: deps.hostPolicy });
   const existing = await current(deps, t);
   addWarnings(reply, warnings);
   if (isDryRun(q)) return reply.send(object);
@@ -220,7 +223,7 @@ async function patch(deps: ResourceDeps, t: ResourceTarget, q: Query, req: Fasti
     }
     const patched = applyPatch(type, existing, doc, t.subresource === 'status', limits);
     checkDepth(patched.object, 'the patched object');
-    const { object, warnings } = checkWrite(patched.object, t, { fieldValidation, alsoAccept: t.info.versions });
+    const { object, warnings } = checkWrite(patched.object, t, { fieldValidation, alsoAccept: t.info.versions, hostPolicy: deps.hostPolicy });
     addWarnings(reply, warnings);
     if (isDryRun(q)) return reply.send(object);
     const write = t.subresource === 'status' ? deps.store.updateStatus.bind(deps.store) : deps.store.update.bind(deps.store);

@@ -2,6 +2,7 @@
 // dashboard. One error handler turns every failure into a `Status` body; bodies are read raw and
 // decoded by Content-Type in media.ts; the resource verbs live in resources.ts, streams in streams.ts.
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { HostPolicy } from '../api/hostpolicy.ts';
 import type { Store } from '../store/store.ts';
 import { registerAccessControl } from './access.ts';
 import type { User } from './authz.ts';
@@ -35,7 +36,9 @@ export interface ServerOptions {
   /** clock for table ages (default: the real one) */
   now?: () => Date;
   /** webhook sinks under /hooks/ for EventListeners (default: none) */
-  hooks?: Omit<HookOptions, 'store'>;
+  hooks?: Omit<HookOptions, 'store' | 'hostPolicy'>;
+  /** hostPath and privileged containers admitted through the API and webhooks (default: neither) */
+  hostPolicy?: HostPolicy;
 }
 
 /** Default request body limit: 3 MiB, as kube-apiserver. */
@@ -54,6 +57,7 @@ export function createServer({
   bookmarkMs = 30_000,
   now = () => new Date(),
   hooks,
+  hostPolicy,
 }: ServerOptions): FastifyInstance {
   // errors fastify raises before routing (a malformed %-escape, an over-long parameter) get a Status too
   const frameworkErrors = function frameworkError(err: Error, _req: FastifyRequest, reply: FastifyReply) {
@@ -123,9 +127,9 @@ export function createServer({
     return reply.type('application/json').header('etag', `"${doc.hash}"`).send(doc.text);
   });
 
-  if (hooks) registerHooks(app, { store, ...hooks });
+  if (hooks) registerHooks(app, { store, hostPolicy, ...hooks });
 
-  const deps = { store, logs, now, bookmarkMs };
+  const deps = { store, logs, now, bookmarkMs, hostPolicy };
   // OPTIONS too, so that it is answered 405 MethodNotAllowed like any other verb a resource does not serve
   const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
   app.route<{ Params: { '*': string } }>({

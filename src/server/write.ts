@@ -1,10 +1,12 @@
 // Checks an object a client writes (POST, PUT, PATCH result, apply) against its path and through
 // api/'s prepareObject: kind/apiVersion/name/namespace agree with the URL (400 otherwise),
 // unknown fields handled by `fieldValidation` (Strict: 400; Warn: Warning headers; Ignore),
-// validation errors → 422 Invalid with every field path in `details.causes`.
+// validation errors → 422 Invalid with every field path in `details.causes`; so is what the host
+// policy refuses (hostPath, privileged: api/hostpolicy.ts).
 import type { FieldError } from '../api/errors.ts';
 import type { KObject } from '../api/meta.ts';
 import { groupOf, versionOf } from '../api/meta.ts';
+import { hostPolicyErrors, SERVE_POLICY, type HostPolicy } from '../api/hostpolicy.ts';
 import { isPlainObject } from '../api/normalize.ts';
 import type { PipelineSpec } from '../api/pipeline.types.ts';
 import { prepareObject } from '../api/prepare.ts';
@@ -31,6 +33,8 @@ export interface CheckOptions {
   fieldValidation: FieldValidation;
   /** versions accepted in the body's apiVersion besides the path's (PATCH results carry the stored one) */
   alsoAccept?: readonly string[];
+  /** hostPath and privileged containers the server admits (default SERVE_POLICY: neither) */
+  hostPolicy?: HostPolicy;
 }
 
 export interface Checked {
@@ -42,7 +46,7 @@ export interface Checked {
 const UNKNOWN = /^unknown field "[^"]*"/;
 
 function cause(e: FieldError): StatusCause {
-  const reason = /missing field|required/i.test(e.message) ? 'FieldValueRequired' : 'FieldValueInvalid';
+  const reason = /^Forbidden:/.test(e.message) ? 'FieldValueForbidden' : /missing field|required/i.test(e.message) ? 'FieldValueRequired' : 'FieldValueInvalid';
   return e.path ? { reason, message: e.message, field: e.path } : { reason, message: e.message };
 }
 
@@ -110,6 +114,9 @@ export function checkWrite(raw: unknown, target: ResourceTarget, opts: CheckOpti
     const causes = prepared.errors.length ? prepared.errors.map(cause) : [{ message: 'not a usable object' }];
     throw invalid(target.info.kind, target.info.group, name, causes);
   }
+  // a status write changes no spec: an object admitted under another policy keeps its status writable
+  const refused = target.subresource === 'status' ? [] : hostPolicyErrors(prepared.object, opts.hostPolicy ?? SERVE_POLICY);
+  if (refused.length) throw invalid(target.info.kind, target.info.group, name, refused.map(cause));
   const warnings = [
     ...(opts.fieldValidation === 'Warn' ? unknown.map(unknownMessage) : []),
     ...other.map((w) => (w.path ? `${w.path}: ${w.message}` : w.message)),

@@ -1,4 +1,5 @@
 // Wiring of the TaskRun controller: reconciler + runtime loop.
+import type { HostPolicy } from '../../api/hostpolicy.ts';
 import { TASKRUN } from '../../api/registry.ts';
 import type { Store } from '../../store/store.ts';
 import type { Executor } from '../../executor/executor.ts';
@@ -15,11 +16,13 @@ export interface TaskRunControllerOptions {
   now?: () => Date;
   /** at most this many TaskRuns run their steps at once (default: unbounded) */
   maxRunning?: number;
+  /** hostPaths and privileged containers admitted (default: neither; `kiln run` allows any hostPath) */
+  hostPolicy?: HostPolicy;
 }
 
-export function createTaskRunController({ store, executor, workers = 4, offline = false, now, maxRunning }: TaskRunControllerOptions) {
+export function createTaskRunController({ store, executor, workers = 4, offline = false, now, maxRunning, hostPolicy }: TaskRunControllerOptions) {
   let enqueue: (req: { namespace: string; name: string }) => void = () => {};
-  const reconciler = createTaskRunReconciler({ store, executor, offline, now, maxRunning, enqueue: (req) => enqueue(req) });
+  const reconciler = createTaskRunReconciler({ store, executor, offline, now, maxRunning, hostPolicy, enqueue: (req) => enqueue(req) });
   // the reconciler is woken by the executor and by spec changes; its own status writes need no echo
   const controller = createController({ name: 'taskrun', store, type: TASKRUN, reconciler, workers, updatePredicate: notOnlyStatus });
   enqueue = (req) => controller.enqueue(req);

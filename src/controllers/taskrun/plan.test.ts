@@ -5,6 +5,7 @@ import type { EnvVar, EnvFromSource, Sidecar, Step } from '../../api/container.t
 import type { TaskSpec } from '../../api/task.types.ts';
 import type { TaskRun, TaskRunSpec } from '../../api/taskrun.types.ts';
 import type { Volume, WorkspaceBinding, WorkspaceDeclaration } from '../../api/workspace.types.ts';
+import { RUN_POLICY } from '../../api/hostpolicy.ts';
 import type { PlanInputs } from './plan.ts';
 import { buildPlan, PlanError, referencedObjects } from './plan.ts';
 
@@ -30,6 +31,7 @@ const inputs: PlanInputs = {
   secrets: new Map([
     ['creds', secret('creds', { user: b64('alice'), password: b64('s3cr3t\n'), note: b64('héllo ✓') }, { user: 'bob' })],
   ]),
+  hostPolicy: RUN_POLICY, // hostPath as given (kiln run); refusals: hostpolicy.test.ts
 };
 
 const step: Step = { name: 's', image: 'busybox', script: 'true' };

@@ -1,6 +1,8 @@
 // Turns a resolved (substituted) TaskSpec and its TaskRun into an ExecutionPlan. Pure: the
 // ConfigMaps, Secrets and clock it needs are passed in.
 import type { ConfigMap, Secret } from '../../api/core.types.ts';
+import { admitHostPath, asksPrivileged, privilegedProblem, SERVE_POLICY, type HostPolicy } from '../../api/hostpolicy.ts';
+import { TaskRunReason } from '../../api/reasons.ts';
 import type { ContainerFields, EnvVar, Probe, Sidecar, Step } from '../../api/container.types.ts';
 import type { TaskSpec } from '../../api/task.types.ts';
 import type { TaskRun } from '../../api/taskrun.types.ts';
@@ -13,6 +15,8 @@ import { stepName } from '../../engine/taskrun.apply.ts';
 export interface PlanInputs {
   configMaps: Map<string, ConfigMap>;
   secrets: Map<string, Secret>;
+  /** the hostPaths and privileged containers admitted (default SERVE_POLICY: neither) */
+  hostPolicy?: HostPolicy;
 }
 
 /** A problem that makes the TaskRun fail before any step runs (Tekton: CreateContainerConfigError). */
@@ -81,10 +85,30 @@ function project(data: Record<string, string>, items: KeyToPath[] | undefined): 
   return out;
 }
 
-/** Builds the plan for one attempt. Throws PlanError for missing ConfigMaps/Secrets/keys. */
+/**
+ * Builds the plan for one attempt. Throws PlanError for missing ConfigMaps/Secrets/keys, and
+ * (TaskRunValidationFailed, every field named) for hostPaths and privileged containers the host
+ * policy refuses; an admitted hostPath is bound where it resolves.
+ */
 export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs: PlanInputs, timeoutMs?: number): ExecutionPlan {
   const ns = run.metadata.namespace ?? 'default';
   const name = run.metadata.name ?? '';
+  const policy = inputs.hostPolicy ?? SERVE_POLICY;
+  /** what the policy refuses, `field: problem` */
+  const refused: string[] = [];
+  // the task's own fields, as the TaskRun spells them (inline) or in the Task it references
+  const taskField = run.spec.taskSpec ? 'spec.taskSpec' : `task "${run.spec.taskRef?.name ?? ''}" spec`;
+
+  function hostDir(path: unknown, field: string): VolumeSource {
+    if (typeof path !== 'string' || !path) {
+      refused.push(`${field}.hostPath.path: missing field(s)`);
+      return { type: 'emptyDir' };
+    }
+    const a = admitHostPath(path, policy);
+    if ('path' in a) return { type: 'hostDir', path: a.path };
+    refused.push(`${field}.${a.field}: ${a.problem}`);
+    return { type: 'emptyDir' };
+  }
 
   function configMapData(cmName: string, optional: boolean | undefined, what: string): Record<string, string> | undefined {
     const cm = inputs.configMaps.get(cmName);
@@ -111,32 +135,34 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
     return files;
   }
 
-  function sourceOf(v: Volume | WorkspaceBinding, what: string, claimFallback: string): VolumeSource {
+  function sourceOf(v: Volume | WorkspaceBinding, what: string, claimFallback: string, field: string): VolumeSource {
     if (v.configMap) return { type: 'files', files: project(configMapData(v.configMap.name, v.configMap.optional, what) ?? {}, v.configMap.items), mode: v.configMap.defaultMode };
     if (v.secret) return { type: 'files', files: project(secretData(v.secret.secretName, v.secret.optional, what) ?? {}, v.secret.items), mode: v.secret.defaultMode ?? 0o400 };
     if (v.projected) return { type: 'files', files: projected(v.projected, what), mode: v.projected.defaultMode };
     if (v.persistentVolumeClaim) return { type: 'claim', claimName: v.persistentVolumeClaim.claimName, namespace: ns };
     if ('volumeClaimTemplate' in v && v.volumeClaimTemplate) return { type: 'claim', claimName: claimFallback, namespace: ns };
-    if (v.hostPath?.path) return { type: 'hostDir', path: v.hostPath.path };
+    if (v.hostPath) return hostDir(v.hostPath.path, field);
     return { type: 'emptyDir' };
   }
 
   const volumes: PlanVolume[] = [];
   const seen = new Set<string>();
-  for (const v of [...(spec.volumes ?? []), ...podTemplateVolumes(run)]) {
+  const taskVolumes = (spec.volumes ?? []).map((v, i) => ({ v, field: `${taskField}.volumes[${i}]` }));
+  const podVolumes = podTemplateVolumes(run).map((v, i) => ({ v, field: `spec.podTemplate.volumes[${i}]` }));
+  for (const { v, field } of [...taskVolumes, ...podVolumes]) {
     if (seen.has(v.name)) continue;
     seen.add(v.name);
-    volumes.push({ name: v.name, source: sourceOf(v, `volume "${v.name}"`, `${name}-${v.name}`) });
+    volumes.push({ name: v.name, source: sourceOf(v, `volume "${v.name}"`, `${name}-${v.name}`, field) });
   }
 
   // Workspaces: volume `ws-<name>` per bound workspace.
-  const bindings = new Map((run.spec.workspaces ?? []).map((b) => [b.name, b]));
+  const bindings = new Map((run.spec.workspaces ?? []).map((b, i) => [b.name, { ...b, field: `spec.workspaces[${i}]` }]));
   const wsMounts: Array<{ ws: string; mount: PlanMount }> = [];
   for (const decl of spec.workspaces ?? []) {
     const b = bindings.get(decl.name);
     if (!b) continue;
     const vol = `ws-${decl.name}`;
-    volumes.push({ name: vol, source: sourceOf(b, `workspace "${decl.name}"`, `pvc-${name}-${decl.name}`) });
+    volumes.push({ name: vol, source: sourceOf(b, `workspace "${decl.name}"`, `pvc-${name}-${decl.name}`, b.field) });
     const readOnly = decl.readOnly || !!b.configMap || !!b.secret || !!b.projected;
     wsMounts.push({ ws: decl.name, mount: { volume: vol, mountPath: decl.mountPath ?? `/workspace/${decl.name}`, subPath: b.subPath || undefined, readOnly } });
   }
@@ -212,6 +238,8 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
     const what = `${kind} "${n}"`;
     const step = kind === 'step' ? (c as Step) : undefined;
     const sidecar = kind === 'sidecar' ? (c as Sidecar) : undefined;
+    const problem = asksPrivileged(c.securityContext?.privileged) ? privilegedProblem(policy, what) : undefined;
+    if (problem) refused.push(`${taskField}.${kind}s[${index}].securityContext.privileged: ${problem}`);
     return {
       name: n,
       containerName: `${kind}-${n}`,
@@ -232,13 +260,16 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
     };
   }
 
+  const steps = spec.steps.map((s, i) => container(s, i, 'step'));
+  const sidecars = (spec.sidecars ?? []).map((s, i) => container(s, i, 'sidecar'));
+  if (refused.length) throw new PlanError(TaskRunReason.ValidationFailed, `[User error] ${refused.join('; ')}`);
   return {
     id: `${ns}/${name}/${attempt}`,
     namespace: ns,
     taskRunName: name,
     taskRunUid: run.metadata.uid,
-    steps: spec.steps.map((s, i) => container(s, i, 'step')),
-    sidecars: (spec.sidecars ?? []).map((s, i) => container(s, i, 'sidecar')),
+    steps,
+    sidecars,
     volumes,
     results: (spec.results ?? []).map((r) => r.name),
     timeoutMs,

@@ -1,6 +1,7 @@
 // Resolves what a TaskRun attempt will run: the Task (ref or inline), StepActions, params,
 // substitutions, and the execution plan. Reads the store; everything else is pure engine code.
 import type { ConfigMap, Secret } from '../../api/core.types.ts';
+import type { HostPolicy } from '../../api/hostpolicy.ts';
 import type { StepAction, Task, TaskSpec } from '../../api/task.types.ts';
 import type { TaskRun } from '../../api/taskrun.types.ts';
 import { CONFIGMAP, SECRET, SERVICEACCOUNT, STEPACTION, TASK } from '../../api/registry.ts';
@@ -30,6 +31,8 @@ export interface PrepareOptions {
   executor: Executor;
   /** treat network needs as unsupported (no network on this machine) */
   offline: boolean;
+  /** hostPaths and privileged containers admitted (default: neither) */
+  hostPolicy?: HostPolicy;
 }
 
 function fail(reason: string, message: string): Prepared {
@@ -116,7 +119,7 @@ export async function prepareAttempt(run: TaskRun, attempt: number, opts: Prepar
   let plan: ExecutionPlan;
   try {
     const objects = await fetchObjects(applied.spec, run, opts.store);
-    plan = buildPlan(applied.spec, { ...run, spec: { ...run.spec, workspaces: applied.workspaces } }, attempt, objects, timeoutMs);
+    plan = buildPlan(applied.spec, { ...run, spec: { ...run.spec, workspaces: applied.workspaces } }, attempt, { ...objects, hostPolicy: opts.hostPolicy }, timeoutMs);
     if (objects.secrets.size) plan.secrets = secretValues(objects.secrets); // masked in logs and results
   } catch (e) {
     if (e instanceof PlanError) return fail(e.reason, e.message);

@@ -2,6 +2,7 @@
 // attempt looks like, and writes status. Safe to run any number of times.
 import type { TaskRun, TaskRunStatus } from '../../api/taskrun.types.ts';
 import type { Condition } from '../../api/meta.ts';
+import type { HostPolicy } from '../../api/hostpolicy.ts';
 import { TASKRUN } from '../../api/registry.ts';
 import { TaskRunReason } from '../../api/reasons.ts';
 import type { Store } from '../../store/store.ts';
@@ -21,6 +22,8 @@ export interface TaskRunReconcilerOptions {
   now?: () => Date;
   /** at most this many attempts run at once; the rest wait (reason Pending) for a free slot (default: unbounded) */
   maxRunning?: number;
+  /** hostPaths and privileged containers admitted (default: neither) */
+  hostPolicy?: HostPolicy;
 }
 
 export interface Request { namespace: string; name: string }
@@ -30,7 +33,7 @@ function podName(run: TaskRun, attempt: number): string {
   return `${run.metadata.name}-pod${attempt ? `-retry${attempt}` : ''}`;
 }
 
-export function createTaskRunReconciler({ store, executor, enqueue, offline = false, now = () => new Date(), maxRunning = Infinity }: TaskRunReconcilerOptions) {
+export function createTaskRunReconciler({ store, executor, enqueue, offline = false, now = () => new Date(), maxRunning = Infinity, hostPolicy }: TaskRunReconcilerOptions) {
   const iso = () => now().toISOString();
   /** attempt ids holding a slot */
   const running = new Set<string>();
@@ -81,7 +84,7 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
     }
     waiting.delete(key);
     running.add(id);
-    const prepared = await prepareAttempt(run, attempt, { store, executor, offline }).catch((e) => { release(id); throw e; });
+    const prepared = await prepareAttempt(run, attempt, { store, executor, offline, hostPolicy }).catch((e) => { release(id); throw e; });
     if (!prepared.ok) {
       release(id);
       return finish(run, status, prepared.reason, prepared.message);
