@@ -98,7 +98,8 @@ function processDeps(o: HookOptions, dryRun: boolean): ProcessDeps {
       const info = typeof obj.kind === 'string' && typeof obj.apiVersion === 'string' ? findKind(obj.kind, groupOf(obj.apiVersion)) : undefined;
       if (!info) throw new Error(`kiln cannot create ${obj.apiVersion}/${obj.kind}`);
       const p = prepareObject(obj);
-      const errors = p.object ? [...p.errors, ...hostPolicyErrors(p.object, o.hostPolicy ?? SERVE_POLICY)] : p.errors;
+      const refused = p.object ? hostPolicyErrors(p.object, o.hostPolicy ?? SERVE_POLICY).map((e) => ({ ...e, path: p.sourcePath?.(e.path) ?? e.path })) : [];
+      const errors = [...p.errors, ...refused];
       if (errors.length || !p.object) throw new Error(errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ') || 'not a usable object');
       return store.create(info, p.object);
     },

@@ -86,11 +86,11 @@ describe('kiln serve without --allow-host-path or --allow-privileged', () => {
     assert.match(r.body.message, /spec\.steps\[0\]\.securityContext\.privileged: Forbidden: step "build" asks for privileged, which is not allowed here \(kiln serve --allow-privileged/);
   });
 
-  it('a v1beta1 PipelineRun whose podTemplate mounts a host directory: 422', async () => {
+  it('a v1beta1 PipelineRun whose podTemplate mounts a host directory: 422 naming the field as it was written', async () => {
     const pr = { apiVersion: 'tekton.dev/v1beta1', kind: 'PipelineRun', metadata: { name: 'old' }, spec: { podTemplate: { volumes: [{ name: 'd', hostPath: { path: '/var/run/docker.sock' } }] }, pipelineSpec: { tasks: [{ name: 't', taskSpec: { steps } }] } } };
     const r = await send(app, 'POST', '/apis/tekton.dev/v1beta1/namespaces/default/pipelineruns', pr);
     assert.equal(r.status, 422, JSON.stringify(r.body));
-    assert.deepEqual(r.body.details.causes.map((c: { field: string }) => c.field), ['spec.taskRunTemplate.podTemplate.volumes[0].hostPath']);
+    assert.deepEqual(r.body.details.causes.map((c: { field: string }) => c.field), ['spec.podTemplate.volumes[0].hostPath']);
   });
 
   it('an update that adds a hostPath (PUT, merge PATCH): 422; the stored object is unchanged', async () => {

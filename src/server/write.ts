@@ -116,7 +116,8 @@ export function checkWrite(raw: unknown, target: ResourceTarget, opts: CheckOpti
   }
   // a status write changes no spec: an object admitted under another policy keeps its status writable
   const refused = target.subresource === 'status' ? [] : hostPolicyErrors(prepared.object, opts.hostPolicy ?? SERVE_POLICY);
-  if (refused.length) throw invalid(target.info.kind, target.info.group, name, refused.map(cause));
+  const written = (e: FieldError): FieldError => ({ ...e, path: prepared.sourcePath?.(e.path) ?? e.path });
+  if (refused.length) throw invalid(target.info.kind, target.info.group, name, refused.map(written).map(cause));
   const warnings = [
     ...(opts.fieldValidation === 'Warn' ? unknown.map(unknownMessage) : []),
     ...other.map((w) => (w.path ? `${w.path}: ${w.message}` : w.message)),
