@@ -32,6 +32,10 @@ function fakeClient() {
       if (!o) throw new Error('not found');
       return o;
     },
+    async list(kind: string, _ns: string, selector?: string) {
+      const [k, v] = (selector ?? '').split('=');
+      return [...objects.values()].filter((o) => o.kind === kind && (!k || o.metadata.labels?.[k] === v));
+    },
     async *logs(_ns: string, taskRun: string): AsyncIterable<LogLine> {
       yield { taskRun, step: 'echo', line: `hello from ${taskRun}` };
     },
@@ -42,6 +46,8 @@ function fakeClient() {
       objects.set(`${o.kind}/${o.metadata.name}`, o);
       for (const push of feeds.get(o.kind) ?? []) push({ type: 'MODIFIED', object: o });
     },
+    /** stores an object the watches never deliver (an event still in flight when the run ends) */
+    store(o: KObject) { objects.set(`${o.kind}/${o.metadata.name}`, o); },
   };
 }
 
@@ -90,4 +96,17 @@ test('follow: TaskRuns of a child PipelineRun (and deeper) stream, prefixed by t
   ]);
   assert.deepEqual(prUpdates, ['run', 'run'], 'only the followed PipelineRun updates its view');
   assert.deepEqual(taskUpdates, ['TaskRun/run-build', 'PipelineRun/run-child', 'PipelineRun/run-child'], 'the direct child shows as its task');
+});
+
+test('follow: a TaskRun whose events had not arrived when its PipelineRun ended (a finally task) still streams', async () => {
+  const { client, emit, store } = fakeClient();
+  const logs: string[] = [];
+  const none = () => {};
+  const reporter: Reporter = { onNotice: none, onRunStart: none, onRunEnd: none, onAllEnd: none, onTaskRunUpdate: none, onLog: (prefix, line) => logs.push(`[${prefix}] ${line}`) };
+  const f = follow(client, { namespace: 'default', runs: [{ kind: 'PipelineRun', name: 'run' }], reporter });
+  emit(tr('run-build', 'run', 'build'));
+  store(tr('run-cleanup', 'run', 'cleanup'));
+  emit(pr('run', {}, done));
+  await f.wait();
+  assert.deepEqual(logs.sort(), ['[build/echo] hello from run-build', '[cleanup/echo] hello from run-cleanup']);
 });

@@ -6,6 +6,7 @@ import type { KObject, Condition } from '../api/meta.ts';
 import type { TaskRunStatus } from '../api/taskrun.types.ts';
 import type { KilnClient, ClientWatch } from '../client/client.ts';
 import type { Reporter } from './reporter.ts';
+import { taskLabel } from './task-label.ts';
 
 export function succeeded(obj: KObject): Condition | undefined {
   return (obj.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === 'Succeeded');
@@ -45,6 +46,8 @@ export function follow(client: KilnClient, opts: FollowOptions): { wait(): Promi
   const nested = new Map<string, string[]>();
   /** TaskRuns of PipelineRuns not known (yet) to be nested in ours, by name: replayed when they are. */
   const unplaced = new Map<string, KObject>();
+  /** The PipelineRuns seen (followed and nested), by name: their pipelineSpec names matrix params. */
+  const pipelineRuns = new Map<string, KObject>();
 
   /** The pipeline tasks leading to a followed PipelineRun or a nested one ([] for a followed one), or undefined. */
   function pathOf(pr: string | undefined): string[] | undefined {
@@ -58,10 +61,10 @@ export function follow(client: KilnClient, opts: FollowOptions): { wait(): Promi
   }
 
   function prefixOf(tr: KObject, step: string): string {
-    const task = tr.metadata.labels?.['tekton.dev/pipelineTask'];
     if (loneTaskRun) return step;
-    const path = pathOf(tr.metadata.labels?.['tekton.dev/pipelineRun']) ?? [];
-    return [...path, task ?? tr.metadata.name, step].join('/');
+    const pr = tr.metadata.labels?.['tekton.dev/pipelineRun'];
+    const path = pathOf(pr) ?? [];
+    return [...path, taskLabel(tr, pr ? pipelineRuns.get(pr) : undefined), step].join('/');
   }
 
   function streamLogs(tr: KObject): void {
@@ -100,6 +103,7 @@ export function follow(client: KilnClient, opts: FollowOptions): { wait(): Promi
   }
 
   function onPipelineRun(pr: KObject): void {
+    pipelineRuns.set(pr.metadata.name!, pr);
     if (wanted.has(`PipelineRun/${pr.metadata.name}`)) {
       reporter.onPipelineRunUpdate?.(pr);
       onRun(pr);
@@ -156,9 +160,16 @@ export function follow(client: KilnClient, opts: FollowOptions): { wait(): Promi
     // Catch up on anything that happened before the watch delivered it.
     for (const r of opts.runs) {
       const obj = await client.get(r.kind, namespace, r.name).catch(() => undefined);
+      if (obj?.kind === 'PipelineRun') pipelineRuns.set(r.name, obj);
       if (obj) (r.kind === 'TaskRun' ? onTaskRun : onRun)(obj);
     }
     await allDone;
+    // a TaskRun whose events had not arrived when its PipelineRun ended (e.g. a finally task) still streams
+    for (const r of opts.runs) {
+      if (r.kind !== 'PipelineRun') continue;
+      const trs = await client.list('TaskRun', namespace, `tekton.dev/pipelineRun=${r.name}`).catch(() => [] as KObject[]);
+      for (const tr of trs) onTaskRun(tr);
+    }
     await Promise.all(streaming.values());
     stop();
     return opts.runs.map((r) => final.get(`${r.kind}/${r.name}`)!);

@@ -10,7 +10,8 @@ import { fieldValidationOf, VALIDATE_HELP } from './files.ts';
 import { createPlainReporter, type Writers } from './reporter.ts';
 import { startCommand } from './start.ts';
 import { triggerTestCommand } from './trigger.ts';
-import { applyCommand, cancelCommand, deleteCommand, describeCommand, getCommand, logsCommand, type OutputFormat, type RemoteDeps } from './remote.ts';
+import { applyCommand, cancelCommand, deleteCommand, describeCommand, getCommand, type OutputFormat, type RemoteDeps } from './remote.ts';
+import { logsCommand } from './logs.ts';
 
 export interface Connection { server: string; token?: string; ca?: string }
 
@@ -61,15 +62,19 @@ export function addRemoteCommands(program: Command, deps: { remote?: (c: Connect
     .addOption(new Option('-o, --output <format>', 'output format').choices(['wide', 'yaml', 'json', 'name'])))
     .action(async (kind, name, o) => setCode(await getCommand(kind, name, o.namespace, (o.output ?? 'table') as OutputFormat, remote(o))));
 
-  common(program.command('describe').description('show an object, its conditions, steps and tasks').argument('<kind>').argument('<name>'))
-    .action(async (kind, name, o) => setCode(await describeCommand(kind, name, o.namespace, remote(o))));
+  const LAST = 'the newest run (by creation) instead of a name';
+  common(program.command('describe').description('show an object, its conditions, steps and tasks').argument('<kind>').argument('[name]')
+    .option('-L, --last', 'the newest object of the kind instead of a name'))
+    .action(async (kind, name, o) => setCode(await describeCommand(kind, name, o.namespace, remote(o), !!o.last)));
 
-  common(program.command('logs').description('print the logs of a TaskRun or PipelineRun (kept after the run)').argument('<run>')
-    .option('-f, --follow', 'keep printing until the run ends'))
-    .action(async (run, o) => setCode(await logsCommand(run, o.namespace, !!o.follow, remote(o))));
+  common(program.command('logs').description('print the logs of a TaskRun or PipelineRun (kept after the run), tasks in the order they ran').argument('[run]')
+    .option('-f, --follow', 'keep printing until the run ends (every task of a PipelineRun, finally tasks included)')
+    .option('-L, --last', LAST))
+    .action(async (run, o) => setCode(await logsCommand({ name: run, namespace: o.namespace, follow: !!o.follow, last: !!o.last }, { ...remote(o), signal: deps.signal })));
 
-  common(program.command('cancel').description('cancel a TaskRun or PipelineRun').argument('<run>'))
-    .action(async (run, o) => setCode(await cancelCommand(run, o.namespace, remote(o))));
+  common(program.command('cancel').description('cancel a TaskRun or PipelineRun').argument('[run]')
+    .option('-L, --last', LAST))
+    .action(async (run, o) => setCode(await cancelCommand(run, o.namespace, remote(o), !!o.last)));
 
   const collect = (v: string, prev: string[]) => [...prev, v];
   common(program.command('start').description('start a run of a Pipeline or Task on the server and follow it live')
@@ -77,6 +82,7 @@ export function addRemoteCommands(program: Command, deps: { remote?: (c: Connect
     .option('-p, --param <name=value>', 'param: value, a,b,c for arrays, k1:v1,k2:v2 for objects', collect, [])
     .option('-w, --workspace <binding>', 'name=WS,emptyDir= | name=WS,claimName=PVC | name=WS,config=CM | name=WS,secret=S [,subPath=P]', collect, [])
     .option('-s, --serviceaccount <sa>', 'the ServiceAccount the run uses')
+    .option('--showlog', 'show the logs while following the run (the default; accepted for tkn compatibility)')
     .addOption(new Option('-o, --output <format>', 'print the final run').choices(['json'])))
     .action(async (kind, name, o) => setCode(await startCommand({
       kind, name, namespace: o.namespace, params: o.param, workspaces: o.workspace, serviceAccount: o.serviceaccount,

@@ -1,4 +1,4 @@
-// Client-mode commands: apply, get, describe, logs, cancel, delete — the same KilnClient, whether
+// Client-mode commands: apply, get, describe, cancel, delete (logs: logs.ts) — the same KilnClient, whether
 // it talks to a server over HTTP or to an in-process kiln.
 import { stringify } from 'yaml';
 import type { KObject, Condition } from '../api/meta.ts';
@@ -9,6 +9,7 @@ import { loadFile } from './files.ts';
 import type { FieldValidation } from '../api/prepare.ts';
 import { duration } from './duration.ts';
 import type { Writers } from './reporter.ts';
+import { runArg } from './logs.ts';
 
 export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name';
 
@@ -148,39 +149,25 @@ export async function getCommand(kind: string, name: string | undefined, namespa
   }
 }
 
-export async function describeCommand(kind: string, name: string, namespace: string, deps: RemoteDeps): Promise<number> {
+/** `kiln describe KIND NAME`, or `--last`: the newest object of the kind. */
+export async function describeCommand(kind: string, name: string | undefined, namespace: string, deps: RemoteDeps, last = false): Promise<number> {
+  const k = kindArg(kind);
   const client = await deps.client();
   try {
-    deps.w.out(describe(await client.get(kindArg(kind), namespace, name)));
+    deps.w.out(describe(await runArg(client, name, last, namespace, k)));
     return EXIT.ok;
   } finally {
     await client.close();
   }
 }
 
-/** `kiln logs RUN`: a TaskRun's steps, or every TaskRun of a PipelineRun, prefixed like `kiln run`. */
-export async function logsCommand(name: string, namespace: string, follow: boolean, deps: RemoteDeps): Promise<number> {
+/** `kiln cancel RUN`, or `--last`: the newest run (a PipelineRun or a TaskRun of none). */
+export async function cancelCommand(runName: string | undefined, namespace: string, deps: RemoteDeps, last = false): Promise<number> {
   const client = await deps.client();
   try {
-    const pr = await client.get('PipelineRun', namespace, name).catch(() => undefined);
-    const trs = pr
-      ? await client.list('TaskRun', namespace, `tekton.dev/pipelineRun=${name}`)
-      : [await client.get('TaskRun', namespace, name)];
-    for (const tr of trs) {
-      const task = tr.metadata.labels?.['tekton.dev/pipelineTask'];
-      for await (const l of client.logs(namespace, tr.metadata.name!, { follow })) deps.w.out(`[${pr ? `${task}/` : ''}${l.step}] ${l.line}`);
-    }
-    return EXIT.ok;
-  } finally {
-    await client.close();
-  }
-}
-
-export async function cancelCommand(name: string, namespace: string, deps: RemoteDeps): Promise<number> {
-  const client = await deps.client();
-  try {
-    const pr = await client.get('PipelineRun', namespace, name).catch(() => undefined);
-    const kind = pr ? 'PipelineRun' : 'TaskRun';
+    const run = await runArg(client, runName, last, namespace);
+    const { kind } = run;
+    const name = run.metadata.name!;
     await client.cancel(kind, namespace, name, 'cancelled with kiln cancel');
     deps.w.out(`${kind.toLowerCase()} ${name} cancelled`);
     return EXIT.ok;
