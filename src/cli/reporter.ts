@@ -47,6 +47,9 @@ function stepLine(s: StepState): string | undefined {
   }
 }
 
+/** Reasons of a run's Succeeded=False that mean it was cancelled, not that it failed. */
+const CANCELLED_REASONS = new Set(['Cancelled', 'TaskRunCancelled', 'PipelineRunCancelled']);
+
 function resultText(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
@@ -122,10 +125,14 @@ export function createPlainReporter(w: Writers, opts: { json?: boolean; live?: b
       for (const r of st?.results ?? []) log(`  result ${r.name} = ${resultText(r.value)}`);
       const d = duration(st?.startTime, st?.completionTime);
       const ok = c?.status === 'True';
-      log(`${ok ? pc.green('✔') : pc.red('✘')} ${run.kind.toLowerCase()} ${run.metadata.name} ${ok ? 'succeeded' : 'failed'}${d ? ` in ${d}` : ''} ${pc.dim(`(${c?.reason ?? 'Unknown'}: ${c?.message ?? ''})`)}`);
+      const cancelled = !ok && CANCELLED_REASONS.has(c?.reason ?? '');
+      const verdict = ok ? 'succeeded' : cancelled ? 'was cancelled' : 'failed';
+      log(`${ok ? pc.green('✔') : pc.red('✘')} ${run.kind.toLowerCase()} ${run.metadata.name} ${verdict}${d ? ` ${cancelled ? 'after' : 'in'} ${d}` : ''} ${pc.dim(`(${c?.reason ?? 'Unknown'}: ${c?.message ?? ''})`)}`);
       for (const f of failures) {
         if (!f.step) continue;
-        log(`  failed step: ${f.taskRun && run.kind !== 'TaskRun' ? `${f.taskRun} / ` : ''}${f.step} (exit code ${f.exitCode})`);
+        // a cancelled run's steps were stopped (SIGTERM: exit 143), they did not fail
+        const code = cancelled ? `stopped, exit code ${f.exitCode ?? 'none'}` : `exit code ${f.exitCode}`;
+        log(`  ${cancelled ? 'stopped step' : 'failed step'}: ${f.taskRun && run.kind !== 'TaskRun' ? `${f.taskRun} / ` : ''}${f.step} (${code})`);
         if (f.tail.length) {
           log(`  last ${f.tail.length} log line(s):`);
           for (const l of f.tail) log(`    ${l}`);
