@@ -58,9 +58,11 @@ export function addRemoteCommands(program: Command, deps: { remote?: (c: Connect
     .option('--strict', 'unknown fields are errors (the default; same as --validate=strict)'))
     .action(async (o) => setCode(await applyCommand(o.filename, o.namespace === 'default' ? undefined : o.namespace, remote(o), fieldValidationOf(o.validate, o.strict))));
 
-  common(program.command('get').description('list objects of a kind, or get one').argument('<kind>').argument('[name]')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['wide', 'yaml', 'json', 'name'])))
-    .action(async (kind, name, o) => setCode(await getCommand(kind, name, o.namespace, (o.output ?? 'table') as OutputFormat, remote(o))));
+  common(program.command('get').description('list objects of a kind (newest first), or get one').argument('<kind>').argument('[name]')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['wide', 'yaml', 'json', 'name']))
+    .option('-l, --selector <selector>', 'label selector, e.g. tekton.dev/pipeline=ci,env!=prod')
+    .option('-A, --all-namespaces', 'list across every namespace'))
+    .action(async (kind, name, o) => setCode(await getCommand(kind, name, o.namespace, (o.output ?? 'table') as OutputFormat, remote(o), { selector: o.selector, allNamespaces: !!o.allNamespaces })));
 
   const LAST = 'the newest run (by creation) instead of a name';
   common(program.command('describe').description('show an object, its conditions, steps and tasks').argument('<kind>').argument('[name]')

@@ -10,6 +10,7 @@ import type { FieldValidation } from '../api/prepare.ts';
 import { duration } from './duration.ts';
 import type { Writers } from './reporter.ts';
 import { runArg } from './logs.ts';
+import { taskRunsSection } from './describe-runs.ts';
 
 export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name';
 
@@ -115,6 +116,18 @@ export function describe(o: KObject): string {
   return lines.join('\n');
 }
 
+/** Newest first by creationTimestamp, then by name. */
+function newestFirst(a: KObject, b: KObject): number {
+  return (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+}
+
+/** A table's lines with a NAMESPACE column first (kubectl's -A). */
+export function withNamespaces(items: KObject[], tableText: string): string {
+  const ns = ['NAMESPACE', ...items.map((o) => o.metadata.namespace ?? '')];
+  const width = Math.max(...ns.map((n) => n.length));
+  return tableText.split('\n').map((l, i) => `${(ns[i] ?? '').padEnd(width)}   ${l}`).join('\n');
+}
+
 export interface RemoteDeps { client: () => Promise<KilnClient>; w: Writers }
 
 /** `kiln apply -f FILE`: creates or updates every object in the file (unknown fields: `fieldValidation`, default errors). */
@@ -133,16 +146,22 @@ export async function applyCommand(file: string, namespace: string | undefined, 
   }
 }
 
-export async function getCommand(kind: string, name: string | undefined, namespace: string, format: OutputFormat, deps: RemoteDeps): Promise<number> {
+/** What `kiln get` lists beyond a kind: `-l/--selector` (label selector), `-A/--all-namespaces`. */
+export interface GetFilter { selector?: string; allNamespaces?: boolean }
+
+/** `kiln get KIND [NAME]`: one object, or a list newest first (like tkn), with NAMESPACE first for -A. */
+export async function getCommand(kind: string, name: string | undefined, namespace: string, format: OutputFormat, deps: RemoteDeps, filter: GetFilter = {}): Promise<number> {
   const k = kindArg(kind);
+  if (name && (filter.selector || filter.allNamespaces)) throw new CliError(EXIT.invalid, `kiln get ${kind} ${name}: a name cannot be combined with -l/--selector or -A/--all-namespaces`);
   const client = await deps.client();
   try {
-    const items = name ? [await client.get(k, namespace, name)] : await client.list(k, namespace);
+    const items = name ? [await client.get(k, namespace, name)] : (await client.list(k, filter.allNamespaces ? undefined : namespace, filter.selector)).sort(newestFirst);
     if (!items.length) {
-      deps.w.err(`No resources found in ${namespace} namespace.`);
+      deps.w.err(filter.allNamespaces ? 'No resources found.' : `No resources found in ${namespace} namespace.`);
       return EXIT.ok;
     }
-    deps.w.out(render(items, format, !!name));
+    const out = render(items, format, !!name);
+    deps.w.out(filter.allNamespaces && (format === 'table' || format === 'wide') ? withNamespaces(items, out) : out);
     return EXIT.ok;
   } finally {
     await client.close();
@@ -154,7 +173,9 @@ export async function describeCommand(kind: string, name: string | undefined, na
   const k = kindArg(kind);
   const client = await deps.client();
   try {
-    deps.w.out(describe(await runArg(client, name, last, namespace, k)));
+    const o = await runArg(client, name, last, namespace, k);
+    const trs = k === 'PipelineRun' ? await client.list('TaskRun', namespace, `tekton.dev/pipelineRun=${o.metadata.name}`) : [];
+    deps.w.out([describe(o), ...taskRunsSection(o, trs)].join('\n'));
     return EXIT.ok;
   } finally {
     await client.close();
