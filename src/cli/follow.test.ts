@@ -110,3 +110,18 @@ test('follow: a TaskRun whose events had not arrived when its PipelineRun ended 
   await f.wait();
   assert.deepEqual(logs.sort(), ['[build/echo] hello from run-build', '[cleanup/echo] hello from run-cleanup']);
 });
+
+test('follow: a TaskRun that ran before the watch took hold streams while it runs, not when its next event comes', async () => {
+  const { client, emit, store } = fakeClient();
+  const logs: string[] = [];
+  const none = () => {};
+  const reporter: Reporter = { onNotice: none, onRunStart: none, onRunEnd: none, onAllEnd: none, onTaskRunUpdate: none, onLog: (prefix, line) => logs.push(`[${prefix}] ${line}`) };
+  const f = follow(client, { namespace: 'default', runs: [{ kind: 'PipelineRun', name: 'run' }], reporter });
+  store(pr('run'));
+  store(tr('run-first', 'run', 'first'));
+  const ended = f.wait();
+  for (let i = 0; i < 5; i++) await tick();
+  assert.deepEqual(logs, ['[first/echo] hello from run-first'], 'streamed before the run ended');
+  emit(pr('run', {}, done));
+  await ended;
+});

@@ -156,6 +156,15 @@ export function follow(client: KilnClient, opts: FollowOptions): { wait(): Promi
     for (const w of watches) w.stop();
   }
 
+  /** Reads the TaskRuns of the followed PipelineRuns, as if the watch had delivered them. */
+  async function catchUpTaskRuns(): Promise<void> {
+    for (const r of opts.runs) {
+      if (r.kind !== 'PipelineRun') continue;
+      const trs = await client.list('TaskRun', namespace, `tekton.dev/pipelineRun=${r.name}`).catch(() => [] as KObject[]);
+      for (const tr of trs) onTaskRun(tr);
+    }
+  }
+
   async function wait(): Promise<KObject[]> {
     // Catch up on anything that happened before the watch delivered it.
     for (const r of opts.runs) {
@@ -163,13 +172,12 @@ export function follow(client: KilnClient, opts: FollowOptions): { wait(): Promi
       if (obj?.kind === 'PipelineRun') pipelineRuns.set(r.name, obj);
       if (obj) (r.kind === 'TaskRun' ? onTaskRun : onRun)(obj);
     }
+    // TaskRuns created before the watch took hold (its request races the create) stream now, not
+    // when their next event comes (which may be their end)
+    await catchUpTaskRuns();
     await allDone;
     // a TaskRun whose events had not arrived when its PipelineRun ended (e.g. a finally task) still streams
-    for (const r of opts.runs) {
-      if (r.kind !== 'PipelineRun') continue;
-      const trs = await client.list('TaskRun', namespace, `tekton.dev/pipelineRun=${r.name}`).catch(() => [] as KObject[]);
-      for (const tr of trs) onTaskRun(tr);
-    }
+    await catchUpTaskRuns();
     await Promise.all(streaming.values());
     stop();
     return opts.runs.map((r) => final.get(`${r.kind}/${r.name}`)!);
