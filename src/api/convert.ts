@@ -210,7 +210,7 @@ function rename(o: Obj, from: string, to: string): void {
 }
 
 /** v1 path segments spelled differently in v1beta1 input, and what they were. */
-const LEGACY_SEGMENTS: Record<string, readonly string[]> = {
+export const LEGACY_SEGMENTS: Readonly<Record<string, readonly string[]>> = {
   computeResources: ['resources'],
   stepSpecs: ['stepOverrides'],
   sidecarSpecs: ['sidecarOverrides'],
@@ -219,7 +219,7 @@ const LEGACY_SEGMENTS: Record<string, readonly string[]> = {
   timeouts: ['timeout'],
 };
 /** v1 segments with no v1beta1 counterpart (`spec.taskRunTemplate.serviceAccountName` was `spec.serviceAccountName`). */
-const LEGACY_SKIP = new Set(['taskRunTemplate']);
+export const LEGACY_SKIP: ReadonlySet<string> = new Set(['taskRunTemplate']);
 
 /**
  * The field path of a converted (v1) object as it is written in `source`, the object as decoded

@@ -1,5 +1,6 @@
 // Multi-document YAML → checked objects, every problem with file:line:col and a field path.
 // api/ parses text it is given; reading files is the caller's job.
+import { LEGACY_SEGMENTS, LEGACY_SKIP } from './convert.ts';
 import type { Document, Node, YAMLError } from 'yaml';
 import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { RunDefaults } from './config.ts';
@@ -113,17 +114,8 @@ function pos(node: Node | null | undefined, posOf: PosOf): Position {
   return posOf(offset);
 }
 
-/** v1 path segments that were spelled differently in v1beta1 input (so v1 paths still find the v1beta1 source). */
-const LEGACY_KEYS: Record<string, string[]> = {
-  computeResources: ['resources'],
-  stepSpecs: ['stepOverrides'],
-  sidecarSpecs: ['sidecarOverrides'],
-  serviceAccountName: ['taskServiceAccountName'],
-  podTemplate: ['taskPodTemplate'],
-  timeouts: ['timeout'],
-};
-/** v1 segments that have no node in v1beta1 input (`taskRunTemplate.serviceAccountName` was `serviceAccountName`). */
-const LEGACY_SKIP = new Set(['taskRunTemplate']);
+/** v1 path segments spelled differently in v1beta1 input, and v1 segments with no node there (convert.ts). */
+const LEGACY_KEYS = LEGACY_SEGMENTS;
 
 /** The position of `path` under `root` (the key of a mapping entry; the item of a list), else of the nearest ancestor. */
 export function locateIn(root: Node | null | undefined, path: string, posOf: PosOf): Position {
