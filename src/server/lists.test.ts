@@ -156,12 +156,28 @@ describe('streamList', () => {
     assert.equal(doc.items[0].data.v.length, 3_000_000);
   });
 
-  it('slices never split a surrogate pair', () => {
-    const text = `a${'😀'.repeat(70_000)}`;
-    const pieces = [...slices(text)];
-    assert.ok(pieces.length > 1);
-    assert.equal(pieces.join(''), text);
-    for (const p of pieces) assert.equal(Buffer.from(p, 'utf8').toString('utf8'), p, 'each piece is whole UTF-16');
+  it('gives the event loop a turn every 64 KiB, however fast the reader takes it', async () => {
+    const store = createMemoryStore();
+    for (let i = 0; i < 4; i++) await store.create(CONFIGMAPS, cm(`c${i}`, { v: 'x'.repeat(200_000) }));
+    const body = await streamList({ store, type: CONFIGMAPS, filter: {}, gone: () => false }, plain);
+    let turns = 0;
+    let chunks = 0;
+    (function turn() {
+      turns++;
+      if (!body!.readableEnded) setImmediate(turn);
+    })();
+    body!.on('data', () => { chunks++; });
+    await once(body!, 'end');
+    assert.ok(chunks > 12, `${chunks} chunks`);
+    assert.ok(turns > 12, `only ${turns} turns of the event loop while ${chunks} chunks were read`);
+  });
+
+  it('slices are views of at most 64 KiB of the bytes, no copies', () => {
+    const bytes = Buffer.from('é'.repeat(75_000)); // 150,000 bytes
+    const pieces = [...slices(bytes)];
+    assert.deepEqual(pieces.map((p) => p.length), [65_536, 65_536, 18_928]);
+    assert.ok(pieces.every((p) => p.buffer === bytes.buffer));
+    assert.equal(Buffer.concat(pieces).toString('utf8'), 'é'.repeat(75_000));
   });
 
   it('at most `slots` lists are written at once; the next starts when one ends', async () => {

@@ -16,7 +16,7 @@ export const LIST_CHUNK = 100;
 export const LIST_SLOTS = 16;
 /** Default time a list response may make no progress (the client reads nothing) before it is cut. */
 export const LIST_STALL_MS = 60_000;
-/** The most characters written to the socket at once: a large object goes out in slices. */
+/** The most bytes written to the socket at once: a large object goes out in slices. */
 const SLICE = 64 * 1024;
 
 /** A FIFO of `slots` permits. */
@@ -37,7 +37,7 @@ export function createGate(slots: number): Gate {
       if (given) return;
       given = true;
       const next = queue.shift();
-      if (next) next(); // the permit passes on: busy stays
+      if (next) setImmediate(next); // the permit passes on (busy stays), in a later turn of the event loop
       else busy--;
     };
   }
@@ -128,26 +128,34 @@ export async function streamList(req: ListRequest, shape: ListShape): Promise<Re
   const stallMs = req.stallMs ?? LIST_STALL_MS;
   let stall: ReturnType<typeof setTimeout> | undefined;
 
-  async function* chunks(): AsyncGenerator<string> {
-    yield open;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    yield Buffer.from(open);
     let page: ListResult | undefined = first;
     let comma = '';
+    let sinceTurn = 0;
     while (page) {
       const { items } = page;
       const token: string | undefined = page.continue;
       page = undefined; // the page's items go once written
       for (let i = 0; i < items.length; i++) {
-        const text = comma + JSON.stringify(shape.item(items[i]));
+        const bytes = Buffer.from(comma + JSON.stringify(shape.item(items[i])));
         items[i] = undefined as unknown as KObject;
         comma = ',';
-        for (const piece of slices(text)) {
+        for (const piece of slices(bytes)) {
           yield piece;
           stall?.refresh(); // the response read what came before: progress
+          sinceTurn += piece.length;
+          if (sinceTurn >= SLICE) {
+            // a socket that takes everything at once would otherwise keep this list in one chain
+            // of callbacks, and other requests (/healthz) would wait for it to end
+            sinceTurn = 0;
+            await new Promise((r) => setImmediate(r));
+          }
         }
       }
       if (!paged && token) page = await req.store.list(req.type, { ...req.filter, limit: size, continue: token });
     }
-    yield ']}';
+    yield Buffer.from(']}');
   }
 
   const body = Readable.from(chunks(), { objectMode: false, highWaterMark: SLICE });
@@ -161,17 +169,7 @@ export async function streamList(req: ListRequest, shape: ListShape): Promise<Re
   return body;
 }
 
-/** `text` in pieces of at most SLICE characters, never splitting a surrogate pair. */
-export function* slices(text: string): Generator<string> {
-  if (text.length <= SLICE) {
-    yield text;
-    return;
-  }
-  for (let at = 0; at < text.length;) {
-    let end = Math.min(text.length, at + SLICE);
-    const c = text.charCodeAt(end - 1);
-    if (end < text.length && c >= 0xd800 && c <= 0xdbff) end--;
-    yield text.slice(at, end);
-    at = end;
-  }
+/** `bytes` in views of at most SLICE bytes (no copies). */
+export function* slices(bytes: Buffer): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += SLICE) yield bytes.subarray(at, at + SLICE);
 }
