@@ -4,20 +4,11 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../api/meta.ts';
 import { createMemoryStore } from '../store/memory.ts';
-import { HttpError } from './errors.ts';
+import { httpError } from './expect.ts';
 import { APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, type PatchType } from './media.ts';
 import { applyPatch, checkPatchOptions } from './patching.ts';
 import { createServer } from './server.ts';
 
-function httpError(fn: () => unknown): HttpError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof HttpError, `expected an HttpError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected an HttpError');
-}
 
 describe('checkPatchOptions', () => {
   const cases: Array<{ name: string; type: PatchType; q: { fieldManager?: string; force?: string }; message?: string; field?: string }> = [

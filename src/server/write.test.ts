@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HttpError } from './errors.ts';
+import { httpError } from './expect.ts';
 import type { ResourceTarget } from './paths.ts';
 import { resolveResource, segmentsOf } from './paths.ts';
 import { checkIdentity, checkWrite, parseFieldValidation, warningHeader } from './write.ts';
@@ -14,16 +14,6 @@ const SECRET = target('', 'v1', 'namespaces/ns/secrets/s');
 
 const STEPS = { steps: [{ name: 's', image: 'alpine', script: 'echo hi' }] };
 
-/** Asserts `fn` throws an HttpError and returns it. */
-function httpError(fn: () => unknown): HttpError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof HttpError, `expected an HttpError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected an HttpError');
-}
 
 describe('parseFieldValidation', () => {
   const cases = [
