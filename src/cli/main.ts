@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
-import pc from 'picocolors';
+import pc from './colors.ts';
 import { parseDuration } from '../api/duration.ts';
 import { ValidationError, formatFieldError } from '../api/errors.ts';
 import type { KilnClient } from '../client/client.ts';

@@ -1,7 +1,7 @@
 // The state of a PipelineRun's tasks as the CLI shows it: built from the PipelineRun's status and
 // its children (TaskRuns; a child PipelineRun for a task that runs a Pipeline), rendered as a
 // live block (TTY) or as one line per change (plain).
-import pc from 'picocolors';
+import pc from './colors.ts';
 import type { KObject, Condition } from '../api/meta.ts';
 import type { PipelineRunStatus } from '../api/pipelinerun.types.ts';
 import type { PipelineTask } from '../api/pipeline.types.ts';

@@ -2,7 +2,7 @@
 import type { KObject } from '../api/meta.ts';
 import type { StepState, TaskRunStatus } from '../api/taskrun.types.ts';
 import type { PipelineRunStatus } from '../api/pipelinerun.types.ts';
-import pc from 'picocolors';
+import pc from './colors.ts';
 import { succeeded } from './follow.ts';
 import { duration } from './duration.ts';
 import { PipelineView, renderTask, renderView } from './pipeline-view.ts';
