@@ -154,7 +154,7 @@ export function createMemoryStore({
     },
 
     async list<T extends KObject>(type: ResourceType, opts: ListPageOptions = {}): Promise<ListResult<T>> {
-      const match = compileListFilter(type.namespaced ? opts : { ...opts, namespace: undefined });
+      const match = compileListFilter(type.namespaced ? opts : { ...opts, namespace: undefined }, type.kind);
       const limit = pageSize(opts.limit);
       const after = opts.continue ? decodeContinue(opts.continue, rv) : undefined;
       const items = [...table(type).values()].filter(match).sort(byNamespaceThenName);
@@ -200,7 +200,7 @@ export function createMemoryStore({
     },
 
     watch(type: ResourceType, opts: WatchOptions = {}): Watch {
-      const match = compileListFilter(type.namespaced ? opts : { ...opts, namespace: undefined });
+      const match = compileListFilter(type.namespaced ? opts : { ...opts, namespace: undefined }, type.kind);
       return hub.watch({
         typeKey: typeKey(type),
         match,

@@ -4,7 +4,7 @@ import type { KObject } from '../api/meta.ts';
 import { StoreError } from './store.ts';
 import {
   compileListFilter, formatLabelSelector, labelSelectorFromSet, matchesFields, matchesLabels,
-  parseFieldSelector, parseLabelSelector,
+  parseFieldSelector, parseLabelSelector, selectableFields,
 } from './selector.ts';
 
 function isBadRequest(e: unknown): boolean {
@@ -131,6 +131,42 @@ describe('field selectors', () => {
   for (const sel of ['spec.x=y', 'metadata.name', 'metadata.name=a=b', '=x', 'metadata.name!x']) {
     it(`rejects ${JSON.stringify(sel)}`, () => assert.throws(() => parseFieldSelector(sel), isBadRequest));
   }
+
+  it("takes an Event's fields only for Events", () => {
+    assert.throws(() => parseFieldSelector('involvedObject.name=x'), isBadRequest);
+    assert.throws(() => parseFieldSelector('involvedObject.name=x', 'ConfigMap'), isBadRequest);
+    assert.throws(() => parseFieldSelector('involvedObject.spec=x', 'Event'), isBadRequest);
+    assert.deepEqual(parseFieldSelector('involvedObject.name=x', 'Event'), [{ field: 'involvedObject.name', operator: '=', value: 'x' }]);
+  });
+});
+
+describe('field selectors of Events', () => {
+  const event: KObject = {
+    apiVersion: 'v1', kind: 'Event', metadata: { name: 'pr.1', namespace: 'ns1' },
+    involvedObject: { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', name: 'pr', namespace: 'ns1', uid: 'u-1' },
+    reason: 'Started', type: 'Normal', source: { component: 'PipelineRun' }, reportingComponent: 'kiln',
+  };
+  const cases = [
+    { name: "what kubectl describe asks for", sel: 'involvedObject.name=pr,involvedObject.namespace=ns1,involvedObject.kind=PipelineRun,involvedObject.uid=u-1', want: true },
+    { name: 'another uid', sel: 'involvedObject.name=pr,involvedObject.uid=u-2', want: false },
+    { name: 'another kind', sel: 'involvedObject.kind=TaskRun', want: false },
+    { name: 'apiVersion', sel: 'involvedObject.apiVersion=tekton.dev/v1', want: true },
+    { name: 'absent field is empty', sel: 'involvedObject.fieldPath=', want: true },
+    { name: 'absent field differs', sel: 'involvedObject.resourceVersion!=', want: false },
+    { name: 'reason and type', sel: 'reason=Started,type!=Warning', want: true },
+    { name: 'source is source.component', sel: 'source=PipelineRun', want: true },
+    { name: 'reportingComponent', sel: 'reportingComponent=kiln', want: true },
+    { name: 'metadata fields still apply', sel: 'metadata.name=pr.1,metadata.namespace=ns2', want: false },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.equal(matchesFields(parseFieldSelector(c.sel, 'Event'), event), c.want));
+  }
+
+  it('lists the fields each kind selects on', () => {
+    assert.deepEqual(selectableFields(), ['metadata.name', 'metadata.namespace']);
+    assert.deepEqual(selectableFields('ConfigMap'), ['metadata.name', 'metadata.namespace']);
+    assert.ok(selectableFields('Event').includes('involvedObject.uid'));
+  });
 });
 
 describe('compileListFilter', () => {
@@ -142,6 +178,13 @@ describe('compileListFilter', () => {
     assert.deepEqual([a, b].filter(compileListFilter({ namespace: 'n2' })).map((o) => o.metadata.name), ['b']);
     assert.deepEqual([a, b].filter(compileListFilter({ labelSelector: 'app' })).map((o) => o.metadata.name), ['a']);
     assert.deepEqual([a, b].filter(compileListFilter({ fieldSelector: 'metadata.name!=a' })).map((o) => o.metadata.name), ['b']);
+  });
+
+  it("selects on the kind's own fields", () => {
+    const e = (name: string, involved: string): KObject => ({ apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'n1' }, involvedObject: { kind: 'TaskRun', name: involved } });
+    const only = compileListFilter({ fieldSelector: 'involvedObject.name=tr-1' }, 'Event');
+    assert.deepEqual([e('x', 'tr-1'), e('y', 'tr-2')].filter(only).map((o) => o.metadata.name), ['x']);
+    assert.throws(() => compileListFilter({ fieldSelector: 'involvedObject.name=tr-1' }, 'ConfigMap'), isBadRequest);
   });
 
   it('throws BadRequest at compile time', () => {

@@ -1,6 +1,7 @@
 // Label and field selectors with Kubernetes syntax, shared by every Store and the HTTP server.
 //   labels: `a=b,c==d,e!=f,g in (x,y),h notin (z),i,!j,k>5,l<3` (comma = AND)
-//   fields: `metadata.name=x,metadata.namespace!=y`
+//   fields: `metadata.name=x,metadata.namespace!=y`; core/v1 Events also take Kubernetes' own
+//   fields (`involvedObject.name=x,involvedObject.kind=PipelineRun,…`, what `kubectl describe` asks for)
 import type { KObject } from '../api/meta.ts';
 import type { ListOptions } from './store.ts';
 import { StoreError } from './store.ts';
@@ -26,8 +27,34 @@ export interface FieldRequirement {
 
 export type FieldSelector = readonly FieldRequirement[];
 
-/** Fields a field selector may name (what Kubernetes supports for custom resources). */
+/** Fields a field selector may name for any kind (what Kubernetes supports for custom resources). */
 export const SELECTABLE_FIELDS: readonly string[] = ['metadata.name', 'metadata.namespace'];
+
+/**
+ * Fields some kinds select on besides SELECTABLE_FIELDS, each with the path of its value, as the
+ * Kubernetes API server has them (core/v1 Event: `source` is `source.component`).
+ */
+const KIND_FIELDS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  Event: {
+    'involvedObject.kind': ['involvedObject', 'kind'],
+    'involvedObject.namespace': ['involvedObject', 'namespace'],
+    'involvedObject.name': ['involvedObject', 'name'],
+    'involvedObject.uid': ['involvedObject', 'uid'],
+    'involvedObject.apiVersion': ['involvedObject', 'apiVersion'],
+    'involvedObject.resourceVersion': ['involvedObject', 'resourceVersion'],
+    'involvedObject.fieldPath': ['involvedObject', 'fieldPath'],
+    reason: ['reason'],
+    reportingComponent: ['reportingComponent'],
+    source: ['source', 'component'],
+    type: ['type'],
+  },
+};
+
+/** The fields a field selector may name for `kind` (undefined: SELECTABLE_FIELDS only). */
+export function selectableFields(kind?: string): readonly string[] {
+  const extra = kind !== undefined && Object.hasOwn(KIND_FIELDS, kind) ? Object.keys(KIND_FIELDS[kind]) : [];
+  return [...SELECTABLE_FIELDS, ...extra];
+}
 
 type Token =
   | { kind: 'id'; text: string }
@@ -243,27 +270,40 @@ function unescapeValue(raw: string): string | undefined {
 
 /**
  * Parses a field selector (`field=value`, `field==value`, `field!=value`, comma = AND; `\,` `\=` `\\`
- * escape). Only SELECTABLE_FIELDS are accepted. Throws StoreError('BadRequest').
+ * escape). Only the fields of `selectableFields(kind)` are accepted. Throws StoreError('BadRequest').
  */
-export function parseFieldSelector(input: string = ''): FieldSelector {
+export function parseFieldSelector(input: string = '', kind?: string): FieldSelector {
   if (input.trim() === '') return [];
+  const allowed = selectableFields(kind);
   return splitUnescaped(input, ',').map(function parseTerm(term): FieldRequirement {
     const parts = splitTerm(term);
     const value = parts && unescapeValue(parts.raw);
     if (!parts || value === undefined || parts.field === '') {
       throw new StoreError('BadRequest', `invalid field selector ${JSON.stringify(input)}: invalid term ${JSON.stringify(term)}`);
     }
-    if (!SELECTABLE_FIELDS.includes(parts.field)) {
+    if (!allowed.includes(parts.field)) {
       throw new StoreError('BadRequest', `field label not supported: ${parts.field}`);
     }
     return { field: parts.field, operator: parts.operator, value };
   });
 }
 
+/**
+ * True when a (valid) field selector names a field beyond metadata.name/namespace: matching it
+ * needs the whole object, not only what a store indexes (name, namespace, labels).
+ */
+export function selectsBeyondMetadata(fieldSelector: string | undefined, kind?: string): boolean {
+  return parseFieldSelector(fieldSelector ?? '', kind).some((r) => !SELECTABLE_FIELDS.includes(r.field));
+}
+
+/** The value a field selector compares: '' when the field is absent or not a string. */
 function fieldValue(obj: KObject, field: string): string {
   if (field === 'metadata.name') return obj.metadata.name ?? '';
   if (field === 'metadata.namespace') return obj.metadata.namespace ?? '';
-  return '';
+  const path = Object.hasOwn(KIND_FIELDS, obj.kind) && Object.hasOwn(KIND_FIELDS[obj.kind], field) ? KIND_FIELDS[obj.kind][field] : undefined;
+  let v: unknown = obj;
+  for (const k of path ?? []) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  return path && typeof v === 'string' ? v : '';
 }
 
 /** True when `obj` satisfies every field requirement. */
@@ -272,12 +312,13 @@ export function matchesFields(selector: FieldSelector, obj: KObject): boolean {
 }
 
 /**
- * Compiles the filter of a list or watch: namespace ('' or undefined: all), label and field
- * selectors. Throws StoreError('BadRequest') for a bad selector, so call it before doing any work.
+ * Compiles the filter of a list or watch of `kind`: namespace ('' or undefined: all), label and
+ * field selectors (the kind's own fields too, see selectableFields). Throws
+ * StoreError('BadRequest') for a bad selector, so call it before doing any work.
  */
-export function compileListFilter(opts: ListOptions = {}): (obj: KObject) => boolean {
+export function compileListFilter(opts: ListOptions = {}, kind?: string): (obj: KObject) => boolean {
   const labels = parseLabelSelector(opts.labelSelector ?? '');
-  const fields = parseFieldSelector(opts.fieldSelector ?? '');
+  const fields = parseFieldSelector(opts.fieldSelector ?? '', kind);
   const namespace = opts.namespace || undefined;
   return function listFilter(obj) {
     if (namespace !== undefined && (obj.metadata.namespace ?? '') !== namespace) return false;

@@ -21,7 +21,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { KObject } from '../api/meta.ts';
 import type { ListPageOptions, ListResult, ResourceType, Store, Watch, WatchOptions } from './store.ts';
 import { decodeContinue, encodeContinue, pageSize, type ContinueKey } from './paging.ts';
-import { compileListFilter } from './selector.ts';
+import { compileListFilter, selectsBeyondMetadata } from './selector.ts';
 import type { Change } from './watch.ts';
 import { createEventHub, deepFreeze } from './watch.ts';
 import {
@@ -98,7 +98,7 @@ function ownerUids(obj: KObject | undefined): string {
   return [...uids].sort().join('\n');
 }
 
-/** What a selector can look at (name, namespace, labels), without parsing the body. */
+/** What a selector can look at (name, namespace, labels) without parsing the body; other fields (an Event's involvedObject) need it. */
 function selectable(row: KeyRow): KObject {
   return { apiVersion: '', kind: '', metadata: { name: row.name, namespace: row.namespace || undefined, labels: JSON.parse(row.labels) } };
 }
@@ -214,7 +214,7 @@ export function createSqliteStore({
    * (`selective`: labels or fields are asked for), then a continue token when one more matches,
    * with remainingItemCount when no selector makes counting a scan.
    */
-  function page(tk: string, namespace: string, opts: { limit?: number; after?: ContinueKey; selective: boolean; match: (o: KObject) => boolean }): ListResult {
+  function page(tk: string, namespace: string, opts: { limit?: number; after?: ContinueKey; selective: boolean; onBody?: boolean; match: (o: KObject) => boolean }): ListResult {
     const fromNs = opts.after?.namespace ?? '';
     const fromName = opts.after?.name ?? '';
     const rowLimit = opts.selective || opts.limit === undefined ? -1 : opts.limit + 1; // -1: no LIMIT
@@ -223,7 +223,8 @@ export function createSqliteStore({
     const keys: KeyRow[] = [];
     let more = false;
     for (const row of scan) {
-      if (opts.selective && !opts.match(selectable(row))) continue;
+      const candidate = opts.onBody ? JSON.parse((getBody.get(tk, row.namespace, row.name) as { body: string }).body) as KObject : selectable(row);
+      if (opts.selective && !opts.match(candidate)) continue;
       if (keys.length === opts.limit) {
         more = true;
         break;
@@ -331,16 +332,18 @@ export function createSqliteStore({
 
     async list<T extends KObject>(type: ResourceType, opts: ListPageOptions = {}): Promise<ListResult<T>> {
       const filter = type.namespaced ? opts : { ...opts, namespace: undefined };
-      const match = compileListFilter(filter);
+      const match = compileListFilter(filter, type.kind);
       const selective = Boolean(opts.labelSelector?.trim() || opts.fieldSelector?.trim());
+      const onBody = selectsBeyondMetadata(opts.fieldSelector, type.kind);
       const limit = pageSize(opts.limit);
       const after = opts.continue ? decodeContinue(opts.continue, rv) : undefined;
       if (limit !== undefined || after) {
-        return page(typeKey(type), filter.namespace ?? '', { limit, after, selective, match }) as ListResult<T>;
+        return page(typeKey(type), filter.namespace ?? '', { limit, after, selective, onBody, match }) as ListResult<T>;
       }
       const items: KObject[] = [];
       for (const row of rows(type, filter.namespace ?? '')) {
-        if (!selective || match(selectable(row))) items.push(JSON.parse(row.body) as KObject);
+        const obj = onBody ? JSON.parse(row.body) as KObject : undefined;
+        if (!selective || match(obj ?? selectable(row))) items.push(obj ?? JSON.parse(row.body) as KObject);
       }
       // SQLite orders by UTF-8 bytes, JavaScript by UTF-16 units: sort as the memory store does
       return { items: items.sort(byNamespaceThenName) as T[], resourceVersion: String(rv) };
@@ -389,7 +392,7 @@ export function createSqliteStore({
     },
 
     watch(type: ResourceType, opts: WatchOptions = {}): Watch {
-      const match = compileListFilter(type.namespaced ? opts : { ...opts, namespace: undefined });
+      const match = compileListFilter(type.namespaced ? opts : { ...opts, namespace: undefined }, type.kind);
       return hub.watch({
         typeKey: typeKey(type),
         match,

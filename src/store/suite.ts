@@ -22,6 +22,7 @@ const CONFIGMAPS: ResourceType = { group: '', plural: 'configmaps', kind: 'Confi
 const TASKRUNS: ResourceType = { group: 'tekton.dev', plural: 'taskruns', kind: 'TaskRun', namespaced: true };
 const PIPELINERUNS: ResourceType = { group: 'tekton.dev', plural: 'pipelineruns', kind: 'PipelineRun', namespaced: true };
 const NAMESPACES: ResourceType = { group: '', plural: 'namespaces', kind: 'Namespace', namespaced: false };
+const EVENTS: ResourceType = { group: '', plural: 'events', kind: 'Event', namespaced: true };
 
 /** Hang guard for reads that must succeed; only reached when an implementation is broken. */
 const GUARD_MS = 5000;
@@ -36,6 +37,11 @@ function tr(name: string, meta: ObjectMeta = {}, spec: unknown = { taskRef: { na
 
 function pr(name: string, meta: ObjectMeta = {}): KObject {
   return { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name, ...meta }, spec: { pipelineRef: { name: 'p' } } };
+}
+
+/** A core/v1 Event about `kind/name` (uid `uid`). */
+function ev(name: string, kind: string, involved: string, uid: string, reason = 'Started'): KObject {
+  return { apiVersion: 'v1', kind: 'Event', metadata: { name }, involvedObject: { apiVersion: 'tekton.dev/v1', kind, name: involved, namespace: 'default', uid }, reason, type: 'Normal' };
 }
 
 function ownerRef(owner: KObject) {
@@ -278,6 +284,28 @@ export function runStoreSuite(name: string, newStore: () => Promise<Store> | Sto
           const got = (await s.list(CONFIGMAPS, { fieldSelector })).items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
           assert.deepEqual(got, want, `fieldSelector ${JSON.stringify(fieldSelector)}`);
         }
+      });
+
+      test(g, "Events are selected by their involvedObject (what kubectl describe asks for)", async (s) => {
+        await s.create(EVENTS, ev('a', 'PipelineRun', 'run', 'u1'));
+        await s.create(EVENTS, ev('b', 'TaskRun', 'run', 'u2'));
+        await s.create(EVENTS, ev('c', 'PipelineRun', 'run', 'u0', 'Running'));
+        await s.create(EVENTS, ev('d', 'PipelineRun', 'other', 'u3'));
+        const cases: Array<[string, string[]]> = [
+          ['involvedObject.name=run,involvedObject.namespace=default,involvedObject.kind=PipelineRun,involvedObject.uid=u1', ['a']],
+          ['involvedObject.name=run,involvedObject.kind=PipelineRun', ['a', 'c']],
+          ['involvedObject.kind!=PipelineRun', ['b']],
+          ['reason=Running', ['c']],
+        ];
+        for (const [fieldSelector, want] of cases) {
+          const got = (await s.list(EVENTS, { namespace: 'default', fieldSelector })).items.map((o) => o.metadata.name);
+          assert.deepEqual(got, want, `fieldSelector ${JSON.stringify(fieldSelector)}`);
+        }
+        const paged = await s.list(EVENTS, { namespace: 'default', fieldSelector: 'involvedObject.name=run,involvedObject.kind=PipelineRun', limit: 1 });
+        assert.deepEqual(paged.items.map((o) => o.metadata.name), ['a'], 'a page of a selection');
+        const rest = await s.list(EVENTS, { namespace: 'default', fieldSelector: 'involvedObject.name=run,involvedObject.kind=PipelineRun', limit: 1, continue: paged.continue });
+        assert.deepEqual(rest.items.map((o) => o.metadata.name), ['c']);
+        assertReason(await s.list(CONFIGMAPS, { fieldSelector: 'involvedObject.name=run' }).catch((e: unknown) => e), 'BadRequest', 400);
       });
 
       test(g, 'a bad selector is BadRequest (400)', async (s) => {
@@ -761,6 +789,19 @@ export function runStoreSuite(name: string, newStore: () => Promise<Store> | Sto
           await s.create(CONFIGMAPS, cm('b', { namespace: 'n2' }));
           const { events } = await take(w, 2);
           assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.namespace}/${e.object.metadata.name}`), ['ADDED default/b', 'ADDED n2/b']);
+        } finally {
+          w.stop();
+        }
+      });
+
+      test(g, "watch of Events with an involvedObject field selector", async (s) => {
+        const w = s.watch(EVENTS, { fieldSelector: 'involvedObject.uid=u1' });
+        try {
+          await s.create(EVENTS, ev('a', 'TaskRun', 'run', 'u2'));
+          await s.create(EVENTS, ev('b', 'TaskRun', 'run', 'u1'));
+          await s.create(EVENTS, ev('c', 'TaskRun', 'run', 'u1', 'Running'));
+          const { lines } = await take(w, 2);
+          assert.deepEqual(lines, ['ADDED b', 'ADDED c']);
         } finally {
           w.stop();
         }
