@@ -21,9 +21,9 @@ const LOCAL_VOLUME_SOURCES = new Set(['name', 'emptyDir', 'configMap', 'secret',
 
 /**
  * Field paths set in `obj` (a converted v1 object) that are accepted but not honoured when steps
- * run as local processes: podTemplate, computeResources, stepSpecs/sidecarSpecs, a
- * serviceAccountName other than `default`, securityContext settings (runAsUser, runAsGroup,
- * runAsNonRoot, …), imagePullPolicy, volumeDevices, debug, sidecar probes/ports, cluster-only
+ * run as local processes: podTemplate (but its volumes and the run-as ids of its securityContext),
+ * computeResources, stepSpecs/sidecarSpecs, a serviceAccountName other than `default`,
+ * securityContext settings other than runAsUser, runAsGroup and runAsNonRoot, imagePullPolicy, volumeDevices, debug, sidecar probes/ports, cluster-only
  * volume sources and workspace `csi` bindings. Not `privileged`: steps are never privileged
  * (false is honoured), and asking for it is refused or allowed by the host policy (hostpolicy.ts).
  */
@@ -52,9 +52,25 @@ function serviceAccount(name: string | undefined, path: string, out: string[]): 
   if (name && name !== 'default') out.push(path);
 }
 
+/** securityContext fields honoured: privileged (refused or allowed) and who the container runs as */
+const HONOURED_SC = new Set(['privileged', 'runAsUser', 'runAsGroup', 'runAsNonRoot']);
+
 function securityContext(sc: unknown, path: string, out: string[]): void {
   if (!isPlainObject(sc)) return;
-  for (const [k, v] of Object.entries(sc)) if (k !== 'privileged' && isSet(v)) out.push(joinPath(joinPath(path, 'securityContext'), k));
+  for (const [k, v] of Object.entries(sc)) if (!HONOURED_SC.has(k) && isSet(v)) out.push(joinPath(joinPath(path, 'securityContext'), k));
+}
+
+/** A podTemplate: its volumes and its securityContext's run-as ids are honoured, the rest is not. */
+function podTemplate(pt: unknown, path: string, out: string[]): void {
+  if (!isPlainObject(pt)) {
+    if (isSet(pt)) out.push(path);
+    return;
+  }
+  for (const [k, v] of Object.entries(pt)) {
+    if (k === 'volumes' || !isSet(v)) continue;
+    if (k === 'securityContext' && isPlainObject(v)) securityContext(v, path, out);
+    else out.push(joinPath(path, k));
+  }
 }
 
 function container(c: ContainerFields & Record<string, unknown>, path: string, extra: readonly string[], out: string[]): void {
@@ -80,7 +96,8 @@ interface RunOverrides {
 }
 
 function runOverrides(o: RunOverrides, path: string, out: string[]): void {
-  for (const f of ['podTemplate', 'computeResources', 'stepSpecs', 'sidecarSpecs'] as const) if (isSet(o[f])) out.push(joinPath(path, f));
+  podTemplate(o.podTemplate, joinPath(path, 'podTemplate'), out);
+  for (const f of ['computeResources', 'stepSpecs', 'sidecarSpecs'] as const) if (isSet(o[f])) out.push(joinPath(path, f));
   serviceAccount(o.serviceAccountName, joinPath(path, 'serviceAccountName'), out);
 }
 
@@ -107,7 +124,7 @@ function pipelineSpec(spec: PipelineSpec, path: string, out: string[]): void {
 
 function pipelineRunSpec(spec: PipelineRunSpec, out: string[]): void {
   const t = spec.taskRunTemplate ?? {};
-  if (isSet(t.podTemplate)) out.push('spec.taskRunTemplate.podTemplate');
+  podTemplate(t.podTemplate, 'spec.taskRunTemplate.podTemplate', out);
   serviceAccount(t.serviceAccountName, 'spec.taskRunTemplate.serviceAccountName', out);
   (spec.taskRunSpecs ?? []).forEach((trs, i) => runOverrides(trs, joinPath('spec.taskRunSpecs', i), out));
   workspaces(spec.workspaces, 'spec', out);

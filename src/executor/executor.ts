@@ -59,7 +59,16 @@ export interface PlanContainer {
   results?: string[];
   readinessProbe?: PlanProbe;
   startupProbe?: PlanProbe;
+  /** securityContext runAsUser/runAsGroup/runAsNonRoot (the container's over the podTemplate's) */
+  runAs?: RunAs;
+  /** computeResources.limits as written (Kubernetes quantities: cpu "500m", memory "64Mi"); honoured by container executors */
+  limits?: { cpu?: string; memory?: string };
+  /** securityContext.privileged, already admitted by the host policy (a container executor also checks its own allowance) */
+  privileged?: boolean;
 }
+
+/** Who a container asks to run as; an executor that cannot give exactly this says how it differs. */
+export interface RunAs { uid?: number; gid?: number; nonRoot?: boolean }
 
 /** What a step sees of earlier steps when it is about to start. */
 export interface StepContext {

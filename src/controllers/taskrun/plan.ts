@@ -10,6 +10,8 @@ import type { KeyToPath, ProjectedSource, Volume, WorkspaceBinding } from '../..
 import type { EnvPair, ExecutionPlan, PlanContainer, PlanMount, PlanProbe, PlanVolume, VolumeSource } from '../../executor/executor.ts';
 import { parseDuration } from '../../api/duration.ts';
 import { stepName } from '../../engine/taskrun.apply.ts';
+import { claimName } from '../../engine/pipelinerun/naming.ts';
+import { runAsOf } from './runas.ts';
 
 /** Objects the plan reads, keyed by name (same namespace as the TaskRun). */
 export interface PlanInputs {
@@ -53,6 +55,14 @@ export function referencedObjects(spec: TaskSpec, run: TaskRun): { configMaps: S
     }
   }
   return { configMaps, secrets };
+}
+
+/**
+ * The claim a TaskRun's `volumeClaimTemplate` binding becomes (Tekton names it from the binding
+ * and the TaskRun's uid); the TaskRun reconciler creates it before the first attempt.
+ */
+export function templateClaim(b: WorkspaceBinding, run: TaskRun): string {
+  return claimName(b.volumeClaimTemplate?.metadata?.name, b.name, run.metadata.uid ?? run.metadata.name ?? '');
 }
 
 function podTemplateVolumes(run: TaskRun): Volume[] {
@@ -162,7 +172,7 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
     const b = bindings.get(decl.name);
     if (!b) continue;
     const vol = `ws-${decl.name}`;
-    volumes.push({ name: vol, source: sourceOf(b, `workspace "${decl.name}"`, `pvc-${name}-${decl.name}`, b.field) });
+    volumes.push({ name: vol, source: sourceOf(b, `workspace "${decl.name}"`, templateClaim(b, run), b.field) });
     const readOnly = decl.readOnly || !!b.configMap || !!b.secret || !!b.projected;
     wsMounts.push({ ws: decl.name, mount: { volume: vol, mountPath: decl.mountPath ?? `/workspace/${decl.name}`, subPath: b.subPath || undefined, readOnly } });
   }
@@ -240,6 +250,8 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
     const sidecar = kind === 'sidecar' ? (c as Sidecar) : undefined;
     const problem = asksPrivileged(c.securityContext?.privileged) ? privilegedProblem(policy, what) : undefined;
     if (problem) refused.push(`${taskField}.${kind}s[${index}].securityContext.privileged: ${problem}`);
+    const identity = runAsOf(c.securityContext, run.spec.podTemplate?.['securityContext'], `${taskField}.${kind}s[${index}]`);
+    refused.push(...identity.problems);
     return {
       name: n,
       containerName: `${kind}-${n}`,
@@ -257,6 +269,7 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
       results: step?.results?.map((r) => r.name),
       readinessProbe: probe(sidecar?.readinessProbe),
       startupProbe: probe(sidecar?.startupProbe),
+      ...(identity.runAs ? { runAs: identity.runAs } : {}),
     };
   }
 

@@ -101,7 +101,7 @@ export function createProcessExecutor(opts: ProcessExecutorOptions): Executor {
     notices.push('setpriv (util-linux) not found under /usr/bin or /bin: kiln runs as root and cannot drop steps to an unprivileged user; steps run unsandboxed with paths rewritten');
     sandbox.bwrap = undefined;
   }
-  const identity = user && setpriv ? { ...user, setpriv } : undefined;
+  const identity = user && setpriv ? { ...user, setpriv, unshare: which('unshare', DEFAULT_PATH) } : undefined;
   ownCreatedDirs(sandbox.bwrap ? identity : undefined);
   const network = networkTools(which, hostPATH, busybox, root, opts.network ?? 'outside', notices);
   let rootOps: RootOp[] | undefined;

@@ -9,7 +9,7 @@ import type { ImageInfo } from './images.ts';
 import { DEFAULT_PATH, shadowOps } from './host.ts';
 import type { AttemptLayout } from './layout.ts';
 import { mountSource, subPathWhat } from './layout.ts';
-import { bindFor, bwrapArgs, hostPath, pathRewriter } from './sandbox.ts';
+import { bindFor, bwrapArgs, hostPath, pathRewriter, seenAsFor } from './sandbox.ts';
 import type { Bind, DropTo, RootOp } from './sandbox.ts';
 import { SH_FAMILY, scriptArgv, scriptText } from './script.ts';
 import type { OutputFilter } from './spawn.ts';
@@ -291,6 +291,8 @@ export function prepareContainer(tools: HostTools, actx: AttemptContext, c: Plan
     if (shadows.some((s) => s.op === 'tmpfs' && p.startsWith(s.path + '/'))) continue;
     shadows.push(...shadowOps(p, root, tools.masks));
   }
-  const spec = { root: shadows.length ? [...root, ...shadows] : root, masks: tools.masks, binds, dirs, cwd, argv, ownNetwork: !actx.net, dropTo: tools.identity };
+  const seenAs = seenAsFor(c.runAs, tools.identity !== undefined);
+  if (seenAs && tools.identity && !tools.identity.unshare) return { ...prepared, error: `securityContext asks for uid ${seenAs.uid} gid ${seenAs.gid}: unshare (util-linux) is not installed, so this container can only run as the step user` };
+  const spec = { root: shadows.length ? [...root, ...shadows] : root, masks: tools.masks, binds, dirs, cwd, argv, ownNetwork: !actx.net, dropTo: tools.identity, seenAs };
   return { ...prepared, argv: [...(actx.net?.enter ?? []), tools.bwrap!, ...bwrapArgs(spec)] };
 }

@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +88,25 @@ describe('process executor: sandbox', { skip: NO_BWRAP }, function sandbox() {
     const { snap, logs } = await runPlan(ex, plan);
     assert.deepEqual(snap.outcome, { status: 'succeeded' }, logs[0]);
     assert.equal(logs[0], 's3cret400\n');
+  });
+
+  test('securityContext ids: a step sees the uid and gid it asks for, root included, with no capability and no host identity', async function () {
+    const ex = executor();
+    const probe = 'echo "$(id -u):$(id -g) $(grep CapEff /proc/self/status | tr -d \'\\t\')"; echo x > /workspace/w/$(id -u); if cat /etc/shadow >/dev/null 2>&1; then echo "read /etc/shadow"; fi';
+    const dir = join(base, `ids${n++}`);
+    mkdirSync(dir);
+    const root = process.getuid?.() === 0;
+    if (root) chownSync(dir, 65534, 65534);
+    const plan = suitePlan('ids', [
+      suiteStep('user', probe, { runAs: { uid: 1000, gid: 3000 }, mounts: [{ volume: 'w', mountPath: '/workspace/w' }] }),
+      suiteStep('root', probe, { runAs: { uid: 0 }, mounts: [{ volume: 'w', mountPath: '/workspace/w' }] }),
+    ], { volumes: [{ name: 'w', source: { type: 'hostDir', path: dir } }] });
+    const { snap, logs } = await runPlan(ex, plan);
+    assert.deepEqual(snap.outcome, { status: 'succeeded' }, logs.join('\n'));
+    assert.deepEqual(logs, ['1000:3000 CapEff:0000000000000000\n', '0:0 CapEff:0000000000000000\n']);
+    // on the host, both are the step user (kiln root) or kiln's own user: never uid 0 or 1000
+    const hostUid = root ? 65534 : process.getuid?.();
+    assert.deepEqual([statSync(join(dir, '1000')).uid, statSync(join(dir, '0')).uid], [hostUid, hostUid]);
   });
 });
 

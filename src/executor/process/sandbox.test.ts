@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bindFor, bwrapArgs, hostPath, pathRewriter, sortBinds } from './sandbox.ts';
+import { bindFor, bwrapArgs, hostPath, pathRewriter, seenAsFor, sortBinds } from './sandbox.ts';
 import type { Bind } from './sandbox.ts';
 
 const binds: Bind[] = [
@@ -93,5 +93,41 @@ describe('sandbox: binds by descriptor', function () {
     });
     const binds = args.slice(args.indexOf('/tekton') + 1, args.indexOf('--chdir'));
     assert.deepEqual(binds, ['--dir', '/tekton/bin', '--bind-fd', '3', '/workspace', '--ro-bind-fd', '4', '/tekton/steps', '--ro-bind', '/bin/busybox', '/tekton/bin/busybox']);
+  });
+});
+
+describe('sandbox: the ids a container sees (securityContext runAsUser/runAsGroup/runAsNonRoot)', function () {
+  test('seenAsFor: the default unless ids are asked; unset ids as the kubelet defaults them', function () {
+    const cases: Array<[string, Parameters<typeof seenAsFor>[0], boolean, unknown]> = [
+      ['nothing asked, kiln root', undefined, true, undefined],
+      ['nothing asked, kiln a user', undefined, false, undefined],
+      ['runAsNonRoot alone, kiln root: the step user already is not root', { nonRoot: true }, true, undefined],
+      ['runAsNonRoot alone, kiln a user: 65534 instead of root', { nonRoot: true }, false, { uid: 65534, gid: 65534 }],
+      ['uid only: gid 0', { uid: 1000 }, true, { uid: 1000, gid: 0 }],
+      ['uid and gid', { uid: 1000, gid: 3000 }, false, { uid: 1000, gid: 3000 }],
+      ['root asked, kiln root', { uid: 0 }, true, { uid: 0, gid: 0 }],
+      ['gid only, kiln root: the step user with that group', { gid: 5 }, true, { uid: 65534, gid: 5 }],
+      ['gid only, kiln a user: root with that group', { gid: 5 }, false, { uid: 0, gid: 5 }],
+    ];
+    for (const [name, runAs, root, want] of cases) assert.deepEqual(seenAsFor(runAs, root), want, name);
+  });
+
+  test('kiln a user: the user namespace maps the asked ids instead of root', function () {
+    const args = bwrapArgs({ root: [], masks: [], binds: [], cwd: '/', argv: ['id'], seenAs: { uid: 1000, gid: 3000 } });
+    assert.ok(args.join(' ').includes('--unshare-user --uid 1000 --gid 3000 --cap-drop ALL'), args.join(' '));
+  });
+
+  test('kiln root: drop to the step user, then a user namespace of its own seen as the asked ids; root inside drops its capabilities again', function () {
+    const dropTo = { uid: 65534, gid: 65534, setpriv: '/usr/bin/setpriv', unshare: '/usr/bin/unshare' };
+    const drop = ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--no-new-privs', '--'];
+    const tail = (seenAs: { uid: number; gid: number }) => {
+      const args = bwrapArgs({ root: [], masks: [], binds: [], cwd: '/', argv: ['id'], dropTo, seenAs });
+      return args.slice(args.indexOf('--') + 1);
+    };
+    assert.deepEqual(tail({ uid: 1000, gid: 3000 }), [...drop, '/usr/bin/unshare', '--user', '--map-user=1000', '--map-group=3000', '--', 'id']);
+    assert.deepEqual(tail({ uid: 0, gid: 0 }), [
+      ...drop, '/usr/bin/unshare', '--user', '--map-user=0', '--map-group=0', '--',
+      '/usr/bin/setpriv', '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--', 'id',
+    ]);
   });
 });

@@ -38,7 +38,16 @@ export interface SandboxSpec {
   ownNetwork?: boolean;
   /** kiln is root: drop to this user inside (instead of a user namespace) */
   dropTo?: DropTo;
+  /**
+   * the uid/gid the container sees (securityContext runAsUser/runAsGroup): in its user namespace,
+   * mapped to kiln's user (kiln not root) or to the step user (kiln root); default root (kiln not
+   * root) or the step user itself (kiln root)
+   */
+  seenAs?: SeenAs;
 }
+
+/** Ids inside the container's user namespace. */
+export interface SeenAs { uid: number; gid: number }
 
 /** Everyone's confinement: own PID and IPC namespaces, and the container dies with kiln. */
 const ALWAYS: readonly string[] = ['--unshare-pid', '--unshare-ipc', '--die-with-parent'];
@@ -49,8 +58,20 @@ const ALWAYS: readonly string[] = ['--unshare-pid', '--unshare-ipc', '--die-with
  */
 export const CONFINEMENT: readonly string[] = ['--unshare-user', '--uid', '0', '--gid', '0', '--cap-drop', 'ALL', ...ALWAYS];
 
+/** {@link CONFINEMENT} with other ids seen inside. */
+function confinement(seenAs: SeenAs | undefined): readonly string[] {
+  if (!seenAs) return CONFINEMENT;
+  return ['--unshare-user', '--uid', String(seenAs.uid), '--gid', String(seenAs.gid), '--cap-drop', 'ALL', ...ALWAYS];
+}
+
 /** The unprivileged host user a container runs as when kiln is root, and the setpriv that makes it so. */
-export interface DropTo { uid: number; gid: number; setpriv: string }
+export interface DropTo {
+  uid: number;
+  gid: number;
+  setpriv: string;
+  /** util-linux unshare: a user namespace of the step user's own, for containers asking for other ids */
+  unshare?: string;
+}
 
 /**
  * kiln root: bwrap (root, so it can reach kiln's private directories) builds the mounts, then the
@@ -58,8 +79,28 @@ export interface DropTo { uid: number; gid: number; setpriv: string }
  * (bounding, inheritable, ambient; setuid clears the rest), supplementary groups cleared,
  * no-new-privileges (setuid binaries give nothing).
  */
-export function dropArgv(d: DropTo): string[] {
-  return [d.setpriv, `--reuid=${d.uid}`, `--regid=${d.gid}`, '--clear-groups', '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--no-new-privs', '--'];
+export function dropArgv(d: DropTo, seenAs?: SeenAs): string[] {
+  const drop = [d.setpriv, `--reuid=${d.uid}`, `--regid=${d.gid}`, '--clear-groups', '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--no-new-privs', '--'];
+  if (!seenAs || !d.unshare) return drop;
+  // then, still the step user on the host, a user namespace where it is seen as the asked ids; a
+  // new user namespace starts with every capability (its own), which root inside drops again
+  const userns = [d.unshare, '--user', `--map-user=${seenAs.uid}`, `--map-group=${seenAs.gid}`, '--'];
+  const again = seenAs.uid === 0 ? [d.setpriv, '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--'] : [];
+  return [...drop, ...userns, ...again];
+}
+
+/**
+ * The ids a container asking for `runAs` sees, or undefined for the default (root inside a user
+ * namespace when kiln is not root; the step user itself when kiln is root, which is not root and
+ * so already satisfies runAsNonRoot). Unset ids default as the kubelet's do: gid 0, and a
+ * runAsNonRoot container without a runAsUser runs as 65534.
+ */
+export function seenAsFor(runAs: { uid?: number; gid?: number; nonRoot?: boolean } | undefined, kilnRoot: boolean): SeenAs | undefined {
+  if (!runAs) return undefined;
+  if (kilnRoot && runAs.uid === undefined && runAs.gid === undefined) return undefined;
+  if (!kilnRoot && runAs.uid === undefined && runAs.gid === undefined && !runAs.nonRoot) return undefined;
+  const defaultUser = runAs.uid === undefined && (kilnRoot || runAs.nonRoot);
+  return { uid: runAs.uid ?? (defaultUser ? 65534 : 0), gid: runAs.gid ?? (defaultUser ? 65534 : 0) };
 }
 
 /** Path depth: `/` is 0, `/a` 1, `/a/b` 2. */
@@ -112,9 +153,9 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
   }
   // working directories outside every bind are scratch space in the sandbox: writable by whoever runs there
   for (const d of spec.dirs ?? []) args.push('--perms', '1777', '--dir', d);
-  args.push('--chdir', spec.cwd, ...(spec.dropTo ? ALWAYS : CONFINEMENT));
+  args.push('--chdir', spec.cwd, ...(spec.dropTo ? ALWAYS : confinement(spec.seenAs)));
   if (spec.ownNetwork !== false) args.push('--unshare-net');
-  args.push('--', ...(spec.dropTo ? dropArgv(spec.dropTo) : []), ...spec.argv);
+  args.push('--', ...(spec.dropTo ? dropArgv(spec.dropTo, spec.seenAs) : []), ...spec.argv);
   return args;
 }
 
