@@ -28,12 +28,13 @@ function topDirs(): string[] {
 
 /** The attacker's script: one `PROBE name verdict` line per attempt, `set +e` so every probe runs. */
 const PROBES = String.raw`set +e
-p() { echo "PROBE $1 $2"; }
+p() { echo "PROBE $ROLE$1 $2"; }
 try() { name="$1"; shift; if "$@" >/dev/null 2>&1; then p "$name" ESCAPED; else p "$name" refused; fi; }
 # controls: the probes below are meaningful only if these work
 NC=nc; [ -x /tekton/bin/busybox ] && NC="/tekton/bin/busybox nc"
 if $NC --help 2>&1 | grep -qi usage; then p control-nc works; else p control-nc missing; fi
-if echo x > /workspace/control; then p control-write-workspace works; else p control-write-workspace failed; fi
+if echo x > /workspace/control-$(id -u); then p control-write-workspace works; else p control-write-workspace failed; fi
+p control-uid "$(id -u)"
 for d in $TOPS; do try "write:$d" sh -c "echo x > $d/$MARK"; done
 try read-shadow cat /etc/shadow
 try read-datadir-db cat "$DATADIR/kiln.db"
@@ -61,10 +62,22 @@ try chown-host chown 0:0 /usr/bin/env
 if command -v python3 >/dev/null; then try raw-socket python3 -c 'import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW)'; fi
 echo PROBES-DONE`;
 
+/** verdict prefixes: the step as kiln runs it by default, and one asking for runAsUser 0 */
+const ROLES = ['', 'as-root:'];
+const envOf = (env: Record<string, string>) => Object.entries(env).map(([name, value]) => ({ name, value }));
+
 function attacker(env: Record<string, string>): unknown {
   return {
     apiVersion: 'tekton.dev/v1', kind: 'TaskRun', metadata: { name: 'attacker', namespace: 'default' },
-    spec: { taskSpec: { steps: [{ name: 'probe', image: 'busybox', env: Object.entries(env).map(([name, value]) => ({ name, value })), script: PROBES }] } },
+    spec: {
+      taskSpec: {
+        steps: [
+          { name: 'probe', image: 'busybox', env: envOf({ ...env, ROLE: '' }), script: PROBES },
+          // the same probes from a step that asks to be root (securityContext.runAsUser: 0)
+          { name: 'probe-as-root', image: 'busybox', env: envOf({ ...env, ROLE: 'as-root:' }), script: PROBES, securityContext: { runAsUser: 0, runAsGroup: 0 } },
+        ],
+      },
+    },
   };
 }
 
@@ -111,7 +124,7 @@ describe('security: a step cannot escape its sandbox (kiln serve as root)', { sk
     await until('the attacker TaskRun to finish', async () => finished((await api(s, 'GET', '/apis/tekton.dev/v1/namespaces/default/taskruns/attacker')).json));
     const res = await fetch(`${s.url}/apis/tekton.dev/v1/namespaces/default/taskruns/attacker/log`);
     const log = await res.text();
-    assert.match(log, /PROBES-DONE/, `the probe script ran to its end:\n${log}`);
+    assert.equal(log.match(/PROBES-DONE/g)?.length, 2, `the probe script ran to its end in both steps:\n${log}`);
     for (const m of log.matchAll(/PROBE (\S+) (\S+)/g)) verdicts.set(m[1], m[2]);
   });
 
@@ -126,8 +139,12 @@ describe('security: a step cannot escape its sandbox (kiln serve as root)', { sk
     const port = new URL(s.url).port;
     const onHost = spawnSync('sh', ['-c', `printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 2 127.0.0.1 ${port} | grep -q ' 200 '`]);
     assert.equal(onHost.status, 0, 'the API probe works from the host');
-    assert.equal(verdicts.get('control-nc'), 'works');
-    assert.equal(verdicts.get('control-write-workspace'), 'works');
+    for (const role of ROLES) {
+      assert.equal(verdicts.get(`${role}control-nc`), 'works');
+      assert.equal(verdicts.get(`${role}control-write-workspace`), 'works');
+    }
+    // the second step is root in its own user namespace (and nothing more, as the probes show)
+    assert.deepEqual([verdicts.get('control-uid'), verdicts.get('as-root:control-uid')], ['65534', '0']);
   });
 
   test('no write reaches a top-level host directory (checked on the host)', () => {
@@ -140,8 +157,11 @@ describe('security: a step cannot escape its sandbox (kiln serve as root)', { sk
     'find-victim-secret', 'cap-effective', 'cap-permitted', 'cap-bounding', 'no-new-privs-off', 'remount-rw', 'mount-tmpfs',
     'umount', 'sysctl-write', 'read-kmem', 'kill-kiln', 'api-loopback', 'list-root', 'list-home', 'chown-host',
   ];
-  for (const name of expected) {
-    test(`refused: ${name}`, () => assert.equal(verdicts.get(name), 'refused', `probe ${name}: ${verdicts.get(name) ?? 'did not run'}`));
+  for (const role of ROLES) {
+    for (const probe of expected) {
+      const name = role + probe;
+      test(`refused: ${name}`, () => assert.equal(verdicts.get(name), 'refused', `probe ${name}: ${verdicts.get(name) ?? 'did not run'}`));
+    }
   }
 
   test('the victim\'s files are unchanged', () => {
@@ -150,7 +170,8 @@ describe('security: a step cannot escape its sandbox (kiln serve as root)', { sk
 
   test('every probe that ran was refused (none missing from the list above)', () => {
     // writes to / land in the sandbox's own tmpfs: they are judged on the host (first test), not here
-    const escaped = [...verdicts].filter(([k, v]) => !k.startsWith('write:') && !k.startsWith('control-') && v !== 'refused').map(([k]) => k);
+    const judged = (k: string) => !/^(as-root:)?(write:|control-)/.test(k);
+    const escaped = [...verdicts].filter(([k, v]) => judged(k) && v !== 'refused').map(([k]) => k);
     assert.deepEqual(escaped, []);
   });
 });

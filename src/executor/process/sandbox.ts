@@ -69,7 +69,7 @@ export interface DropTo {
   uid: number;
   gid: number;
   setpriv: string;
-  /** util-linux unshare: a user namespace of the step user's own, for containers asking for other ids */
+  /** util-linux unshare (≥ 2.38: --map-user): a user namespace of the step user's own, for containers asking for other ids */
   unshare?: string;
 }
 
@@ -83,9 +83,10 @@ export function dropArgv(d: DropTo, seenAs?: SeenAs): string[] {
   const drop = [d.setpriv, `--reuid=${d.uid}`, `--regid=${d.gid}`, '--clear-groups', '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--no-new-privs', '--'];
   if (!seenAs || !d.unshare) return drop;
   // then, still the step user on the host, a user namespace where it is seen as the asked ids; a
-  // new user namespace starts with every capability (its own), which root inside drops again
-  const userns = [d.unshare, '--user', `--map-user=${seenAs.uid}`, `--map-group=${seenAs.gid}`, '--'];
-  const again = seenAs.uid === 0 ? [d.setpriv, '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--'] : [];
+  // new user namespace starts with every capability (its own): kept across the exec of setpriv
+  // (--keep-caps) only for setpriv to empty every set again, bounding set included
+  const userns = [d.unshare, '--user', '--keep-caps', `--map-user=${seenAs.uid}`, `--map-group=${seenAs.gid}`, '--'];
+  const again = [d.setpriv, '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--'];
   return [...drop, ...userns, ...again];
 }
 
