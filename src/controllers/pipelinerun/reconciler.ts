@@ -18,6 +18,7 @@ import { CANCEL_MESSAGE_ANNOTATION, type Decisions, type ObservedChild, type Pip
 import type { Store } from '../../store/store.ts';
 import { isConflict, orUndefined, StoreError } from '../../store/store.ts';
 import { sameJson } from './json.ts';
+import { createRunEventRecorder } from '../events/recorder.ts';
 
 export interface PipelineRunReconcilerOptions {
   store: Store;
@@ -57,8 +58,12 @@ export interface ReconcilerCache {
 export interface Request { namespace: string; name: string }
 
 function isDone(status: PipelineRunStatus | undefined): boolean {
-  const c = status?.conditions?.find((x) => x.type === SUCCEEDED);
+  const c = succeededOf(status);
   return !!c && c.status !== 'Unknown';
+}
+
+function succeededOf(status: PipelineRunStatus | undefined): Condition | undefined {
+  return status?.conditions?.find((x) => x.type === SUCCEEDED);
 }
 
 function failed(reason: string, message: string, now: string): Condition {
@@ -78,6 +83,8 @@ interface Paced { end: number; cost: number }
 
 export function createPipelineRunReconciler({ store, now = () => new Date(), cache, pace = 0, pacer = realPacer }: PipelineRunReconcilerOptions) {
   const lastReconcile = new Map<string, Paced>();
+  /** Kubernetes Events on each change of the Succeeded condition (Started, Running, Succeeded/Failed) */
+  const events = createRunEventRecorder({ store, component: 'PipelineRun', now });
 
   /** The Pipeline spec a run names, or the condition that fails the run. */
   /**
@@ -253,6 +260,7 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
     if (sameJson(status, pr.status ?? {})) return undefined;
     try {
       await store.updateStatus(PIPELINERUN, { ...pr, status });
+      await events.record(pr, succeededOf(pr.status), succeededOf(status));
       return undefined;
     } catch (e) {
       if (isConflict(e)) return { requeueAfter: 5 };

@@ -11,6 +11,7 @@ import type { Executor, ExecutionHandle } from '../../executor/executor.ts';
 import { parseResults } from '../../engine/taskrun.apply.ts';
 import { parseArtifacts } from '../../engine/artifacts.ts';
 import { prepareAttempt, timeoutOf } from './prepare.ts';
+import { createRunEventRecorder } from '../events/recorder.ts';
 import { condition, containerStatus, finalCondition, isDone, MSG_RUNNING, succeededCondition, withCondition } from './status.ts';
 
 export interface TaskRunReconcilerOptions {
@@ -41,6 +42,8 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
   const waiting = new Map<string, Request>();
   /** uid and last attempt of every TaskRun seen, by key: what to clean up once it is gone */
   const seen = new Map<string, { uid: string; attempt: number }>();
+  /** Kubernetes Events on each change of the Succeeded condition (Started, Running, Succeeded/Failed…) */
+  const events = createRunEventRecorder({ store, component: 'TaskRun', now });
 
   /** A free slot, and no earlier waiter that should have it first. */
   function mayStart(key: string): boolean {
@@ -67,6 +70,7 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
   async function write(run: TaskRun, status: TaskRunStatus): Promise<void> {
     if (JSON.stringify(status) === JSON.stringify(run.status ?? {})) return;
     await store.updateStatus(TASKRUN, { ...run, status });
+    await events.record(run, succeededCondition(run.status), succeededCondition(status));
   }
 
   async function finish(run: TaskRun, status: TaskRunStatus, reason: string, message: string): Promise<void> {
