@@ -1,5 +1,6 @@
 // The composition root: the one place that wires real implementations together.
 import { chmodSync, mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { PRIVILEGED_NOTICE, RUN_POLICY, type HostPolicy } from './api/hostpolicy.ts';
@@ -11,6 +12,9 @@ import { createInProcessClient, type ClientBackend } from './client/inprocess.ts
 import { runCli, type ServeOptions } from './cli/main.ts';
 import { createTaskRunController } from './controllers/taskrun/controller.ts';
 import { createPipelineRunController } from './controllers/pipelinerun/controller.ts';
+import { createClaimController } from './controllers/volumeclaims/controller.ts';
+import type { ClaimStorage } from './controllers/volumeclaims/reconciler.ts';
+import { claimDir } from './executor/process/layout.ts';
 import { tailStepLogs } from './executor/logfiles.ts';
 import { createProcessExecutor } from './executor/process/executor.ts';
 import { createMemoryStore } from './store/memory.ts';
@@ -36,6 +40,11 @@ function privateDir(dir: string): void {
   chmodSync(dir, 0o700);
 }
 
+/** Claims' directories where the process executor keeps them (<dataDir>/claims/<ns>/<name>): removed with their claim. */
+function claimStorage(dataDir: string): ClaimStorage {
+  return { remove: (ns, name) => rm(claimDir(dataDir, ns, name), { recursive: true, force: true, maxRetries: 3 }) };
+}
+
 /** How many TaskRuns run at once by default: steps mostly wait on processes and files. */
 export function defaultParallelism(): number {
   return Math.max(2, availableParallelism() * 2);
@@ -52,7 +61,8 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
   const hostPolicy: HostPolicy = { ...RUN_POLICY, allowPrivileged: !!opts.allowPrivileged };
   const taskruns = createTaskRunController({ store, executor, offline: opts.offline, workers: 4, maxRunning, hostPolicy });
   const pipelineruns = createPipelineRunController({ store });
-  await Promise.all([taskruns.start(), pipelineruns.start()]);
+  const claims = createClaimController({ store, storage: claimStorage(dataDir) });
+  await Promise.all([taskruns.start(), pipelineruns.start(), claims.start()]);
 
   return createInProcessClient({
     ...storeBackend(store),
@@ -61,7 +71,7 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
     },
     notices: () => executor.notices(),
     async close() {
-      await Promise.all([pipelineruns.stop(), taskruns.stop()]);
+      await Promise.all([pipelineruns.stop(), taskruns.stop(), claims.stop()]);
       await executor.close();
       await store.close();
     },
@@ -109,11 +119,20 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   privateDir(dataDir);
   const store = createSqliteStore({ path: join(dataDir, 'kiln.db') });
   const executor = createProcessExecutor({ dataDir, network: opts.stepNetwork });
+  const uncontained = executor.uncontained?.();
+  if (uncontained && !opts.allowUnsandboxed) {
+    opts.log(`error: ${uncontained}: steps would run on the host as kiln's own user, and whoever can create a run (API, kubectl, a webhook) would own the host`);
+    opts.log('  install bubblewrap (and util-linux), or pass --allow-unsandboxed to serve anyway');
+    await store.close();
+    return 1;
+  }
+  if (uncontained) opts.log(`warning: serving unsandboxed (--allow-unsandboxed): ${uncontained}`);
   // whoever may create a run must not reach the host beyond what the operator allows
   const { resolveHostPath } = await import('./server/hostpaths.ts');
   const hostPolicy: HostPolicy = { allowHostPath: opts.allowHostPath ?? [], allowPrivileged: !!opts.allowPrivileged, resolvePath: resolveHostPath };
   const taskruns = createTaskRunController({ store, executor, workers: 4, maxRunning: opts.maxParallel ?? defaultParallelism(), hostPolicy });
   const pipelineruns = createPipelineRunController({ store });
+  const claims = createClaimController({ store, storage: claimStorage(dataDir) });
   const creds = opts.insecureLoopbackOnly ? undefined : ensureCredentials(dataDir, [opts.address]);
   let ready = false;
   const app = createServer({
@@ -132,7 +151,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const retention = policy.keepLast !== undefined || policy.maxAgeDays !== undefined
     ? createRetention({ store, executor, policy, onError: (e) => app.log.error({ err: e }, 'retention sweep failed') })
     : undefined;
-  await Promise.all([taskruns.start(), pipelineruns.start()]);
+  await Promise.all([taskruns.start(), pipelineruns.start(), claims.start()]);
   retention?.start();
   ready = true;
   await app.listen({ port: opts.port, host: opts.address });
@@ -159,7 +178,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     signals.once('SIGINT', () => stop('SIGINT'));
   });
   await app.close();
-  await Promise.all([pipelineruns.stop(), taskruns.stop(), listeners.stop()]);
+  await Promise.all([pipelineruns.stop(), taskruns.stop(), listeners.stop(), claims.stop()]);
   let grace: NodeJS.Timeout | undefined;
   await Promise.race([executor.drain?.() ?? Promise.resolve(), new Promise((r) => (grace = setTimeout(r, SHUTDOWN_GRACE_MS)))]);
   clearTimeout(grace);

@@ -46,6 +46,8 @@ export interface ServeOptions {
   allowHostPath?: string[];
   /** containers may ask for securityContext.privileged (still granted no capability) */
   allowPrivileged?: boolean;
+  /** serve even when steps cannot be contained here (no working bwrap): the host is then theirs */
+  allowUnsandboxed?: boolean;
   log: (line: string) => void;
 }
 
@@ -196,6 +198,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .addOption(new Option('--step-network <mode>', STEP_NETWORK_HELP).choices(['outside', 'none']))
     .option('--allow-host-path <dirs>', 'runs may bind host directories beneath these (DIR[,DIR…], repeatable; links resolved); default: no hostPath', collect, [])
     .option('--allow-privileged', ALLOW_PRIVILEGED_HELP)
+    .option('--allow-unsandboxed', 'serve even where steps cannot be sandboxed (no working bwrap): whoever can create a run then owns the host')
     .action(async (o) => {
       if (!deps.serve) throw new CliError(EXIT.internal, 'this build of kiln cannot serve');
       const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
@@ -214,6 +217,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         stepNetwork: o.stepNetwork,
         allowHostPath: allowedHostPaths(o.allowHostPath),
         allowPrivileged: !!o.allowPrivileged,
+        allowUnsandboxed: !!o.allowUnsandboxed,
         log: w.err,
       }));
     });

@@ -170,6 +170,8 @@ export interface Executor {
   get(id: string): ExecutionHandle | undefined;
   /** one-line notes to show the user once (e.g. "bwrap not found: …") */
   notices(): string[];
+  /** why steps would run uncontained here (the host writable to them), or undefined when they are contained */
+  uncontained?(): string | undefined;
   /** drops a finished attempt from memory once its outcome is recorded (its files stay) */
   forget?(id: string): void;
   /** removes every file kept for a TaskRun (its attempts and logs), once the run itself is pruned */

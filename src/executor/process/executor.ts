@@ -53,13 +53,13 @@ function realOrSelf(p: string): string {
 }
 
 /** Resolves the bwrap binary: explicit, or auto-detected and probed; the reason when unusable. */
-function detectBwrap(opt: string | false | undefined, which: (n: string) => string | undefined): { bwrap?: string; notice?: string } {
-  if (opt === false) return { notice: 'bwrap disabled: steps run as plain processes with /workspace and /tekton paths rewritten; read-only mounts are not enforced and mount paths elsewhere cannot be honoured' };
+function detectBwrap(opt: string | false | undefined, which: (n: string) => string | undefined): { bwrap?: string; notice?: string; why?: string } {
+  if (opt === false) return { why: 'bwrap disabled', notice: 'bwrap disabled: steps run as plain processes with /workspace and /tekton paths rewritten; read-only mounts are not enforced and mount paths elsewhere cannot be honoured' };
   if (opt) return { bwrap: opt };
   const found = which('bwrap');
-  if (!found) return { notice: 'bwrap not found (Debian package bubblewrap): steps run as plain processes with /workspace and /tekton paths rewritten; the host is not protected from steps, read-only mounts are not enforced and mount paths elsewhere cannot be honoured' };
+  if (!found) return { why: 'bwrap not found (Debian package bubblewrap)', notice: 'bwrap not found (Debian package bubblewrap): steps run as plain processes with /workspace and /tekton paths rewritten; the host is not protected from steps, read-only mounts are not enforced and mount paths elsewhere cannot be honoured' };
   const why = probeBwrap(found);
-  if (why) return { notice: `bwrap at ${found} cannot create a sandbox here (${why}): steps run as plain processes with paths rewritten` };
+  if (why) return { why: `bwrap at ${found} cannot create a sandbox here (${why})`, notice: `bwrap at ${found} cannot create a sandbox here (${why}): steps run as plain processes with paths rewritten` };
   return { bwrap: found };
 }
 
@@ -100,6 +100,7 @@ export function createProcessExecutor(opts: ProcessExecutorOptions): Executor {
   if (user && sandbox.bwrap && !setpriv) {
     notices.push('setpriv (util-linux) not found under /usr/bin or /bin: kiln runs as root and cannot drop steps to an unprivileged user; steps run unsandboxed with paths rewritten');
     sandbox.bwrap = undefined;
+    sandbox.why = 'setpriv (util-linux) not found: kiln runs as root and cannot drop steps to an unprivileged user';
   }
   const identity = user && setpriv ? { ...user, setpriv, unshare: which('unshare', DEFAULT_PATH) } : undefined;
   ownCreatedDirs(sandbox.bwrap ? identity : undefined);
@@ -133,6 +134,7 @@ export function createProcessExecutor(opts: ProcessExecutorOptions): Executor {
     },
     get: (id: string) => attempts.get(id),
     notices: () => [...notices],
+    uncontained: () => (sandbox.bwrap ? undefined : sandbox.why ?? 'no sandbox'),
     forget: function forget(id: string): void {
       const h = attempts.get(id);
       if (h?.snapshot().outcome) attempts.delete(id);
