@@ -58,7 +58,7 @@ export function addRemoteCommands(program: Command, deps: { remote?: (c: Connect
     .option('--strict', 'unknown fields are errors (the default; same as --validate=strict)'))
     .action(async (o) => setCode(await applyCommand(o.filename, o.namespace === 'default' ? undefined : o.namespace, remote(o), fieldValidationOf(o.validate, o.strict))));
 
-  common(program.command('get').description('list objects of a kind (newest first), or get one').argument('<kind>').argument('[name]')
+  common(program.command('get').description('list objects of a kind (newest first; events in the order they happened), or get one').argument('<kind>').argument('[name]')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['wide', 'yaml', 'json', 'name']))
     .option('-l, --selector <selector>', 'label selector, e.g. tekton.dev/pipeline=ci,env!=prod')
     .option('-A, --all-namespaces', 'list across every namespace'))

@@ -71,8 +71,8 @@ describe('table for trigger records and listeners', () => {
   it('Events: when, type, reason, object, message', () => {
     const ev: KObject = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', creationTimestamp: '2026-01-01T00:59:00Z' }, type: 'Warning', reason: 'TriggerRejected', involvedObject: { kind: 'EventListener', name: 'github' }, message: 'interceptor github rejected the event' };
     assert.deepEqual(table([ev], false, now), [
-      'LAST SEEN   TYPE      REASON            OBJECT                 MESSAGE',
-      '60s         Warning   TriggerRejected   eventlistener/github   interceptor github rejected the event',
+      'LAST SEEN   TYPE      REASON            OBJECT                 DELIVERY   MESSAGE',
+      '60s         Warning   TriggerRejected   eventlistener/github              interceptor github rejected the event',
     ]);
   });
   it('EventListeners: address and readiness', () => {

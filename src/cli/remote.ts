@@ -11,6 +11,7 @@ import { duration } from './duration.ts';
 import type { Writers } from './reporter.ts';
 import { runArg } from './logs.ts';
 import { taskRunsSection } from './describe-runs.ts';
+import { byTime, eventRow, EVENT_HEAD } from './events.ts';
 
 export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name';
 
@@ -62,12 +63,9 @@ function align(head: string[], rows: string[][]): string[] {
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 const field = (o: unknown, k: string): unknown => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined);
 
-/** Kinds printed with columns of their own: trigger records (Events) and EventListeners. */
+/** Kinds printed with columns of their own: Events (runs' and trigger records) and EventListeners. */
 const SPECIAL_COLUMNS: Record<string, { head: string[]; row(o: KObject, now: Date): string[] }> = {
-  Event: {
-    head: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
-    row: (o, now) => [age(text(o.lastTimestamp) || o.metadata.creationTimestamp, now), text(o.type), text(o.reason), `${text(field(o.involvedObject, 'kind')).toLowerCase()}/${text(field(o.involvedObject, 'name'))}`, text(o.message)],
-  },
+  Event: { head: EVENT_HEAD, row: (o, now) => eventRow(o, (iso) => age(iso, now)) },
   EventListener: {
     head: ['NAME', 'ADDRESS', 'READY', 'AGE'],
     row: (o, now) => {
@@ -149,13 +147,13 @@ export async function applyCommand(file: string, namespace: string | undefined, 
 /** What `kiln get` lists beyond a kind: `-l/--selector` (label selector), `-A/--all-namespaces`. */
 export interface GetFilter { selector?: string; allNamespaces?: boolean }
 
-/** `kiln get KIND [NAME]`: one object, or a list newest first (like tkn), with NAMESPACE first for -A. */
+/** `kiln get KIND [NAME]`: one object, or a list newest first (like tkn; Events oldest first, as they happened), with NAMESPACE first for -A. */
 export async function getCommand(kind: string, name: string | undefined, namespace: string, format: OutputFormat, deps: RemoteDeps, filter: GetFilter = {}): Promise<number> {
   const k = kindArg(kind);
   if (name && (filter.selector || filter.allNamespaces)) throw new CliError(EXIT.invalid, `kiln get ${kind} ${name}: a name cannot be combined with -l/--selector or -A/--all-namespaces`);
   const client = await deps.client();
   try {
-    const items = name ? [await client.get(k, namespace, name)] : (await client.list(k, filter.allNamespaces ? undefined : namespace, filter.selector)).sort(newestFirst);
+    const items = name ? [await client.get(k, namespace, name)] : (await client.list(k, filter.allNamespaces ? undefined : namespace, filter.selector)).sort(k === 'Event' ? byTime : newestFirst);
     if (!items.length) {
       deps.w.err(filter.allNamespaces ? 'No resources found.' : `No resources found in ${namespace} namespace.`);
       return EXIT.ok;
