@@ -21,7 +21,7 @@ describe('columnsOf', () => {
     { name: 'Secret', kind: 'Secret', want: [['Name', 'string', 'name'], ['Type', 'string', ''], ['Data', 'integer', ''], ['Age', 'date', '']] },
     { name: 'ServiceAccount', kind: 'ServiceAccount', want: [['Name', 'string', 'name'], ['Secrets', 'integer', ''], ['Age', 'date', '']] },
     { name: 'Namespace', kind: 'Namespace', want: [['Name', 'string', 'name'], ['Status', 'string', ''], ['Age', 'date', '']] },
-    { name: 'PersistentVolumeClaim', kind: 'PersistentVolumeClaim', want: [['Name', 'string', 'name'], ['Status', 'string', ''], ['Age', 'date', '']] },
+    { name: 'PersistentVolumeClaim: kubectl\'s columns', kind: 'PersistentVolumeClaim', want: [['Name', 'string', 'name'], ['Status', 'string', ''], ['Volume', 'string', ''], ['Capacity', 'string', ''], ['Access Modes', 'string', ''], ['StorageClass', 'string', ''], ['Age', 'date', '']] },
     { name: 'kinds without columns: Name and Age', kind: 'Task', want: [['Name', 'string', 'name'], ['Age', 'date', '']] },
   ];
   for (const c of cases) {
@@ -81,7 +81,13 @@ describe('toTable', () => {
     { name: 'ServiceAccount counts secrets', kind: 'ServiceAccount', object: { secrets: [{ name: 'a' }, { name: 'b' }] }, want: ['x', 2, '10d'] },
     { name: 'Namespace phase defaults to Active', kind: 'Namespace', object: {}, want: ['x', 'Active', '10d'] },
     { name: 'Namespace phase as given', kind: 'Namespace', object: { status: { phase: 'Terminating' } }, want: ['x', 'Terminating', '10d'] },
-    { name: 'PVC phase defaults to Pending', kind: 'PersistentVolumeClaim', object: {}, want: ['x', 'Pending', '10d'] },
+    { name: 'PVC phase defaults to Pending', kind: 'PersistentVolumeClaim', object: {}, want: ['x', 'Pending', '', '', '', '', '10d'] },
+    {
+      name: 'PVC bound: volume, capacity, access modes as kubectl abbreviates them, storage class',
+      kind: 'PersistentVolumeClaim',
+      object: { spec: { volumeName: 'pv-1', storageClassName: 'fast' }, status: { phase: 'Bound', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod', 'Other'] } },
+      want: ['x', 'Bound', 'pv-1', '1Gi', 'RWO,ROX,RWX,RWOP,Other', 'fast', '10d'],
+    },
   ];
   for (const c of core) {
     it(c.name, () => {

@@ -74,6 +74,23 @@ const EVENT_COLUMNS: Column[] = [
   col('Message', 'string', 'What happened', (o) => str(o.message)),
 ];
 
+/** kubectl's short names of access modes (RWO, ROX, RWX, RWOP), as `kubectl get pvc` prints them. */
+const ACCESS_MODES: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
+
+/** kubectl's columns for PersistentVolumeClaims (NAME, STATUS, VOLUME, CAPACITY, ACCESS MODES, STORAGECLASS, AGE). */
+const PVC_COLUMNS: Column[] = [
+  NAME,
+  col('Status', 'string', 'The claim phase', (o) => str(record(o.status).phase) || 'Pending'),
+  col('Volume', 'string', 'The volume bound to the claim', (o) => str(record(o.spec).volumeName)),
+  col('Capacity', 'string', 'The storage the claim has', (o) => str(record(record(o.status).capacity).storage)),
+  col('Access Modes', 'string', 'The access modes the claim has', (o) => {
+    const modes = record(o.status).accessModes;
+    return Array.isArray(modes) ? modes.map((m) => ACCESS_MODES[str(m)] ?? str(m)).join(',') : '';
+  }),
+  col('StorageClass', 'string', 'The storage class of the claim', (o) => str(record(o.spec).storageClassName)),
+  AGE,
+];
+
 const COLUMNS: Record<string, Column[]> = {
   TaskRun: RUN_COLUMNS,
   PipelineRun: RUN_COLUMNS,
@@ -90,7 +107,7 @@ const COLUMNS: Record<string, Column[]> = {
     col('Ready', 'string', 'The Ready condition status', (o) => str(ready(o).status)),
     col('Reason', 'string', 'The Ready condition reason', (o) => str(ready(o).reason)), AGE,
   ],
-  PersistentVolumeClaim: [NAME, col('Status', 'string', 'The claim phase', (o) => record(o.status).phase ?? 'Pending'), AGE],
+  PersistentVolumeClaim: PVC_COLUMNS,
 };
 
 /** The columns of a kind (Name and Age when it declares none). */

@@ -19,6 +19,7 @@ import type { Store } from '../../store/store.ts';
 import { isConflict, orUndefined, StoreError } from '../../store/store.ts';
 import { sameJson } from './json.ts';
 import { createRunEventRecorder } from '../events/recorder.ts';
+import { createClaimMaker } from '../volumeclaims/claims.ts';
 
 export interface PipelineRunReconcilerOptions {
   store: Store;
@@ -85,6 +86,8 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
   const lastReconcile = new Map<string, Paced>();
   /** Kubernetes Events on each change of the Succeeded condition (Started, Running, Succeeded/Failed) */
   const events = createRunEventRecorder({ store, component: 'PipelineRun', now });
+  /** the run's volumeClaimTemplate claims, made before its first TaskRun */
+  const claims = createClaimMaker(store);
 
   /** The Pipeline spec a run names, or the condition that fails the run. */
   /**
@@ -302,6 +305,10 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
     const resolved = await resolvePipeline(pr, nowIso);
     if ('condition' in resolved) {
       return writeStatus(pr, { ...pr.status, startTime: pr.status?.startTime ?? nowIso, completionTime: nowIso, conditions: [resolved.condition] });
+    }
+    const claimFailure = await claims.ensure(pr, pr.spec.workspaces);
+    if (claimFailure) {
+      return writeStatus(pr, { ...pr.status, startTime: pr.status?.startTime ?? nowIso, completionTime: nowIso, conditions: [failed(claimFailure.reason, claimFailure.message, nowIso)] });
     }
     const ns = pr.metadata.namespace ?? 'default';
     if (usesCel(resolved.spec)) await loadCel();

@@ -120,10 +120,15 @@ describe('buildPlan: volumes', () => {
 });
 
 describe('buildPlan: workspaces', () => {
+  test('volumeClaimTemplate: the claim is named from the template name, the binding and the run\'s uid (sha256sum of "srcuid-tr")', () => {
+    const got = plan({ workspaces: [{ name: 'src' }] }, taskRun({ workspaces: [{ name: 'src', volumeClaimTemplate: { metadata: { name: 'data' }, spec: {} } }] }, { uid: 'uid-tr' }));
+    assert.deepEqual(got.volumes, [{ name: 'ws-src', source: { type: 'claim', claimName: 'data-715f4f6228', namespace: 'ns' } }]);
+  });
   const bindingCases: Array<{ name: string; binding: Omit<WorkspaceBinding, 'name'>; want: unknown; readOnly: boolean }> = [
     { name: 'emptyDir', binding: { emptyDir: {} }, want: { type: 'emptyDir' }, readOnly: false },
     { name: 'persistentVolumeClaim', binding: { persistentVolumeClaim: { claimName: 'data' } }, want: { type: 'claim', claimName: 'data', namespace: 'ns' }, readOnly: false },
-    { name: 'volumeClaimTemplate → a claim named after the run', binding: { volumeClaimTemplate: { spec: {} } }, want: { type: 'claim', claimName: 'pvc-tr-src', namespace: 'ns' }, readOnly: false },
+    // sha256("src" + "tr") by sha256sum: a run without uid is named by its name
+    { name: 'volumeClaimTemplate → the claim Tekton names', binding: { volumeClaimTemplate: { spec: {} } }, want: { type: 'claim', claimName: 'pvc-527d744468', namespace: 'ns' }, readOnly: false },
     { name: 'hostPath (kiln run -w) → hostDir', binding: { hostPath: { path: '/home/me/src' } }, want: { type: 'hostDir', path: '/home/me/src' }, readOnly: false },
     { name: 'configMap is read-only', binding: { configMap: { name: 'other' } }, want: { type: 'files', files: { 'c.txt': 'C' }, mode: undefined }, readOnly: true },
     { name: 'secret is read-only', binding: { secret: { secretName: 'creds', items: [{ key: 'user', path: 'u' }] } }, want: { type: 'files', files: { u: 'bob' }, mode: 0o400 }, readOnly: true },

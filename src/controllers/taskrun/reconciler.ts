@@ -12,6 +12,7 @@ import { parseResults } from '../../engine/taskrun.apply.ts';
 import { parseArtifacts } from '../../engine/artifacts.ts';
 import { prepareAttempt, timeoutOf } from './prepare.ts';
 import { createRunEventRecorder } from '../events/recorder.ts';
+import { createClaimMaker } from '../volumeclaims/claims.ts';
 import { condition, containerStatus, finalCondition, isDone, MSG_RUNNING, succeededCondition, withCondition } from './status.ts';
 
 export interface TaskRunReconcilerOptions {
@@ -44,6 +45,8 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
   const seen = new Map<string, { uid: string; attempt: number }>();
   /** Kubernetes Events on each change of the Succeeded condition (Started, Running, Succeeded/Failed…) */
   const events = createRunEventRecorder({ store, component: 'TaskRun', now });
+  /** the run's volumeClaimTemplate claims, made before its first attempt */
+  const claims = createClaimMaker(store);
 
   /** A free slot, and no earlier waiter that should have it first. */
   function mayStart(key: string): boolean {
@@ -202,6 +205,8 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
       const steps = status.steps?.map((s) => (s.terminated ? s : { name: s.name, container: s.container, terminated: { exitCode: 1, reason: TaskRunReason.ExecutorLost, startedAt: s.running?.startedAt, finishedAt: iso() }, terminationReason: TaskRunReason.ExecutorLost }));
       return retryOrFail(run, { ...status, steps, completionTime: iso() }, attempt, lost);
     }
+    const claimFailure = await claims.ensure(run, run.spec.workspaces);
+    if (claimFailure) return finish(run, status, claimFailure.reason, claimFailure.message);
     return start(run, status, attempt);
   }
 

@@ -110,7 +110,7 @@ export function taskRunsFor(ctx: RunContext, t: TaskState, r: Resolved, existing
   const trs = taskRunSpecFor(ctx, t.name);
   const inline = isInlineTaskSpec(pt.taskSpec);
   const spec = taskSpecOf(ctx, r);
-  const ws = taskRunWorkspaces(pt, spec, inline, ctx.input.pipelineRun.spec.workspaces ?? [], ctx.id.name, runStrings(ctx.input, ctx.id));
+  const ws = taskRunWorkspaces(pt, spec, inline, ctx.input.pipelineRun.spec.workspaces ?? [], ctx.input.pipelineRun.metadata.uid ?? '', runStrings(ctx.input, ctx.id));
   if ('error' in ws) return { failure: { reason: 'CreateRunFailed', message: USER_ERROR + ws.error } };
   const base: TaskRunSpec = {};
   if (inline) base.taskSpec = declarePropagated(embeddedTaskSpec(pt.taskSpec!), ws.workspaces.map((w) => w.name));
@@ -185,7 +185,7 @@ export function pipelineRunFor(ctx: RunContext, t: TaskState, r: Resolved, exist
   if (pt.pipelineSpec) spec.pipelineSpec = pt.pipelineSpec;
   else spec.pipelineRef = { ...pt.pipelineRef };
   if (pt.params?.length) spec.params = pt.params;
-  const workspaces = pipelineRunWorkspaces(pt, ctx.input.pipelineRun.spec.workspaces ?? [], ctx.id.name, runStrings(ctx.input, ctx.id));
+  const workspaces = pipelineRunWorkspaces(pt, ctx.input.pipelineRun.spec.workspaces ?? [], ctx.input.pipelineRun.metadata.uid ?? '', runStrings(ctx.input, ctx.id));
   if (workspaces.length) spec.workspaces = workspaces;
   if (trs.serviceAccountName || trs.podTemplate) {
     spec.taskRunTemplate = {

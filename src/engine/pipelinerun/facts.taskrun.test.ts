@@ -116,7 +116,7 @@ test('workspaces: names mapped, subPaths joined, claims shared, optional ones le
       ],
     },
   }));
-  const claim = claimName(undefined, 'shared', 'pr');
+  const claim = claimName(undefined, 'shared', 'uid-1'); // named from the run's uid, as Tekton does
   assert.deepEqual(d.create.map((c) => c.spec.workspaces), [
     [{ name: 'src', subPath: 'base/sub/pr', persistentVolumeClaim: { claimName: claim } }],
     [{ name: 'out', subPath: 'base', persistentVolumeClaim: { claimName: claim } }, { name: 'tmp', emptyDir: {} }],

@@ -36,8 +36,15 @@ test('child names follow kmeta.ChildName', () => {
   assert.equal(childName('p'.repeat(30), suffix), `${'p'.repeat(30)}${md5Hex('p'.repeat(30) + suffix)}`, 'a trailing dash is trimmed');
 });
 
-test('volumeClaimTemplate bindings become one claim per run and binding', () => {
+test('volumeClaimTemplate bindings become one claim per run (uid) and binding', () => {
+  const uid = '8e9c6a8e-0d49-4a3c-9b8e-2f7c1d3b5a10';
+  const rows = [
+    // sha256("source" + uid) computed with sha256sum
+    { name: 'no template name: pvc-', got: claimName(undefined, 'source', uid), want: 'pvc-d2124232d9' },
+    { name: 'the template name is the prefix', got: claimName('data', 'source', uid), want: 'data-d2124232d9' },
+    { name: 'an empty template name: pvc-', got: claimName('', 'source', uid), want: 'pvc-d2124232d9' },
+    { name: 'another owner (same name, new uid): another claim', got: claimName(undefined, 'source', 'other-uid'), want: 'pvc-a052ac23b0' },
+  ];
+  for (const r of rows) assert.equal(r.got, r.want, r.name);
   assert.equal(claimName(undefined, 'ws', 'pr'), `pvc-${sha256Hex('wspr').slice(0, 10)}`);
-  assert.equal(claimName('data', 'ws', 'pr'), `data-${sha256Hex('wspr').slice(0, 10)}`);
-  assert.notEqual(claimName(undefined, 'ws', 'pr-2'), claimName(undefined, 'ws', 'pr'));
 });

@@ -38,10 +38,11 @@ export function matrixTaskRunName(pipelineRun: string, pipelineTask: string, i: 
 }
 
 /**
- * The claim a `volumeClaimTemplate` binding becomes, shared by every TaskRun of the run
- * (volumeclaim.GeneratePVCNameFromWorkspaceBinding): `<template name or "pvc">-<first 10 hex of
- * sha256(binding name + pipelinerun name)>`.
+ * The PersistentVolumeClaim a `volumeClaimTemplate` binding becomes, shared by every TaskRun of
+ * the run that owns it (volumeclaim's name for a claim without the affinity assistant):
+ * `<template name or "pvc">-<first 10 hex of sha256(binding name + owner uid)>`. The owner's uid,
+ * not its name, keeps the claims of runs that reuse a name apart.
  */
-export function claimName(templateName: string | undefined, bindingName: string, pipelineRun: string): string {
-  return `${templateName || 'pvc'}-${sha256Hex(bindingName + pipelineRun).slice(0, 10)}`;
+export function claimName(templateName: string | undefined, bindingName: string, ownerUid: string): string {
+  return `${templateName || 'pvc'}-${sha256Hex(bindingName + ownerUid).slice(0, 10)}`;
 }

@@ -40,9 +40,10 @@ export function joinSubPath(runSubPath: string | undefined, taskSubPath: string 
 
 /**
  * One TaskRun binding from the PipelineRun's binding: renamed to the task's workspace, subPaths
- * joined, and a `volumeClaimTemplate` turned into the claim shared by all the run's TaskRuns.
+ * joined, and a `volumeClaimTemplate` turned into the claim shared by all the run's TaskRuns
+ * (named from the PipelineRun's uid, `pipelineRunUid`: see claimName).
  */
-export function toTaskBinding(run: WorkspaceBinding, taskWorkspace: string, taskSubPath: string | undefined, pipelineRun: string): WorkspaceBinding {
+export function toTaskBinding(run: WorkspaceBinding, taskWorkspace: string, taskSubPath: string | undefined, pipelineRunUid: string): WorkspaceBinding {
   const subPath = joinSubPath(run.subPath, taskSubPath);
   if (!run.volumeClaimTemplate) {
     const { subPath: _old, ...rest } = run;
@@ -51,21 +52,22 @@ export function toTaskBinding(run: WorkspaceBinding, taskWorkspace: string, task
   return {
     name: taskWorkspace,
     ...(subPath ? { subPath } : {}),
-    persistentVolumeClaim: { claimName: claimName(run.volumeClaimTemplate.metadata?.name, run.name, pipelineRun) },
+    persistentVolumeClaim: { claimName: claimName(run.volumeClaimTemplate.metadata?.name, run.name, pipelineRunUid) },
   };
 }
 
 /**
  * The TaskRun's workspace bindings. A binding whose Pipeline workspace the run does not bind is
  * left out when the Task declares that workspace optional, and is an error otherwise.
- * `context` substitutes `$(context.pipelineRun.*)` in the resulting subPaths.
+ * `context` substitutes `$(context.pipelineRun.*)` in the resulting subPaths; `pipelineRunUid`
+ * names the claims of `volumeClaimTemplate` bindings.
  */
 export function taskRunWorkspaces(
   pt: PipelineTask,
   spec: TaskSpec | undefined,
   inline: boolean,
   runBindings: readonly WorkspaceBinding[],
-  pipelineRun: string,
+  pipelineRunUid: string,
   context: Lookup<string>,
 ): { workspaces: WorkspaceBinding[] } | { error: string } {
   const byName = new Map(runBindings.map((b) => [b.name, b]));
@@ -74,7 +76,7 @@ export function taskRunWorkspaces(
     const pipelineWs = w.workspace || w.name;
     const b = byName.get(pipelineWs);
     if (b) {
-      const tb = toTaskBinding(b, w.name, w.subPath, pipelineRun);
+      const tb = toTaskBinding(b, w.name, w.subPath, pipelineRunUid);
       if (tb.subPath !== undefined) tb.subPath = replace(tb.subPath, context);
       out.push(tb);
       continue;
@@ -96,7 +98,7 @@ export function taskRunWorkspaces(
 export function pipelineRunWorkspaces(
   pt: PipelineTask,
   runBindings: readonly WorkspaceBinding[],
-  pipelineRun: string,
+  pipelineRunUid: string,
   context: Lookup<string>,
 ): WorkspaceBinding[] {
   const byName = new Map(runBindings.map((b) => [b.name, b]));
@@ -104,7 +106,7 @@ export function pipelineRunWorkspaces(
   for (const w of pt.workspaces ?? []) {
     const b = byName.get(w.workspace || w.name);
     if (!b) continue;
-    const tb = toTaskBinding(b, w.name, w.subPath, pipelineRun);
+    const tb = toTaskBinding(b, w.name, w.subPath, pipelineRunUid);
     if (tb.subPath !== undefined) tb.subPath = replace(tb.subPath, context);
     out.push(tb);
   }
