@@ -294,3 +294,29 @@ export const KIND_SCHEMAS: Readonly<Record<string, ObjectSchema>> = {
 export function schemaForKind(kind: string): ObjectSchema | undefined {
   return Object.hasOwn(KIND_SCHEMAS, kind) ? KIND_SCHEMAS[kind] : undefined;
 }
+
+/**
+ * The object schemas whose fields are described (for `kubectl explain`) in schema.docs*.ts, by a
+ * Go-like type name. Descriptions attach to schema objects by identity: an object built inline in
+ * one of these is described by a dotted path relative to it (`valueFrom.secretKeyRef`).
+ */
+export const NAMED_SCHEMAS = {
+  ObjectMeta: OBJECT_META, EmbeddedMetadata: LABELS_ANNOTATIONS,
+  Param: PARAM, PropertySpec: PROPERTY, ParamSpec: PARAM_SPEC, StepResult: STEP_RESULT, TaskResult: TASK_RESULT,
+  WhenExpression: WHEN, StepRef: STEP_REF, TaskRef: TASK_REF, PipelineRef: PIPELINE_REF,
+  KeySelector: NAME_KEY_REF, EnvVar: ENV_VAR, EnvFromSource: ENV_FROM, VolumeMount: VOLUME_MOUNT,
+  WorkspaceUsage: WORKSPACE_USAGE, StepOutputConfig: OUTPUT_CONFIG, Step: STEP, StepTemplate: STEP_TEMPLATE, Sidecar: SIDECAR,
+  KeyToPath: KEY_TO_PATH, EmptyDirVolumeSource: EMPTY_DIR, ConfigMapVolumeSource: CONFIGMAP_SOURCE,
+  SecretVolumeSource: SECRET_SOURCE, PersistentVolumeClaimVolumeSource: PVC_SOURCE, ProjectedVolumeSource: PROJECTED,
+  Volume: VOLUME, WorkspaceDeclaration: WORKSPACE_DECLARATION, WorkspaceBinding: WORKSPACE_BINDING,
+  TaskSpec: TASK_SPEC, TaskRunStepSpec: RUN_STEP_SPEC, TaskRunStepOverride: RUN_STEP_OVERRIDE, TaskRunSpec: TASKRUN_SPEC,
+  StepActionSpec: STEPACTION_SPEC, EmbeddedTask: EMBEDDED_TASK, Matrix: MATRIX, PipelineTask: PIPELINE_TASK,
+  PipelineSpec: PIPELINE_SPEC, PipelineTaskRunSpec: PIPELINE_TASK_RUN_SPEC, PipelineRunSpec: PIPELINERUN_SPEC,
+  BindingParam: BINDING_PARAM, TriggerSpecBinding: TRIGGER_SPEC_BINDING, InterceptorSecretRef: LEGACY_SECRET_REF,
+  TriggerInterceptor: TRIGGER_INTERCEPTOR, TriggerTemplateSpec: TRIGGER_TEMPLATE_SPEC, TriggerSpec: TRIGGER_SPEC,
+  LabelSelector: LABEL_SELECTOR, NamespaceSelector: NAMESPACE_SELECTOR, EventListenerSpec: EVENTLISTENER_SPEC,
+  TriggerBindingSpec: TRIGGER_BINDING_SPEC, InterceptorSpec: INTERCEPTOR_SPEC, ObjectReference: OBJECT_REFERENCE,
+} as const satisfies Record<string, ObjectSchema>;
+
+/** The name of a described object schema (a key of NAMED_SCHEMAS). */
+export type SchemaName = keyof typeof NAMED_SCHEMAS;

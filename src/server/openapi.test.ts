@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { findKind } from '../api/registry.ts';
 import type { Schema } from '../api/schema.ts';
-import { PIPELINE_SPEC } from '../api/schema.ts';
+import { NAMED_SCHEMAS, PIPELINE_SPEC } from '../api/schema.ts';
 import { definitionName, groupVersionDocument, openApiDocumentText, openApiIndex, openApiKey, toOpenApi } from './openapi.ts';
 import { groupVersions, kindsIn } from './paths.ts';
 
@@ -19,6 +19,18 @@ function refsOf(v: unknown, out: string[] = []): string[] {
       else refsOf(x, out);
     }
   }
+  return out;
+}
+
+/** Paths of the properties under `schema` without a non-empty description (`[]`: list items, `{}`: map values). */
+function undescribed(schema: Doc, path: string, out: string[] = []): string[] {
+  for (const [k, v] of Object.entries((schema.properties ?? {}) as Doc)) {
+    const p = `${path}.${k}`;
+    if (typeof v.description !== 'string' || v.description.trim() === '') out.push(p);
+    undescribed(v, p, out);
+  }
+  if (schema.items) undescribed(schema.items, `${path}[]`, out);
+  if (typeof schema.additionalProperties === 'object') undescribed(schema.additionalProperties, `${path}{}`, out);
   return out;
 }
 
@@ -62,9 +74,11 @@ describe('toOpenApi', () => {
     const spec = toOpenApi(PIPELINE_SPEC, false) as Doc;
     const task = spec.properties.tasks.items;
     assert.equal(task.type, 'object');
-    assert.deepEqual(task.properties.name, { type: 'string' });
-    assert.deepEqual(task.properties.pipelineSpec, { type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
-    assert.deepEqual(task.properties.taskRef.properties.name, { type: 'string' });
+    assert.equal(task.properties.name.type, 'string');
+    assert.equal(task.properties.pipelineSpec.type, 'object');
+    assert.equal(task.properties.pipelineSpec['x-kubernetes-preserve-unknown-fields'], true);
+    assert.equal(task.properties.pipelineSpec.properties, undefined);
+    assert.equal(task.properties.taskRef.properties.name.type, 'string');
     assert.deepEqual(spec.properties.finally.items, task, 'siblings that are not recursive are described in full');
   });
 
@@ -157,7 +171,8 @@ describe('groupVersionDocument', () => {
   it('the Pipeline schema stops where pipelines nest', () => {
     const pipeline = (groupVersionDocument('tekton.dev', 'v1') as Doc).components.schemas['dev.tekton.v1.Pipeline'];
     const task = pipeline.properties.spec.properties.tasks.items;
-    assert.deepEqual(task.properties.pipelineSpec, { type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+    assert.equal(task.properties.pipelineSpec['x-kubernetes-preserve-unknown-fields'], true);
+    assert.equal(task.properties.pipelineSpec.properties, undefined);
     const run = (groupVersionDocument('tekton.dev', 'v1') as Doc).components.schemas['dev.tekton.v1.PipelineRun'];
     assert.ok(run.properties.spec.properties.pipelineSpec.properties.tasks.items.properties.taskSpec);
   });
@@ -172,6 +187,75 @@ describe('groupVersionDocument', () => {
   it('undefined for what is not served', () => {
     assert.equal(groupVersionDocument('tekton.dev', 'v2'), undefined);
     assert.equal(groupVersionDocument('example.com', 'v1'), undefined);
+  });
+});
+
+describe('descriptions for kubectl explain', () => {
+  const tektonGroups = groupVersions().filter((gv) => gv.group === 'tekton.dev' || gv.group === 'triggers.tekton.dev');
+
+  it('covers the Tekton and Triggers group versions', () => {
+    assert.deepEqual(tektonGroups.map((gv) => `${gv.group}/${gv.version}`).sort(), [
+      'tekton.dev/v1', 'tekton.dev/v1alpha1', 'tekton.dev/v1beta1', 'triggers.tekton.dev/v1alpha1', 'triggers.tekton.dev/v1beta1',
+    ]);
+  });
+
+  for (const { group, version } of tektonGroups) {
+    it(`every kind, list and field of ${group}/${version} has a description`, () => {
+      const doc = groupVersionDocument(group, version) as Doc;
+      const missing: string[] = [];
+      for (const info of kindsIn(group, version)) {
+        for (const name of [definitionName(info, version), definitionName(info, version, 'List')]) {
+          const s = doc.components.schemas[name];
+          if (!s.description?.trim()) missing.push(name);
+          undescribed(s, name, missing);
+        }
+      }
+      assert.deepEqual(missing, []);
+    });
+  }
+
+  it('object metadata is described too', () => {
+    const meta = (groupVersionDocument('tekton.dev', 'v1') as Doc).components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'];
+    assert.deepEqual(undescribed(meta, 'ObjectMeta'), []);
+    assert.match(meta.properties.generateName.description, /unique name/);
+  });
+
+  it('the walk reports what lacks a description, at its path', () => {
+    const s = { type: 'object', properties: { a: { type: 'string', description: 'A.' }, b: { type: 'array', items: { type: 'object', properties: { c: { type: 'string', description: ' ' } } } } } };
+    assert.deepEqual(undescribed(s, 'X'), ['X.b', 'X.b[].c']);
+  });
+
+  it('descriptions name what the field means where it is used', () => {
+    const tekton = (groupVersionDocument('tekton.dev', 'v1') as Doc).components.schemas;
+    const pipeline = tekton['dev.tekton.v1.Pipeline'];
+    assert.match(pipeline.description, /^A Pipeline is a graph of Tasks/);
+    const task = pipeline.properties.spec.properties.tasks.items.properties;
+    assert.match(task.runAfter.description, /must finish before this one starts/);
+    assert.match(pipeline.properties.spec.properties.finally.description, /once every other task has ended/);
+    // an inline object inside a named one: described by its dotted path from there
+    assert.match(task.workspaces.items.properties.workspace.description, /Pipeline workspace to bind/);
+    const run = tekton['dev.tekton.v1.TaskRun'].properties.spec.properties;
+    assert.match(run.params.description, /Task's parameters/);
+    assert.match(run.debug.properties.breakpoints.properties.beforeSteps.description, /steps to pause before/);
+    // the same structure described where it is embedded: a step inside a TaskRun's taskSpec
+    assert.match(run.taskSpec.properties.steps.items.properties.onError.description, /stopAndFail/);
+    // a type's note follows the field's own description
+    assert.match(run.timeout.description, /^Longest time the TaskRun may run.* A Go duration, e\.g\. "1h30m"/);
+    const el = (groupVersionDocument('triggers.tekton.dev', 'v1beta1') as Doc).components.schemas['dev.tekton.triggers.v1beta1.EventListener'];
+    assert.match(el.properties.spec.properties.triggers.items.properties.template.properties.ref.description, /TriggerTemplate/);
+  });
+
+  it('legacy fields are described in the versions that carry them', () => {
+    const spec = (groupVersionDocument('tekton.dev', 'v1beta1') as Doc).components.schemas['dev.tekton.v1beta1.PipelineRun'].properties.spec.properties;
+    assert.match(spec.timeout.description, /timeouts\.pipeline/);
+  });
+
+  it('an object seen again inside itself keeps its description as a free-form object', () => {
+    const spec = toOpenApi(NAMED_SCHEMAS.PipelineSpec, false) as Doc;
+    const nested = spec.properties.tasks.items.properties.pipelineSpec;
+    assert.equal(nested['x-kubernetes-preserve-unknown-fields'], true);
+    assert.match(nested.description, /pipelines in pipelines/);
+    assert.deepEqual(toOpenApi({ t: 'any' }, false), { 'x-kubernetes-preserve-unknown-fields': true }, 'the shared free-form schema is not changed');
   });
 });
 

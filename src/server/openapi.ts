@@ -3,8 +3,10 @@
 // `fieldValidation` query parameter, which is how kubectl 1.32 learns that the server validates
 // fields itself and sends `fieldValidation=Strict` instead of validating on the client) and
 // component schemas derived from api/schema.ts (`status` and free-form parts preserve unknown
-// fields), good for `kubectl explain` too.
+// fields). Descriptions come from api/schema.docs.ts, so `kubectl explain` describes every field.
 import { createHash } from 'node:crypto';
+import type { FieldDocs } from '../api/schema.docs.ts';
+import { fieldDocsOf, kindDocs, TYPE_DOCS } from '../api/schema.docs.ts';
 import type { ObjectSchema, Schema } from '../api/schema.ts';
 import { KIND_SCHEMAS } from '../api/schema.ts';
 import type { KindInfo } from '../api/registry.ts';
@@ -23,33 +25,56 @@ export function definitionName(info: KindInfo, version: string, suffix = ''): st
   return `${prefix}.${version}.${info.kind}${suffix}`;
 }
 
+/** Where field descriptions come from on the way down: the nearest described object's docs, and the path below it. */
+export interface DocScope { docs: FieldDocs; path: string }
+
+/** What a value of the type is, said after the field's own description. */
+const TYPE_NOTES: Partial<Record<Schema['t'], string>> = {
+  duration: 'A Go duration, e.g. "1h30m" or "90s".',
+  paramValue: 'A string, a list of strings or a map of strings.',
+};
+
+/** `d` with `text` as its description (before the type's note, if it has one); `d` itself is not changed. */
+function described(d: Doc, text: string | undefined): Doc {
+  if (!text) return d;
+  return { ...d, description: typeof d.description === 'string' ? `${text} ${d.description}` : text };
+}
+
 /**
- * api/schema.ts → an OpenAPI v3 schema (legacy fields included for non-storage versions).
+ * api/schema.ts → an OpenAPI v3 schema (legacy fields included for non-storage versions), each
+ * field described from api/schema.docs.ts (`scope`: where an unnamed object's descriptions are).
  * The schema is recursive (pipelines in pipelines): an object met again inside itself becomes a
  * free-form object (`ancestors`: the objects being converted on the way down).
  */
-export function toOpenApi(s: Schema, legacy: boolean, ancestors: Set<ObjectSchema> = new Set()): Doc {
+export function toOpenApi(s: Schema, legacy: boolean, ancestors: Set<ObjectSchema> = new Set(), scope?: DocScope): Doc {
+  const note = TYPE_NOTES[s.t];
   switch (s.t) {
     case 'any': return { 'x-kubernetes-preserve-unknown-fields': true };
     case 'string': return { type: 'string' };
-    case 'duration': return { type: 'string', description: 'a Go duration, e.g. "1h30m"' };
+    case 'duration': return { type: 'string', description: note };
     case 'int': return { type: 'integer', format: 'int64' };
     case 'bool': return { type: 'boolean' };
     case 'intOrString': return { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] };
-    case 'paramValue': return { 'x-kubernetes-preserve-unknown-fields': true, description: 'a string, a list of strings or a map of strings' };
+    case 'paramValue': return { 'x-kubernetes-preserve-unknown-fields': true, description: note };
     case 'stringMap': return { type: 'object', additionalProperties: { type: 'string' } };
-    case 'list': return { type: 'array', items: toOpenApi(s.of, legacy, ancestors) };
-    case 'mapOf': return { type: 'object', additionalProperties: toOpenApi(s.of, legacy, ancestors) };
-    case 'object': return objectSchema(s, legacy, ancestors);
+    case 'list': return { type: 'array', items: toOpenApi(s.of, legacy, ancestors, scope) };
+    case 'mapOf': return { type: 'object', additionalProperties: toOpenApi(s.of, legacy, ancestors, scope) };
+    case 'object': return objectSchema(s, legacy, ancestors, scope);
   }
 }
 
-function objectSchema(s: ObjectSchema, legacy: boolean, ancestors: Set<ObjectSchema>): Doc {
+function objectSchema(s: ObjectSchema, legacy: boolean, ancestors: Set<ObjectSchema>, scope: DocScope | undefined): Doc {
   if (ancestors.has(s)) return PRESERVE;
   ancestors.add(s);
+  const own = fieldDocsOf(s);
+  const at = own ? { docs: own, path: '' } : scope;
   const properties: Doc = {};
-  for (const [k, v] of Object.entries(s.fields)) properties[k] = toOpenApi(v, legacy, ancestors);
-  if (legacy) for (const [k, v] of Object.entries(s.legacy ?? {})) properties[k] = toOpenApi(v, legacy, ancestors);
+  const add = (k: string, v: Schema) => {
+    const path = at?.path ? `${at.path}.${k}` : k;
+    properties[k] = described(toOpenApi(v, legacy, ancestors, at && { docs: at.docs, path }), at?.docs[path]);
+  };
+  for (const [k, v] of Object.entries(s.fields)) add(k, v);
+  if (legacy) for (const [k, v] of Object.entries(s.legacy ?? {})) add(k, v);
   ancestors.delete(s);
   return { type: 'object', properties };
 }
@@ -61,36 +86,45 @@ function gvkOf(info: KindInfo, version: string): Doc {
 function kindSchema(info: KindInfo, version: string): Doc {
   const legacy = version !== info.versions[0];
   const base = KIND_SCHEMAS[info.kind];
+  const docs = kindDocs(info.kind);
   const properties: Doc = {
-    apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
-    kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
-    metadata: { allOf: [ref(`${META}.ObjectMeta`)], default: {} },
+    apiVersion: { type: 'string', description: docs.apiVersion },
+    kind: { type: 'string', description: docs.kind },
+    metadata: { allOf: [ref(`${META}.ObjectMeta`)], default: {}, description: docs.metadata },
   };
   for (const [k, v] of Object.entries(base?.fields ?? {})) {
     if (k === 'apiVersion' || k === 'kind' || k === 'metadata') continue;
-    properties[k] = k === 'status' ? PRESERVE : toOpenApi(v, legacy);
+    properties[k] = described(k === 'status' ? PRESERVE : toOpenApi(v, legacy, new Set(), { docs, path: k }), docs[k]);
   }
-  return { type: 'object', properties, 'x-kubernetes-group-version-kind': [gvkOf(info, version)] };
+  return described({ type: 'object', properties, 'x-kubernetes-group-version-kind': [gvkOf(info, version)] }, docs['']);
 }
 
 function listSchema(info: KindInfo, version: string): Doc {
+  const docs = kindDocs(info.kind);
   return {
+    description: `A list of ${info.kind} objects.`,
     type: 'object',
     required: ['items'],
     properties: {
-      apiVersion: { type: 'string' },
-      kind: { type: 'string' },
-      metadata: { allOf: [ref(`${META}.ListMeta`)], default: {} },
-      items: { type: 'array', items: ref(definitionName(info, version)) },
+      apiVersion: { type: 'string', description: docs.apiVersion },
+      kind: { type: 'string', description: `${info.kind}List.` },
+      metadata: { allOf: [ref(`${META}.ListMeta`)], default: {}, description: 'Standard list metadata: resourceVersion and the continue token of paged lists.' },
+      items: { type: 'array', items: ref(definitionName(info, version)), description: `The ${info.kind} objects.` },
     },
     'x-kubernetes-group-version-kind': [{ ...gvkOf(info, version), kind: `${info.kind}List` }],
   };
 }
 
+/** `properties`, each described from `docs` (by its name). */
+function describedAll(properties: Record<string, Doc>, docs: FieldDocs): Doc {
+  return Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, described(v, docs[k])]));
+}
+
 const META_SCHEMAS: Doc = {
   [`${META}.ObjectMeta`]: {
+    description: 'Metadata every stored object has: name, namespace, labels, annotations, and what the server maintains.',
     type: 'object',
-    properties: {
+    properties: describedAll({
       name: { type: 'string' }, generateName: { type: 'string' }, namespace: { type: 'string' },
       uid: { type: 'string' }, resourceVersion: { type: 'string' }, generation: { type: 'integer', format: 'int64' },
       creationTimestamp: { type: 'string', format: 'date-time' }, deletionTimestamp: { type: 'string', format: 'date-time' },
@@ -101,7 +135,7 @@ const META_SCHEMAS: Doc = {
       finalizers: { type: 'array', items: { type: 'string' } },
       managedFields: { type: 'array', items: PRESERVE },
       selfLink: { type: 'string' },
-    },
+    }, TYPE_DOCS.ObjectMeta),
   },
   [`${META}.ListMeta`]: {
     type: 'object',
