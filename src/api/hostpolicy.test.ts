@@ -146,7 +146,7 @@ describe('admitHostPath', () => {
   for (const c of cases) {
     it(c.name, () => {
       const got = admitHostPath(c.path, policy);
-      if (typeof c.want === 'string') assert.deepEqual(got, { path: c.want });
+      if (typeof c.want === 'string') assert.deepEqual(got, { path: c.want, within: '/srv/ci' });
       else {
         assert.ok('problem' in got, `expected a refusal, got ${JSON.stringify(got)}`);
         assert.equal(got.field, 'hostPath.path');
@@ -155,9 +155,9 @@ describe('admitHostPath', () => {
     });
   }
   it('allowed directories are resolved too (a link naming one admits its target)', () => {
-    assert.deepEqual(admitHostPath('/etc/x', { ...policy, allowHostPath: ['/srv/ci/link'] }), { path: '/etc/x' });
+    assert.deepEqual(admitHostPath('/etc/x', { ...policy, allowHostPath: ['/srv/ci/link'] }), { path: '/etc/x', within: '/etc' });
   });
-  it('/ allows every absolute path', () => assert.deepEqual(admitHostPath('/a/b', { allowHostPath: ['/'], allowPrivileged: false }), { path: '/a/b' }));
+  it('/ allows every absolute path', () => assert.deepEqual(admitHostPath('/a/b', { allowHostPath: ['/'], allowPrivileged: false }), { path: '/a/b', within: '/' }));
   it('a resolver that throws refuses', () => {
     const got = admitHostPath('/srv/ci/x', { ...policy, resolvePath: () => { throw new Error('ELOOP: too many symbolic links'); } });
     assert.deepEqual(got, { field: 'hostPath.path', problem: 'Forbidden: "/srv/ci/x" cannot be resolved: ELOOP: too many symbolic links' });

@@ -57,7 +57,8 @@ function commandOf(policy: HostPolicy): string {
 }
 
 /** A hostPath admitted (`path`: what to bind, links resolved) or the reason it is refused (`field` is `hostPath` or `hostPath.path`). */
-export type HostPathAdmission = { path: string } | { problem: string; field: 'hostPath' | 'hostPath.path' };
+/** Admitted: the path to bind (links resolved) and the allowed directory it lies beneath (absent under 'any'). */
+export type HostPathAdmission = { path: string; within?: string } | { problem: string; field: 'hostPath' | 'hostPath.path' };
 
 /** Whether `path` may be bound under `policy`; the path to bind has its links resolved (as given under 'any'). */
 export function admitHostPath(path: unknown, policy: HostPolicy): HostPathAdmission {
@@ -83,7 +84,7 @@ export function admitHostPath(path: unknown, policy: HostPolicy): HostPathAdmiss
     } catch {
       continue; // an allowed directory that cannot be resolved admits nothing
     }
-    if (beneath(real, d)) return { path: real };
+    if (beneath(real, d)) return { path: real, within: d };
   }
   const via = real !== path ? ` (it resolves to ${JSON.stringify(real)})` : '';
   return { field: 'hostPath.path', problem: `Forbidden: ${JSON.stringify(path)}${via} is not beneath a directory this server allows (${flag}: ${list})` };

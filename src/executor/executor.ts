@@ -7,7 +7,11 @@ export type VolumeSource =
   /** a fresh empty directory private to this attempt */
   | { type: 'emptyDir' }
   /** an existing host directory (created if missing); `kiln run -w name=DIR` */
-  | { type: 'hostDir'; path: string }
+  /**
+   * `within`: the directory (links resolved, configured by the operator) `path` was admitted
+   * beneath; then `path` is opened from there following no link, as anything a step could change
+   */
+  | { type: 'hostDir'; path: string; within?: string }
   /** a named persistent directory kept by the executor between runs (a PVC stand-in) */
   | { type: 'claim'; claimName: string; namespace: string }
   /** files materialised from a ConfigMap or Secret (relative path → content) */

@@ -75,7 +75,7 @@ describe('buildPlan: the host policy', () => {
     const policy: HostPolicy = { allowHostPath: ['/srv/ci'], allowPrivileged: false, resolvePath: (p) => (p === '/srv/ci/src' ? '/srv/ci/real/src' : p) };
     const plan = attempt({ workspaces: [{ name: 'src' }, { name: 'e' }] }, wsRun, policy);
     assert.ok(typeof plan !== 'string', plan as string);
-    assert.deepEqual(plan.volumes.find((v) => v.name === 'ws-src')?.source, { type: 'hostDir', path: '/srv/ci/real/src' });
+    assert.deepEqual(plan.volumes.find((v) => v.name === 'ws-src')?.source, { type: 'hostDir', path: '/srv/ci/real/src', within: '/srv/ci' });
   });
   test('kiln run binds any hostPath as given; privileged allowed builds the plan', () => {
     const plan = attempt({ workspaces: [{ name: 'src' }, { name: 'e' }], steps: [{ ...step, securityContext: { privileged: true } }] }, wsRun, { ...RUN_POLICY, allowPrivileged: true });
@@ -124,7 +124,7 @@ describe('TaskRun reconciler: the host policy', () => {
   test('allowed beneath /etc the same run starts with /etc bound', async () => {
     const { run, executor } = await reconcileRunOf(task, { allowHostPath: ['/etc'], allowPrivileged: false });
     assert.equal(run.status?.conditions?.[0]?.status, 'Unknown');
-    assert.deepEqual(executor.started[0]?.volumes, [{ name: 'etc', source: { type: 'hostDir', path: '/etc' } }]);
+    assert.deepEqual(executor.started[0]?.volumes, [{ name: 'etc', source: { type: 'hostDir', path: '/etc', within: '/etc' } }]);
   });
   test('a privileged step of a referenced Task fails the run', async () => {
     const { run, executor } = await reconcileRunOf({ steps: [{ ...step, securityContext: { privileged: true } }] }, RUN_POLICY);

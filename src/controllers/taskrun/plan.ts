@@ -115,7 +115,7 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
       return { type: 'emptyDir' };
     }
     const a = admitHostPath(path, policy);
-    if ('path' in a) return { type: 'hostDir', path: a.path };
+    if ('path' in a) return a.within ? { type: 'hostDir', path: a.path, within: a.within } : { type: 'hostDir', path: a.path };
     refused.push(`${field}.${a.field}: ${a.problem}`);
     return { type: 'emptyDir' };
   }

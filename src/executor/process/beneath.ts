@@ -354,6 +354,16 @@ export class TrustedDirs {
   }
 
   /**
+   * Trusts `path` as the directory `rel` beneath the trusted `root`, opened (created when missing)
+   * following no link: from then on {@link dir} of `path` is that directory, wherever a link
+   * planted later would lead.
+   */
+  pin(path: string, root: string, rel: string): void {
+    if (this.#fds.has(path)) return;
+    this.#fds.set(path, openDirBeneath(this.dir(root, root), rel, true));
+  }
+
+  /**
    * Directory `rel` beneath the trusted directory `root`, opened once without following links
    * (created when missing) and kept open: only for directories no step can rename or replace.
    */

@@ -2,7 +2,7 @@
 // volumes it uses. Created once when the attempt starts.
 import { closeSync, existsSync, lchownSync, mkdirSync, openSync, rmdirSync, symlinkSync } from 'node:fs';
 import { mkdir, writeFile, rm } from 'node:fs/promises';
-import { dirname, join, normalize } from 'node:path';
+import { dirname, join, normalize, relative } from 'node:path';
 import type { ExecutionPlan, PlanMount, PlanVolume } from '../executor.ts';
 import { createdDirsOwner, mkdirBeneath, mkdirsBeneath, refusal } from './beneath.ts';
 import type { TrustedDirs } from './beneath.ts';
@@ -139,7 +139,15 @@ export async function createLayout(dataDir: string, layout: AttemptLayout, plan:
     const dir = volumeDir(dataDir, layout, v);
     volumes.set(v.name, dir);
     if (v.source.type === 'files') await writeFiles(dir, v.source.files, v.source.mode);
-    else {
+    else if (v.source.type === 'hostDir' && v.source.within) {
+      // beneath the operator's allowed directory, where other runs' steps write: no link followed
+      // (missing directories are created for the step user, as below)
+      try {
+        trusted.pin(dir, v.source.within, relative(v.source.within, dir));
+      } catch (e) {
+        throw new Error(refusal(`volume "${v.name}" hostPath ${dir}`, dir, e));
+      }
+    } else {
       const existed = v.source.type === 'hostDir' && existsSync(dir);
       await mkdir(dir, { recursive: true });
       // an emptyDir, a claim or a host directory kiln made is the step's to write (kiln's own parents

@@ -172,6 +172,30 @@ describe('links a step planted, under binds (bwrap)', { skip: NO_BWRAP }, functi
     });
   }
 
+  test('a hostPath admitted beneath an allowed directory, replaced by a link before it is bound, is not followed', async function () {
+    // kiln serve --allow-host-path=ALLOWED admitted ALLOWED/cache (a directory then); a step of an
+    // earlier run binding ALLOWED swapped it for a link to a host directory before this run started
+    const h = hostFixture();
+    const allowed = stepWritable(mkdtempSync(join(base, 'allowed-')));
+    const ex = executor();
+    const whole = [{ name: 'all', source: { type: 'hostDir' as const, path: allowed, within: allowed } }];
+    const swap = await runPlan(ex, suitePlan('swap', [
+      suiteStep('a', `ln -s ${h.dir} /workspace/all/cache`, { mounts: [{ volume: 'all', mountPath: '/workspace/all' }] }),
+    ], { volumes: whole }));
+    assert.deepEqual(swap.snap.outcome, { status: 'succeeded' }, swap.logs[0]);
+    const cache = [{ name: 'c', source: { type: 'hostDir' as const, path: join(allowed, 'cache'), within: allowed } }];
+    const { snap } = await runPlan(ex, suitePlan('bind-cache', [
+      suiteStep('a', 'echo pwned > /workspace/c/pwned; cat /workspace/c/r', { mounts: [{ volume: 'c', mountPath: '/workspace/c' }] }),
+    ], { volumes: cache }));
+    assertUntouched(h);
+    assertRefused(snap, join(allowed, 'cache'));
+    // a missing directory beneath the allowed one is created for the step, no link followed
+    const fresh = [{ name: 'n', source: { type: 'hostDir' as const, path: join(allowed, 'new/deep'), within: allowed } }];
+    const made = await runPlan(ex, suitePlan('bind-new', [suiteStep('a', 'echo ok > /workspace/n/f', { mounts: [{ volume: 'n', mountPath: '/workspace/n' }] })], { volumes: fresh }));
+    assert.deepEqual(made.snap.outcome, { status: 'succeeded' }, made.logs[0]);
+    assert.equal(readFileSync(join(allowed, 'new/deep/f'), 'utf8'), 'ok\n');
+  });
+
   test('an attempt directory met again (same attempt id, e.g. after a restart) is not trusted where its steps wrote', async function () {
     const h = hostFixture();
     const dataDir = join(base, `d${n++}`);
