@@ -159,7 +159,7 @@ export const TASK_DOCS = {
     workspaces: 'Volumes bound to the Task\'s workspaces.',
     stepSpecs: 'Per-step settings that replace the Task\'s, by step name.',
     sidecarSpecs: 'Per-sidecar settings that replace the Task\'s, by sidecar name.',
-    computeResources: 'Compute resources for the whole TaskRun, shared by its steps.',
+    computeResources: 'Compute resources for the whole TaskRun, shared by its steps. Not enforced when steps run as local processes.',
     managedBy: 'Controller in charge of this TaskRun. kiln runs those whose managedBy is empty, tekton.dev/pipeline or kiln, and leaves the others to their controller.',
     stepOverrides: 'tekton.dev/v1beta1 name of stepSpecs; converted on input.',
     sidecarOverrides: 'tekton.dev/v1beta1 name of sidecarSpecs; converted on input.',
