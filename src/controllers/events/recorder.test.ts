@@ -46,6 +46,15 @@ describe('createRunEventRecorder', () => {
     await store.close();
   });
 
+  it('names sort as the Events happen: Started, then while running, then the end', async () => {
+    const store = createMemoryStore();
+    const run = await newRun(store);
+    const names = ['Failed', 'Running', 'Succeeded', 'Pending', 'Started'].map((r) => `${runEventName(run, r).split('.')[1][0]} ${r}`);
+    assert.deepEqual(names.sort(), ['0 Started', '1 Pending', '1 Running', '2 Failed', '2 Succeeded']);
+    assert.match(runEventName(run, 'Running'), /^pr-1\.1[0-9a-f]{15}$/);
+    await store.close();
+  });
+
   it('recording the same transition twice records it once', async () => {
     const store = createMemoryStore();
     const run = await newRun(store);

@@ -10,7 +10,7 @@ import type { Condition, KObject } from '../../api/meta.ts';
 import { EVENT } from '../../api/registry.ts';
 import type { Store } from '../../store/store.ts';
 import { isConflict, StoreError } from '../../store/store.ts';
-import { transitionEvents, type RunEvent } from './transition.ts';
+import { EventReason, transitionEvents, type RunEvent } from './transition.ts';
 
 /** The annotation holding a digest of the condition an Event last recorded. */
 export const ANNOTATION_CONDITION = 'kiln.dev/condition';
@@ -33,9 +33,15 @@ function digest(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
 
-/** `<run>.<digest of uid and reason>`: the same name each time the run's reason is recorded. */
+/**
+ * `<run>.<rank><digest of uid and reason>`: the same name each time the run's reason is recorded.
+ * The rank (0 Started, 1 while running, 2 Succeeded/Failed) orders the names as the Events
+ * happen, since lists come sorted by name: `kubectl describe` sorts by lastTimestamp and keeps
+ * that order among Events of one instant (Started and Running are recorded together).
+ */
 export function runEventName(run: KObject, reason: string): string {
-  return `${run.metadata.name ?? ''}.${digest(run.metadata.uid ?? '', reason)}`;
+  const rank = reason === EventReason.Started ? 0 : reason === EventReason.Succeeded || reason === EventReason.Failed ? 2 : 1;
+  return `${run.metadata.name ?? ''}.${rank}${digest(run.metadata.uid ?? '', reason).slice(1)}`;
 }
 
 /** Identifies the condition an Event records (its lastTransitionTime included: a retry's Running is another). */
