@@ -109,6 +109,33 @@ describe('claims through the controllers and the process executor', { skip: NO_B
     }
   });
 
+  test('a standalone TaskRun\'s volumeClaimTemplate: a claim owned by the TaskRun, its directory the workspace, gone with the run', async () => {
+    const k = await kiln();
+    try {
+      const tr = await k.store.create<TaskRun>(TASKRUN, {
+        apiVersion: 'tekton.dev/v1', kind: 'TaskRun', metadata: { name: 'solo', namespace: NS },
+        spec: {
+          workspaces: [{ name: 'w', volumeClaimTemplate: { metadata: { name: 'scratch' }, spec: { resources: { requests: { storage: '10Mi' } } } } }],
+          taskSpec: { workspaces: [{ name: 'w' }], steps: [{ name: 's', image: 'alpine', script: 'echo solo > $(workspaces.w.path)/f' }] },
+        },
+      });
+      const done = await finished<TaskRun>(k.store, TASKRUN, 'solo');
+      assert.equal(succeeded(done)?.status, 'True', JSON.stringify(done.status?.conditions));
+      const [claim, ...more] = await claims(k.store);
+      assert.equal(more.length, 0);
+      assert.match(claim.metadata.name!, /^scratch-[0-9a-f]{10}$/);
+      assert.deepEqual(claim.metadata.ownerReferences, [{ apiVersion: 'tekton.dev/v1', kind: 'TaskRun', name: 'solo', uid: tr.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+      assert.deepEqual(claim.status, { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '10Mi' } });
+      assert.equal(readFileSync(join(k.dir(claim.metadata.name!), 'f'), 'utf8'), 'solo\n');
+
+      await k.store.delete(TASKRUN, NS, 'solo');
+      await until('the claim gone', async () => (await claims(k.store)).length === 0);
+      assert.equal(existsSync(k.dir(claim.metadata.name!)), false, 'its directory removed');
+    } finally {
+      await k.close();
+    }
+  });
+
   test('a user\'s claim bound by name: TaskRuns share it; deleting it removes its directory', async () => {
     const k = await kiln();
     try {
