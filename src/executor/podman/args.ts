@@ -1,0 +1,121 @@
+// What kiln asks podman for, as argument lists (pure: no IO): the pod of one attempt and one
+// `podman run` per step or sidecar, with the security flags, mounts, env, user and limits.
+import type { EnvPair, ExecutionPlan, PlanContainer } from '../executor.ts';
+import { cpuLimit, memoryLimit } from './quantity.ts';
+
+/** Labels on every pod and container kiln creates (find leftovers with `podman ps -a --filter label=…`). */
+export const LABEL_MANAGED = 'kiln.dev/managed-by';
+export const LABEL_UID = 'kiln.dev/taskrun-uid';
+export const LABEL_ATTEMPT = 'kiln.dev/attempt';
+export const LABEL_CONTAINER = 'kiln.dev/container';
+
+/** A name podman accepts (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`), built from API names that may hold anything. */
+export function podmanName(...parts: string[]): string {
+  const s = parts.join('-').replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[^A-Za-z0-9]+/, '');
+  return s.slice(0, 200) || 'kiln';
+}
+
+/** The labels of an attempt's pod and containers. */
+export function attemptLabels(plan: Pick<ExecutionPlan, 'id' | 'taskRunUid'>): Record<string, string> {
+  return { [LABEL_MANAGED]: 'kiln', [LABEL_ATTEMPT]: plan.id, [LABEL_UID]: plan.taskRunUid ?? '' };
+}
+
+function labelArgs(labels: Record<string, string>): string[] {
+  return Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+}
+
+/** `podman pod create` of an attempt: its containers share the network (sidecars on localhost). */
+export function podCreateArgs(name: string, labels: Record<string, string>, network: 'outside' | 'none'): string[] {
+  return ['pod', 'create', '--name', name, ...labelArgs(labels), ...(network === 'none' ? ['--network', 'none'] : [])];
+}
+
+/** A bind mount of a host directory (or file) into the container. */
+export interface MountArg { src: string; dest: string; readOnly?: boolean }
+
+/** Everything `runArgs` needs about one container besides the plan's own fields. */
+export interface RunSpec {
+  pod: string;
+  name: string;
+  labels: Record<string, string>;
+  container: PlanContainer;
+  mounts: MountArg[];
+  workingDir: string;
+  /** host path of the env file (single-line values) */
+  envFile?: string;
+  /** env names podman takes from its own environment (values with a line break: an env file cannot hold them) */
+  passEnv?: string[];
+  /** in-container path of the step's script; runs instead of the image's entrypoint */
+  script?: string;
+  /** the executor allows privileged containers */
+  allowPrivileged: boolean;
+}
+
+/** The container's env with Tekton's HOME; PATH stays the image's unless the step sets it. */
+export function containerEnvPairs(env: readonly EnvPair[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of env) out.set(e.name, e.value);
+  if (!out.has('HOME')) out.set('HOME', '/tekton/home');
+  return out;
+}
+
+/** podman's env file for `env`: single-line values in it, the names of the others to pass through podman's environment. */
+export function envFileOf(env: ReadonlyMap<string, string>): { text: string; passed: Record<string, string> } {
+  const lines: string[] = [];
+  const passed: Record<string, string> = {};
+  for (const [k, v] of env) {
+    if (/[\r\n]/.test(v)) passed[k] = v;
+    else lines.push(`${k}=${v}`);
+  }
+  return { text: lines.length ? `${lines.join('\n')}\n` : '', passed };
+}
+
+/** `--mount` for one bind; podman splits its value on commas, so a path holding one is refused. */
+function mountArg(m: MountArg): string[] | { error: string } {
+  const bad = [m.src, m.dest].find((p) => p.includes(','));
+  if (bad !== undefined) return { error: `mount ${m.dest}: podman cannot bind a path containing a comma (${bad})` };
+  return ['--mount', `type=bind,src=${m.src},dst=${m.dest}${m.readOnly ? ',ro' : ''}`];
+}
+
+/** Flags for user, group, limits and privilege; an error names the container and the field. */
+function securityArgs(c: PlanContainer, allowPrivileged: boolean): string[] | { error: string } {
+  const out: string[] = [];
+  if (c.privileged) {
+    if (!allowPrivileged) return { error: `${c.containerName}: securityContext.privileged is not allowed by this executor (kiln serve --allow-privileged)` };
+    out.push('--privileged');
+  } else out.push('--cap-drop=all', '--security-opt', 'no-new-privileges');
+  const { uid, gid } = c.runAs ?? {};
+  if (uid !== undefined) out.push('--user', gid !== undefined ? `${uid}:${gid}` : String(uid));
+  else if (gid !== undefined) out.push('--group-add', String(gid));
+  for (const [flag, q, conv] of [['--cpus', c.limits?.cpu, cpuLimit], ['--memory', c.limits?.memory, memoryLimit]] as const) {
+    if (q === undefined || q === '') continue;
+    const r = conv(q);
+    if ('error' in r) return { error: `${c.containerName}: computeResources.limits: ${r.error}` };
+    out.push(flag, r.value);
+  }
+  return out;
+}
+
+/**
+ * `podman run` of one container, attached with the passthrough log driver (the container writes
+ * straight into kiln's descriptors: stdout and stderr keep their order in one log file), removed
+ * when it exits. Tekton's rules: a script runs instead of the entrypoint with `args`; `command`
+ * replaces the image's ENTRYPOINT (and drops its CMD); otherwise `args`, if any, replace CMD.
+ */
+export function runArgs(spec: RunSpec): string[] | { error: string } {
+  const c = spec.container;
+  const sec = securityArgs(c, spec.allowPrivileged);
+  if ('error' in sec) return sec;
+  const out = ['run', '--rm', '--pod', spec.pod, '--name', spec.name, ...labelArgs(spec.labels), '--log-driver', 'passthrough', ...sec];
+  for (const m of spec.mounts) {
+    const a = mountArg(m);
+    if ('error' in a) return a;
+    out.push(...a);
+  }
+  out.push('--workdir', spec.workingDir);
+  if (spec.envFile) out.push('--env-file', spec.envFile);
+  for (const name of spec.passEnv ?? []) out.push('--env', name);
+  const entrypoint = spec.script ? [spec.script] : c.command?.length ? c.command : undefined;
+  if (entrypoint) out.push('--entrypoint', JSON.stringify(entrypoint));
+  out.push('--', c.image, ...(c.args ?? []));
+  return out;
+}

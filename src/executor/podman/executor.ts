@@ -1,0 +1,92 @@
+// The podman executor: each attempt a pod, each step a container of its own image in it, over the
+// same attempt directories as the process executor (see ARCHITECTURE.md "Step execution").
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { ExecutionHandle, ExecutionPlan, Executor, PlanContainer, Unsupported } from '../executor.ts';
+import { attemptLayout } from '../process/layout.ts';
+import { cpuLimit, memoryLimit } from './quantity.ts';
+import { startPodAttempt } from './attempt.ts';
+import type { PodAttempt } from './attempt.ts';
+import { podmanWith, probePodman } from './cli.ts';
+
+/** Options of `createPodmanExecutor`. */
+export interface PodmanExecutorOptions {
+  /** kiln's data directory: attempts live in `<dataDir>/runs/…` (bound into the containers), kiln's containers.conf in `<dataDir>/podman/` */
+  dataDir: string;
+  /** podman binary (default: `podman` on PATH) */
+  podman?: string;
+  /** clock for snapshot timestamps (default: `() => new Date()`) */
+  now?: () => Date;
+  /** grace between SIGTERM and SIGKILL when a container is stopped (default 2000 ms; podman counts whole seconds) */
+  graceMs?: number;
+  /** the pods' network: 'outside' (default: podman's bridge) or 'none' (loopback only, shared by the pod) */
+  network?: 'outside' | 'none';
+  /** containers may be privileged when they ask (`--allow-privileged`; default false: such a step fails, named) */
+  allowPrivileged?: boolean;
+  /** unique suffix of each pod's name (default: 6 random hex digits) */
+  suffix?: () => string;
+}
+
+/** Why podman cannot run kiln's containers here (undefined when it can), with kiln's containers.conf under `dataDir`. */
+export function podmanUnusable(dataDir: string, bin = 'podman'): string | undefined {
+  return probePodman(podmanWith(resolve(dataDir), bin));
+}
+
+/** What in one container this executor refuses before starting. */
+function checkContainer(c: PlanContainer, kind: 'step' | 'sidecar', allowPrivileged: boolean): Unsupported[] {
+  const out: Unsupported[] = [];
+  const what = `${kind} ${c.name}`;
+  if (c.privileged && !allowPrivileged) out.push({ what: `${what} securityContext.privileged`, why: 'not allowed by this executor (--allow-privileged)' });
+  if (!c.image) out.push({ what: `${what} image`, why: 'a container needs an image' });
+  for (const [field, q, conv] of [['cpu', c.limits?.cpu, cpuLimit], ['memory', c.limits?.memory, memoryLimit]] as const) {
+    const r = q ? conv(q) : undefined;
+    if (r && 'error' in r) out.push({ what: `${what} computeResources.limits.${field}`, why: r.error });
+  }
+  return out;
+}
+
+/** Creates the podman executor. It assumes podman works (see {@link podmanUnusable}). */
+export function createPodmanExecutor(opts: PodmanExecutorOptions): Executor {
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const { now = () => new Date(), graceMs = 2000, network = 'outside', allowPrivileged = false } = opts;
+  const suffix = opts.suffix ?? (() => randomBytes(3).toString('hex'));
+  const deps = { dataDir, podman: podmanWith(dataDir, opts.podman), now, graceMs, network, allowPrivileged };
+  const attempts = new Map<string, PodAttempt>();
+  return {
+    name: 'podman',
+    check: (plan: ExecutionPlan): Unsupported[] => [
+      ...plan.steps.flatMap((c) => checkContainer(c, 'step', allowPrivileged)),
+      ...plan.sidecars.flatMap((c) => checkContainer(c, 'sidecar', allowPrivileged)),
+    ],
+    start: function start(plan: ExecutionPlan, onChange: () => void): ExecutionHandle {
+      const existing = attempts.get(plan.id);
+      if (existing) {
+        existing.listen(onChange);
+        return existing;
+      }
+      const handle = startPodAttempt(deps, plan, suffix(), onChange);
+      attempts.set(plan.id, handle);
+      return handle;
+    },
+    get: (id: string) => attempts.get(id),
+    notices: () => [],
+    forget: function forget(id: string): void {
+      if (attempts.get(id)?.snapshot().outcome) attempts.delete(id);
+    },
+    removeRun: async function removeRun(namespace: string, taskRunName: string, uid: string): Promise<void> {
+      const root = dirname(attemptLayout(dataDir, { id: `${namespace}/${taskRunName}/0`, namespace, taskRunName, taskRunUid: uid }).root);
+      await rm(root, { recursive: true, force: true });
+      for (const id of attempts.keys()) if (id.startsWith(`${namespace}/${taskRunName}/`)) attempts.delete(id);
+    },
+    drain: async function drain(): Promise<void> {
+      await Promise.all([...attempts.values()].map((h) => h.done));
+    },
+    close: async function close(): Promise<void> {
+      for (const h of attempts.values()) h.cancel('cancelled', 'the executor was closed');
+      await Promise.all([...attempts.values()].map((h) => h.done));
+    },
+  };
+}

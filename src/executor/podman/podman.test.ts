@@ -1,0 +1,170 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXECUTOR_SUITE_CASES, runExecutorSuite, runPlan, suitePlan, suiteStep } from '../suite.ts';
+import type { ExecutionHandle, PlanContainer } from '../executor.ts';
+import { createWhich } from '../process/host.ts';
+import { LABEL_ATTEMPT } from './args.ts';
+import { podmanRun, podmanWith } from './cli.ts';
+import { createPodmanExecutor, podmanUnusable } from './executor.ts';
+import type { PodmanExecutorOptions } from './executor.ts';
+import { ensureBusyboxImage, notStatic } from './testimage.ts';
+
+const which = createWhich();
+const base = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'kiln-podman-test-'));
+after(() => rmSync(base, { recursive: true, force: true }));
+const podman = podmanWith(base);
+const BUSYBOX = which('busybox', process.env.PATH);
+
+/** Why these tests cannot run here, or false. */
+function unusable(): string | false {
+  if (!which('podman', process.env.PATH)) return 'podman is not installed (Debian packages podman, runc)';
+  const why = podmanUnusable(base);
+  if (why) return `podman does not work here: ${why}`;
+  if (!BUSYBOX) return 'busybox is not installed (Debian package busybox-static): no local test image';
+  return notStatic(BUSYBOX) ?? false;
+}
+const SKIP = unusable();
+if (SKIP) console.log(`# podman executor tests skipped: ${SKIP}`);
+else {
+  ensureBusyboxImage(podman, BUSYBOX!, ['docker.io/library/busybox:latest', 'localhost/kiln-test/busybox:latest']);
+  ensureBusyboxImage(podman, BUSYBOX!, ['localhost/kiln-test/echo:latest'], ['ENTRYPOINT ["echo","entry"]', 'CMD ["from-cmd"]']);
+}
+
+let n = 0;
+function executor(opts: Partial<PodmanExecutorOptions> = {}) {
+  const dataDir = join(base, `d${n++}`);
+  mkdirSync(dataDir);
+  return createPodmanExecutor({ dataDir, graceMs: 500, network: 'none', ...opts });
+}
+
+/** Names of the containers and pods podman still has for attempt `id`. */
+async function leftovers(id: string): Promise<string> {
+  const filter = `label=${LABEL_ATTEMPT}=${id}`;
+  const [c, p] = await Promise.all([
+    podmanRun(podman, ['ps', '-a', '--filter', filter, '--format', '{{.Names}}']),
+    podmanRun(podman, ['pod', 'ps', '--filter', filter, '--format', '{{.Name}}']),
+  ]);
+  assert.equal(c.code + p.code, 0, c.stderr + p.stderr);
+  return (c.stdout + p.stdout).trim();
+}
+
+function container(name: string, image: string, extra: Partial<PlanContainer> = {}): PlanContainer {
+  return { name, containerName: `step-${name}`, image, env: [], mounts: [], ...extra };
+}
+
+runExecutorSuite('podman', () => executor(), { skip: SKIP ? [...EXECUTOR_SUITE_CASES] : [] });
+
+describe('podman executor: containers', { skip: SKIP }, function containers() {
+  test("a step runs in its image: a tool of the host's that the image lacks is not found", async function () {
+    const tool = ['bwrap', 'git', 'curl', 'perl', 'python3', 'node'].find((t) => which(t, process.env.PATH));
+    assert.ok(tool, 'the host has none of the tools tried');
+    const { snap, logs } = await runPlan(executor(), suitePlan('in-image', [suiteStep('a', `command -v ${tool} || { echo "no ${tool}"; exit 42; }`)]));
+    assert.equal(snap.steps[0].exitCode, 42, logs[0]);
+    assert.equal(logs[0], `no ${tool}\n`);
+  });
+
+  test("a step without command runs the image's ENTRYPOINT and CMD; args replace CMD", async function () {
+    const { snap, logs } = await runPlan(executor(), suitePlan('entrypoint', [
+      container('a', 'localhost/kiln-test/echo'),
+      container('b', 'localhost/kiln-test/echo', { args: ['x', 'y'] }),
+      container('c', 'localhost/kiln-test/echo', { command: ['echo'], args: ['own'] }),
+      container('d', 'busybox', { args: ['-c', 'echo from-sh'] }),
+    ]));
+    assert.deepEqual(snap.outcome, { status: 'succeeded' });
+    assert.deepEqual(logs, ['entry from-cmd\n', 'entry x y\n', 'own\n', 'from-sh\n']);
+  });
+
+  test("a missing image fails the step at once with podman's message", async function () {
+    const { snap, logs } = await runPlan(executor(), suitePlan('missing', [
+      container('a', 'localhost/kiln-no-such-image:1', { onError: 'continue' }),
+      container('b', 'localhost/kiln-no-such-image:2', { command: ['true'] }),
+      suiteStep('c', 'true'),
+    ]));
+    for (const [i, tag] of [[0, 1], [1, 2]] as const) {
+      assert.equal(snap.steps[i].exitCode, 125, logs[i]);
+      assert.match(snap.steps[i].message ?? '', new RegExp(`kiln-no-such-image:${tag}`));
+      assert.match(logs[i], /kiln-no-such-image/);
+    }
+    assert.equal(snap.outcome?.status, 'failed');
+    assert.match(snap.outcome?.status === 'failed' ? snap.outcome.message : '', /^"step-b" could not run: .*kiln-no-such-image:2/);
+    assert.equal(snap.steps[2].reason, 'Skipped');
+  });
+
+  for (const how of ['cancel', 'timeout'] as const) {
+    test(`${how} removes every container and the pod (sidecar included)`, async function () {
+      const ex = executor();
+      const sidecar: PlanContainer = { name: 'idle', containerName: 'sidecar-idle', image: 'busybox', env: [], mounts: [], command: ['sleep', '600'] };
+      const plan = suitePlan(`leftovers-${how}`, [suiteStep('a', 'sleep 600'), suiteStep('b', 'true')], { sidecars: [sidecar] });
+      let seen = '';
+      let asked = false;
+      const h: ExecutionHandle = ex.start(plan, function onChange() {
+        const s = h?.snapshot();
+        if (asked || s?.steps[0].phase !== 'running') return;
+        asked = true;
+        void (async function whileRunning() {
+          // the step's container exists a moment after its phase says running
+          for (let i = 0; i < 50 && !seen.includes('step-a'); i++) {
+            seen = await leftovers(plan.id);
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          if (how === 'cancel') h.cancel('cancelled', 'stop');
+          else h.cancel('timeout', 'too slow');
+        })();
+      });
+      const snap = await h.done;
+      assert.match(seen, /sidecar-idle/, 'the sidecar ran in a container carrying the attempt label');
+      assert.match(seen, /step-a/, "the step's container carried the attempt label");
+      assert.equal(snap.outcome?.status, how === 'cancel' ? 'cancelled' : 'timeout');
+      assert.equal(snap.steps[0].reason, how === 'cancel' ? 'Cancelled' : 'TimeoutExceeded');
+      assert.equal(snap.steps[1].reason, 'Skipped');
+      assert.equal(await leftovers(plan.id), '');
+      await ex.close();
+    });
+  }
+
+  test('a sidecar is reached on localhost (one network per pod)', async function () {
+    const sidecar: PlanContainer = {
+      name: 'web', containerName: 'sidecar-web', image: 'busybox', env: [], mounts: [],
+      script: 'mkdir -p /tmp/www && echo hello > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www',
+      readinessProbe: { command: ['wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/'], periodMs: 100 },
+    };
+    const { snap, logs } = await runPlan(executor(), suitePlan('localhost', [suiteStep('a', 'wget -q -O- http://localhost:8080/')], { sidecars: [sidecar] }));
+    assert.deepEqual(snap.outcome, { status: 'succeeded' }, logs[0]);
+    assert.equal(logs[0], 'hello\n');
+  });
+
+  test('no capability, no new privileges; runAs and limits reach the container', async function () {
+    const script = 'grep -E "^(CapEff|NoNewPrivs)" /proc/self/status; id -u; id -g; cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max\necho w > /tekton/results/r';
+    const { snap, logs } = await runPlan(executor(), suitePlan('security', [
+      suiteStep('a', script, { runAs: { uid: 1234, gid: 2345 }, limits: { memory: '64Mi', cpu: '500m' } }),
+    ], { results: ['r'] }));
+    assert.deepEqual(snap.outcome, { status: 'succeeded' }, logs[0]);
+    assert.equal(logs[0], 'CapEff:\t0000000000000000\nNoNewPrivs:\t1\n1234\n2345\n67108864\n');
+    assert.deepEqual(snap.results, { r: 'w\n' }, 'a non-root user writes the results directory');
+  });
+
+  test('privileged: refused unless the executor allows it', async function () {
+    const plan = () => suitePlan('privileged', [suiteStep('a', 'grep ^CapEff /proc/self/status', { privileged: true })]);
+    const refused = await runPlan(executor(), plan());
+    assert.equal(refused.snap.outcome?.status, 'failed');
+    assert.match(refused.snap.steps[0].message ?? '', /step-a: securityContext\.privileged is not allowed/);
+    assert.deepEqual(executor().check(plan()), [{ what: 'step a securityContext.privileged', why: 'not allowed by this executor (--allow-privileged)' }]);
+    const allowed = await runPlan(executor({ allowPrivileged: true }), plan());
+    assert.deepEqual(allowed.snap.outcome, { status: 'succeeded' }, allowed.logs[0]);
+    assert.doesNotMatch(allowed.logs[0], /CapEff:\t0000000000000000/);
+  });
+
+  test('stdoutPath tees into a workspace; a secret is masked in the log', async function () {
+    const { snap, logs } = await runPlan(executor(), suitePlan('tee', [
+      suiteStep('a', 'echo "out s3cr3t"; echo err >&2', { stdoutPath: '/workspace/out.txt' }),
+      suiteStep('b', 'cat /workspace/out.txt'),
+    ], { secrets: ['s3cr3t'] }));
+    assert.deepEqual(snap.outcome, { status: 'succeeded' });
+    assert.match(logs[0], /out \*\*\*\n/);
+    assert.match(logs[0], /err\n/);
+    assert.equal(logs[1], 'out ***\n', 'the tee file got the stream as the log did');
+  });
+});
