@@ -1,7 +1,7 @@
 // The process executor: runs each step as a local process, inside a bubblewrap sandbox that puts
 // the attempt's directories where Tekton puts them, or with paths rewritten when bwrap is absent.
-import { mkdirSync, realpathSync, existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, realpathSync, existsSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { attemptLayout } from './layout.ts';
 import type { ExecutionHandle, ExecutionPlan, Executor, Unsupported } from '../executor.ts';
@@ -13,6 +13,8 @@ import { ownCreatedDirs } from './beneath.ts';
 import { knownDataDirs, registerDataDir } from './datadirs.ts';
 import type { NetworkTools } from './network.ts';
 import type { HostTools } from './prepare.ts';
+import { SANDBOX_BUSYBOX } from './prepare.ts';
+import { ashBuiltins, hostFirstCommands, hostFirstPrelude } from './hostfirst.ts';
 import type { RootOp } from './sandbox.ts';
 import type { SpawnTrace } from './launch.ts';
 
@@ -116,7 +118,21 @@ export function createProcessExecutor(opts: ProcessExecutorOptions): Executor {
     network: sandbox.bwrap ? network : undefined,
     root: () => (rootOps ??= scanRoot()),
     applets: () => (applets ??= busybox ? busyboxApplets(busybox) : new Set()),
+    hostFirst: () => (hostFirst ??= busybox ? writeHostFirst() : ''),
   };
+  let hostFirst: string | undefined;
+  /** The prelude that makes `busybox sh` run the host's tools (hostfirst.ts), written once into the data dir. */
+  function writeHostFirst(): string {
+    const all = tools.applets();
+    const builtins = ashBuiltins(busybox!, all);
+    const has = (a: string) => which(a, DEFAULT_PATH) !== undefined || which(a, hostPATH) !== undefined;
+    const text = hostFirstPrelude(sandbox.bwrap ? SANDBOX_BUSYBOX : busybox!, hostFirstCommands(all, builtins, has));
+    const path = join(dataDir, 'host-first.sh');
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, text, { mode: 0o644 });
+    renameSync(tmp, path);
+    return path;
+  }
   const attempts = new Map<string, AttemptHandle>();
   const deps = { dataDir, tools, now, graceMs, trace: opts.trace };
   return {

@@ -11,7 +11,7 @@ import type { AttemptLayout } from './layout.ts';
 import { mountSource, subPathWhat } from './layout.ts';
 import { bindFor, bwrapArgs, hostPath, pathRewriter, seenAsFor } from './sandbox.ts';
 import type { Bind, DropTo, RootOp } from './sandbox.ts';
-import { SH_FAMILY, scriptArgv, scriptText } from './script.ts';
+import { SH_FAMILY, scriptArgv, scriptText, shQuote } from './script.ts';
 import type { OutputFilter } from './spawn.ts';
 import { planMasker } from '../mask.ts';
 import type { AttemptNetwork, NetworkTools } from './network.ts';
@@ -23,6 +23,8 @@ export interface HostTools {
   busybox?: string;
   which(name: string, path?: string): string | undefined;
   applets(): ReadonlySet<string>;
+  /** the host path of the prelude sourced before scripts under busybox sh (hostfirst.ts); '' without busybox */
+  hostFirst?(): string;
   root(): readonly RootOp[];
   /** host paths hidden from steps */
   masks: readonly string[];
@@ -79,6 +81,8 @@ export interface Prepared {
 
 /** Where busybox is bound inside the sandbox (like Tekton's /tekton/bin tools). */
 export const SANDBOX_BUSYBOX = '/tekton/bin/busybox';
+/** Where the host-first prelude (hostfirst.ts) is bound inside the sandbox. */
+export const SANDBOX_HOST_FIRST = '/tekton/bin/host-first';
 /** Shell builtins: never reported as missing commands. */
 export const SHELL_BUILTINS: ReadonlySet<string> = new Set([
   '.', ':', '[', 'alias', 'break', 'cd', 'command', 'continue', 'echo', 'eval', 'exec', 'exit', 'export', 'false',
@@ -105,6 +109,8 @@ export function containerBinds(tools: HostTools, actx: AttemptContext, c: PlanCo
     base.push(own(`/tekton/run/${role.index}`, `run/${role.index}`));
   }
   if (tools.bwrap && tools.busybox) base.push({ dest: SANDBOX_BUSYBOX, src: tools.busybox, readOnly: true });
+  const prelude = tools.bwrap && tools.busybox ? tools.hostFirst?.() : undefined;
+  if (prelude) base.push({ dest: SANDBOX_HOST_FIRST, src: prelude, readOnly: true });
   const errors: string[] = [];
   const mounts: Bind[] = [];
   for (const m of c.mounts) {
@@ -154,24 +160,44 @@ export function workingDir(c: PlanContainer): string {
 export function resolveArgv(tools: HostTools, c: PlanContainer, scriptPath: string, busybox: string | undefined, PATH: string, command?: string[]): { argv: string[]; info?: ImageInfo; scriptText?: string } | { error: string } {
   const args = c.args ?? [];
   const info = lookupImage(c.image);
-  if (command) return { argv: adaptShell(tools, command, info, busybox, PATH), info };
+  // busybox is the shell only: the host's tools come first (hostfirst.ts)
+  const prelude = busybox ? (tools.bwrap ? SANDBOX_HOST_FIRST : tools.hostFirst?.()) || undefined : undefined;
+  if (command) return { argv: adaptShell(tools, command, info, busybox, PATH, prelude), info };
   if (c.script !== undefined && c.script !== '') {
     const text = scriptText(c.script);
-    return { argv: scriptArgv(text, scriptPath, args, busybox), info, scriptText: text };
+    return { argv: scriptArgv(text, scriptPath, args, busybox, prelude), info, scriptText: text };
   }
   const argv = c.command?.length ? [...c.command, ...args] : imageArgv(info, args, (w) => tools.which(w, PATH) !== undefined);
   if (!argv) return { error: `image ${c.image}: kiln does not know its entrypoint; give the step a command or script` };
-  return { argv: adaptShell(tools, argv, info, busybox, PATH), info };
+  return { argv: adaptShell(tools, argv, info, busybox, PATH, prelude), info };
 }
 
-function adaptShell(tools: HostTools, argv: string[], info: ImageInfo | undefined, busybox: string | undefined, PATH: string): string[] {
+function adaptShell(tools: HostTools, argv: string[], info: ImageInfo | undefined, busybox: string | undefined, PATH: string, prelude?: string): string[] {
   if (!busybox || argv.length === 0) return argv;
   const [first, ...rest] = argv;
   const base = first.slice(first.lastIndexOf('/') + 1);
   const plainShell = first === base || first === `/bin/${base}` || first === `/usr/bin/${base}`;
-  if (plainShell && (base === 'ash' || (info?.busybox && SH_FAMILY.has(base)))) return [busybox, 'sh', ...rest];
+  if (plainShell && (base === 'ash' || (info?.busybox && SH_FAMILY.has(base)))) return [busybox, 'sh', ...withPrelude(rest, prelude)];
   if (info?.busybox && !first.includes('/') && !tools.which(first, PATH) && tools.applets().has(first)) return [busybox, first, ...rest];
   return argv;
+}
+
+/**
+ * `sh` arguments with the host-first prelude sourced first: `-c TEXT …` gets it before TEXT, a
+ * script file `FILE ARGS…` is sourced after it (with $0 and $@ as they were); options or nothing
+ * (an interactive shell reading stdin) are left as they are.
+ */
+export function withPrelude(args: readonly string[], prelude: string | undefined): string[] {
+  if (!prelude) return [...args];
+  const c = args.indexOf('-c');
+  if (c >= 0 && c + 1 < args.length && args.slice(0, c).every((a) => a.startsWith('-'))) {
+    return [...args.slice(0, c + 1), `. ${shQuote(prelude)}\n${args[c + 1]}`, ...args.slice(c + 2)];
+  }
+  let i = 0;
+  while (i < args.length && args[i].startsWith('-') && args[i] !== '-' && args[i] !== '--') i++;
+  if (args[i] === '--') i++;
+  if (i >= args.length || args[i] === '-' || args.slice(0, i).some((a) => /^-.*s/.test(a))) return [...args];
+  return [...args.slice(0, i).filter((a) => a !== '--'), '-c', `. ${shQuote(prelude)}; . "$0"`, ...args.slice(i)];
 }
 
 /**

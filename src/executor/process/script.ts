@@ -41,11 +41,18 @@ export const SH_FAMILY: ReadonlySet<string> = new Set(['sh', 'ash']);
  * sh-family shebangs run under `busybox sh` when `busybox` is given; anything else is exec'd
  * directly so the kernel honours the shebang with the host's interpreter.
  */
-export function scriptArgv(text: string, path: string, args: readonly string[], busybox?: string): string[] {
+export function scriptArgv(text: string, path: string, args: readonly string[], busybox?: string, prelude?: string): string[] {
   const sb = parseShebang(text);
   if (sb && busybox && SH_FAMILY.has(sb.program)) {
     const extra = sb.arg && sb.program === sb.interpreter.slice(sb.interpreter.lastIndexOf('/') + 1) ? [sb.arg] : [];
+    // with a prelude (hostfirst.ts): sourced first, then the script, its $0 and $@ unchanged
+    if (prelude) return [busybox, 'sh', ...extra, '-c', `. ${shQuote(prelude)}; . "$0"`, path, ...args];
     return [busybox, 'sh', ...extra, path, ...args];
   }
   return [path, ...args];
+}
+
+/** `s` as one sh word. */
+export function shQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
