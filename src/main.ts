@@ -17,6 +17,8 @@ import type { ClaimStorage } from './controllers/volumeclaims/reconciler.ts';
 import { claimDir } from './executor/process/layout.ts';
 import { tailStepLogs } from './executor/logfiles.ts';
 import { createProcessExecutor } from './executor/process/executor.ts';
+import { chooseExecutor, type ExecutorChoice } from './executor/podman/choose.ts';
+import { CliError, EXIT } from './cli/exit.ts';
 import { createMemoryStore } from './store/memory.ts';
 import { isConflict, isNotFound, type Store } from './store/store.ts';
 
@@ -31,6 +33,8 @@ export interface LocalKilnOptions {
   stepNetwork?: 'outside' | 'none';
   /** steps may ask for securityContext.privileged (`kiln run --allow-privileged`; still no capability) */
   allowPrivileged?: boolean;
+  /** which executor runs steps (default 'process'; auto: podman when it works here) */
+  executor?: ExecutorChoice;
   store?: Store;
 }
 
@@ -55,7 +59,9 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
   const dataDir = resolve(opts.dataDir);
   privateDir(dataDir);
   const store = opts.store ?? createMemoryStore();
-  const executor = createProcessExecutor({ dataDir, network: opts.stepNetwork });
+  const chosen = chooseExecutor(opts.executor, { dataDir, network: opts.stepNetwork, allowPrivileged: !!opts.allowPrivileged }, { process: () => createProcessExecutor({ dataDir, network: opts.stepNetwork }) });
+  if ('error' in chosen) throw new CliError(EXIT.unsupported, chosen.error);
+  const executor = chosen.executor;
   const maxRunning = opts.maxParallel ?? defaultParallelism();
   // the user's own machine: any hostPath (`-w name=DIR`); privileged only when asked for
   const hostPolicy: HostPolicy = { ...RUN_POLICY, allowPrivileged: !!opts.allowPrivileged };
@@ -69,7 +75,7 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
     async *logs(ns, name, o) {
       for await (const l of logReader(store)(ns, name, o)) yield { taskRun: name, ...l };
     },
-    notices: () => executor.notices(),
+    notices: () => [...(chosen.warning ? [chosen.warning] : []), ...executor.notices()],
     async close() {
       await Promise.all([pipelineruns.stop(), taskruns.stop(), claims.stop()]);
       await executor.close();
@@ -118,7 +124,14 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const dataDir = resolve(opts.dataDir);
   privateDir(dataDir);
   const store = createSqliteStore({ path: join(dataDir, 'kiln.db') });
-  const executor = createProcessExecutor({ dataDir, network: opts.stepNetwork });
+  const chosen = chooseExecutor(opts.executor, { dataDir, network: opts.stepNetwork, allowPrivileged: !!opts.allowPrivileged }, { process: () => createProcessExecutor({ dataDir, network: opts.stepNetwork }) });
+  if ('error' in chosen) {
+    opts.log(`error: ${chosen.error}`);
+    await store.close();
+    return 1;
+  }
+  if (chosen.warning) opts.log(`warning: ${chosen.warning}`);
+  const executor = chosen.executor;
   const uncontained = executor.uncontained?.();
   if (uncontained && !opts.allowUnsandboxed) {
     opts.log(`error: ${uncontained}: steps would run on the host as kiln's own user, and whoever can create a run (API, kubectl, a webhook) would own the host`);

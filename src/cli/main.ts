@@ -17,7 +17,7 @@ import { addTokenCommands, type TokenAdminFactory } from './token.ts';
 /** What the CLI gets from the composition root. */
 export interface CliDeps {
   /** an in-process kiln (store + controllers + executor) */
-  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number; stepNetwork?: StepNetwork; allowPrivileged?: boolean }): Promise<KilnClient>;
+  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number; stepNetwork?: StepNetwork; allowPrivileged?: boolean; executor?: ExecutorChoice }): Promise<KilnClient>;
   /** a client for a server (default: the HTTP client) */
   remote?(c: Connection): KilnClient;
   /** runs `kiln serve` until SIGTERM/SIGINT; resolves with the exit code */
@@ -48,12 +48,18 @@ export interface ServeOptions {
   allowPrivileged?: boolean;
   /** serve even when steps cannot be contained here (no working bwrap): the host is then theirs */
   allowUnsandboxed?: boolean;
+  /** which executor runs steps (default 'process') */
+  executor?: ExecutorChoice;
   log: (line: string) => void;
 }
 
 /** `--step-network`: outside access for steps through a user-mode network, or none. */
 export type StepNetwork = 'outside' | 'none';
 const STEP_NETWORK_HELP = "steps' network besides their TaskRun's own loopback: outside (user-mode NAT, the default) or none";
+
+/** `--executor`: steps in their images (podman), as local processes, or podman when it works here. */
+export type ExecutorChoice = 'auto' | 'podman' | 'process';
+const EXECUTOR_HELP = 'what runs steps: podman (each step in its image), process (local processes, the default) or auto (podman when it works here, else process)';
 
 /** Default port of `kiln serve`. */
 export const DEFAULT_PORT = 7443;
@@ -124,6 +130,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--strict', 'unknown fields are errors (the default; same as --validate=strict)')
     .addOption(new Option('--step-network <mode>', STEP_NETWORK_HELP).choices(['outside', 'none']))
     .option('--allow-privileged', ALLOW_PRIVILEGED_HELP)
+    .addOption(new Option('--executor <name>', EXECUTOR_HELP).choices(['auto', 'podman', 'process']))
     .action(async (o) => {
       const fieldValidation = fieldValidationOf(o.validate, o.strict);
       const reporter = createPlainReporter(w, { json: o.output === 'json', live: !!w.raw });
@@ -138,7 +145,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         reporter,
         signal: deps.signal,
         allowPrivileged: !!o.allowPrivileged,
-        client: () => deps.local({ dataDir: dataDirOf(o, env), maxParallel: parallelOf(o.parallel), stepNetwork: o.stepNetwork, allowPrivileged: !!o.allowPrivileged }),
+        client: () => deps.local({ dataDir: dataDirOf(o, env), maxParallel: parallelOf(o.parallel), stepNetwork: o.stepNetwork, allowPrivileged: !!o.allowPrivileged, executor: o.executor }),
       }));
     });
 
@@ -199,6 +206,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--allow-host-path <dirs>', 'runs may bind host directories beneath these (DIR[,DIR…], repeatable; links resolved); default: no hostPath', collect, [])
     .option('--allow-privileged', ALLOW_PRIVILEGED_HELP)
     .option('--allow-unsandboxed', 'serve even where steps cannot be sandboxed (no working bwrap): whoever can create a run then owns the host')
+    .addOption(new Option('--executor <name>', EXECUTOR_HELP).choices(['auto', 'podman', 'process']))
     .action(async (o) => {
       if (!deps.serve) throw new CliError(EXIT.internal, 'this build of kiln cannot serve');
       const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
@@ -218,6 +226,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         allowHostPath: allowedHostPaths(o.allowHostPath),
         allowPrivileged: !!o.allowPrivileged,
         allowUnsandboxed: !!o.allowUnsandboxed,
+        executor: o.executor,
         log: w.err,
       }));
     });

@@ -44,7 +44,7 @@ test('names and labels', function () {
   assert.equal(podmanName('-x'), 'x');
   assert.deepEqual(attemptLabels({ id: 'ns/tr/0', taskRunUid: 'u' }), { 'kiln.dev/managed-by': 'kiln', 'kiln.dev/attempt': 'ns/tr/0', 'kiln.dev/taskrun-uid': 'u' });
   assert.deepEqual(podCreateArgs('p', { l: 'v' }, 'none'), ['pod', 'create', '--name', 'p', '--label', 'l=v', '--network', 'none']);
-  assert.deepEqual(podCreateArgs('p', {}, 'outside'), ['pod', 'create', '--name', 'p']);
+  assert.deepEqual(podCreateArgs('p', {}, 'outside'), ['pod', 'create', '--name', 'p', '--network', 'slirp4netns']);
 });
 
 test('parseConfig reads ENTRYPOINT and CMD (null or empty: absent)', function () {

@@ -24,9 +24,13 @@ function labelArgs(labels: Record<string, string>): string[] {
   return Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
 }
 
-/** `podman pod create` of an attempt: its containers share the network (sidecars on localhost). */
+/**
+ * `podman pod create` of an attempt: its containers share the network (sidecars on localhost).
+ * 'outside' is user-mode NAT (slirp4netns, as the process executor's): podman's bridge needs
+ * /run/netns on a tmpfs and fails on hosts without one (measured: "unknown FS magic" on ext4).
+ */
 export function podCreateArgs(name: string, labels: Record<string, string>, network: 'outside' | 'none'): string[] {
-  return ['pod', 'create', '--name', name, ...labelArgs(labels), ...(network === 'none' ? ['--network', 'none'] : [])];
+  return ['pod', 'create', '--name', name, ...labelArgs(labels), '--network', network === 'none' ? 'none' : 'slirp4netns'];
 }
 
 /** A bind mount of a host directory (or file) into the container. */

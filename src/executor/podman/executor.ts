@@ -21,7 +21,7 @@ export interface PodmanExecutorOptions {
   now?: () => Date;
   /** grace between SIGTERM and SIGKILL when a container is stopped (default 2000 ms; podman counts whole seconds) */
   graceMs?: number;
-  /** the pods' network: 'outside' (default: podman's bridge) or 'none' (loopback only, shared by the pod) */
+  /** the pods' network: 'outside' (default: user-mode NAT by slirp4netns) or 'none' (loopback only, shared by the pod) */
   network?: 'outside' | 'none';
   /** containers may be privileged when they ask (`--allow-privileged`; default false: such a step fails, named) */
   allowPrivileged?: boolean;

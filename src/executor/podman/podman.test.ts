@@ -125,13 +125,13 @@ describe('podman executor: containers', { skip: SKIP }, function containers() {
     });
   }
 
-  test('a sidecar is reached on localhost (one network per pod)', async function () {
+  test('a sidecar is reached on localhost (one network per pod, with outside access by slirp4netns)', async function () {
     const sidecar: PlanContainer = {
       name: 'web', containerName: 'sidecar-web', image: 'busybox', env: [], mounts: [],
       script: 'mkdir -p /tmp/www && echo hello > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www',
       readinessProbe: { command: ['wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/'], periodMs: 100 },
     };
-    const { snap, logs } = await runPlan(executor(), suitePlan('localhost', [suiteStep('a', 'wget -q -O- http://localhost:8080/')], { sidecars: [sidecar] }));
+    const { snap, logs } = await runPlan(executor({ network: 'outside' }), suitePlan('localhost', [suiteStep('a', 'wget -q -O- http://localhost:8080/')], { sidecars: [sidecar] }));
     assert.deepEqual(snap.outcome, { status: 'succeeded' }, logs[0]);
     assert.equal(logs[0], 'hello\n');
   });

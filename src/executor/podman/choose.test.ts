@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Executor } from '../executor.ts';
+import { chooseExecutor } from './choose.ts';
+import type { ExecutorChoice } from './choose.ts';
+
+const fake = (name: string): Executor => ({ name } as Executor);
+
+test('chooseExecutor: process by default, podman when it works, auto falls back with one warning', function () {
+  const rows: { name: string; choice: ExecutorChoice | undefined; works: boolean; want: { executor?: string; warning?: string; error?: string } }[] = [
+    { name: 'default', choice: undefined, works: true, want: { executor: 'process' } },
+    { name: 'process', choice: 'process', works: true, want: { executor: 'process' } },
+    { name: 'podman works', choice: 'podman', works: true, want: { executor: 'podman' } },
+    { name: 'podman broken', choice: 'podman', works: false, want: { error: '--executor podman: podman cannot run containers here: podman not found (install podman and runc, or use --executor process)' } },
+    { name: 'auto, podman works', choice: 'auto', works: true, want: { executor: 'podman' } },
+    { name: 'auto, podman broken', choice: 'auto', works: false, want: { executor: 'process', warning: '--executor auto: podman cannot run containers here (podman not found): steps run as local processes (process executor)' } },
+  ];
+  for (const r of rows) {
+    let probed = 0;
+    const got = chooseExecutor(r.choice, { dataDir: '/d' }, {
+      process: () => fake('process'),
+      podman: () => fake('podman'),
+      unusable: () => (probed++, r.works ? undefined : 'podman not found'),
+    });
+    const shown = 'error' in got ? { error: got.error } : { executor: got.executor.name, ...(got.warning ? { warning: got.warning } : {}) };
+    assert.deepEqual(shown, r.want, r.name);
+    assert.equal(probed, r.choice === undefined || r.choice === 'process' ? 0 : 1, `${r.name}: podman probed only when asked for`);
+  }
+});
