@@ -6,7 +6,11 @@ import type { FieldError } from './errors.ts';
 import { joinPath } from './errors.ts';
 import type { KObject, ObjectMeta } from './meta.ts';
 
-/** Kinds whose names Tekton checks with validate.ObjectMetadata (a DNS label without '.'). */
+/**
+ * Kinds whose names Tekton checks with validate.ObjectMetadata: at most 63 characters and no '.'.
+ * kiln takes a dotted name (a DNS subdomain, as Kubernetes takes for custom resources) and warns
+ * that Tekton's admission webhook refuses it (docs/decisions/0016-dotted-names.md).
+ */
 const TEKTON_KINDS = new Set([
   'Task', 'TaskRun', 'Pipeline', 'PipelineRun', 'StepAction', 'Trigger', 'TriggerBinding', 'ClusterTriggerBinding', 'TriggerTemplate',
 ]);
@@ -61,11 +65,13 @@ export function validateMetadata(meta: ObjectMeta | undefined, kind: string): Fi
   if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return [fieldError('metadata.name', 'missing field(s): name or generateName is required')];
   const { name, generateName, namespace, labels } = meta;
   if (!name && !generateName) errs.push(fieldError('metadata.name', 'missing field(s): name or generateName is required'));
-  const label = TEKTON_KINDS.has(kind) || kind === 'Namespace';
+  const tekton = TEKTON_KINDS.has(kind);
+  const label = kind === 'Namespace';
   if (name) {
-    if (label && name.includes('.')) {
-      errs.push(fieldError('metadata.name', `invalid resource name ${shown(name)}: special character . must not be present`));
-    } else if (label && name.length > MAX_LABEL_LENGTH) {
+    if (tekton && name.length <= MAX_LABEL_LENGTH && name.includes('.') && isDNSSubdomain(name)) {
+      errs.push({ path: 'metadata.name', message: `"${name}" has a '.', which Tekton's admission webhook refuses: kiln runs it, a Tekton cluster will not take this file as written`, severity: 'warning' });
+    }
+    if ((label || tekton) && name.length > MAX_LABEL_LENGTH) {
       errs.push(fieldError('metadata.name', `invalid resource name ${shown(name)}: length must be no more than ${MAX_LABEL_LENGTH} characters`));
     } else if (name.length > MAX_NAME_LENGTH) {
       errs.push(fieldError('metadata.name', `invalid resource name ${shown(name)}: length must be no more than ${MAX_NAME_LENGTH} characters`));
@@ -79,7 +85,7 @@ export function validateMetadata(meta: ObjectMeta | undefined, kind: string): Fi
     const max = kind === 'Namespace' ? MAX_LABEL_LENGTH : MAX_NAME_LENGTH;
     if (generateName.length > max) {
       errs.push(fieldError('metadata.generateName', `invalid value: ${shown(generateName)}: must be no more than ${max} characters`));
-    } else if (label && !/^[a-z0-9][-a-z0-9]*$/.test(generateName)) {
+    } else if ((label || tekton) && !/^[a-z0-9][-a-z0-9]*$/.test(generateName)) {
       errs.push(fieldError('metadata.generateName', `invalid value: "${generateName}": must be lower case alphanumeric characters or '-', starting with an alphanumeric character`));
     } else if (!/^[a-z0-9][-a-z0-9.]*$/.test(generateName)) {
       errs.push(fieldError('metadata.generateName', `invalid value: "${generateName}": must be lower case alphanumeric characters, '-' or '.', starting with an alphanumeric character`));

@@ -77,7 +77,11 @@ export function prepareObject(raw: unknown, opts: PrepareOptions = {}): Prepared
   const object = defaultObject(converted.object, opts.defaults);
   // a value dropped for its type is not also reported as missing
   const typeErrorPaths = new Set(norm.errors.map((e) => e.path));
-  errors.push(...validateObject(object, opts.defaults).filter((e) => !typeErrorPaths.has(e.path)));
+  for (const e of validateObject(object, opts.defaults)) {
+    if (typeErrorPaths.has(e.path)) continue;
+    if (e.severity === 'warning') warnings.push(e);
+    else errors.push(e);
+  }
   // v1beta1 input: name each field as the file spells it, not by its v1 name
   if (!legacy) return { object, errors: errors.map(asError), warnings };
   const written = (e: FieldError): FieldError => ({ ...e, path: sourcePath(e.path, raw) });
