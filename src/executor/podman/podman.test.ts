@@ -136,6 +136,31 @@ describe('podman executor: containers', { skip: SKIP }, function containers() {
     assert.equal(logs[0], 'hello\n');
   });
 
+  test('a sidecar that dies before it is ready, or fails its startup probe, fails the attempt', async function () {
+    const ex = executor();
+    const dies: PlanContainer = { name: 'dies', containerName: 'sidecar-dies', image: 'busybox', env: [], mounts: [], script: 'exit 3', readinessProbe: { command: ['false'], periodMs: 20 } };
+    const never: PlanContainer = { name: 'never', containerName: 'sidecar-never', image: 'busybox', env: [], mounts: [], command: ['sleep', '60'], startupProbe: { command: ['false'], periodMs: 20, failureThreshold: 2 } };
+    for (const [sidecar, message] of [[dies, 'sidecar "dies" exited with code 3 before it was ready'], [never, 'sidecar "never" failed its startup probe 2 times']] as const) {
+      const plan = suitePlan('sidecar-fails', [suiteStep('a', 'true')], { sidecars: [sidecar] });
+      const { snap } = await runPlan(ex, plan);
+      assert.deepEqual(snap.outcome, { status: 'failed', reason: 'SidecarFailed', message });
+      assert.equal(snap.steps[0].reason, 'Skipped');
+      assert.equal(snap.sidecars[0].phase, 'terminated');
+      assert.equal(await leftovers(plan.id), '');
+    }
+  });
+
+  test('close() cancels what runs and leaves nothing behind', async function () {
+    const ex = executor();
+    const plan = suitePlan('close', [suiteStep('a', 'sleep 600')]);
+    const h = ex.start(plan, () => {});
+    assert.equal(ex.start(plan, () => {}), h);
+    await ex.close();
+    const snap = await h.done;
+    assert.equal(snap.outcome?.status, 'cancelled');
+    assert.equal(await leftovers(plan.id), '');
+  });
+
   test('no capability, no new privileges; runAs and limits reach the container', async function () {
     const script = 'grep -E "^(CapEff|NoNewPrivs)" /proc/self/status; id -u; id -g; cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max\necho w > /tekton/results/r';
     const { snap, logs } = await runPlan(executor(), suitePlan('security', [
