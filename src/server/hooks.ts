@@ -11,7 +11,7 @@ import { canonicalHeaderKey } from '../api/httpheader.ts';
 import type { KObject } from '../api/meta.ts';
 import { groupOf } from '../api/meta.ts';
 import { prepareObject } from '../api/prepare.ts';
-import { findKind } from '../api/registry.ts';
+import { findKind, type KindInfo } from '../api/registry.ts';
 import type { EventListener, Trigger, TriggerBinding, TriggerTemplate } from '../api/triggers.types.ts';
 import type { Store } from '../store/store.ts';
 import { orUndefined } from '../store/store.ts';
@@ -84,6 +84,29 @@ function secretValue(s: KObject | undefined, key: string): string | undefined {
   return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
 }
 
+/** A rendered resource as the API would take it (valid, within the host policy), or why not. */
+function admit(obj: KObject, policy: HostPolicy | undefined): { info: KindInfo; object: KObject } | { problem: string } {
+  const info = typeof obj.kind === 'string' && typeof obj.apiVersion === 'string' ? findKind(obj.kind, groupOf(obj.apiVersion)) : undefined;
+  if (!info) return { problem: `kiln cannot create ${obj.apiVersion}/${obj.kind}` };
+  const p = prepareObject(obj);
+  const refused = p.object ? hostPolicyErrors(p.object, policy ?? SERVE_POLICY).map((e) => ({ ...e, path: p.sourcePath?.(e.path) ?? e.path })) : [];
+  const errors = [...p.errors, ...refused];
+  if (errors.length || !p.object) return { problem: errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ') || 'not a usable object' };
+  return { info, object: p.object };
+}
+
+/**
+ * What the host policy refuses in a rendered resource of a kind kiln creates, or undefined (what a
+ * dry run reports: its resources are shown as rendered, whatever else they hold).
+ */
+function hostRefusal(obj: KObject, policy: HostPolicy | undefined): string | undefined {
+  const info = typeof obj.kind === 'string' && typeof obj.apiVersion === 'string' ? findKind(obj.kind, groupOf(obj.apiVersion)) : undefined;
+  const p = info ? prepareObject(obj) : undefined;
+  if (!p?.object) return undefined;
+  const refused = hostPolicyErrors(p.object, policy ?? SERVE_POLICY).map((e) => `${p.sourcePath?.(e.path) ?? e.path}: ${e.message}`);
+  return refused.length ? refused.join('; ') : undefined;
+}
+
 /** The store behind trigger processing; `create` absent for a dry run. */
 function processDeps(o: HookOptions, dryRun: boolean): ProcessDeps {
   const { store } = o;
@@ -95,14 +118,11 @@ function processDeps(o: HookOptions, dryRun: boolean): ProcessDeps {
     binding: (kind, ns, name) => (kind === 'ClusterTriggerBinding' ? orUndefined(store.get<TriggerBinding>(CTB, '', name)) : orUndefined(store.get<TriggerBinding>(TB, ns, name))),
     template: (ns, name) => orUndefined(store.get<TriggerTemplate>(TT, ns, name)),
     create: dryRun ? undefined : async (obj) => {
-      const info = typeof obj.kind === 'string' && typeof obj.apiVersion === 'string' ? findKind(obj.kind, groupOf(obj.apiVersion)) : undefined;
-      if (!info) throw new Error(`kiln cannot create ${obj.apiVersion}/${obj.kind}`);
-      const p = prepareObject(obj);
-      const refused = p.object ? hostPolicyErrors(p.object, o.hostPolicy ?? SERVE_POLICY).map((e) => ({ ...e, path: p.sourcePath?.(e.path) ?? e.path })) : [];
-      const errors = [...p.errors, ...refused];
-      if (errors.length || !p.object) throw new Error(errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ') || 'not a usable object');
-      return store.create(info, p.object);
+      const c = admit(obj, o.hostPolicy);
+      if ('problem' in c) throw new Error(c.problem);
+      return store.create(c.info, c.object);
     },
+    check: dryRun ? (obj) => hostRefusal(obj, o.hostPolicy) : undefined,
     uid: o.newId,
   };
 }

@@ -211,4 +211,24 @@ describe('resources created by triggers', () => {
     assert.deepEqual([outside.outcomes[0].outcome, outside.runs], ['failed', 0]);
     assert.match(outside.outcomes[0].message, /spec\.workspaces\[0\]\.hostPath\.path: Forbidden: "\/srv\/ci\/\.\.\/\.\.\/etc" \(it resolves to "\/etc"\) is not beneath/);
   });
+
+  it('the dry run (kiln trigger test) reports the refusal the real delivery would meet, and creates nothing', async () => {
+    async function dryRun(hostPolicy: HostPolicy | undefined, dir: string): Promise<TriggerOutcome[]> {
+      const { app, store } = setup(hostPolicy, () => {});
+      await store.create(EL, listener as unknown as KObject);
+      try {
+        const res = await app.inject({ method: 'POST', url: '/apis/triggers.tekton.dev/v1beta1/namespaces/default/eventlisteners/el/test', payload: { body: JSON.stringify({ dir }), headers: { 'Content-Type': ['application/json'] } } });
+        assert.equal(res.statusCode, 200, res.body);
+        assert.equal((await store.list(PIPELINERUN)).items.length, 0);
+        return res.json().outcomes;
+      } finally {
+        await app.close();
+      }
+    }
+    const refused = await dryRun(undefined, '/etc');
+    assert.equal(refused[0].outcome, 'failed');
+    assert.match(refused[0].message, /creating PipelineRun\/triggered would fail: spec\.workspaces\[0\]\.hostPath: Forbidden: hostPath is not allowed on this server/);
+    const allowed = await dryRun({ allowHostPath: ['/srv/ci'], allowPrivileged: false }, '/srv/ci/repo');
+    assert.equal(allowed[0].outcome, 'accepted', allowed[0].message);
+  });
 });

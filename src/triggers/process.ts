@@ -31,6 +31,8 @@ export interface ProcessDeps extends ChainDeps, TriggerSource {
   template(namespace: string, name: string): Promise<TriggerTemplate | undefined>;
   /** creates one resource (absent: a dry run, nothing is created) */
   create?(obj: KObject): Promise<KObject>;
+  /** a dry run: why `create` would refuse the resource under the host policy, or undefined */
+  check?(obj: KObject): string | undefined;
   /** one `$(uid)` per trigger execution (default crypto.randomUUID) */
   uid?(): string;
 }
@@ -113,7 +115,14 @@ async function fire(t: EffectiveTrigger, input: EventInput, extensions: Record<s
   } catch (e) {
     return { ...base, outcome: 'failed', message: `trigger ${t.name}: ${(e as Error).message}` };
   }
-  if (!deps.create) return { ...base, outcome: 'accepted', message: `trigger ${t.name}: would create ${resources.map(describe).join(', ') || 'nothing'}`, params, resources };
+  if (!deps.create) {
+    // a dry run says what the real delivery would refuse, as the real one would
+    for (const r of resources) {
+      const problem = deps.check?.(r);
+      if (problem) return { ...base, outcome: 'failed', message: `trigger ${t.name}: creating ${describe(r)} would fail: ${problem}`, params, resources };
+    }
+    return { ...base, outcome: 'accepted', message: `trigger ${t.name}: would create ${resources.map(describe).join(', ') || 'nothing'}`, params, resources };
+  }
   const created: string[] = [];
   for (const r of resources) {
     try {
