@@ -85,10 +85,10 @@ export interface Server {
  * Starts `kiln serve` on `dataDir` (`nodeFlags` go to its node); resolves once /readyz answers ok
  * (polled over `agent`), with the time that took.
  */
-export async function startServer(dataDir: string, agent: Agent, nodeFlags: readonly string[] = []): Promise<Server> {
+export async function startServer(dataDir: string, agent: Agent, nodeFlags: readonly string[] = [], serveFlags: readonly string[] = []): Promise<Server> {
   const bin = join(import.meta.dirname, '../bin/kiln.mjs');
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeFlags, bin, 'serve', '--insecure-loopback-only', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...nodeFlags, bin, 'serve', '--insecure-loopback-only', '--port', '0', '--data-dir', dataDir, ...serveFlags], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });

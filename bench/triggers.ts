@@ -151,7 +151,7 @@ async function follow(base: string): Promise<{ seen: Map<string, Seen>; changed:
 /** The step's exact sandboxed command line (bwrap argv, env), recorded by the same executor in-process. */
 async function recordStep(dataDir: string): Promise<SpawnTrace> {
   let trace: SpawnTrace | undefined;
-  const executor = createProcessExecutor({ dataDir, trace: (t) => (trace = t) });
+  const executor = createProcessExecutor({ dataDir, network: 'none', trace: (t) => (trace = t) });
   const store = createMemoryStore();
   const controller = createTaskRunController({ store, executor, workers: 2 });
   await controller.start();
@@ -210,7 +210,9 @@ export async function triggersBench(): Promise<Row[]> {
   }
   const direct: number[] = [];
   const plain: number[] = [];
-  const server = await startServer(dataDir, agent, process.env.KILN_BENCH_NODE_FLAGS?.split(' ').filter(Boolean));
+  // steps in networks of their own (--unshare-net), as the recorded step replays them: a replay
+  // cannot join the per-attempt network of --step-network=outside once its attempt is over
+  const server = await startServer(dataDir, agent, process.env.KILN_BENCH_NODE_FLAGS?.split(' ').filter(Boolean), ['--step-network', 'none']);
   const base = server.url;
   const hook = `${base}/hooks/${NS}/github`;
   const samples: Sample[] = [];
