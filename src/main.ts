@@ -76,6 +76,7 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
       for await (const l of logReader(store)(ns, name, o)) yield { taskRun: name, ...l };
     },
     notices: () => [...(chosen.warning ? [chosen.warning] : []), ...executor.notices()],
+    executor: executor.name,
     async close() {
       await Promise.all([pipelineruns.stop(), taskruns.stop(), claims.stop()]);
       await executor.close();

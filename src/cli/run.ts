@@ -10,7 +10,9 @@ import type { WorkspaceDeclaration } from '../api/workspace.types.ts';
 import { formatFieldError, type FieldError } from '../api/errors.ts';
 import { specsIn, wiringOf } from '../api/references.ts';
 import { validateWiring } from '../api/wiring.validation.ts';
-import { ignoredFields } from '../api/ignored.ts';
+import { IGNORED_MESSAGE, ignoredFields } from '../api/ignored.ts';
+import type { IgnoredBy } from '../api/ignored.ts';
+import { hostImagesNote, imagesIn } from './images.ts';
 import { loadedHostPolicyErrors, privilegedPaths, PRIVILEGED_NOTICE, RUN_POLICY } from '../api/hostpolicy.ts';
 import type { KilnClient } from '../client/client.ts';
 import { CliError, EXIT } from './exit.ts';
@@ -34,6 +36,8 @@ export interface RunOptions {
   fieldValidation?: FieldValidation;
   /** steps may ask for securityContext.privileged (`--allow-privileged`; refused otherwise) */
   allowPrivileged?: boolean;
+  /** `--executor` as given (default process): which fields the notes call not honoured */
+  executor?: 'auto' | 'podman' | 'process';
 }
 
 const RUN_KINDS = new Set(['TaskRun', 'PipelineRun']);
@@ -192,6 +196,26 @@ export function checkRuns(runs: readonly KObject[], objects: readonly LoadedObje
   return warnings;
 }
 
+/** Which executor runs the steps: `--executor auto` took the process executor when it said so among the notices. */
+export function ignoredBy(executor: RunOptions['executor'], notices: readonly string[]): IgnoredBy {
+  if (executor === 'podman') return 'container';
+  if (executor === 'auto') return notices.some((n) => n.startsWith('--executor auto:')) ? 'process' : 'container';
+  return 'process';
+}
+
+/** One note per field the executor accepts without honouring it, at its place in the file. */
+function noteIgnored(objects: readonly LoadedObject[], by: IgnoredBy, reporter: Reporter): void {
+  const reported = new Set<string>();
+  for (const o of objects) {
+    for (const path of ignoredFields(o.object, by)) {
+      const pos = o.locate(path);
+      const msg = formatFieldError({ file: o.file, line: pos.line, col: pos.col, path: o.sourcePath(path), message: IGNORED_MESSAGE[by] });
+      if (!reported.has(msg)) reporter.onNotice(msg);
+      reported.add(msg);
+    }
+  }
+}
+
 export async function runCommand(opts: RunOptions): Promise<number> {
   const { objects, warnings, notApplied } = loadFile(opts.file, { namespace: opts.namespace, setAside: true, runs: false, fieldValidation: opts.fieldValidation });
   const { runs, others } = runsOf(objects, { pipeline: opts.pipeline, task: opts.task });
@@ -206,19 +230,14 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   for (const w of warnings) opts.reporter.onNotice(formatFieldError(w));
   for (const w of runWarnings) opts.reporter.onNotice(w);
   if (notApplied.length) opts.reporter.onNotice(notAppliedNote(notApplied));
-  const reported = new Set<string>();
-  for (const o of objects) {
-    for (const path of ignoredFields(o.object)) {
-      const pos = o.locate(path);
-      const msg = formatFieldError({ file: o.file, line: pos.line, col: pos.col, path: o.sourcePath(path), message: 'accepted but not honoured when steps run as local processes' });
-      if (!reported.has(msg)) opts.reporter.onNotice(msg);
-      reported.add(msg);
-    }
-  }
   const namespace = runs[0].metadata.namespace ?? 'default';
   const client = await opts.client({ namespace });
   try {
-    for (const n of await client.notices()) opts.reporter.onNotice(n);
+    const notices = await client.notices();
+    for (const n of notices) opts.reporter.onNotice(n);
+    noteIgnored(objects, ignoredBy(opts.executor, notices), opts.reporter);
+    const hostImages = client.executor === 'process' ? hostImagesNote(imagesIn(objects.map((o) => o.object))) : undefined;
+    if (hostImages) opts.reporter.onNotice(hostImages);
     for (const o of others) await client.apply(o);
     const created: KObject[] = [];
     for (const r of runs) created.push(await client.create(r));

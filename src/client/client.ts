@@ -54,5 +54,7 @@ export interface KilnClient {
   triggerTest?(namespace: string, listener: string, event: TestEvent): Promise<TriggerTestResult>;
   /** one-line notes the engine wants the user to see once (e.g. a missing sandbox) */
   notices(): Promise<string[]>;
+  /** the executor running steps in this process (`process`, `podman`); absent for a server's client */
+  readonly executor?: string;
   close(): Promise<void>;
 }

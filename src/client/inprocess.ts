@@ -17,6 +17,8 @@ export interface ClientBackend {
   isConflict(e: unknown): boolean;
   logs(namespace: string, taskRun: string, opts: LogOptions): AsyncIterable<LogLine>;
   notices(): string[];
+  /** the executor running steps (`process`, `podman`) */
+  executor?: string;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export function createInProcessClient(backend: ClientBackend): KilnClient {
     cancel,
     logs: (ns, tr, opts = {}) => backend.logs(ns, tr, opts),
     notices: async () => backend.notices(),
+    executor: backend.executor,
     close: () => backend.close(),
   };
 }
