@@ -1,16 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ignoredFields } from './ignored.ts';
+import type { IgnoredBy } from './ignored.ts';
 import { loadManifests } from './load.ts';
 
-function ignored(yaml: string): string[] {
+function ignored(yaml: string, by?: IgnoredBy): string[] {
   const r = loadManifests(yaml, 'f.yaml');
   assert.deepEqual(r.errors, []);
-  return ignoredFields(r.objects[0].object);
+  return ignoredFields(r.objects[0].object, by);
 }
 
 test('ignoredFields', async (t) => {
-  const cases: Array<{ name: string; yaml: string; want: string[] }> = [
+  const cases: Array<{ name: string; yaml: string; want: string[]; container?: string[] }> = [
     { name: 'privileged is the host policy\'s (hostpolicy.ts), not ignored', yaml: 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  stepTemplate: {securityContext: {privileged: false}}\n  steps: [{image: a, script: echo, securityContext: {privileged: true}}]\n', want: [] },
     { name: 'a plain TaskRun: nothing ignored', yaml: 'apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: r}\nspec:\n  serviceAccountName: default\n  taskSpec: {steps: [{image: a, script: echo}]}\n', want: [] },
     {
@@ -38,6 +39,11 @@ test('ignoredFields', async (t) => {
         'spec.taskSpec.steps[0].volumeDevices', 'spec.taskSpec.steps[0].securityContext.readOnlyRootFilesystem',
         'spec.taskSpec.stepTemplate.imagePullPolicy', 'spec.taskSpec.sidecars[0].ports', 'spec.taskSpec.volumes[0].csi',
       ],
+      container: [
+        'spec.podTemplate.nodeSelector', 'spec.podTemplate.securityContext.fsGroup', 'spec.serviceAccountName', 'spec.debug',
+        'spec.taskSpec.steps[0].volumeDevices', 'spec.taskSpec.steps[0].securityContext.readOnlyRootFilesystem',
+        'spec.taskSpec.stepTemplate.imagePullPolicy', 'spec.taskSpec.sidecars[0].ports', 'spec.taskSpec.volumes[0].csi',
+      ],
     },
     {
       name: 'PipelineRun templates and inline tasks',
@@ -55,7 +61,15 @@ test('ignoredFields', async (t) => {
         'spec.taskRunTemplate.podTemplate.hostNetwork', 'spec.taskRunTemplate.serviceAccountName', 'spec.taskRunSpecs[0].computeResources',
         'spec.pipelineSpec.tasks[0].taskSpec.steps[0].computeResources',
       ],
+      container: ['spec.taskRunTemplate.podTemplate.hostNetwork', 'spec.taskRunTemplate.serviceAccountName'],
     },
   ];
-  for (const c of cases) await t.test(c.name, () => assert.deepEqual(ignored(c.yaml), c.want));
+  for (const c of cases) {
+    await t.test(c.name, () => {
+      assert.deepEqual(ignored(c.yaml), c.want);
+      assert.deepEqual(ignored(c.yaml, 'process'), c.want);
+      // containers honour computeResources (and the runs' overrides of them)
+      assert.deepEqual(ignored(c.yaml, 'container'), c.container ?? c.want);
+    });
+  }
 });

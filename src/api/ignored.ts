@@ -1,5 +1,6 @@
 // Fields kiln accepts but cannot honour when steps run as local processes (they describe pods,
-// nodes, images or kernels). Callers print them once as "accepted but ignored here".
+// nodes, images or kernels), fewer when they run in containers (podman honours the containers'
+// limits). Callers print them once as "accepted but not honoured" (IGNORED_MESSAGE).
 import type { ContainerFields } from './container.types.ts';
 import { joinPath } from './errors.ts';
 import type { KObject } from './meta.ts';
@@ -19,6 +20,23 @@ const SIDECAR_FIELDS = [
 /** Volume sources that need a cluster (kiln provides emptyDir, configMap, secret, projected, persistentVolumeClaim, hostPath). */
 const LOCAL_VOLUME_SOURCES = new Set(['name', 'emptyDir', 'configMap', 'secret', 'projected', 'persistentVolumeClaim', 'hostPath']);
 
+/** Which executor runs the steps: local processes, or containers of the steps' images (podman). */
+export type IgnoredBy = 'process' | 'container';
+
+/** What a caller says of each field `ignoredFields` returns, by executor. */
+export const IGNORED_MESSAGE: Record<IgnoredBy, string> = {
+  process: 'accepted but not honoured when steps run as local processes',
+  container: 'accepted but not honoured when steps run in containers',
+};
+
+/** Fields (the last name of a path) a container executor honours: the containers' cpu and memory limits, and the runs' overrides of them. */
+const CONTAINER_HONOURED = new Set(['computeResources', 'stepSpecs', 'sidecarSpecs']);
+
+/** The last field name of a path (`spec.steps[0].computeResources` → `computeResources`). */
+function lastName(path: string): string {
+  return path.replace(/\[\d+\]$/, '').split('.').pop() ?? '';
+}
+
 /**
  * Field paths set in `obj` (a converted v1 object) that are accepted but not honoured when steps
  * run as local processes: podTemplate (but its volumes and the run-as ids of its securityContext),
@@ -26,19 +44,24 @@ const LOCAL_VOLUME_SOURCES = new Set(['name', 'emptyDir', 'configMap', 'secret',
  * securityContext settings other than runAsUser, runAsGroup and runAsNonRoot, imagePullPolicy, volumeDevices, debug, sidecar probes/ports, cluster-only
  * volume sources and workspace `csi` bindings. Not `privileged`: steps are never privileged
  * (false is honoured), and asking for it is refused or allowed by the host policy (hostpolicy.ts).
+ * `by` 'container': without computeResources and stepSpecs/sidecarSpecs, which containers honour.
  */
-export function ignoredFields(obj: KObject): string[] {
+export function ignoredFields(obj: KObject, by: IgnoredBy = 'process'): string[] {
   const out: string[] = [];
   const spec = isPlainObject(obj.spec) ? obj.spec : undefined;
   if (!spec) return out;
-  switch (obj.kind) {
+  collect(obj.kind, spec, out);
+  return by === 'container' ? out.filter((p) => !CONTAINER_HONOURED.has(lastName(p))) : out;
+}
+
+function collect(kind: string, spec: Record<string, unknown>, out: string[]): void {
+  switch (kind) {
     case 'Task': taskSpec(spec as Partial<TaskSpec>, 'spec', out); break;
     case 'TaskRun': taskRunSpec(spec as TaskRunSpec, out); break;
     case 'Pipeline': pipelineSpec(spec as PipelineSpec, 'spec', out); break;
     case 'PipelineRun': pipelineRunSpec(spec as PipelineRunSpec, out); break;
     case 'StepAction': securityContext((spec as { securityContext?: unknown }).securityContext, 'spec', out); break;
   }
-  return out;
 }
 
 function isSet(v: unknown): boolean {

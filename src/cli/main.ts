@@ -145,6 +145,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         reporter,
         signal: deps.signal,
         allowPrivileged: !!o.allowPrivileged,
+        executor: o.executor,
         client: () => deps.local({ dataDir: dataDirOf(o, env), maxParallel: parallelOf(o.parallel), stepNetwork: o.stepNetwork, allowPrivileged: !!o.allowPrivileged, executor: o.executor }),
       }));
     });

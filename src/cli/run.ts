@@ -226,7 +226,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const runWarnings = checkRuns(runs, objects);
   const refused = loadedHostPolicyErrors(objects, { ...RUN_POLICY, allowPrivileged: !!opts.allowPrivileged });
   if (refused.length) throw new CliError(EXIT.invalid, `${refused.length} error(s) before anything runs`, refused.map(formatFieldError));
-  if (objects.some((o) => privilegedPaths(o.object).length)) opts.reporter.onNotice(PRIVILEGED_NOTICE);
+  // podman grants a privileged container what it asks for
+  if (opts.executor !== 'podman' && objects.some((o) => privilegedPaths(o.object).length)) opts.reporter.onNotice(PRIVILEGED_NOTICE);
   for (const w of warnings) opts.reporter.onNotice(formatFieldError(w));
   for (const w of runWarnings) opts.reporter.onNotice(w);
   if (notApplied.length) opts.reporter.onNotice(notAppliedNote(notApplied));

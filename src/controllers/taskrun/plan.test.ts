@@ -351,6 +351,34 @@ describe('buildPlan: containers', () => {
   }
 });
 
+describe('buildPlan: limits and privileged (honoured by container executors)', () => {
+  test("a step's and a sidecar's computeResources.limits, the TaskRun's stepSpecs and task-level limits", () => {
+    const spec: Partial<TaskSpec> = {
+      steps: [{ ...step, name: 'a', computeResources: { limits: { cpu: '500m', memory: '64Mi' } } }, { ...step, name: 'b', computeResources: { limits: { cpu: '1' } } }, { ...step, name: 'c' }],
+      sidecars: [{ name: 'db', image: 'pg', computeResources: { limits: { memory: '1Gi' }, requests: { memory: '1Mi' } } }],
+    };
+    const own = plan(spec);
+    assert.deepEqual(own.steps.map((s) => s.limits), [{ cpu: '500m', memory: '64Mi' }, { cpu: '1' }, undefined]);
+    assert.equal('limits' in own.steps[2], false);
+    assert.deepEqual(own.sidecars[0].limits, { memory: '1Gi' });
+    const overridden = plan(spec, taskRun({ stepSpecs: [{ name: 'b', computeResources: { limits: { memory: '2Gi' } } }], sidecarSpecs: [{ name: 'db', computeResources: { limits: { cpu: '2' } } }] }));
+    assert.deepEqual(overridden.steps.map((s) => s.limits), [{ cpu: '500m', memory: '64Mi' }, { memory: '2Gi' }, undefined]);
+    assert.deepEqual(overridden.sidecars[0].limits, { cpu: '2' });
+    const taskLevel = plan(spec, taskRun({ computeResources: { limits: { memory: '256Mi' } } }));
+    assert.deepEqual(taskLevel.steps.map((s) => s.limits), [{ memory: '256Mi' }, { memory: '256Mi' }, { memory: '256Mi' }]);
+    assert.deepEqual(taskLevel.sidecars[0].limits, { memory: '1Gi' });
+  });
+
+  test('securityContext.privileged admitted by the host policy reaches the plan; false does not', () => {
+    const allowed: PlanInputs = { ...inputs, hostPolicy: { ...RUN_POLICY, allowPrivileged: true } };
+    const got = buildPlan({ steps: [{ ...step, name: 'p', securityContext: { privileged: true } }, { ...step, name: 'q', securityContext: { privileged: false } }], sidecars: [{ name: 'dind', image: 'd', securityContext: { privileged: true } }] }, taskRun(), 0, allowed);
+    assert.deepEqual(got.steps.map((s) => s.privileged), [true, undefined]);
+    assert.equal('privileged' in got.steps[1], false);
+    assert.equal(got.sidecars[0].privileged, true);
+    assert.throws(() => buildPlan({ steps: [{ ...step, securityContext: { privileged: true } }] }, taskRun(), 0, inputs), PlanError);
+  });
+});
+
 describe('referencedObjects', () => {
   const cases: Array<{ name: string; spec: Partial<TaskSpec>; run?: TaskRun; configMaps: string[]; secrets: string[] }> = [
     { name: 'nothing', spec: {}, configMaps: [], secrets: [] },

@@ -12,6 +12,7 @@ import { parseDuration } from '../../api/duration.ts';
 import { stepName } from '../../engine/taskrun.apply.ts';
 import { claimName } from '../../engine/pipelinerun/naming.ts';
 import { runAsOf } from './runas.ts';
+import { containerLimits } from './limits.ts';
 
 /** Objects the plan reads, keyed by name (same namespace as the TaskRun). */
 export interface PlanInputs {
@@ -248,10 +249,12 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
     const what = `${kind} "${n}"`;
     const step = kind === 'step' ? (c as Step) : undefined;
     const sidecar = kind === 'sidecar' ? (c as Sidecar) : undefined;
-    const problem = asksPrivileged(c.securityContext?.privileged) ? privilegedProblem(policy, what) : undefined;
+    const privileged = asksPrivileged(c.securityContext?.privileged);
+    const problem = privileged ? privilegedProblem(policy, what) : undefined;
     if (problem) refused.push(`${taskField}.${kind}s[${index}].securityContext.privileged: ${problem}`);
     const identity = runAsOf(c.securityContext, run.spec.podTemplate?.['securityContext'], `${taskField}.${kind}s[${index}]`);
     refused.push(...identity.problems);
+    const limits = containerLimits(kind, c.name, c.computeResources, run);
     return {
       name: n,
       containerName: `${kind}-${n}`,
@@ -270,6 +273,8 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
       readinessProbe: probe(sidecar?.readinessProbe),
       startupProbe: probe(sidecar?.startupProbe),
       ...(identity.runAs ? { runAs: identity.runAs } : {}),
+      ...(limits ? { limits } : {}),
+      ...(privileged ? { privileged: true } : {}),
     };
   }
 

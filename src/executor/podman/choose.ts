@@ -27,5 +27,6 @@ export function chooseExecutor(choice: ExecutorChoice | undefined, podmanOpts: P
   const why = m.unusable(podmanOpts.dataDir);
   if (!why) return { executor: m.podman(podmanOpts) };
   if (choice === 'podman') return { error: `--executor podman: podman cannot run containers here: ${why} (install podman and runc, or use --executor process)` };
+  // kiln run reads the `--executor auto:` prefix: the process executor runs the steps
   return { executor: m.process(), warning: `--executor auto: podman cannot run containers here (${why}): steps run as local processes (process executor)` };
 }
