@@ -1,6 +1,7 @@
 // The process executor: runs each step as a local process, inside a bubblewrap sandbox that puts
 // the attempt's directories where Tekton puts them, or with paths rewritten when bwrap is absent.
-import { mkdirSync, realpathSync, existsSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, realpathSync, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { attemptLayout } from './layout.ts';
@@ -121,13 +122,19 @@ export function createProcessExecutor(opts: ProcessExecutorOptions): Executor {
     hostFirst: () => (hostFirst ??= busybox ? writeHostFirst() : ''),
   };
   let hostFirst: string | undefined;
-  /** The prelude that makes `busybox sh` run the host's tools (hostfirst.ts), written once into the data dir. */
+  /**
+   * The prelude that makes `busybox sh` run the host's tools (hostfirst.ts): it depends on the
+   * busybox binary only, so it is written into the data dir once per binary (two spawns) and found
+   * there by every later kiln.
+   */
   function writeHostFirst(): string {
+    const seenAs = sandbox.bwrap ? SANDBOX_BUSYBOX : busybox!;
+    const st = statSync(busybox!);
+    const key = createHash('sha256').update(`${busybox}\0${st.size}\0${st.mtimeMs}\0${seenAs}`).digest('hex').slice(0, 16);
+    const path = join(dataDir, `host-first-${key}.sh`);
+    if (existsSync(path)) return path;
     const all = tools.applets();
-    const builtins = ashBuiltins(busybox!, all);
-    const has = (a: string) => which(a, DEFAULT_PATH) !== undefined || which(a, hostPATH) !== undefined;
-    const text = hostFirstPrelude(sandbox.bwrap ? SANDBOX_BUSYBOX : busybox!, hostFirstCommands(all, builtins, has));
-    const path = join(dataDir, 'host-first.sh');
+    const text = hostFirstPrelude(seenAs, hostFirstCommands(all, ashBuiltins(busybox!, all)));
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, text, { mode: 0o644 });
     renameSync(tmp, path);

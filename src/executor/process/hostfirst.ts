@@ -1,19 +1,24 @@
 // busybox as the shell only. busybox's ash runs its own applet for a command name before searching
 // PATH (it is built "standalone"), so under `busybox sh` a script's `tar --exclude …` or `ls
 // --time-style` got busybox's reduced tools although the host has GNU's. The prelude sourced before
-// a script defines, for each applet the host also has, a function that runs the first executable of
-// that name on the script's PATH at call time, and the applet only when PATH has none. Shell
-// builtins (echo, test, printf, …) and the shells themselves are left alone.
+// a script defines, for each applet, a function that runs the first executable of that name on the
+// script's PATH at call time, and the applet only when PATH has none. Shell builtins (echo, test,
+// printf, …) and the shells themselves are left alone.
 import { spawnSync } from 'node:child_process';
 
 /** Names never wrapped: nested shells stay busybox's ash (the semantics scripts were written for). */
 const KEEP = new Set(['sh', 'ash', 'busybox']);
 
-/** The applets among `applets` that are ash builtins in `busybox` (one spawn). */
+/** The applets among `applets` that are ash builtins in `busybox` (one spawn, one `type` of them all). */
 export function ashBuiltins(busybox: string, applets: ReadonlySet<string>): Set<string> {
   const names = [...applets].filter((a) => /^[A-Za-z0-9_.[-]+$/.test(a));
-  const r = spawnSync(busybox, ['sh', '-c', 'for c in "$@"; do case "$(type "$c" 2>&1)" in *builtin*) echo "$c";; esac; done', 'sh', ...names], { encoding: 'utf8', timeout: 10_000 });
-  return new Set(r.status === 0 ? r.stdout.split('\n').filter(Boolean) : []);
+  const r = spawnSync(busybox, ['sh', '-c', 'type "$@" 2>&1; true', 'sh', ...names], { encoding: 'utf8', timeout: 10_000 });
+  const out = new Set<string>();
+  for (const line of (r.stdout ?? '').split('\n')) {
+    const m = /^(\S+) is a (?:special )?shell builtin$/.exec(line);
+    if (m && applets.has(m[1])) out.add(m[1]);
+  }
+  return out;
 }
 
 /** Applet names a shell function may take (ash's names: no `-`, `.` or `[`; e.g. run-parts stays the applet). */
@@ -43,7 +48,11 @@ export function hostFirstPrelude(busybox: string, commands: Iterable<string>): s
   ].join('\n');
 }
 
-/** The applets to wrap: those the host has on `PATH` (found by `has`) that are not ash builtins. */
-export function hostFirstCommands(applets: ReadonlySet<string>, builtins: ReadonlySet<string>, has: (name: string) => boolean): string[] {
-  return [...applets].filter((a) => !builtins.has(a) && !KEEP.has(a) && has(a));
+/**
+ * The applets to wrap: every one that is not an ash builtin (nor a shell). Not only those the host
+ * has now: each function looks PATH up when called, so a tool installed later is found too, and
+ * the prelude depends on busybox alone (it is cached per busybox binary).
+ */
+export function hostFirstCommands(applets: ReadonlySet<string>, builtins: ReadonlySet<string>): string[] {
+  return [...applets].filter((a) => !builtins.has(a) && !KEEP.has(a));
 }
