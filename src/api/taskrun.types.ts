@@ -78,6 +78,8 @@ export interface TaskRunStatus {
   provenance?: unknown;
   /** kiln: where the step logs are kept (one file per step). */
   logDir?: string;
+  /** kiln: the executor that runs the attempt: `process` (local processes) or `podman` (containers of the steps' images). */
+  executor?: string;
   /** kiln: fields accepted but not honoured on this executor, reported once. */
   ignoredFields?: string[];
 }

@@ -20,3 +20,18 @@ test('plain reporter: a cancelled run says so and calls its steps stopped, a fai
     assert.deepEqual(out, c.want, c.name);
   }
 });
+
+test('plain reporter: the summary names the executors that ran the steps', () => {
+  const cases: Array<{ executors?: string[]; want: string[] }> = [
+    { executors: undefined, want: [] },
+    { executors: ['podman'], want: ['  executor: podman (each step in a container of its image)'] },
+    { executors: ['podman', 'process'], want: ['  executor: podman (each step in a container of its image), process (steps as local processes)'] },
+  ];
+  for (const c of cases) {
+    const out: string[] = [];
+    const r = createPlainReporter({ out: (s) => out.push(s), err: (s) => out.push(s) });
+    r.onRunEnd(run('Failed'), [], c.executors);
+    assert.deepEqual(out.filter((l) => l.includes('executor')), c.want);
+    assert.match(out.at(-1) ?? '', /^✘ pipelinerun p failed/, 'before the verdict line');
+  }
+});

@@ -24,7 +24,8 @@ export interface Reporter {
   onTaskRunUpdate(tr: KObject): void;
   onPipelineRunUpdate?(pr: KObject): void;
   onLog(prefix: string, line: string): void;
-  onRunEnd(run: KObject, failures?: RunFailure[]): void;
+  /** `executors`: the executors that ran its TaskRuns (status.executor), when known */
+  onRunEnd(run: KObject, failures?: RunFailure[], executors?: string[]): void;
   onAllEnd(runs: KObject[]): void;
 }
 
@@ -49,6 +50,13 @@ function stepLine(s: StepState): string | undefined {
 
 /** Reasons of a run's Succeeded=False that mean it was cancelled, not that it failed. */
 const CANCELLED_REASONS = new Set(['Cancelled', 'TaskRunCancelled', 'PipelineRunCancelled']);
+
+/** How the summary names an executor. */
+function executorText(name: string): string {
+  if (name === 'podman') return 'podman (each step in a container of its image)';
+  if (name === 'process') return 'process (steps as local processes)';
+  return name;
+}
 
 function resultText(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
@@ -109,7 +117,7 @@ export function createPlainReporter(w: Writers, opts: { json?: boolean; live?: b
       draw();
     },
     onLog: (prefix, line) => print(`${pc.dim(`[${prefix}]`)} ${line}`),
-    onRunEnd(run, failures = []) {
+    onRunEnd(run, failures = [], executors = []) {
       const c = succeeded(run);
       const st = run.status as (TaskRunStatus & PipelineRunStatus) | undefined;
       const view = views.get(run.metadata.name!);
@@ -123,6 +131,7 @@ export function createPlainReporter(w: Writers, opts: { json?: boolean; live?: b
       }
       if (run.kind === 'TaskRun') for (const s of st?.steps ?? []) { const l = stepLine(s); if (l) log(`  ${l}`); }
       for (const r of st?.results ?? []) log(`  result ${r.name} = ${resultText(r.value)}`);
+      if (executors.length) log(`  executor: ${executors.map(executorText).join(', ')}`);
       const d = duration(st?.startTime, st?.completionTime);
       const ok = c?.status === 'True';
       const cancelled = !ok && CANCELLED_REASONS.has(c?.reason ?? '');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PRIVILEGED_NOTICE } from '../api/hostpolicy.ts';
 import type { KilnClient } from '../client/client.ts';
 import { createPlainReporter } from './reporter.ts';
-import { ignoredBy, runCommand } from './run.ts';
+import { executorsOf, ignoredBy, runCommand } from './run.ts';
 import type { RunOptions } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiln-run-executor-'));
@@ -63,5 +63,23 @@ describe('kiln run: notes by executor', () => {
     assert.equal(ignoredBy(undefined, [FALLBACK]), 'process');
     assert.equal(ignoredBy('podman', [FALLBACK]), 'container');
     assert.equal(ignoredBy('auto', ['something else']), 'container');
+  });
+});
+
+describe('kiln run: which executor ran a run', () => {
+  const tr = (name: string, executor?: string) => ({ apiVersion: 'tekton.dev/v1', kind: 'TaskRun', metadata: { name, namespace: 'ns' }, status: executor ? { executor } : {} });
+  test("a TaskRun's own status.executor; a PipelineRun's TaskRuns', each once", async () => {
+    const asked: string[] = [];
+    const client = {
+      list: async (kind: string, ns: string, selector: string) => {
+        asked.push(`${kind} ${ns} ${selector}`);
+        return [tr('a', 'podman'), tr('b'), tr('c', 'podman'), tr('d', 'process')];
+      },
+    } as unknown as KilnClient;
+    assert.deepEqual(await executorsOf(client, tr('x', 'podman')), ['podman']);
+    assert.deepEqual(await executorsOf(client, tr('y')), []);
+    assert.deepEqual(asked, []);
+    assert.deepEqual(await executorsOf(client, { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name: 'p', namespace: 'ns' } }), ['podman', 'process']);
+    assert.deepEqual(asked, ['TaskRun ns tekton.dev/pipelineRun=p']);
   });
 });

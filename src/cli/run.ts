@@ -158,6 +158,13 @@ async function failuresOf(client: KilnClient, run: KObject): Promise<RunFailure[
   return out;
 }
 
+/** The executors that ran a run's TaskRuns (`status.executor`), each once. */
+export async function executorsOf(client: KilnClient, run: KObject): Promise<string[]> {
+  const trs = run.kind === 'TaskRun' ? [run] : await client.list('TaskRun', run.metadata.namespace!, `tekton.dev/pipelineRun=${run.metadata.name}`);
+  const names = trs.map((tr) => (tr.status as TaskRun['status'])?.executor).filter((e): e is string => !!e);
+  return [...new Set(names)].sort();
+}
+
 /** Exit code of one run by its Succeeded condition: 0, 3 when unsupported here, else 1. */
 export function exitCodeOf(run: KObject | undefined): number {
   const c = run && succeeded(run);
@@ -269,7 +276,7 @@ export async function followToEnd(client: KilnClient, created: KObject[], opts: 
   const final = await follower.wait();
   signal?.removeEventListener('abort', onAbort);
   for (const r of final) {
-    reporter.onRunEnd(r, succeeded(r)?.status === 'True' ? [] : await failuresOf(client, r));
+    reporter.onRunEnd(r, succeeded(r)?.status === 'True' ? [] : await failuresOf(client, r), await executorsOf(client, r));
   }
   reporter.onAllEnd(final);
   if (signal?.aborted) return EXIT.interrupted;

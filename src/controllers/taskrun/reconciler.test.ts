@@ -174,6 +174,7 @@ describe('TaskRun reconciler: a run from start to end', () => {
     let run = await env.get();
     assert.deepEqual(run.status, {
       podName: 'build-pod',
+      executor: 'fake',
       startTime: T(1),
       taskSpec,
       steps: [
@@ -205,6 +206,7 @@ describe('TaskRun reconciler: a run from start to end', () => {
     run = await env.get();
     assert.deepEqual(run.status, {
       podName: 'build-pod',
+      executor: 'fake',
       startTime: T(1),
       taskSpec,
       steps: [
@@ -319,6 +321,7 @@ describe('TaskRun reconciler: retries', () => {
       const st = (await env.get()).status!;
       archived.push({
         podName,
+        executor: 'fake',
         startTime: T(10 * attempt + 1),
         taskSpec,
         steps: [JSON.parse(JSON.stringify({ name: 'one', container: 'step-one', terminated: { exitCode: 1, reason: 'Error', startedAt: T(10 * attempt + 2), finishedAt: T(10 * attempt + 2) }, terminationReason: 'Error' }))],

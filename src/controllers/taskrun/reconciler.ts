@@ -104,6 +104,8 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
     const next: TaskRunStatus = {
       ...status,
       podName: podName(run, attempt),
+      // kiln: which executor runs the attempt (Tekton has no such field)
+      executor: executor.name,
       startTime: iso(),
       taskSpec: prepared.taskSpec,
       ...containerStatus(handle.snapshot()),
