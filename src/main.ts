@@ -149,6 +149,10 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const claims = createClaimController({ store, storage: claimStorage(dataDir) });
   const creds = opts.insecureLoopbackOnly ? undefined : ensureCredentials(dataDir, [opts.address]);
   let ready = false;
+  // Prometheus metrics at /metrics (behind the token unless --metrics-public)
+  const { createMetrics, registerMetrics } = await import('./server/metrics.ts');
+  const metrics = createMetrics({ store });
+  if (opts.metricsPublic) (await import('./server/auth.ts')).OPERATOR_PUBLIC_PATHS.add('/metrics');
   const app = createServer({
     store,
     logs: logReader(store),
@@ -167,6 +171,8 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     : undefined;
   await Promise.all([taskruns.start(), pipelineruns.start(), claims.start()]);
   retention?.start();
+  registerMetrics(app, metrics);
+  metrics.start();
   ready = true;
   await app.listen({ port: opts.port, host: opts.address });
   const addr = app.server.address();
@@ -176,6 +182,12 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const kubeconfig = writeKubeconfig(dataDir, url, creds);
   const listeners = createEventListenerController({ store, baseUrl: url });
   await listeners.start();
+  // CDEvents: an outbox in the store, delivered to --events-sink URLs (none: nothing recorded)
+  const cdevents = opts.eventsSinks?.length
+    ? (await import('./controllers/cdevents/controller.ts')).createCDEvents({ store, source: { source: url, apiBase: url }, sinks: opts.eventsSinks.map((u) => ({ url: u, mode: opts.eventsMode })), onOutcome: metrics.eventOutcome })
+    : undefined;
+  if (cdevents) metrics.setPendingEvents(cdevents.delivery.pending);
+  await cdevents?.start();
   for (const n of executor.notices()) opts.log(`note: ${n}`);
   if (opts.allowHostPath?.length) opts.log(`note: hostPath allowed beneath ${opts.allowHostPath.join(', ')} (links resolved)`);
   if (hostPolicy.allowPrivileged) opts.log(`note: ${PRIVILEGED_NOTICE}`);
@@ -192,7 +204,8 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     signals.once('SIGINT', () => stop('SIGINT'));
   });
   await app.close();
-  await Promise.all([pipelineruns.stop(), taskruns.stop(), listeners.stop(), claims.stop()]);
+  metrics.stop();
+  await Promise.all([pipelineruns.stop(), taskruns.stop(), listeners.stop(), claims.stop(), cdevents?.stop()]);
   let grace: NodeJS.Timeout | undefined;
   await Promise.race([executor.drain?.() ?? Promise.resolve(), new Promise((r) => (grace = setTimeout(r, SHUTDOWN_GRACE_MS)))]);
   clearTimeout(grace);

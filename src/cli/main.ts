@@ -50,6 +50,11 @@ export interface ServeOptions {
   allowUnsandboxed?: boolean;
   /** which executor runs steps (default 'process') */
   executor?: ExecutorChoice;
+  /** CDEvents sinks (http/https URLs; default none: no events are recorded) and their CloudEvents HTTP mode */
+  eventsSinks?: string[];
+  eventsMode?: 'binary' | 'structured';
+  /** serve /metrics without the API token */
+  metricsPublic?: boolean;
   log: (line: string) => void;
 }
 
@@ -208,8 +213,12 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--allow-privileged', ALLOW_PRIVILEGED_HELP)
     .option('--allow-unsandboxed', 'serve even where steps cannot be sandboxed (no working bwrap): whoever can create a run then owns the host')
     .addOption(new Option('--executor <name>', EXECUTOR_HELP).choices(['auto', 'podman', 'process']))
+    .option('--events-sink <url>', 'send CDEvents of runs to this http(s) URL as CloudEvents (repeatable; kept in an outbox until delivered)', collect, [])
+    .addOption(new Option('--events-mode <mode>', 'CloudEvents HTTP mode of --events-sink (default binary)').choices(['binary', 'structured']))
+    .option('--metrics-public', 'serve /metrics without the API token')
     .action(async (o) => {
       if (!deps.serve) throw new CliError(EXIT.internal, 'this build of kiln cannot serve');
+      for (const u of o.eventsSink as string[]) if (!/^https?:\/\/[^/]/i.test(u) || !URL.canParse(u)) throw new CliError(EXIT.invalid, `--events-sink ${u}: expected an http:// or https:// URL`);
       const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(EXIT.invalid, `--port ${o.port}: expected 0-65535`);
       if (o.insecureLoopbackOnly && o.address && o.address !== '127.0.0.1' && o.address !== 'localhost') {
@@ -228,6 +237,9 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         allowPrivileged: !!o.allowPrivileged,
         allowUnsandboxed: !!o.allowUnsandboxed,
         executor: o.executor,
+        eventsSinks: o.eventsSink,
+        eventsMode: o.eventsMode,
+        metricsPublic: !!o.metricsPublic,
         log: w.err,
       }));
     });

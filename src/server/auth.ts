@@ -5,9 +5,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { User } from './authz.ts';
 import { HttpError } from './errors.ts';
 
-/** Paths served without a token: health checks, and webhook sinks (which authenticate their own way). */
+/** Exact paths the operator serves without a token too (`kiln serve --metrics-public` adds /metrics). */
+export const OPERATOR_PUBLIC_PATHS = new Set<string>();
+
+/** Paths served without a token: health checks, webhook sinks (which authenticate their own way), OPERATOR_PUBLIC_PATHS. */
 export function isPublicPath(path: string): boolean {
-  if (/^\/(healthz|readyz|livez)\/?$/.test(path)) return true;
+  if (/^\/(healthz|readyz|livez)\/?$/.test(path) || OPERATOR_PUBLIC_PATHS.has(path)) return true;
   return path.startsWith('/hooks/') && !/(^|\/)\.\.?(\/|$)|%2e|%2f|\\/i.test(path);
 }
 

@@ -1,0 +1,118 @@
+// Wiring of CDEvents: two controllers (TaskRuns, PipelineRuns) record in the outbox the events
+// each run's stored state implies (src/events), and the delivery sends them to the sinks. Level
+// based: at start every run is reconciled again, so an event whose status change was written
+// but not yet recorded when kiln stopped (kill -9) is recorded then, with its id.
+// Order across a chain: a TaskRun's events wait until its PipelineRun has started (and record
+// the PipelineRun's queued/started first); a finished PipelineRun records its TaskRuns' events
+// before its own finished event.
+import type { Condition, KObject } from '../../api/meta.ts';
+import type { PipelineRun } from '../../api/pipelinerun.types.ts';
+import { PIPELINERUN, TASKRUN } from '../../api/registry.ts';
+import type { TaskRun } from '../../api/taskrun.types.ts';
+import { CDEventType } from '../../events/cdevent.ts';
+import { eventsOfRun } from '../../events/index.ts';
+import type { EventSource } from '../../events/runs.ts';
+import { parentPipelineRunUid } from '../../events/runs.ts';
+import { createController, type Controller } from '../../runtime/controller.ts';
+import type { Store } from '../../store/store.ts';
+import { orUndefined } from '../../store/store.ts';
+import { createDelivery, type Delivery, type DeliveryOptions, type SinkConfig } from './delivery.ts';
+import { createOutboxRecorder } from './outbox.ts';
+
+export interface CDEventsOptions {
+  store: Store;
+  sinks: SinkConfig[];
+  /** context.source and the API base for `uri` */
+  source: EventSource;
+  post?: DeliveryOptions['post'];
+  baseDelay?: number;
+  maxDelay?: number;
+  now?: () => Date;
+  onOutcome?: DeliveryOptions['onOutcome'];
+}
+
+export interface CDEvents {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** resolves once the controllers are idle and every sink has nothing waiting */
+  idle(): Promise<void>;
+  delivery: Delivery;
+  /** events recorded since start */
+  recorded(): number;
+}
+
+function succeeded(obj: KObject): Condition | undefined {
+  return (obj.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === 'Succeeded');
+}
+
+/** The parts of a run's status its events depend on. */
+function eventState(obj: KObject): string {
+  const st = obj.status as { startTime?: string; completionTime?: string; retriesStatus?: unknown[] } | undefined;
+  return `${st?.startTime}|${st?.completionTime}|${succeeded(obj)?.status}|${st?.retriesStatus?.length ?? 0}`;
+}
+
+const eventStateChanged = (a: KObject, b: KObject) => eventState(a) !== eventState(b);
+
+export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay, now, onOutcome }: CDEventsOptions): CDEvents {
+  const delivery = createDelivery({ store, sinks, post, baseDelay, maxDelay, now, onOutcome });
+  let count = 0;
+  const recorder = createOutboxRecorder({ store, now, onRecorded: (e) => { count++; delivery.add(e); } });
+
+  async function getRun<T extends KObject>(c: Controller, type: typeof TASKRUN, ns: string, name: string): Promise<T | undefined> {
+    return (c.informerFor(type)?.get(ns, name) as T | undefined) ?? orUndefined(store.get<T>(type, ns, name));
+  }
+
+  async function recordTaskRun(ns: string, name: string): Promise<{ requeueAfter: number } | void> {
+    const tr = await getRun<TaskRun>(taskruns, TASKRUN, ns, name);
+    if (!tr) return;
+    const parentUid = parentPipelineRunUid(tr);
+    const prName = tr.metadata.labels?.['tekton.dev/pipelineRun'];
+    if (parentUid && prName) {
+      const pr = await getRun<PipelineRun>(pipelineruns, PIPELINERUN, ns, prName);
+      if (pr?.metadata.uid === parentUid) {
+        if (!pr.status?.startTime) return { requeueAfter: 20 };
+        await recorder.record(pr, eventsOfRun(pr, source).filter((e) => e.context.type !== CDEventType.PipelineRunFinished));
+      }
+    }
+    await recorder.record(tr, eventsOfRun(tr, source));
+  }
+
+  async function recordPipelineRun(ns: string, name: string): Promise<void> {
+    const pr = await getRun<PipelineRun>(pipelineruns, PIPELINERUN, ns, name);
+    if (!pr) return;
+    const c = succeeded(pr);
+    if (c && c.status !== 'Unknown') {
+      const { items } = await store.list<TaskRun>(TASKRUN, { namespace: ns, labelSelector: `tekton.dev/pipelineRun=${name}` });
+      const started = eventsOfRun(pr, source).filter((e) => e.context.type !== CDEventType.PipelineRunFinished);
+      await recorder.record(pr, started);
+      for (const tr of items.filter((t) => parentPipelineRunUid(t) === pr.metadata.uid)) await recorder.record(tr, eventsOfRun(tr, source));
+    }
+    await recorder.record(pr, eventsOfRun(pr, source));
+  }
+
+  const taskruns = createController({
+    name: 'cdevents-taskrun', store, type: TASKRUN, workers: 1, updatePredicate: eventStateChanged,
+    reconciler: { reconcile: (req) => recordTaskRun(req.namespace, req.name) },
+  });
+  const pipelineruns = createController({
+    name: 'cdevents-pipelinerun', store, type: PIPELINERUN, workers: 1, updatePredicate: eventStateChanged,
+    reconciler: { reconcile: (req) => recordPipelineRun(req.namespace, req.name) },
+  });
+
+  return {
+    delivery,
+    recorded: () => count,
+    async start() {
+      delivery.addPending(await recorder.load());
+      await Promise.all([pipelineruns.start(), taskruns.start()]);
+    },
+    async stop() {
+      await Promise.all([pipelineruns.stop(), taskruns.stop()]);
+      await delivery.stop();
+    },
+    async idle() {
+      await Promise.all([pipelineruns.idle(), taskruns.idle()]);
+      await delivery.idle();
+    },
+  };
+}
