@@ -1,4 +1,5 @@
-// The kinds kiln stores, with their API groups and plurals.
+// The kinds kiln runs, with their API groups and plurals (KINDS); what else the API server serves
+// (workload kinds stored as they are, CRDs) is in generic/.
 import type { KObject } from './meta.ts';
 import { groupOf } from './meta.ts';
 
@@ -11,6 +12,26 @@ export interface KindInfo {
   singular: string;
   shortNames: readonly string[];
   namespaced: boolean;
+  /** subresources served (kiln's own kinds: decided by server/paths.ts when absent) */
+  subresources?: readonly string[];
+  /** stored as written: only metadata is checked (and a CRD's schema, in `schemas`) */
+  generic?: boolean;
+  /** `kubectl get <category>` names (CRDs' names.categories; `all` for workload kinds) */
+  categories?: readonly string[];
+  /** the columns of `kubectl get` (a CRD's additionalPrinterColumns), after Name */
+  columns?: readonly PrinterColumn[];
+  /** a CRD's openAPIV3Schema per version (absent: free-form) */
+  schemas?: Readonly<Record<string, unknown>>;
+}
+
+/** One of a CRD's additionalPrinterColumns. */
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  description?: string;
+  format?: string;
+  priority?: number;
 }
 
 export const KINDS: readonly KindInfo[] = [

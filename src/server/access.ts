@@ -1,6 +1,7 @@
 // Access control on the server: every request is authenticated (auth.ts), then authorized
 // (authz.ts) from the route it matched, before any handler runs; and
 // POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews answers `kubectl auth can-i`.
+import type { KindRegistry } from '../api/generic/kinds.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate } from './auth.ts';
 import { authorize, forbidden, normaliseAttributes, resourceAttributes, verbOf, type Attributes, type ResourceAttributes, type User } from './authz.ts';
@@ -21,6 +22,8 @@ export interface AccessOptions {
   token?: string;
   /** finds the user of another bearer token (default: none, only the admin token is accepted) */
   lookup?: (token: string) => User | undefined;
+  /** the served kinds, CRDs' included (default: those served without CRDs) */
+  kinds?: KindRegistry;
 }
 
 function watchOf(query: unknown): boolean {
@@ -32,15 +35,15 @@ function watchOf(query: unknown): boolean {
 const SUBRESOURCE_ROUTE = /^\/apis\/([^/:*]+)\/[^/:*]+\/namespaces\/:namespace\/([^/:*]+)\/:name\/([^/:*]+)$/;
 
 /** What a request asks to do, from the route it matched (and its params, as its handler sees them). */
-export function requestAttributes(req: FastifyRequest, path: string): Attributes {
+export function requestAttributes(req: FastifyRequest, path: string, kinds?: KindRegistry): Attributes {
   const p = req.params as Record<string, string>;
   const sub = SUBRESOURCE_ROUTE.exec(req.routeOptions.url ?? '');
   if (sub) return { verb: verbOf(req.method, true, false), group: sub[1], resource: sub[2], subresource: sub[3], namespace: p.namespace, name: p.name };
   switch (req.routeOptions.url) {
     case CORE_ROUTE:
-      return resourceAttributes(req.method, '', 'v1', p['*'], watchOf(req.query));
+      return resourceAttributes(req.method, '', 'v1', p['*'], watchOf(req.query), kinds);
     case GROUP_ROUTE:
-      return resourceAttributes(req.method, p.group, p.version, p['*'], watchOf(req.query));
+      return resourceAttributes(req.method, p.group, p.version, p['*'], watchOf(req.query), kinds);
     case SSAR_PATH:
       return { verb: req.method === 'POST' ? 'create' : req.method.toLowerCase(), group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews', namespace: '' };
     default:
@@ -49,7 +52,7 @@ export function requestAttributes(req: FastifyRequest, path: string): Attributes
 }
 
 /** Adds authentication + authorization to every request, and the SelfSubjectAccessReview endpoint. */
-export function registerAccessControl(app: FastifyInstance, { token, lookup }: AccessOptions): void {
+export function registerAccessControl(app: FastifyInstance, { token, lookup, kinds }: AccessOptions): void {
   const users = new WeakMap<FastifyRequest, User>();
   app.addHook('onRequest', async function access(req) {
     const path = req.url.split('?')[0];
@@ -57,7 +60,7 @@ export function registerAccessControl(app: FastifyInstance, { token, lookup }: A
     if (!user) return;
     users.set(req, user);
     if (user.role === 'admin' && user.namespaces.length === 0) return;
-    const a = requestAttributes(req, path);
+    const a = requestAttributes(req, path, kinds);
     if (!authorize(user, a).allowed) throw forbidden(user, a);
   });
 
@@ -68,7 +71,7 @@ export function registerAccessControl(app: FastifyInstance, { token, lookup }: A
     let status: { allowed: boolean; denied?: boolean; reason: string };
     if (!user) status = { allowed: true, reason: 'the server runs without authentication (--insecure-loopback-only)' };
     else {
-      const a: Attributes = spec.resourceAttributes ? normaliseAttributes(spec.resourceAttributes) : spec.nonResourceAttributes!;
+      const a: Attributes = spec.resourceAttributes ? normaliseAttributes(spec.resourceAttributes, kinds) : spec.nonResourceAttributes!;
       const d = authorize(user, a);
       status = d.allowed ? d : { allowed: false, denied: true, reason: d.reason };
     }

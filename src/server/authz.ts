@@ -4,7 +4,7 @@
 // (no Secrets), runner ≈ `edit` (also Secrets: a runner's steps can mount them anyway), admin ≈
 // `cluster-admin`. A token limited to namespaces acts as if bound by RoleBindings there: nothing
 // cluster-scoped, except reading its own Namespace objects.
-import { KINDS } from '../api/registry.ts';
+import { FIXED_KINDS, type KindRegistry } from '../api/generic/kinds.ts';
 import { HttpError } from './errors.ts';
 import { resolveResource, segmentsOf } from './paths.ts';
 
@@ -141,8 +141,8 @@ export function verbOf(method: string, named: boolean, watch: boolean): string {
  * the same function the resource handler uses (so both agree on the namespace). A Namespace named in
  * the path is its own namespace, as in Kubernetes. Throws NotFound for paths the server does not serve.
  */
-export function resourceAttributes(method: string, group: string, version: string, rest: string, watch: boolean): ResourceAttributes {
-  const t = resolveResource(group, version, segmentsOf(rest.split('?')[0]));
+export function resourceAttributes(method: string, group: string, version: string, rest: string, watch: boolean, kinds: KindRegistry = FIXED_KINDS): ResourceAttributes {
+  const t = resolveResource(group, version, segmentsOf(rest.split('?')[0]), kinds);
   const namespace = t.info.kind === 'Namespace' && t.name !== undefined ? t.name : t.namespace ?? '';
   const a: ResourceAttributes = { verb: verbOf(method, t.name !== undefined, watch), group: t.info.group, resource: t.info.plural, namespace };
   if (t.subresource) a.subresource = t.subresource;
@@ -154,8 +154,8 @@ export function resourceAttributes(method: string, group: string, version: strin
  * Attributes a client asks about (a SelfSubjectAccessReview), normalised as the real request's
  * would be: cluster-scoped kinds have no namespace, a Namespace is its own.
  */
-export function normaliseAttributes(a: ResourceAttributes): ResourceAttributes {
-  const info = KINDS.find((k) => k.group === a.group && k.plural === a.resource);
+export function normaliseAttributes(a: ResourceAttributes, kinds: KindRegistry = FIXED_KINDS): ResourceAttributes {
+  const info = kinds.byResource(a.group, a.resource);
   if (!info || info.namespaced) return a;
   return { ...a, namespace: info.kind === 'Namespace' && a.name ? a.name : '' };
 }

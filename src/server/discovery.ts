@@ -3,8 +3,9 @@
 // kubectl 1.32 first asks /api and /apis for aggregated discovery (apidiscovery.k8s.io/v2); these
 // answer the legacy documents with a plain application/json Content-Type, and kubectl falls back to
 // fetching each group version.
+import { FIXED_KINDS, type KindRegistry } from '../api/generic/kinds.ts';
+import { sortVersions } from '../api/generic/versions.ts';
 import type { KindInfo } from '../api/registry.ts';
-import { KINDS } from '../api/registry.ts';
 import { apiVersionOf, kindsIn, subresourcesOf } from './paths.ts';
 
 /** The Kubernetes release kiln's API imitates (kubectl warns on skew beyond one minor version). */
@@ -26,9 +27,9 @@ export interface APIResource {
 }
 
 /** Groups other than core, each with its versions, preferred (the storage version of its first kind) first. */
-export function apiGroups(): Array<{ name: string; versions: string[]; preferred: string }> {
+export function apiGroups(kinds: KindRegistry = FIXED_KINDS): Array<{ name: string; versions: string[]; preferred: string }> {
   const groups = new Map<string, string[]>();
-  for (const k of KINDS) {
+  for (const k of kinds.all()) {
     if (!k.group) continue;
     const vs = groups.get(k.group) ?? [];
     for (const v of k.versions) if (!vs.includes(v)) vs.push(v);
@@ -37,19 +38,7 @@ export function apiGroups(): Array<{ name: string; versions: string[]; preferred
   return [...groups].map(([name, versions]) => ({ name, versions: sortVersions(versions), preferred: sortVersions(versions)[0] }));
 }
 
-/** Kubernetes version priority: GA before beta before alpha, higher numbers first. */
-export function sortVersions(versions: readonly string[]): string[] {
-  const rank = (v: string): [number, number, number] => {
-    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
-    if (!m) return [3, 0, 0];
-    return [m[2] === undefined ? 0 : m[2] === 'beta' ? 1 : 2, -Number(m[1]), -Number(m[3] ?? 0)];
-  };
-  return [...versions].sort((a, b) => {
-    const ra = rank(a);
-    const rb = rank(b);
-    return ra[0] - rb[0] || ra[1] - rb[1] || ra[2] - rb[2] || (a < b ? -1 : 1);
-  });
-}
+export { sortVersions };
 
 export function apiVersions(serverAddress: string): unknown {
   return {
@@ -74,17 +63,18 @@ const AUTHORIZATION_RESOURCES: APIResource[] = [
 ];
 
 /** Every group of the discovery documents: the stored kinds' groups, then authorization.k8s.io. */
-function servedGroups(): Array<{ name: string; versions: string[]; preferred: string }> {
-  return [...apiGroups(), AUTHORIZATION];
+function servedGroups(kinds: KindRegistry): Array<{ name: string; versions: string[]; preferred: string }> {
+  return [...apiGroups(kinds), AUTHORIZATION];
 }
 
-export function apiGroupList(): unknown {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: servedGroups().map(apiGroup) };
+/** The APIGroupList (`kinds`: the served kinds, default those served without CRDs; so for every function here). */
+export function apiGroupList(kinds: KindRegistry = FIXED_KINDS): unknown {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: servedGroups(kinds).map(apiGroup) };
 }
 
 /** The APIGroup document of `name`, or undefined when the server does not serve it. */
-export function apiGroupDocument(name: string): unknown {
-  const g = servedGroups().find((x) => x.name === name);
+export function apiGroupDocument(name: string, kinds: KindRegistry = FIXED_KINDS): unknown {
+  const g = servedGroups(kinds).find((x) => x.name === name);
   return g && { kind: 'APIGroup', apiVersion: 'v1', ...(apiGroup(g) as object) };
 }
 
@@ -97,7 +87,8 @@ function resourcesOf(info: KindInfo): APIResource[] {
     verbs: VERBS,
   };
   if (info.shortNames.length) main.shortNames = [...info.shortNames];
-  if (Object.hasOwn(CATEGORIES, info.group)) main.categories = CATEGORIES[info.group];
+  if (info.categories?.length) main.categories = [...info.categories];
+  else if (Object.hasOwn(CATEGORIES, info.group)) main.categories = CATEGORIES[info.group];
   const subs = subresourcesOf(info).map((sub): APIResource => ({
     name: `${info.plural}/${sub}`,
     singularName: '',
@@ -109,17 +100,17 @@ function resourcesOf(info: KindInfo): APIResource[] {
 }
 
 /** The APIResourceList of a group version, or undefined when the server does not serve it. */
-export function apiResourceList(group: string, version: string): unknown {
+export function apiResourceList(group: string, version: string, kinds: KindRegistry = FIXED_KINDS): unknown {
   if (group === AUTHORIZATION.name && version === 'v1') {
     return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'authorization.k8s.io/v1', resources: AUTHORIZATION_RESOURCES };
   }
-  const kinds = kindsIn(group, version);
-  if (kinds.length === 0) return undefined;
+  const served = kindsIn(group, version, kinds);
+  if (served.length === 0) return undefined;
   return {
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: apiVersionOf(group, version),
-    resources: kinds.flatMap(resourcesOf),
+    resources: served.flatMap(resourcesOf),
   };
 }
 

@@ -333,7 +333,7 @@ function rows(): Row[] {
   const unknownPaths = [
     '/apis/example.com/v1/namespaces/default/widgets', '/apis/tekton.dev/v2/namespaces/default/tasks', '/apis/tekton.dev/v1/namespaces/default/widgets',
     '/apis/tekton.dev/v1/namespaces/default/stepactions', '/apis/tekton.dev/v1alpha1/namespaces/default/tasks', '/api/v2/namespaces/default/configmaps',
-    '/api/v1/namespaces/default/pods', '/api/v1/namespaces/default/tasks', '/apis/tekton.dev/v1/namespaces/default/configmaps', '/apis/tekton.dev/v1/tasks/t',
+    '/api/v1/namespaces/default/nodes', '/api/v1/namespaces/default/tasks', '/apis/tekton.dev/v1/namespaces/default/configmaps', '/apis/tekton.dev/v1/tasks/t',
     '/api/v1/configmaps/cm', `${NS}/tasks/t/status/extra`, `${NS}/tasks/t/log`, `${NS}/pipelineruns/pr/log`, '/api/v1/namespaces/default/status/x',
     '/apis', '/apis/tekton.dev/v1/namespaces', '/TASKS', '/apis/Tekton.dev/v1/namespaces/default/tasks', `${NS}/Tasks`,
     '/apis/tekton.dev/v1/namespaces/default/tasks/t/../../../../../etc/passwd', '/apis/tekton.dev/v1/namespaces/default/../../../../api/v1/secrets',

@@ -9,9 +9,10 @@ import type { FieldDocs } from '../api/schema.docs.ts';
 import { fieldDocsOf, kindDocs, TYPE_DOCS } from '../api/schema.docs.ts';
 import type { ObjectSchema, Schema } from '../api/schema.ts';
 import { KIND_SCHEMAS } from '../api/schema.ts';
+import { FIXED_KINDS, type KindRegistry } from '../api/generic/kinds.ts';
 import type { KindInfo } from '../api/registry.ts';
 import { KUBE_MAJOR, KUBE_MINOR } from './discovery.ts';
-import { groupVersions, kindsIn, subresourcesOf } from './paths.ts';
+import { apiVersionOf, groupVersions, kindsIn, subresourcesOf } from './paths.ts';
 
 type Doc = Record<string, unknown>;
 
@@ -83,7 +84,26 @@ function gvkOf(info: KindInfo, version: string): Doc {
   return { group: info.group, version, kind: info.kind };
 }
 
+/**
+ * A kind stored as it is: a CRD's openAPIV3Schema for the version (identity fields and metadata
+ * as for any kind), or, for the built-in workload kinds, a free-form object that preserves every field.
+ */
+function genericSchema(info: KindInfo, version: string): Doc {
+  const given = info.schemas?.[version];
+  const base: Doc = given && typeof given === 'object' ? { ...(given as Doc) } : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  const docs = kindDocs('');
+  const properties: Doc = {
+    ...(base.properties as Doc | undefined),
+    apiVersion: { type: 'string', description: docs.apiVersion },
+    kind: { type: 'string', description: docs.kind },
+    metadata: { allOf: [ref(`${META}.ObjectMeta`)], default: {}, description: docs.metadata },
+  };
+  const described = given ? base : { ...base, description: `${info.kind} (${apiVersionOf(info.group, version)}), stored as it is: kiln runs no controller for it.` };
+  return { ...described, type: 'object', properties, 'x-kubernetes-group-version-kind': [gvkOf(info, version)] };
+}
+
 function kindSchema(info: KindInfo, version: string): Doc {
+  if (info.generic) return genericSchema(info, version);
   const legacy = version !== info.versions[0];
   const base = KIND_SCHEMAS[info.kind];
   const docs = kindDocs(info.kind);
@@ -235,8 +255,8 @@ function kindPaths(info: KindInfo, version: string): Doc {
 }
 
 /** The OpenAPI v3 document of a group version, or undefined when the server does not serve it. */
-export function groupVersionDocument(group: string, version: string): Doc | undefined {
-  const kinds = kindsIn(group, version);
+export function groupVersionDocument(group: string, version: string, registry: KindRegistry = FIXED_KINDS): Doc | undefined {
+  const kinds = kindsIn(group, version, registry);
   if (kinds.length === 0) return undefined;
   const schemas: Doc = { ...META_SCHEMAS };
   let paths: Doc = {};
@@ -259,31 +279,39 @@ export function openApiKey(group: string, version: string): string {
 }
 
 interface Cached { doc: Doc; text: string; hash: string }
-let cache: Map<string, Cached> | undefined;
+/** Each registry's documents, serialised once per revision (CRDs change them; nothing else does). */
+const caches = new WeakMap<KindRegistry, { revision: number; docs: Map<string, Cached> }>();
 
-/** Every group version's document, serialised once (the documents never change while kiln runs). */
-function documents(): Map<string, Cached> {
-  if (!cache) {
-    cache = new Map();
-    for (const { group, version } of groupVersions()) {
-      const doc = groupVersionDocument(group, version)!;
-      const text = JSON.stringify(doc);
-      const hash = createHash('sha512').update(text).digest('hex').slice(0, 128).toUpperCase();
-      cache.set(openApiKey(group, version), { doc, text, hash });
+/** Every group version's document, serialised once per revision of the registry. */
+function documents(registry: KindRegistry): Map<string, Cached> {
+  const hit = caches.get(registry);
+  if (hit && hit.revision === registry.revision) return hit.docs;
+  const docs = new Map<string, Cached>();
+  for (const { group, version } of groupVersions(registry)) {
+    const key = openApiKey(group, version);
+    const old = hit?.docs.get(key);
+    const doc = groupVersionDocument(group, version, registry)!;
+    const text = JSON.stringify(doc);
+    if (old && old.text === text) {
+      docs.set(key, old);
+      continue;
     }
+    const hash = createHash('sha512').update(text).digest('hex').slice(0, 128).toUpperCase();
+    docs.set(key, { doc, text, hash });
   }
-  return cache;
+  caches.set(registry, { revision: registry.revision, docs });
+  return docs;
 }
 
-/** The /openapi/v3 index: `{paths: {"apis/tekton.dev/v1": {serverRelativeURL}}}`. */
-export function openApiIndex(): Doc {
+/** The /openapi/v3 index: `{paths: {"apis/tekton.dev/v1": {serverRelativeURL}}}` (`registry`: default the kinds served without CRDs). */
+export function openApiIndex(registry: KindRegistry = FIXED_KINDS): Doc {
   const paths: Doc = {};
-  for (const [key, c] of documents()) paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${c.hash}` };
+  for (const [key, c] of documents(registry)) paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${c.hash}` };
   return { paths };
 }
 
 /** The serialised document for `key` (`apis/tekton.dev/v1`), or undefined. */
-export function openApiDocumentText(key: string): { text: string; hash: string } | undefined {
-  const c = documents().get(key);
+export function openApiDocumentText(key: string, registry: KindRegistry = FIXED_KINDS): { text: string; hash: string } | undefined {
+  const c = documents(registry).get(key);
   return c && { text: c.text, hash: c.hash };
 }

@@ -1,8 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { KindRegistry } from '../api/generic/kinds.ts';
 import { KINDS, findKind } from '../api/registry.ts';
 import { HttpError } from './errors.ts';
 import { apiVersionOf, groupVersions, kindsIn, resolveResource, segmentsOf, storageVersion, subresourcesOf } from './paths.ts';
+
+/** kiln's own kinds alone (the served set adds generic kinds and CRDs' kinds). */
+const OWN = new KindRegistry(KINDS);
 
 describe('resolveResource', () => {
   const cases: Array<{
@@ -87,19 +91,19 @@ describe('kinds and versions', () => {
   });
 
   it('kindsIn', () => {
-    assert.deepEqual(kindsIn('tekton.dev', 'v1').map((k) => k.kind), ['Task', 'TaskRun', 'Pipeline', 'PipelineRun']);
-    assert.deepEqual(kindsIn('tekton.dev', 'v1beta1').map((k) => k.kind), ['Task', 'TaskRun', 'Pipeline', 'PipelineRun', 'StepAction']);
-    assert.deepEqual(kindsIn('tekton.dev', 'v1alpha1').map((k) => k.kind), ['StepAction']);
-    assert.deepEqual(kindsIn('', 'v1').map((k) => k.kind), ['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'ServiceAccount', 'Namespace', 'Event']);
-    assert.deepEqual(kindsIn('triggers.tekton.dev', 'v1beta1').map((k) => k.kind), ['EventListener', 'Trigger', 'TriggerBinding', 'ClusterTriggerBinding', 'TriggerTemplate']);
-    assert.deepEqual(kindsIn('triggers.tekton.dev', 'v1alpha1').map((k) => k.kind), [
+    assert.deepEqual(kindsIn('tekton.dev', 'v1', OWN).map((k) => k.kind), ['Task', 'TaskRun', 'Pipeline', 'PipelineRun']);
+    assert.deepEqual(kindsIn('tekton.dev', 'v1beta1', OWN).map((k) => k.kind), ['Task', 'TaskRun', 'Pipeline', 'PipelineRun', 'StepAction']);
+    assert.deepEqual(kindsIn('tekton.dev', 'v1alpha1', OWN).map((k) => k.kind), ['StepAction']);
+    assert.deepEqual(kindsIn('', 'v1', OWN).map((k) => k.kind), ['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'ServiceAccount', 'Namespace', 'Event']);
+    assert.deepEqual(kindsIn('triggers.tekton.dev', 'v1beta1', OWN).map((k) => k.kind), ['EventListener', 'Trigger', 'TriggerBinding', 'ClusterTriggerBinding', 'TriggerTemplate']);
+    assert.deepEqual(kindsIn('triggers.tekton.dev', 'v1alpha1', OWN).map((k) => k.kind), [
       'EventListener', 'Trigger', 'TriggerBinding', 'ClusterTriggerBinding', 'TriggerTemplate', 'Interceptor', 'ClusterInterceptor',
     ]);
-    assert.deepEqual(kindsIn('tekton.dev', 'v2'), []);
+    assert.deepEqual(kindsIn('tekton.dev', 'v2', OWN), []);
   });
 
   it('groupVersions lists each once', () => {
-    assert.deepEqual(groupVersions(), [
+    assert.deepEqual(groupVersions(OWN), [
       { group: 'tekton.dev', version: 'v1' },
       { group: 'tekton.dev', version: 'v1beta1' },
       { group: 'tekton.dev', version: 'v1alpha1' },

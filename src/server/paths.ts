@@ -2,8 +2,8 @@
 //   /apis/{group}/{version}[/namespaces/{ns}]/{plural}[/{name}[/{subresource}]]
 //   /api/v1[/namespaces/{ns}]/{plural}[/{name}[/{subresource}]]   (core kinds)
 //   /api/v1/namespaces[/{name}[/status]]                         (cluster-scoped Namespace)
+import { FIXED_KINDS, type KindRegistry } from '../api/generic/kinds.ts';
 import type { KindInfo } from '../api/registry.ts';
-import { KINDS } from '../api/registry.ts';
 import { notFound } from './errors.ts';
 
 export interface ResourceTarget {
@@ -20,22 +20,21 @@ export interface ResourceTarget {
 
 /** The subresources each kind serves besides the object itself. */
 export function subresourcesOf(info: KindInfo): string[] {
+  if (info.subresources) return [...info.subresources];
   if (info.kind === 'Namespace') return ['status'];
   if (info.group === 'tekton.dev') return info.kind === 'TaskRun' ? ['status', 'log'] : ['status'];
   if (info.kind === 'PersistentVolumeClaim') return ['status'];
   return [];
 }
 
-/** Kinds served under a group/version: every kind of the group that accepts the version. */
-export function kindsIn(group: string, version: string): KindInfo[] {
-  return KINDS.filter((k) => k.group === group && k.versions.includes(version));
+/** Kinds served under a group/version: every kind of the group that accepts the version (`kinds`: default the fixed ones). */
+export function kindsIn(group: string, version: string, kinds: KindRegistry = FIXED_KINDS): KindInfo[] {
+  return kinds.inGroupVersion(group, version);
 }
 
 /** Every group/version the server serves (core `v1` has group ''). */
-export function groupVersions(): Array<{ group: string; version: string }> {
-  const seen = new Map<string, { group: string; version: string }>();
-  for (const k of KINDS) for (const v of k.versions) seen.set(`${k.group}/${v}`, { group: k.group, version: v });
-  return [...seen.values()];
+export function groupVersions(kinds: KindRegistry = FIXED_KINDS): Array<{ group: string; version: string }> {
+  return kinds.groupVersions();
 }
 
 /** `group/version`, or `version` for the core group. */
@@ -62,11 +61,11 @@ export function segmentsOf(path: string): string[] {
 }
 
 /**
- * Resolves the segments after `/apis/{group}/{version}` or `/api/v1` to a resource target;
- * throws HttpError NotFound for anything the server does not serve.
+ * Resolves the segments after `/apis/{group}/{version}` or `/api/v1` to a resource target among
+ * `registry`'s kinds (default: those served without CRDs); throws HttpError NotFound for anything the server does not serve.
  */
-export function resolveResource(group: string, version: string, rest: readonly string[]): ResourceTarget {
-  const kinds = kindsIn(group, version);
+export function resolveResource(group: string, version: string, rest: readonly string[], registry: KindRegistry = FIXED_KINDS): ResourceTarget {
+  const kinds = kindsIn(group, version, registry);
   if (kinds.length === 0) throw notFound();
   const find = (plural: string | undefined) => kinds.find((k) => k.plural === plural);
   // /namespaces/{ns}/{plural}/... (a namespaced resource); /namespaces[/{name}[/status]] (Namespace itself)

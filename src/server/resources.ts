@@ -1,18 +1,21 @@
 // The resource verbs of the REST API: get, list, watch, create, update, patch, delete and
 // deletecollection on /apis/{group}/{version}/… and /api/v1/…, with Kubernetes' answers.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { KindRegistry } from '../api/generic/kinds.ts';
 import type { HostPolicy } from '../api/hostpolicy.ts';
 import type { KObject } from '../api/meta.ts';
+import type { KindInfo } from '../api/registry.ts';
 import type { Store } from '../store/store.ts';
 import { isConflict, orUndefined } from '../store/store.ts';
 import { badRequest, HttpError, methodNotAllowed, notFound, successStatus } from './errors.ts';
 import { APPLY_PATCH, decodeObjectBody, decodePatchBody, patchTypeOf, responseForm, type ResponseForm } from './media.ts';
+import { checkGenericWrite, statusInObject, updateObject } from './generic.ts';
 import { applyPatch, checkPatchOptions } from './patching.ts';
 import { apiVersionOf, resolveResource, segmentsOf, storageVersion, type ResourceTarget } from './paths.ts';
 import { parseLimit, streamList, type ListShape } from './lists.ts';
 import { streamLogs, streamWatch } from './streams.ts';
 import { partialMetadata, toTable, type IncludeObject } from './table.ts';
-import { checkReferenced, checkWrite, parseFieldValidation, warningHeader } from './write.ts';
+import { checkReferenced, checkWrite as checkKilnWrite, parseFieldValidation, warningHeader, type CheckOptions, type Checked } from './write.ts';
 
 /** A TaskRun's step log lines (following while it runs when asked). */
 export type LogSource = (namespace: string, name: string, opts: { follow: boolean; signal: AbortSignal }) => AsyncIterable<{ step: string; line: string }>;
@@ -24,13 +27,20 @@ export interface ResourceDeps {
   bookmarkMs: number;
   /** hostPath and privileged containers admitted on writes (default: neither) */
   hostPolicy?: HostPolicy;
+  /** the served kinds (default: those served without CRDs) */
+  kinds?: KindRegistry;
+}
+
+/** A write checked by kiln's validation, or, for a kind stored as it is, by generic.ts. */
+function checkWrite(raw: unknown, t: ResourceTarget, opts: CheckOptions): Checked {
+  return t.info.generic ? checkGenericWrite(raw, t, opts) : checkKilnWrite(raw, t, opts);
 }
 
 export type Query = Record<string, string | undefined>;
 
 /** Routes one request under /api/v1 or /apis/{group}/{version} to its verb. */
 export async function handleResource(deps: ResourceDeps, group: string, version: string, rest: string, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-  const target = resolveResource(group, version, segmentsOf(rest.split('?')[0]));
+  const target = resolveResource(group, version, segmentsOf(rest.split('?')[0]), deps.kinds);
   const q = queryOf(req.query);
   const what = `${target.info.plural}${target.subresource ? `/${target.subresource}` : ''}`;
   if (target.subresource === 'log') {
@@ -187,7 +197,8 @@ async function createFrom(deps: ResourceDeps, t: ResourceTarget, q: Query, raw: 
   const { object, warnings } = checkWrite(raw, t, { fieldValidation, hostPolicy: deps.hostPolicy });
   warnings.push(...await checkReferenced(object, t, (info, ns, name) => orUndefined(deps.store.get(info, ns, name))));
   // status is the controllers' to write: what a client sends on create is dropped, as for CRDs with a status subresource
-  const { status: _status, ...fresh } = object;
+  const { status, ...fresh } = object;
+  if (statusInObject(t.info) && status !== undefined) (fresh as Record<string, unknown>).status = status;
   const meta = { ...fresh.metadata };
   for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation'] as const) delete meta[k];
   addWarnings(reply, warnings);
@@ -203,7 +214,7 @@ async function replace(deps: ResourceDeps, t: ResourceTarget, q: Query, req: Fas
   const existing = await current(deps, t);
   addWarnings(reply, warnings);
   if (isDryRun(q)) return reply.send(object);
-  const write = t.subresource === 'status' ? deps.store.updateStatus.bind(deps.store) : deps.store.update.bind(deps.store);
+  const write = t.subresource === 'status' ? deps.store.updateStatus.bind(deps.store) : (info: KindInfo, o: KObject) => updateObject(deps.store, info, o);
   const updated = await write(t.info, { ...object, metadata: { ...object.metadata, uid: object.metadata.uid ?? existing.metadata.uid } });
   return reply.send(updated);
 }
@@ -226,7 +237,7 @@ async function patch(deps: ResourceDeps, t: ResourceTarget, q: Query, req: Fasti
     const { object, warnings } = checkWrite(patched.object, t, { fieldValidation, alsoAccept: t.info.versions, hostPolicy: deps.hostPolicy });
     addWarnings(reply, warnings);
     if (isDryRun(q)) return reply.send(object);
-    const write = t.subresource === 'status' ? deps.store.updateStatus.bind(deps.store) : deps.store.update.bind(deps.store);
+    const write = t.subresource === 'status' ? deps.store.updateStatus.bind(deps.store) : (info: KindInfo, o: KObject) => updateObject(deps.store, info, o);
     try {
       return reply.send(await write(t.info, object));
     } catch (e) {

@@ -3,7 +3,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import type { KObject } from '../api/meta.ts';
-import { KINDS } from '../api/registry.ts';
+import { FIXED_KINDS } from '../api/generic/kinds.ts';
 import { createMemoryStore } from '../store/memory.ts';
 import type { Store } from '../store/store.ts';
 import type { LogSource } from './resources.ts';
@@ -104,7 +104,7 @@ describe('discovery', () => {
       name: '/api/v1 lists every core kind of the registry', url: '/api/v1',
       check: (b) => {
         const served = b.resources.filter((r: any) => !r.name.includes('/')).map((r: any) => r.name).sort();
-        assert.deepEqual(served, KINDS.filter((k) => k.group === '').map((k) => k.plural).sort());
+        assert.deepEqual(served, FIXED_KINDS.all().filter((k) => k.group === '').map((k) => k.plural).sort());
         assert.ok(served.includes('configmaps') && served.includes('secrets'));
       },
     },

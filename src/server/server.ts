@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import type { HostPolicy } from '../api/hostpolicy.ts';
 import type { Store } from '../store/store.ts';
 import { registerAccessControl } from './access.ts';
+import { serveCrds } from './crds.ts';
 import type { User } from './authz.ts';
 import { apiGroupDocument, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
 import { notFound, statusBody, toHttpError } from './errors.ts';
@@ -78,7 +79,12 @@ export function createServer({
     done(null, body);
   });
 
-  registerAccessControl(app, { token, lookup });
+  // the served kinds grow and shrink with the stored CustomResourceDefinitions (crds.ts)
+  const crds = serveCrds({ store, onError: (err) => app.log.error({ err }, 'serving CustomResourceDefinitions') });
+  const kinds = crds.registry;
+  app.addHook('onReady', crds.start);
+  app.addHook('onClose', async () => crds.stop());
+  registerAccessControl(app, { token, lookup, kinds });
 
   app.setErrorHandler(function toStatus(err, req, reply) {
     const e = toHttpError(err);
@@ -111,25 +117,25 @@ export function createServer({
   app.get('/version', async () => versionInfo(version));
 
   app.get('/api', async (req) => apiVersions(req.host));
-  app.get('/apis', async () => apiGroupList());
-  app.get('/api/v1', async () => apiResourceList('', 'v1'));
+  app.get('/apis', async () => apiGroupList(kinds));
+  app.get('/api/v1', async () => apiResourceList('', 'v1', kinds));
   app.get<{ Params: { group: string } }>('/apis/:group', async function group(req) {
-    return apiGroupDocument(req.params.group) ?? Promise.reject(notFound());
+    return apiGroupDocument(req.params.group, kinds) ?? Promise.reject(notFound());
   });
   app.get<{ Params: { group: string; version: string } }>('/apis/:group/:version', async function groupVersion(req) {
-    return apiResourceList(req.params.group, req.params.version) ?? Promise.reject(notFound());
+    return apiResourceList(req.params.group, req.params.version, kinds) ?? Promise.reject(notFound());
   });
 
-  app.get('/openapi/v3', async () => openApiIndex());
+  app.get('/openapi/v3', async () => openApiIndex(kinds));
   app.get<{ Params: { '*': string } }>('/openapi/v3/*', async function openapiDoc(req, reply) {
-    const doc = openApiDocumentText(req.params['*']);
+    const doc = openApiDocumentText(req.params['*'], kinds);
     if (!doc) throw notFound();
     return reply.type('application/json').header('etag', `"${doc.hash}"`).send(doc.text);
   });
 
   if (hooks) registerHooks(app, { store, hostPolicy, ...hooks });
 
-  const deps = { store, logs, now, bookmarkMs, hostPolicy };
+  const deps = { store: crds.store, logs, now, bookmarkMs, hostPolicy, kinds };
   // OPTIONS too, so that it is answered 405 MethodNotAllowed like any other verb a resource does not serve
   const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
   app.route<{ Params: { '*': string } }>({

@@ -1,12 +1,13 @@
 // Server-side printing for `kubectl get`: objects → a meta.k8s.io/v1 Table, with the columns
 // Tekton's CRDs declare (runs: Succeeded, Reason, StartTime, CompletionTime) and kubectl's for
 // the core kinds. kubectl asks for it with `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`.
-import type { KindInfo } from '../api/registry.ts';
+import { evalJsonPath } from '../api/generic/jsonpath.ts';
+import type { KindInfo, PrinterColumn } from '../api/registry.ts';
 import type { KObject } from '../api/meta.ts';
 
 export interface TableColumn {
   name: string;
-  type: 'string' | 'integer' | 'date';
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
   format: string;
   description: string;
   priority: number;
@@ -91,6 +92,101 @@ const PVC_COLUMNS: Column[] = [
   AGE,
 ];
 
+const num = (v: unknown, dflt = 0): number => (typeof v === 'number' ? v : dflt);
+const spec = (o: KObject): Record<string, unknown> => record(o.spec);
+const status = (o: KObject): Record<string, unknown> => record(o.status);
+const replicasOf = (o: KObject): number => num(spec(o).replicas, 1);
+const CREATED_AT = col('Created At', 'date', 'When the object was created', (o) => str(o.metadata.creationTimestamp));
+
+/** `80/TCP,443:30443/TCP`: a Service's ports as kubectl prints them. */
+function servicePorts(o: KObject): string {
+  const ports = Array.isArray(spec(o).ports) ? (spec(o).ports as unknown[]).map(record) : [];
+  if (!ports.length) return '<none>';
+  return ports.map((p) => `${String(p.port ?? '')}${p.nodePort !== undefined ? `:${String(p.nodePort)}` : ''}/${str(p.protocol) || 'TCP'}`).join(',');
+}
+
+/** `1/2`: ready containers of a Pod out of all its containers. */
+function podReady(o: KObject): string {
+  const total = Array.isArray(spec(o).containers) ? (spec(o).containers as unknown[]).length : 0;
+  const statuses = Array.isArray(status(o).containerStatuses) ? (status(o).containerStatuses as unknown[]).map(record) : [];
+  return `${statuses.filter((c) => c.ready === true).length}/${total}`;
+}
+
+/** kubectl's columns of the built-in kinds kiln stores as they are (status as whoever writes it says). */
+const GENERIC_COLUMNS: Record<string, Column[]> = {
+  Deployment: [
+    NAME, col('Ready', 'string', 'Ready replicas out of desired', (o) => `${num(status(o).readyReplicas)}/${replicasOf(o)}`),
+    col('Up-to-date', 'integer', 'Replicas updated to the latest template', (o) => num(status(o).updatedReplicas)),
+    col('Available', 'integer', 'Replicas available', (o) => num(status(o).availableReplicas)), AGE,
+  ],
+  StatefulSet: [NAME, col('Ready', 'string', 'Ready replicas out of desired', (o) => `${num(status(o).readyReplicas)}/${replicasOf(o)}`), AGE],
+  ReplicaSet: [
+    NAME, col('Desired', 'integer', 'Desired replicas', replicasOf), col('Current', 'integer', 'Current replicas', (o) => num(status(o).replicas)),
+    col('Ready', 'integer', 'Ready replicas', (o) => num(status(o).readyReplicas)), AGE,
+  ],
+  DaemonSet: [
+    NAME, col('Desired', 'integer', 'Nodes that should run the pod', (o) => num(status(o).desiredNumberScheduled)),
+    col('Current', 'integer', 'Nodes running the pod', (o) => num(status(o).currentNumberScheduled)),
+    col('Ready', 'integer', 'Nodes with the pod ready', (o) => num(status(o).numberReady)),
+    col('Up-to-date', 'integer', 'Nodes running the latest pod', (o) => num(status(o).updatedNumberScheduled)),
+    col('Available', 'integer', 'Nodes with the pod available', (o) => num(status(o).numberAvailable)), AGE,
+  ],
+  Service: [
+    NAME, col('Type', 'string', 'The service type', (o) => str(spec(o).type) || 'ClusterIP'),
+    col('Cluster-IP', 'string', 'The cluster IP', (o) => str(spec(o).clusterIP) || '<none>'),
+    col('External-IP', 'string', 'External IPs', (o) => (Array.isArray(spec(o).externalIPs) ? (spec(o).externalIPs as unknown[]).join(',') : '') || '<none>'),
+    col('Port(s)', 'string', 'The service ports', servicePorts), AGE,
+  ],
+  Pod: [
+    NAME, col('Ready', 'string', 'Ready containers', podReady), col('Status', 'string', 'The pod phase', (o) => str(status(o).phase) || 'Pending'),
+    col('Restarts', 'integer', 'Container restarts', (o) => (Array.isArray(status(o).containerStatuses) ? (status(o).containerStatuses as unknown[]).reduce<number>((n, c) => n + num(record(c).restartCount), 0) : 0)), AGE,
+  ],
+  Job: [NAME, col('Completions', 'string', 'Succeeded pods out of completions', (o) => `${num(status(o).succeeded)}/${num(spec(o).completions, 1)}`), AGE],
+  CronJob: [
+    NAME, col('Schedule', 'string', 'The cron schedule', (o) => str(spec(o).schedule)),
+    col('Suspend', 'string', 'Whether the schedule is suspended', (o) => String(spec(o).suspend === true)),
+    col('Active', 'integer', 'Jobs running', (o) => (Array.isArray(status(o).active) ? (status(o).active as unknown[]).length : 0)),
+    col('Last Schedule', 'date', 'When a job was last scheduled', (o, now) => age(status(o).lastScheduleTime, now) || '<none>'), AGE,
+  ],
+  Ingress: [
+    NAME, col('Class', 'string', 'The ingress class', (o) => str(spec(o).ingressClassName) || '<none>'),
+    col('Hosts', 'string', 'The hosts of the rules', (o) => (Array.isArray(spec(o).rules) ? (spec(o).rules as unknown[]).map((r) => str(record(r).host) || '*').join(',') : '') || '*'),
+    AGE,
+  ],
+  HorizontalPodAutoscaler: [
+    NAME, col('Reference', 'string', 'The scaled object', (o) => `${str(record(spec(o).scaleTargetRef).kind)}/${str(record(spec(o).scaleTargetRef).name)}`),
+    col('MinPods', 'integer', 'Lower replica limit', (o) => num(spec(o).minReplicas, 1)), col('MaxPods', 'integer', 'Upper replica limit', (o) => num(spec(o).maxReplicas)),
+    col('Replicas', 'integer', 'Current replicas', (o) => num(status(o).currentReplicas)), AGE,
+  ],
+  PodDisruptionBudget: [
+    NAME, col('Min Available', 'string', 'spec.minAvailable', (o) => String(spec(o).minAvailable ?? 'N/A')),
+    col('Max Unavailable', 'string', 'spec.maxUnavailable', (o) => String(spec(o).maxUnavailable ?? 'N/A')),
+    col('Allowed Disruptions', 'integer', 'Disruptions allowed now', (o) => num(status(o).disruptionsAllowed)), AGE,
+  ],
+  CustomResourceDefinition: [NAME, CREATED_AT],
+  ClusterRole: [NAME, CREATED_AT],
+  Role: [NAME, CREATED_AT],
+  RoleBinding: [NAME, col('Role', 'string', 'The bound role', (o) => `${str(record(o.roleRef).kind)}/${str(record(o.roleRef).name)}`), AGE],
+  ClusterRoleBinding: [NAME, col('Role', 'string', 'The bound role', (o) => `${str(record(o.roleRef).kind)}/${str(record(o.roleRef).name)}`), AGE],
+};
+
+/** A CRD's additionalPrinterColumns: the first value its JSONPath reaches (dates as ages, as kube-apiserver prints them). */
+function printerColumn(c: PrinterColumn): Column {
+  const column = col(c.name, c.type as TableColumn['type'], c.description ?? '', function cell(o, now) {
+    const v = evalJsonPath(o, c.jsonPath)[0];
+    if (v === undefined || v === null) return c.type === 'date' ? '<unknown>' : '';
+    if (c.type === 'date') return age(v, now);
+    return typeof v === 'object' ? JSON.stringify(v) : v;
+  }, c.format ?? '');
+  return { ...column, priority: c.priority ?? 0 };
+}
+
+/** The columns of a kind: a CRD's own (Name, then its printer columns), else those listed here, else Name and Age. */
+function columnsFor(info: KindInfo): Column[] {
+  if (info.schemas) return info.columns?.length ? [NAME, ...info.columns.map(printerColumn)] : [NAME, AGE];
+  return (info.generic ? GENERIC_COLUMNS[info.kind] : COLUMNS[info.kind]) ?? [NAME, AGE];
+}
+
 const COLUMNS: Record<string, Column[]> = {
   TaskRun: RUN_COLUMNS,
   PipelineRun: RUN_COLUMNS,
@@ -112,12 +208,12 @@ const COLUMNS: Record<string, Column[]> = {
 
 /** The columns of a kind (Name and Age when it declares none). */
 export function columnsOf(info: KindInfo): TableColumn[] {
-  return (COLUMNS[info.kind] ?? [NAME, AGE]).map(({ cell: _cell, ...c }) => c);
+  return columnsFor(info).map(({ cell: _cell, ...c }) => c);
 }
 
 /** Objects as a Table; `now` dates the Age-like cells. */
 export function toTable(info: KindInfo, objects: readonly KObject[], opts: { now: Date; include?: IncludeObject; resourceVersion?: string; noHeaders?: boolean }): Table {
-  const columns = COLUMNS[info.kind] ?? [NAME, AGE];
+  const columns = columnsFor(info);
   const include = opts.include ?? 'Metadata';
   return {
     kind: 'Table',
