@@ -234,6 +234,7 @@ export async function main(argv: string[]): Promise<number> {
       local: (o) => startLocalKiln(o),
       serve: (o) => serve(o),
       tokens: async (dir) => (await import('./server/tokens.ts')).tokenAdmin(resolve(dir)),
+      gitopsConformance: async (dir) => (await import('./gitops/conformance/run.ts')).runGitopsConformance(dir),
       signal: ac.signal,
     });
   } finally {

@@ -10,6 +10,7 @@ import { CliError, EXIT } from './exit.ts';
 import { runCommand } from './run.ts';
 import { fieldValidationOf, loadFile, notAppliedNote, VALIDATE_HELP } from './files.ts';
 import { conformanceCommand } from './conformance.ts';
+import { addGitopsConformance, type GitopsConformanceRunner } from './conformance-gitops.ts';
 import { createPlainReporter, type Writers } from './reporter.ts';
 import { addRemoteCommands, type Connection } from './remote-commands.ts';
 import { addTokenCommands, type TokenAdminFactory } from './token.ts';
@@ -24,6 +25,8 @@ export interface CliDeps {
   serve?(opts: ServeOptions): Promise<number>;
   /** `kiln token`: the named API tokens of a data dir */
   tokens?: TokenAdminFactory;
+  /** `kiln conformance gitops`: runs the GitOps fixtures through gitops/health and gitops/diff */
+  gitopsConformance?: GitopsConformanceRunner;
   writers?: Writers;
   env?: Record<string, string | undefined>;
   /** aborted on Ctrl-C */
@@ -170,7 +173,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
       setCode(EXIT.ok);
     });
 
-  program
+  const conformance = program
     .command('conformance')
     .description('run every YAML file under DIR as upstream CI does; report PASS/FAIL/UNSUPPORTED per file')
     .argument('<dir>', 'directory of Tekton example files')
@@ -194,6 +197,8 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         out: w.out, err: w.err,
       }));
     });
+
+  addGitopsConformance(conformance, deps.gitopsConformance, w, setCode);
 
   addRemoteCommands(program, deps, w, env, setCode);
   addTokenCommands(program, deps.tokens, w, (o) => dataDirOf(o, env), setCode);
