@@ -1,0 +1,3 @@
+#!/bin/sh
+# The example's application: prints a greeting.
+echo "hello from ${GREETING_NAME:-kiln}"
