@@ -40,16 +40,16 @@ test('ignoredFields', async (t) => {
         'spec.taskSpec.stepTemplate.imagePullPolicy', 'spec.taskSpec.sidecars[0].ports', 'spec.taskSpec.volumes[0].csi',
       ],
       container: [
-        'spec.podTemplate.nodeSelector', 'spec.podTemplate.securityContext.fsGroup', 'spec.serviceAccountName', 'spec.debug',
+        'spec.podTemplate.nodeSelector', 'spec.podTemplate.securityContext.fsGroup', 'spec.debug',
         'spec.taskSpec.steps[0].volumeDevices', 'spec.taskSpec.steps[0].securityContext.readOnlyRootFilesystem',
-        'spec.taskSpec.stepTemplate.imagePullPolicy', 'spec.taskSpec.sidecars[0].ports', 'spec.taskSpec.volumes[0].csi',
+        'spec.taskSpec.sidecars[0].ports', 'spec.taskSpec.volumes[0].csi',
       ],
     },
     {
       name: 'PipelineRun templates and inline tasks',
       yaml: [
         'apiVersion: tekton.dev/v1', 'kind: PipelineRun', 'metadata: {name: pr}', 'spec:',
-        '  taskRunTemplate: {serviceAccountName: ci, podTemplate: {hostNetwork: true}}',
+        '  taskRunTemplate: {serviceAccountName: ci, podTemplate: {hostNetwork: true, imagePullSecrets: [{name: pull}]}}',
         '  taskRunSpecs: [{pipelineTaskName: a, computeResources: {requests: {memory: 1Gi}}}]',
         '  pipelineSpec:',
         '    tasks:',
@@ -58,10 +58,10 @@ test('ignoredFields', async (t) => {
         '',
       ].join('\n'),
       want: [
-        'spec.taskRunTemplate.podTemplate.hostNetwork', 'spec.taskRunTemplate.serviceAccountName', 'spec.taskRunSpecs[0].computeResources',
+        'spec.taskRunTemplate.podTemplate.hostNetwork', 'spec.taskRunTemplate.podTemplate.imagePullSecrets', 'spec.taskRunTemplate.serviceAccountName', 'spec.taskRunSpecs[0].computeResources',
         'spec.pipelineSpec.tasks[0].taskSpec.steps[0].computeResources',
       ],
-      container: ['spec.taskRunTemplate.podTemplate.hostNetwork', 'spec.taskRunTemplate.serviceAccountName'],
+      container: ['spec.taskRunTemplate.podTemplate.hostNetwork'],
     },
   ];
   for (const c of cases) {

@@ -29,8 +29,13 @@ export const IGNORED_MESSAGE: Record<IgnoredBy, string> = {
   container: 'accepted but not honoured when steps run in containers',
 };
 
-/** Fields (the last name of a path) a container executor honours: the containers' cpu and memory limits, and the runs' overrides of them. */
-const CONTAINER_HONOURED = new Set(['computeResources', 'stepSpecs', 'sidecarSpecs']);
+/**
+ * Fields (the last name of a path) a container executor honours: the containers' cpu and memory
+ * limits and the runs' overrides of them, imagePullPolicy, and the registry credentials of the
+ * podTemplate's imagePullSecrets and of the ServiceAccount (its Tekton git/docker credentials
+ * make a run Unsupported on every executor).
+ */
+const CONTAINER_HONOURED = new Set(['computeResources', 'stepSpecs', 'sidecarSpecs', 'imagePullPolicy', 'imagePullSecrets', 'serviceAccountName']);
 
 /** The last field name of a path (`spec.steps[0].computeResources` → `computeResources`). */
 function lastName(path: string): string {
@@ -44,7 +49,7 @@ function lastName(path: string): string {
  * securityContext settings other than runAsUser, runAsGroup and runAsNonRoot, imagePullPolicy, volumeDevices, debug, sidecar probes/ports, cluster-only
  * volume sources and workspace `csi` bindings. Not `privileged`: steps are never privileged
  * (false is honoured), and asking for it is refused or allowed by the host policy (hostpolicy.ts).
- * `by` 'container': without computeResources and stepSpecs/sidecarSpecs, which containers honour.
+ * `by` 'container': without what containers honour (CONTAINER_HONOURED).
  */
 export function ignoredFields(obj: KObject, by: IgnoredBy = 'process'): string[] {
   const out: string[] = [];

@@ -69,6 +69,8 @@ export interface PlanContainer {
   limits?: { cpu?: string; memory?: string };
   /** securityContext.privileged, already admitted by the host policy (a container executor also checks its own allowance) */
   privileged?: boolean;
+  /** imagePullPolicy (container executors; default IfNotPresent) */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
 }
 
 /** Who a container asks to run as; an executor that cannot give exactly this says how it differs. */
@@ -108,6 +110,11 @@ export interface ExecutionPlan {
    * results and artifacts it reports
    */
   secrets?: string[];
+  /**
+   * registry credentials for pulling the images (container executors): a docker config JSON
+   * (`{"auths": {…}}`) merged from the imagePullSecrets of the run's ServiceAccount and podTemplate
+   */
+  registryAuth?: string;
 }
 
 export type StepPhase = 'waiting' | 'running' | 'terminated';
@@ -132,7 +139,7 @@ export interface ContainerSnapshot {
 export type ExecutionOutcome =
   | { status: 'succeeded' }
   /** a step failed; `step` names it */
-  | { status: 'failed'; reason: 'StepFailed' | 'SidecarFailed' | 'PodCreationFailed'; message: string; step?: string }
+  | { status: 'failed'; reason: 'StepFailed' | 'SidecarFailed' | 'PodCreationFailed' | 'ImagePullFailed'; message: string; step?: string }
   | { status: 'timeout'; message: string }
   | { status: 'cancelled'; message: string };
 

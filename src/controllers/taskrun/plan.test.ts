@@ -377,6 +377,13 @@ describe('buildPlan: limits and privileged (honoured by container executors)', (
     assert.equal(got.sidecars[0].privileged, true);
     assert.throws(() => buildPlan({ steps: [{ ...step, securityContext: { privileged: true } }] }, taskRun(), 0, inputs), PlanError);
   });
+
+  test('imagePullPolicy of steps and sidecars', () => {
+    const got = plan({ steps: [{ ...step, imagePullPolicy: 'Never' }, { ...step, imagePullPolicy: 'Always' }, { ...step }], sidecars: [{ name: 'db', image: 'pg', imagePullPolicy: 'IfNotPresent' }] });
+    assert.deepEqual(got.steps.map((s) => s.imagePullPolicy), ['Never', 'Always', undefined]);
+    assert.equal('imagePullPolicy' in got.steps[2], false);
+    assert.equal(got.sidecars[0].imagePullPolicy, 'IfNotPresent');
+  });
 });
 
 describe('referencedObjects', () => {

@@ -14,6 +14,9 @@ import { claimName } from '../../engine/pipelinerun/naming.ts';
 import { runAsOf } from './runas.ts';
 import { containerLimits } from './limits.ts';
 
+/** imagePullPolicy values (Kubernetes'); container executors honour them. */
+const PULL_POLICIES = new Set(['Always', 'IfNotPresent', 'Never']);
+
 /** Objects the plan reads, keyed by name (same namespace as the TaskRun). */
 export interface PlanInputs {
   configMaps: Map<string, ConfigMap>;
@@ -275,6 +278,7 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
       ...(identity.runAs ? { runAs: identity.runAs } : {}),
       ...(limits ? { limits } : {}),
       ...(privileged ? { privileged: true } : {}),
+      ...(PULL_POLICIES.has(c.imagePullPolicy ?? '') ? { imagePullPolicy: c.imagePullPolicy as PlanContainer['imagePullPolicy'] } : {}),
     };
   }
 

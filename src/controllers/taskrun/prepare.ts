@@ -17,13 +17,16 @@ import type { Store } from '../../store/store.ts';
 import { orUndefined } from '../../store/store.ts';
 import type { Executor, ExecutionPlan } from '../../executor/executor.ts';
 import { buildPlan, PlanError, referencedObjects, secretValues } from './plan.ts';
+import { registryAuthOf } from './pullsecrets.ts';
 import { makeBeforeStep } from './stepresults.ts';
+import { resolveRemoteStepActions, resolveRemoteTask } from './remote.ts';
+import type { RefSource, RemoteResolution } from '../../resolution/resolver.ts';
 
 /** Default TaskRun timeout (config-defaults default-timeout-minutes: 60). */
 export const DEFAULT_TIMEOUT = '60m';
 
 export type Prepared =
-  | { ok: true; plan: ExecutionPlan; taskSpec: TaskSpec; timeoutMs: number | undefined }
+  | { ok: true; plan: ExecutionPlan; taskSpec: TaskSpec; timeoutMs: number | undefined; provenance?: { refSource: RefSource } }
   | { ok: false; reason: string; message: string };
 
 export interface PrepareOptions {
@@ -33,6 +36,8 @@ export interface PrepareOptions {
   offline: boolean;
   /** hostPaths and privileged containers admitted (default: neither) */
   hostPolicy?: HostPolicy;
+  /** resolves `taskRef`s and step `ref`s with a resolver (absent: such refs are Unsupported) */
+  resolution?: RemoteResolution;
 }
 
 function fail(reason: string, message: string): Prepared {
@@ -40,11 +45,11 @@ function fail(reason: string, message: string): Prepared {
 }
 
 /** The TaskSpec a run names, or why it cannot be had. */
-async function resolveTask(run: TaskRun, store: Store): Promise<{ spec: TaskSpec; taskName: string; inline: boolean } | { reason: string; message: string }> {
+async function resolveTask(run: TaskRun, store: Store, resolution?: RemoteResolution): Promise<{ spec: TaskSpec; taskName: string; inline: boolean; refSource?: RefSource } | { reason: string; message: string }> {
   const ns = run.metadata.namespace ?? 'default';
   if (run.spec.taskSpec) return { spec: run.spec.taskSpec, taskName: run.metadata.name ?? '', inline: true };
   const ref = run.spec.taskRef;
-  if (ref?.resolver) return { reason: TaskRunReason.Unsupported, message: `taskRef uses the remote resolver "${ref.resolver}": remote resolution needs the network and is not supported by kiln yet` };
+  if (ref?.resolver) return resolveRemoteTask(run, resolution);
   if (ref?.kind === 'ClusterTask') return { reason: TaskRunReason.Unsupported, message: 'ClusterTask is removed in Tekton v1 and not supported by kiln' };
   if (ref?.apiVersion && !ref.apiVersion.startsWith('tekton.dev/')) return { reason: TaskRunReason.Unsupported, message: `custom task ${ref.apiVersion}/${ref.kind} is not supported by kiln yet` };
   if (!ref?.name) return { reason: TaskRunReason.ValidationFailed, message: 'spec.taskRef.name: missing field(s)' };
@@ -83,14 +88,16 @@ async function fetchObjects(spec: TaskSpec, run: TaskRun, store: Store) {
 /** Everything needed to start attempt `attempt` of `run`, or the condition to fail it with. */
 export async function prepareAttempt(run: TaskRun, attempt: number, opts: PrepareOptions): Promise<Prepared> {
   const ns = run.metadata.namespace ?? 'default';
-  const resolved = await resolveTask(run, opts.store);
+  const resolved = await resolveTask(run, opts.store, opts.resolution);
   if ('reason' in resolved) return fail(resolved.reason, resolved.message);
 
   const paramErrors = validateParamValues(resolved.spec.params ?? [], run.spec.params ?? [], { path: 'spec.params', allowExtra: true });
   if (paramErrors.length) return fail(TaskRunReason.ValidationFailed, `[User error] invalid input params for task ${resolved.taskName}: ${paramErrors.map(formatFieldError).join('; ')}`);
 
-  const actions = await fetchStepActions(resolved.spec, ns, opts.store);
-  const applied = applyTaskRun(resolved.spec, { params: run.spec.params ?? [], workspaces: run.spec.workspaces ?? [] }, {
+  const remote = await resolveRemoteStepActions(resolved.spec, run, opts.resolution);
+  if ('reason' in remote) return fail(remote.reason, remote.message);
+  const actions = new Map([...await fetchStepActions(resolved.spec, ns, opts.store), ...remote.actions]);
+  const applied = applyTaskRun(remote.spec, { params: run.spec.params ?? [], workspaces: run.spec.workspaces ?? [] }, {
     taskRunName: run.metadata.name ?? '',
     namespace: ns,
     uid: run.metadata.uid ?? '',
@@ -121,6 +128,8 @@ export async function prepareAttempt(run: TaskRun, attempt: number, opts: Prepar
     const objects = await fetchObjects(applied.spec, run, opts.store);
     plan = buildPlan(applied.spec, { ...run, spec: { ...run.spec, workspaces: applied.workspaces } }, attempt, { ...objects, hostPolicy: opts.hostPolicy }, timeoutMs);
     if (objects.secrets.size) plan.secrets = secretValues(objects.secrets); // masked in logs and results
+    const registryAuth = await registryAuthOf(run, opts.store); // for container executors' pulls
+    if (registryAuth) plan.registryAuth = registryAuth;
   } catch (e) {
     if (e instanceof PlanError) return fail(e.reason, e.message);
     throw e;
@@ -128,7 +137,7 @@ export async function prepareAttempt(run: TaskRun, attempt: number, opts: Prepar
   plan.beforeStep = makeBeforeStep(applied.spec);
   const unsupported = opts.executor.check(plan);
   if (unsupported.length) return fail(TaskRunReason.Unsupported, unsupported.map((u) => `${u.what}: ${u.why}`).join('; '));
-  return { ok: true, plan, taskSpec: resolved.spec, timeoutMs };
+  return { ok: true, plan, taskSpec: resolved.spec, timeoutMs, ...(resolved.refSource ? { provenance: { refSource: resolved.refSource } } : {}) };
 }
 
 /** Secrets of the run's ServiceAccount that Tekton would turn into git/docker credentials. */

@@ -73,6 +73,11 @@ describe('finalCondition', () => {
       outcome: { status: 'failed', reason: 'StepFailed', message: '"step-build" exited with code 2', step: 'build' },
       want: { type: 'Succeeded', status: 'False', reason: 'Failed', message: '"step-build" exited with code 2', lastTransitionTime: NOW },
     },
+    {
+      name: "an image that could not be pulled: Tekton's TaskRunImagePullFailed",
+      outcome: { status: 'failed', reason: 'ImagePullFailed', message: 'the step "build" in TaskRun "x" failed to pull the image "i".', step: 'build' },
+      want: { type: 'Succeeded', status: 'False', reason: 'TaskRunImagePullFailed', message: 'the step "build" in TaskRun "x" failed to pull the image "i".', lastTransitionTime: NOW },
+    },
   ];
   for (const c of cases) {
     test(c.name, () => assert.deepEqual(finalCondition(snap(c.outcome), { ...base, ...c.input }), c.want));

@@ -98,6 +98,6 @@ export function finalCondition(snap: ExecutionSnapshot, input: FinalInput): Cond
     case 'cancelled':
       return condition('False', TaskRunReason.Cancelled, `TaskRun "${input.taskRunName}" was cancelled. ${input.statusMessage ?? o.message}`.trim(), now);
     case 'failed':
-      return condition('False', TaskRunReason.Failed, o.message, now);
+      return condition('False', o.reason === 'ImagePullFailed' ? TaskRunReason.ImagePullFailed : TaskRunReason.Failed, o.message, now);
   }
 }

@@ -9,7 +9,7 @@ import { StepReason } from '../../api/reasons.ts';
 import { maskValues, planMasker } from '../mask.ts';
 import { goDuration } from '../process/attempt.ts';
 import { notify } from '../process/launch.ts';
-import { TrustedDirs, readAllBeneath, readBeneath, writeBeneath } from '../process/beneath.ts';
+import { TrustedDirs, mkdirBeneath, readAllBeneath, readBeneath, writeBeneath } from '../process/beneath.ts';
 import { attemptLayout, cleanupLayout, createLayout, volumeDir } from '../process/layout.ts';
 import type { AttemptLayout } from '../process/layout.ts';
 import { scrubAttempt, scrubbedDirs } from '../process/unmasked.ts';
@@ -18,6 +18,8 @@ import { podmanMessage, podmanRun } from './cli.ts';
 import { attemptDir, removeContainer, startContainer, waitContainer } from './container.ts';
 import type { PodDeps, PodRuntime } from './container.ts';
 import { startSidecars } from './sidecars.ts';
+import { ensureImages, pullOutcome } from './pull.ts';
+import type { PullFailure } from './pull.ts';
 
 /** Task or step outputs read back, and the first refusal met reading them (a link where kiln reads). */
 interface Read { results: Record<string, string>; artifacts?: string; refused?: string }
@@ -190,6 +192,17 @@ async function runInPod(rt: PodRuntime): Promise<ExecutionOutcome> {
   return failure ?? { status: 'succeeded' };
 }
 
+/** The container whose image could not be pulled ends (the kubelet's reason and podman's message), the steps are skipped. */
+function pullFailed(rt: PodRuntime, f: PullFailure): ExecutionOutcome {
+  const now = rt.ts();
+  const list = f.kind === 'step' ? rt.state.steps : rt.state.sidecars;
+  const s = list[(f.kind === 'step' ? rt.plan.steps : rt.plan.sidecars).indexOf(f.container)];
+  Object.assign(s, { phase: 'terminated', exitCode: 125, reason: f.reason, message: f.message, startedAt: now, finishedAt: now });
+  rt.plan.steps.forEach((_, i) => rt.state.steps[i].phase !== 'terminated' && skip(rt, i));
+  void appendFile(s.logFile, `kiln: ${f.message}\n`).catch(() => undefined);
+  return pullOutcome(f, rt.plan.taskRunName);
+}
+
 /** Layout, pod, everything in it, and the teardown that leaves no container or pod behind. */
 async function runAll(rt: PodRuntime): Promise<ExecutionOutcome> {
   const { plan, layout, deps } = rt;
@@ -205,6 +218,11 @@ async function runAll(rt: PodRuntime): Promise<ExecutionOutcome> {
     return fail("cannot prepare the attempt's directories", e);
   }
   try {
+    mkdirBeneath(rt.trusted.dir(layout.root, ''), 'podman');
+    const images = [...plan.steps.map((container) => ({ container, kind: 'step' as const })), ...plan.sidecars.map((container) => ({ container, kind: 'sidecar' as const }))];
+    const pulled = await ensureImages({ podman: deps.podman, dir: join(layout.root, 'podman'), registryAuth: plan.registryAuth, signal: rt.abort.signal }, images);
+    // a stop (cancel, timeout) during the pulls ends the attempt as a stop, below
+    if (pulled && !rt.stop) return pullFailed(rt, pulled);
     const pod = await podmanRun(deps.podman, podCreateArgs(rt.pod, rt.labels, deps.network));
     if (pod.code !== 0) return fail(`cannot create the attempt's pod ${rt.pod}`, new Error(podmanMessage(pod.stderr)));
     return await runInPod(rt);

@@ -31,10 +31,10 @@ export function podmanWith(dataDir: string, bin = 'podman'): Podman {
   return { bin, env };
 }
 
-/** Runs `podman args…` to its end (killed after `timeoutMs`, default 60 s); never throws. */
-export function podmanRun(p: Podman, args: readonly string[], timeoutMs = 60_000): Promise<PodmanResult> {
+/** Runs `podman args…` to its end (killed after `timeoutMs`, default 60 s, or when `signal` aborts); never throws. */
+export function podmanRun(p: Podman, args: readonly string[], timeoutMs = 60_000, signal?: AbortSignal): Promise<PodmanResult> {
   return new Promise(function run(resolve) {
-    execFile(p.bin, args, { env: p.env, timeout: timeoutMs, maxBuffer: 16 << 20, encoding: 'utf8' }, function done(err, stdout, stderr) {
+    execFile(p.bin, args, { env: p.env, timeout: timeoutMs, maxBuffer: 16 << 20, encoding: 'utf8', signal }, function done(err, stdout, stderr) {
       const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
       const code = !e ? 0 : typeof e.code === 'number' ? e.code : 127;
       resolve({ code, stdout, stderr: stderr || (e && typeof e.code !== 'number' ? e.message : '') });

@@ -77,20 +77,19 @@ describe('podman executor: containers', { skip: SKIP }, function containers() {
     assert.deepEqual(logs, ['entry from-cmd\n', 'entry x y\n', 'own\n', 'from-sh\n']);
   });
 
-  test("a missing image fails the step at once with podman's message", async function () {
+  test("a missing image fails the attempt before any step runs (TaskRunImagePullFailed), with podman's message", async function () {
     const { snap, logs } = await runPlan(executor(), suitePlan('missing', [
-      container('a', 'localhost/kiln-no-such-image:1', { onError: 'continue' }),
-      container('b', 'localhost/kiln-no-such-image:2', { command: ['true'] }),
+      suiteStep('a', 'true'),
+      container('b', 'localhost/kiln-no-such-image:2', { command: ['true'], onError: 'continue' }),
       suiteStep('c', 'true'),
     ]));
-    for (const [i, tag] of [[0, 1], [1, 2]] as const) {
-      assert.equal(snap.steps[i].exitCode, 125, logs[i]);
-      assert.match(snap.steps[i].message ?? '', new RegExp(`kiln-no-such-image:${tag}`));
-      assert.match(logs[i], /kiln-no-such-image/);
-    }
     assert.equal(snap.outcome?.status, 'failed');
-    assert.match(snap.outcome?.status === 'failed' ? snap.outcome.message : '', /^"step-b" could not run: .*kiln-no-such-image:2/);
-    assert.equal(snap.steps[2].reason, 'Skipped');
+    const o = snap.outcome as { reason: string; message: string; step?: string };
+    assert.equal(o.reason, 'ImagePullFailed');
+    assert.equal(o.step, 'b');
+    assert.match(o.message, /^the step "b" in TaskRun "missing" failed to pull the image "localhost\/kiln-no-such-image:2"\. The pod errored with the message: ".*kiln-no-such-image.*\."$/);
+    assert.deepEqual(snap.steps.map((s) => s.reason), ['Skipped', 'ErrImagePull', 'Skipped'], 'onError: continue does not apply: the pod never ran');
+    assert.match(logs[1], /kiln-no-such-image/);
   });
 
   for (const how of ['cancel', 'timeout'] as const) {
