@@ -14,7 +14,8 @@ export const IMPORT_TABLE: Record<string, readonly string[]> = {
   gitops: ['api', 'engine'],
   events: ['api', 'engine'],
   executor: ['api'],
-  controllers: ['api', 'dag', 'engine', 'runtime', 'triggers', 'gitops', 'events', 'store/store.ts', 'executor/executor.ts'],
+  controllers: ['api', 'dag', 'engine', 'runtime', 'triggers', 'gitops', 'events', 'store/store.ts', 'executor/executor.ts', 'resolution/resolver.ts'],
+  resolution: ['api', 'store/store.ts'],
   server: ['api', 'store', 'triggers', 'client/client.ts'],
   client: ['api'],
   cli: ['client', 'api'],
@@ -22,9 +23,19 @@ export const IMPORT_TABLE: Record<string, readonly string[]> = {
 };
 
 /** Folders whose code must not do IO: no node:* modules, no process/globals that reach the machine. */
-export const PURE = new Set(['dag', 'api', 'engine']);
+export const PURE = new Set(['dag', 'api', 'engine', 'gitops/health', 'gitops/diff']);
 /** Third-party packages a pure folder may use (they do no IO). */
-const PURE_PACKAGES: Record<string, readonly string[]> = { dag: [], api: ['yaml'], engine: ['@bufbuild/cel'] };
+const PURE_PACKAGES: Record<string, readonly string[]> = {
+  dag: [], api: ['yaml'], engine: ['@bufbuild/cel'], 'gitops/health': ['fengari', 'yaml'], 'gitops/diff': ['diff', 'yaml'],
+};
+
+/** The pure folder `rel` lies in (a top folder, or a sub-folder listed as `top/sub`), if any. */
+function pureOf(rel: string): string | undefined {
+  const parts = rel.split(sep);
+  const sub = parts.length > 2 ? `${parts[0]}/${parts[1]}` : undefined;
+  if (sub && PURE.has(sub)) return sub;
+  return PURE.has(parts[0]) ? parts[0] : undefined;
+}
 const TEST_MODULES = new Set(['node:test', 'node:assert', 'node:assert/strict']);
 const IO_GLOBALS = /\b(process\.(env|exit|cwd|stdout|stderr|argv|kill|on)\b|require\(|fetch\(|setTimeout\(|setInterval\()/;
 
@@ -59,6 +70,7 @@ export function lint(srcRoot: string): Violation[] {
   for (const file of walk(srcRoot)) {
     const rel = relative(srcRoot, file);
     const top = topOf(rel);
+    const pure = pureOf(rel);
     const isTest = file.endsWith('.test.ts');
     const lines = readFileSync(file, 'utf8').split('\n');
     lines.forEach((text, i) => {
@@ -73,13 +85,13 @@ export function lint(srcRoot: string): Violation[] {
           } else if (!isTest && !allowed(top, targetRel)) {
             out.push({ ...where, message: `${top}/ may not import ${targetRel} (allowed: ${(IMPORT_TABLE[top] ?? []).join(', ') || 'nothing'})` });
           }
-        } else if (PURE.has(top)) {
-          const ok = (isTest && TEST_MODULES.has(spec)) || PURE_PACKAGES[top]?.some((p) => spec === p || spec.startsWith(p + '/'));
-          if (!ok) out.push({ ...where, message: `${top}/ is pure: it may not import ${spec} (move the IO to a caller outside ${top}/)` });
+        } else if (pure) {
+          const ok = (isTest && TEST_MODULES.has(spec)) || PURE_PACKAGES[pure]?.some((p) => spec === p || spec.startsWith(p + '/'));
+          if (!ok) out.push({ ...where, message: `${pure}/ is pure: it may not import ${spec} (move the IO to a caller outside ${pure}/)` });
         }
       }
-      if (PURE.has(top) && !isTest && IO_GLOBALS.test(text) && !/^\s*(\/\/|\*)/.test(text)) {
-        out.push({ ...where, message: `${top}/ is pure: no process, timers or network here (inject them)` });
+      if (pure && !isTest && IO_GLOBALS.test(text) && !/^\s*(\/\/|\*)/.test(text)) {
+        out.push({ ...where, message: `${pure}/ is pure: no process, timers or network here (inject them)` });
       }
     });
   }

@@ -11,6 +11,7 @@ import { createController } from '../../runtime/controller.ts';
 import { ownerRequests } from '../../runtime/owners.ts';
 import { notOnlyStatus } from '../../runtime/predicates.ts';
 import { createPipelineRunReconciler } from './reconciler.ts';
+import type { RemoteResolution } from '../../resolution/resolver.ts';
 
 export interface PipelineRunControllerOptions {
   store: Store;
@@ -19,6 +20,8 @@ export interface PipelineRunControllerOptions {
   /** a run's reconcile waits this many times the cost of its previous one (default 1; see the reconciler's `pace`) */
   pace?: number;
   now?: () => Date;
+  /** resolves references through resolvers (git, http, cluster) */
+  resolution?: RemoteResolution;
 }
 
 function succeededStatus(obj: KObject): string | undefined {
@@ -36,11 +39,12 @@ export function childOutcomeChanged(oldObj: KObject, newObj: KObject): boolean {
     || JSON.stringify(oldObj.metadata.labels) !== JSON.stringify(newObj.metadata.labels);
 }
 
-export function createPipelineRunController({ store, workers = 2, now, pace = 1 }: PipelineRunControllerOptions) {
+export function createPipelineRunController({ store, workers = 2, now, pace = 1, resolution }: PipelineRunControllerOptions) {
   const reconciler = createPipelineRunReconciler({
     store,
     now,
     pace,
+    resolution,
     cache: {
       pipelineRun: (ns, name) => controller.informer?.get(ns, name) as PipelineRun | undefined,
       taskRuns: (ns) => controller.informerFor(TASKRUN)?.list(ns) as TaskRun[] | undefined,

@@ -20,6 +20,8 @@ import { isConflict, orUndefined, StoreError } from '../../store/store.ts';
 import { sameJson } from './json.ts';
 import { createRunEventRecorder } from '../events/recorder.ts';
 import { createClaimMaker } from '../volumeclaims/claims.ts';
+import { resolveRemotePipeline, resolveRemoteTasks, restoreRemote, type RemoteTasks } from './remote.ts';
+import type { RefSource, RemoteResolution } from '../../resolution/resolver.ts';
 
 export interface PipelineRunReconcilerOptions {
   store: Store;
@@ -41,6 +43,8 @@ export interface PipelineRunReconcilerOptions {
   pace?: number;
   /** the monotonic clock (ms) and the wait pacing uses; default performance.now and setTimeout */
   pacer?: Pacer;
+  /** resolves `pipelineRef`s and PipelineTask `taskRef`s with a resolver (absent: Unsupported) */
+  resolution?: RemoteResolution;
 }
 
 export interface Pacer { now(): number; sleep(ms: number): Promise<void> }
@@ -82,7 +86,10 @@ function loadCel(): Promise<void> {
 /** When each run's last reconcile ended and what it cost (ms, monotonic clock), for pacing. */
 interface Paced { end: number; cost: number }
 
-export function createPipelineRunReconciler({ store, now = () => new Date(), cache, pace = 0, pacer = realPacer }: PipelineRunReconcilerOptions) {
+/** A resolved run: the spec the engine runs, and (remote references) what to put back in its status. */
+interface ResolvedRun { spec: PipelineSpec; name: string; adopted?: boolean; remote?: RemoteTasks; refSource?: RefSource }
+
+export function createPipelineRunReconciler({ store, now = () => new Date(), cache, pace = 0, pacer = realPacer, resolution }: PipelineRunReconcilerOptions) {
   const lastReconcile = new Map<string, Paced>();
   /** Kubernetes Events on each change of the Succeeded condition (Started, Running, Succeeded/Failed) */
   const events = createRunEventRecorder({ store, component: 'PipelineRun', now });
@@ -94,13 +101,13 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
    * Resolved specs by PipelineRun uid. As in Tekton, a run keeps the spec it started with (also
    * in status.pipelineSpec); handing the engine the same object lets it reuse its work.
    */
-  const resolvedSpecs = new Map<string, { spec: PipelineSpec; name: string; adopted?: boolean }>();
+  const resolvedSpecs = new Map<string, ResolvedRun>();
 
-  async function resolvePipeline(pr: PipelineRun, nowIso: string): Promise<{ spec: PipelineSpec; name: string } | { condition: Condition }> {
+  async function resolvePipeline(pr: PipelineRun, nowIso: string): Promise<ResolvedRun | { condition: Condition }> {
     const uid = pr.metadata.uid ?? '';
     const known = resolvedSpecs.get(uid);
     if (known) return adoptStored(known, pr.status?.pipelineSpec);
-    const r = await resolveAnew(pr, nowIso);
+    const r = await withRemoteTasks(pr, await resolveAnew(pr, nowIso), nowIso);
     if ('spec' in r) {
       // runs deleted while running never come back to be forgotten: keep the map bounded
       if (resolvedSpecs.size >= 1000) resolvedSpecs.delete(resolvedSpecs.keys().next().value!);
@@ -114,20 +121,28 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
    * status it writes then shares it with the stored one, so a write costs only what changed
    * rather than a copy and comparison of the whole spec each time.
    */
-  function adoptStored(known: { spec: PipelineSpec; name: string; adopted?: boolean }, stored: PipelineSpec | undefined): { spec: PipelineSpec; name: string } {
-    if (known.adopted || !stored || stored === known.spec || !Object.isFrozen(stored)) return known;
+  function adoptStored(known: ResolvedRun, stored: PipelineSpec | undefined): ResolvedRun {
+    if (known.adopted || known.remote || !stored || stored === known.spec || !Object.isFrozen(stored)) return known;
     known.adopted = true;
     if (sameJson(stored, known.spec)) known.spec = stored;
     return known;
   }
 
-  async function resolveAnew(pr: PipelineRun, nowIso: string): Promise<{ spec: PipelineSpec; name: string } | { condition: Condition }> {
+  /** PipelineTasks whose taskRef uses a resolver: resolved, under engine keys (see remote.ts). */
+  async function withRemoteTasks(pr: PipelineRun, r: ResolvedRun | { condition: Condition }, nowIso: string): Promise<ResolvedRun | { condition: Condition }> {
+    if ('condition' in r) return r;
+    const remote = await resolveRemoteTasks(r.spec, pr, r.name, resolution, nowIso);
+    if (!remote || 'condition' in remote) return remote ?? r;
+    return { ...r, spec: remote.spec, remote: remote.remote };
+  }
+
+  async function resolveAnew(pr: PipelineRun, nowIso: string): Promise<ResolvedRun | { condition: Condition }> {
     const ns = pr.metadata.namespace ?? 'default';
     const name = pr.spec.pipelineRef?.name ?? pr.metadata.name ?? '';
     if (pr.status?.pipelineSpec && pr.status.startTime) return { spec: defaultPipelineSpec(pr.status.pipelineSpec), name };
     if (pr.spec.pipelineSpec) return { spec: defaultPipelineSpec(pr.spec.pipelineSpec), name: pr.metadata.name ?? '' };
     const ref = pr.spec.pipelineRef;
-    if (ref?.resolver) return { condition: failed('Unsupported', `pipelineRef uses the remote resolver "${ref.resolver}": remote resolution needs the network and is not supported by kiln yet`, nowIso) };
+    if (ref?.resolver) return resolveRemotePipeline(pr, resolution, nowIso);
     if (!ref?.name) return { condition: failed('PipelineValidationFailed', '[User error] spec.pipelineRef.name: missing field(s)', nowIso) };
     const p = await orUndefined(store.get<Pipeline>(PIPELINE, ns, ref.name));
     if (!p) return { condition: failed('CouldntGetPipeline', `[User error] Error retrieving pipeline for pipelinerun ${ns}/${pr.metadata.name}: pipelines.tekton.dev "${ref.name}" not found`, nowIso) };
@@ -317,11 +332,12 @@ export function createPipelineRunReconciler({ store, now = () => new Date(), cac
       pipelineRun: pr,
       pipelineSpec: resolved.spec,
       pipelineName: resolved.name,
-      tasks: await referencedTasks(resolved.spec, ns),
+      tasks: new Map([...await referencedTasks(resolved.remote?.original ?? resolved.spec, ns), ...(resolved.remote?.tasks ?? [])]),
       children: observed,
       now: t.getTime(),
       nowIso,
     });
+    restoreRemote(d, resolved.remote, resolved.refSource);
     await act(pr, d);
     const stale = await writeStatus(pr, d.status);
     if (stale) return stale;

@@ -6,6 +6,7 @@ import type { Executor } from '../../executor/executor.ts';
 import { createController } from '../../runtime/controller.ts';
 import { notOnlyStatus } from '../../runtime/predicates.ts';
 import { createTaskRunReconciler } from './reconciler.ts';
+import type { RemoteResolution } from '../../resolution/resolver.ts';
 
 export interface TaskRunControllerOptions {
   store: Store;
@@ -18,11 +19,13 @@ export interface TaskRunControllerOptions {
   maxRunning?: number;
   /** hostPaths and privileged containers admitted (default: neither; `kiln run` allows any hostPath) */
   hostPolicy?: HostPolicy;
+  /** resolves references through resolvers (git, http, cluster) */
+  resolution?: RemoteResolution;
 }
 
-export function createTaskRunController({ store, executor, workers = 4, offline = false, now, maxRunning, hostPolicy }: TaskRunControllerOptions) {
+export function createTaskRunController({ store, executor, workers = 4, offline = false, now, maxRunning, hostPolicy, resolution }: TaskRunControllerOptions) {
   let enqueue: (req: { namespace: string; name: string }) => void = () => {};
-  const reconciler = createTaskRunReconciler({ store, executor, offline, now, maxRunning, hostPolicy, enqueue: (req) => enqueue(req) });
+  const reconciler = createTaskRunReconciler({ store, executor, offline, now, maxRunning, hostPolicy, resolution, enqueue: (req) => enqueue(req) });
   // the reconciler is woken by the executor and by spec changes; its own status writes need no echo
   const controller = createController({ name: 'taskrun', store, type: TASKRUN, reconciler, workers, updatePredicate: notOnlyStatus });
   enqueue = (req) => controller.enqueue(req);

@@ -446,10 +446,10 @@ describe('TaskRun reconciler: runs that cannot start', () => {
       message: 'tasks.tekton.dev "nope" not found in namespace "ns"',
     },
     {
-      name: 'remote resolver → Unsupported',
+      name: 'remote resolver without a resolution service → Unsupported',
       spec: { taskSpec: undefined, taskRef: { resolver: 'git', params: [{ name: 'url', value: 'https://example.com/x.git' }] } },
       reason: 'Unsupported',
-      message: 'taskRef uses the remote resolver "git": remote resolution needs the network and is not supported by kiln yet',
+      message: 'taskRef uses the remote resolver "git": remote resolution is not configured',
     },
     {
       name: 'param of the wrong type against a Task in the store → TaskRunValidationFailed',

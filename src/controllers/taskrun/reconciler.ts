@@ -13,6 +13,7 @@ import { parseArtifacts } from '../../engine/artifacts.ts';
 import { prepareAttempt, timeoutOf } from './prepare.ts';
 import { createRunEventRecorder } from '../events/recorder.ts';
 import { createClaimMaker } from '../volumeclaims/claims.ts';
+import type { RemoteResolution } from '../../resolution/resolver.ts';
 import { condition, containerStatus, finalCondition, isDone, MSG_RUNNING, succeededCondition, withCondition } from './status.ts';
 
 export interface TaskRunReconcilerOptions {
@@ -26,6 +27,8 @@ export interface TaskRunReconcilerOptions {
   maxRunning?: number;
   /** hostPaths and privileged containers admitted (default: neither) */
   hostPolicy?: HostPolicy;
+  /** resolves references through resolvers (git, http, cluster) */
+  resolution?: RemoteResolution;
 }
 
 export interface Request { namespace: string; name: string }
@@ -35,7 +38,7 @@ function podName(run: TaskRun, attempt: number): string {
   return `${run.metadata.name}-pod${attempt ? `-retry${attempt}` : ''}`;
 }
 
-export function createTaskRunReconciler({ store, executor, enqueue, offline = false, now = () => new Date(), maxRunning = Infinity, hostPolicy }: TaskRunReconcilerOptions) {
+export function createTaskRunReconciler({ store, executor, enqueue, offline = false, now = () => new Date(), maxRunning = Infinity, hostPolicy, resolution }: TaskRunReconcilerOptions) {
   const iso = () => now().toISOString();
   /** attempt ids holding a slot */
   const running = new Set<string>();
@@ -91,7 +94,7 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
     }
     waiting.delete(key);
     running.add(id);
-    const prepared = await prepareAttempt(run, attempt, { store, executor, offline, hostPolicy }).catch((e) => { release(id); throw e; });
+    const prepared = await prepareAttempt(run, attempt, { store, executor, offline, hostPolicy, resolution }).catch((e) => { release(id); throw e; });
     if (!prepared.ok) {
       release(id);
       return finish(run, status, prepared.reason, prepared.message);
@@ -108,6 +111,7 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
       executor: executor.name,
       startTime: iso(),
       taskSpec: prepared.taskSpec,
+      ...(prepared.provenance ? { provenance: prepared.provenance } : {}),
       ...containerStatus(handle.snapshot()),
     };
     await write(run, withCondition(next, condition('Unknown', TaskRunReason.Running, MSG_RUNNING, iso())));

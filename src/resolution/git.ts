@@ -1,0 +1,122 @@
+// The git resolver (Tekton's `git`, anonymous mode): url + revision + pathInRepo, fetched with
+// the git CLI (any remote it reaches: https, ssh, git://, file://) as a shallow fetch into a
+// bare repository per URL under the data dir; a commit already there is read without a fetch.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ResolverError, type Fetched, type ResolveContext, type Resolver } from './framework.ts';
+import { isLocal, rewriteUrl, type UrlRewrite } from './remote.ts';
+
+export interface GitResolverOptions {
+  /** bare repositories, one per URL, live here (e.g. `<dataDir>/resolution/git`) */
+  cacheDir: string;
+  /** revision when none is given (Tekton's `default-revision`: main) */
+  defaultRevision?: string;
+  /** url when none is given (Tekton's `default-url`; none by default) */
+  defaultUrl?: string;
+  /** remote URL prefixes served from elsewhere (stand-ins) */
+  rewrites?: readonly UrlRewrite[];
+  /** no network here: a remote beyond this machine is unsupported */
+  offline?: boolean;
+  /** the git executable (default `git`) */
+  git?: string;
+}
+
+const COMMIT = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
+/** URL forms handed to git: scheme URLs of the transports allowed, scp-like ssh, absolute paths. */
+const ALLOWED_URL = /^(https?|git|ssh|file):\/\/|^[A-Za-z0-9._-]+@[^/:]+:|^\//;
+
+/** Tekton's git params with defaults: url, revision, pathInRepo (the API mode is not served here). */
+export function gitParams(params: ReadonlyMap<string, string>, defaults: { revision?: string; url?: string } = {}): { url: string; revision: string; path: string } {
+  if (params.has('repo') || params.has('org')) {
+    throw new ResolverError('the git resolver\'s API mode (org + repo with a token) is not supported by kiln yet; use url', { unsupported: true });
+  }
+  const url = params.get('url') || defaults.url;
+  const path = params.get('pathInRepo');
+  const missing = [url ? '' : 'url', path ? '' : 'pathInRepo'].filter(Boolean);
+  if (missing.length) throw new ResolverError(`missing required git resolver params: ${missing.join(', ')}`);
+  if (!ALLOWED_URL.test(url!) || url!.startsWith('-')) throw new ResolverError(`url "${url}": only https, http, git, ssh and file URLs (or user@host:path) are fetched`);
+  const revision = params.get('revision') || defaults.revision || 'main';
+  if (revision.startsWith('-') || /\s|\.\.|[:^~?*[\\]/.test(revision)) throw new ResolverError(`revision "${revision}" is not a valid git revision`);
+  return { url: url!, revision, path: path!.replace(/^\/+/, '') };
+}
+
+interface GitResult { stdout: string; stderr: string; code: number }
+
+export function createGitResolver({ cacheDir, defaultRevision = 'main', defaultUrl, rewrites = [], offline = false, git = 'git' }: GitResolverOptions): Resolver {
+  /** one fetch at a time per repository (FETCH_HEAD is shared) */
+  const locks = new Map<string, Promise<unknown>>();
+
+  function run(args: string[], signal: AbortSignal): Promise<GitResult> {
+    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', SSH_ASKPASS: 'true', GIT_CONFIG_NOSYSTEM: '1', GIT_SSH_COMMAND: 'ssh -o BatchMode=yes' };
+    const safe = ['-c', 'protocol.ext.allow=never', '-c', 'credential.helper=', '-c', 'core.hooksPath=/dev/null'];
+    return new Promise((resolve) => {
+      execFile(git, [...safe, ...args], { env, signal, maxBuffer: 16 << 20, encoding: 'utf8' }, function done(err, stdout, stderr) {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ stdout, stderr: stderr || (err && code !== 0 && !stderr ? err.message : ''), code });
+      });
+    });
+  }
+
+  function locked<T>(key: string, f: () => Promise<T>): Promise<T> {
+    const prev = locks.get(key) ?? Promise.resolve();
+    const next = prev.then(f, f);
+    locks.set(key, next.catch(() => undefined));
+    return next;
+  }
+
+  async function repoFor(url: string, signal: AbortSignal): Promise<string> {
+    const dir = join(cacheDir, createHash('sha256').update(url).digest('hex').slice(0, 24));
+    if (!existsSync(join(dir, 'HEAD'))) {
+      mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+      const r = await run(['init', '-q', '--bare', dir], signal);
+      if (r.code) throw new Error(`git init ${dir}: ${r.stderr.trim()}`);
+    }
+    return dir;
+  }
+
+  /** The commit `revision` names: read from the cache when it is a commit already fetched, else fetched. */
+  async function commitOf(repo: string, url: string, revision: string, signal: AbortSignal): Promise<string> {
+    if (COMMIT.test(revision) && (await run(['-C', repo, 'cat-file', '-e', `${revision}^{commit}`], signal)).code === 0) return revision;
+    const target = rewriteUrl(url, rewrites);
+    if (offline && !isLocal(target)) {
+      throw new ResolverError(`fetching ${target} needs the network, which this machine does not have (serve the repository on loopback and map the URL to it)`, { unsupported: true });
+    }
+    const fetched = await run(['-C', repo, 'fetch', '-q', '--depth', '1', '--no-tags', '--', target, revision], signal);
+    if (fetched.code) {
+      const why = lastLine(fetched.stderr);
+      if (/couldn't find remote ref|not our ref|no such remote ref|unadvertised object|upload-pack: not our ref/i.test(fetched.stderr)) {
+        throw new ResolverError(`revision "${revision}" not found in ${url}: ${why}`);
+      }
+      throw new ResolverError(`git fetch ${url} ${revision} failed: ${why}`);
+    }
+    const head = await run(['-C', repo, 'rev-parse', 'FETCH_HEAD^{commit}'], signal);
+    if (head.code) throw new ResolverError(`revision "${revision}" of ${url} is not a commit: ${lastLine(head.stderr)}`);
+    return head.stdout.trim();
+  }
+
+  async function fetch(params: ReadonlyMap<string, string>, ctx: ResolveContext): Promise<Fetched> {
+    const { url, revision, path } = gitParams(params, { revision: defaultRevision, url: defaultUrl });
+    const repo = await repoFor(url, ctx.signal);
+    const commit = await locked(repo, () => commitOf(repo, url, revision, ctx.signal));
+    const shown = await run(['-C', repo, 'show', `${commit}:${path}`], ctx.signal);
+    if (shown.code) throw new ResolverError(`path "${path}" not found in ${url} at ${commit} (revision "${revision}"): ${lastLine(shown.stderr)}`);
+    return {
+      data: shown.stdout,
+      refSource: { uri: `git+${url}`, digest: { sha1: commit }, entryPoint: params.get('pathInRepo') ?? path },
+      source: `${url}@${commit}:${path}`,
+    };
+  }
+
+  return {
+    title: 'Git',
+    immutable: (params) => COMMIT.test(params.get('revision') ?? ''),
+    fetch,
+  };
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n').filter(Boolean);
+  return lines[lines.length - 1] ?? 'failed';
+}

@@ -1,0 +1,47 @@
+// kiln's resolvers wired together: git (cache under the data dir), http (passwords from the
+// store's Secrets), cluster (the same store); bundles and hub are not served yet.
+import { join } from 'node:path';
+import type { Secret } from '../api/core.types.ts';
+import { SECRET } from '../api/registry.ts';
+import type { Store } from '../store/store.ts';
+import { orUndefined } from '../store/store.ts';
+import { createClusterResolver } from './cluster.ts';
+import { createResolution } from './framework.ts';
+import { createGitResolver } from './git.ts';
+import { createHttpResolver } from './http.ts';
+import type { UrlRewrite } from './remote.ts';
+import type { RemoteResolution } from './resolver.ts';
+
+export interface KilnResolutionOptions {
+  store: Store;
+  /** kiln's data directory: the git cache is `<dataDir>/resolution/git` */
+  dataDir: string;
+  /** no network: remotes beyond this machine are unsupported */
+  offline?: boolean;
+  /** remote URL prefixes served from elsewhere (stand-ins, e.g. a loopback git daemon) */
+  rewrites?: readonly UrlRewrite[];
+  /** namespaces the cluster resolver may read (default: all) */
+  clusterNamespaces?: readonly string[];
+  /** per request (default 60 s) */
+  timeoutMs?: number;
+}
+
+/** The value of `key` in a Secret (data is base64; stringData as written). */
+export async function secretValue(store: Store, namespace: string, name: string, key: string): Promise<string | undefined> {
+  const s = await orUndefined(store.get<Secret>(SECRET, namespace, name));
+  if (s?.stringData?.[key] !== undefined) return s.stringData[key];
+  const b64 = s?.data?.[key];
+  return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8');
+}
+
+/** The resolution service kiln runs with (`kiln run` and `kiln serve` alike). */
+export function createKilnResolution({ store, dataDir, offline = false, rewrites = [], clusterNamespaces, timeoutMs }: KilnResolutionOptions): RemoteResolution {
+  return createResolution({
+    timeoutMs,
+    resolvers: {
+      git: createGitResolver({ cacheDir: join(dataDir, 'resolution', 'git'), offline, rewrites }),
+      http: createHttpResolver({ secretValue: (ns, name, key) => secretValue(store, ns, name, key), offline, rewrites }),
+      cluster: createClusterResolver({ store, allowedNamespaces: clusterNamespaces }),
+    },
+  });
+}
