@@ -36,7 +36,8 @@ function pureOf(rel: string): string | undefined {
   if (sub && PURE.has(sub)) return sub;
   return PURE.has(parts[0]) ? parts[0] : undefined;
 }
-const TEST_MODULES = new Set(['node:test', 'node:assert', 'node:assert/strict']);
+/** What tests in pure folders may import besides the folder's own: the runner, and files to read fixtures from. */
+const TEST_MODULES = new Set(['node:test', 'node:assert', 'node:assert/strict', 'node:fs', 'node:path', 'node:url']);
 const IO_GLOBALS = /\b(process\.(env|exit|cwd|stdout|stderr|argv|kill|on)\b|require\(|fetch\(|setTimeout\(|setInterval\()/;
 
 export interface Violation { file: string; line: number; message: string }
