@@ -115,6 +115,19 @@ describe('CustomResourceDefinitions', () => {
     assert.equal((await call(app, 'GET', '/apis/example.com/v1')).status, 200);
   });
 
+  it('with tokens, requests for a CRD-defined kind are authorized as that kind (403 for a viewer, not 404)', async () => {
+    const app = createServer({ store: createMemoryStore(), token: 'admin-token', lookup: (t) => (t === 'viewer-token' ? { name: 'v', role: 'viewer', namespaces: [] } : undefined) });
+    apps.push(app);
+    const admin = { authorization: 'Bearer admin-token' };
+    const viewer = { authorization: 'Bearer viewer-token' };
+    assert.equal((await call(app, 'GET', WIDGETS, undefined, viewer)).status, 404);
+    assert.equal((await call(app, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', CRD, admin)).status, 201);
+    const denied = await call(app, 'GET', WIDGETS, undefined, viewer);
+    assert.equal(denied.status, 403);
+    assert.match(denied.json.message, /cannot list resource "widgets" in API group "example.com"/);
+    assert.equal((await call(app, 'GET', WIDGETS, undefined, admin)).status, 200);
+  });
+
   it('an invalid CRD is refused naming its fields', async () => {
     const { app } = server();
     const bad = await call(app, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { ...CRD, spec: { ...CRD.spec, scope: 'Everywhere', versions: [] } });
@@ -144,6 +157,11 @@ describe('built-in kinds stored as they are', () => {
     const disco = (await call(app, 'GET', '/apis/apps/v1')).json;
     assert.deepEqual(disco.resources.find((r: any) => r.name === 'deployments').shortNames, ['deploy']);
     assert.deepEqual(disco.resources.find((r: any) => r.name === 'deployments').categories, ['all']);
+    const index = (await call(app, 'GET', '/openapi/v3')).json;
+    const doc = (await call(app, 'GET', index.paths['apis/apps/v1'].serverRelativeURL)).json;
+    const schema = doc.components.schemas['apps.v1.Deployment'];
+    assert.equal(schema['x-kubernetes-preserve-unknown-fields'], true, 'free-form: kiln does not know Deployment fields');
+    assert.deepEqual(schema['x-kubernetes-group-version-kind'], [{ group: 'apps', version: 'v1', kind: 'Deployment' }]);
   });
 
   it('Services and Pods in core v1, Jobs, cluster-scoped ClusterRoles named like Kubernetes names them; metadata still checked', async () => {
