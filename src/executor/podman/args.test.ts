@@ -42,7 +42,7 @@ test('env: HOME defaults to /tekton/home; multi-line values go through podman\'s
 test('names and labels', function () {
   assert.equal(podmanName('kiln', 'ns', 'a/b c', '0'), 'kiln-ns-a_b_c-0');
   assert.equal(podmanName('-x'), 'x');
-  assert.deepEqual(attemptLabels({ id: 'ns/tr/0', taskRunUid: 'u' }), { 'kiln.dev/managed-by': 'kiln', 'kiln.dev/attempt': 'ns/tr/0', 'kiln.dev/taskrun-uid': 'u' });
+  assert.deepEqual(attemptLabels({ id: 'ns/tr/0', taskRunUid: 'u' }, 'k'), { 'kiln.dev/managed-by': 'kiln', 'kiln.dev/data-dir': 'k', 'kiln.dev/attempt': 'ns/tr/0', 'kiln.dev/taskrun-uid': 'u' });
   assert.deepEqual(podCreateArgs('p', { l: 'v' }, 'none'), ['pod', 'create', '--name', 'p', '--label', 'l=v', '--network', 'none']);
   assert.deepEqual(podCreateArgs('p', {}, 'outside'), ['pod', 'create', '--name', 'p', '--network', 'slirp4netns']);
 });

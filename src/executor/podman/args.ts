@@ -8,6 +8,8 @@ export const LABEL_MANAGED = 'kiln.dev/managed-by';
 export const LABEL_UID = 'kiln.dev/taskrun-uid';
 export const LABEL_ATTEMPT = 'kiln.dev/attempt';
 export const LABEL_CONTAINER = 'kiln.dev/container';
+/** Which kiln (its data directory, hashed) made the pod or container: a restart removes its own leftovers only. */
+export const LABEL_DATA_DIR = 'kiln.dev/data-dir';
 
 /** A name podman accepts (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`), built from API names that may hold anything. */
 export function podmanName(...parts: string[]): string {
@@ -16,8 +18,8 @@ export function podmanName(...parts: string[]): string {
 }
 
 /** The labels of an attempt's pod and containers. */
-export function attemptLabels(plan: Pick<ExecutionPlan, 'id' | 'taskRunUid'>): Record<string, string> {
-  return { [LABEL_MANAGED]: 'kiln', [LABEL_ATTEMPT]: plan.id, [LABEL_UID]: plan.taskRunUid ?? '' };
+export function attemptLabels(plan: Pick<ExecutionPlan, 'id' | 'taskRunUid'>, dataDirKey: string): Record<string, string> {
+  return { [LABEL_MANAGED]: 'kiln', [LABEL_DATA_DIR]: dataDirKey, [LABEL_ATTEMPT]: plan.id, [LABEL_UID]: plan.taskRunUid ?? '' };
 }
 
 function labelArgs(labels: Record<string, string>): string[] {

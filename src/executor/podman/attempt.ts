@@ -223,6 +223,7 @@ async function runAll(rt: PodRuntime): Promise<ExecutionOutcome> {
     const pulled = await ensureImages({ podman: deps.podman, dir: join(layout.root, 'podman'), registryAuth: plan.registryAuth, signal: rt.abort.signal }, images);
     // a stop (cancel, timeout) during the pulls ends the attempt as a stop, below
     if (pulled && !rt.stop) return pullFailed(rt, pulled);
+    await deps.swept;
     const pod = await podmanRun(deps.podman, podCreateArgs(rt.pod, rt.labels, deps.network));
     if (pod.code !== 0) return fail(`cannot create the attempt's pod ${rt.pod}`, new Error(podmanMessage(pod.stderr)));
     return await runInPod(rt);
@@ -252,7 +253,7 @@ export function startPodAttempt(deps: PodDeps, plan: ExecutionPlan, suffix: stri
   const rt: PodRuntime = {
     deps, plan, state, layout, volumes: new Map(), trusted: new TrustedDirs(),
     pod: podmanName('kiln', plan.namespace, plan.taskRunName, plan.id.split('/').pop() ?? '', suffix),
-    labels: attemptLabels(plan),
+    labels: attemptLabels(plan, deps.dataDirKey),
     abort: new AbortController(),
     live: new Map(),
     changed: () => listeners.forEach(notify),

@@ -30,6 +30,10 @@ export interface PodDeps {
   graceMs: number;
   network: 'outside' | 'none';
   allowPrivileged: boolean;
+  /** the data directory's label value (LABEL_DATA_DIR) */
+  dataDirKey: string;
+  /** settles once the leftovers of an earlier kiln on this data directory are removed: pods wait for it */
+  swept: Promise<void>;
 }
 
 /** The shared, mutable core of one running attempt. */

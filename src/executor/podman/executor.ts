@@ -10,6 +10,7 @@ import { cpuLimit, memoryLimit } from './quantity.ts';
 import { startPodAttempt } from './attempt.ts';
 import type { PodAttempt } from './attempt.ts';
 import { podmanWith, probePodman } from './cli.ts';
+import { dataDirKey, sweepLeftovers } from './sweep.ts';
 
 /** Options of `createPodmanExecutor`. */
 export interface PodmanExecutorOptions {
@@ -53,7 +54,11 @@ export function createPodmanExecutor(opts: PodmanExecutorOptions): Executor {
   mkdirSync(dataDir, { recursive: true });
   const { now = () => new Date(), graceMs = 2000, network = 'outside', allowPrivileged = false } = opts;
   const suffix = opts.suffix ?? (() => randomBytes(3).toString('hex'));
-  const deps = { dataDir, podman: podmanWith(dataDir, opts.podman), now, graceMs, network, allowPrivileged };
+  const podman = podmanWith(dataDir, opts.podman);
+  const key = dataDirKey(dataDir);
+  // what a kiln killed outright on this data directory left running goes before the first pod
+  const swept = sweepLeftovers(podman, key).then(() => undefined, () => undefined);
+  const deps = { dataDir, podman, now, graceMs, network, allowPrivileged, dataDirKey: key, swept };
   const attempts = new Map<string, PodAttempt>();
   return {
     name: 'podman',
