@@ -13,6 +13,8 @@ import { runCli, type ServeOptions } from './cli/main.ts';
 import { createTaskRunController } from './controllers/taskrun/controller.ts';
 import { createPipelineRunController } from './controllers/pipelinerun/controller.ts';
 import { createClaimController } from './controllers/volumeclaims/controller.ts';
+import { createKilnResolution } from './resolution/index.ts';
+import type { UrlRewrite } from './resolution/remote.ts';
 import type { ClaimStorage } from './controllers/volumeclaims/reconciler.ts';
 import { claimDir } from './executor/process/layout.ts';
 import { tailStepLogs } from './executor/logfiles.ts';
@@ -36,6 +38,8 @@ export interface LocalKilnOptions {
   /** which executor runs steps (default 'process'; auto: podman when it works here) */
   executor?: ExecutorChoice;
   store?: Store;
+  /** resolvers' remote URL prefixes served from elsewhere (stand-ins, e.g. a loopback git daemon) */
+  resolverRewrites?: readonly UrlRewrite[];
 }
 
 /** Creates kiln's data directory, private to kiln's user (0700): it holds logs, the store, credentials. */
@@ -65,8 +69,9 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
   const maxRunning = opts.maxParallel ?? defaultParallelism();
   // the user's own machine: any hostPath (`-w name=DIR`); privileged only when asked for
   const hostPolicy: HostPolicy = { ...RUN_POLICY, allowPrivileged: !!opts.allowPrivileged };
-  const taskruns = createTaskRunController({ store, executor, offline: opts.offline, workers: 4, maxRunning, hostPolicy });
-  const pipelineruns = createPipelineRunController({ store });
+  const resolution = createKilnResolution({ store, dataDir, offline: opts.offline, rewrites: opts.resolverRewrites });
+  const taskruns = createTaskRunController({ store, executor, offline: opts.offline, workers: 4, maxRunning, hostPolicy, resolution });
+  const pipelineruns = createPipelineRunController({ store, resolution });
   const claims = createClaimController({ store, storage: claimStorage(dataDir) });
   await Promise.all([taskruns.start(), pipelineruns.start(), claims.start()]);
 
@@ -144,8 +149,9 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   // whoever may create a run must not reach the host beyond what the operator allows
   const { resolveHostPath } = await import('./server/hostpaths.ts');
   const hostPolicy: HostPolicy = { allowHostPath: opts.allowHostPath ?? [], allowPrivileged: !!opts.allowPrivileged, resolvePath: resolveHostPath };
-  const taskruns = createTaskRunController({ store, executor, workers: 4, maxRunning: opts.maxParallel ?? defaultParallelism(), hostPolicy });
-  const pipelineruns = createPipelineRunController({ store });
+  const resolution = createKilnResolution({ store, dataDir, clusterNamespaces: opts.resolverClusterNamespaces });
+  const taskruns = createTaskRunController({ store, executor, workers: 4, maxRunning: opts.maxParallel ?? defaultParallelism(), hostPolicy, resolution });
+  const pipelineruns = createPipelineRunController({ store, resolution });
   const claims = createClaimController({ store, storage: claimStorage(dataDir) });
   const creds = opts.insecureLoopbackOnly ? undefined : ensureCredentials(dataDir, [opts.address]);
   let ready = false;

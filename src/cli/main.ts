@@ -58,6 +58,8 @@ export interface ServeOptions {
   eventsMode?: 'binary' | 'structured';
   /** serve /metrics without the API token */
   metricsPublic?: boolean;
+  /** namespaces the cluster resolver may read (default: all) */
+  resolverClusterNamespaces?: string[];
   log: (line: string) => void;
 }
 
@@ -221,6 +223,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--events-sink <url>', 'send CDEvents of runs to this http(s) URL as CloudEvents (repeatable; kept in an outbox until delivered)', collect, [])
     .addOption(new Option('--events-mode <mode>', 'CloudEvents HTTP mode of --events-sink (default binary)').choices(['binary', 'structured']))
     .option('--metrics-public', 'serve /metrics without the API token')
+    .option('--resolver-cluster-namespaces <ns>', 'namespaces the cluster resolver may read Tasks and Pipelines from (NS[,NS…], repeatable; default: all)', collect, [])
     .action(async (o) => {
       if (!deps.serve) throw new CliError(EXIT.internal, 'this build of kiln cannot serve');
       for (const u of o.eventsSink as string[]) if (!/^https?:\/\/[^/]/i.test(u) || !URL.canParse(u)) throw new CliError(EXIT.invalid, `--events-sink ${u}: expected an http:// or https:// URL`);
@@ -245,6 +248,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         eventsSinks: o.eventsSink,
         eventsMode: o.eventsMode,
         metricsPublic: !!o.metricsPublic,
+        resolverClusterNamespaces: (o.resolverClusterNamespaces as string[]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
         log: w.err,
       }));
     });
