@@ -188,6 +188,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--parallel <n>', 'at most N TaskRuns run at once across files')
     .option('--network', 'the machine has network access: do not report network needs as unsupported')
     .option('--data-dir <dir>', 'where runs and logs are kept (default: a directory under $KILN_HOME or ./.kiln)')
+    .addOption(new Option('--executor <name>', EXECUTOR_HELP).choices(['auto', 'podman', 'process']))
     .action(async (dir, o) => {
       const timeoutMs = parseDuration(o.timeout);
       if (timeoutMs === undefined) throw new CliError(EXIT.invalid, `--timeout ${o.timeout}: not a duration (e.g. 90s, 5m)`);
@@ -195,7 +196,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
       if (!Number.isInteger(jobs) || jobs < 1) throw new CliError(EXIT.invalid, `--jobs ${o.jobs}: expected a positive integer`);
       setCode(await conformanceCommand({
         dir, jobs, timeoutMs, json: !!o.json, ratchet: o.ratchet, ratchetRoot: o.ratchetRoot, report: o.report,
-        client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, maxParallel: parallelOf(o.parallel) }),
+        client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, maxParallel: parallelOf(o.parallel), executor: o.executor }),
         out: w.out, err: w.err,
       }));
     });
