@@ -77,6 +77,47 @@ function lowest(range: string): number[] | undefined {
 }
 
 const atMost = (a: number[], b: number[]) => a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] <= b[2])));
+const cmp = (a: number[], b: number[]) => (atMost(a, b) ? (atMost(b, a) ? 0 : -1) : 1);
+
+/**
+ * Whether `version` satisfies an npm `engines` range as npm reads it: `||` alternatives of
+ * space-separated comparators (`>=`, `>`, `<=`, `<`, `=`, `^`, `~`, a bare or partial version, `*`,
+ * `x`); a partial version is an X-range (`<=24` takes every 24.x, `>=10.x` is `>=10.0.0`).
+ */
+function satisfies(version: number[], range: string): boolean {
+  return range.split('||').some((set) => {
+    const words = set.trim().replace(/([<>=^~]+)\s+/g, '$1').split(/\s+/).filter(Boolean);
+    return words.every((w) => {
+      const m = /^(>=|<=|>|<|=|\^|~)?v?(\*|x|X|\d+)(?:\.(\d+|x|X|\*))?(?:\.(\d+|x|X|\*))?$/.exec(w);
+      if (!m) return false;
+      const [, op = '', ...raw] = m;
+      const parts = raw.map((x) => (x === undefined || /^[x*]$/i.test(x) ? undefined : Number(x)));
+      const given = parts.findIndex((x) => x === undefined);
+      const n = given < 0 ? 3 : given; // how many parts are given
+      if (n === 0) return true; // * or x
+      const low = [parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 0];
+      // the first version past the X-range (24 → 25.0.0, 1.2 → 1.3.0)
+      const past = n === 3 ? undefined : low.map((x, i) => (i === n - 1 ? x + 1 : i < n ? x : 0));
+      const c = cmp(version, low);
+      switch (op) {
+        case '>=': return c >= 0;
+        case '>': return past ? cmp(version, past) >= 0 : c > 0;
+        case '<=': return past ? cmp(version, past) < 0 : c <= 0;
+        case '<': return c < 0;
+        case '^': {
+          const i = low[0] !== 0 || n === 1 ? 0 : low[1] !== 0 || n === 2 ? 1 : 2;
+          const top = low.map((x, j) => (j === i ? x + 1 : j < i ? x : 0));
+          return c >= 0 && cmp(version, top) < 0;
+        }
+        case '~': {
+          const top = n === 1 ? [low[0] + 1, 0, 0] : [low[0], low[1] + 1, 0];
+          return c >= 0 && cmp(version, top) < 0;
+        }
+        default: return past ? c >= 0 && cmp(version, past) < 0 : c === 0;
+      }
+    });
+  });
+}
 
 describe('setup on a system Node 20: no engine warning from npm ci, and still true engines', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -97,9 +138,18 @@ describe('setup on a system Node 20: no engine warning from npm ci, and still tr
     const refused: string[] = [];
     for (const [path, entry] of Object.entries<{ engines?: { node?: string } }>(lock.packages)) {
       if (path === '' || !entry.engines?.node) continue;
-      const low = lowest(entry.engines.node);
-      if (!low || !dev || !atMost(low, dev)) refused.push(`${path}: node ${entry.engines.node}`);
+      if (!dev || !satisfies(dev, entry.engines.node)) refused.push(`${path}: node ${entry.engines.node}`);
     }
     assert.deepEqual(refused, []);
+  });
+
+  it('the range check reads npm ranges as npm does', () => {
+    const cases: Array<[string, string, boolean]> = [
+      ['20.18.1', '*', true], ['20.18.1', '>=20 <=24', true], ['24.21.0', '>=20 <=24', true], ['25.0.0', '>=20 <=24', false],
+      ['20.18.1', '^16 || ^18 || >=20', true], ['19.0.0', '^16 || ^18 || >=20', false], ['20.18.1', '>= 10.x', true],
+      ['20.18.1', '>=20.18.1', true], ['20.18.0', '>=20.18.1', false], ['20.18.1', '>=24', false], ['18.5.0', '~18.4', false],
+      ['18.4.9', '~18.4', true], ['0.4.2', '^0.4.1', true], ['0.5.0', '^0.4.1', false], ['20.1.0', '20', true], ['21.0.0', '20.x', false],
+    ];
+    for (const [v, range, want] of cases) assert.equal(satisfies(v.split('.').map(Number), range), want, `${v} ${range}`);
   });
 });
