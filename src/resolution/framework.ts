@@ -110,8 +110,8 @@ export function createResolution({ resolvers, timeoutMs = 60_000, cacheSize = 10
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(function timeout() {
-        ac.abort();
         reject(new ResolverError(`resolution took longer than the timeout of ${seconds(timeoutMs)}`));
+        ac.abort(); // after: the race is already lost to the timeout
       }, timeoutMs);
     });
     try {
