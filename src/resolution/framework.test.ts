@@ -26,7 +26,7 @@ test('an unknown resolver is unsupported and names the ones there are', async ()
 });
 
 test('cache: immutable requests are fetched once (and handed out as copies); others each time; the cache param overrides', async () => {
-  const cases = [
+  const cases: Array<{ name: string; immutable: boolean; params: Record<string, string>; calls: number }> = [
     { name: 'immutable, auto', immutable: true, params: {}, calls: 1 },
     { name: 'mutable, auto', immutable: false, params: {}, calls: 2 },
     { name: 'mutable, cache=always', immutable: false, params: { cache: 'always' }, calls: 1 },
