@@ -158,11 +158,11 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   // Prometheus metrics at /metrics (behind the token unless --metrics-public)
   const { createMetrics, registerMetrics } = await import('./server/metrics.ts');
   const metrics = createMetrics({ store });
-  if (opts.metricsPublic) (await import('./server/auth.ts')).OPERATOR_PUBLIC_PATHS.add('/metrics');
   const app = createServer({
     store,
     logs: logReader(store),
     token: creds?.token,
+    publicPaths: opts.metricsPublic ? ['/metrics'] : [],
     // named tokens (`kiln token create`), re-read when the file changes; a broken file accepts none and is logged
     lookup: tokenLookup(join(dataDir, TOKENS_FILE), { onError: (e) => opts.log(`error: API tokens ignored: ${e.message}`) }),
     https: creds ? { key: creds.key, cert: creds.cert } : undefined,

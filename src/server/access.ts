@@ -24,6 +24,8 @@ export interface AccessOptions {
   lookup?: (token: string) => User | undefined;
   /** the served kinds, CRDs' included (default: those served without CRDs) */
   kinds?: KindRegistry;
+  /** more paths served without a token (the operator's choice, e.g. /metrics) */
+  publicPaths?: readonly string[];
 }
 
 function watchOf(query: unknown): boolean {
@@ -52,11 +54,11 @@ export function requestAttributes(req: FastifyRequest, path: string, kinds?: Kin
 }
 
 /** Adds authentication + authorization to every request, and the SelfSubjectAccessReview endpoint. */
-export function registerAccessControl(app: FastifyInstance, { token, lookup, kinds }: AccessOptions): void {
+export function registerAccessControl(app: FastifyInstance, { token, lookup, kinds, publicPaths }: AccessOptions): void {
   const users = new WeakMap<FastifyRequest, User>();
   app.addHook('onRequest', async function access(req) {
     const path = req.url.split('?')[0];
-    const user = authenticate(path, req.headers.authorization, token, lookup);
+    const user = authenticate(path, req.headers.authorization, token, lookup, publicPaths);
     if (!user) return;
     users.set(req, user);
     if (user.role === 'admin' && user.namespaces.length === 0) return;

@@ -6,11 +6,10 @@ import type { User } from './authz.ts';
 import { HttpError } from './errors.ts';
 
 /** Exact paths the operator serves without a token too (`kiln serve --metrics-public` adds /metrics). */
-export const OPERATOR_PUBLIC_PATHS = new Set<string>();
 
-/** Paths served without a token: health checks, webhook sinks (which authenticate their own way), OPERATOR_PUBLIC_PATHS. */
-export function isPublicPath(path: string): boolean {
-  if (/^\/(healthz|readyz|livez)\/?$/.test(path) || OPERATOR_PUBLIC_PATHS.has(path)) return true;
+/** Paths served without a token: health checks, webhook sinks (which authenticate their own way), and `extra` (the operator's choice, e.g. /metrics). */
+export function isPublicPath(path: string, extra: readonly string[] = []): boolean {
+  if (/^\/(healthz|readyz|livez)\/?$/.test(path) || extra.includes(path)) return true;
   return path.startsWith('/hooks/') && !/(^|\/)\.\.?(\/|$)|%2e|%2f|\\/i.test(path);
 }
 
@@ -39,8 +38,8 @@ export function tokenMatches(header: string | undefined, token: string): boolean
  * public; the operator for the admin `token`; else the user `lookup` finds for the bearer token.
  * Throws 401 Unauthorized when none matches.
  */
-export function authenticate(path: string, authorization: string | undefined, token: string | undefined, lookup?: (token: string) => User | undefined): User | undefined {
-  if (token === undefined || token === '' || isPublicPath(path)) return undefined;
+export function authenticate(path: string, authorization: string | undefined, token: string | undefined, lookup?: (token: string) => User | undefined, publicPaths: readonly string[] = []): User | undefined {
+  if (token === undefined || token === '' || isPublicPath(path, publicPaths)) return undefined;
   if (tokenMatches(authorization, token)) return OPERATOR;
   const presented = bearerOf(authorization);
   const user = presented === undefined ? undefined : lookup?.(presented);

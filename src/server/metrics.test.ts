@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT, TASKRUN } from '../api/registry.ts';
 import { createMemoryStore } from '../store/memory.ts';
-import { OPERATOR_PUBLIC_PATHS } from './auth.ts';
 import { createMetrics, registerMetrics } from './metrics.ts';
 import { createServer } from './server.ts';
 
@@ -29,11 +28,16 @@ test('/metrics needs the API token unless made public; it counts webhook deliver
     assert.match(ok.body, /^kiln_taskruns_waiting 1$/m);
     assert.match(ok.body, /^kiln_runs\{kind="TaskRun",status="Running",reason="Pending"\} 1$/m);
     assert.match(ok.body, /^kiln_cdevents_total\{sink="http:\/\/s\/",outcome="failed"\} 1$/m);
-    OPERATOR_PUBLIC_PATHS.add('/metrics');
-    assert.equal((await app.inject({ url: '/metrics' })).statusCode, 200);
-    assert.equal((await app.inject({ url: '/apis/tekton.dev/v1/taskruns' })).statusCode, 401);
+    // --metrics-public: /metrics without the token, nothing else
+    const open = createServer({ store, token: 'secret', publicPaths: ['/metrics'] });
+    registerMetrics(open, metrics);
+    try {
+      assert.equal((await open.inject({ url: '/metrics' })).statusCode, 200);
+      assert.equal((await open.inject({ url: '/apis/tekton.dev/v1/taskruns' })).statusCode, 401);
+    } finally {
+      await open.close();
+    }
   } finally {
-    OPERATOR_PUBLIC_PATHS.delete('/metrics');
     metrics.stop();
     await app.close();
   }

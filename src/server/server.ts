@@ -22,6 +22,8 @@ export interface ServerOptions {
   token?: string;
   /** with `token`: the user of any other bearer token, authorized by role (default: none) */
   lookup?: (token: string) => User | undefined;
+  /** more paths served without the token (e.g. `/metrics` under --metrics-public) */
+  publicPaths?: readonly string[];
   /** serve HTTPS with this key and certificate (default: plain HTTP) */
   https?: { key: string; cert: string };
   /** largest request body in bytes (default 3 MiB, as kube-apiserver) */
@@ -50,6 +52,7 @@ export function createServer({
   logs,
   token,
   lookup,
+  publicPaths,
   https,
   bodyLimit = DEFAULT_BODY_LIMIT,
   logger = false,
@@ -84,7 +87,7 @@ export function createServer({
   const kinds = crds.registry;
   app.addHook('onReady', crds.start);
   app.addHook('onClose', async () => crds.stop());
-  registerAccessControl(app, { token, lookup, kinds });
+  registerAccessControl(app, { token, lookup, kinds, publicPaths });
 
   app.setErrorHandler(function toStatus(err, req, reply) {
     const e = toHttpError(err);
