@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { PRIVILEGED_NOTICE, RUN_POLICY, type HostPolicy } from './api/hostpolicy.ts';
+import { admitHostPath, PRIVILEGED_NOTICE, RUN_POLICY, type HostPolicy } from './api/hostpolicy.ts';
 import type { KObject } from './api/meta.ts';
 import type { TaskRun } from './api/taskrun.types.ts';
 import { TASKRUN } from './api/registry.ts';
@@ -149,7 +149,13 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   // whoever may create a run must not reach the host beyond what the operator allows
   const { resolveHostPath } = await import('./server/hostpaths.ts');
   const hostPolicy: HostPolicy = { allowHostPath: opts.allowHostPath ?? [], allowPrivileged: !!opts.allowPrivileged, resolvePath: resolveHostPath };
-  const resolution = createKilnResolution({ store, dataDir, clusterNamespaces: opts.resolverClusterNamespaces });
+  // whoever creates a run reads no repository of this machine beyond --allow-host-path, and fetches
+  // with none of the operator's credentials
+  const localRepository = (path: string): string | undefined => {
+    const a = admitHostPath(path, hostPolicy);
+    return 'problem' in a ? a.problem.replace(/hostPath/g, 'a repository on this machine') : undefined;
+  };
+  const resolution = createKilnResolution({ store, dataDir, clusterNamespaces: opts.resolverClusterNamespaces, localRepository, ambientCredentials: false });
   const taskruns = createTaskRunController({ store, executor, workers: 4, maxRunning: opts.maxParallel ?? defaultParallelism(), hostPolicy, resolution });
   const pipelineruns = createPipelineRunController({ store, resolution });
   const claims = createClaimController({ store, storage: claimStorage(dataDir) });

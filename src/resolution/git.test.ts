@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createResolution } from './framework.ts';
@@ -124,4 +124,42 @@ test('offline: a remote host is unsupported; a stand-in mapping serves it from t
   const ok = await stood.resolve({ resolver: 'git', namespace: 'default', kind: 'Task', params: p({ url: remote, pathInRepo: 'task/hello/hello.yaml' }) });
   assert.ok(ok.ok, JSON.stringify(ok));
   assert.equal(ok.refSource.uri, `git+${remote}`, 'provenance keeps the URL the run named');
+});
+
+test('a repository on this machine only where localRepository allows it (kiln serve: --allow-host-path)', async () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'kiln-gitcache-'));
+  const seen: string[] = [];
+  const localRepository = (path: string) => (seen.push(path), path.startsWith(dirname(repo.dir)) ? undefined : 'not beneath an allowed directory');
+  const r = createResolution({ resolvers: { git: createGitResolver({ cacheDir, localRepository }) } });
+  const ok = await r.resolve({ resolver: 'git', namespace: 'default', kind: 'Task', params: p({ url: `file://${repo.dir}`, pathInRepo: 'task/hello/hello.yaml' }) });
+  assert.ok(ok.ok, JSON.stringify(ok));
+  for (const url of ['file:///etc/secret-repo', '/etc/secret-repo']) {
+    const refused = await r.resolve({ resolver: 'git', namespace: 'default', kind: 'Task', params: p({ url, pathInRepo: 'x.yaml' }) });
+    assert.ok(!refused.ok && /not beneath an allowed directory/.test(refused.message), JSON.stringify(refused));
+  }
+  // a remote is no repository on this machine: not asked about
+  await r.resolve({ resolver: 'git', namespace: 'default', kind: 'Task', params: p({ url: `${daemon.url}/catalog.git`, pathInRepo: 'task/hello/hello.yaml' }) });
+  assert.deepEqual(seen, [repo.dir, '/etc/secret-repo', '/etc/secret-repo']);
+});
+
+test('without ambient credentials git sees an empty home, no ssh agent and no ssh identities of kiln\'s user', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-gitenv-'));
+  const out = join(dir, 'env');
+  const fakeGit = join(dir, 'git');
+  writeFileSync(fakeGit, `#!/bin/sh\nprintf 'HOME=%s\\nSSH_AUTH_SOCK=%s\\nGIT_CONFIG_GLOBAL=%s\\nGIT_SSH_COMMAND=%s\\n' "$HOME" "$SSH_AUTH_SOCK" "$GIT_CONFIG_GLOBAL" "$GIT_SSH_COMMAND" > ${out}\nexit 1\n`, { mode: 0o755 });
+  const prev = process.env.SSH_AUTH_SOCK;
+  process.env.SSH_AUTH_SOCK = '/run/user/0/agent.sock';
+  try {
+    const cacheDir = join(dir, 'cache');
+    const r = createResolution({ resolvers: { git: createGitResolver({ cacheDir, git: fakeGit, ambientCredentials: false }) } });
+    await r.resolve({ resolver: 'git', namespace: 'default', kind: 'Task', params: p({ url: 'https://example.invalid/r.git', pathInRepo: 'a.yaml' }) });
+    const env = Object.fromEntries(readFileSync(out, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    assert.equal(env.HOME, join(cacheDir, '.home'));
+    assert.equal(env.SSH_AUTH_SOCK, '');
+    assert.equal(env.GIT_CONFIG_GLOBAL, '/dev/null');
+    assert.match(env.GIT_SSH_COMMAND, /-F \/dev\/null .*IdentityAgent=none .*IdentityFile=\/dev\/null/);
+  } finally {
+    if (prev === undefined) delete process.env.SSH_AUTH_SOCK;
+    else process.env.SSH_AUTH_SOCK = prev;
+  }
 });

@@ -21,6 +21,18 @@ export interface GitResolverOptions {
   offline?: boolean;
   /** the git executable (default `git`) */
   git?: string;
+  /**
+   * why a repository on this machine's filesystem (file:// or a path) may not be read, or undefined
+   * when it may (default: any may — `kiln run`, the user's own machine; `kiln serve` allows only
+   * what --allow-host-path allows)
+   */
+  localRepository?: (path: string) => string | undefined;
+  /**
+   * git may use the credentials of the user kiln runs as (~/.gitconfig, ~/.netrc, ~/.ssh, the ssh
+   * agent). Default true (`kiln run`); `kiln serve` says false: whoever creates a run must not
+   * fetch with the operator's keys
+   */
+  ambientCredentials?: boolean;
 }
 
 const COMMIT = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
@@ -44,12 +56,20 @@ export function gitParams(params: ReadonlyMap<string, string>, defaults: { revis
 
 interface GitResult { stdout: string; stderr: string; code: number }
 
-export function createGitResolver({ cacheDir, defaultRevision = 'main', defaultUrl, rewrites = [], offline = false, git = 'git' }: GitResolverOptions): Resolver {
+export function createGitResolver({ cacheDir, defaultRevision = 'main', defaultUrl, rewrites = [], offline = false, git = 'git', localRepository, ambientCredentials = true }: GitResolverOptions): Resolver {
   /** one fetch at a time per repository (FETCH_HEAD is shared) */
   const locks = new Map<string, Promise<unknown>>();
 
   function run(args: string[], signal: AbortSignal): Promise<GitResult> {
-    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', SSH_ASKPASS: 'true', GIT_CONFIG_NOSYSTEM: '1', GIT_SSH_COMMAND: 'ssh -o BatchMode=yes' };
+    const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', SSH_ASKPASS: 'true', GIT_CONFIG_NOSYSTEM: '1', GIT_SSH_COMMAND: 'ssh -o BatchMode=yes' };
+    if (!ambientCredentials) {
+      // nothing of the user kiln runs as: an empty home (no ~/.gitconfig, ~/.netrc, ~/.git-credentials),
+      // no ssh agent, no ssh keys or config
+      const home = join(cacheDir, '.home');
+      mkdirSync(home, { recursive: true, mode: 0o700 });
+      Object.assign(env, { HOME: home, XDG_CONFIG_HOME: home, GIT_CONFIG_GLOBAL: '/dev/null', GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -F /dev/null -o IdentityAgent=none -o IdentityFile=/dev/null -o IdentitiesOnly=yes' });
+      delete env.SSH_AUTH_SOCK;
+    }
     const safe = ['-c', 'protocol.ext.allow=never', '-c', 'credential.helper=', '-c', 'core.hooksPath=/dev/null'];
     return new Promise((resolve) => {
       execFile(git, [...safe, ...args], { env, signal, maxBuffer: 16 << 20, encoding: 'utf8' }, function done(err, stdout, stderr) {
@@ -98,6 +118,9 @@ export function createGitResolver({ cacheDir, defaultRevision = 'main', defaultU
 
   async function fetch(params: ReadonlyMap<string, string>, ctx: ResolveContext): Promise<Fetched> {
     const { url, revision, path } = gitParams(params, { revision: defaultRevision, url: defaultUrl });
+    const local = localPathOf(url);
+    const refused = local !== undefined ? localRepository?.(local) : undefined;
+    if (refused) throw new ResolverError(`url "${url}": ${refused}`);
     const repo = await repoFor(url, ctx.signal);
     const commit = await locked(repo, () => commitOf(repo, url, revision, ctx.signal));
     const shown = await run(['-C', repo, 'show', `${commit}:${path}`], ctx.signal);
@@ -114,6 +137,17 @@ export function createGitResolver({ cacheDir, defaultRevision = 'main', defaultU
     immutable: (params) => COMMIT.test(params.get('revision') ?? ''),
     fetch,
   };
+}
+
+/** The filesystem path a file:// URL or a bare absolute path names, else undefined. */
+export function localPathOf(url: string): string | undefined {
+  if (url.startsWith('/')) return url;
+  if (!/^file:\/\//i.test(url)) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).pathname);
+  } catch {
+    return url.slice('file://'.length);
+  }
 }
 
 function lastLine(text: string): string {

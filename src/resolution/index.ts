@@ -24,6 +24,10 @@ export interface KilnResolutionOptions {
   clusterNamespaces?: readonly string[];
   /** per request (default 60 s) */
   timeoutMs?: number;
+  /** why a git repository on this machine may not be read (default: any may), see GitResolverOptions */
+  localRepository?: (path: string) => string | undefined;
+  /** git may use the credentials of the user kiln runs as (default true) */
+  ambientCredentials?: boolean;
 }
 
 /** The value of `key` in a Secret (data is base64; stringData as written). */
@@ -35,11 +39,11 @@ export async function secretValue(store: Store, namespace: string, name: string,
 }
 
 /** The resolution service kiln runs with (`kiln run` and `kiln serve` alike). */
-export function createKilnResolution({ store, dataDir, offline = false, rewrites = [], clusterNamespaces, timeoutMs }: KilnResolutionOptions): RemoteResolution {
+export function createKilnResolution({ store, dataDir, offline = false, rewrites = [], clusterNamespaces, timeoutMs, localRepository, ambientCredentials }: KilnResolutionOptions): RemoteResolution {
   return createResolution({
     timeoutMs,
     resolvers: {
-      git: createGitResolver({ cacheDir: join(dataDir, 'resolution', 'git'), offline, rewrites }),
+      git: createGitResolver({ cacheDir: join(dataDir, 'resolution', 'git'), offline, rewrites, localRepository, ambientCredentials }),
       http: createHttpResolver({ secretValue: (ns, name, key) => secretValue(store, ns, name, key), offline, rewrites }),
       cluster: createClusterResolver({ store, allowedNamespaces: clusterNamespaces }),
     },
