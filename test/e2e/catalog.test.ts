@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, createReadStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, createReadStream, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, normalize } from 'node:path';
 import { kiln, tempDir } from './helpers.ts';
@@ -16,6 +16,7 @@ const GIT_CLONE = 'catalog/git-clone/git-clone.yaml';
 const BUILDAH = 'catalog/buildah/buildah.yaml';
 const base = tempDir('kiln-catalog-');
 chmodSync(base, 0o755);
+after(() => rmSync(base, { recursive: true, force: true }));
 
 function git(cwd: string, ...args: string[]): string {
   const r = spawnSync('git', ['-c', 'safe.directory=*', '-c', 'user.email=test@kiln.dev', '-c', 'user.name=kiln test', ...args], { cwd, encoding: 'utf8' });

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
@@ -27,6 +27,7 @@ describe('examples/container-build: the catalog Tasks it holds are the catalog\'
 });
 
 const base = tempDir('kiln-container-build-');
+after(() => rmSync(base, { recursive: true, force: true }));
 const podman = podmanWith(join(base, 'podman-data'));
 const SKIP = containerSkip(join(base, 'podman-data'));
 if (SKIP) console.log(`# container-build tests skipped: ${SKIP}`);
@@ -87,7 +88,8 @@ describe('examples/container-build on podman', { skip: SKIP }, () => {
 
   it('kiln serve --executor podman: the PipelineRun created by kubectl succeeds with the same results', async () => {
     Object.assign(process.env, env); // kiln serve inherits this process's environment
-    const dataDir = tempDir('kiln-container-serve-');
+    const dataDir = join(base, 'serve-data');
+    mkdirSync(dataDir);
     const s = await startServe(dataDir, ['--insecure-loopback-only', '--executor', 'podman', '--allow-privileged']);
     servers.push(s);
     const kubectl = (args: string[]) => promisify(execFile)('kubectl', ['--server', s.url, ...args], { env: { ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' }, timeout: 60_000 });
