@@ -1,9 +1,9 @@
 // Local base images for tests: no registry is reachable from these machines, so a busybox image
 // is made from the host's static busybox (Debian busybox-static) and tagged with the names plans use.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Podman } from './cli.ts';
 
 /** Why `busybox` cannot be the whole userland of an image (it is dynamically linked), or undefined. */
@@ -17,12 +17,29 @@ function podmanSync(p: Podman, args: string[], input?: Buffer): { code: number; 
   return { code: r.status ?? 1, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? r.error.message : ''}` };
 }
 
+/** Copies host binary `bin` and the shared libraries `ldd` lists for it to the same paths under `root`. */
+function copyWithLibraries(root: string, bin: string): void {
+  const ldd = spawnSync('ldd', [bin], { encoding: 'utf8' });
+  const files = [bin, ...(ldd.stdout ?? '').split('\n').map((l) => /(\/\S+) \(0x/.exec(l)?.[1]).filter((f): f is string => !!f)];
+  for (const f of files) {
+    const dest = join(root, realpathSync(f));
+    mkdirSync(dirname(dest), { recursive: true });
+    copyFileSync(realpathSync(f), dest);
+    chmodSync(dest, 0o755);
+    if (realpathSync(f) !== f && !existsSync(join(root, f))) {
+      mkdirSync(dirname(join(root, f)), { recursive: true });
+      symlinkSync(realpathSync(f), join(root, f));
+    }
+  }
+}
+
 /**
- * Makes image `names[0]` (a busybox rootfs: every applet linked in /bin, /tmp, /etc/passwd) with
+ * Makes image `names[0]` (a busybox rootfs: every applet linked in /bin, /usr/bin/env, /tmp,
+ * /etc/passwd, and `hostBinaries` copied from the host with their libraries) with
  * `changes` (Dockerfile instructions such as `CMD ["sh"]`) unless it exists, and tags it with the
  * other names. Throws with podman's output when podman refuses.
  */
-export function ensureBusyboxImage(p: Podman, busybox: string, names: string[], changes: string[] = ['CMD ["sh"]']): void {
+export function ensureBusyboxImage(p: Podman, busybox: string, names: string[], changes: string[] = ['CMD ["sh"]'], hostBinaries: string[] = []): void {
   if (names.every((n) => podmanSync(p, ['image', 'exists', n]).code === 0)) return;
   const dir = mkdtempSync(join(tmpdir(), 'kiln-image-'));
   try {
@@ -34,6 +51,10 @@ export function ensureBusyboxImage(p: Podman, busybox: string, names: string[], 
     chmodSync(join(root, 'bin', 'busybox'), 0o755);
     const applets = spawnSync(busybox, ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter((a) => a && a !== 'busybox');
     for (const a of applets) symlinkSync('busybox', join(root, 'bin', a));
+    for (const b of hostBinaries) copyWithLibraries(root, b);
+    // what `#!/usr/bin/env …` scripts look for
+    symlinkSync('/bin/env', join(root, 'usr', 'bin', 'env'));
+    for (const b of hostBinaries) if (!existsSync(join(root, 'usr', 'bin', basename(b)))) symlinkSync(b, join(root, 'usr', 'bin', basename(b)));
     writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
     writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
     const tar = join(dir, 'rootfs.tar');
