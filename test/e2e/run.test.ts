@@ -123,12 +123,12 @@ kind: TaskRun
 metadata: {name: remote}
 spec:
   taskRef:
-    resolver: git
-    params: [{name: url, value: https://example.invalid/repo.git}]
+    resolver: bundles
+    params: [{name: bundle, value: registry.invalid/tasks:1}, {name: name, value: t}, {name: kind, value: task}]
 `);
     const r = await run(['-f', f]);
     assert.equal(r.code, 3, r.stdout + r.stderr);
-    assert.match(r.stdout, /Unsupported: .*remote resolver "git"/);
+    assert.match(r.stdout, /Unsupported: resolver "bundles" is not available in kiln/);
   });
 
   it('cancels cleanly on Ctrl-C and exits 130', async () => {
