@@ -2,10 +2,9 @@
 // same attempt directories as the process executor (see ARCHITECTURE.md "Step execution").
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { ExecutionHandle, ExecutionPlan, Executor, PlanContainer, Unsupported } from '../executor.ts';
-import { attemptLayout } from '../process/layout.ts';
+import { attemptBook } from '../process/attempts.ts';
 import { cpuLimit, memoryLimit } from './quantity.ts';
 import { startPodAttempt } from './attempt.ts';
 import type { PodAttempt } from './attempt.ts';
@@ -78,20 +77,6 @@ export function createPodmanExecutor(opts: PodmanExecutorOptions): Executor {
     },
     get: (id: string) => attempts.get(id),
     notices: () => [],
-    forget: function forget(id: string): void {
-      if (attempts.get(id)?.snapshot().outcome) attempts.delete(id);
-    },
-    removeRun: async function removeRun(namespace: string, taskRunName: string, uid: string): Promise<void> {
-      const root = dirname(attemptLayout(dataDir, { id: `${namespace}/${taskRunName}/0`, namespace, taskRunName, taskRunUid: uid }).root);
-      await rm(root, { recursive: true, force: true });
-      for (const id of attempts.keys()) if (id.startsWith(`${namespace}/${taskRunName}/`)) attempts.delete(id);
-    },
-    drain: async function drain(): Promise<void> {
-      await Promise.all([...attempts.values()].map((h) => h.done));
-    },
-    close: async function close(): Promise<void> {
-      for (const h of attempts.values()) h.cancel('cancelled', 'the executor was closed');
-      await Promise.all([...attempts.values()].map((h) => h.done));
-    },
+    ...attemptBook(dataDir, attempts),
   };
 }

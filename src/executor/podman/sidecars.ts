@@ -5,7 +5,7 @@ import { appendFile } from 'node:fs/promises';
 import type { ExecutionOutcome, PlanContainer, PlanProbe } from '../executor.ts';
 import { StepReason } from '../../api/reasons.ts';
 import { pause } from '../process/launch.ts';
-import { DEFAULT_PROBE_PERIOD_MS } from '../process/sidecars.ts';
+import { DEFAULT_PROBE_PERIOD_MS, firstFailure } from '../process/sidecars.ts';
 import { podmanRun } from './cli.ts';
 import { removeContainer, startContainer } from './container.ts';
 import type { PodRuntime, Started } from './container.ts';
@@ -99,20 +99,6 @@ async function startOne(rt: PodRuntime, ctl: Control, index: number): Promise<Ex
     rt.changed();
   }
   return undefined;
-}
-
-/** The first failure among `starts`, or undefined once all of them succeeded. */
-function firstFailure(starts: Promise<ExecutionOutcome | undefined>[]): Promise<ExecutionOutcome | undefined> {
-  return new Promise(function settle(resolve) {
-    let left = starts.length;
-    if (left === 0) resolve(undefined);
-    for (const start of starts) {
-      start.then(
-        (o) => (o ? resolve(o) : --left === 0 && resolve(undefined)),
-        (e: Error) => resolve({ status: 'failed', reason: 'SidecarFailed', message: e.message }),
-      );
-    }
-  });
 }
 
 /** Starts every sidecar of the attempt; `ready` settles when all are ready or one failed. */

@@ -2,9 +2,8 @@
 // the attempt's directories where Tekton puts them, or with paths rewritten when bwrap is absent.
 import { createHash } from 'node:crypto';
 import { mkdirSync, realpathSync, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { rm } from 'node:fs/promises';
-import { attemptLayout } from './layout.ts';
+import { join, resolve } from 'node:path';
+import { attemptBook } from './attempts.ts';
 import type { ExecutionHandle, ExecutionPlan, Executor, Unsupported } from '../executor.ts';
 import { startAttempt } from './attempt.ts';
 import type { AttemptHandle } from './attempt.ts';
@@ -158,21 +157,6 @@ export function createProcessExecutor(opts: ProcessExecutorOptions): Executor {
     get: (id: string) => attempts.get(id),
     notices: () => [...notices],
     uncontained: () => (sandbox.bwrap ? undefined : sandbox.why ?? 'no sandbox'),
-    forget: function forget(id: string): void {
-      const h = attempts.get(id);
-      if (h?.snapshot().outcome) attempts.delete(id);
-    },
-    removeRun: async function removeRun(namespace: string, taskRunName: string, uid: string): Promise<void> {
-      const root = dirname(attemptLayout(dataDir, { id: `${namespace}/${taskRunName}/0`, namespace, taskRunName, taskRunUid: uid }).root);
-      await rm(root, { recursive: true, force: true });
-      for (const id of attempts.keys()) if (id.startsWith(`${namespace}/${taskRunName}/`)) attempts.delete(id);
-    },
-    drain: async function drain(): Promise<void> {
-      await Promise.all([...attempts.values()].map((h) => h.done));
-    },
-    close: async function close(): Promise<void> {
-      for (const h of attempts.values()) h.cancel('cancelled', 'the executor was closed');
-      await Promise.all([...attempts.values()].map((h) => h.done));
-    },
+    ...attemptBook(dataDir, attempts),
   };
 }

@@ -107,7 +107,7 @@ async function startOne(rt: AttemptRuntime, ctl: Control, index: number): Promis
 }
 
 /** The first failure among `starts`, or undefined once all of them succeeded. */
-function firstFailure(starts: Promise<ExecutionOutcome | undefined>[]): Promise<ExecutionOutcome | undefined> {
+export function firstFailure(starts: Promise<ExecutionOutcome | undefined>[]): Promise<ExecutionOutcome | undefined> {
   return new Promise(function settle(resolve) {
     let left = starts.length;
     if (left === 0) resolve(undefined);
