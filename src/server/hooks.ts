@@ -16,6 +16,7 @@ import type { EventListener, Trigger, TriggerBinding, TriggerTemplate } from '..
 import type { Store } from '../store/store.ts';
 import { orUndefined } from '../store/store.ts';
 import { goJsonUnmarshalObject } from '../triggers/gojson.ts';
+import { eventListenerView } from '../triggers/cdevents-cloudevent.ts';
 import { canonicalHeaders } from '../triggers/interceptors/header.ts';
 import { processEvent, type EventInput, type ProcessDeps, type TriggerOutcome } from '../triggers/process.ts';
 import type { Interceptor } from '../triggers/types.ts';
@@ -221,10 +222,12 @@ export function registerHooks(app: FastifyInstance, o: HookOptions): void {
       return reply.code(400).type('application/json').send({ eventListener: name, namespace, eventListenerUID: '', errorMessage: `Invalid event body format : ${problem}` });
     }
     const form = formAsJson(text, req.headers['content-type']);
+    // a structured CloudEvent reaches the triggers in binary form: its data as the body
+    const view = eventListenerView(goHeaders(req), form);
     // signatures are checked over the bytes as sent (text decoding would alter invalid UTF-8)
-    const rawBody = form === text && Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : undefined;
+    const rawBody = form === text && !view.converted && Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : undefined;
     const eventID = newId();
-    const input: EventInput = { listener: el, body: form, rawBody, header: goHeaders(req), url: `${req.protocol}://${req.host}${req.url}`, eventID };
+    const input: EventInput = { listener: el, body: view.body, rawBody, header: view.header, url: `${req.protocol}://${req.host}${req.url}`, eventID };
     void afterReply(el, input).catch((e) => req.log.error({ err: e, eventID }, 'trigger processing failed'));
     return reply.code(202).type('application/json').send({ eventListener: name, namespace, eventListenerUID: el.metadata.uid ?? '', eventID });
   }
@@ -253,7 +256,8 @@ export function registerHooks(app: FastifyInstance, o: HookOptions): void {
     const problem = el.metadata.annotations?.['tekton.dev/payload-validation'] !== 'false' ? payloadError(input.body) : undefined;
     if (problem) throw badRequest(`the sink would answer 400: Invalid event body format : ${problem}`);
     const eventID = newId();
-    const outcomes = await processEvent({ listener: el, body: input.body, header, url: `${req.protocol}://${req.host}/hooks/${req.params.namespace}/${req.params.name}`, eventID }, processDeps(o, true));
+    const view = eventListenerView(header, input.body);
+    const outcomes = await processEvent({ listener: el, body: view.body, header: view.header, url: `${req.protocol}://${req.host}/hooks/${req.params.namespace}/${req.params.name}`, eventID }, processDeps(o, true));
     return { kind: 'TriggerTestResult', apiVersion: 'kiln.dev/v1', eventID, outcomes };
   });
 }

@@ -48,14 +48,14 @@ export async function runChain(interceptors: readonly TriggerInterceptor[], inpu
     const name = interceptorName(entry);
     const label = entry.name ?? name ?? 'interceptor';
     if (entry.webhook !== undefined || !name) {
-      return { continue: false, extensions, stoppedBy: { interceptor: label, code: CODES.InvalidArgument, message: 'webhook interceptors are not supported by kiln; use the github, gitlab, bitbucket or cel interceptors' } };
+      return { continue: false, extensions, stoppedBy: { interceptor: label, code: CODES.InvalidArgument, message: 'webhook interceptors are not supported by kiln; use the github, gitlab, bitbucket, cel or cdevents interceptors' } };
     }
     if (entry.ref?.kind === 'NamespacedInterceptor') {
-      return { continue: false, extensions, stoppedBy: { interceptor: label, code: CODES.NotFound, message: `namespaced interceptor "${name}" is not supported by kiln (only the core ClusterInterceptors github, gitlab, bitbucket, cel)` } };
+      return { continue: false, extensions, stoppedBy: { interceptor: label, code: CODES.NotFound, message: `namespaced interceptor "${name}" is not supported by kiln (only the core ClusterInterceptors github, gitlab, bitbucket, cel, cdevents)` } };
     }
     const run = deps.interceptor(name);
     if (!run) {
-      return { continue: false, extensions, stoppedBy: { interceptor: label, code: CODES.NotFound, message: `ClusterInterceptor "${name}" not found (kiln has github, gitlab, bitbucket, cel)` } };
+      return { continue: false, extensions, stoppedBy: { interceptor: label, code: CODES.NotFound, message: `ClusterInterceptor "${name}" not found (kiln has github, gitlab, bitbucket, cel, cdevents)` } };
     }
     let res: InterceptorResponse;
     try {

@@ -4,15 +4,17 @@ import { githubInterceptor } from './github.ts';
 import { gitlabInterceptor } from './gitlab.ts';
 import { bitbucketInterceptor } from './bitbucket.ts';
 import { celInterceptor } from './cel.ts';
+import { cdeventsInterceptor } from '../cdevents.ts';
 
 export { githubInterceptor, gitlabInterceptor, bitbucketInterceptor, celInterceptor };
 
-/** `github`, `gitlab`, `bitbucket`, `cel` → their Interceptor. */
+/** `github`, `gitlab`, `bitbucket`, `cel`, and kiln's `cdevents` → their Interceptor. */
 export const CORE_INTERCEPTORS: Readonly<Record<string, Interceptor>> = Object.freeze({
   github: githubInterceptor,
   gitlab: gitlabInterceptor,
   bitbucket: bitbucketInterceptor,
   cel: celInterceptor,
+  cdevents: cdeventsInterceptor,
 });
 
 /** The core interceptor named `name` (Tekton lowercases the route), or undefined. */
