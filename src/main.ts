@@ -161,6 +161,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const claims = createClaimController({ store, storage: claimStorage(dataDir) });
   const creds = opts.insecureLoopbackOnly ? undefined : ensureCredentials(dataDir, [opts.address]);
   let ready = false;
+  let cdevents: import('./controllers/cdevents/controller.ts').CDEvents | undefined;
   // Prometheus metrics at /metrics (behind the token unless --metrics-public)
   const { createMetrics, registerMetrics } = await import('./server/metrics.ts');
   const metrics = createMetrics({ store });
@@ -174,7 +175,8 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     https: creds ? { key: creds.key, cert: creds.cert } : undefined,
     logger: { level: 'info', stream: process.stderr },
     ready: () => ready,
-    hooks: { interceptors: CORE_INTERCEPTORS },
+    // a delivery's CDEvents are recorded before what it creates (cdevents is started below)
+    hooks: { interceptors: CORE_INTERCEPTORS, prepareDelivery: async (d) => (cdevents ? cdevents.prepareDelivery(d) : {}) },
     hostPolicy,
   });
   const policy = { keepLast: opts.keepRuns, maxAgeDays: opts.keepDays };
@@ -194,12 +196,14 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const kubeconfig = writeKubeconfig(dataDir, url, creds);
   const listeners = createEventListenerController({ store, baseUrl: url });
   await listeners.start();
-  // CDEvents: an outbox in the store, delivered to --events-sink URLs (none: nothing recorded)
-  const cdevents = opts.eventsSinks?.length
-    ? (await import('./controllers/cdevents/controller.ts')).createCDEvents({ store, source: { source: url, apiBase: url }, sinks: opts.eventsSinks.map((u) => ({ url: u, mode: opts.eventsMode })), onOutcome: metrics.eventOutcome })
-    : undefined;
-  if (cdevents) metrics.setPendingEvents(cdevents.delivery.pending);
-  await cdevents?.start();
+  // CDEvents: an outbox in the store, delivered to --events-sink URLs and to the sinks a namespace's
+  // ConfigMap kiln-events names (a namespace with neither records nothing)
+  cdevents = (await import('./controllers/cdevents/controller.ts')).createCDEvents({
+    store, source: { source: url, apiBase: url }, sinks: (opts.eventsSinks ?? []).map((u) => ({ url: u, mode: opts.eventsMode })), onOutcome: metrics.eventOutcome,
+    logger: { info: () => {}, error: (m, f) => app.log.error(f ?? {}, m) },
+  });
+  metrics.setPendingEvents(cdevents.delivery.pending);
+  await cdevents.start();
   for (const n of executor.notices()) opts.log(`note: ${n}`);
   if (opts.allowHostPath?.length) opts.log(`note: hostPath allowed beneath ${opts.allowHostPath.join(', ')} (links resolved)`);
   if (hostPolicy.allowPrivileged) opts.log(`note: ${PRIVILEGED_NOTICE}`);
@@ -217,7 +221,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   });
   await app.close();
   metrics.stop();
-  await Promise.all([pipelineruns.stop(), taskruns.stop(), listeners.stop(), claims.stop(), cdevents?.stop()]);
+  await Promise.all([pipelineruns.stop(), taskruns.stop(), listeners.stop(), claims.stop(), cdevents.stop()]);
   let grace: NodeJS.Timeout | undefined;
   await Promise.race([executor.drain?.() ?? Promise.resolve(), new Promise((r) => (grace = setTimeout(r, SHUTDOWN_GRACE_MS)))]);
   clearTimeout(grace);

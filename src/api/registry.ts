@@ -58,13 +58,21 @@ export const KINDS: readonly KindInfo[] = [
 /** The API group of Tekton Triggers' kinds. */
 export const TRIGGERS_GROUP = 'triggers.tekton.dev';
 
+/**
+ * Kinds `kiln serve` serves through a CustomResourceDefinition it stores itself (the CDEvents
+ * outbox, controllers/cdevents/crd.ts): not in KINDS (nothing validates them, they are not
+ * applied from files), but found by name so the CLI and clients can read them.
+ */
+export const SERVED_CRD_KINDS: readonly KindInfo[] = [
+  { group: 'kiln.dev', versions: ['v1'], kind: 'CDEvent', plural: 'cdevents', singular: 'cdevent', shortNames: ['cde'], namespaced: true, generic: true, subresources: ['status'] },
+];
+
 /** Finds a kind by its name (case-insensitive, as Tekton's `kind: task`), plural, singular or short name. */
 export function findKind(name: string, group?: string): KindInfo | undefined {
   const n = name.toLowerCase();
-  return KINDS.find(
-    (k) => (group === undefined || k.group === group) &&
-      (k.kind.toLowerCase() === n || k.plural === n || k.singular === n || k.shortNames.includes(n)),
-  );
+  const match = (k: KindInfo) => (group === undefined || k.group === group) &&
+    (k.kind.toLowerCase() === n || k.plural === n || k.singular === n || k.shortNames.includes(n));
+  return KINDS.find(match) ?? SERVED_CRD_KINDS.find(match);
 }
 
 /** The kind of a stored object. */

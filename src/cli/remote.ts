@@ -63,8 +63,22 @@ function align(head: string[], rows: string[][]): string[] {
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 const field = (o: unknown, k: string): unknown => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined);
 
-/** Kinds printed with columns of their own: Events (runs' and trigger records) and EventListeners. */
+/** A CDEvent outbox entry's delivery: each sink's state (Pending until it has one). */
+function deliveryState(o: KObject): string {
+  const sinks = field(o.status, 'sinks');
+  const states = Array.isArray(sinks) ? sinks.map((x) => `${text(field(x, 'state'))}${field(x, 'lastError') ? ` (${text(field(x, 'lastError'))})` : ''}`) : [];
+  return states.join(', ') || 'Pending';
+}
+
+/** Kinds printed with columns of their own: Events (runs' and trigger records), EventListeners, CDEvents (the outbox). */
 const SPECIAL_COLUMNS: Record<string, { head: string[]; row(o: KObject, now: Date): string[] }> = {
+  CDEvent: {
+    head: ['NAME', 'TYPE', 'SUBJECT', 'FROM', 'DELIVERY', 'AGE'],
+    row: (o, now) => [
+      o.metadata.name ?? '', o.metadata.labels?.['cdevents.kiln.dev/type'] ?? '', text(field(field(field(o.spec, 'event'), 'subject'), 'id')),
+      text(field(o.spec, 'run')), deliveryState(o), age(o.metadata.creationTimestamp, now),
+    ],
+  },
   Event: { head: EVENT_HEAD, row: (o, now) => eventRow(o, (iso) => age(iso, now)) },
   EventListener: {
     head: ['NAME', 'ADDRESS', 'READY', 'AGE'],

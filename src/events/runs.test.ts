@@ -9,10 +9,10 @@ import { cdeventSchemas } from './schemas.testing.ts';
 const schemas = cdeventSchemas();
 const src = { source: 'https://kiln.example:7443', apiBase: 'https://kiln.example:7443' };
 
-function pr(status?: PipelineRun['status'], labels?: Record<string, string>): PipelineRun {
+function pr(status?: PipelineRun['status'], labels?: Record<string, string>, annotations?: Record<string, string>): PipelineRun {
   return {
     apiVersion: 'tekton.dev/v1', kind: 'PipelineRun',
-    metadata: { name: 'build-1', namespace: 'ci', uid: 'pr-uid', creationTimestamp: '2024-05-01T10:00:00Z', labels },
+    metadata: { name: 'build-1', namespace: 'ci', uid: 'pr-uid', creationTimestamp: '2024-05-01T10:00:00Z', labels, annotations },
     spec: { pipelineRef: { name: 'build' } }, status,
   };
 }
@@ -66,11 +66,20 @@ test('ids are stable: deriving the same state again (a re-delivery, a restart) g
   assert.notEqual(pipelineRunEvents(other, src)[1].context.id, pipelineRunEvents(run, src)[1].context.id);
 });
 
-test('a triggered PipelineRun is chained to its delivery and linked to the delivery event (RELATION TRIGGER)', () => {
-  const [queued] = pipelineRunEvents(pr(undefined, { 'triggers.tekton.dev/triggers-eventid': 'delivery-7' }), src);
+test('a triggered PipelineRun is chained to its delivery and linked to the event that caused it (RELATION TRIGGER)', () => {
+  const labels = { 'triggers.tekton.dev/triggers-eventid': 'delivery-7' };
+  const [queued] = pipelineRunEvents(pr(undefined, labels, { 'cdevents.kiln.dev/trigger-event': triggerEventId('delivery-7') }), src);
   assert.deepEqual(queued.context.links, [{ linkType: 'RELATION', linkKind: 'TRIGGER', target: { contextId: triggerEventId('delivery-7') } }]);
   assert.notEqual(queued.context.chainId, chainIdOf(pr()));
+  assert.equal(queued.context.chainId, chainIdOf(pr(undefined, labels)));
   assertValid([queued]);
+  // a delivery that yielded no CDEvent of its own (no annotation): chained, not linked to an event that does not exist
+  assert.equal(pipelineRunEvents(pr(undefined, labels), src)[0].context.links, undefined);
+  // started by a received CDEvent: on that event's chain, linked to it
+  const [fromCD] = pipelineRunEvents(pr(undefined, labels, { 'cdevents.kiln.dev/trigger-event': 'upstream-1', 'cdevents.kiln.dev/chain-id': 'upstream-chain' }), src);
+  assert.equal(fromCD.context.chainId, 'upstream-chain');
+  assert.deepEqual(fromCD.context.links, [{ linkType: 'RELATION', linkKind: 'TRIGGER', target: { contextId: 'upstream-1' } }]);
+  assertValid([fromCD]);
 });
 
 test("a TaskRun yields started/finished per attempt, linked to its PipelineRun's started event, on the PipelineRun's chain", () => {

@@ -35,8 +35,23 @@ export function triggerEventId(deliveryId: string): string {
   return stableId('trigger', deliveryId);
 }
 
-/** One delivery's chain: the trigger delivery that caused the run, else the run tree's PipelineRun. */
+/**
+ * The annotation naming the CDEvent that caused a run (context.id): the change/branch/repository
+ * event of the webhook delivery that created it, or the CDEvent an EventListener received. Set
+ * on what a trigger creates; a PipelineRun passes its annotations to its TaskRuns.
+ */
+export const ANNOTATION_TRIGGER_EVENT = 'cdevents.kiln.dev/trigger-event';
+
+/** The annotation carrying the chainId a received CDEvent had: the runs it starts continue that chain. */
+export const ANNOTATION_CHAIN_ID = 'cdevents.kiln.dev/chain-id';
+
+/**
+ * One delivery's chain: the chain of the CDEvent that started the run (annotation), else the
+ * trigger delivery that caused it, else the run tree's PipelineRun.
+ */
 export function chainIdOf(run: KObject): string {
+  const chain = run.metadata.annotations?.[ANNOTATION_CHAIN_ID];
+  if (chain) return chain;
   const delivery = run.metadata.labels?.[LABEL_TRIGGER_EVENT_ID];
   if (delivery) return stableId('chain', delivery);
   return stableId('chain', parentPipelineRunUid(run) ?? run.metadata.uid ?? '');
@@ -93,10 +108,10 @@ export function pipelineRunEvents(pr: PipelineRun, src: EventSource): CDEvent[] 
   const meta = (type: string, timestamp: string, links: CDEventLink[]) => ({ id: runEventId(uid, type), source: src.source, timestamp, chainId, links });
   const queuedId = runEventId(uid, CDEventType.PipelineRunQueued);
   const startedId = runEventId(uid, CDEventType.PipelineRunStarted);
-  const delivery = pr.metadata.labels?.[LABEL_TRIGGER_EVENT_ID];
+  const trigger = pr.metadata.annotations?.[ANNOTATION_TRIGGER_EVENT];
   const parent = parentPipelineRunUid(pr);
-  const cause: CDEventLink[] = delivery
-    ? [{ linkType: 'RELATION', linkKind: 'TRIGGER', target: { contextId: triggerEventId(delivery) } }]
+  const cause: CDEventLink[] = trigger && !parent
+    ? [{ linkType: 'RELATION', linkKind: 'TRIGGER', target: { contextId: trigger } }]
     : parent ? [{ linkType: 'PATH', from: { contextId: runEventId(parent, CDEventType.PipelineRunStarted) } }] : [];
   const out: CDEvent[] = [
     buildCDEvent(CDEventType.PipelineRunQueued, meta(CDEventType.PipelineRunQueued, pr.metadata.creationTimestamp ?? pr.status?.startTime ?? '', cause), { ...subject, content: { pipelineName, uri } }),

@@ -18,6 +18,7 @@ import { orUndefined } from '../store/store.ts';
 import { goJsonUnmarshalObject } from '../triggers/gojson.ts';
 import { eventListenerView } from '../triggers/cdevents-cloudevent.ts';
 import { canonicalHeaders } from '../triggers/interceptors/header.ts';
+import { ANNOTATION_TRACEPARENT, formatTraceParent, parseTraceParent } from '../triggers/tracecontext.ts';
 import { processEvent, type EventInput, type ProcessDeps, type TriggerOutcome } from '../triggers/process.ts';
 import type { Interceptor } from '../triggers/types.ts';
 import { badRequest, notFound } from './errors.ts';
@@ -46,6 +47,11 @@ export interface HookOptions {
   onProcessed?: (eventID: string, outcomes: TriggerOutcome[]) => void;
   /** hostPath and privileged containers admitted in what triggers create (default: neither), as through the API */
   hostPolicy?: HostPolicy;
+  /**
+   * Called once per delivery before the first resource its triggers create (e.g. to record its
+   * CDEvents); answers annotations every resource the delivery creates gets.
+   */
+  prepareDelivery?: (d: { listener: EventListener; eventID: string; header: Record<string, string[]>; body: string }) => Promise<Record<string, string>>;
 }
 
 /** Node's request headers as Go sees them: canonical names, every value. */
@@ -108,9 +114,32 @@ function hostRefusal(obj: KObject, policy: HostPolicy | undefined): string | und
   return refused.length ? refused.join('; ') : undefined;
 }
 
+/**
+ * The annotations of what a delivery creates: its `traceparent` (runs join the caller's trace),
+ * and what `prepareDelivery` answers (asked once, before the first resource).
+ */
+function deliveryAnnotations(o: HookOptions, input: EventInput | undefined): () => Promise<Record<string, string>> {
+  let prepared: Promise<Record<string, string>> | undefined;
+  return function annotations() {
+    prepared ??= (async () => {
+      if (!input) return {};
+      const trace = parseTraceParent(input.header.Traceparent?.[0]);
+      const own = await o.prepareDelivery?.({ listener: input.listener, eventID: input.eventID, header: input.header, body: input.body });
+      return { ...own, ...(trace ? { [ANNOTATION_TRACEPARENT]: formatTraceParent(trace) } : {}) };
+    })();
+    return prepared;
+  };
+}
+
+function annotated(obj: KObject, extra: Record<string, string>): KObject {
+  if (!Object.keys(extra).length || !obj.metadata) return obj;
+  return { ...obj, metadata: { ...obj.metadata, annotations: { ...extra, ...obj.metadata.annotations } } };
+}
+
 /** The store behind trigger processing; `create` absent for a dry run. */
-function processDeps(o: HookOptions, dryRun: boolean): ProcessDeps {
+function processDeps(o: HookOptions, dryRun: boolean, input?: EventInput): ProcessDeps {
   const { store } = o;
+  const annotations = deliveryAnnotations(o, input);
   return {
     interceptor: (name) => (Object.hasOwn(o.interceptors, name) ? o.interceptors[name] : undefined),
     secret: async (ns, name, key) => secretValue(await orUndefined(store.get(SECRET, ns, name)), key),
@@ -119,7 +148,7 @@ function processDeps(o: HookOptions, dryRun: boolean): ProcessDeps {
     binding: (kind, ns, name) => (kind === 'ClusterTriggerBinding' ? orUndefined(store.get<TriggerBinding>(CTB, '', name)) : orUndefined(store.get<TriggerBinding>(TB, ns, name))),
     template: (ns, name) => orUndefined(store.get<TriggerTemplate>(TT, ns, name)),
     create: dryRun ? undefined : async (obj) => {
-      const c = admit(obj, o.hostPolicy);
+      const c = admit(annotated(obj, await annotations()), o.hostPolicy);
       if ('problem' in c) throw new Error(c.problem);
       return store.create(c.info, c.object);
     },
@@ -201,7 +230,7 @@ export function registerHooks(app: FastifyInstance, o: HookOptions): void {
       await record(o, el, input.eventID, delivery, [{ ...outcomes[0], reason: 'DuplicateDelivery' }]);
     } else {
       try {
-        outcomes = await processEvent(input, processDeps(o, false));
+        outcomes = await processEvent(input, processDeps(o, false, input));
         await record(o, el, input.eventID, delivery, rowsOf(outcomes));
       } catch (e) {
         // nothing was recorded: a redelivery may try again

@@ -1,5 +1,7 @@
 // Wiring of CDEvents: two controllers (TaskRuns, PipelineRuns) record in the outbox the events
-// each run's stored state implies (src/events), and the delivery sends them to the sinks. Level
+// each run's stored state implies (src/events), webhook deliveries record theirs (deliveries.ts),
+// and the delivery sends them to the sinks: the server's and the namespace's own (sinks.ts); a
+// namespace with neither records nothing. Level
 // based: at start every run is reconciled again, so an event whose status change was written
 // but not yet recorded when kiln stopped (kill -9) is recorded then, with its id.
 // Order across a chain: a TaskRun's events wait until its PipelineRun has started (and record
@@ -16,11 +18,16 @@ import { parentPipelineRunUid } from '../../events/runs.ts';
 import { createController, type Controller } from '../../runtime/controller.ts';
 import type { Store } from '../../store/store.ts';
 import { orUndefined } from '../../store/store.ts';
-import { createDelivery, type Delivery, type DeliveryOptions, type SinkConfig } from './delivery.ts';
+import type { Logger } from '../../runtime/logger.ts';
+import { ensureOutboxCrd } from './crd.ts';
+import { createDeliveryRecorder, type ReceivedDelivery } from './deliveries.ts';
+import { createDelivery, type Delivery, type DeliveryOptions } from './delivery.ts';
 import { createOutboxRecorder } from './outbox.ts';
+import { createSinkDirectory, type SinkConfig } from './sinks.ts';
 
 export interface CDEventsOptions {
   store: Store;
+  /** the server's sinks (`--events-sink`): every namespace's events; namespaces add their own (sinks.ts) */
   sinks: SinkConfig[];
   /** context.source and the API base for `uri` */
   source: EventSource;
@@ -29,6 +36,7 @@ export interface CDEventsOptions {
   maxDelay?: number;
   now?: () => Date;
   onOutcome?: DeliveryOptions['onOutcome'];
+  logger?: Logger;
 }
 
 export interface CDEvents {
@@ -39,6 +47,13 @@ export interface CDEvents {
   delivery: Delivery;
   /** events recorded since start */
   recorded(): number;
+  /**
+   * Called by an EventListener before the first resource a delivery creates: records the
+   * delivery's CDEvents and answers the annotations its resources get (deliveries.ts).
+   */
+  prepareDelivery(d: ReceivedDelivery): Promise<Record<string, string>>;
+  /** where the events of `namespace` go now */
+  sinksOf(namespace: string): SinkConfig[];
 }
 
 function succeeded(obj: KObject): Condition | undefined {
@@ -53,16 +68,19 @@ function eventState(obj: KObject): string {
 
 const eventStateChanged = (a: KObject, b: KObject) => eventState(a) !== eventState(b);
 
-export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay, now, onOutcome }: CDEventsOptions): CDEvents {
-  const delivery = createDelivery({ store, sinks, post, baseDelay, maxDelay, now, onOutcome });
+export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay, now, onOutcome, logger }: CDEventsOptions): CDEvents {
+  const directory = createSinkDirectory({ store, global: sinks, logger });
+  const delivery = createDelivery({ store, sinksOf: directory.sinksOf, post, baseDelay, maxDelay, now, onOutcome });
   let count = 0;
   const recorder = createOutboxRecorder({ store, now, onRecorded: (e) => { count++; delivery.add(e); } });
+  const prepareDelivery = createDeliveryRecorder({ source, has: directory.has, record: (owner, events) => recorder.record(owner, events), now });
 
   async function getRun<T extends KObject>(c: Controller, type: typeof TASKRUN, ns: string, name: string): Promise<T | undefined> {
     return (c.informerFor(type)?.get(ns, name) as T | undefined) ?? orUndefined(store.get<T>(type, ns, name));
   }
 
   async function recordTaskRun(ns: string, name: string): Promise<{ requeueAfter: number } | void> {
+    if (!directory.has(ns)) return;
     const tr = await getRun<TaskRun>(taskruns, TASKRUN, ns, name);
     if (!tr) return;
     const parentUid = parentPipelineRunUid(tr);
@@ -78,6 +96,7 @@ export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay
   }
 
   async function recordPipelineRun(ns: string, name: string): Promise<void> {
+    if (!directory.has(ns)) return;
     const pr = await getRun<PipelineRun>(pipelineruns, PIPELINERUN, ns, name);
     if (!pr) return;
     const c = succeeded(pr);
@@ -102,13 +121,18 @@ export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay
   return {
     delivery,
     recorded: () => count,
+    prepareDelivery,
+    sinksOf: (ns) => directory.sinksOf(ns),
     async start() {
+      await ensureOutboxCrd(store).catch((e) => logger?.error(`the CDEvent kind is not served: ${(e as Error).message}`));
+      await directory.start();
       delivery.addPending(await recorder.load());
       await Promise.all([pipelineruns.start(), taskruns.start()]);
     },
     async stop() {
       await Promise.all([pipelineruns.stop(), taskruns.stop()]);
       await delivery.stop();
+      await directory.stop();
     },
     async idle() {
       await Promise.all([pipelineruns.idle(), taskruns.idle()]);

@@ -1,5 +1,5 @@
-// Delivery of the outbox to the sinks (`kiln serve --events-sink URL`, repeatable): at least
-// once, in recording order, per sink. Each sink has its own worker that sends the oldest entry
+// Delivery of the outbox to the sinks (`kiln serve --events-sink URL`, repeatable, and each
+// namespace's own, see sinks.ts): at least once, in recording order, per sink. Each sink has its own worker that sends the oldest entry
 // it has not delivered, retrying it with exponential backoff while the sink fails (network
 // errors, 5xx, 408, 429), so no later event overtakes it (ordering per subject, and per chain);
 // a sink that refuses an event for good (other 4xx) marks it Failed and moves on. Each outcome
@@ -9,9 +9,9 @@ import { toHttp, type HttpMode } from '../../events/cloudevent.ts';
 import type { Store } from '../../store/store.ts';
 import { isConflict, isNotFound } from '../../store/store.ts';
 import { byDeliveryOrder, OUTBOX, sinkName, type OutboxEntry, type SinkState } from './outbox.ts';
+import type { SinkConfig } from './sinks.ts';
 
-/** A sink: where events go and how. */
-export interface SinkConfig { url: string; mode?: HttpMode }
+export type { SinkConfig };
 
 /** What a POST to a sink gave: its HTTP status, or the error that kept it from answering. */
 export type PostResult = { status: number } | { error: string };
@@ -31,7 +31,8 @@ export const fetchPost: Poster = async function fetchPost(url, headers, body, si
 
 export interface DeliveryOptions {
   store: Store;
-  sinks: SinkConfig[];
+  /** the sinks of a namespace's events (the server's and the namespace's own) */
+  sinksOf: (namespace: string) => readonly SinkConfig[];
   post?: Poster;
   /** first retry delay and the cap, ms (default 200 and 30 000) */
   baseDelay?: number;
@@ -57,9 +58,13 @@ function retryable(r: PostResult): boolean {
   return 'error' in r || r.status >= 500 || r.status === 408 || r.status === 429;
 }
 
-export function createDelivery({ store, sinks, post = fetchPost, baseDelay = 200, maxDelay = 30_000, now = () => new Date(), onOutcome }: DeliveryOptions): Delivery {
+interface Worker { url: string; mode: HttpMode; name: string; queue: OutboxEntry[]; wake: (() => void) | undefined; done: Promise<void> }
+
+export function createDelivery({ store, sinksOf, post = fetchPost, baseDelay = 200, maxDelay = 30_000, now = () => new Date(), onOutcome }: DeliveryOptions): Delivery {
   const ac = new AbortController();
-  const workers = sinks.map((s) => ({ url: s.url, mode: s.mode ?? 'binary', name: sinkName(s.url), queue: [] as OutboxEntry[], wake: undefined as (() => void) | undefined, done: Promise.resolve() }));
+  /** one worker per sink (URL and mode), created when an entry first goes there */
+  const byKey = new Map<string, Worker>();
+  const workers: Worker[] = [];
   const idlers: Array<() => void> = [];
   /** status writes of one entry, one after the other (sinks report on the same object) */
   const writes = new Map<string, Promise<void>>();
@@ -92,7 +97,22 @@ export function createDelivery({ store, sinks, post = fetchPost, baseDelay = 200
     return p;
   }
 
-  async function run(w: (typeof workers)[number]): Promise<void> {
+  function workersOf(entry: OutboxEntry): Worker[] {
+    return sinksOf(entry.metadata.namespace ?? 'default').map(function workerOf(s) {
+      const mode = s.mode ?? 'binary';
+      const key = `${mode} ${s.url}`;
+      let w = byKey.get(key);
+      if (!w) {
+        w = { url: s.url, mode, name: sinkName(s.url), queue: [], wake: undefined, done: Promise.resolve() };
+        byKey.set(key, w);
+        workers.push(w);
+        if (!ac.signal.aborted) w.done = run(w);
+      }
+      return w;
+    });
+  }
+
+  async function run(w: Worker): Promise<void> {
     let attempts = 0;
     while (!ac.signal.aborted) {
       const entry = w.queue[0];
@@ -119,26 +139,35 @@ export function createDelivery({ store, sinks, post = fetchPost, baseDelay = 200
     }
   }
 
-  for (const w of workers) w.done = run(w);
-
-  function enqueue(w: (typeof workers)[number], entry: OutboxEntry): void {
+  function enqueue(w: Worker, entry: OutboxEntry): void {
     w.queue.push(entry);
     w.wake?.();
   }
 
   return {
     add(entry) {
-      for (const w of workers) enqueue(w, entry);
+      for (const w of workersOf(entry)) enqueue(w, entry);
     },
     addPending(entries) {
-      const sorted = [...entries].sort(byDeliveryOrder);
-      for (const w of workers) {
-        const todo = sorted.filter((e) => !e.status?.sinks?.some((s) => s.sink === w.name));
-        w.queue.unshift(...todo);
-        if (todo.length) w.wake?.();
+      const todo = new Map<Worker, OutboxEntry[]>();
+      for (const e of [...entries].sort(byDeliveryOrder)) {
+        for (const w of workersOf(e)) {
+          if (e.status?.sinks?.some((s) => s.sink === w.name)) continue;
+          const list = todo.get(w);
+          if (list) list.push(e);
+          else todo.set(w, [e]);
+        }
+      }
+      for (const [w, list] of todo) {
+        w.queue.unshift(...list);
+        w.wake?.();
       }
     },
-    pending: () => Object.fromEntries(workers.map((w) => [w.name, w.queue.length])),
+    pending() {
+      const out: Record<string, number> = {};
+      for (const w of workers) out[w.name] = (out[w.name] ?? 0) + w.queue.length;
+      return out;
+    },
     idle() {
       if (workers.every((w) => !w.queue.length)) return Promise.resolve();
       return new Promise<void>((r) => idlers.push(r));
