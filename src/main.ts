@@ -163,8 +163,14 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   let ready = false;
   let cdevents: import('./controllers/cdevents/controller.ts').CDEvents | undefined;
   // Prometheus metrics at /metrics (behind the token unless --metrics-public)
-  const { createMetrics, registerMetrics } = await import('./server/metrics.ts');
-  const metrics = createMetrics({ store });
+  const [{ createMetrics, registerMetrics }, { sqliteStoreStats }, diagnostics, { RECONCILE_CHANNEL }] = await Promise.all([
+    import('./server/metrics.ts'), import('./server/metrics-store.ts'), import('node:diagnostics_channel'), import('./runtime/controller.ts'),
+  ]);
+  const storeStats = sqliteStoreStats(join(dataDir, 'kiln.db'));
+  const metrics = createMetrics({ store, storeStats: storeStats.read });
+  // reconcile latency and outcomes per controller, as the runtime reports them
+  const onReconcile = (m: unknown) => metrics.reconciled(m as { controller: string; seconds: number; outcome: string });
+  diagnostics.subscribe(RECONCILE_CHANNEL, onReconcile);
   const app = createServer({
     store,
     logs: logReader(store),
@@ -221,6 +227,8 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   });
   await app.close();
   metrics.stop();
+  diagnostics.unsubscribe(RECONCILE_CHANNEL, onReconcile);
+  storeStats.close();
   await Promise.all([pipelineruns.stop(), taskruns.stop(), listeners.stop(), claims.stop(), cdevents.stop()]);
   let grace: NodeJS.Timeout | undefined;
   await Promise.race([executor.drain?.() ?? Promise.resolve(), new Promise((r) => (grace = setTimeout(r, SHUTDOWN_GRACE_MS)))]);

@@ -5,6 +5,7 @@
 //   returned nothing            → done until the next event (backoff reset)
 //   thrown TerminalError        → logged, not retried
 //   thrown anything else        → logged, retried with per-key exponential backoff
+import diagnostics from 'node:diagnostics_channel';
 import type { KObject } from '../api/meta.ts';
 import type { ResourceType, Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
@@ -18,6 +19,16 @@ import type { Reconciler, Request } from './result.ts';
 import { isTerminalError, requestFromKey, requestKey } from './result.ts';
 import type { WorkQueue } from './workqueue.ts';
 import { createWorkQueue } from './workqueue.ts';
+
+/** How a reconcile ended: done, requeued after a delay, failed (retried with backoff), failed for good. */
+export type ReconcileOutcome = 'success' | 'requeue' | 'error' | 'terminal';
+
+/** What RECONCILE_CHANNEL publishes after each reconcile (metrics subscribe; no subscriber, no cost). */
+export interface ReconcileReport { controller: string; seconds: number; outcome: ReconcileOutcome }
+
+/** The node:diagnostics_channel name each reconcile is reported on. */
+export const RECONCILE_CHANNEL = 'kiln:reconcile';
+const reconcileChannel = diagnostics.channel(RECONCILE_CHANNEL);
 
 /** A secondary kind whose changes wake objects of the primary kind (see ownerRequests). */
 export interface WatchSpec {
@@ -160,11 +171,17 @@ export function createController({
   }
 
   async function reconcileKey(key: string): Promise<void> {
+    const observed = reconcileChannel.hasSubscribers ? performance.now() : undefined;
+    const report = (outcome: ReconcileOutcome) => {
+      if (observed !== undefined) reconcileChannel.publish({ controller: name, seconds: (performance.now() - observed) / 1000, outcome } satisfies ReconcileReport);
+    };
     try {
       const result = await reconciler.reconcile(requestFromKey(key));
       queue.forget(key);
       if (result && result.requeueAfter !== undefined && result.requeueAfter > 0) queue.addAfter(key, result.requeueAfter);
+      report(result && result.requeueAfter ? 'requeue' : 'success');
     } catch (e) {
+      report(isTerminalError(e) ? 'terminal' : 'error');
       if (isTerminalError(e)) {
         queue.forget(key);
         logger.error(`controller ${name}: reconcile ${key} failed terminally, not retrying`, { controller: name, key, error: e });

@@ -2,7 +2,9 @@
 // reason and TaskRuns waiting for a slot (read from the store at scrape time); run and step
 // durations (histograms, observed from the store's watch when a run finishes); webhook
 // deliveries by listener and outcome (from the trigger records hooks.ts writes); CDEvents
-// delivered/failed/retried per sink and waiting in the outbox (reported by the delivery).
+// delivered/failed/retried per sink and waiting in the outbox (reported by the delivery); how long
+// TaskRuns waited for a slot; reconcile latency and outcomes per controller (reported by the
+// runtime, wired in main.ts); the store's size on disk and objects per resource (at scrape time).
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Condition, KObject } from '../api/meta.ts';
@@ -18,7 +20,12 @@ export interface Metrics {
   eventOutcome(o: { sink: string; outcome: 'delivered' | 'failed' | 'retry' }): void;
   /** the outbox entries waiting per sink, read at scrape time */
   setPendingEvents(read: () => Record<string, number>): void;
+  /** one reconcile of a controller: how long it took and how it ended */
+  reconciled(r: { controller: string; seconds: number; outcome: string }): void;
 }
+
+/** The store's size (see metrics-store.ts), read at scrape time. */
+export type StoreStatsReader = () => { bytes: number; objects: Record<string, number> };
 
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
@@ -36,7 +43,7 @@ function statusLabel(c: Condition | undefined): string {
   return !c ? 'Unknown' : c.status === 'True' ? 'Succeeded' : c.status === 'False' ? 'Failed' : 'Running';
 }
 
-export function createMetrics({ store }: { store: Store }): Metrics {
+export function createMetrics({ store, storeStats }: { store: Store; storeStats?: StoreStatsReader }): Metrics {
   const registry = new Registry();
   let pendingEvents: () => Record<string, number> = () => ({});
   const watches: Watch[] = [];
@@ -61,6 +68,23 @@ export function createMetrics({ store }: { store: Store }): Metrics {
       this.set(items.filter((r) => { const c = succeededOf(r); return c?.status === 'Unknown' && c.reason === 'Pending'; }).length);
     },
   });
+  const queueWait = new Histogram({ name: 'kiln_taskrun_queue_wait_seconds', help: 'How long TaskRuns waited from creation to their start (a free slot)', buckets: DURATION_BUCKETS, registers: [registry] });
+  const reconcileDuration = new Histogram({ name: 'kiln_reconcile_duration_seconds', help: 'Reconcile latency per controller', labelNames: ['controller'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] });
+  const reconciles = new Counter({ name: 'kiln_reconcile_total', help: 'Reconciles per controller by outcome (success, requeue, error: retried, terminal: not retried)', labelNames: ['controller', 'outcome'], registers: [registry] });
+  const reconcileErrors = new Counter({ name: 'kiln_reconcile_errors_total', help: 'Failed reconciles per controller (retried or not)', labelNames: ['controller'], registers: [registry] });
+  if (storeStats) {
+    let last: ReturnType<StoreStatsReader> | undefined;
+    const read = () => (last = storeStats());
+    new Gauge({ name: 'kiln_store_size_bytes', help: 'Size of the store on disk (database and its write-ahead log)', registers: [registry], collect() { this.set(read().bytes); } });
+    new Gauge({
+      name: 'kiln_store_objects', help: 'Objects in the store per resource (group/plural)', labelNames: ['resource'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const [resource, n] of Object.entries((last ?? read()).objects)) this.set({ resource }, n);
+        last = undefined;
+      },
+    });
+  }
   const runDuration = new Histogram({ name: 'kiln_run_duration_seconds', help: 'Duration of finished runs (startTime to completionTime)', labelNames: ['kind', 'status'], buckets: DURATION_BUCKETS, registers: [registry] });
   const stepDuration = new Histogram({ name: 'kiln_step_duration_seconds', help: 'Duration of the steps of finished TaskRuns', labelNames: ['status'], buckets: DURATION_BUCKETS, registers: [registry] });
   const webhooks = new Counter({ name: 'kiln_webhook_deliveries_total', help: 'Webhook deliveries by EventListener and outcome (the trigger record reason)', labelNames: ['listener', 'outcome'], registers: [registry] });
@@ -73,11 +97,19 @@ export function createMetrics({ store }: { store: Store }): Metrics {
     },
   });
 
-  /** uids of runs whose durations were observed (bounded) */
+  /** uids of runs whose durations were observed, and of TaskRuns whose wait was (bounded) */
   const observed = new Set<string>();
+  const waited = new Set<string>();
   function onRun(kind: string, obj: KObject): void {
     const c = succeededOf(obj);
     const uid = obj.metadata.uid ?? '';
+    const startTime = (obj.status as { startTime?: string } | undefined)?.startTime;
+    if (kind === 'TaskRun' && startTime && !waited.has(uid)) {
+      if (waited.size > 10_000) waited.clear();
+      waited.add(uid);
+      const w = seconds(obj.metadata.creationTimestamp, startTime);
+      if (w !== undefined) queueWait.observe(w);
+    }
     if (!c || c.status === 'Unknown' || observed.has(uid)) return;
     if (observed.size > 10_000) observed.clear();
     observed.add(uid);
@@ -121,6 +153,11 @@ export function createMetrics({ store }: { store: Store }): Metrics {
     },
     setPendingEvents(read) {
       pendingEvents = read;
+    },
+    reconciled(r) {
+      reconcileDuration.observe({ controller: r.controller }, r.seconds);
+      reconciles.inc({ controller: r.controller, outcome: r.outcome });
+      if (r.outcome === 'error' || r.outcome === 'terminal') reconcileErrors.inc({ controller: r.controller });
     },
   };
 }

@@ -10,6 +10,7 @@ import { fromHttp } from '../../src/events/cloudevent.ts';
 import type { CDEvent } from '../../src/events/cdevent.ts';
 import { cdeventSchemas } from '../../src/events/schemas.testing.ts';
 import { kiln, tempDir } from './helpers.ts';
+import { parsePrometheusText } from './promtext.ts';
 import { api, startServe, until, type Served } from './serve-helpers.ts';
 
 const PUSH = JSON.stringify({
@@ -80,6 +81,12 @@ test('a signed push: repository.modified → pipelinerun queued/started → task
   });
   assert.match(listed.stdout, /^NAME\s+TYPE\s+SUBJECT\s+FROM\s+DELIVERY\s+AGE$/m);
   assert.match(listed.stdout, new RegExp(`^${repo.context.id}\\s+repository\\.modified\\s+acme/app\\s+EventListener/default/github\\s+Delivered\\s`, 'm'));
+  // the delivery is counted by listener and outcome in /metrics
+  const metrics = parsePrometheusText(await (await fetch(`${s.url}/metrics`)).text());
+  const delivered = metrics.samples.find((x) => x.name === 'kiln_webhook_deliveries_total' && x.labels.listener === 'default/github' && x.labels.outcome === 'TriggerAccepted');
+  assert.equal(delivered?.value, 1);
+  assert.equal(metrics.samples.find((x) => x.name === 'kiln_cdevents_total' && x.labels.sink === sinkUrl && x.labels.outcome === 'delivered')?.value, 6);
+
   const one = await kiln(['get', 'cde', queued.context.id, '-o', 'json'], { env });
   assert.equal(one.code, 0, one.stderr);
   assert.deepEqual(JSON.parse(one.stdout).status.sinks.map((x: { sink: string; state: string }) => [x.sink, x.state]), [[sinkUrl, 'Delivered']]);

@@ -9,7 +9,7 @@ import type { CDEvent } from '../../src/events/cdevent.ts';
 import { cdeventSchemas } from '../../src/events/schemas.testing.ts';
 import { tempDir } from './helpers.ts';
 import { api, startServe, until, type Served } from './serve-helpers.ts';
-import { parsePrometheusText } from './promtext.ts';
+import { parsePrometheusText, promtoolCheck } from './promtext.ts';
 
 const DIGEST = 'sha256:' + 'ab'.repeat(32);
 const JUNIT = '<testsuite name="unit"><testcase classname="a" name="one"/><testcase classname="a" name="two"><failure message="no"/></testcase></testsuite>';
@@ -79,7 +79,10 @@ test('kiln serve --events-sink: the chain of a run arrives in order after the si
     // /metrics: strict text format, the series after a run
     const res = await fetch(`${s.url}/metrics`);
     assert.equal(res.status, 200);
-    const { types, samples } = parsePrometheusText(await res.text());
+    const text = await res.text();
+    const { types, samples } = parsePrometheusText(text);
+    const checked = promtoolCheck(text);
+    if (checked) assert.equal(checked.code, 0, `promtool check metrics: ${checked.output}`);
     const value = (name: string, labels: Record<string, string>) => samples.find((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v))?.value;
     assert.equal(value('kiln_runs', { kind: 'PipelineRun', status: 'Succeeded', reason: 'Succeeded' }), 1);
     assert.equal(value('kiln_runs', { kind: 'TaskRun', status: 'Succeeded' }), 1);
@@ -90,6 +93,16 @@ test('kiln serve --events-sink: the chain of a run arrives in order after the si
     assert.equal(value('kiln_cdevents_total', { sink: sinkUrl, outcome: 'delivered' }), 13);
     assert.ok((value('kiln_cdevents_total', { sink: sinkUrl, outcome: 'retry' }) ?? 0) >= 3);
     assert.equal(value('kiln_cdevents_pending', { sink: sinkUrl }), 0);
+    assert.equal(value('kiln_run_duration_seconds_count', { kind: 'TaskRun', status: 'Succeeded' }), 1);
+    assert.equal(value('kiln_taskrun_queue_wait_seconds_count', {}), 1);
+    for (const controller of ['taskrun', 'pipelinerun', 'cdevents-taskrun', 'cdevents-pipelinerun']) {
+      assert.ok((value('kiln_reconcile_duration_seconds_count', { controller }) ?? 0) >= 1, controller);
+      assert.ok((value('kiln_reconcile_total', { controller, outcome: 'success' }) ?? 0) >= 1, controller);
+    }
+    assert.equal(types.get('kiln_reconcile_errors_total'), 'counter');
+    assert.ok((value('kiln_store_size_bytes', {}) ?? 0) > 4096);
+    assert.equal(value('kiln_store_objects', { resource: 'tekton.dev/pipelineruns' }), 1);
+    assert.equal(value('kiln_store_objects', { resource: 'kiln.dev/cdevents' }), 13);
 
     // kill -9 while a whole run's events wait for the sink
     sink.setFailing(true);

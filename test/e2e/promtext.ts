@@ -2,6 +2,8 @@
 // a HELP, a TYPE (before its samples, once per family) or a sample `name{l="v",…} value`; label
 // values use only the format's escapes; histograms have increasing `le` buckets ending at +Inf
 // whose count equals _count. Throws an Error naming the line otherwise.
+import { spawnSync } from 'node:child_process';
+
 export interface Sample { name: string; labels: Record<string, string>; value: number }
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -79,4 +81,15 @@ export function parsePrometheusText(text: string): { types: Map<string, string>;
     }
   }
   return { types, samples };
+}
+
+/**
+ * Prometheus' own parser and linter over `text` (`promtool check metrics`, Debian package
+ * `prometheus`): undefined when promtool is not installed; else its exit code and what it said
+ * (1: the text does not parse; 3: it parses but the linter has remarks).
+ */
+export function promtoolCheck(text: string): { code: number; output: string } | undefined {
+  const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 30_000 });
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return undefined;
+  return { code: r.status ?? -1, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
 }
