@@ -156,7 +156,11 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     return 'problem' in a ? a.problem.replace(/hostPath/g, 'a repository on this machine') : undefined;
   };
   const resolution = createKilnResolution({ store, dataDir, clusterNamespaces: opts.resolverClusterNamespaces, localRepository, ambientCredentials: false });
-  const taskruns = createTaskRunController({ store, executor, workers: 4, maxRunning: opts.maxParallel ?? defaultParallelism(), hostPolicy, resolution });
+  // traces (OpenTelemetry) when the OTEL_* variables ask for them: spans of runs and steps, TRACEPARENT for steps
+  const tracing = Object.keys(process.env).some((k) => k.startsWith('OTEL_'))
+    ? (await import('./controllers/tracing/tracing.ts')).createTracing({ store, logger: { info: () => {}, error: (m) => opts.log(`error: ${m}`) } })
+    : undefined;
+  const taskruns = createTaskRunController({ store, executor, workers: 4, maxRunning: opts.maxParallel ?? defaultParallelism(), hostPolicy, resolution, tracing: !!tracing });
   const pipelineruns = createPipelineRunController({ store, resolution });
   const claims = createClaimController({ store, storage: claimStorage(dataDir) });
   const creds = opts.insecureLoopbackOnly ? undefined : ensureCredentials(dataDir, [opts.address]);
@@ -189,7 +193,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const retention = policy.keepLast !== undefined || policy.maxAgeDays !== undefined
     ? createRetention({ store, executor, policy, onError: (e) => app.log.error({ err: e }, 'retention sweep failed') })
     : undefined;
-  await Promise.all([taskruns.start(), pipelineruns.start(), claims.start()]);
+  await Promise.all([taskruns.start(), pipelineruns.start(), claims.start(), tracing?.start()]);
   retention?.start();
   registerMetrics(app, metrics);
   metrics.start();
@@ -213,6 +217,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   for (const n of executor.notices()) opts.log(`note: ${n}`);
   if (opts.allowHostPath?.length) opts.log(`note: hostPath allowed beneath ${opts.allowHostPath.join(', ')} (links resolved)`);
   if (hostPolicy.allowPrivileged) opts.log(`note: ${PRIVILEGED_NOTICE}`);
+  if (tracing) opts.log('note: traces of runs are exported (OTEL_* variables)');
   opts.log(`kiln serving on ${url} (data: ${dataDir})`);
   opts.log(`  kubectl --kubeconfig ${kubeconfig} get pipelineruns`);
   await new Promise<void>((resolveStop) => {
@@ -230,6 +235,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   diagnostics.unsubscribe(RECONCILE_CHANNEL, onReconcile);
   storeStats.close();
   await Promise.all([pipelineruns.stop(), taskruns.stop(), listeners.stop(), claims.stop(), cdevents.stop()]);
+  await tracing?.stop();
   let grace: NodeJS.Timeout | undefined;
   await Promise.race([executor.drain?.() ?? Promise.resolve(), new Promise((r) => (grace = setTimeout(r, SHUTDOWN_GRACE_MS)))]);
   clearTimeout(grace);

@@ -19,13 +19,15 @@ export interface TaskRunControllerOptions {
   maxRunning?: number;
   /** hostPaths and privileged containers admitted (default: neither; `kiln run` allows any hostPath) */
   hostPolicy?: HostPolicy;
+  /** kiln exports traces: every step gets a TRACEPARENT */
+  tracing?: boolean;
   /** resolves references through resolvers (git, http, cluster) */
   resolution?: RemoteResolution;
 }
 
-export function createTaskRunController({ store, executor, workers = 4, offline = false, now, maxRunning, hostPolicy, resolution }: TaskRunControllerOptions) {
+export function createTaskRunController({ store, executor, workers = 4, offline = false, now, maxRunning, hostPolicy, resolution, tracing }: TaskRunControllerOptions) {
   let enqueue: (req: { namespace: string; name: string }) => void = () => {};
-  const reconciler = createTaskRunReconciler({ store, executor, offline, now, maxRunning, hostPolicy, resolution, enqueue: (req) => enqueue(req) });
+  const reconciler = createTaskRunReconciler({ store, executor, offline, now, maxRunning, hostPolicy, resolution, tracing, enqueue: (req) => enqueue(req) });
   // the reconciler is woken by the executor and by spec changes; its own status writes need no echo
   const controller = createController({ name: 'taskrun', store, type: TASKRUN, reconciler, workers, updatePredicate: notOnlyStatus });
   enqueue = (req) => controller.enqueue(req);

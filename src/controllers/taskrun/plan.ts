@@ -13,6 +13,7 @@ import { stepName } from '../../engine/taskrun.apply.ts';
 import { claimName } from '../../engine/pipelinerun/naming.ts';
 import { runAsOf } from './runas.ts';
 import { containerLimits } from './limits.ts';
+import { stepTraceParent } from '../../triggers/tracecontext.ts';
 
 /** imagePullPolicy values (Kubernetes'); container executors honour them. */
 const PULL_POLICIES = new Set(['Always', 'IfNotPresent', 'Never']);
@@ -23,6 +24,14 @@ export interface PlanInputs {
   secrets: Map<string, Secret>;
   /** the hostPaths and privileged containers admitted (default SERVE_POLICY: neither) */
   hostPolicy?: HostPolicy;
+  /** kiln exports traces: every step gets a TRACEPARENT (default: only those of runs carrying a trace context) */
+  tracing?: boolean;
+}
+
+/** `env` with TRACEPARENT (W3C trace context of the step's span) unless the step sets its own. */
+function withTraceParent(env: EnvPair[], traceparent: string | undefined): EnvPair[] {
+  if (!traceparent || env.some((e) => e.name === 'TRACEPARENT')) return env;
+  return [...env, { name: 'TRACEPARENT', value: traceparent }];
 }
 
 /** A problem that makes the TaskRun fail before any step runs (Tekton: CreateContainerConfigError). */
@@ -266,7 +275,7 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
       args: c.args,
       script: c.script,
       workingDir: c.workingDir,
-      env: envOf(c, what),
+      env: step ? withTraceParent(envOf(c, what), stepTraceParent(run, attempt, n, !!inputs.tracing)) : envOf(c, what),
       mounts: mountsFor(c),
       timeoutMs: step?.timeout ? parseDuration(step.timeout) || undefined : undefined,
       onError: step?.onError === 'continue' ? 'continue' : step?.onError ? 'stopAndFail' : undefined,

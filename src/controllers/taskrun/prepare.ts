@@ -38,6 +38,8 @@ export interface PrepareOptions {
   hostPolicy?: HostPolicy;
   /** resolves `taskRef`s and step `ref`s with a resolver (absent: such refs are Unsupported) */
   resolution?: RemoteResolution;
+  /** kiln exports traces: every step gets a TRACEPARENT */
+  tracing?: boolean;
 }
 
 function fail(reason: string, message: string): Prepared {
@@ -126,7 +128,7 @@ export async function prepareAttempt(run: TaskRun, attempt: number, opts: Prepar
   let plan: ExecutionPlan;
   try {
     const objects = await fetchObjects(applied.spec, run, opts.store);
-    plan = buildPlan(applied.spec, { ...run, spec: { ...run.spec, workspaces: applied.workspaces } }, attempt, { ...objects, hostPolicy: opts.hostPolicy }, timeoutMs);
+    plan = buildPlan(applied.spec, { ...run, spec: { ...run.spec, workspaces: applied.workspaces } }, attempt, { ...objects, hostPolicy: opts.hostPolicy, tracing: opts.tracing }, timeoutMs);
     if (objects.secrets.size) plan.secrets = secretValues(objects.secrets); // masked in logs and results
     const registryAuth = await registryAuthOf(run, opts.store); // for container executors' pulls
     if (registryAuth) plan.registryAuth = registryAuth;

@@ -27,6 +27,8 @@ export interface TaskRunReconcilerOptions {
   maxRunning?: number;
   /** hostPaths and privileged containers admitted (default: neither) */
   hostPolicy?: HostPolicy;
+  /** kiln exports traces: every step gets a TRACEPARENT (plan.ts) */
+  tracing?: boolean;
   /** resolves references through resolvers (git, http, cluster) */
   resolution?: RemoteResolution;
 }
@@ -38,7 +40,7 @@ function podName(run: TaskRun, attempt: number): string {
   return `${run.metadata.name}-pod${attempt ? `-retry${attempt}` : ''}`;
 }
 
-export function createTaskRunReconciler({ store, executor, enqueue, offline = false, now = () => new Date(), maxRunning = Infinity, hostPolicy, resolution }: TaskRunReconcilerOptions) {
+export function createTaskRunReconciler({ store, executor, enqueue, offline = false, now = () => new Date(), maxRunning = Infinity, hostPolicy, resolution, tracing }: TaskRunReconcilerOptions) {
   const iso = () => now().toISOString();
   /** attempt ids holding a slot */
   const running = new Set<string>();
@@ -94,7 +96,7 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
     }
     waiting.delete(key);
     running.add(id);
-    const prepared = await prepareAttempt(run, attempt, { store, executor, offline, hostPolicy, resolution }).catch((e) => { release(id); throw e; });
+    const prepared = await prepareAttempt(run, attempt, { store, executor, offline, hostPolicy, resolution, tracing }).catch((e) => { release(id); throw e; });
     if (!prepared.ok) {
       release(id);
       return finish(run, status, prepared.reason, prepared.message);
