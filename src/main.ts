@@ -211,6 +211,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   cdevents = (await import('./controllers/cdevents/controller.ts')).createCDEvents({
     store, source: { source: url, apiBase: url }, sinks: (opts.eventsSinks ?? []).map((u) => ({ url: u, mode: opts.eventsMode })), onOutcome: metrics.eventOutcome,
     logger: { info: () => {}, error: (m, f) => app.log.error(f ?? {}, m) },
+    sealKey: (await import('./controllers/cdevents/seal.ts')).readOrCreateSealKey(join(dataDir, 'cdevents.key')),
   });
   metrics.setPendingEvents(cdevents.delivery.pending);
   await cdevents.start();

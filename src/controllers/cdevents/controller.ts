@@ -37,6 +37,8 @@ export interface CDEventsOptions {
   now?: () => Date;
   onOutcome?: DeliveryOptions['onOutcome'];
   logger?: Logger;
+  /** seals recorded entries; with it, entries loaded at start without a valid seal are not delivered (seal.ts) */
+  sealKey?: Buffer;
 }
 
 export interface CDEvents {
@@ -68,11 +70,11 @@ function eventState(obj: KObject): string {
 
 const eventStateChanged = (a: KObject, b: KObject) => eventState(a) !== eventState(b);
 
-export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay, now, onOutcome, logger }: CDEventsOptions): CDEvents {
+export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay, now, onOutcome, logger, sealKey }: CDEventsOptions): CDEvents {
   const directory = createSinkDirectory({ store, global: sinks, logger });
   const delivery = createDelivery({ store, sinksOf: directory.sinksOf, post, baseDelay, maxDelay, now, onOutcome });
   let count = 0;
-  const recorder = createOutboxRecorder({ store, now, onRecorded: (e) => { count++; delivery.add(e); } });
+  const recorder = createOutboxRecorder({ store, now, sealKey, onRecorded: (e) => { count++; delivery.add(e); } });
   const prepareDelivery = createDeliveryRecorder({ source, has: directory.has, record: (owner, events) => recorder.record(owner, events), now });
 
   async function getRun<T extends KObject>(c: Controller, type: typeof TASKRUN, ns: string, name: string): Promise<T | undefined> {

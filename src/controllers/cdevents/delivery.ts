@@ -73,16 +73,23 @@ export function createDelivery({ store, sinksOf, post = fetchPost, baseDelay = 2
     if (workers.every((w) => !w.queue.length)) for (const r of idlers.splice(0)) r();
   }
 
-  async function writeState(entry: OutboxEntry, state: SinkState): Promise<void> {
+  /** the entry as last written, while more writes of it are queued (saves reading it again) */
+  const written = new Map<string, OutboxEntry>();
+
+  async function writeState(entry: OutboxEntry, state: SinkState, key: string): Promise<void> {
     const ns = entry.metadata.namespace ?? 'default';
     const name = entry.metadata.name ?? '';
+    // first try with the entry as known (as recorded, or as this delivery last wrote it); a
+    // conflict means someone else wrote it meanwhile: read it and try again
+    let cur: OutboxEntry | undefined = written.get(key) ?? entry;
     for (let i = 0; i < 10; i++) {
       try {
-        const cur = await store.get<OutboxEntry>(OUTBOX, ns, name);
+        cur ??= await store.get<OutboxEntry>(OUTBOX, ns, name);
         const sinksNow = [...(cur.status?.sinks ?? []).filter((s) => s.sink !== state.sink), state];
-        await store.updateStatus(OUTBOX, { ...cur, status: { ...cur.status, sinks: sinksNow } });
+        written.set(key, await store.updateStatus(OUTBOX, { ...cur, status: { ...cur.status, sinks: sinksNow } }));
         return;
       } catch (e) {
+        cur = undefined;
         if (isNotFound(e)) return; // its run is gone, and the entry with it
         if (!isConflict(e)) throw e;
       }
@@ -91,9 +98,13 @@ export function createDelivery({ store, sinksOf, post = fetchPost, baseDelay = 2
 
   function record(entry: OutboxEntry, state: SinkState): Promise<void> {
     const key = `${entry.metadata.namespace}/${entry.metadata.name}`;
-    const p = (writes.get(key) ?? Promise.resolve()).then(() => writeState(entry, state)).catch(() => undefined);
+    const p = (writes.get(key) ?? Promise.resolve()).then(() => writeState(entry, state, key)).catch(() => undefined);
     writes.set(key, p);
-    void p.then(() => { if (writes.get(key) === p) writes.delete(key); });
+    void p.then(() => {
+      if (writes.get(key) !== p) return;
+      writes.delete(key);
+      written.delete(key);
+    });
     return p;
   }
 

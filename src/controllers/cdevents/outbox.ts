@@ -8,6 +8,7 @@ import type { KObject } from '../../api/meta.ts';
 import type { CDEvent } from '../../events/cdevent.ts';
 import type { ResourceType, Store } from '../../store/store.ts';
 import { StoreError } from '../../store/store.ts';
+import { ANNOTATION_SEAL, isSealed, sealOf } from './seal.ts';
 
 /** The outbox kind: `kiln get cdevents` once the kind is registered for the API. */
 export const OUTBOX: ResourceType = { group: 'kiln.dev', plural: 'cdevents', kind: 'CDEvent', namespaced: true };
@@ -83,11 +84,11 @@ export interface OutboxRecorder {
    * is recorded before any event of a later call.
    */
   record(run: KObject, events: readonly CDEvent[]): Promise<number>;
-  /** Loads the ids already recorded (call once before the first record) and returns the entries. */
+  /** Loads the ids already recorded (call once before the first record) and returns the entries (with a seal key: those it sealed). */
   load(): Promise<OutboxEntry[]>;
 }
 
-export function createOutboxRecorder({ store, now = () => new Date(), onRecorded }: { store: Store; now?: () => Date; onRecorded: (e: OutboxEntry) => void }): OutboxRecorder {
+export function createOutboxRecorder({ store, now = () => new Date(), onRecorded, sealKey }: { store: Store; now?: () => Date; onRecorded: (e: OutboxEntry) => void; sealKey?: Buffer }): OutboxRecorder {
   const known = new Set<string>();
   let tail: Promise<unknown> = Promise.resolve();
 
@@ -95,12 +96,19 @@ export function createOutboxRecorder({ store, now = () => new Date(), onRecorded
     let n = 0;
     for (const [i, e] of events.entries()) {
       if (known.has(e.context.id)) continue;
+      const entry = outboxEntry(run, e, i, now().toISOString());
+      if (sealKey) entry.metadata.annotations = { [ANNOTATION_SEAL]: sealOf(sealKey, entry.spec) };
       try {
-        const stored = await store.create(OUTBOX, outboxEntry(run, e, i, now().toISOString()));
+        onRecorded(await store.create(OUTBOX, entry));
         n++;
-        onRecorded(stored as OutboxEntry);
       } catch (err) {
         if (!(err instanceof StoreError && err.reason === 'AlreadyExists')) throw err;
+        // an entry of that id not sealed by kiln (written through the API) is replaced by the real one
+        const cur = sealKey ? await store.get<OutboxEntry>(OUTBOX, entry.metadata.namespace!, entry.metadata.name!) : undefined;
+        if (cur && !isSealed(sealKey!, cur)) {
+          onRecorded(await store.update(OUTBOX, { ...entry, metadata: { ...cur.metadata, annotations: entry.metadata.annotations, labels: entry.metadata.labels, ownerReferences: entry.metadata.ownerReferences }, status: undefined }));
+          n++;
+        }
       }
       known.add(e.context.id);
     }
@@ -116,8 +124,9 @@ export function createOutboxRecorder({ store, now = () => new Date(), onRecorded
     },
     async load() {
       const { items } = await store.list<OutboxEntry>(OUTBOX);
-      for (const e of items) known.add(e.metadata.name ?? '');
-      return items;
+      const recorded = sealKey ? items.filter((e) => isSealed(sealKey, e)) : items;
+      for (const e of recorded) known.add(e.metadata.name ?? '');
+      return recorded;
     },
   };
 }
