@@ -1,11 +1,14 @@
 // One software delivery as CDEvents through a real `kiln serve` with no server-wide sink: the
 // namespace names its sink in a ConfigMap `kiln-events`; a signed GitHub push to an EventListener
-// yields repository.modified, then the PipelineRun it starts (linked to it, on its chain) and its
-// TaskRun; the outbox is readable with `kiln get cdevents`.
+// yields repository.modified, then the PipelineRun it starts (linked to it, on its chain), its
+// TaskRun, the tests of the JUnit report it wrote and the image it built; the outbox is readable
+// with `kiln get cdevents`.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { fromHttp } from '../../src/events/cloudevent.ts';
 import type { CDEvent } from '../../src/events/cdevent.ts';
 import { cdeventSchemas } from '../../src/events/schemas.testing.ts';
@@ -19,6 +22,25 @@ const PUSH = JSON.stringify({
   repository: { full_name: 'acme/app', name: 'app', clone_url: 'https://example.test/acme/app.git', html_url: 'https://example.test/acme/app', owner: { login: 'acme' } },
   pusher: { name: 'octocat' },
 });
+const JUNIT = '<testsuite name="unit"><testcase classname="a" name="one"/><testcase classname="a" name="two"><failure message="no"/></testcase></testsuite>';
+const PIPELINE = {
+  apiVersion: 'tekton.dev/v1', kind: 'Pipeline', metadata: { name: 'build' },
+  spec: {
+    params: [{ name: 'revision' }, { name: 'url' }, { name: 'pusher' }],
+    tasks: [{
+      name: 'checkout',
+      params: [{ name: 'revision', value: '$(params.revision)' }],
+      taskSpec: {
+        params: [{ name: 'revision' }],
+        results: [{ name: 'JUNIT_XML' }, { name: 'IMAGE_URL' }, { name: 'IMAGE_DIGEST' }],
+        steps: [{
+          name: 'build', image: 'alpine',
+          script: `printf '%s' '${JUNIT}' > $(results.JUNIT_XML.path)\nrev=$(params.revision)\nprintf "registry.example/acme/app:$(echo $rev | cut -c1-7)" > $(results.IMAGE_URL.path)\nprintf 'sha256:${'ab'.repeat(32)}' > $(results.IMAGE_DIGEST.path)\n`,
+        }],
+      },
+    }],
+  },
+};
 const sign = (body: string) => `sha256=${createHmac('sha256', 'change-me').update(body).digest('hex')}`;
 const short = (e: CDEvent) => e.context.type.replace(/^dev\.cdevents\.|\.\d+\.\d+\.\d+$/g, '');
 
@@ -29,7 +51,7 @@ after(async () => {
   for (const s of sinks) s.close();
 });
 
-test('a signed push: repository.modified → pipelinerun queued/started → taskrun → pipelinerun.finished at the namespace\'s sink, linked, on one chain; kiln get cdevents', { timeout: 180_000 }, async () => {
+test('a signed push: repository.modified → pipelinerun queued/started → taskrun → tests → artifact → pipelinerun.finished at the namespace\'s sink, linked, on one chain; kiln get cdevents', { timeout: 180_000 }, async () => {
   const received: CDEvent[] = [];
   const sink = createServer((req, res) => {
     let body = '';
@@ -50,6 +72,11 @@ test('a signed push: repository.modified → pipelinerun queued/started → task
   assert.equal((await api(s, 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kiln-events' }, data: { sinks: sinkUrl, mode: 'structured' } })).status, 201);
   const applied = await kiln(['apply', '-f', 'examples/triggers/github-push.yaml'], { env });
   assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+  // the example's pipeline, its step also writing a JUnit report and an image's URL and digest
+  const pipeline = join(dataDir, 'pipeline.json');
+  writeFileSync(pipeline, JSON.stringify(PIPELINE));
+  const replaced = await kiln(['apply', '-f', pipeline], { env });
+  assert.equal(replaced.code, 0, replaced.stdout + replaced.stderr);
 
   const res = await fetch(`${s.url}/hooks/default/github`, {
     method: 'POST', body: PUSH,
@@ -58,7 +85,11 @@ test('a signed push: repository.modified → pipelinerun queued/started → task
   assert.equal(res.status, 202);
   const { eventID } = (await res.json()) as { eventID: string };
   await until('the chain up to pipelinerun.finished', async () => received.some((e) => short(e) === 'pipelinerun.finished'), 120_000);
-  assert.deepEqual(received.map(short), ['repository.modified', 'pipelinerun.queued', 'pipelinerun.started', 'taskrun.started', 'taskrun.finished', 'pipelinerun.finished']);
+  assert.deepEqual(received.map(short), [
+    'repository.modified', 'pipelinerun.queued', 'pipelinerun.started', 'taskrun.started', 'taskrun.finished',
+    'testsuiterun.started', 'testcaserun.started', 'testcaserun.finished', 'testcaserun.started', 'testcaserun.finished', 'testsuiterun.finished',
+    'artifact.packaged', 'artifact.published', 'pipelinerun.finished',
+  ]);
   const schemas = cdeventSchemas();
   if (schemas) for (const e of received) assert.deepEqual(schemas.errors(e), [], short(e));
   const [repo, queued, started, trStarted] = received;
@@ -66,6 +97,10 @@ test('a signed push: repository.modified → pipelinerun queued/started → task
   assert.deepEqual(queued.context.links, [{ linkType: 'RELATION', linkKind: 'TRIGGER', target: { contextId: repo.context.id } }]);
   assert.deepEqual(trStarted.context.links, [{ linkType: 'PATH', from: { contextId: started.context.id } }]);
   assert.equal(new Set(received.map((e) => e.context.chainId)).size, 1);
+  const trFinished = received[4];
+  const packaged = received.find((e) => short(e) === 'artifact.packaged')!;
+  assert.deepEqual(packaged.context.links, [{ linkType: 'PATH', from: { contextId: trFinished.context.id } }]);
+  assert.equal(packaged.subject.id, `pkg:oci/app@sha256%3A${'ab'.repeat(32)}?repository_url=registry.example/acme/app&tag=9fceb02`);
   assert.equal(new Set(received.map((e) => e.context.id)).size, received.length);
 
   // what the push created carries its trace context and its cause
@@ -77,7 +112,7 @@ test('a signed push: repository.modified → pipelinerun queued/started → task
   // the outbox, with each entry's delivery state
   const listed = await until('every entry delivered', async () => {
     const r = await kiln(['get', 'cdevents'], { env });
-    return r.code === 0 && (r.stdout.match(/Delivered/g) ?? []).length === 6 ? r : undefined;
+    return r.code === 0 && (r.stdout.match(/Delivered/g) ?? []).length === 14 ? r : undefined;
   });
   assert.match(listed.stdout, /^NAME\s+TYPE\s+SUBJECT\s+FROM\s+DELIVERY\s+AGE$/m);
   assert.match(listed.stdout, new RegExp(`^${repo.context.id}\\s+repository\\.modified\\s+acme/app\\s+EventListener/default/github\\s+Delivered\\s`, 'm'));
@@ -85,7 +120,7 @@ test('a signed push: repository.modified → pipelinerun queued/started → task
   const metrics = parsePrometheusText(await (await fetch(`${s.url}/metrics`)).text());
   const delivered = metrics.samples.find((x) => x.name === 'kiln_webhook_deliveries_total' && x.labels.listener === 'default/github' && x.labels.outcome === 'TriggerAccepted');
   assert.equal(delivered?.value, 1);
-  assert.equal(metrics.samples.find((x) => x.name === 'kiln_cdevents_total' && x.labels.sink === sinkUrl && x.labels.outcome === 'delivered')?.value, 6);
+  assert.equal(metrics.samples.find((x) => x.name === 'kiln_cdevents_total' && x.labels.sink === sinkUrl && x.labels.outcome === 'delivered')?.value, 14);
 
   const one = await kiln(['get', 'cde', queued.context.id, '-o', 'json'], { env });
   assert.equal(one.code, 0, one.stderr);
