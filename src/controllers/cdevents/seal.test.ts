@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import type { KObject } from '../../api/meta.ts';
 import { PIPELINERUN } from '../../api/registry.ts';
 import { buildCDEvent, CDEventType, type CDEvent } from '../../events/cdevent.ts';
 import { fromHttp } from '../../events/cloudevent.ts';
@@ -28,7 +29,7 @@ test('entries written through the API (no seal) are never delivered; one squatti
   await store.create(OUTBOX, outboxEntry(owner, forged, 0, '2024-01-01T00:00:00.000Z'));
   const ce1 = createCDEvents({ store, sinks: [{ url: 'http://sink.test/' }], source, post, baseDelay: 1, logger: silentLogger, sealKey: key });
   await ce1.start();
-  const pr = await store.create(PIPELINERUN, { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name: 'p', namespace: 'ci' }, spec: {} });
+  const pr: KObject = await store.create(PIPELINERUN, { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name: 'p', namespace: 'ci' }, spec: {} });
   await until(() => received.length === 1);
   await ce1.idle();
   await ce1.stop();
