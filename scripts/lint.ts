@@ -23,10 +23,10 @@ export const IMPORT_TABLE: Record<string, readonly string[]> = {
 };
 
 /** Folders whose code must not do IO: no node:* modules, no process/globals that reach the machine. */
-export const PURE = new Set(['dag', 'api', 'engine', 'gitops/health', 'gitops/diff']);
+export const PURE = new Set(['dag', 'api', 'engine', 'gitops/health', 'gitops/diff', 'gitops/sync']);
 /** Third-party packages a pure folder may use (they do no IO). */
 const PURE_PACKAGES: Record<string, readonly string[]> = {
-  dag: [], api: ['yaml'], engine: ['@bufbuild/cel'], 'gitops/health': ['fengari', 'yaml'], 'gitops/diff': ['diff', 'yaml'],
+  dag: [], api: ['yaml'], engine: ['@bufbuild/cel'], 'gitops/health': ['fengari', 'yaml'], 'gitops/diff': ['diff', 'yaml'], 'gitops/sync': [],
 };
 
 /** The pure folder `rel` lies in (a top folder, or a sub-folder listed as `top/sub`), if any. */
