@@ -11,7 +11,7 @@ import type { Condition, KObject } from '../../api/meta.ts';
 import type { PipelineRun } from '../../api/pipelinerun.types.ts';
 import { PIPELINERUN, TASKRUN } from '../../api/registry.ts';
 import type { TaskRun } from '../../api/taskrun.types.ts';
-import { CDEventType } from '../../events/cdevent.ts';
+import { CDEventType, type CDEvent } from '../../events/cdevent.ts';
 import { eventsOfRun } from '../../events/index.ts';
 import type { EventSource } from '../../events/runs.ts';
 import { parentPipelineRunUid } from '../../events/runs.ts';
@@ -71,7 +71,7 @@ function eventState(obj: KObject): string {
 const eventStateChanged = (a: KObject, b: KObject) => eventState(a) !== eventState(b);
 
 export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay, now, onOutcome, logger, sealKey }: CDEventsOptions): CDEvents {
-  const directory = createSinkDirectory({ store, global: sinks, logger });
+  const directory = createSinkDirectory({ store, global: sinks, logger, onChange: () => { if (loaded && directory.anywhere()) watchRuns().catch((e) => logger?.error(`CDEvents: ${(e as Error).message}`)); } });
   const delivery = createDelivery({ store, sinksOf: directory.sinksOf, post, baseDelay, maxDelay, now, onOutcome });
   let count = 0;
   const recorder = createOutboxRecorder({ store, now, sealKey, onRecorded: (e) => { count++; delivery.add(e); } });
@@ -79,6 +79,13 @@ export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay
 
   async function getRun<T extends KObject>(c: Controller, type: typeof TASKRUN, ns: string, name: string): Promise<T | undefined> {
     return (c.informerFor(type)?.get(ns, name) as T | undefined) ?? orUndefined(store.get<T>(type, ns, name));
+  }
+
+  /** the events of a run the namespace's sinks get (those since it has sinks, see sinks.ts) */
+  function eventsFor(run: KObject): CDEvent[] {
+    const all = eventsOfRun(run, source);
+    const since = directory.since(run.metadata.namespace ?? 'default');
+    return since ? all.filter((e) => Date.parse(e.context.timestamp) >= Date.parse(since)) : all;
   }
 
   async function recordTaskRun(ns: string, name: string): Promise<{ requeueAfter: number } | void> {
@@ -91,10 +98,10 @@ export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay
       const pr = await getRun<PipelineRun>(pipelineruns, PIPELINERUN, ns, prName);
       if (pr?.metadata.uid === parentUid) {
         if (!pr.status?.startTime) return { requeueAfter: 20 };
-        await recorder.record(pr, eventsOfRun(pr, source).filter((e) => e.context.type !== CDEventType.PipelineRunFinished));
+        await recorder.record(pr, eventsFor(pr).filter((e) => e.context.type !== CDEventType.PipelineRunFinished));
       }
     }
-    await recorder.record(tr, eventsOfRun(tr, source));
+    await recorder.record(tr, eventsFor(tr));
   }
 
   async function recordPipelineRun(ns: string, name: string): Promise<void> {
@@ -104,11 +111,11 @@ export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay
     const c = succeeded(pr);
     if (c && c.status !== 'Unknown') {
       const { items } = await store.list<TaskRun>(TASKRUN, { namespace: ns, labelSelector: `tekton.dev/pipelineRun=${name}` });
-      const started = eventsOfRun(pr, source).filter((e) => e.context.type !== CDEventType.PipelineRunFinished);
+      const started = eventsFor(pr).filter((e) => e.context.type !== CDEventType.PipelineRunFinished);
       await recorder.record(pr, started);
-      for (const tr of items.filter((t) => parentPipelineRunUid(t) === pr.metadata.uid)) await recorder.record(tr, eventsOfRun(tr, source));
+      for (const tr of items.filter((t) => parentPipelineRunUid(t) === pr.metadata.uid)) await recorder.record(tr, eventsFor(tr));
     }
-    await recorder.record(pr, eventsOfRun(pr, source));
+    await recorder.record(pr, eventsFor(pr));
   }
 
   const taskruns = createController({
@@ -120,6 +127,17 @@ export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay
     reconciler: { reconcile: (req) => recordPipelineRun(req.namespace, req.name) },
   });
 
+  // the run controllers (and their caches of every run) start only once some namespace has a sink
+  let watching: Promise<void> | undefined;
+  let stopped = false;
+  /** the outbox is loaded: recording may begin */
+  let loaded = false;
+  function watchRuns(): Promise<void> {
+    if (stopped) return Promise.resolve();
+    watching ??= Promise.all([pipelineruns.start(), taskruns.start()]).then(() => undefined);
+    return watching;
+  }
+
   return {
     delivery,
     recorded: () => count,
@@ -129,15 +147,20 @@ export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay
       await ensureOutboxCrd(store).catch((e) => logger?.error(`the CDEvent kind is not served: ${(e as Error).message}`));
       await directory.start();
       delivery.addPending(await recorder.load());
-      await Promise.all([pipelineruns.start(), taskruns.start()]);
+      loaded = true;
+      if (directory.anywhere()) await watchRuns();
     },
     async stop() {
-      await Promise.all([pipelineruns.stop(), taskruns.stop()]);
+      stopped = true;
+      if (watching) await Promise.all([pipelineruns.stop(), taskruns.stop()]);
       await delivery.stop();
       await directory.stop();
     },
     async idle() {
-      await Promise.all([pipelineruns.idle(), taskruns.idle()]);
+      if (watching) {
+        await watching;
+        await Promise.all([pipelineruns.idle(), taskruns.idle()]);
+      }
       await delivery.idle();
     },
   };

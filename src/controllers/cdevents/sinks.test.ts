@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { KObject } from '../../api/meta.ts';
 import { CONFIGMAP, PIPELINERUN } from '../../api/registry.ts';
 import type { CDEvent } from '../../events/cdevent.ts';
 import { fromHttp } from '../../events/cloudevent.ts';
@@ -49,5 +50,27 @@ test('a namespace with a kiln-events ConfigMap sends its events to its own sinks
   await until(() => got.length === 2);
   await ce.idle();
   assert.deepEqual(got[1], { url: 'http://b.test/', type: 'pipelinerun.queued', ns: 'team-b' });
+  await ce.stop();
+});
+
+test('with no sink anywhere nothing watches runs; the first kiln-events ConfigMap starts it, and that namespace gets no events from before its ConfigMap', async () => {
+  const store = createMemoryStore();
+  const got: string[] = [];
+  const post: Poster = async (_url, headers, body) => { got.push(fromHttp(headers, body).cdevent.subject.id); return { status: 202 }; };
+  const old: KObject = await store.create(PIPELINERUN, { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name: 'old', namespace: 'team-c' }, spec: {} });
+  await store.updateStatus(PIPELINERUN, { ...old, status: { startTime: '2020-01-01T00:00:00Z', completionTime: '2020-01-01T00:01:00Z', conditions: [{ type: 'Succeeded', status: 'True', reason: 'Succeeded' }] } });
+  const ce = createCDEvents({ store, sinks: [], source, post, baseDelay: 1, logger: silentLogger });
+  await ce.start();
+  await ce.idle();
+  assert.equal(ce.recorded(), 0);
+  // creation times have whole seconds: the ConfigMap comes a second after the old run
+  await until(() => new Date().toISOString().slice(0, 19) > old.metadata.creationTimestamp!.slice(0, 19));
+  await store.create(CONFIGMAP, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kiln-events', namespace: 'team-c' }, data: { sinks: 'http://c.test/' } });
+  await until(() => ce.sinksOf('team-c').length === 1);
+  await store.create(PIPELINERUN, { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name: 'new', namespace: 'team-c' }, spec: {} });
+  await until(() => got.length === 1);
+  await ce.idle();
+  assert.deepEqual(got, ['team-c/new']);
+  assert.equal((await store.list<OutboxEntry>(OUTBOX, { namespace: 'team-c' })).items.length, 1);
   await ce.stop();
 });

@@ -49,12 +49,19 @@ export interface SinkDirectory {
   sinksOf(namespace: string): SinkConfig[];
   /** whether any event of `namespace` has somewhere to go */
   has(namespace: string): boolean;
+  /** whether any namespace's events have somewhere to go */
+  anywhere(): boolean;
+  /**
+   * The time from which `namespace`'s events are recorded: none when the server has sinks (every
+   * event), else when its ConfigMap was created (a namespace given a sink does not get its history).
+   */
+  since(namespace: string): string | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** The server's sinks plus, per namespace, those of its `kiln-events` ConfigMap. */
-export function createSinkDirectory({ store, global, logger }: { store: Store; global: readonly SinkConfig[]; logger?: Logger }): SinkDirectory {
+export function createSinkDirectory({ store, global, logger, onChange }: { store: Store; global: readonly SinkConfig[]; logger?: Logger; onChange?: () => void }): SinkDirectory {
   let informer: Informer | undefined;
   const reported = new Map<string, string>();
 
@@ -78,8 +85,15 @@ export function createSinkDirectory({ store, global, logger }: { store: Store; g
     has(namespace) {
       return global.length > 0 || own(namespace).length > 0;
     },
+    anywhere() {
+      return global.length > 0 || (informer?.list() ?? []).some((cm) => sinksOfConfigMap(cm).sinks.length > 0);
+    },
+    since(namespace) {
+      return global.length ? undefined : informer?.get(namespace, NAMESPACE_SINKS_CONFIGMAP)?.metadata.creationTimestamp;
+    },
     async start() {
-      informer = createInformer(store, CONFIGMAP, { fieldSelector: `metadata.name=${NAMESPACE_SINKS_CONFIGMAP}`, logger });
+      const changed = () => onChange?.();
+      informer = createInformer(store, CONFIGMAP, { fieldSelector: `metadata.name=${NAMESPACE_SINKS_CONFIGMAP}`, logger, handlers: { onAdd: changed, onUpdate: changed } });
       await informer.synced;
     },
     async stop() {
