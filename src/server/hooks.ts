@@ -123,7 +123,8 @@ function deliveryAnnotations(o: HookOptions, input: EventInput | undefined): () 
   return function annotations() {
     prepared ??= (async () => {
       if (!input) return {};
-      const trace = parseTraceParent(input.header.Traceparent?.[0]);
+      // the HTTP header, else a CloudEvent's distributed-tracing extension (Ce-Traceparent)
+      const trace = parseTraceParent(input.header.Traceparent?.[0]) ?? parseTraceParent(input.header['Ce-Traceparent']?.[0]);
       const own = await o.prepareDelivery?.({ listener: input.listener, eventID: input.eventID, header: input.header, body: input.body });
       return { ...own, ...(trace ? { [ANNOTATION_TRACEPARENT]: formatTraceParent(trace) } : {}) };
     })();

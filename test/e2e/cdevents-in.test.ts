@@ -9,6 +9,7 @@ import { kiln, tempDir } from './helpers.ts';
 import { api, startServe, until, type Served } from './serve-helpers.ts';
 
 const EXAMPLE = 'examples/cdevents/deploy-on-artifact.yaml';
+const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 const PURL = (d: string) => `pkg:oci/app@sha256%3A${d}?repository_url=registry.example/team/app`;
 
 function artifact(type: string, id: string, subject: string) {
@@ -31,6 +32,8 @@ test('a CDEvent posted to an EventListener starts the PipelineRun its trigger na
 
   async function post(e: ReturnType<typeof artifact>, mode: 'binary' | 'structured'): Promise<string> {
     const m = toHttp(e, mode);
+    // the CloudEvents distributed-tracing extension, as a structured event carries it
+    if (mode === 'structured') m.body = JSON.stringify({ ...JSON.parse(m.body), traceparent: TRACEPARENT });
     const res = await fetch(`${s.url}/hooks/default/cdevents`, { method: 'POST', headers: m.headers, body: m.body });
     assert.equal(res.status, 202);
     return ((await res.json()) as { eventID: string }).eventID;
@@ -51,6 +54,7 @@ test('a CDEvent posted to an EventListener starts the PipelineRun its trigger na
     assert.equal(run.status.conditions[0].status, 'True', JSON.stringify(run.status));
     assert.equal(run.metadata.labels['triggers.tekton.dev/trigger'], 'on-artifact-published');
     assert.deepEqual(run.spec.params, [{ name: 'artifact', value: PURL(digest) }, { name: 'by', value: 'ci-bot' }, { name: 'chain', value: chain }]);
+    assert.equal(run.metadata.annotations['kiln.dev/traceparent'], eventID === structured ? TRACEPARENT : undefined);
     const logs = await kiln(['logs', run.metadata.name], { env });
     assert.match(logs.stdout, new RegExp(`deploying ${PURL(digest).replace(/[.?%]/g, '\\$&')} published by ci-bot \\(chain ${chain}\\)`));
   }
