@@ -15,6 +15,8 @@ export type ResultRef = Omit<ResourceResult, 'status' | 'message' | 'hookPhase'>
 interface ActionBase {
   /** unique within a step; outcomes name it */
   id: number;
+  /** order inside its batch: groups run one after the other, the actions of one group may run in parallel */
+  group: number;
   /** the task's key (`group/kind/namespace/name:phase`) */
   task: string;
   result: ResultRef;
@@ -22,8 +24,10 @@ interface ActionBase {
 
 /**
  * - `apply`: create or update `object` (kubectl apply semantics; `options` say server-side apply, replace,
- *   force, validate); `dryRun` = validate only. `stage` is `namespace` (CreateNamespace), `preflight` (the
- *   dry run of every task before the first wave) or `sync`.
+ *   force, validate); `dryRun` = validate only (client-side, as Argo CD). `stage` is `namespace`
+ *   (CreateNamespace), `preflight` (the dry run of every task before the first wave: when the server does not
+ *   know the kind yet and `options.skipDryRunOnMissingResource` is set, report it ok without calling the API)
+ *   or `sync`.
  * - `prune`: delete a live object no longer desired, with the propagation policy.
  * - `delete`: delete a hook (BeforeHookCreation before re-creating it, HookSucceeded/HookFailed after the
  *   operation, Terminate when the operation is terminated). A NotFound answer counts as success.
@@ -49,7 +53,11 @@ export interface Outcome {
 export interface Step {
   /** the state to persist now (before the actions run) */
   state: OperationState;
-  /** run in order; the actions of one batch may run in parallel; a failed action stops later batches */
+  /**
+   * Run in order. Inside a batch, actions run by ascending `group` (one group after the other, a group's
+   * actions possibly in parallel) and a failure does not stop the batch; a batch with a failure stops the
+   * batches after it.
+   */
   batches: Action[][];
   /** the state's phase/message once every action of the step succeeded (the last wave of a sync) */
   onSuccess?: { phase: 'Succeeded'; message: string };

@@ -133,6 +133,18 @@ test('an apply failure runs the SyncFail hooks; a failing SyncFail hook is repor
   assert.deepEqual([bad?.status, bad?.hookPhase], ['SyncFailed', 'Failed']);
 });
 
+test('a failed kind does not stop the other kinds of its wave (as Argo CD), but stops the next wave', () => {
+  const c = new FakeCluster();
+  c.evolve = workloads(1);
+  c.failApply.set('bad', 'invalid');
+  const run = runOperation(c, input([obj('v1', 'ConfigMap', 'bad'), deployment('web'), obj('v1', 'Service', 'svc', wave(1))]));
+  assert.equal(run.state.message, 'one or more synchronization tasks completed unsuccessfully, reason: ConfigMap/bad: invalid');
+  assert.equal(run.state.phase, 'Failed');
+  assert.deepEqual(applied(c), ['ConfigMap/bad', 'Deployment/web']);
+  const groups = run.steps[0].batches.map((b) => b.map((a) => `${a.group}:${a.type === 'apply' ? a.object.kind : ''}`));
+  assert.deepEqual(groups, [['0:ConfigMap', '1:Deployment', '2:Service'], ['0:ConfigMap', '1:Deployment']], 'preflight and wave 0, one group per kind');
+});
+
 test('a dry-run failure fails before anything is applied, naming the resource', () => {
   const c = new FakeCluster();
   c.failDryRun.set('web', 'Deployment.apps "web" is invalid: spec.template.spec.containers: Required value');

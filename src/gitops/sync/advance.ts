@@ -67,7 +67,7 @@ export function advance(plan: SyncPlan, state: OperationState, opts: AdvanceOpti
     if (ns) sb.batch((id) => [applyAction(id(), ns, plan.dryRun, 'namespace')]);
     let dry = tasks.filter((v) => v !== ns && v.task.target);
     if (plan.applyOutOfSyncOnly) dry = dry.filter((v) => v.task.isHook || !v.task.inSync);
-    sb.batch((id) => dry.map((v) => applyAction(id(), v, true, 'preflight')));
+    sb.batch((id) => applyByKind(id, dry, true, 'preflight'));
     if (ns) return running([], false, POLL_MS, 'one or more tasks are running');
   }
 
@@ -149,7 +149,7 @@ export function advance(plan: SyncPlan, state: OperationState, opts: AdvanceOpti
       if (p?.skip) results.set(resultRef(v.task), 'PruneSkipped', 'Succeeded', p.skip);
       else if (plan.dryRun) results.set(resultRef(v.task), 'Pruned', 'Succeeded', 'pruned (dry run)');
       else if (metaOf(v.task.live).deletionTimestamp) results.set(resultRef(v.task), 'Pruned', 'Succeeded', 'pruned');
-      else return [{ id: id(), type: 'prune', task: v.task.key, result: resultRef(v.task), ref: objectRef(v.task), propagationPolicy: p?.propagationPolicy ?? 'foreground' }];
+      else return [{ id: id(), group: 0, type: 'prune', task: v.task.key, result: resultRef(v.task), ref: objectRef(v.task), propagationPolicy: p?.propagationPolicy ?? 'foreground' }];
       return [];
     }));
     const recreate = creates.filter((v) => v.task.isHook && v.task.live && v.task.deletePolicies.includes('BeforeHookCreation'));
@@ -157,17 +157,7 @@ export function advance(plan: SyncPlan, state: OperationState, opts: AdvanceOpti
       sb.batch((id) => recreate.map((v) => deleteAction(id(), v, 'BeforeHookCreation')));
       return running(recreate, true);
     }
-    let group: TaskView[] = [];
-    const flush = () => {
-      const g = group;
-      sb.batch((id) => g.map((v) => applyAction(id(), v, plan.dryRun, 'sync')));
-      group = [];
-    };
-    for (const v of creates) {
-      if (group.length && group[0].task.kind !== v.task.kind) flush();
-      group.push(v);
-    }
-    flush();
+    sb.batch((id) => applyByKind(id, creates, plan.dryRun, 'sync'));
     return undefined;
   }
 
@@ -185,16 +175,26 @@ export function advance(plan: SyncPlan, state: OperationState, opts: AdvanceOpti
   }
 }
 
-function applyAction(id: number, v: TaskView, dryRun: boolean, stage: 'namespace' | 'preflight' | 'sync'): Action {
+function applyAction(id: number, v: TaskView, dryRun: boolean, stage: 'namespace' | 'preflight' | 'sync', group = 0): Action {
   const t = v.task;
   const options = t.apply ?? { serverSideApply: false, replace: false, force: false, validate: true, skipDryRunOnMissingResource: false };
-  return { id, type: 'apply', task: t.key, result: resultRef(t), object: t.target as Obj, dryRun, options: dryRun ? { ...options, serverSideApply: false } : options, stage };
+  const object = t.target as Obj;
+  return { id, group, type: 'apply', task: t.key, result: resultRef(t), object, dryRun, options: dryRun ? { ...options, serverSideApply: false } : options, stage };
+}
+
+/** Applies in task order, one group per run of the same kind (gitops-engine waits between kinds, not within one). */
+function applyByKind(id: () => number, views: TaskView[], dryRun: boolean, stage: 'preflight' | 'sync'): Action[] {
+  let group = 0;
+  return views.map((v, i) => {
+    if (i > 0 && views[i - 1].task.kind !== v.task.kind) group++;
+    return applyAction(id(), v, dryRun, stage, group);
+  });
 }
 
 function deleteAction(id: number, v: TaskView, reason: 'BeforeHookCreation' | 'HookSucceeded' | 'HookFailed' | 'Terminate'): Action {
-  return { id, type: 'delete', task: v.task.key, result: resultRef(v.task), ref: objectRef(v.task), reason };
+  return { id, group: 0, type: 'delete', task: v.task.key, result: resultRef(v.task), ref: objectRef(v.task), reason };
 }
 
 function finalizerAction(id: number, v: TaskView): Action {
-  return { id, type: 'removeFinalizer', task: v.task.key, result: resultRef(v.task), ref: objectRef(v.task), finalizer: HOOK_FINALIZER };
+  return { id, group: 0, type: 'removeFinalizer', task: v.task.key, result: resultRef(v.task), ref: objectRef(v.task), finalizer: HOOK_FINALIZER };
 }

@@ -27,7 +27,7 @@ export function terminate(plan: SyncPlan, state: OperationState, now: string): S
     const v = view(t, results);
     if (!t.isHook || !isRunning(v)) continue;
     results.set(resultRef(t), v.status, 'Failed', 'Terminated');
-    if (t.live) actions.push({ id: actions.length, type: 'delete', task: t.key, result: resultRef(t), ref: objectRef(t), reason: 'Terminate' });
+    if (t.live) actions.push({ id: actions.length, group: 0, type: 'delete', task: t.key, result: resultRef(t), ref: objectRef(t), reason: 'Terminate' });
   }
   return { state: withPhase(state, results, 'Failed', 'Operation terminated', now), batches: actions.length ? [actions] : [], done: true };
 }

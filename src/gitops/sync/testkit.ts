@@ -83,7 +83,7 @@ export class FakeCluster {
     return { id: a.id, ok: true };
   }
 
-  /** Performs the batches in order, stopping after a batch with a failure. */
+  /** Performs the batches in order (each whole, in group order), stopping after a batch with a failure. */
   perform(step: Step): Outcome[] {
     const out: Outcome[] = [];
     for (const batch of step.batches) {
