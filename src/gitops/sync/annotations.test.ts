@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { annotationCSV, deletePoliciesOf, hookTypes, isHook, isSkipped, syncPhasesOf, waveOf } from './annotations.ts';
-import { ignoresExtraneous, resourceOptionValue } from './options.ts';
+import { ignoresExtraneous, pruneConfirmed, resourceOptionValue } from './options.ts';
 import { compareTasks, kindRank } from './order.ts';
 import { obj } from './testkit.ts';
 import { isTrackedBy, withTracking } from './tracking.ts';
@@ -62,4 +62,13 @@ test('tracking: annotation must name the app and the object itself; label tracki
   assert.equal(isTrackedBy(withTracking(cm, 'app', 'label'), 'app', 'label'), true);
   assert.equal(isTrackedBy(withTracking(cm, 'app', 'label'), 'app'), false, 'a label alone does not satisfy annotation tracking');
   assert.equal(isTrackedBy(withTracking(cm, 'app', 'annotation+label'), 'app', 'annotation+label'), true);
+});
+
+test('prune confirmation: the deletion-approved annotation, no older than the operation', () => {
+  const started = '2026-03-01T10:00:00Z';
+  assert.equal(pruneConfirmed({ 'argocd.argoproj.io/deletion-approved': '2026-03-01T10:00:05Z' }, started), true);
+  assert.equal(pruneConfirmed({ 'argocd.argoproj.io/deletion-approved': '2026-03-01T10:00:00Z' }, started), true);
+  assert.equal(pruneConfirmed({ 'argocd.argoproj.io/deletion-approved': '2026-03-01T09:59:59Z' }, started), false, 'an approval of an earlier operation');
+  assert.equal(pruneConfirmed({ 'argocd.argoproj.io/deletion-approved': 'yes' }, started), false);
+  assert.equal(pruneConfirmed(undefined, started), false);
 });

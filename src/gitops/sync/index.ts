@@ -17,7 +17,7 @@
  *    PostSync, SyncFail), wave, kind, name; prunes in reverse wave order (PruneLast after the last wave);
  *    hooks named from generateName, with the hook finalizer; targets carry the namespace and tracking id.
  *    The plan is the same for the same observation, so nothing but `operationState` needs to be stored.
- * 3. `advance(plan, state, {now, pruneConfirmed, healthOptions})` → a `Step`: `state` to persist, `batches` of
+ * 3. `advance(plan, state, {now, pruneConfirmed: pruneConfirmed(app annotations, state.startedAt), healthOptions})` → a `Step`: `state` to persist, `batches` of
  *    actions (`apply` with options and dry-run flag, `prune`, `delete` of hooks, `removeFinalizer`), and either
  *    `done` (Succeeded/Failed — the message names each failed resource and why) or `requeueAfterMs` (waiting
  *    for a wave's resources to be healthy, hooks to finish, deletions, or a prune confirmation).
@@ -41,7 +41,9 @@ export { alreadyAttempted, DEFAULT_SELF_HEAL_TIMEOUT_MS, shouldAutoSync, type Au
 export {
   appendHistory, DEFAULT_REVISION_HISTORY_LIMIT, recordsHistory, rollbackOperation, startOperation, terminate, type RollbackRequest,
 } from './operation.ts';
-export { applyOptionsOf, ignoresExtraneous, propagationPolicy, pruneDisabled, pruneLast, pruneNeedsConfirm, resourceOptionValue } from './options.ts';
+export {
+  ANN_DELETION_APPROVED, applyOptionsOf, ignoresExtraneous, propagationPolicy, pruneConfirmed, pruneDisabled, pruneLast, pruneNeedsConfirm, resourceOptionValue,
+} from './options.ts';
 export { compareTasks, KIND_ORDER, kindRank, sortTasks } from './order.ts';
 export { hookName, planSync, type DesiredManifest, type InvalidTask, type PlanInput, type SyncPlan } from './plan.ts';
 export { recordOutcomes } from './record.ts';

@@ -53,3 +53,13 @@ export function propagationPolicy(appOptions: readonly string[] | undefined): 'f
 export function ignoresExtraneous(o: Obj): boolean {
   return hasAnnotationOption(o, ANN_COMPARE_OPTIONS, 'IgnoreExtraneous');
 }
+
+/** The Application annotation `argocd app confirm-deletion` sets to the time of the confirmation. */
+export const ANN_DELETION_APPROVED = 'argocd.argoproj.io/deletion-approved';
+
+/** Whether the prunes waiting for confirmation are confirmed: the Application's approval is no older than the operation. */
+export function pruneConfirmed(appAnnotations: Record<string, unknown> | undefined, startedAt: string): boolean {
+  const v = appAnnotations?.[ANN_DELETION_APPROVED];
+  const at = typeof v === 'string' ? Date.parse(v) : NaN;
+  return Number.isFinite(at) && at >= Date.parse(startedAt);
+}
