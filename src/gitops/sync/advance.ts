@@ -4,6 +4,7 @@
 // creation, apply by kind), and succeed when nothing is left.
 import { HOOK_FINALIZER } from './annotations.ts';
 import { CONFIRM_POLL_MS, POLL_MS, WAVE_DELAY_MS, type Action, type Step } from './actions.ts';
+import { terminate } from './operation.ts';
 import type { SyncPlan } from './plan.ts';
 import {
   Results, isCompleted, isPending, isRunning, isSuccessful, isTerminal, label, objectRef, resultRef, view, waitingMessage, withPhase, withReasons, type TaskView,
@@ -48,6 +49,7 @@ class StepBuilder {
 /** The next step of `state` (see index.ts for the contract). Pure; never throws on user input. */
 export function advance(plan: SyncPlan, state: OperationState, opts: AdvanceOptions): Step {
   if (isTerminal(state.phase)) return { state, batches: [], done: true };
+  if (state.phase === 'Terminating') return terminate(plan, state, opts.now);
   const results = new Results(state.syncResult?.resources);
   const sb = new StepBuilder();
   const finish = (phase: 'Succeeded' | 'Failed' | 'Error', message: string): Step => ({ state: withPhase(state, results, phase, message, opts.now), batches: sb.batches, done: true });

@@ -60,3 +60,10 @@ test('terminate deletes running hooks and fails the operation', () => {
   const long = t.state.syncResult?.resources.find((r) => r.name === 'long');
   assert.deepEqual([long?.hookPhase, long?.message], ['Failed', 'Terminated']);
 });
+
+test('advance on a Terminating operation terminates it', () => {
+  const plan = planSync({ appName: 'app', namespace: 'dest', revision: 'r', startedAt: T0, desired: [obj('v1', 'ConfigMap', 'c')], live: [] });
+  const state = { ...startOperation({ sync: {} }, T0, { revision: 'r' }), phase: 'Terminating' as const };
+  const step = advance(plan, state, { now: T0 });
+  assert.deepEqual([step.done, step.state.phase, step.state.message], [true, 'Failed', 'Operation terminated']);
+});

@@ -207,3 +207,28 @@ test('invalid tasks name the manifest; a project check can refuse tasks; bad wav
     'apps/t.yaml:9: apiVersion and kind are required; object skipped',
   ]);
 });
+
+test('a repeated manifest warns and the last one wins', () => {
+  const plan = planSync({
+    ...base,
+    desired: [
+      { object: obj('v1', 'ConfigMap', 'c', {}, { data: { v: '1' } }), origin: 'a.yaml:1' },
+      { object: obj('v1', 'ConfigMap', 'c', {}, { data: { v: '2' } }), origin: 'b.yaml:4' },
+    ],
+  });
+  assert.equal(plan.tasks.length, 1);
+  assert.deepEqual(plan.tasks[0].target?.data, { v: '2' });
+  assert.deepEqual(plan.warnings, ['b.yaml:4: ConfigMap/c is repeated (also a.yaml:1); the last one is applied']);
+});
+
+test('malformed input never throws', () => {
+  const junk: Obj[] = [
+    {}, { apiVersion: 3, kind: 'X' }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: 'nope' },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 7, annotations: { 'argocd.argoproj.io/hook': 5, 'argocd.argoproj.io/sync-wave': null } } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', annotations: ['a'], finalizers: 'f' } },
+    { apiVersion: 'batch/v1', kind: 'Job', metadata: { generateName: 7, annotations: { 'argocd.argoproj.io/hook': 'PreSync' } } },
+  ];
+  const plan = planSync({ ...base, startedAt: 'not a time', desired: junk, live: [...junk, { metadata: null }], syncOptions: ['CreateNamespace=true'], operation: { prune: true } });
+  assert.ok(plan.invalid.length >= 2);
+  assert.ok(plan.tasks.every((t) => typeof t.key === 'string'));
+});

@@ -129,6 +129,7 @@ export function planSync(input: PlanInput): SyncPlan {
   }
   const tasks: SyncTask[] = [];
   const desiredKeys = new Set<string>();
+  const byKey = new Map<string, SyncTask>();
 
   for (const { object, origin } of manifests) {
     const at = origin ? `${origin}: ` : '';
@@ -164,7 +165,12 @@ export function planSync(input: PlanInput): SyncPlan {
       task.apply = applyOptionsOf(target, task.live, syncOptions, { force, crdInSync: crdKinds.has(`${task.group}/${task.kind}`) });
       task.inSync = !hook && !!task.live && input.syncStatus?.[task.resourceKey] === 'Synced';
       if (!task.name) invalid.push({ task, message: `${where(task)}metadata.name: required${hook ? ' (or metadata.generateName on a hook)' : ''}` });
-      tasks.push(task);
+      const dup = byKey.get(task.key);
+      if (dup && task.name) {
+        warnings.push(`${where(task)}${task.kind}/${task.name} is repeated${dup.origin ? ` (also ${dup.origin})` : ''}; the last one is applied`);
+        byKey.delete(task.key);
+      }
+      byKey.set(task.name ? task.key : `${task.key}#${byKey.size}`, task);
     }
     if (!hook && syncPhasesOf(object).length === 0) {
       const id = identityOf(object);
@@ -172,6 +178,7 @@ export function planSync(input: PlanInput): SyncPlan {
     }
   }
 
+  tasks.push(...byKey.values());
   for (const [key, live] of liveByKey) {
     if (desiredKeys.has(key) || isHook(live) || !isTrackedBy(live, input.appName, method, label)) continue;
     const task = newTask(null, live, 'Sync', clusterScoped);
