@@ -52,7 +52,7 @@ export {
   AUTOMATED_RETRY_LIMIT, DEFAULT_BACKOFF, onOperationFailed, parseBackoffDuration, restartForRetry, retryDelay, retryStrategyFor, retryWaitMs, shouldRetry,
 } from './retry.ts';
 export {
-  DEFAULT_TRACKING_LABEL, TRACKING_ANNOTATION, defaultClusterScoped, identityOf, isTrackedBy, keyOf, trackingId, withTracking,
+  DEFAULT_TRACKING_LABEL, TRACKING_ANNOTATION, defaultClusterScoped, identityOf, isTrackedBy, keyOf, trackingApp, trackingId, withTracking,
   type Identity, type TrackingMethod,
 } from './tracking.ts';
 export * from './types.ts';

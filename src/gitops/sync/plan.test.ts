@@ -232,3 +232,13 @@ test('malformed input never throws', () => {
   assert.ok(plan.invalid.length >= 2);
   assert.ok(plan.tasks.every((t) => typeof t.key === 'string'));
 });
+
+test('a resource tracked by another app: a warning, or invalid with FailOnSharedResource=true', () => {
+  const live = [withTracking({ ...obj('v1', 'ConfigMap', 'c'), metadata: { name: 'c', namespace: 'dest' } }, 'other')];
+  const warn = planSync({ ...base, desired: [obj('v1', 'ConfigMap', 'c')], live });
+  assert.deepEqual(warn.warnings, ['ConfigMap/c is part of applications app and other']);
+  assert.equal(warn.invalid.length, 0);
+  const fail = planSync({ ...base, desired: [obj('v1', 'ConfigMap', 'c')], live, syncOptions: ['FailOnSharedResource=true'] });
+  assert.deepEqual(fail.invalid.map((i) => i.message), ['Shared resource found: ConfigMap/c is part of applications app and other']);
+  assert.equal(fail.tasks.filter((t) => !t.target).length, 0, "another app's object is never pruned");
+});

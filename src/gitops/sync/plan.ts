@@ -3,7 +3,7 @@
 import { HOOK_FINALIZER, deletePoliciesOf, isHook, syncPhasesOf, waveOf, waveWarning } from './annotations.ts';
 import { applyOptionsOf, propagationPolicy, pruneDisabled, pruneLast, pruneNeedsConfirm } from './options.ts';
 import { sortTasks } from './order.ts';
-import { defaultClusterScoped, identityOf, isTrackedBy, keyOf, withTracking, type TrackingMethod } from './tracking.ts';
+import { defaultClusterScoped, identityOf, isTrackedBy, keyOf, trackingApp, withTracking, type TrackingMethod } from './tracking.ts';
 import type { Obj, ResourceResult, SyncOperation, SyncPhase, SyncTask } from './types.ts';
 
 /** A rendered manifest; `origin` (file:line) names it in errors. */
@@ -164,6 +164,12 @@ export function planSync(input: PlanInput): SyncPlan {
       if (hook) task.deletePolicies = deletePoliciesOf(object);
       task.apply = applyOptionsOf(target, task.live, syncOptions, { force, crdInSync: crdKinds.has(`${task.group}/${task.kind}`) });
       task.inSync = !hook && !!task.live && input.syncStatus?.[task.resourceKey] === 'Synced';
+      const owner = task.live && !hook ? trackingApp(task.live, method, label) : undefined;
+      if (owner && owner !== input.appName) {
+        const message = `${where(task)}${task.kind}/${task.name} is part of applications ${input.appName} and ${owner}`;
+        if (syncOptions.includes('FailOnSharedResource=true')) invalid.push({ task, message: `Shared resource found: ${message}` });
+        else warnings.push(message);
+      }
       if (!task.name) invalid.push({ task, message: `${where(task)}metadata.name: required${hook ? ' (or metadata.generateName on a hook)' : ''}` });
       const dup = byKey.get(task.key);
       if (dup && task.name) {

@@ -82,6 +82,18 @@ export function isTrackedBy(o: Obj, appName: string, method: TrackingMethod = 'a
   return ann === trackingId(appName, id) || ann === trackingId(appName, { ...id, namespace: '' });
 }
 
+/** The app a live object is tracked by (from its tracking id, or its label with label tracking), if any. */
+export function trackingApp(o: Obj, method: TrackingMethod = 'annotation', label = DEFAULT_TRACKING_LABEL): string | undefined {
+  const meta = isObj(o.metadata) ? o.metadata : {};
+  if (method === 'label') {
+    const v = isObj(meta.labels) ? s(meta.labels[label]) : '';
+    return v || undefined;
+  }
+  const ann = isObj(meta.annotations) ? s(meta.annotations[TRACKING_ANNOTATION]) : '';
+  const i = ann.indexOf(':');
+  return i > 0 ? ann.slice(0, i) : undefined;
+}
+
 /** A copy of `o` carrying the app's tracking annotation and/or label. */
 export function withTracking(o: Obj, appName: string, method: TrackingMethod = 'annotation', label = DEFAULT_TRACKING_LABEL): Obj {
   const meta: Obj = isObj(o.metadata) ? { ...o.metadata } : {};
