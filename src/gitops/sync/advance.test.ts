@@ -271,3 +271,21 @@ test('advance is level-based: the same plan and state give the same step; finish
   const partial = recordOutcomes(step, [{ id: step.batches[0][0].id, ok: true }], T0);
   assert.equal(partial.phase, 'Running', 'actions not reported leave the step unfinished');
 });
+
+test('a Tekton PipelineRun as a PreSync hook: the sync waits for it to succeed, and stops when it fails', () => {
+  const run = (outcome: 'True' | 'False') => {
+    const c = new FakeCluster();
+    c.evolve = (o) => (o.kind === 'PipelineRun' && !o.status
+      ? { ...o, status: { conditions: [{ type: 'Succeeded', status: outcome, reason: outcome === 'True' ? 'Succeeded' : 'Failed', message: outcome === 'True' ? 'Tasks Completed: 1' : 'Tasks Completed: 1 (Failed: 1)' }] } }
+      : o);
+    const pr = { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { generateName: 'migrate-', annotations: hook('PreSync') }, spec: { pipelineRef: { name: 'migrate' } } };
+    return { c, r: runOperation(c, input([pr, obj('v1', 'ConfigMap', 'cfg')])) };
+  };
+  const ok = run('True');
+  assert.equal(ok.r.state.phase, 'Succeeded', ok.r.state.message);
+  assert.deepEqual(applied(ok.c), [`PipelineRun/migrate-abcdef0-presync-${Date.parse(T0) / 1000}`, 'ConfigMap/cfg']);
+  const bad = run('False');
+  assert.equal(bad.r.state.phase, 'Failed');
+  assert.equal(bad.r.state.message, `one or more synchronization tasks completed unsuccessfully, reason: tekton.dev/PipelineRun/migrate-abcdef0-presync-${Date.parse(T0) / 1000}: Tasks Completed: 1 (Failed: 1)`);
+  assert.deepEqual(applied(bad.c).length, 1, 'nothing applied after the failed hook');
+});
