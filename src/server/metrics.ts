@@ -4,7 +4,8 @@
 // deliveries by listener and outcome (from the trigger records hooks.ts writes); CDEvents
 // delivered/failed/retried per sink and waiting in the outbox (reported by the delivery); how long
 // TaskRuns waited for a slot; reconcile latency and outcomes per controller (reported by the
-// runtime, wired in main.ts); the store's size on disk and objects per resource (at scrape time).
+// runtime, wired in main.ts); the store's size on disk and objects per resource, and GitOps
+// Applications by sync and health status (at scrape time).
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Condition, KObject } from '../api/meta.ts';
@@ -28,6 +29,9 @@ export interface Metrics {
 export type StoreStatsReader = () => { bytes: number; objects: Record<string, number> };
 
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+
+/** Argo CD-style Applications (argoproj.io), counted by sync and health status. */
+const APPLICATION: ResourceType = { group: 'argoproj.io', plural: 'applications', kind: 'Application', namespaced: true };
 
 function succeededOf(obj: KObject): Condition | undefined {
   return (obj.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === 'Succeeded');
@@ -66,6 +70,17 @@ export function createMetrics({ store, storeStats }: { store: Store; storeStats?
     async collect() {
       const { items } = await store.list(TASKRUN);
       this.set(items.filter((r) => { const c = succeededOf(r); return c?.status === 'Unknown' && c.reason === 'Pending'; }).length);
+    },
+  });
+  new Gauge({
+    name: 'kiln_applications', help: 'GitOps Applications by sync status (Synced, OutOfSync, Unknown) and health status (Healthy, Progressing, Degraded, Missing, Suspended, Unknown)', labelNames: ['sync', 'health'], registers: [registry],
+    async collect() {
+      this.reset();
+      const { items } = await store.list(APPLICATION);
+      for (const a of items) {
+        const st = (a.status ?? {}) as { sync?: { status?: string }; health?: { status?: string } };
+        this.inc({ sync: st.sync?.status || 'Unknown', health: st.health?.status || 'Unknown' });
+      }
     },
   });
   const queueWait = new Histogram({ name: 'kiln_taskrun_queue_wait_seconds', help: 'How long TaskRuns waited from creation to their start (a free slot)', buckets: DURATION_BUCKETS, registers: [registry] });

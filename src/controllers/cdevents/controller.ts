@@ -12,11 +12,12 @@ import type { PipelineRun } from '../../api/pipelinerun.types.ts';
 import { PIPELINERUN, TASKRUN } from '../../api/registry.ts';
 import type { TaskRun } from '../../api/taskrun.types.ts';
 import { CDEventType, type CDEvent } from '../../events/cdevent.ts';
+import { GitOpsEventType } from '../../events/gitops.ts';
 import { eventsOfRun } from '../../events/index.ts';
 import type { EventSource } from '../../events/runs.ts';
 import { parentPipelineRunUid } from '../../events/runs.ts';
 import { createController, type Controller } from '../../runtime/controller.ts';
-import type { Store } from '../../store/store.ts';
+import type { ResourceType, Store } from '../../store/store.ts';
 import { orUndefined } from '../../store/store.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { ensureOutboxCrd } from './crd.ts';
@@ -62,6 +63,15 @@ function succeeded(obj: KObject): Condition | undefined {
   return (obj.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === 'Succeeded');
 }
 
+/** Argo CD-style Applications (GitOps): their deployments are CDEvents too (events/gitops.ts). */
+export const APPLICATION: ResourceType = { group: 'argoproj.io', plural: 'applications', kind: 'Application', namespaced: true };
+
+/** Whether an Application's deployments (status.history) or its deletion changed. */
+function deploymentsChanged(a: KObject, b: KObject): boolean {
+  const key = (o: KObject) => `${JSON.stringify((o.status as { history?: unknown } | undefined)?.history ?? [])}|${o.metadata.deletionTimestamp ?? ''}`;
+  return key(a) !== key(b);
+}
+
 /** The parts of a run's status its events depend on. */
 function eventState(obj: KObject): string {
   const st = obj.status as { startTime?: string; completionTime?: string; retriesStatus?: unknown[] } | undefined;
@@ -77,7 +87,7 @@ export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay
   const recorder = createOutboxRecorder({ store, now, sealKey, onRecorded: (e) => { count++; delivery.add(e); } });
   const prepareDelivery = createDeliveryRecorder({ source, has: directory.has, record: (owner, events) => recorder.record(owner, events), now });
 
-  async function getRun<T extends KObject>(c: Controller, type: typeof TASKRUN, ns: string, name: string): Promise<T | undefined> {
+  async function getRun<T extends KObject>(c: Controller, type: ResourceType, ns: string, name: string): Promise<T | undefined> {
     return (c.informerFor(type)?.get(ns, name) as T | undefined) ?? orUndefined(store.get<T>(type, ns, name));
   }
 
@@ -118,6 +128,21 @@ export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay
     await recorder.record(pr, eventsFor(pr));
   }
 
+  async function recordApplication(ns: string, name: string): Promise<void> {
+    if (!directory.has(ns)) return;
+    const app = await getRun<KObject>(applications, APPLICATION, ns, name);
+    if (!app) return;
+    const events = eventsFor(app);
+    const removed = events.filter((e) => e.context.type === GitOpsEventType.ServiceRemoved);
+    await recorder.record(app, events.filter((e) => !removed.includes(e)));
+    // owned by nothing: the Application's deletion must not take its removal event along
+    if (removed.length) await recorder.record({ ...app, metadata: { ...app.metadata, uid: undefined } }, removed);
+  }
+
+  const applications = createController({
+    name: 'cdevents-application', store, type: APPLICATION, workers: 1, updatePredicate: deploymentsChanged,
+    reconciler: { reconcile: (req) => recordApplication(req.namespace, req.name) },
+  });
   const taskruns = createController({
     name: 'cdevents-taskrun', store, type: TASKRUN, workers: 1, updatePredicate: eventStateChanged,
     reconciler: { reconcile: (req) => recordTaskRun(req.namespace, req.name) },
@@ -134,7 +159,7 @@ export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay
   let loaded = false;
   function watchRuns(): Promise<void> {
     if (stopped) return Promise.resolve();
-    watching ??= Promise.all([pipelineruns.start(), taskruns.start()]).then(() => undefined);
+    watching ??= Promise.all([pipelineruns.start(), taskruns.start(), applications.start()]).then(() => undefined);
     return watching;
   }
 
@@ -152,14 +177,14 @@ export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay
     },
     async stop() {
       stopped = true;
-      if (watching) await Promise.all([pipelineruns.stop(), taskruns.stop()]);
+      if (watching) await Promise.all([pipelineruns.stop(), taskruns.stop(), applications.stop()]);
       await delivery.stop();
       await directory.stop();
     },
     async idle() {
       if (watching) {
         await watching;
-        await Promise.all([pipelineruns.idle(), taskruns.idle()]);
+        await Promise.all([pipelineruns.idle(), taskruns.idle(), applications.idle()]);
       }
       await delivery.idle();
     },
