@@ -29,7 +29,9 @@
  *    retryCount+1; wait `retryWaitMs`, then `restartForRetry`) or leaves it failed. When Succeeded:
  *    `recordsHistory(state)` → `appendHistory(history, state, now, revisionHistoryLimit)`.
  *
- * `terminate(plan, state, now)` ends a running operation (running hooks deleted).
+ * `terminate(plan, state, now)` ends a running operation (running hooks deleted). When the Application is
+ * deleted with the resources finalizer, `planDeletion({live, finalizers, self, confirmed})` says which objects to
+ * delete next (highest wave first), what to wait for, and when the finalizer can go.
  */
 export { advance, type AdvanceOptions } from './advance.ts';
 export { CONFIRM_POLL_MS, POLL_MS, WAVE_DELAY_MS, type Action, type ObjectRef, type Outcome, type ResultRef, type Step } from './actions.ts';
@@ -44,6 +46,7 @@ export {
 export {
   ANN_DELETION_APPROVED, applyOptionsOf, ignoresExtraneous, propagationPolicy, pruneConfirmed, pruneDisabled, pruneLast, pruneNeedsConfirm, resourceOptionValue,
 } from './options.ts';
+export { planDeletion, RESOURCES_FINALIZER, RESOURCES_FINALIZER_BACKGROUND, type DeletionInput, type DeletionPlan } from './deletion.ts';
 export { compareTasks, KIND_ORDER, kindRank, sortTasks } from './order.ts';
 export { hookName, planSync, type DesiredManifest, type InvalidTask, type PlanInput, type SyncPlan } from './plan.ts';
 export { recordOutcomes } from './record.ts';
