@@ -186,7 +186,11 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     logger: { level: 'info', stream: process.stderr },
     ready: () => ready,
     // a delivery's CDEvents are recorded before what it creates (cdevents is started below)
-    hooks: { interceptors: CORE_INTERCEPTORS, prepareDelivery: async (d) => (cdevents ? cdevents.prepareDelivery(d) : {}) },
+    hooks: {
+      interceptors: CORE_INTERCEPTORS,
+      prepareDelivery: async (d) => (cdevents ? cdevents.prepareDelivery(d) : {}),
+      deliveryCreated: async (d, created) => cdevents?.deliveryCreated(d, created),
+    },
     hostPolicy,
   });
   const policy = { keepLast: opts.keepRuns, maxAgeDays: opts.keepDays };

@@ -52,6 +52,8 @@ export interface HookOptions {
    * CDEvents); answers annotations every resource the delivery creates gets.
    */
   prepareDelivery?: (d: { listener: EventListener; eventID: string; header: Record<string, string[]>; body: string }) => Promise<Record<string, string>>;
+  /** Called after each resource a delivery created (e.g. to hand it what was recorded for the delivery); its failures are ignored. */
+  deliveryCreated?: (d: { listener: EventListener; eventID: string }, created: KObject) => Promise<void>;
 }
 
 /** Node's request headers as Go sees them: canonical names, every value. */
@@ -151,7 +153,9 @@ function processDeps(o: HookOptions, dryRun: boolean, input?: EventInput): Proce
     create: dryRun ? undefined : async (obj) => {
       const c = admit(annotated(obj, await annotations()), o.hostPolicy);
       if ('problem' in c) throw new Error(c.problem);
-      return store.create(c.info, c.object);
+      const created = await store.create(c.info, c.object);
+      if (input) await o.deliveryCreated?.({ listener: input.listener, eventID: input.eventID }, created).catch(() => undefined);
+      return created;
     },
     check: dryRun ? (obj) => hostRefusal(obj, o.hostPolicy) : undefined,
     uid: o.newId,

@@ -125,4 +125,7 @@ test('a signed push: repository.modified → pipelinerun queued/started → task
   const one = await kiln(['get', 'cde', queued.context.id, '-o', 'json'], { env });
   assert.equal(one.code, 0, one.stderr);
   assert.deepEqual(JSON.parse(one.stdout).status.sinks.map((x: { sink: string; state: string }) => [x.sink, x.state]), [[sinkUrl, 'Delivered']]);
+  // the push's entry belongs to the PipelineRun it started (it goes with it)
+  const pushEntry = JSON.parse((await kiln(['get', 'cde', repo.context.id, '-o', 'json'], { env })).stdout);
+  assert.deepEqual(pushEntry.metadata.ownerReferences.map((o: { kind: string; name: string }) => `${o.kind}/${o.name}`), [`PipelineRun/${pr.metadata.name}`]);
 });

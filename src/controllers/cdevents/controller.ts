@@ -18,12 +18,12 @@ import type { EventSource } from '../../events/runs.ts';
 import { parentPipelineRunUid } from '../../events/runs.ts';
 import { createController, type Controller } from '../../runtime/controller.ts';
 import type { ResourceType, Store } from '../../store/store.ts';
-import { orUndefined } from '../../store/store.ts';
+import { isConflict, orUndefined } from '../../store/store.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { ensureOutboxCrd } from './crd.ts';
 import { createDeliveryRecorder, type ReceivedDelivery } from './deliveries.ts';
 import { createDelivery, type Delivery, type DeliveryOptions } from './delivery.ts';
-import { createOutboxRecorder } from './outbox.ts';
+import { createOutboxRecorder, OUTBOX } from './outbox.ts';
 import { createSinkDirectory, type SinkConfig } from './sinks.ts';
 
 export interface CDEventsOptions {
@@ -55,6 +55,8 @@ export interface CDEvents {
    * delivery's CDEvents and answers the annotations its resources get (deliveries.ts).
    */
   prepareDelivery(d: ReceivedDelivery): Promise<Record<string, string>>;
+  /** Called after each resource a delivery created: the first owns the delivery's entries from then on. */
+  deliveryCreated(d: { eventID: string }, created: KObject): Promise<void>;
   /** where the events of `namespace` go now */
   sinksOf(namespace: string): SinkConfig[];
 }
@@ -85,7 +87,21 @@ export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay
   const delivery = createDelivery({ store, sinksOf: directory.sinksOf, post, baseDelay, maxDelay, now, onOutcome });
   let count = 0;
   const recorder = createOutboxRecorder({ store, now, sealKey, onRecorded: (e) => { count++; delivery.add(e); } });
-  const prepareDelivery = createDeliveryRecorder({ source, has: directory.has, record: (owner, events) => recorder.record(owner, events), now });
+  const deliveries = createDeliveryRecorder({ source, has: directory.has, record: (owner, events) => recorder.record(owner, events), adopt, now });
+
+  /** `owner` becomes the only owner of outbox entry `name` (a delivery's entry, owned by its listener until then) */
+  async function adopt(namespace: string, name: string, owner: KObject): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      const cur = await orUndefined(store.get(OUTBOX, namespace, name));
+      if (!cur) return;
+      try {
+        await store.update(OUTBOX, { ...cur, metadata: { ...cur.metadata, ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name ?? '', uid: owner.metadata.uid! }] } });
+        return;
+      } catch (e) {
+        if (!isConflict(e)) throw e;
+      }
+    }
+  }
 
   async function getRun<T extends KObject>(c: Controller, type: ResourceType, ns: string, name: string): Promise<T | undefined> {
     return (c.informerFor(type)?.get(ns, name) as T | undefined) ?? orUndefined(store.get<T>(type, ns, name));
@@ -166,7 +182,8 @@ export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay
   return {
     delivery,
     recorded: () => count,
-    prepareDelivery,
+    prepareDelivery: deliveries.prepare,
+    deliveryCreated: deliveries.created,
     sinksOf: (ns) => directory.sinksOf(ns),
     async start() {
       await ensureOutboxCrd(store).catch((e) => logger?.error(`the CDEvent kind is not served: ${(e as Error).message}`));

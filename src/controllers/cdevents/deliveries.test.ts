@@ -27,7 +27,8 @@ test('a push delivery records its repository event before what it creates; the P
   const el = await store.create(EVENTLISTENER, { apiVersion: 'triggers.tekton.dev/v1beta1', kind: 'EventListener', metadata: { name: 'github', namespace: 'ci' }, spec: { triggers: [] } });
   const annotations = await ce.prepareDelivery({ listener: el, eventID: 'ev-1', header: { 'X-Github-Event': ['push'] }, body: JSON.stringify(PUSH) });
   assert.deepEqual(Object.keys(annotations), [ANNOTATION_TRIGGER_EVENT]);
-  await store.create(PIPELINERUN, { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name: 'build-1', namespace: 'ci', labels: { 'triggers.tekton.dev/triggers-eventid': 'ev-1' }, annotations }, spec: {} });
+  const pr = await store.create(PIPELINERUN, { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name: 'build-1', namespace: 'ci', labels: { 'triggers.tekton.dev/triggers-eventid': 'ev-1' }, annotations }, spec: {} });
+  await ce.deliveryCreated({ eventID: 'ev-1' }, pr);
   await until(() => received.length === 2);
   await ce.idle();
   const [repo, queued] = received;
@@ -36,12 +37,16 @@ test('a push delivery records its repository event before what it creates; the P
   assert.equal(queued.context.type, 'dev.cdevents.pipelinerun.queued.0.3.0');
   assert.deepEqual(queued.context.links, [{ linkType: 'RELATION', linkKind: 'TRIGGER', target: { contextId: repo.context.id } }]);
   assert.equal(queued.context.chainId, repo.context.chainId);
+  // the delivery's entry is the PipelineRun's (it goes with it), no longer the listener's
   const entry = (await store.list<OutboxEntry>(OUTBOX, { namespace: 'ci' })).items.find((e) => e.metadata.name === repo.context.id)!;
-  assert.deepEqual(entry.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`), ['EventListener/github']);
+  assert.deepEqual(entry.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`), ['PipelineRun/build-1']);
+  assert.equal(entry.spec.run, 'EventListener/ci/github');
   // the same delivery prepared again (a second trigger of it, a retry) records nothing twice
   assert.deepEqual(await ce.prepareDelivery({ listener: el, eventID: 'ev-1', header: { 'X-Github-Event': ['push'] }, body: JSON.stringify(PUSH) }), annotations);
   await ce.idle();
   assert.equal(received.length, 2);
+  await store.delete(PIPELINERUN, 'ci', 'build-1');
+  assert.deepEqual((await store.list<OutboxEntry>(OUTBOX, { namespace: 'ci' })).items, []);
   await ce.stop();
 });
 

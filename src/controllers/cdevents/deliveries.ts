@@ -38,15 +38,29 @@ export interface DeliveryRecorderDeps {
   has(namespace: string): boolean;
   /** records `events` about `owner` in the outbox (in order, once) */
   record(owner: KObject, events: readonly CDEvent[]): Promise<unknown>;
+  /** makes `owner` the owner of the outbox entry `name` in `namespace` */
+  adopt(namespace: string, name: string, owner: KObject): Promise<void>;
   now?: () => Date;
+}
+
+export interface DeliveryRecorder {
+  /** before the first resource: records the delivery's events, answers the annotations */
+  prepare(d: ReceivedDelivery): Promise<Record<string, string>>;
+  /**
+   * After a resource the delivery created: the first one becomes the owner of the delivery's
+   * entries (so they go with it, e.g. when retention deletes the run; until then the listener owns them).
+   */
+  created(d: { eventID: string }, obj: KObject): Promise<void>;
 }
 
 /**
  * The annotations the resources a delivery creates get (see the file comment), after recording
  * the delivery's own events when its namespace has sinks.
  */
-export function createDeliveryRecorder({ source, has, record, now = () => new Date() }: DeliveryRecorderDeps): (d: ReceivedDelivery) => Promise<Record<string, string>> {
-  return async function prepareDelivery(d) {
+export function createDeliveryRecorder({ source, has, record, adopt, now = () => new Date() }: DeliveryRecorderDeps): DeliveryRecorder {
+  /** the entries recorded per delivery (eventID) waiting for their owner (bounded) */
+  const orphans = new Map<string, { namespace: string; names: string[] }>();
+  async function prepare(d: ReceivedDelivery): Promise<Record<string, string>> {
     const incoming = receivedCDEvent(d.header, d.body);
     if (incoming) return { [ANNOTATION_TRIGGER_EVENT]: incoming.id, ...(incoming.chainId ? { [ANNOTATION_CHAIN_ID]: incoming.chainId } : {}) };
     let body: unknown;
@@ -56,8 +70,18 @@ export function createDeliveryRecorder({ source, has, record, now = () => new Da
       return {};
     }
     const events = scmEvents({ deliveryId: d.eventID, header: d.header, body, timestamp: now().toISOString() }, source.source);
-    if (!events.length || !has(d.listener.metadata.namespace ?? 'default')) return {};
+    const namespace = d.listener.metadata.namespace ?? 'default';
+    if (!events.length || !has(namespace)) return {};
     await record(d.listener, events);
+    if (orphans.size >= 1000) orphans.clear();
+    orphans.set(d.eventID, { namespace, names: events.map((e) => e.context.id) });
     return { [ANNOTATION_TRIGGER_EVENT]: events[0].context.id };
-  };
+  }
+  async function created(d: { eventID: string }, obj: KObject): Promise<void> {
+    const o = orphans.get(d.eventID);
+    if (!o || !obj.metadata.uid || (obj.metadata.namespace ?? 'default') !== o.namespace) return;
+    orphans.delete(d.eventID);
+    for (const name of o.names) await adopt(o.namespace, name, obj);
+  }
+  return { prepare, created };
 }
