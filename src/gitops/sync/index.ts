@@ -50,6 +50,7 @@ export { planDeletion, RESOURCES_FINALIZER, RESOURCES_FINALIZER_BACKGROUND, type
 export { compareTasks, KIND_ORDER, kindRank, sortTasks } from './order.ts';
 export { hookName, planSync, type DesiredManifest, type InvalidTask, type PlanInput, type SyncPlan } from './plan.ts';
 export { recordOutcomes } from './record.ts';
+export { applyMergePatch, mergePatch, respectIgnoreDifferences } from './respect.ts';
 export { isTerminal, label, resultKey } from './results.ts';
 export {
   AUTOMATED_RETRY_LIMIT, DEFAULT_BACKOFF, onOperationFailed, parseBackoffDuration, restartForRetry, retryDelay, retryStrategyFor, retryWaitMs, shouldRetry,

@@ -3,8 +3,10 @@
 import { HOOK_FINALIZER, deletePoliciesOf, isHook, syncPhasesOf, waveOf, waveWarning } from './annotations.ts';
 import { applyOptionsOf, propagationPolicy, pruneDisabled, pruneLast, pruneNeedsConfirm } from './options.ts';
 import { sortTasks } from './order.ts';
+import { respectIgnoreDifferences } from './respect.ts';
 import { defaultClusterScoped, identityOf, isTrackedBy, keyOf, trackingApp, withTracking, type TrackingMethod } from './tracking.ts';
 import type { Obj, ResourceResult, SyncOperation, SyncPhase, SyncTask } from './types.ts';
+import type { IgnoreRule, JqEngine } from '../diff/ignore.ts';
 
 /** A rendered manifest; `origin` (file:line) names it in errors. */
 export interface DesiredManifest {
@@ -36,6 +38,10 @@ export interface PlanInput {
   tracking?: { method?: TrackingMethod; label?: string };
   /** scope of a kind; default: Kubernetes' cluster-scoped kinds plus CRDs in `desired` with scope Cluster */
   clusterScoped?: (group: string, kind: string) => boolean;
+  /** spec.ignoreDifferences plus system rules: with RespectIgnoreDifferences=true their fields keep the live value */
+  ignoreDifferences?: readonly IgnoreRule[];
+  /** needed when such a rule has jqPathExpressions */
+  jq?: JqEngine;
   /** operationState.syncResult.resources so far: objects already pruned keep their place in the prune order */
   results?: readonly ResourceResult[];
   /** extra checks (e.g. the AppProject's allow lists): a message makes the task invalid */
@@ -113,6 +119,7 @@ export function planSync(input: PlanInput): SyncPlan {
   const op = input.operation ?? {};
   const syncOptions = op.syncOptions?.length ? op.syncOptions : (input.syncOptions ?? []);
   const skipHooks = !!op.resources?.length || !!op.syncStrategy?.apply;
+  const respect = syncOptions.includes('RespectIgnoreDifferences=true');
   const force = !!(op.syncStrategy?.apply?.force || op.syncStrategy?.hook?.force);
   const manifests = input.desired.map(asManifest);
   const crds = manifests.map((m) => m.object).filter((o) => o.kind === 'CustomResourceDefinition');
@@ -160,6 +167,11 @@ export function planSync(input: PlanInput): SyncPlan {
       const task = newTask(target, null, phase, clusterScoped, origin);
       if (!selected(op, task)) continue;
       task.live = liveByKey.get(task.resourceKey) ?? null;
+      if (task.live && !hook && respect && input.ignoreDifferences?.length) {
+        const r = respectIgnoreDifferences(target, task.live, input.ignoreDifferences, input.jq);
+        task.target = target = r.target;
+        warnings.push(...r.warnings.map((w) => where(task) + w));
+      }
       desiredKeys.add(task.resourceKey);
       if (hook) task.deletePolicies = deletePoliciesOf(object);
       task.apply = applyOptionsOf(target, task.live, syncOptions, { force, crdInSync: crdKinds.has(`${task.group}/${task.kind}`) });
