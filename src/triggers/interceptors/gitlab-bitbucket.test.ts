@@ -103,7 +103,7 @@ test('Bitbucket: eventTypes against X-Event-Key', async () => {
 });
 
 test('core interceptor table', () => {
-  assert.deepEqual(Object.keys(CORE_INTERCEPTORS).sort(), ['bitbucket', 'cel', 'github', 'gitlab']);
+  assert.deepEqual(Object.keys(CORE_INTERCEPTORS).sort(), ['bitbucket', 'cdevents', 'cel', 'github', 'gitlab']);
   assert.equal(coreInterceptor('github'), githubInterceptor);
   assert.equal(coreInterceptor('GitLab'), gitlabInterceptor);
   assert.equal(coreInterceptor('bitbucket'), bitbucketInterceptor);
