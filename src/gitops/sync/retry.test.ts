@@ -2,6 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { onOperationFailed, parseBackoffDuration, restartForRetry, retryDelay, retryStrategyFor, retryWaitMs, shouldRetry } from './retry.ts';
 import { startOperation } from './operation.ts';
+import { advance } from './advance.ts';
+import { planSync } from './plan.ts';
+import { recordOutcomes } from './record.ts';
+import { FakeCluster, obj } from './testkit.ts';
 import type { OperationState } from './types.ts';
 
 const ms = (r: { ms: number } | { error: string }) => ('ms' in r ? r.ms : r.error);
@@ -69,4 +73,35 @@ test('automated syncs retry 5 times unless the app says otherwise', () => {
   assert.deepEqual(retryStrategyFor(undefined, true), { limit: 5 });
   assert.equal(retryStrategyFor(undefined, false), undefined);
   assert.deepEqual(retryStrategyFor({ limit: 0 }, true), { limit: 0 });
+});
+
+test('the whole retry loop: a failed apply is retried after its backoff and then succeeds', () => {
+  const c = new FakeCluster();
+  c.failApply.set('cfg', 'etcdserver: request timed out');
+  let now = Date.parse('2026-03-01T10:00:00.000Z');
+  const iso = () => new Date(now).toISOString();
+  let state = startOperation({ sync: {}, retry: { limit: 2, backoff: { duration: '5s' } } }, iso(), { revision: 'r' });
+  const seen: string[] = [];
+  for (let i = 0; i < 20 && state.phase === 'Running'; i++) {
+    const wait = retryWaitMs(state, iso());
+    if (wait > 0) {
+      seen.push(`wait ${wait}`);
+      now += wait;
+      continue;
+    }
+    if (state.finishedAt) state = restartForRetry(state);
+    const plan = planSync({ appName: 'app', namespace: 'd', revision: 'r', startedAt: state.startedAt, desired: [obj('v1', 'ConfigMap', 'cfg')], live: c.list(), results: state.syncResult?.resources });
+    const step = advance(plan, state, { now: iso() });
+    state = recordOutcomes(step, c.perform(step), iso());
+    if (state.phase === 'Failed') {
+      seen.push(state.message);
+      state = onOperationFailed(state, iso()).state;
+      c.failApply.clear();
+    }
+    now += 1000;
+  }
+  assert.equal(state.phase, 'Succeeded');
+  assert.equal(state.retryCount, 1);
+  assert.deepEqual(seen, ['one or more synchronization tasks completed unsuccessfully, reason: ConfigMap/cfg: etcdserver: request timed out', 'wait 4000']);
+  assert.deepEqual(state.syncResult?.resources.map((r) => [r.name, r.status]), [['cfg', 'Synced']]);
 });
