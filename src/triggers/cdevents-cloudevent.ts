@@ -1,7 +1,7 @@
 // CloudEvents arriving at an EventListener (HTTP binary or structured mode, read with the
-// `cloudevents` package) and the CDEvent they carry. A structured CloudEvent is turned into its
-// binary form before the triggers see it (its `data` as the body, its attributes as `Ce-*`
-// headers), so bindings read `$(body.subject.id)` whichever mode the sender used.
+// `cloudevents` package) and the CDEvent they carry. A structured CloudEvent carrying a CDEvent is
+// turned into its binary form before the triggers see it (its `data` as the body, its attributes
+// as `Ce-*` headers), so bindings read `$(body.subject.id)` whichever mode the sender used.
 import { CloudEvent, HTTP } from 'cloudevents';
 import { canonicalHeaderKey } from '../api/httpheader.ts';
 
@@ -101,14 +101,17 @@ export function structuredAsBinary(header: Record<string, string[]>, body: strin
 }
 
 /**
- * What an EventListener's triggers see of a request: a valid structured CloudEvent in binary form
- * (see {@link structuredAsBinary}), anything else as it came (an invalid CloudEvent is left for
- * the `cdevents` interceptor to reject with its reason). `converted` says whether it changed.
+ * What an EventListener's triggers see of a request: a valid structured CloudEvent carrying a
+ * CDEvent in binary form (see {@link structuredAsBinary}), so `$(body.subject.id)` reads the same
+ * in both modes; anything else as it came, as Tekton passes it (other structured CloudEvents keep
+ * their envelope as the body; an invalid one is left for the `cdevents` interceptor to reject with
+ * its reason). `converted` says whether it changed.
  */
 export function eventListenerView(header: Record<string, string[]>, body: string): { header: Record<string, string[]>; body: string; converted: boolean } {
   try {
     const b = structuredAsBinary(header, body);
-    if (b) return { ...b, converted: true };
+    const type = b ? (JSON.parse(b.body) as { context?: { type?: unknown } } | null)?.context?.type : undefined;
+    if (b && typeof type === 'string' && type.startsWith('dev.cdevents.')) return { ...b, converted: true };
   } catch {
     // an invalid structured CloudEvent stays as it came
   }

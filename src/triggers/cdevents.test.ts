@@ -4,7 +4,7 @@ import { buildCDEvent } from '../events/cdevent.ts';
 import { toHttp } from '../events/cloudevent.ts';
 import { canonicalHeaders } from './interceptors/header.ts';
 import { cdeventsInterceptor, globMatch, readCDEventsParams, typeMatches } from './cdevents.ts';
-import { structuredAsBinary } from './cdevents-cloudevent.ts';
+import { eventListenerView, structuredAsBinary } from './cdevents-cloudevent.ts';
 import { CODES, type InterceptorRequest } from './types.ts';
 
 const PURL = 'pkg:oci/app@sha256%3Aabc?repository_url=registry.example/team/app&tag=1.0';
@@ -95,4 +95,15 @@ test('structuredAsBinary: the data becomes the body and the attributes Ce-* head
   const bin = toHttp(published, 'binary');
   assert.equal(structuredAsBinary(canonicalHeaders(Object.fromEntries(Object.entries(bin.headers).map(([k, v]) => [k, [v]]))), bin.body), undefined);
   assert.throws(() => structuredAsBinary({ 'Content-Type': ['application/cloudevents+json'] }, '{"specversion":"1.0"}'), /invalid CloudEvent/);
+});
+
+test('eventListenerView: only a structured CloudEvent carrying a CDEvent is shown in binary form', () => {
+  const s = toHttp(published, 'structured');
+  const header = { 'Content-Type': [s.headers['content-type']] };
+  const cd = eventListenerView(header, s.body);
+  assert.equal(cd.converted, true);
+  assert.deepEqual(JSON.parse(cd.body), published);
+  const other = JSON.stringify({ specversion: '1.0', id: '1', source: '/x', type: 'com.example.push', datacontenttype: 'application/json', data: { a: 1 } });
+  assert.deepEqual(eventListenerView(header, other), { header, body: other, converted: false });
+  assert.deepEqual(eventListenerView(header, '{"broken":true}'), { header, body: '{"broken":true}', converted: false });
 });
