@@ -1,0 +1,117 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGitSource, credentialFor, credentialsFromSecrets } from './index.ts';
+import { commit, git, initRepo, serveGitHttp, type GitHttpServer } from './testing.ts';
+
+describe('git source', { timeout: 120_000 }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'kiln-gitsrc-'));
+  const work = join(tmp, 'work');
+  const cache = join(tmp, 'cache');
+  let first = '';
+  let second = '';
+  let onDev = '';
+  let http: GitHttpServer;
+  const url = `file://${work}`;
+
+  before(async () => {
+    initRepo(work);
+    first = commit(work, { 'app/cm.yaml': 'kind: ConfigMap\n' }, 'one');
+    git(work, 'tag', 'v1');
+    git(work, 'tag', '-a', 'v1-annotated', '-m', 'annotated');
+    second = commit(work, { 'app/cm.yaml': 'kind: ConfigMap # two\n' }, 'two');
+    git(work, 'checkout', '--quiet', '-b', 'dev');
+    onDev = commit(work, { 'dev.txt': 'dev' }, 'dev');
+    git(work, 'checkout', '--quiet', 'main');
+    // A bare copy served over smart HTTP with basic auth.
+    git(tmp, 'clone', '--quiet', '--bare', work, join(tmp, 'srv', 'repo.git'));
+    http = await serveGitHttp(join(tmp, 'srv'), { username: 'alice', password: 's3cret' });
+  });
+  after(async () => {
+    await http?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('resolves HEAD, empty, a branch, a tag (light and annotated), full and short SHAs', async () => {
+    const src = createGitSource({ cacheDir: cache });
+    assert.equal((await src.resolve(url, 'HEAD')).commit, second);
+    assert.equal((await src.resolve(url, undefined)).commit, second);
+    assert.equal((await src.resolve(url, 'main')).commit, second);
+    assert.equal((await src.resolve(url, 'dev')).commit, onDev);
+    assert.equal((await src.resolve(url, 'v1')).commit, first);
+    assert.equal((await src.resolve(url, 'v1-annotated')).commit, first);
+    assert.equal((await src.resolve(url, first)).commit, first);
+    assert.equal((await src.resolve(url, first.slice(0, 8))).commit, first);
+  });
+
+  it('sees new commits on the next resolve of a branch', async () => {
+    const src = createGitSource({ cacheDir: cache });
+    const third = commit(work, { 'app/extra.yaml': 'kind: Secret\n' }, 'three');
+    assert.equal((await src.resolve(url, 'main')).commit, third);
+  });
+
+  it('names the repository and revision when the revision does not exist, and refuses option-like revisions', async () => {
+    const src = createGitSource({ cacheDir: cache });
+    await assert.rejects(src.resolve(url, 'no-such-branch'), /repository file:.*revision no-such-branch not found/);
+    await assert.rejects(src.resolve(url, '--upload-pack=touch /tmp/x'), /is not a revision/);
+    await assert.rejects(src.resolve('ext::sh -c touch% /tmp/pwned', 'main'), /not a repository URL/);
+  });
+
+  it('checks a commit out once, with its own files (an older commit keeps its content)', async () => {
+    const src = createGitSource({ cacheDir: cache });
+    const dir = await src.checkout(url, first);
+    assert.equal(readFileSync(join(dir, 'app/cm.yaml'), 'utf8'), 'kind: ConfigMap\n');
+    assert.equal(await src.checkout(url, first), dir);
+    assert.deepEqual(readdirSync(dir).sort(), ['app']);
+    const dir2 = await src.checkout(url, second);
+    assert.equal(readFileSync(join(dir2, 'app/cm.yaml'), 'utf8'), 'kind: ConfigMap # two\n');
+  });
+
+  it('concurrent resolves of one repository share its cache without failing', async () => {
+    const src = createGitSource({ cacheDir: join(tmp, 'cache-concurrent') });
+    const got = await Promise.all(['main', 'dev', 'v1', 'main', 'HEAD'].map((r) => src.resolve(url, r)));
+    assert.deepEqual(got.map((g) => g.commit).slice(1, 3), [onDev, first]);
+  });
+
+  it('fetches over HTTP with basic auth from a credential, and fails clearly without it', async () => {
+    const src = createGitSource({ cacheDir: join(tmp, 'cache-http') });
+    const remote = `${http.url}/repo.git`;
+    await assert.rejects(src.resolve(remote, 'main'), /repository http:\/\/127\.0\.0\.1:\d+\/repo\.git: .*(Authentication|could not read|terminal prompts)/i);
+    await assert.rejects(src.resolve(remote, 'main', { url: remote, username: 'alice', password: 'wrong' }), /Authentication failed|could not read/i);
+    const got = await src.resolve(remote, 'main', { url: remote, username: 'alice', password: 's3cret' });
+    assert.equal(got.commit, second);
+    const dir = await src.checkout(remote, second, { url: remote, username: 'alice', password: 's3cret' });
+    assert.match(readFileSync(join(dir, 'app/cm.yaml'), 'utf8'), /two/);
+    // The password is written nowhere in the cache.
+    const files = readdirSync(join(tmp, 'cache-http'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    assert.ok(files.length > 5);
+    const leaked = files.filter((e) => readFileSync(join(e.parentPath, e.name)).includes('s3cret')).map((e) => e.name);
+    assert.deepEqual(leaked, []);
+  });
+});
+
+describe('repository credentials from Secrets', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const secrets = [
+    { metadata: { labels: { 'argocd.argoproj.io/secret-type': 'repository' } }, data: { url: b64('https://git.example/org/app.git'), username: b64('u'), password: b64('p') } },
+    { metadata: { labels: { 'argocd.argoproj.io/secret-type': 'repo-creds' } }, stringData: { url: 'https://git.example/', password: 'broad' } },
+    { metadata: { labels: { 'argocd.argoproj.io/secret-type': 'repo-creds' } }, stringData: { url: 'https://git.example/org/', sshPrivateKey: 'KEY', insecure: 'true' } },
+    { metadata: { labels: { other: 'x' } }, stringData: { url: 'https://git.example/org/app.git', password: 'ignored' } },
+  ];
+  const creds = credentialsFromSecrets(secrets);
+
+  it('reads repository and repo-creds Secrets only', () => {
+    assert.equal(creds.length, 3);
+    assert.deepEqual(creds[0], { url: 'https://git.example/org/app.git', prefix: false, username: 'u', password: 'p' });
+    assert.deepEqual(creds[2], { url: 'https://git.example/org/', prefix: true, sshPrivateKey: 'KEY', insecure: true });
+  });
+
+  it('an exact repository (ignoring .git, case and a trailing slash) wins, else the longest prefix', () => {
+    assert.equal(credentialFor('https://GIT.example/org/app', creds)?.password, 'p');
+    assert.equal(credentialFor('https://git.example/org/other.git', creds)?.sshPrivateKey, 'KEY');
+    assert.equal(credentialFor('https://git.example/else/x.git', creds)?.password, 'broad');
+    assert.equal(credentialFor('https://elsewhere/x.git', creds), undefined);
+  });
+});

@@ -1,0 +1,2 @@
+export { createGitSource, GitSourceError, type GitSource, type GitSourceOptions } from './git.ts';
+export { credentialFor, credentialsFromSecrets, normalizeRepoURL, SECRET_TYPE_LABEL } from './credentials.ts';
