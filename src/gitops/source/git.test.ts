@@ -94,7 +94,7 @@ describe('git source', { timeout: 120_000 }, () => {
 
 describe('repository credentials from Secrets', () => {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
-  const secrets = [
+  const secrets: Array<{ metadata: { labels: Record<string, string> }; data?: Record<string, string>; stringData?: Record<string, string> }> = [
     { metadata: { labels: { 'argocd.argoproj.io/secret-type': 'repository' } }, data: { url: b64('https://git.example/org/app.git'), username: b64('u'), password: b64('p') } },
     { metadata: { labels: { 'argocd.argoproj.io/secret-type': 'repo-creds' } }, stringData: { url: 'https://git.example/', password: 'broad' } },
     { metadata: { labels: { 'argocd.argoproj.io/secret-type': 'repo-creds' } }, stringData: { url: 'https://git.example/org/', sshPrivateKey: 'KEY', insecure: 'true' } },
