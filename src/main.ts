@@ -219,6 +219,8 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   });
   metrics.setPendingEvents(cdevents.delivery.pending);
   await cdevents.start();
+  // GitOps: Applications synced from Git into any Kubernetes API, kiln's own for in-cluster
+  const applications = await startApplications(store, dataDir, url, creds, opts.appResyncMs, (m) => app.log.error(m));
   for (const n of executor.notices()) opts.log(`note: ${n}`);
   if (opts.allowHostPath?.length) opts.log(`note: hostPath allowed beneath ${opts.allowHostPath.join(', ')} (links resolved)`);
   if (hostPolicy.allowPrivileged) opts.log(`note: ${PRIVILEGED_NOTICE}`);
@@ -239,7 +241,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   metrics.stop();
   diagnostics.unsubscribe(RECONCILE_CHANNEL, onReconcile);
   storeStats.close();
-  await Promise.all([pipelineruns.stop(), taskruns.stop(), listeners.stop(), claims.stop(), cdevents.stop()]);
+  await Promise.all([pipelineruns.stop(), taskruns.stop(), listeners.stop(), claims.stop(), cdevents.stop(), applications.stop()]);
   await tracing?.stop();
   let grace: NodeJS.Timeout | undefined;
   await Promise.race([executor.drain?.() ?? Promise.resolve(), new Promise((r) => (grace = setTimeout(r, SHUTDOWN_GRACE_MS)))]);
@@ -248,6 +250,20 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   await store.close();
   opts.log('stopped');
   return 0;
+}
+
+/** The Application controller, with kiln's own API (this server) as the in-cluster destination. */
+async function startApplications(store: import('./store/store.ts').Store, dataDir: string, url: string, creds: { caCert: string; token: string } | undefined, resyncMs: number | undefined, logError: (m: string) => void) {
+  const [{ createApplicationController }, { createGitSource }, { createDestination }] = await Promise.all([
+    import('./controllers/gitops/controller.ts'), import('./gitops/source/index.ts'), import('./gitops/cluster/destination.ts'),
+  ]);
+  const inCluster = { server: url, name: 'in-cluster', bearerToken: creds?.token, tlsClientConfig: creds ? { caData: Buffer.from(creds.caCert).toString('base64') } : undefined };
+  const c = createApplicationController({
+    store, source: createGitSource({ cacheDir: join(dataDir, 'gitops') }), inCluster, destination: createDestination, resyncMs,
+    logger: { info: () => {}, error: (m, f) => logError(f ? `${m} ${JSON.stringify(f)}` : m) },
+  });
+  await c.start();
+  return c;
 }
 
 /** How long running steps may take to finish after SIGTERM before they are stopped. */

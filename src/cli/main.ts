@@ -60,6 +60,8 @@ export interface ServeOptions {
   metricsPublic?: boolean;
   /** namespaces the cluster resolver may read (default: all) */
   resolverClusterNamespaces?: string[];
+  /** GitOps: how often every Application is refreshed (ms; default 180 s) */
+  appResyncMs?: number;
   log: (line: string) => void;
 }
 
@@ -225,7 +227,10 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .addOption(new Option('--events-mode <mode>', 'CloudEvents HTTP mode of --events-sink (default binary)').choices(['binary', 'structured']))
     .option('--metrics-public', 'serve /metrics without the API token')
     .option('--resolver-cluster-namespaces <ns>', 'namespaces the cluster resolver may read Tasks and Pipelines from (NS[,NS…], repeatable; default: all)', collect, [])
+    .option('--app-resync <seconds>', 'GitOps: refresh every Application this often (default 180)')
     .action(async (o) => {
+      const appResync = o.appResync === undefined ? undefined : Number(o.appResync);
+      if (appResync !== undefined && !(Number.isFinite(appResync) && appResync > 0)) throw new CliError(EXIT.invalid, `--app-resync ${o.appResync}: expected a number of seconds > 0`);
       if (!deps.serve) throw new CliError(EXIT.internal, 'this build of kiln cannot serve');
       for (const u of o.eventsSink as string[]) if (!/^https?:\/\/[^/]/i.test(u) || !URL.canParse(u)) throw new CliError(EXIT.invalid, `--events-sink ${u}: expected an http:// or https:// URL`);
       const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
@@ -250,6 +255,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         eventsMode: o.eventsMode,
         metricsPublic: !!o.metricsPublic,
         resolverClusterNamespaces: (o.resolverClusterNamespaces as string[]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
+        appResyncMs: appResync === undefined ? undefined : appResync * 1000,
         log: w.err,
       }));
     });

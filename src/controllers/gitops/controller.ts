@@ -1,0 +1,52 @@
+// The Application controller: reconciles argoproj.io/v1alpha1 Applications (compare, status, sync)
+// on every change of their spec, operation or refresh annotation, and every --app-resync.
+import type { KObject } from '../../api/meta.ts';
+import { createController } from '../../runtime/controller.ts';
+import type { Logger } from '../../runtime/logger.ts';
+import type { Store } from '../../store/store.ts';
+import type { ClusterConfig, Destination } from '../../gitops/cluster/destination.ts';
+import type { GitSource } from '../../gitops/source/index.ts';
+import { APPLICATION, ensureArgoCrds } from './crds.ts';
+import { createApplicationReconciler, REFRESH_ANNOTATION } from './reconciler.ts';
+
+export interface ApplicationControllerOptions {
+  store: Store;
+  source: GitSource;
+  inCluster?: ClusterConfig;
+  destination: (c: ClusterConfig) => Destination;
+  resyncMs?: number;
+  logger?: Logger;
+}
+
+/** What in an Application asks for a reconcile: its spec, a requested operation, a refresh annotation, deletion. */
+function wanted(o: KObject): string {
+  const a = o as KObject & { spec?: unknown; operation?: unknown };
+  return JSON.stringify([a.spec, a.operation ?? null, o.metadata.annotations?.[REFRESH_ANNOTATION] ?? null, o.metadata.deletionTimestamp ?? null]);
+}
+
+export function createApplicationController(opts: ApplicationControllerOptions) {
+  const destinations = new Map<string, Destination>();
+  const destination = (c: ClusterConfig) => {
+    const key = JSON.stringify(c);
+    let d = destinations.get(key);
+    if (!d) { d = opts.destination(c); destinations.set(key, d); }
+    return d;
+  };
+  const controller = createController({
+    name: 'applications',
+    store: opts.store,
+    type: APPLICATION,
+    workers: 4,
+    reconciler: { reconcile: createApplicationReconciler({ store: opts.store, source: opts.source, inCluster: opts.inCluster, destination, resyncMs: opts.resyncMs }) },
+    updatePredicate: (a, b) => wanted(a) !== wanted(b),
+    logger: opts.logger,
+  });
+  return {
+    controller,
+    async start() {
+      await ensureArgoCrds(opts.store);
+      await controller.start();
+    },
+    stop: () => controller.stop(),
+  };
+}

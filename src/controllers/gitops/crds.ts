@@ -1,0 +1,66 @@
+// Argo CD's kinds as kiln serves them: argoproj.io/v1alpha1 Application and AppProject, stored from
+// CustomResourceDefinitions at start (as Argo CD installs them), with its printer columns, and the
+// `default` AppProject (allowing everything) in each namespace that has Applications.
+import type { KObject } from '../../api/meta.ts';
+import { CRD_KIND } from '../../api/generic/builtin.ts';
+import type { ResourceType, Store } from '../../store/store.ts';
+import { isConflict, StoreError } from '../../store/store.ts';
+
+export const APPLICATION: ResourceType = { group: 'argoproj.io', plural: 'applications', kind: 'Application', namespaced: true };
+export const APPPROJECT: ResourceType = { group: 'argoproj.io', plural: 'appprojects', kind: 'AppProject', namespaced: true };
+export const SECRET: ResourceType = { group: '', plural: 'secrets', kind: 'Secret', namespaced: true };
+
+function crd(t: ResourceType, singular: string, shortNames: string[], columns: object[]): KObject {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${t.plural}.${t.group}`, labels: { 'app.kubernetes.io/managed-by': 'kiln', 'app.kubernetes.io/part-of': 'argocd' } },
+    spec: {
+      group: t.group,
+      scope: 'Namespaced',
+      names: { kind: t.kind, plural: t.plural, singular, shortNames, listKind: `${t.kind}List` },
+      versions: [{
+        name: 'v1alpha1', served: true, storage: true,
+        schema: { openAPIV3Schema: { type: 'object', required: ['metadata', 'spec'], properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, operation: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } },
+        subresources: t.kind === 'Application' ? {} : undefined,
+        additionalPrinterColumns: columns,
+      }],
+    },
+  };
+}
+
+export const APPLICATION_CRD = crd(APPLICATION, 'application', ['app', 'apps'], [
+  { name: 'Sync Status', type: 'string', jsonPath: '.status.sync.status' },
+  { name: 'Health Status', type: 'string', jsonPath: '.status.health.status' },
+  { name: 'Revision', type: 'string', jsonPath: '.status.sync.revision', priority: 10 },
+  { name: 'Project', type: 'string', jsonPath: '.spec.project', priority: 10 },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+]);
+export const APPPROJECT_CRD = crd(APPPROJECT, 'appproject', ['appproj', 'appprojs'], [
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+]);
+
+async function ensure(store: Store, def: KObject): Promise<void> {
+  try {
+    await store.create(CRD_KIND, def);
+  } catch (e) {
+    if (!(e instanceof StoreError && e.reason === 'AlreadyExists')) throw e;
+    const cur = await store.get(CRD_KIND, '', def.metadata.name!);
+    if (JSON.stringify(cur.spec) === JSON.stringify(def.spec)) return;
+    try { await store.update(CRD_KIND, { ...cur, spec: def.spec }); } catch (err) { if (!isConflict(err)) throw err; }
+  }
+}
+
+/** Stores the Application and AppProject CRDs (updating an older kiln's). */
+export async function ensureArgoCrds(store: Store): Promise<void> {
+  await ensure(store, APPLICATION_CRD);
+  await ensure(store, APPPROJECT_CRD);
+}
+
+/** The `default` AppProject Argo CD starts with: every source, destination and kind allowed. */
+export function defaultProject(namespace: string): KObject {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'default', namespace },
+    spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*', name: '*' }], clusterResourceWhitelist: [{ group: '*', kind: '*' }] },
+  };
+}

@@ -1,0 +1,200 @@
+// The Application reconciler: refresh (resolve the revision, render, compare with the destination),
+// write the status Argo CD writes, and run sync operations one step per reconcile with the sync
+// engine's decisions (gitops/sync): requested ones (`.operation`, as the argocd CLI writes it) and
+// automated ones (once per revision + source; self-heal; prune).
+import type { KObject } from '../../api/meta.ts';
+import type { Store } from '../../store/store.ts';
+import { isConflict, StoreError } from '../../store/store.ts';
+import type { Request, Result } from '../../runtime/result.ts';
+import { clusterFor, clustersFromSecrets } from '../../gitops/cluster/clusters.ts';
+import type { ClusterConfig, Destination } from '../../gitops/cluster/destination.ts';
+import type { GitSource } from '../../gitops/source/index.ts';
+import { credentialFor, credentialsFromSecrets } from '../../gitops/source/index.ts';
+import { ComparisonError, createRenderCache, sourcesOf } from '../../gitops/render/index.ts';
+import type { ApplicationSource, RenderedManifest } from '../../gitops/types.ts';
+import {
+  advance, appendHistory, onOperationFailed, planSync, recordOutcomes, recordsHistory, restartForRetry, retryWaitMs, shouldAutoSync, startOperation,
+  type OperationState, type RevisionHistory, type SyncOperation,
+} from '../../gitops/sync/index.ts';
+import { compare, prepareDesired, type Comparison } from './compare.ts';
+import { APPLICATION, APPPROJECT, SECRET } from './crds.ts';
+import { performStep } from './perform.ts';
+import { permitted } from './project.ts';
+
+export const REFRESH_ANNOTATION = 'argocd.argoproj.io/refresh';
+
+export interface ReconcilerDeps {
+  store: Store;
+  source: GitSource;
+  /** kiln's own API, for `in-cluster` destinations */
+  inCluster?: ClusterConfig;
+  destination: (c: ClusterConfig) => Destination;
+  /** periodic refresh (default 180 s) */
+  resyncMs?: number;
+  now?: () => Date;
+}
+
+type App = KObject & { spec?: Record<string, unknown>; status?: Record<string, unknown>; operation?: SyncOperation };
+
+export function createApplicationReconciler(deps: ReconcilerDeps) {
+  const renders = createRenderCache(512);
+  const now = () => (deps.now?.() ?? new Date()).toISOString();
+  const resync = deps.resyncMs ?? 180_000;
+
+  async function writeStatus(app: App, status: Record<string, unknown>): Promise<App> {
+    try {
+      return await deps.store.updateStatus(APPLICATION, { ...app, status });
+    } catch (e) {
+      if (isConflict(e)) throw e;
+      throw e;
+    }
+  }
+
+  async function renderAll(app: App, dest: Destination, sources: ApplicationSource[], creds: ReturnType<typeof credentialsFromSecrets>) {
+    const manifests: RenderedManifest[] = [];
+    const revisions: string[] = [];
+    let sourceType = 'Directory';
+    const namespace = String((app.spec?.destination as { namespace?: string } | undefined)?.namespace ?? '');
+    for (const src of sources) {
+      const cred = credentialFor(src.repoURL, creds);
+      const { commit } = await deps.source.resolve(src.repoURL, src.targetRevision, cred);
+      revisions.push(commit);
+      if (src.ref && !src.path) continue; // a values-only source (multi-source refs)
+      const dir = await deps.source.checkout(src.repoURL, commit, cred);
+      const r = await renders.render(commit, dir, src, { appName: app.metadata.name!, namespace });
+      sourceType = r.type;
+      manifests.push(...r.manifests);
+    }
+    return { desired: await prepareDesired(manifests, app.metadata.name!, namespace, dest), revisions, sourceType };
+  }
+
+  return async function reconcile(req: Request): Promise<Result> {
+    let app: App;
+    try {
+      app = await deps.store.get<App>(APPLICATION, req.namespace, req.name);
+    } catch (e) {
+      if (e instanceof StoreError && e.reason === 'NotFound') return;
+      throw e;
+    }
+    const spec = app.spec ?? {};
+    const status = { ...(app.status ?? {}) } as Record<string, unknown>;
+    const conditions: Array<{ type: string; message: string; lastTransitionTime: string }> = [];
+    const t = now();
+    const fail = async (type: string, message: string): Promise<Result> => {
+      conditions.push({ type, message, lastTransitionTime: t });
+      await writeStatus(app, { ...status, conditions, sync: { ...(status.sync as object ?? {}), status: 'Unknown' }, health: { status: 'Unknown' }, reconciledAt: t });
+      return { requeueAfter: Math.min(resync, 30_000) };
+    };
+
+    // where it goes, and whether its project allows that
+    const sources = sourcesOf(spec as { source?: ApplicationSource; sources?: ApplicationSource[] });
+    if (sources.length === 0) return fail('InvalidSpecError', 'spec.source or spec.sources is required');
+    const destSpec = (spec.destination ?? {}) as { server?: string; name?: string; namespace?: string };
+    const project = await loadProject(deps.store, app.metadata.namespace!, String(spec.project ?? 'default'));
+    if (typeof project === 'string') return fail('InvalidSpecError', project);
+    const denied = permitted(project, sources, destSpec);
+    if (denied) return fail('InvalidSpecError', denied);
+    const secrets = (await deps.store.list(SECRET, { namespace: app.metadata.namespace })).items;
+    const cluster = clusterFor(destSpec, clustersFromSecrets(secrets as never).clusters, deps.inCluster);
+    if (typeof cluster === 'string') return fail('InvalidSpecError', cluster);
+    const dest = deps.destination(cluster);
+
+    // refresh: render and compare
+    let rendered: Awaited<ReturnType<typeof renderAll>>;
+    let cmp: Comparison;
+    try {
+      rendered = await renderAll(app, dest, sources, credentialsFromSecrets(secrets as never));
+      const known = ((status.resources ?? []) as Array<{ group: string; version: string; kind: string }>).map((r) => ({ apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: r.kind }));
+      cmp = await compare(app.metadata.name!, rendered.desired, dest, known, (spec.ignoreDifferences ?? []) as unknown[]);
+    } catch (e) {
+      return fail('ComparisonError', e instanceof ComparisonError ? e.message : `${(e as Error).message}`);
+    }
+    const revision = rendered.revisions[0];
+    const multi = Array.isArray(spec.sources) && (spec.sources as unknown[]).length > 0;
+    const newStatus: Record<string, unknown> = {
+      ...status,
+      sync: { status: cmp.sync, revision, ...(multi ? { revisions: rendered.revisions } : {}), comparedTo: { source: spec.source, sources: spec.sources, destination: destSpec } },
+      health: cmp.health,
+      resources: cmp.resources,
+      sourceType: rendered.sourceType,
+      reconciledAt: t,
+      conditions,
+    };
+
+    // operations: a requested one, a running one, or an automated one starting now
+    let op = app.operation;
+    let state = status.operationState as OperationState | undefined;
+    const running = state?.phase === 'Running' || state?.phase === 'Terminating';
+    let requeue = resync;
+    if (!op && !running) {
+      const policy = (spec.syncPolicy ?? {}) as { automated?: { prune?: boolean; selfHeal?: boolean; allowEmpty?: boolean; enabled?: boolean }; syncOptions?: string[]; retry?: never };
+      const decision = shouldAutoSync({
+        automated: policy.automated ?? null, syncOptions: policy.syncOptions, retry: policy.retry, operationInProgress: false,
+        deleting: !!app.metadata.deletionTimestamp, syncStatus: cmp.sync, resources: cmp.resources, revision,
+        revisions: multi ? rendered.revisions : undefined, source: spec.source as never, sources: spec.sources as never, lastOperation: state, now: t,
+      });
+      if (decision.sync) op = decision.operation;
+      else {
+        if (decision.condition) conditions.push({ ...decision.condition, lastTransitionTime: t });
+        if (decision.requeueAfterMs) requeue = Math.min(requeue, decision.requeueAfterMs);
+      }
+    }
+    if (op && !running) {
+      state = startOperation(op, t, { revision: op.sync.revision || revision, source: spec.source as never });
+      if (app.operation) {
+        // the request is taken: clear `.operation` as Argo CD does once the operation is running
+        const { operation: _taken, ...rest } = app;
+        app = await deps.store.update<App>(APPLICATION, rest as App);
+      }
+    }
+    if (state && (state.phase === 'Running' || state.phase === 'Terminating')) {
+      const wait = retryWaitMs(state, t);
+      if (wait > 0) {
+        requeue = Math.min(requeue, wait);
+      } else {
+        if (state.finishedAt) state = restartForRetry(state);
+        const result = await runStep(app, state, cmp, rendered.desired, revision, dest, t);
+        state = result.state;
+        if (state.phase === 'Succeeded' && recordsHistory(state)) {
+          newStatus.history = appendHistory(status.history as RevisionHistory[] | undefined, state, t, spec.revisionHistoryLimit as number | undefined);
+        }
+        if (state.phase === 'Failed' || state.phase === 'Error') state = onOperationFailed(state, t).state;
+        requeue = state.phase === 'Running' ? Math.max(200, Math.min(result.requeueAfterMs ?? 1000, 2000)) : 0;
+      }
+      newStatus.operationState = state;
+    }
+    await writeStatus(app, newStatus);
+    if (app.metadata.annotations?.[REFRESH_ANNOTATION]) {
+      const annotations = { ...app.metadata.annotations };
+      delete annotations[REFRESH_ANNOTATION];
+      const fresh = await deps.store.get<App>(APPLICATION, req.namespace, req.name);
+      await deps.store.update(APPLICATION, { ...fresh, metadata: { ...fresh.metadata, annotations } });
+    }
+    // a finished operation leaves the app to be compared again at once (its result shows as Synced)
+    return { requeueAfter: requeue === 0 ? 50 : requeue };
+  };
+
+  async function runStep(app: App, state: OperationState, cmp: Comparison, desired: Comparison['desired'], revision: string, dest: Destination, t: string) {
+    const spec = app.spec ?? {};
+    const policy = (spec.syncPolicy ?? {}) as { syncOptions?: string[] };
+    const plan = planSync({
+      appName: app.metadata.name!, namespace: String((spec.destination as { namespace?: string })?.namespace ?? ''), revision: state.syncResult?.revision || revision,
+      startedAt: state.startedAt, desired: desired.map((d) => ({ object: d.object, origin: `${d.file}:${d.line}` })) as never, live: cmp.live, syncStatus: cmp.syncStatus,
+      syncOptions: policy.syncOptions, operation: state.operation.sync, results: state.syncResult?.resources,
+      tracking: { method: 'label', label: 'app.kubernetes.io/instance' },
+    });
+    const step = advance(plan, state, { now: t });
+    const outcomes = await performStep(step, dest);
+    return { state: recordOutcomes(step, outcomes, t), requeueAfterMs: step.requeueAfterMs };
+  }
+}
+
+async function loadProject(store: Store, namespace: string, name: string): Promise<KObject | string> {
+  try {
+    return await store.get(APPPROJECT, namespace, name);
+  } catch (e) {
+    if (!(e instanceof StoreError && e.reason === 'NotFound')) throw e;
+    if (name === 'default') return { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name, namespace }, spec: { sourceRepos: ['*'], destinations: [{ server: '*', name: '*', namespace: '*' }] } };
+    return `spec.project: AppProject ${name} does not exist in namespace ${namespace}`;
+  }
+}

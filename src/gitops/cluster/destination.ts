@@ -1,0 +1,120 @@
+// A GitOps destination: any Kubernetes API (a real cluster, another kiln, or kiln's own API for
+// `in-cluster`), reached through @kubernetes/client-node — one code path for all of them.
+import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+
+export type Obj = Record<string, unknown>;
+
+export interface ObjectRef { apiVersion: string; kind: string; namespace: string; name: string }
+
+/** How to reach a cluster: its API URL and credentials (Argo CD's cluster Secret `config`). */
+export interface ClusterConfig {
+  server: string;
+  name?: string;
+  bearerToken?: string;
+  tlsClientConfig?: { caData?: string; certData?: string; keyData?: string; insecure?: boolean; serverName?: string };
+}
+
+export interface ApplyRequest { dryRun?: boolean; serverSideApply?: boolean; replace?: boolean; force?: boolean }
+
+export interface Destination {
+  readonly server: string;
+  /** whether the kind is namespaced there; undefined when the API does not know the kind */
+  namespaced(apiVersion: string, kind: string): Promise<boolean | undefined>;
+  get(ref: ObjectRef): Promise<Obj | null>;
+  list(apiVersion: string, kind: string, labelSelector: string): Promise<Obj[]>;
+  /** creates or updates `obj` (server-side apply by default; replace / create when asked); returns the API's answer */
+  apply(obj: Obj, req: ApplyRequest): Promise<string>;
+  /** deletes; false when it was not there */
+  delete(ref: ObjectRef, propagationPolicy?: string): Promise<boolean>;
+}
+
+/** The field manager kiln's applies are recorded under (Argo CD's name, so the diff of managed fields agrees). */
+export const FIELD_MANAGER = 'argocd-controller';
+
+class Api extends KubernetesObjectApi {
+  kind(apiVersion: string, kind: string) {
+    return this.resource(apiVersion, kind);
+  }
+}
+
+/** A readable message of a client-node failure (the API's Status message when it sent one). */
+export function apiMessage(e: unknown): string {
+  if (e instanceof ApiException) {
+    const body = e.body as unknown;
+    const parsed = typeof body === 'string' ? safeJson(body) : body;
+    const msg = (parsed as { message?: string } | undefined)?.message;
+    return msg ? msg : `HTTP ${e.code}`;
+  }
+  return (e as Error).message ?? String(e);
+}
+
+function safeJson(s: string): unknown {
+  try { return JSON.parse(s); } catch { return { message: s.slice(0, 500) }; }
+}
+
+const isNotFound = (e: unknown) => e instanceof ApiException && e.code === 404;
+
+export function kubeConfigOf(c: ClusterConfig): KubeConfig {
+  const kc = new KubeConfig();
+  const tls = c.tlsClientConfig ?? {};
+  kc.loadFromOptions({
+    clusters: [{ name: 'dest', server: c.server, caData: tls.caData, skipTLSVerify: !!tls.insecure, tlsServerName: tls.serverName }],
+    users: [{ name: 'dest', token: c.bearerToken, certData: tls.certData, keyData: tls.keyData }],
+    contexts: [{ name: 'dest', cluster: 'dest', user: 'dest' }],
+    currentContext: 'dest',
+  });
+  return kc;
+}
+
+export function createDestination(c: ClusterConfig): Destination {
+  const api = Api.makeApiClient(kubeConfigOf(c)) as Api;
+  const header = (r: ObjectRef) => ({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } });
+  return {
+    server: c.server,
+    async namespaced(apiVersion, kind) {
+      try { return (await api.kind(apiVersion, kind))?.namespaced; } catch { return undefined; }
+    },
+    async get(ref) {
+      try { return (await api.read(header(ref))) as unknown as Obj; } catch (e) {
+        if (isNotFound(e)) return null;
+        throw new Error(`get ${ref.kind}/${ref.name}: ${apiMessage(e)}`);
+      }
+    },
+    async list(apiVersion, kind, labelSelector) {
+      try {
+        const l = await api.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, labelSelector);
+        return l.items.map((o) => ({ apiVersion, kind, ...(o as unknown as Obj) }));
+      } catch (e) {
+        if (isNotFound(e)) return [];
+        throw new Error(`list ${kind}: ${apiMessage(e)}`);
+      }
+    },
+    async apply(obj, req) {
+      const k = obj as unknown as KubernetesObject;
+      const dryRun = req.dryRun ? 'All' : undefined;
+      const what = `${String(obj.kind).toLowerCase()}/${String((obj.metadata as Obj)?.name)}`;
+      try {
+        if (req.replace) {
+          const live = await this.get({ apiVersion: String(obj.apiVersion), kind: String(obj.kind), namespace: String((obj.metadata as Obj)?.namespace ?? ''), name: String((obj.metadata as Obj)?.name) });
+          if (!live) { await api.create(k, undefined, dryRun, FIELD_MANAGER); return `${what} created`; }
+          const meta = { ...(obj.metadata as Obj), resourceVersion: (live.metadata as Obj).resourceVersion };
+          await api.replace({ ...k, metadata: meta } as KubernetesObject, undefined, dryRun, FIELD_MANAGER);
+          return `${what} replaced`;
+        }
+        await api.patch(k, undefined, dryRun, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        return `${what} ${req.dryRun ? 'configured (dry run)' : 'configured'}`;
+      } catch (e) {
+        throw new Error(apiMessage(e));
+      }
+    },
+    async delete(ref, propagationPolicy) {
+      try {
+        await api.delete(header(ref), undefined, undefined, undefined, undefined, propagationPolicy ? propagationPolicy[0].toUpperCase() + propagationPolicy.slice(1) : undefined);
+        return true;
+      } catch (e) {
+        if (isNotFound(e)) return false;
+        throw new Error(`delete ${ref.kind}/${ref.name}: ${apiMessage(e)}`);
+      }
+    },
+  };
+}

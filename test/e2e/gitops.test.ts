@@ -1,0 +1,152 @@
+// End-to-end: an Argo CD Application applied with the real kubectl to a real `kiln serve`, synced from a
+// git repository into kiln's own API (the in-cluster destination, reached through @kubernetes/client-node
+// with the server's token and CA): automated sync, health, self-heal of a kubectl change, pruning of a
+// deleted file, a bad manifest named by file:line, and a destination outside the AppProject refused.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './helpers.ts';
+import { startServe, until, type Served } from './serve-helpers.ts';
+import { commit, initRepo } from '../../src/gitops/source/testing.ts';
+
+const cm = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  greeting: ${value}\n`;
+const deploy = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+`;
+const svc = `apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports:\n  - port: 80\n`;
+
+describe('GitOps end to end: Application → kiln\'s own API', { skip: existsSync('/usr/bin/kubectl') ? false : 'kubectl is not installed', timeout: 170_000 }, () => {
+  const dir = tempDir('kiln-gitops-');
+  const repo = join(dir, 'repo');
+  let served: Served;
+
+  function kubectl(...args: string[]): Promise<{ code: number; out: string }> {
+    return new Promise((resolve) => {
+      execFile('kubectl', ['--kubeconfig', join(dir, 'data', 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), ...args], { timeout: 30_000, env: { ...process.env, KUBECONFIG: '' } },
+        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` }));
+    });
+  }
+  async function getJson(...args: string[]): Promise<any> {
+    const r = await kubectl('get', ...args, '-o', 'json');
+    return r.code === 0 ? JSON.parse(r.out) : undefined;
+  }
+  const app = () => getJson('applications.argoproj.io', 'guestbook', '-n', 'argocd');
+
+  before(async () => {
+    initRepo(repo);
+    commit(repo, { 'app/cm.yaml': cm('hello'), 'app/deploy.yaml': deploy, 'app/svc.yaml': svc }, 'first');
+    served = await startServe(join(dir, 'data'), ['--app-resync', '1']);
+  });
+  after(async () => {
+    await served?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an automated Application syncs the repository into its destination namespace and reports Synced', async () => {
+    const application = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: guestbook
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: file://${repo}
+    targetRevision: main
+    path: app
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: demo
+  syncPolicy:
+    automated: {prune: true, selfHeal: true}
+`;
+    const applied = await new Promise<{ code: number; out: string }>((resolve) => {
+      const child = execFile('kubectl', ['--kubeconfig', join(dir, 'data', 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), 'apply', '-f', '-'], { env: { ...process.env, KUBECONFIG: '' } },
+        (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
+      child.stdin!.end(application);
+    });
+    assert.equal(applied.code, 0, applied.out);
+    const synced = await until('the Application to be synced', async () => {
+      const a = await app();
+      return a?.status?.operationState?.phase === 'Succeeded' && a.status.sync?.status === 'Synced' ? a : undefined;
+    }, 60_000);
+    assert.match(synced.status.sync.revision, /^[0-9a-f]{40}$/);
+    const got = await getJson('configmap', 'settings', '-n', 'demo');
+    assert.equal(got.data.greeting, 'hello');
+    assert.equal(got.metadata.labels['app.kubernetes.io/instance'], 'guestbook');
+    assert.ok(await getJson('service', 'web', '-n', 'demo'));
+    // a Deployment without a workload controller stays Progressing until its status says otherwise
+    assert.equal(synced.status.resources.find((r: any) => r.kind === 'Deployment').health.status, 'Progressing');
+    const patched = await kubectl('patch', 'deployment', 'web', '-n', 'demo', '--subresource=status', '--type=merge', '-p',
+      JSON.stringify({ status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 } }));
+    assert.equal(patched.code, 0, patched.out);
+    await until('the Application to be Healthy', async () => ((await app())?.status?.health?.status === 'Healthy' ? true : undefined), 30_000);
+    const table = await kubectl('get', 'applications', '-n', 'argocd');
+    assert.match(table.out, /SYNC STATUS\s+HEALTH STATUS/);
+    assert.match(table.out, /guestbook\s+Synced\s+Healthy/);
+    assert.equal((await app()).status.history.length, 1);
+  });
+
+  it('a change made with kubectl is reverted by self-heal', async () => {
+    const edit = await kubectl('patch', 'configmap', 'settings', '-n', 'demo', '--type=merge', '-p', '{"data":{"greeting":"drifted"}}');
+    assert.equal(edit.code, 0, edit.out);
+    await until('self-heal to restore the ConfigMap', async () => ((await getJson('configmap', 'settings', '-n', 'demo'))?.data?.greeting === 'hello' ? true : undefined), 60_000);
+  });
+
+  it('a commit that deletes a file prunes its object and applies the changed one', async () => {
+    const sha = commit(repo, { 'app/svc.yaml': null, 'app/cm.yaml': cm('second') }, 'second');
+    await until('the new revision synced', async () => {
+      const a = await app();
+      return a?.status?.sync?.revision === sha && a.status.operationState?.phase === 'Succeeded' && a.status.sync.status === 'Synced' ? true : undefined;
+    }, 60_000);
+    assert.equal((await getJson('configmap', 'settings', '-n', 'demo')).data.greeting, 'second');
+    assert.equal(await getJson('service', 'web', '-n', 'demo'), undefined);
+    const pruned = (await app()).status.operationState.syncResult.resources.find((r: any) => r.kind === 'Service');
+    assert.equal(pruned.status, 'Pruned');
+  });
+
+  it('a bad manifest is a ComparisonError naming the file and line', async () => {
+    commit(repo, { 'app/broken.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: [oops\n' }, 'broken');
+    const a = await until('a ComparisonError', async () => {
+      const got = await app();
+      return got?.status?.conditions?.find((c: any) => c.type === 'ComparisonError') ? got : undefined;
+    }, 30_000);
+    assert.match(a.status.conditions[0].message, /app\/broken\.yaml:\d+: /);
+    commit(repo, { 'app/broken.yaml': null }, 'fixed');
+  });
+
+  it('a destination outside the AppProject is refused', async () => {
+    const project = { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'narrow', namespace: 'argocd' }, spec: { sourceRepos: ['*'], destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'team-a' }] } };
+    const refused = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'outside', namespace: 'argocd' }, spec: { project: 'narrow', source: { repoURL: `file://${repo}`, path: 'app' }, destination: { server: 'https://kubernetes.default.svc', namespace: 'team-b' } } };
+    for (const o of [project, refused]) {
+      const r = await new Promise<{ code: number; out: string }>((resolve) => {
+        const child = execFile('kubectl', ['--kubeconfig', join(dir, 'data', 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), 'apply', '-f', '-'], { env: { ...process.env, KUBECONFIG: '' } },
+          (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
+        child.stdin!.end(JSON.stringify(o));
+      });
+      assert.equal(r.code, 0, r.out);
+    }
+    const got = await until('the refusal', async () => {
+      const a = await getJson('applications.argoproj.io', 'outside', '-n', 'argocd');
+      return a?.status?.conditions?.length ? a : undefined;
+    }, 30_000);
+    assert.equal(got.status.conditions[0].type, 'InvalidSpecError');
+    assert.match(got.status.conditions[0].message, /destination .*team-b.* is not permitted in project 'narrow'/);
+    assert.equal(await getJson('configmap', 'settings', '-n', 'team-b'), undefined);
+  });
+});
