@@ -9,6 +9,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.ts';
 import { startServe, until, type Served } from './serve-helpers.ts';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { commit, initRepo } from '../../src/gitops/source/testing.ts';
 
 const cm = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  greeting: ${value}\n`;
@@ -36,13 +38,19 @@ describe('GitOps end to end: Application → kiln\'s own API', { skip: existsSyn
   let served: Served;
 
   function kubectl(...args: string[]): Promise<{ code: number; out: string }> {
+    return kubectlOn('data', ...args);
+  }
+  function kubectlOn(data: string, ...args: string[]): Promise<{ code: number; out: string }> {
     return new Promise((resolve) => {
-      execFile('kubectl', ['--kubeconfig', join(dir, 'data', 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), ...args], { timeout: 30_000, env: { ...process.env, KUBECONFIG: '' } },
+      execFile('kubectl', ['--kubeconfig', join(dir, data, 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), ...args], { timeout: 30_000, env: { ...process.env, KUBECONFIG: '' } },
         (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` }));
     });
   }
   async function getJson(...args: string[]): Promise<any> {
-    const r = await kubectl('get', ...args, '-o', 'json');
+    return getJsonOn('data', ...args);
+  }
+  async function getJsonOn(data: string, ...args: string[]): Promise<any> {
+    const r = await kubectlOn(data, 'get', ...args, '-o', 'json');
     return r.code === 0 ? JSON.parse(r.out) : undefined;
   }
   const app = () => getJson('applications.argoproj.io', 'guestbook', '-n', 'argocd');
@@ -128,6 +136,41 @@ spec:
     }, 30_000);
     assert.match(a.status.conditions[0].message, /app\/broken\.yaml:\d+: /);
     commit(repo, { 'app/broken.yaml': null }, 'fixed');
+  });
+
+  it('a second kiln registered as an external cluster through a cluster Secret is synced through its own API', async () => {
+    const second = await startServe(join(dir, 'data2'), []);
+    try {
+      const kc = parse(readFileSync(join(dir, 'data2', 'kubeconfig'), 'utf8'));
+      const server = kc.clusters[0].cluster.server as string;
+      const caData = kc.clusters[0].cluster['certificate-authority-data'] as string;
+      const token = kc.users[0].user.token as string;
+      assert.ok(server && caData && token, 'the second kiln\'s kubeconfig names its server, CA and token');
+      const b64 = (v: string) => Buffer.from(v).toString('base64');
+      const objects = [
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cluster-second', namespace: 'argocd', labels: { 'argocd.argoproj.io/secret-type': 'cluster' } },
+          data: { name: b64('second'), server: b64(server), config: b64(JSON.stringify({ bearerToken: token, tlsClientConfig: { caData } })) } },
+        { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'remote', namespace: 'argocd' },
+          spec: { source: { repoURL: `file://${repo}`, path: 'app', targetRevision: 'main' }, destination: { name: 'second', namespace: 'remote' }, syncPolicy: { automated: { prune: true } } } },
+      ];
+      for (const o of objects) {
+        const r = await new Promise<{ code: number; out: string }>((resolve) => {
+          const child = execFile('kubectl', ['--kubeconfig', join(dir, 'data', 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), 'apply', '-f', '-'], { env: { ...process.env, KUBECONFIG: '' } },
+            (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
+          child.stdin!.end(JSON.stringify(o));
+        });
+        assert.equal(r.code, 0, r.out);
+      }
+      await until('the remote Application synced', async () => {
+        const a = await getJson('applications.argoproj.io', 'remote', '-n', 'argocd');
+        return a?.status?.operationState?.phase === 'Succeeded' ? a : undefined;
+      }, 60_000);
+      const there = await getJsonOn('data2', 'configmap', 'settings', '-n', 'remote');
+      assert.equal(there.data.greeting, 'second');
+      assert.equal(await getJson('configmap', 'settings', '-n', 'remote'), undefined, 'nothing lands on the first kiln');
+    } finally {
+      await second.stop();
+    }
   });
 
   it('a destination outside the AppProject is refused', async () => {
