@@ -193,3 +193,114 @@ spec:
     assert.equal(await getJson('configmap', 'settings', '-n', 'team-b'), undefined);
   });
 });
+
+describe('GitOps end to end: waves, a PreSync hook PipelineRun, manual sync, history and rollback', { skip: existsSync('/usr/bin/kubectl') ? false : 'kubectl is not installed', timeout: 170_000 }, () => {
+  const dir = tempDir('kiln-gitops-waves-');
+  const repo = join(dir, 'repo');
+  let served: Served;
+  const cmWave = (name: string, wave: string, value: string) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  annotations:\n    argocd.argoproj.io/sync-wave: "${wave}"\ndata:\n  value: ${value}\n`;
+  const hook = `apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  name: migrate
+  annotations:
+    argocd.argoproj.io/hook: PreSync
+spec:
+  pipelineSpec:
+    tasks:
+    - name: migrate
+      taskSpec:
+        steps:
+        - name: run
+          image: busybox
+          script: |
+            sleep 2
+            echo migrated
+`;
+  function kubectl(...args: string[]): Promise<{ code: number; out: string }> {
+    return new Promise((resolve) => {
+      const child = execFile('kubectl', ['--kubeconfig', join(dir, 'data', 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), ...args], { timeout: 30_000, env: { ...process.env, KUBECONFIG: '' } },
+        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` }));
+      child.stdin!.end();
+    });
+  }
+  async function apply(obj: object): Promise<void> {
+    const r = await new Promise<{ code: number; out: string }>((resolve) => {
+      const child = execFile('kubectl', ['--kubeconfig', join(dir, 'data', 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), 'apply', '-f', '-'], { env: { ...process.env, KUBECONFIG: '' } },
+        (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
+      child.stdin!.end(JSON.stringify(obj));
+    });
+    assert.equal(r.code, 0, r.out);
+  }
+  async function getJson(...args: string[]): Promise<any> {
+    const r = await kubectl('get', ...args, '-o', 'json');
+    return r.code === 0 ? JSON.parse(r.out) : undefined;
+  }
+  const app = () => getJson('applications.argoproj.io', 'waves', '-n', 'argocd');
+  async function syncOp(sync: object): Promise<void> {
+    const r = await kubectl('patch', 'applications.argoproj.io', 'waves', '-n', 'argocd', '--type=merge', '-p', JSON.stringify({ operation: { sync, initiatedBy: { username: 'e2e' } } }));
+    assert.equal(r.code, 0, r.out);
+  }
+  async function finished(startedAfter: string): Promise<any> {
+    return until('the operation to finish', async () => {
+      const a = await app();
+      const st = a?.status?.operationState;
+      return st && st.startedAt >= startedAfter && (st.phase === 'Succeeded' || st.phase === 'Failed' || st.phase === 'Error') ? a : undefined;
+    }, 90_000);
+  }
+
+  before(async () => {
+    initRepo(repo);
+    commit(repo, { 'a-first.yaml': cmWave('first', '0', 'v1'), 'b-second.yaml': cmWave('second', '1', 'v1'), 'hook.yaml': hook }, 'one');
+    served = await startServe(join(dir, 'data'), ['--app-resync', '1']);
+    await apply({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'waves', namespace: 'argocd' },
+      spec: { source: { repoURL: `file://${repo}`, targetRevision: 'main' }, destination: { server: 'https://kubernetes.default.svc', namespace: 'waves' } } });
+  });
+  after(async () => {
+    await served?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a manual Application stays OutOfSync until a sync is requested', async () => {
+    const a = await until('the first comparison', async () => ((await app())?.status?.sync?.status === 'OutOfSync' ? app() : undefined), 30_000);
+    assert.equal(a.status.operationState, undefined);
+    assert.equal(await getJson('configmap', 'first', '-n', 'waves'), undefined);
+  });
+
+  it('a sync runs the PreSync hook PipelineRun to success first, then wave 0, then wave 1', async () => {
+    const t0 = new Date().toISOString();
+    await syncOp({ prune: true });
+    const a = await finished(t0);
+    assert.equal(a.status.operationState.phase, 'Succeeded', a.status.operationState.message);
+    const pr = await getJson('pipelineruns.tekton.dev', 'migrate', '-n', 'waves');
+    assert.equal(pr.status.conditions[0].reason, 'Succeeded');
+    const first = await getJson('configmap', 'first', '-n', 'waves');
+    const second = await getJson('configmap', 'second', '-n', 'waves');
+    assert.ok(first.metadata.creationTimestamp >= pr.status.completionTime, `wave 0 (${first.metadata.creationTimestamp}) after the hook finished (${pr.status.completionTime})`);
+    assert.ok(Date.parse(second.metadata.creationTimestamp) >= Date.parse(first.metadata.creationTimestamp) + 1000, 'wave 1 after wave 0 (2 s apart)');
+    const hookResult = a.status.operationState.syncResult.resources.find((r: any) => r.kind === 'PipelineRun');
+    assert.equal(hookResult.hookType, 'PreSync');
+    assert.equal(hookResult.hookPhase, 'Succeeded');
+    assert.equal(a.status.history.length, 1);
+  });
+
+  it('a second revision synced, then rolled back to the first from history', async () => {
+    const v2 = commit(repo, { 'a-first.yaml': cmWave('first', '0', 'v2') }, 'two');
+    await until('the new revision compared', async () => ((await app())?.status?.sync?.revision === v2 ? true : undefined), 30_000);
+    const t1 = new Date().toISOString();
+    await syncOp({ prune: true, syncStrategy: { apply: {} } });
+    const synced = await finished(t1);
+    assert.equal(synced.status.operationState.phase, 'Succeeded', synced.status.operationState.message);
+    assert.equal((await getJson('configmap', 'first', '-n', 'waves')).data.value, 'v2');
+    const history = synced.status.history;
+    assert.equal(history.length, 2);
+    const t2 = new Date().toISOString();
+    await syncOp({ revision: history[0].revision, prune: true, syncStrategy: { apply: {} } });
+    const rolled = await finished(t2);
+    assert.equal(rolled.status.operationState.phase, 'Succeeded', rolled.status.operationState.message);
+    assert.equal(rolled.status.operationState.syncResult.revision, history[0].revision);
+    assert.equal((await getJson('configmap', 'first', '-n', 'waves')).data.value, 'v1');
+    await until('OutOfSync again (Git says v2)', async () => ((await app())?.status?.sync?.status === 'OutOfSync' ? true : undefined), 30_000);
+  });
+});

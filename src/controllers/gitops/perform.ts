@@ -15,7 +15,7 @@ async function perform(a: Action, dest: Destination): Promise<Outcome> {
       if (!live) return { id: a.id, ok: true, notFound: true };
       const meta = (live.metadata ?? {}) as { finalizers?: string[] };
       const finalizers = (meta.finalizers ?? []).filter((f) => f !== a.finalizer);
-      await dest.apply({ apiVersion: a.ref.apiVersion, kind: a.ref.kind, metadata: { name: a.ref.name, ...(a.ref.namespace ? { namespace: a.ref.namespace } : {}), finalizers } }, {});
+      await dest.mergePatch({ apiVersion: a.ref.apiVersion, kind: a.ref.kind, metadata: { name: a.ref.name, ...(a.ref.namespace ? { namespace: a.ref.namespace } : {}), finalizers } });
       return { id: a.id, ok: true };
     }
     const found = await dest.delete(a.ref, a.type === 'prune' ? a.propagationPolicy : undefined);

@@ -153,7 +153,15 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
         requeue = Math.min(requeue, wait);
       } else {
         if (state.finishedAt) state = restartForRetry(state);
-        const result = await runStep(app, state, cmp, rendered.desired, revision, dest, t);
+        // an operation for another revision (a rollback, `sync --revision`) applies what Git had there
+        const opRevision = state.syncResult?.revision || revision;
+        let opCmp = cmp;
+        if (opRevision !== revision && !multi) {
+          const at = await renderAll(app, dest, [{ ...sources[0], targetRevision: opRevision }], credentialsFromSecrets(secrets as never));
+          const known = cmp.resources.map((r) => ({ apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: r.kind }));
+          opCmp = await compare(app.metadata.name!, at.desired, dest, known, (spec.ignoreDifferences ?? []) as unknown[]);
+        }
+        const result = await runStep(app, state, opCmp, opCmp.desired, opRevision, dest, t);
         state = result.state;
         if (state.phase === 'Succeeded' && recordsHistory(state)) {
           newStatus.history = appendHistory(status.history as RevisionHistory[] | undefined, state, t, spec.revisionHistoryLimit as number | undefined);

@@ -24,6 +24,8 @@ export interface Destination {
   list(apiVersion: string, kind: string, labelSelector: string): Promise<Obj[]>;
   /** creates or updates `obj` (server-side apply by default; replace / create when asked); returns the API's answer */
   apply(obj: Obj, req: ApplyRequest): Promise<string>;
+  /** a JSON merge patch of `patch` (which names the object: apiVersion, kind, metadata.name/namespace) */
+  mergePatch(patch: Obj): Promise<void>;
   /** deletes; false when it was not there */
   delete(ref: ObjectRef, propagationPolicy?: string): Promise<boolean>;
 }
@@ -103,6 +105,13 @@ export function createDestination(c: ClusterConfig): Destination {
         }
         await api.patch(k, undefined, dryRun, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
         return `${what} ${req.dryRun ? 'configured (dry run)' : 'configured'}`;
+      } catch (e) {
+        throw new Error(apiMessage(e));
+      }
+    },
+    async mergePatch(patch) {
+      try {
+        await api.patch(patch as unknown as KubernetesObject, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch);
       } catch (e) {
         throw new Error(apiMessage(e));
       }
