@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { admitHostPath, PRIVILEGED_NOTICE, RUN_POLICY, type HostPolicy } from './api/hostpolicy.ts';
 import type { KObject } from './api/meta.ts';
 import type { TaskRun } from './api/taskrun.types.ts';
@@ -192,6 +193,8 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
       deliveryCreated: async (d, created) => cdevents?.deliveryCreated(d, created),
     },
     hostPolicy,
+    // the web UI at `/`, built by `npm ci` (prepare) or `npm run build:dashboard`
+    dashboard: { root: fileURLToPath(new URL('../dashboard/dist', import.meta.url)) },
   });
   const policy = { keepLast: opts.keepRuns, maxAgeDays: opts.keepDays };
   const retention = policy.keepLast !== undefined || policy.maxAgeDays !== undefined

@@ -26,6 +26,8 @@ export interface AccessOptions {
   kinds?: KindRegistry;
   /** more paths served without a token (the operator's choice, e.g. /metrics) */
   publicPaths?: readonly string[];
+  /** more paths served without a token, by rule (the dashboard's page, assets and sign-in) */
+  isPublic?: (path: string) => boolean;
 }
 
 function watchOf(query: unknown): boolean {
@@ -54,10 +56,11 @@ export function requestAttributes(req: FastifyRequest, path: string, kinds?: Kin
 }
 
 /** Adds authentication + authorization to every request, and the SelfSubjectAccessReview endpoint. */
-export function registerAccessControl(app: FastifyInstance, { token, lookup, kinds, publicPaths }: AccessOptions): void {
+export function registerAccessControl(app: FastifyInstance, { token, lookup, kinds, publicPaths, isPublic }: AccessOptions): void {
   const users = new WeakMap<FastifyRequest, User>();
   app.addHook('onRequest', async function access(req) {
     const path = req.url.split('?')[0];
+    if (isPublic?.(path)) return;
     const user = authenticate(path, req.headers.authorization, token, lookup, publicPaths);
     if (!user) return;
     users.set(req, user);

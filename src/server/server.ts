@@ -9,8 +9,10 @@ import { serveCrds } from './crds.ts';
 import type { User } from './authz.ts';
 import { apiGroupDocument, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
 import { notFound, statusBody, toHttpError } from './errors.ts';
+import { tokenMatches } from './auth.ts';
 import { openApiDocumentText, openApiIndex } from './openapi.ts';
 import { registerHooks, type HookOptions } from './hooks.ts';
+import { isDashboardPublic, registerDashboard, type DashboardOptions } from './dashboard.ts';
 import { discardBody } from './oversize.ts';
 import { handleResource, type LogSource } from './resources.ts';
 
@@ -42,6 +44,8 @@ export interface ServerOptions {
   hooks?: Omit<HookOptions, 'store' | 'hostPolicy'>;
   /** hostPath and privileged containers admitted through the API and webhooks (default: neither) */
   hostPolicy?: HostPolicy;
+  /** the web dashboard at `/` and its sign-in (default: not served) */
+  dashboard?: Pick<DashboardOptions, 'root'>;
 }
 
 /** Default request body limit: 3 MiB, as kube-apiserver. */
@@ -62,6 +66,7 @@ export function createServer({
   now = () => new Date(),
   hooks,
   hostPolicy,
+  dashboard,
 }: ServerOptions): FastifyInstance {
   // errors fastify raises before routing (a malformed %-escape, an over-long parameter) get a Status too
   const frameworkErrors = function frameworkError(err: Error, _req: FastifyRequest, reply: FastifyReply) {
@@ -87,7 +92,11 @@ export function createServer({
   const kinds = crds.registry;
   app.addHook('onReady', crds.start);
   app.addHook('onClose', async () => crds.stop());
-  registerAccessControl(app, { token, lookup, kinds, publicPaths });
+  if (dashboard) {
+    const accepts = (t: string) => (token !== undefined && tokenMatches(`Bearer ${t}`, token)) || !!lookup?.(t);
+    registerDashboard(app, { root: dashboard.root, auth: !!token, accepts });
+  }
+  registerAccessControl(app, { token, lookup, kinds, publicPaths, isPublic: dashboard ? isDashboardPublic : undefined });
 
   app.setErrorHandler(function toStatus(err, req, reply) {
     const e = toHttpError(err);

@@ -1,0 +1,108 @@
+// A TaskRun's log, live: ANSI colours (anser), the step of each line, arrival times on demand,
+// search, jump to the first error, download; virtualised so 100,000 lines scroll freely.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import Anser from 'anser';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { streamLines, TEKTON } from './api.ts';
+
+export interface LogLine { step: string; line: string; at: number }
+
+const ERROR = /\b(error|fatal|failed|panic|exception)\b/i;
+
+export function useLog(ns: string, name: string, follow: boolean): { lines: LogLine[]; done: boolean; error: string } {
+  const [lines, setLines] = useState<LogLine[]>([]);
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    const ac = new AbortController();
+    let buf: LogLine[] = [];
+    let all: LogLine[] = [];
+    setLines([]);
+    setDone(false);
+    // lines are batched per frame: a fast step must not re-render per line
+    const flush = setInterval(() => {
+      if (!buf.length) return;
+      all = all.concat(buf);
+      buf = [];
+      setLines(all);
+    }, 100);
+    const path = `${TEKTON}/namespaces/${encodeURIComponent(ns)}/taskruns/${encodeURIComponent(name)}/log?format=jsonl${follow ? '&follow=true' : ''}`;
+    streamLines(path, (l) => {
+      try {
+        const o = JSON.parse(l) as { step: string; line: string };
+        buf.push({ step: o.step, line: o.line, at: Date.now() });
+      } catch { /* a partial line at abort */ }
+    }, ac.signal)
+      .catch((e: Error) => { if (!ac.signal.aborted && !/404/.test(e.message)) setError(e.message); })
+      .finally(() => {
+        if (ac.signal.aborted) return;
+        all = all.concat(buf);
+        buf = [];
+        setLines(all);
+        setDone(true);
+      });
+    return () => { ac.abort(); clearInterval(flush); };
+  }, [ns, name, follow]);
+  return { lines, done, error };
+}
+
+function Colored({ text }: { text: string }) {
+  if (!text.includes('\u001b[')) return <>{text}</>;
+  const parts = Anser.ansiToJson(text, { use_classes: false, remove_empty: true });
+  return <>{parts.map((p, i) => <span key={i} style={{ color: p.fg ? `rgb(${p.fg})` : undefined, background: p.bg ? `rgb(${p.bg})` : undefined, fontWeight: p.decorations?.includes('bold') ? 700 : undefined }}>{p.content}</span>)}</>;
+}
+
+export function LogView({ lines, done, step, fileName }: { lines: LogLine[]; done: boolean; step?: string; fileName: string }) {
+  const [search, setSearch] = useState('');
+  const [times, setTimes] = useState(false);
+  const [follow, setFollow] = useState(true);
+  const shown = useMemo(() => (step ? lines.filter((l) => l.step === step) : lines), [lines, step]);
+  const matches = useMemo(() => (search ? shown.flatMap((l, i) => (l.line.toLowerCase().includes(search.toLowerCase()) ? [i] : [])) : []), [shown, search]);
+  const [hit, setHit] = useState(0);
+  const parent = useRef<HTMLDivElement>(null);
+  const v = useVirtualizer({ count: shown.length, getScrollElement: () => parent.current, estimateSize: () => 18, overscan: 20 });
+  useEffect(() => {
+    if (follow && shown.length) v.scrollToIndex(shown.length - 1, { align: 'end' });
+  }, [shown.length, follow, v]);
+  const jump = (i: number) => { setFollow(false); v.scrollToIndex(i, { align: 'center' }); };
+  const firstError = () => { const i = shown.findIndex((l) => ERROR.test(l.line)); if (i >= 0) jump(i); };
+  const download = () => {
+    const blob = new Blob([shown.map((l) => `[${l.step}] ${l.line}\n`).join('')], { type: 'text/plain' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = fileName;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  };
+  const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+  return (
+    <div className="logs">
+      <div className="logbar">
+        <input type="search" aria-label="Search the log" placeholder="Search" value={search} onChange={(e) => { setSearch(e.target.value); setHit(0); }}
+          onKeyDown={(e) => { if (e.key === 'Enter' && matches.length) { const n = (hit + (e.shiftKey ? matches.length - 1 : 1)) % matches.length; setHit(n); jump(matches[n]); } }} />
+        {search && <span className="muted">{matches.length ? `${hit + 1}/${matches.length}` : 'no match'}</span>}
+        <button onClick={firstError}>First error</button>
+        <label><input type="checkbox" checked={times} onChange={(e) => setTimes(e.target.checked)} /> Times</label>
+        <label><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow</label>
+        <button onClick={download}>Download</button>
+        <span className="muted">{shown.length} lines{done ? '' : ' · live'}</span>
+      </div>
+      <div ref={parent} className="logbody" tabIndex={0} data-testid="log">
+        <div style={{ height: v.getTotalSize(), position: 'relative' }}>
+          {v.getVirtualItems().map((it) => {
+            const l = shown[it.index];
+            const isHit = search && matches[hit] === it.index;
+            return (
+              <div key={it.key} className={`logline${isHit ? ' hit' : ''}`} style={{ transform: `translateY(${it.start}px)` }}>
+                <span className="ln">{it.index + 1}</span>
+                {times && <span className="ts">{new Date(l.at).toISOString().slice(11, 23)}</span>}
+                {!step && <span className="st">[{l.step}]</span>}
+                <span className="tx">{search ? strip(l.line) : <Colored text={l.line} />}</span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

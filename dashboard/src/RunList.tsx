@@ -1,0 +1,93 @@
+// PipelineRuns / TaskRuns: namespace, label and status filters, search, pages from the server
+// (limit/continue), kept live by a watch.
+import { useEffect, useMemo, useState } from 'react';
+import { collection, duration, listWatch, stateOf, TEKTON, type KObj } from './api.ts';
+import { queryOf, setQuery } from './route.ts';
+
+const PAGE = 50;
+const STATES = ['', 'Running', 'Pending', 'Succeeded', 'Failed', 'Cancelled'];
+
+export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
+  const q0 = queryOf();
+  const [ns, setNs] = useState(q0.get('namespace') ?? '');
+  const [labels, setLabels] = useState(q0.get('labels') ?? '');
+  const [state, setState] = useState(q0.get('status') ?? '');
+  const [search, setSearch] = useState(q0.get('q') ?? '');
+  const [pages, setPages] = useState<string[]>(['']);
+  const [items, setItems] = useState<Map<string, KObj>>(new Map());
+  const [next, setNext] = useState('');
+  const [error, setError] = useState('');
+  const cont = pages[pages.length - 1];
+
+  useEffect(() => {
+    const q = new URLSearchParams();
+    if (ns) q.set('namespace', ns);
+    if (labels) q.set('labels', labels);
+    if (state) q.set('status', state);
+    if (search) q.set('q', search);
+    setQuery(q);
+  }, [ns, labels, state, search]);
+
+  useEffect(() => {
+    setError('');
+    const query = new URLSearchParams({ limit: String(PAGE) });
+    if (cont) query.set('continue', cont);
+    if (labels.trim()) query.set('labelSelector', labels.trim());
+    return listWatch(collection(TEKTON, kind, ns.trim()), query.toString(), (ev) => {
+      if (ev.type === 'LIST') {
+        setItems(new Map(ev.list.items.map((o) => [key(o), o])));
+        setNext(ev.list.metadata.continue ?? '');
+        return;
+      }
+      setItems((m) => {
+        const n = new Map(m);
+        // a page keeps its rows; new runs appear on the first page only
+        if (ev.type === 'DELETED') n.delete(key(ev.object));
+        else if (n.has(key(ev.object)) || !cont) n.set(key(ev.object), ev.object);
+        return n;
+      });
+    }, (e) => setError(e.message));
+  }, [kind, ns, labels, cont]);
+
+  const rows = useMemo(() => [...items.values()]
+    .filter((o) => !state || stateOf(o) === state)
+    .filter((o) => !search || o.metadata.name.includes(search) || (o.spec?.pipelineRef?.name ?? o.spec?.taskRef?.name ?? '').includes(search))
+    .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '')), [items, state, search]);
+
+  const link = (o: KObj) => `#/${kind === 'pipelineruns' ? 'runs' : 'taskruns'}/${encodeURIComponent(o.metadata.namespace ?? '')}/${encodeURIComponent(o.metadata.name)}`;
+  return (
+    <section>
+      <h1>{kind === 'pipelineruns' ? 'PipelineRuns' : 'TaskRuns'}</h1>
+      <div className="filters">
+        <label>Namespace <input value={ns} placeholder="all" onChange={(e) => { setNs(e.target.value); setPages(['']); }} /></label>
+        <label>Labels <input value={labels} placeholder="app=web" onChange={(e) => { setLabels(e.target.value); setPages(['']); }} /></label>
+        <label>Status <select value={state} onChange={(e) => setState(e.target.value)}>{STATES.map((s) => <option key={s} value={s}>{s || 'any'}</option>)}</select></label>
+        <label>Search <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} /></label>
+      </div>
+      {error && <p role="alert" className="error">{error}</p>}
+      <table className="runs">
+        <thead><tr><th>Status</th><th>Name</th><th>Namespace</th><th>{kind === 'pipelineruns' ? 'Pipeline' : 'Task'}</th><th>Started</th><th>Duration</th></tr></thead>
+        <tbody>
+          {rows.map((o) => (
+            <tr key={key(o)}>
+              <td><span className={`badge ${stateOf(o)}`}>{stateOf(o)}</span></td>
+              <td><a href={link(o)}>{o.metadata.name}</a></td>
+              <td>{o.metadata.namespace}</td>
+              <td>{o.spec?.pipelineRef?.name ?? o.spec?.taskRef?.name ?? (o.spec?.pipelineSpec || o.spec?.taskSpec ? '(embedded)' : '')}</td>
+              <td>{o.status?.startTime ? new Date(o.status.startTime).toLocaleString() : ''}</td>
+              <td>{duration(o)}</td>
+            </tr>
+          ))}
+          {rows.length === 0 && <tr><td colSpan={6} className="muted">No runs.</td></tr>}
+        </tbody>
+      </table>
+      <div className="pager">
+        <button disabled={pages.length < 2} onClick={() => setPages(pages.slice(0, -1))}>Previous</button>
+        <span className="muted">Page {pages.length}</span>
+        <button disabled={!next} onClick={() => setPages([...pages, next])}>Next</button>
+      </div>
+    </section>
+  );
+}
+
+const key = (o: KObj) => `${o.metadata.namespace}/${o.metadata.name}`;

@@ -1,0 +1,108 @@
+// A PipelineRun, live: the failure explained at the top, the graph, the selected task's steps,
+// params, results and log; cancel, re-run, delete.
+import { useEffect, useMemo, useState } from 'react';
+import { collection, conditionOf, duration, listWatch, request, stateOf, TEKTON, type KObj } from './api.ts';
+import { dependencies, Graph, type GraphTask } from './Graph.tsx';
+import { LogView, useLog } from './Logs.tsx';
+import { Failure } from './Failure.tsx';
+import { Steps } from './TaskRunPage.tsx';
+
+function useWatched(path: string, query: string): Map<string, KObj> {
+  const [m, setM] = useState<Map<string, KObj>>(new Map());
+  useEffect(() => listWatch(path, query, (ev) => {
+    if (ev.type === 'LIST') setM(new Map(ev.list.items.map((o) => [o.metadata.name, o])));
+    else setM((old) => {
+      const n = new Map(old);
+      if (ev.type === 'DELETED') n.delete(ev.object.metadata.name);
+      else n.set(ev.object.metadata.name, ev.object);
+      return n;
+    });
+  }, () => undefined), [path, query]);
+  return m;
+}
+
+export function RunPage({ ns, name }: { ns: string; name: string }) {
+  const runs = useWatched(collection(TEKTON, 'pipelineruns', ns), `fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`);
+  const taskruns = useWatched(collection(TEKTON, 'taskruns', ns), `labelSelector=${encodeURIComponent(`tekton.dev/pipelineRun=${name}`)}`);
+  const run = runs.get(name);
+  const [selected, setSelected] = useState<string>();
+  const [msg, setMsg] = useState('');
+  const byTask = useMemo(() => new Map([...taskruns.values()].map((t) => [t.metadata.labels?.['tekton.dev/pipelineTask'] ?? t.metadata.name, t])), [taskruns]);
+  const spec = run?.status?.pipelineSpec ?? run?.spec?.pipelineSpec;
+  const skipped = new Map<string, string>((run?.status?.skippedTasks ?? []).map((s: any) => [s.name, s.reason]));
+  const tasks: GraphTask[] = [...(spec?.tasks ?? []).map((t: any) => ({ t, fin: false })), ...(spec?.finally ?? []).map((t: any) => ({ t, fin: true }))].map(({ t, fin }) => {
+    const tr = byTask.get(t.name);
+    const retries = tr?.status?.retriesStatus?.length ?? 0;
+    const state = skipped.has(t.name) ? 'Skipped' : stateOf(tr);
+    const detail = skipped.get(t.name) ?? [duration(tr), retries ? `${retries} retr${retries > 1 ? 'ies' : 'y'}` : ''].filter(Boolean).join(' · ');
+    return { name: t.name, after: fin ? [] : dependencies(t), state, detail, finally: fin };
+  });
+  const failedTask = tasks.find((t) => t.state === 'Failed');
+  const sel = selected ?? failedTask?.name ?? tasks.find((t) => t.state === 'Running')?.name ?? tasks[0]?.name;
+  const selTr = sel ? byTask.get(sel) : undefined;
+
+  if (!run) return <section><h1>{name}</h1><p className="muted">Loading PipelineRun {ns}/{name}…</p></section>;
+  const state = stateOf(run);
+  const base = `${collection(TEKTON, 'pipelineruns', ns)}/${encodeURIComponent(name)}`;
+  const act = (what: string, f: () => Promise<unknown>) => f().then(() => setMsg(what)).catch((e: Error) => setMsg(`${what} failed: ${e.message}`));
+  const cancel = () => act('Cancelling', () => request('PATCH', base, { spec: { status: 'Cancelled' } }, 'application/merge-patch+json'));
+  const rerun = () => act('Re-run started', async () => {
+    const { status: _s, ...spec2 } = run.spec ?? {};
+    const labels = Object.fromEntries(Object.entries(run.metadata.labels ?? {}).filter(([k]) => !k.startsWith('tekton.dev/')));
+    const created = await request<KObj>('POST', collection(TEKTON, 'pipelineruns', ns), { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { generateName: `${run.metadata.generateName ?? `${name.replace(/-[a-z0-9]{5}$/, '')}-`}`, namespace: ns, labels }, spec: spec2 });
+    location.hash = `#/runs/${encodeURIComponent(ns)}/${encodeURIComponent(created.metadata.name)}`;
+  });
+  const remove = () => { if (confirm(`Delete PipelineRun ${name}?`)) void act('Deleted', async () => { await request('DELETE', base); location.hash = '#/'; }); };
+  const c = conditionOf(run);
+  return (
+    <section className="run">
+      <div className="runhead">
+        <h1><span className={`badge ${state}`}>{state}</span> {name}</h1>
+        <span className="muted">{ns} · {run.spec?.pipelineRef?.name ?? 'embedded pipeline'} · {duration(run)}</span>
+        <span className="spacer" />
+        <button onClick={cancel} disabled={state !== 'Running' && state !== 'Pending'}>Cancel</button>
+        <button onClick={rerun}>Re-run</button>
+        <button onClick={remove} className="danger">Delete</button>
+      </div>
+      {msg && <p role="status" className="muted">{msg}</p>}
+      {state === 'Failed' && <Failure run={run} task={failedTask?.name} taskrun={failedTask ? byTask.get(failedTask.name) : undefined} />}
+      {state !== 'Failed' && c.message && <p className="muted">{c.reason}: {c.message}</p>}
+      <Graph tasks={tasks} selected={sel} onSelect={setSelected} />
+      {sel && <TaskPanel task={sel} tr={selTr} skippedReason={skipped.get(sel)} />}
+      <details>
+        <summary>Params, results and workspaces</summary>
+        <KeyValues title="Params" items={(run.spec?.params ?? []).map((p: any) => [p.name, p.value])} />
+        <KeyValues title="Results" items={(run.status?.results ?? []).map((p: any) => [p.name, p.value])} />
+        <KeyValues title="Workspaces" items={(run.spec?.workspaces ?? []).map((w: any) => [w.name, Object.keys(w).filter((k) => k !== 'name').join(', ')])} />
+      </details>
+    </section>
+  );
+}
+
+function TaskPanel({ task, tr, skippedReason }: { task: string; tr?: KObj; skippedReason?: string }) {
+  return (
+    <div className="panel">
+      <h2>{task} {tr && <a href={`#/taskruns/${encodeURIComponent(tr.metadata.namespace ?? '')}/${encodeURIComponent(tr.metadata.name)}`} className="muted small">{tr.metadata.name}</a>}</h2>
+      {skippedReason ? <p className="muted">Skipped: {skippedReason}</p> : !tr ? <p className="muted">Not started.</p> : <TaskRunLog tr={tr} />}
+    </div>
+  );
+}
+
+export function TaskRunLog({ tr }: { tr: KObj }) {
+  const [step, setStep] = useState<string>();
+  const done = stateOf(tr) !== 'Running' && stateOf(tr) !== 'Pending';
+  const log = useLog(tr.metadata.namespace ?? '', tr.metadata.name, !done);
+  return (
+    <>
+      <Steps tr={tr} selected={step} onSelect={(s) => setStep(s === step ? undefined : s)} />
+      <LogView lines={log.lines} done={log.done} step={step} fileName={`${tr.metadata.name}${step ? `-${step}` : ''}.log`} />
+    </>
+  );
+}
+
+function KeyValues({ title, items }: { title: string; items: [string, unknown][] }) {
+  if (!items.length) return null;
+  return (
+    <><h3>{title}</h3><dl className="kv">{items.map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd></div>)}</dl></>
+  );
+}
