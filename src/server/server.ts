@@ -12,6 +12,7 @@ import { notFound, statusBody, toHttpError } from './errors.ts';
 import { tokenMatches } from './auth.ts';
 import { openApiDocumentText, openApiIndex } from './openapi.ts';
 import { registerHooks, type HookOptions } from './hooks.ts';
+import { registerGitWebhook } from './gitwebhook.ts';
 import { isDashboardPublic, registerDashboard, type DashboardOptions } from './dashboard.ts';
 import { discardBody } from './oversize.ts';
 import { handleResource, type LogSource } from './resources.ts';
@@ -96,7 +97,7 @@ export function createServer({
     const accepts = (t: string) => (token !== undefined && tokenMatches(`Bearer ${t}`, token)) || !!lookup?.(t);
     registerDashboard(app, { root: dashboard.root, auth: !!token, accepts });
   }
-  registerAccessControl(app, { token, lookup, kinds, publicPaths, isPublic: dashboard ? isDashboardPublic : undefined });
+  registerAccessControl(app, { token, lookup, kinds, publicPaths: [...(publicPaths ?? []), '/api/webhook'], isPublic: dashboard ? isDashboardPublic : undefined });
 
   app.setErrorHandler(function toStatus(err, req, reply) {
     const e = toHttpError(err);
@@ -146,6 +147,8 @@ export function createServer({
   });
 
   if (hooks) registerHooks(app, { store, hostPolicy, ...hooks });
+  // Argo CD's Git webhook: a push refreshes the Applications it concerns (signatures per argocd-secret)
+  registerGitWebhook(app, { store });
 
   const deps = { store: crds.store, logs, now, bookmarkMs, hostPolicy, kinds };
   // OPTIONS too, so that it is answered 405 MethodNotAllowed like any other verb a resource does not serve

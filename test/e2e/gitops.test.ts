@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.ts';
-import { startServe, until, type Served } from './serve-helpers.ts';
+import { api, startServe, until, type Served } from './serve-helpers.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { commit, initRepo } from '../../src/gitops/source/testing.ts';
@@ -302,5 +302,59 @@ spec:
     assert.equal(rolled.status.operationState.syncResult.revision, history[0].revision);
     assert.equal((await getJson('configmap', 'first', '-n', 'waves')).data.value, 'v1');
     await until('OutOfSync again (Git says v2)', async () => ((await app())?.status?.sync?.status === 'OutOfSync' ? true : undefined), 30_000);
+  });
+});
+
+describe('GitOps end to end: a signed push to /api/webhook refreshes the Applications it concerns', { timeout: 120_000 }, () => {
+  const dir = tempDir('kiln-gitops-hook-');
+  const repo = join(dir, 'repo');
+  let served: Served;
+  const secret = 'hook-secret';
+
+  before(async () => {
+    initRepo(repo);
+    commit(repo, { 'cm.yaml': cm('one') }, 'one');
+    // a long poll: only the webhook can bring the new commit in time
+    served = await startServe(join(dir, 'data'), ['--insecure-loopback-only', '--app-resync', '600']);
+    const b64 = (v: string) => Buffer.from(v).toString('base64');
+    for (const [path, body] of [
+      ['/api/v1/namespaces/argocd/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'argocd-secret', namespace: 'argocd' }, data: { 'webhook.github.secret': b64(secret) } }],
+      ['/apis/argoproj.io/v1alpha1/namespaces/argocd/applications', { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'hooked', namespace: 'argocd' },
+        spec: { source: { repoURL: `file://${repo}`, targetRevision: 'main' }, destination: { server: 'https://kubernetes.default.svc', namespace: 'hooked' }, syncPolicy: { automated: {} } } }],
+    ] as const) {
+      const r = await api(served, 'POST', path, body);
+      assert.ok(r.status === 201, `${path}: ${r.status} ${JSON.stringify(r.json)}`);
+    }
+  });
+  after(async () => {
+    await served?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const appNow = async () => (await api(served, 'GET', '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/hooked')).json;
+  const push = (sig: string | undefined) => fetch(`${served.url}/api/webhook`, {
+    method: 'POST', body: payload,
+    headers: { 'content-type': 'application/json', 'x-github-event': 'push', ...(sig ? { 'x-hub-signature-256': sig } : {}) },
+  });
+  let payload = '';
+
+  it('commit → webhook → refreshed, OutOfSync seen and synced at the new revision within seconds; a bad signature is refused', async () => {
+    await until('the first sync', async () => ((await appNow())?.status?.operationState?.phase === 'Succeeded' ? true : undefined), 30_000);
+    const sha = commit(repo, { 'cm.yaml': cm('two') }, 'two');
+    payload = JSON.stringify({ ref: 'refs/heads/main', after: sha, repository: { html_url: `file://${repo}`, clone_url: `file://${repo}.git`, default_branch: 'main' } });
+    const bad = await push('sha256=' + '0'.repeat(64));
+    assert.equal(bad.status, 401);
+    assert.match(await bad.text(), /github webhook refused: payload signature check failed/);
+    const { createHmac } = await import('node:crypto');
+    const good = await push(`sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`);
+    assert.equal(good.status, 200);
+    assert.deepEqual((await good.json()).refreshed, ['argocd/hooked']);
+    await until('the pushed revision synced', async () => {
+      const a = await appNow();
+      return a?.status?.sync?.revision === sha && a.status.operationState?.syncResult?.revision === sha && a.status.operationState.phase === 'Succeeded' ? true : undefined;
+    }, 15_000);
+    const live = await api(served, 'GET', '/api/v1/namespaces/hooked/configmaps/settings');
+    assert.equal(live.json.data.greeting, 'two');
+    assert.equal((await appNow()).metadata.annotations?.['argocd.argoproj.io/refresh'], undefined, 'the refresh annotation is removed once done');
   });
 });

@@ -60,7 +60,8 @@ export function kubeConfigOf(c: ClusterConfig): KubeConfig {
   const kc = new KubeConfig();
   const tls = c.tlsClientConfig ?? {};
   kc.loadFromOptions({
-    clusters: [{ name: 'dest', server: c.server, caData: tls.caData, skipTLSVerify: !!tls.insecure, tlsServerName: tls.serverName }],
+    // client-node talks plain HTTP only with skipTLSVerify (there is no TLS to verify then)
+    clusters: [{ name: 'dest', server: c.server, caData: tls.caData, skipTLSVerify: !!tls.insecure || c.server.startsWith('http://'), tlsServerName: tls.serverName }],
     users: [{ name: 'dest', token: c.bearerToken, certData: tls.certData, keyData: tls.keyData }],
     contexts: [{ name: 'dest', cluster: 'dest', user: 'dest' }],
     currentContext: 'dest',
