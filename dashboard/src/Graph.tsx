@@ -1,7 +1,7 @@
 // A pipeline's graph: tasks as nodes (state, duration, retries, why skipped), runAfter and
 // result/param references as edges, laid out by elkjs and drawn by @xyflow/react.
 import { useEffect, useMemo, useState } from 'react';
-import { ReactFlow, Background, Controls, type Edge, type Node } from '@xyflow/react';
+import { ReactFlow, Background, Controls, Position, type Edge, type Node } from '@xyflow/react';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import '@xyflow/react/dist/style.css';
 
@@ -42,6 +42,8 @@ export function Graph({ tasks, selected, onSelect }: { tasks: GraphTask[]; selec
   const nodes: Node[] = useMemo(() => tasks.map((t) => ({
     id: t.name,
     position: pos.get(t.name) ?? { x: 0, y: 0 },
+    sourcePosition: Position.Right,
+    targetPosition: Position.Left,
     data: { label: <div className={`node ${t.state}`} title={t.detail}><b>{t.name}</b><span>{t.state}{t.detail ? ` · ${t.detail}` : ''}</span></div> },
     style: { width: W, padding: 0, border: 'none', background: 'transparent' },
     selected: t.name === selected,
@@ -51,7 +53,7 @@ export function Graph({ tasks, selected, onSelect }: { tasks: GraphTask[]; selec
   if (!pos.size && tasks.length) return <div className="graph muted pad">Laying out…</div>;
   return (
     <div className="graph" data-testid="graph">
-      <ReactFlow nodes={nodes} edges={edges} fitView minZoom={0.1} nodesDraggable={false} nodesConnectable={false} onNodeClick={(_e, n) => onSelect(n.id)} proOptions={{ hideAttribution: true }}>
+      <ReactFlow nodes={nodes} edges={edges} fitView fitViewOptions={{ maxZoom: 1 }} minZoom={0.1} nodesDraggable={false} nodesConnectable={false} onNodeClick={(_e, n) => onSelect(n.id)} proOptions={{ hideAttribution: true }}>
         <Background />
         <Controls showInteractive={false} />
       </ReactFlow>

@@ -1,0 +1,120 @@
+// End-to-end: the dashboard in Debian's chromium against a real `kiln serve` (TLS + token): sign
+// in, watch a run go green with its log, a failure explained at the top, cancel and re-run, and
+// nothing of the API reachable through the dashboard's origin without the session.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { tempDir } from './helpers.ts';
+import { startServe, until, type Served } from './serve-helpers.ts';
+import { adminClient, launch, openPage, pipelineRun, screenshot, SKIP } from './dashboard-helpers.ts';
+
+describe('dashboard', { skip: SKIP, timeout: 300_000 }, () => {
+  let s: Served;
+  let browser: Browser;
+  let admin: ReturnType<typeof adminClient>;
+  let page: Page;
+  let errors: string[];
+  before(async () => {
+    s = await startServe(tempDir('kiln-dash-e2e-'), []);
+    admin = adminClient(s);
+    browser = await launch();
+    ({ page, errors } = await openPage(browser));
+  });
+  after(async () => {
+    await browser?.close();
+    if (s?.child.exitCode === null) await s.stop();
+  });
+
+  it('refuses every API route through its origin without the session, even with the cookie but no CSRF header', async () => {
+    const paths = ['/api', '/apis', '/api/v1', '/version', '/openapi/v3', '/metrics', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'];
+    const core = await admin.call('GET', '/api/v1');
+    for (const r of core.json.resources) if (!r.name.includes('/')) paths.push(`/api/v1/${r.name}`);
+    const groups = await admin.call('GET', '/apis');
+    for (const g of groups.json.groups) {
+      const gv = g.preferredVersion.groupVersion;
+      const list = await admin.call('GET', `/apis/${gv}`);
+      for (const r of list.json.resources) if (!r.name.includes('/')) paths.push(`/apis/${gv}/${r.name}`, `/apis/${gv}/namespaces/default/${r.name}`);
+    }
+    assert.ok(paths.length > 20, `found ${paths.length} routes`);
+    const { context, page: p } = await openPage(browser);
+    try {
+      await p.goto(s.url);
+      const probe = () => p.evaluate(async (ps) => Promise.all(ps.map(async (x) => [x, (await fetch(x)).status, (await fetch(x, { method: 'POST', body: '{}' })).status] as const)), paths);
+      for (const [path, get, post] of await probe()) {
+        assert.equal(get, 401, `GET ${path}`);
+        assert.equal(post, 401, `POST ${path}`);
+      }
+      // signed in, the cookie alone (no X-Kiln-CSRF header, as a cross-site form would send) is not enough
+      await p.fill('#token', admin.token);
+      await p.click('button[type=submit]');
+      await p.getByRole('heading', { name: 'PipelineRuns' }).waitFor();
+      for (const [path, get] of await probe()) assert.equal(get, 401, `GET ${path} with the cookie only`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('signs in with the token', async () => {
+    await page.goto(s.url);
+    await page.getByLabel('API token').waitFor();
+    await screenshot(page, 'signin');
+    await page.fill('#token', 'not-the-token');
+    await page.click('button[type=submit]');
+    await page.getByRole('alert').filter({ hasText: 'not valid' }).waitFor();
+    await page.fill('#token', admin.token);
+    await page.click('button[type=submit]');
+    await page.getByRole('heading', { name: 'PipelineRuns' }).waitFor();
+    errors.length = 0; // the refused attempt above is an expected 401 in the console
+  });
+
+  it('shows a running PipelineRun turn green with its log lines arriving', async () => {
+    const pr = pipelineRun('green', { build: [[], 'echo building; sleep 2; printf "\\033[32mbuilt\\033[0m\\n"'], test: [['build'], 'echo testing; sleep 1; echo tested'] });
+    assert.equal((await admin.call('POST', '/apis/tekton.dev/v1/namespaces/default/pipelineruns', pr)).status, 201);
+    await page.getByRole('link', { name: 'green' }).click();
+    await page.waitForURL(/#\/runs\/default\/green$/);
+    await page.getByTestId('graph').waitFor();
+    await page.locator('.node.Running', { hasText: 'build' }).waitFor();
+    await page.getByTestId('log').getByText('building').waitFor();
+    // the ANSI colour is drawn, not printed
+    await page.getByTestId('log').locator('span[style*="color"]', { hasText: 'built' }).waitFor();
+    await page.locator('.node.Succeeded', { hasText: 'build' }).waitFor();
+    await page.locator('h1 .badge.Succeeded').waitFor({ timeout: 90_000 });
+    await page.locator('.node.Succeeded', { hasText: 'test' }).waitFor();
+    await screenshot(page, 'run-succeeded');
+  });
+
+  it('explains a failing run at the top: task, step, exit code, log tail', async () => {
+    const pr = pipelineRun('broken', { compile: [[], 'echo compiling; echo "error: missing semicolon" >&2; exit 3'], ship: [['compile'], 'echo never'] });
+    assert.equal((await admin.call('POST', '/apis/tekton.dev/v1/namespaces/default/pipelineruns', pr)).status, 201);
+    await page.goto(`${s.url}/#/runs/default/broken`);
+    const failure = page.getByTestId('failure');
+    await failure.waitFor({ timeout: 90_000 });
+    await failure.getByText('compile', { exact: true }).waitFor();
+    await failure.getByText('run', { exact: true }).waitFor();
+    await failure.getByText('3', { exact: true }).waitFor();
+    await failure.getByTestId('tail').getByText('error: missing semicolon').waitFor();
+    await screenshot(page, 'run-failed');
+  });
+
+  it('cancels a run and re-runs it', async () => {
+    const pr = pipelineRun('slow', { wait: [[], 'echo waiting; sleep 120'] });
+    assert.equal((await admin.call('POST', '/apis/tekton.dev/v1/namespaces/default/pipelineruns', pr)).status, 201);
+    await page.goto(`${s.url}/#/runs/default/slow`);
+    await page.getByTestId('log').getByText('waiting').waitFor({ timeout: 90_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('h1 .badge.Cancelled').waitFor({ timeout: 90_000 });
+    const got = await admin.call('GET', '/apis/tekton.dev/v1/namespaces/default/pipelineruns/slow');
+    assert.equal(got.json.spec.status, 'Cancelled');
+    await screenshot(page, 'run-cancelled');
+    await page.getByRole('button', { name: 'Re-run' }).click();
+    await page.waitForURL(/#\/runs\/default\/slow-[a-z0-9]+$/);
+    const rerun = decodeURIComponent(page.url().split('/').pop()!);
+    await until('the re-run to start', async () => (await admin.call('GET', `/apis/tekton.dev/v1/namespaces/default/pipelineruns/${rerun}`)).json?.status?.startTime);
+    await page.getByTestId('log').getByText('waiting').waitFor({ timeout: 90_000 });
+    await admin.call('PATCH', `/apis/tekton.dev/v1/namespaces/default/pipelineruns/${rerun}`, { spec: { status: 'Cancelled' } }, 'application/merge-patch+json');
+  });
+
+  it('logged no console errors on any page', () => {
+    assert.deepEqual(errors, []);
+  });
+});
