@@ -348,7 +348,7 @@ describe('GitOps end to end: a signed push to /api/webhook refreshes the Applica
     const { createHmac } = await import('node:crypto');
     const good = await push(`sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`);
     assert.equal(good.status, 200);
-    assert.deepEqual((await good.json()).refreshed, ['argocd/hooked']);
+    assert.deepEqual(((await good.json()) as { refreshed: string[] }).refreshed, ['argocd/hooked']);
     await until('the pushed revision synced', async () => {
       const a = await appNow();
       return a?.status?.sync?.revision === sha && a.status.operationState?.syncResult?.revision === sha && a.status.operationState.phase === 'Succeeded' ? true : undefined;
