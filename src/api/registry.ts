@@ -65,6 +65,9 @@ export const TRIGGERS_GROUP = 'triggers.tekton.dev';
  */
 export const SERVED_CRD_KINDS: readonly KindInfo[] = [
   { group: 'kiln.dev', versions: ['v1'], kind: 'CDEvent', plural: 'cdevents', singular: 'cdevent', shortNames: ['cde'], namespaced: true, generic: true, subresources: ['status'] },
+  // Argo CD's kinds, from the CRDs the GitOps controller stores at start
+  { group: 'argoproj.io', versions: ['v1alpha1'], kind: 'Application', plural: 'applications', singular: 'application', shortNames: ['app', 'apps'], namespaced: true, generic: true, subresources: [] },
+  { group: 'argoproj.io', versions: ['v1alpha1'], kind: 'AppProject', plural: 'appprojects', singular: 'appproject', shortNames: ['appproj', 'appprojs'], namespaced: true, generic: true, subresources: [] },
 ];
 
 /** Finds a kind by its name (case-insensitive, as Tekton's `kind: task`), plural, singular or short name. */

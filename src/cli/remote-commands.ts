@@ -12,6 +12,7 @@ import { startCommand } from './start.ts';
 import { triggerTestCommand } from './trigger.ts';
 import { applyCommand, cancelCommand, deleteCommand, describeCommand, getCommand, type OutputFormat, type RemoteDeps } from './remote.ts';
 import { logsCommand } from './logs.ts';
+import { addAppCommands } from './app-commands.ts';
 
 export interface Connection { server: string; token?: string; ca?: string }
 
@@ -103,4 +104,6 @@ export function addRemoteCommands(program: Command, deps: { remote?: (c: Connect
 
   common(program.command('delete').description('delete an object (and what it owns)').argument('<kind>').argument('<name>'))
     .action(async (kind, name, o) => setCode(await deleteCommand(kind, name, o.namespace, remote(o))));
+
+  addAppCommands(program, remote, setCode);
 }

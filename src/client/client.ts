@@ -46,6 +46,8 @@ export interface KilnClient {
   list(kind: string, namespace?: string, labelSelector?: string): Promise<KObject[]>;
   watch(kind: string, namespace?: string, labelSelector?: string): ClientWatch;
   delete(kind: string, namespace: string, name: string): Promise<void>;
+  /** a JSON merge patch of the object (servers only) */
+  patch?(kind: string, namespace: string, name: string, mergePatch: Record<string, unknown>): Promise<KObject>;
   /** sets spec.status to the kind's cancel value */
   cancel(kind: string, namespace: string, name: string, message?: string): Promise<void>;
   /** the log lines of a TaskRun's steps, in step order */

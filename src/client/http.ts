@@ -174,6 +174,9 @@ export function createHttpClient(opts: HttpClientOptions): KilnClient {
     async delete(kind, namespace, name) {
       await request('DELETE', pathFor(kindInfo(kind), namespace, name));
     },
+    async patch(kind, namespace, name, mergePatch) {
+      return json<KObject>('PATCH', pathFor(kindInfo(kind), namespace, name), mergePatch, 'application/merge-patch+json');
+    },
     async cancel(kind, namespace, name, message) {
       const k = kindInfo(kind);
       const value = CANCEL_VALUE[k.kind];

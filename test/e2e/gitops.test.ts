@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from './helpers.ts';
+import { kiln, tempDir } from './helpers.ts';
 import { api, startServe, until, type Served } from './serve-helpers.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -356,5 +356,57 @@ describe('GitOps end to end: a signed push to /api/webhook refreshes the Applica
     const live = await api(served, 'GET', '/api/v1/namespaces/hooked/configmaps/settings');
     assert.equal(live.json.data.greeting, 'two');
     assert.equal((await appNow()).metadata.annotations?.['argocd.argoproj.io/refresh'], undefined, 'the refresh annotation is removed once done');
+  });
+});
+
+describe('GitOps end to end: the kiln app CLI', { timeout: 150_000 }, () => {
+  const dir = tempDir('kiln-gitops-cli-');
+  const repo = join(dir, 'repo');
+  let served: Served;
+  let first = '';
+  const app = (...args: string[]) => kiln(['app', ...args, '--server', served.url], { timeoutMs: 60_000 });
+
+  before(async () => {
+    initRepo(repo);
+    first = commit(repo, { 'cm.yaml': cm('one') }, 'one');
+    served = await startServe(join(dir, 'data'), ['--insecure-loopback-only', '--app-resync', '1']);
+  });
+  after(async () => {
+    await served?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('create, get, diff, sync (followed), history, rollback, and the refusals', async () => {
+    const created = await app('create', 'cli', '--repo', `file://${repo}`, '--revision', 'main', '--dest-server', 'https://kubernetes.default.svc', '--dest-namespace', 'cli');
+    assert.equal(created.code, 0, created.stderr);
+    await until('compared', async () => ((await app('get', 'cli')).stdout.includes('Sync Status:        OutOfSync') ? true : undefined), 30_000);
+    const diff = await app('diff', 'cli');
+    assert.equal(diff.code, 1, 'argocd app diff exits 1 when something differs');
+    assert.match(diff.stdout, /===== \/ConfigMap cli\/settings ======/);
+    const synced = await app('sync', 'cli', '--prune');
+    assert.equal(synced.code, 0, synced.stdout + synced.stderr);
+    assert.match(synced.stdout, /Sync\s+ConfigMap\s+cli\/settings\s+Synced/);
+    assert.match(synced.stdout, /Phase: Succeeded/);
+    const list = await app('list');
+    assert.match(list.stdout, /NAME\s+CLUSTER\s+NAMESPACE\s+PROJECT\s+STATUS\s+HEALTH/);
+    assert.match(list.stdout, /argocd\/cli\s+https:\/\/kubernetes\.default\.svc\s+cli\s+default\s+Synced\s+Healthy\s+Manual/);
+    assert.equal((await app('diff', 'cli')).code, 0);
+    const second = commit(repo, { 'cm.yaml': cm('two') }, 'two');
+    await until('the new commit compared', async () => ((await app('get', 'cli', '-o', 'json')).stdout.includes(second) ? true : undefined), 30_000);
+    assert.equal((await app('sync', 'cli')).code, 0);
+    const history = await app('history', 'cli');
+    assert.match(history.stdout, new RegExp(`0\\s+\\S+\\s+main \\(${first}\\)`));
+    assert.match(history.stdout, new RegExp(`1\\s+\\S+\\s+main \\(${second}\\)`));
+    const rolled = await app('rollback', 'cli');
+    assert.equal(rolled.code, 0, rolled.stdout + rolled.stderr);
+    const live = await api(served, 'GET', '/api/v1/namespaces/cli/configmaps/settings');
+    assert.equal(live.json.data.greeting, 'one');
+    // refusals: a bad --resource, rollback of an automated app, a missing history entry
+    assert.equal((await app('sync', 'cli', '--resource', 'nonsense')).code, 2);
+    assert.equal((await app('rollback', 'cli', '99')).code, 1);
+    assert.equal((await app('create', 'auto', '--repo', `file://${repo}`, '--dest-server', 'https://kubernetes.default.svc', '--dest-namespace', 'auto', '--sync-policy', 'automated')).code, 0);
+    const refused = await app('rollback', 'auto');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /rollback cannot be initiated when auto-sync is enabled/);
   });
 });
