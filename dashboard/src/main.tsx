@@ -7,6 +7,8 @@ import { RunList } from './RunList.tsx';
 import { RunPage } from './RunPage.tsx';
 import { TaskRunPage } from './TaskRunPage.tsx';
 import { useRoute } from './route.ts';
+import { DefinitionList, KINDS, PipelinePage, TaskPage } from './Definitions.tsx';
+import { ListenerPage } from './ListenerPage.tsx';
 import './styles.css';
 
 type Session = { state: 'loading' } | { state: 'signed-out' } | { state: 'in'; auth: boolean };
@@ -42,6 +44,7 @@ function App() {
         <nav>
           <a href="#/" aria-current={page === '' || page === 'runs' ? 'page' : undefined}>PipelineRuns</a>
           <a href="#/taskruns" aria-current={page === 'taskruns' ? 'page' : undefined}>TaskRuns</a>
+          <a href="#/defs/pipelines" aria-current={['defs', 'pipelines', 'tasks', 'stepactions', 'listeners'].includes(page) ? 'page' : undefined}>Definitions</a>
         </nav>
         <span className="spacer" />
         <button onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="Toggle theme">{theme === 'dark' ? 'Light' : 'Dark'}</button>
@@ -51,6 +54,10 @@ function App() {
         {page === 'runs' && rest.length === 2 ? <RunPage ns={rest[0]} name={rest[1]} />
           : page === 'taskruns' && rest.length === 2 ? <TaskRunPage ns={rest[0]} name={rest[1]} />
           : page === 'taskruns' ? <RunList kind="taskruns" />
+          : page === 'defs' ? <DefinitionList kind={rest[0] in KINDS ? rest[0] : 'pipelines'} />
+          : page === 'pipelines' && rest.length === 2 ? <PipelinePage ns={rest[0]} name={rest[1]} />
+          : (page === 'tasks' || page === 'stepactions') && rest.length === 2 ? <TaskPage ns={rest[0]} name={rest[1]} kind={page} />
+          : page === 'listeners' && rest.length === 2 ? <ListenerPage ns={rest[0]} name={rest[1]} />
           : <RunList kind="pipelineruns" />}
       </main>
     </>

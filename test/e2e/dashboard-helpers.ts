@@ -43,6 +43,10 @@ export function adminClient(s: Served) {
   const dispatcher = new Agent({ connect: { ca: readFileSync(join(s.dataDir, 'tls/ca.crt'), 'utf8') } });
   return {
     token,
+    async raw(method: string, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+      const res = await undiciFetch(`${s.url}${path}`, { method, dispatcher, headers, body });
+      return { status: res.status, text: await res.text() };
+    },
     async call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; json: any }> {
       const res = await undiciFetch(`${s.url}${path}`, { method, dispatcher, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': contentType } : {}) }, body: body ? JSON.stringify(body) : undefined });
       const text = await res.text();

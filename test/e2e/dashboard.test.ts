@@ -4,7 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { tempDir } from './helpers.ts';
+import { createHmac } from 'node:crypto';
+import { kiln, tempDir } from './helpers.ts';
 import { startServe, until, type Served } from './serve-helpers.ts';
 import { adminClient, launch, openPage, pipelineRun, screenshot, SKIP } from './dashboard-helpers.ts';
 
@@ -68,7 +69,7 @@ describe('dashboard', { skip: SKIP, timeout: 300_000 }, () => {
   });
 
   it('shows a running PipelineRun turn green with its log lines arriving', async () => {
-    const pr = pipelineRun('green', { build: [[], 'echo building; sleep 2; printf "\\033[32mbuilt\\033[0m\\n"'], test: [['build'], 'echo testing; sleep 1; echo tested'] });
+    const pr = pipelineRun('green', { build: [[], 'echo building; sleep 3; printf "\\033[32mbuilt\\033[0m\\n"'], test: [['build'], 'echo testing; sleep 1; echo tested'] });
     assert.equal((await admin.call('POST', '/apis/tekton.dev/v1/namespaces/default/pipelineruns', pr)).status, 201);
     await page.getByRole('link', { name: 'green' }).click();
     await page.waitForURL(/#\/runs\/default\/green$/);
@@ -112,6 +113,60 @@ describe('dashboard', { skip: SKIP, timeout: 300_000 }, () => {
     await until('the re-run to start', async () => (await admin.call('GET', `/apis/tekton.dev/v1/namespaces/default/pipelineruns/${rerun}`)).json?.status?.startTime);
     await page.getByTestId('log').getByText('waiting').waitFor({ timeout: 90_000 });
     await admin.call('PATCH', `/apis/tekton.dev/v1/namespaces/default/pipelineruns/${rerun}`, { spec: { status: 'Cancelled' } }, 'application/merge-patch+json');
+  });
+
+  it('starts a pipeline from the params form built from its spec', async () => {
+    const pipeline = {
+      apiVersion: 'tekton.dev/v1', kind: 'Pipeline', metadata: { name: 'greet', namespace: 'default' },
+      spec: {
+        params: [{ name: 'who', type: 'string', description: 'whom to greet' }, { name: 'tone', type: 'string', default: 'calm', enum: ['calm', 'loud'] }, { name: 'extras', type: 'array', default: ['a'] }],
+        tasks: [{
+          name: 'say', params: [{ name: 'who', value: '$(params.who)' }, { name: 'tone', value: '$(params.tone)' }, { name: 'extras', value: ['$(params.extras[*])'] }],
+          taskSpec: { params: [{ name: 'who' }, { name: 'tone' }, { name: 'extras', type: 'array' }], steps: [{ name: 'say', image: 'alpine', args: ['$(params.extras[*])'], script: 'echo "hello $(params.who) ($(params.tone)) $*"' }] },
+        }],
+      },
+    };
+    const made = await admin.call('POST', '/apis/tekton.dev/v1/namespaces/default/pipelines', pipeline);
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    await page.goto(`${s.url}/#/defs/pipelines`);
+    await page.getByRole('link', { name: 'greet' }).click();
+    await page.getByTestId('graph').waitFor();
+    assert.equal(await page.locator('#param-tone').inputValue(), 'calm', 'the default is filled in');
+    assert.deepEqual(await page.locator('#param-tone option').allTextContents(), ['calm', 'loud']);
+    await page.getByRole('button', { name: 'Start PipelineRun' }).click();
+    await page.getByRole('alert').filter({ hasText: 'param who: a value is required' }).waitFor();
+    await page.fill('#param-who', 'world');
+    await page.selectOption('#param-tone', 'loud');
+    await page.fill('#param-extras', 'x\ny');
+    await screenshot(page, 'start-form');
+    await page.getByRole('button', { name: 'Start PipelineRun' }).click();
+    await page.waitForURL(/#\/runs\/default\/greet-run-[a-z0-9]+$/);
+    await page.locator('h1 .badge.Succeeded').waitFor({ timeout: 90_000 });
+    await page.getByTestId('log').getByText('hello world (loud) x y').waitFor();
+    const name = decodeURIComponent(page.url().split('/').pop()!);
+    const run = await admin.call('GET', `/apis/tekton.dev/v1/namespaces/default/pipelineruns/${name}`);
+    assert.deepEqual(run.json.spec.params, [{ name: 'who', value: 'world' }, { name: 'tone', value: 'loud' }, { name: 'extras', value: ['x', 'y'] }]);
+  });
+
+  it('shows a webhook delivery on the listener page, linked to its run', async () => {
+    const applied = await kiln(['apply', '-f', 'examples/triggers/github-push.yaml'], { env: { KILN_HOME: s.dataDir } });
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    const body = JSON.stringify({ head_commit: { id: 'abc123' }, repository: { clone_url: 'https://example.test/app.git' }, pusher: { name: 'me' } });
+    const sig = `sha256=${createHmac('sha256', 'change-me').update(body).digest('hex')}`;
+    const res = await admin.raw('POST', '/hooks/default/github', body, { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': sig });
+    assert.equal(res.status, 202);
+    const unsigned = await admin.raw('POST', '/hooks/default/github', body, { 'content-type': 'application/json', 'x-github-event': 'push' });
+    assert.equal(unsigned.status, 202);
+    await page.goto(`${s.url}/#/defs/eventlisteners`);
+    await page.getByRole('link', { name: 'github' }).click();
+    await page.getByTestId('webhook-url').filter({ hasText: '/hooks/default/github' }).waitFor();
+    const deliveries = page.getByTestId('deliveries');
+    await deliveries.getByText('TriggerAccepted').waitFor();
+    await deliveries.getByText('TriggerRejected').waitFor();
+    await deliveries.getByRole('link', { name: /^build-/ }).waitFor();
+    await screenshot(page, 'listener');
+    await deliveries.getByRole('link', { name: /^build-/ }).click();
+    await page.locator('h1 .badge.Succeeded').waitFor({ timeout: 90_000 });
   });
 
   it('logged no console errors on any page', () => {
