@@ -409,4 +409,26 @@ describe('GitOps end to end: the kiln app CLI', { timeout: 150_000 }, () => {
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /rollback cannot be initiated when auto-sync is enabled/);
   });
+
+  it('Lua health checks from argocd-cm count; deleting an Application with the resources finalizer deletes its objects', async () => {
+    const lua = 'hs = {}\nif obj.data ~= nil and obj.data.greeting == "one" then\n  hs.status = "Degraded"\n  hs.message = "greeting is still one"\nelse\n  hs.status = "Healthy"\nend\nreturn hs\n';
+    const cmRes = await api(served, 'POST', '/api/v1/namespaces/argocd/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace: 'argocd' }, data: { 'resource.customizations.health.ConfigMap': lua } });
+    assert.equal(cmRes.status, 201, JSON.stringify(cmRes.json));
+    await until('the Lua check applied', async () => {
+      const a = (await api(served, 'GET', '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/cli')).json;
+      return a?.status?.health?.status === 'Degraded' && /greeting is still one/.test(JSON.stringify(a.status.resources)) ? true : undefined;
+    }, 30_000);
+    const patched = await api(served, 'PATCH', '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/cli', { metadata: { finalizers: ['resources-finalizer.argocd.argoproj.io'] } });
+    assert.equal(patched.status, 415, 'a JSON body without a patch type is refused');
+    const res = await fetch(`${served.url}/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/cli`, {
+      method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ metadata: { finalizers: ['resources-finalizer.argocd.argoproj.io'] } }),
+    });
+    assert.equal(res.status, 200);
+    assert.equal((await app('delete', 'cli')).code, 0);
+    await until('the Application and its ConfigMap gone', async () => {
+      const a = await api(served, 'GET', '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/cli');
+      const c = await api(served, 'GET', '/api/v1/namespaces/cli/configmaps/settings');
+      return a.status === 404 && c.status === 404 ? true : undefined;
+    }, 30_000);
+  });
 });

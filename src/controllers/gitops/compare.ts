@@ -2,7 +2,8 @@
 // live in its destination (those desired and those tracked by the app's label), the diff and the
 // health of each — the status Argo CD shows (sync, health, resources), with kiln's per-resource diff.
 import { diffResource, syncStatusOf } from '../../gitops/diff/diff.ts';
-import { appHealth, healthOf } from '../../gitops/health/health.ts';
+import { appHealth, healthOf, type HealthOptions } from '../../gitops/health/health.ts';
+import type { JqEngine } from '../../gitops/diff/ignore.ts';
 import type { Destination, Obj } from '../../gitops/cluster/destination.ts';
 import { isHook } from '../../gitops/sync/index.ts';
 import type { RenderedManifest } from '../../gitops/types.ts';
@@ -52,7 +53,10 @@ export async function prepareDesired(manifests: readonly RenderedManifest[], app
 }
 
 /** The comparison of `desired` with the destination; `knownKinds` are kinds the app synced before (to find what to prune). */
-export async function compare(appName: string, desired: Array<RenderedManifest & { object: Obj }>, dest: Destination, knownKinds: ReadonlyArray<{ apiVersion: string; kind: string }>, ignoreDifferences: unknown[] = []): Promise<Comparison> {
+/** What argocd-cm adds to every comparison: Lua health checks, system-wide ignoreDifferences (and jq for them). */
+export interface CompareSettings { health?: HealthOptions; ignoreDifferences?: unknown[]; jq?: JqEngine }
+
+export async function compare(appName: string, desired: Array<RenderedManifest & { object: Obj }>, dest: Destination, knownKinds: ReadonlyArray<{ apiVersion: string; kind: string }>, ignoreDifferences: unknown[] = [], settings: CompareSettings = {}): Promise<Comparison> {
   const live = new Map<string, Obj>();
   const kinds = new Map<string, { apiVersion: string; kind: string }>();
   for (const k of [...knownKinds, ...desired.map((d) => ({ apiVersion: String(d.object.apiVersion), kind: String(d.object.kind) }))]) kinds.set(`${k.apiVersion}/${k.kind}`, k);
@@ -75,20 +79,20 @@ export async function compare(appName: string, desired: Array<RenderedManifest &
     const gv = groupVersion(d.object);
     const base = { group: gv.group, version: gv.version, kind: String(d.object.kind), namespace: meta(d.object).namespace, name: meta(d.object).name ?? '' };
     if (isHook(d.object)) { resources.push({ ...base, status: 'Synced', hook: true }); continue; }
-    const r = diffResource(d.object as never, l as never, { ignoreDifferences: ignoreDifferences as never });
+    const r = diffResource(d.object as never, l as never, { ignoreDifferences: [...ignoreDifferences, ...(settings.ignoreDifferences ?? [])] as never, jq: settings.jq });
     const status = syncStatusOf(r);
     syncStatus[k] = status;
-    const health = l ? healthOf(l) : { status: 'Missing' };
+    const health = l ? healthOf(l, settings.health) : { status: 'Missing' };
     resources.push({ ...base, status, ...(health ? { health } : {}), ...(status === 'OutOfSync' && r.diff ? { diff: r.diff.length > MAX_DIFF ? r.diff.slice(0, MAX_DIFF) + '\n… (truncated)' : r.diff } : {}) });
   }
   for (const [k, l] of live) {
     if (desiredKeys.has(k) || meta(l).labels?.[TRACKING_LABEL] !== appName || isHook(l)) continue;
     const gv = groupVersion(l);
     syncStatus[k] = 'OutOfSync';
-    const health = healthOf(l);
+    const health = healthOf(l, settings.health);
     resources.push({ group: gv.group, version: gv.version, kind: String(l.kind), namespace: meta(l).namespace, name: meta(l).name ?? '', status: 'OutOfSync', requiresPruning: true, ...(health ? { health } : {}) });
   }
   const sync = resources.some((r) => r.status === 'OutOfSync') ? 'OutOfSync' : 'Synced';
-  const health = appHealth(resources.filter((r) => !r.hook).map((r) => ({ group: r.group, kind: r.kind, namespace: r.namespace, name: r.name, live: live.get(`${r.group}/${r.kind}/${r.namespace ?? ''}/${r.name}`) })));
+  const health = appHealth(resources.filter((r) => !r.hook).map((r) => ({ group: r.group, kind: r.kind, namespace: r.namespace, name: r.name, live: live.get(`${r.group}/${r.kind}/${r.namespace ?? ''}/${r.name}`) })), settings.health);
   return { desired, live: [...live.values()], resources, syncStatus, sync, health };
 }

@@ -18,6 +18,10 @@ import {
 } from '../../gitops/sync/index.ts';
 import { compare, prepareDesired, type Comparison } from './compare.ts';
 import { APPLICATION, APPPROJECT, SECRET } from './crds.ts';
+import { settingsOf } from './settings.ts';
+import { loadJq } from '../../gitops/jq.ts';
+import type { JqEngine } from '../../gitops/diff/ignore.ts';
+import { planDeletion, RESOURCES_FINALIZER, RESOURCES_FINALIZER_BACKGROUND } from '../../gitops/sync/index.ts';
 import { performStep } from './perform.ts';
 import { permitted } from './project.ts';
 
@@ -40,6 +44,20 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
   const renders = createRenderCache(512);
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   const resync = deps.resyncMs ?? 180_000;
+  let jq: Promise<JqEngine> | undefined;
+  const CONFIGMAP = { group: '', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
+
+  /** argocd-cm of the Application's namespace (Lua health checks, system-wide ignoreDifferences), jq when a rule needs it. */
+  async function settingsFor(namespace: string) {
+    let data: Record<string, unknown> | undefined;
+    try { data = (await deps.store.get<KObject & { data?: Record<string, unknown> }>(CONFIGMAP, namespace, 'argocd-cm')).data; } catch (e) {
+      if (!(e instanceof StoreError && e.reason === 'NotFound')) throw e;
+    }
+    const { settings, errors } = settingsOf(data);
+    const needsJq = settings.ignoreDifferences?.some((r) => (r as { jqPathExpressions?: string[] }).jqPathExpressions?.length);
+    if (needsJq) settings.jq = await (jq ??= loadJq());
+    return { settings, errors };
+  }
 
   async function writeStatus(app: App, status: Record<string, unknown>): Promise<App> {
     try {
@@ -76,6 +94,7 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
       if (e instanceof StoreError && e.reason === 'NotFound') return;
       throw e;
     }
+    if (app.metadata.deletionTimestamp) return finalize(app);
     const spec = app.spec ?? {};
     const status = { ...(app.status ?? {}) } as Record<string, unknown>;
     const conditions: Array<{ type: string; message: string; lastTransitionTime: string }> = [];
@@ -102,10 +121,14 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     // refresh: render and compare
     let rendered: Awaited<ReturnType<typeof renderAll>>;
     let cmp: Comparison;
+    let settings: import('./compare.ts').CompareSettings = {};
     try {
       rendered = await renderAll(app, dest, sources, credentialsFromSecrets(secrets as never));
       const known = ((status.resources ?? []) as Array<{ group: string; version: string; kind: string }>).map((r) => ({ apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: r.kind }));
-      cmp = await compare(app.metadata.name!, rendered.desired, dest, known, (spec.ignoreDifferences ?? []) as unknown[]);
+      const cm = await settingsFor(app.metadata.namespace!);
+      for (const e of cm.errors) conditions.push({ type: 'InvalidSpecError', message: `argocd-cm ${e}`, lastTransitionTime: t });
+      settings = cm.settings;
+      cmp = await compare(app.metadata.name!, rendered.desired, dest, known, (spec.ignoreDifferences ?? []) as unknown[], settings);
     } catch (e) {
       return fail('ComparisonError', e instanceof ComparisonError ? e.message : `${(e as Error).message}`);
     }
@@ -159,7 +182,7 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
         if (opRevision !== revision && !multi) {
           const at = await renderAll(app, dest, [{ ...sources[0], targetRevision: opRevision }], credentialsFromSecrets(secrets as never));
           const known = cmp.resources.map((r) => ({ apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: r.kind }));
-          opCmp = await compare(app.metadata.name!, at.desired, dest, known, (spec.ignoreDifferences ?? []) as unknown[]);
+          opCmp = await compare(app.metadata.name!, at.desired, dest, known, (spec.ignoreDifferences ?? []) as unknown[], settings);
         }
         const result = await runStep(app, state, opCmp, opCmp.desired, opRevision, dest, t);
         state = result.state;
@@ -181,6 +204,35 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     // a finished operation leaves the app to be compared again at once (its result shows as Synced)
     return { requeueAfter: requeue === 0 ? 50 : requeue };
   };
+
+  /** The resources finalizer: the app's objects deleted, highest wave first, then the finalizer removed. */
+  async function finalize(app: App): Promise<Result> {
+    const finalizers = app.metadata.finalizers ?? [];
+    if (!finalizers.includes(RESOURCES_FINALIZER) && !finalizers.includes(RESOURCES_FINALIZER_BACKGROUND)) return;
+    const spec = app.spec ?? {};
+    const destSpec = (spec.destination ?? {}) as { server?: string; name?: string; namespace?: string };
+    const secrets = (await deps.store.list(SECRET, { namespace: app.metadata.namespace })).items;
+    const cluster = clusterFor(destSpec, clustersFromSecrets(secrets as never).clusters, deps.inCluster);
+    if (typeof cluster !== 'string') {
+      const dest = deps.destination(cluster);
+      const kinds = new Map<string, { apiVersion: string; kind: string }>();
+      for (const r of ((app.status?.resources ?? []) as Array<{ group: string; version: string; kind: string }>)) {
+        const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
+        kinds.set(`${apiVersion}/${r.kind}`, { apiVersion, kind: r.kind });
+      }
+      const live: Record<string, unknown>[] = [];
+      for (const k of kinds.values()) live.push(...(await dest.list(k.apiVersion, k.kind, `app.kubernetes.io/instance=${app.metadata.name}`)));
+      const plan = planDeletion({ live, finalizers, self: { group: 'argoproj.io', kind: 'Application', namespace: app.metadata.namespace, name: app.metadata.name! } });
+      if (!plan.done) {
+        for (const ref of plan.deletes) await dest.delete(ref, plan.propagationPolicy);
+        return { requeueAfter: 500 };
+      }
+    }
+    const fresh = await deps.store.get<App>(APPLICATION, app.metadata.namespace!, app.metadata.name!);
+    const rest = (fresh.metadata.finalizers ?? []).filter((f) => f !== RESOURCES_FINALIZER && f !== RESOURCES_FINALIZER_BACKGROUND);
+    await deps.store.update(APPLICATION, { ...fresh, metadata: { ...fresh.metadata, finalizers: rest } });
+    return;
+  }
 
   async function runStep(app: App, state: OperationState, cmp: Comparison, desired: Comparison['desired'], revision: string, dest: Destination, t: string) {
     const spec = app.spec ?? {};
