@@ -1,0 +1,120 @@
+// Dashboard benchmark in the same headless chromium as the e2e tests, over a real
+// `kiln serve --insecure-loopback-only`: navigation → a 200-task PipelineRun's page usable (every
+// graph node and the first log line drawn), and a 100,000-line log scrolled end to end (frame times).
+// Usage: node bench/dashboard.ts [--iterations N]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { call, percentile, sleep, startServer } from './serve.ts';
+import { median, type Row } from './taskrun.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+// what the functions evaluated in the page use (this project's type-check has no DOM library)
+declare const document: { querySelectorAll(s: string): { length: number }; querySelector(s: string): any };
+declare function requestAnimationFrame(cb: () => void): number;
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+function bigPipelineRun(tasks: number, width: number) {
+  return {
+    apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name: 'big', namespace: 'default' },
+    spec: {
+      pipelineSpec: {
+        tasks: Array.from({ length: tasks }, (_, i) => ({
+          name: `t${i}`,
+          runAfter: i >= width ? [`t${i - width}`] : [],
+          taskSpec: { steps: [{ name: 's', image: 'alpine', script: `echo task ${i}` }] },
+        })),
+      },
+    },
+  };
+}
+
+const LOG_LINES = 100_000;
+const longLog = {
+  apiVersion: 'tekton.dev/v1', kind: 'TaskRun', metadata: { name: 'long-log', namespace: 'default' },
+  spec: { taskSpec: { steps: [{ name: 'print', image: 'alpine', script: `awk 'BEGIN { for (i = 1; i <= ${LOG_LINES}; i++) printf "line %d \\033[32mok\\033[0m building module %d of the project\\n", i, i }'` }] } },
+};
+
+async function waitDone(agent: Agent, url: string, path: string): Promise<void> {
+  for (;;) {
+    const r = await call(agent, 'GET', `${url}${path}`);
+    const c = JSON.parse(r.body).status?.conditions?.find((x: { type: string }) => x.type === 'Succeeded');
+    if (c && c.status !== 'Unknown') {
+      if (c.status !== 'True') throw new Error(`${path} did not succeed: ${c.message}`);
+      return;
+    }
+    await sleep(250);
+  }
+}
+
+export async function dashboardBench({ iterations = 5 } = {}): Promise<Row[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kiln-bench-dash-'));
+  const agent = new Agent({ keepAlive: true });
+  const server = await startServer(dataDir, agent);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  try {
+    const tr = '/apis/tekton.dev/v1/namespaces/default';
+    await call(agent, 'POST', `${server.url}${tr}/pipelineruns`, JSON.stringify(bigPipelineRun(200, 10)));
+    await call(agent, 'POST', `${server.url}${tr}/taskruns`, JSON.stringify(longLog));
+    await waitDone(agent, server.url, `${tr}/pipelineruns/big`);
+    await waitDone(agent, server.url, `${tr}/taskruns/long-log`);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.getByRole('heading', { name: 'PipelineRuns' }).waitFor();
+    const usable: number[] = [];
+    for (let i = 0; i < iterations; i++) {
+      await page.goto('about:blank');
+      const t0 = performance.now();
+      await page.goto(`${server.url}/#/runs/default/big`);
+      await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length >= 200 && !!document.querySelector('.logline'), undefined, { timeout: 60_000, polling: 'raf' });
+      usable.push(performance.now() - t0);
+    }
+
+    await page.goto(`${server.url}/#/taskruns/default/long-log`);
+    const t0 = performance.now();
+    await page.getByText(`${LOG_LINES} lines`, { exact: true }).waitFor({ timeout: 120_000 });
+    const loadMs = performance.now() - t0;
+    await page.getByLabel('Follow').uncheck();
+    const scroll = await page.evaluate(async () => {
+      const el = document.querySelector('[data-testid=log]');
+      el.scrollTop = 0;
+      await new Promise<void>((r) => requestAnimationFrame(() => r()));
+      return new Promise<{ frames: number[]; total: number }>((resolve) => {
+        const frames: number[] = [];
+        const start = performance.now();
+        let last = start;
+        const step = () => {
+          const t = performance.now();
+          frames.push(t - last);
+          last = t;
+          if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) return resolve({ frames, total: t - start });
+          el.scrollTop += 6000;
+          requestAnimationFrame(step);
+        };
+        requestAnimationFrame(step);
+      });
+    });
+    const frames = scroll.frames.slice(1);
+    const ms = (x: number) => `${x.toFixed(0)} ms`;
+    return [
+      { name: 'dashboard: navigation → 200-task run page usable, median', value: ms(median(usable)), note: `graph (200 nodes, elk layout) and first log line drawn; ${iterations} loads, max ${ms(Math.max(...usable))}; target ≤ 1 s` },
+      { name: 'dashboard: 100,000-line log loaded and drawn', value: ms(loadMs), note: 'navigation → all lines received (finished TaskRun, kept log file)' },
+      { name: 'dashboard: 100,000-line log scrolled end to end, longest frame', value: ms(Math.max(...frames)), note: `${frames.length} frames of 6,000 px, p95 ${ms(percentile(frames, 0.95))}, ${frames.filter((f) => f > 100).length} over 100 ms, ${ms(scroll.total)} in all; target no frame over 100 ms` },
+    ];
+  } finally {
+    await browser.close();
+    server.child.kill('SIGTERM');
+    await server.stopped;
+    agent.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  const i = process.argv.indexOf('--iterations');
+  for (const r of await dashboardBench({ iterations: i > 0 ? Number(process.argv[i + 1]) : 5 })) console.log(`${r.name}: ${r.value}${r.note ? `  (${r.note})` : ''}`);
+}
