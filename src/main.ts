@@ -262,7 +262,8 @@ async function startApplications(store: import('./store/store.ts').Store, dataDi
   ]);
   const inCluster = { server: url, name: 'in-cluster', bearerToken: creds?.token, tlsClientConfig: creds ? { caData: Buffer.from(creds.caCert).toString('base64') } : undefined };
   const c = createApplicationController({
-    store, source: createGitSource({ cacheDir: join(dataDir, 'gitops') }), inCluster, destination: createDestination, resyncMs,
+    // a branch is fetched at most twice per resync period (a refresh or a webhook push fetches at once)
+    store, source: createGitSource({ cacheDir: join(dataDir, 'gitops'), revisionCacheMs: Math.min((resyncMs ?? 180_000) / 2, 60_000) }), inCluster, destination: createDestination, resyncMs,
     logger: { info: () => {}, error: (m, f) => logError(f ? `${m} ${JSON.stringify(f)}` : m) },
   });
   await c.start();

@@ -134,13 +134,14 @@ export function parseResource(spec: string): { group: string; kind: string; name
   return { group: parts[0], kind: parts[1], name: n, ...(ns ? { namespace: ns } : {}) };
 }
 
-async function follow(c: KilnClient, ns: string, name: string, since: string, deps: RemoteDeps, timeoutMs: number): Promise<Any> {
+async function follow(c: KilnClient, ns: string, name: string, previous: string | undefined, deps: RemoteDeps, timeoutMs: number): Promise<Any> {
   const seen = new Map<string, string>();
   const end = Date.now() + timeoutMs;
   for (;;) {
     const a = (await c.get(APP, ns, name)) as Any;
     const op = a.status?.operationState;
-    if (op && op.startedAt >= since) {
+    // the operation asked for is the one that started after the request was taken (`.operation` cleared)
+    if (op && op.startedAt !== previous && !a.operation) {
       for (const r of op.syncResult?.resources ?? []) {
         const key = `${r.group ?? ''}/${r.kind}/${r.namespace ?? ''}/${r.name}/${r.syncPhase ?? ''}`;
         const line = `${r.syncPhase ?? 'Sync'}  ${r.kind}  ${r.namespace ? `${r.namespace}/` : ''}${r.name}  ${r.status ?? ''}${r.hookPhase ? ` ${r.hookPhase}` : ''}  ${r.message ?? ''}`.trimEnd();
@@ -161,10 +162,10 @@ function finish(a: Any, deps: RemoteDeps): number {
 }
 
 async function startOperation(c: KilnClient, ns: string, name: string, sync: Any, deps: RemoteDeps, flags: SyncFlags): Promise<number> {
-  const since = new Date(Date.now() - 1000).toISOString().replace(/\.\d+Z$/, '.000Z');
+  const previous = ((await c.get(APP, ns, name)) as Any).status?.operationState?.startedAt as string | undefined;
   await patchApp(c, ns, name, { operation: { sync, initiatedBy: { username: process.env.USER || 'kiln' } } });
   if (flags.async) return EXIT.ok;
-  return finish(await follow(c, ns, name, since, deps, (flags.timeout ?? 300) * 1000), deps);
+  return finish(await follow(c, ns, name, previous, deps, (flags.timeout ?? 300) * 1000), deps);
 }
 
 export async function appSync(ns: string, name: string, flags: SyncFlags, deps: RemoteDeps): Promise<number> {

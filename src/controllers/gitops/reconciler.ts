@@ -68,14 +68,14 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     }
   }
 
-  async function renderAll(app: App, dest: Destination, sources: ApplicationSource[], creds: ReturnType<typeof credentialsFromSecrets>) {
+  async function renderAll(app: App, dest: Destination, sources: ApplicationSource[], creds: ReturnType<typeof credentialsFromSecrets>, fresh = false) {
     const manifests: RenderedManifest[] = [];
     const revisions: string[] = [];
     let sourceType = 'Directory';
     const namespace = String((app.spec?.destination as { namespace?: string } | undefined)?.namespace ?? '');
     for (const src of sources) {
       const cred = credentialFor(src.repoURL, creds);
-      const { commit } = await deps.source.resolve(src.repoURL, src.targetRevision, cred);
+      const { commit } = await deps.source.resolve(src.repoURL, src.targetRevision, cred, { fresh });
       revisions.push(commit);
       if (src.ref && !src.path) continue; // a values-only source (multi-source refs)
       const dir = await deps.source.checkout(src.repoURL, commit, cred);
@@ -123,7 +123,7 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     let cmp: Comparison;
     let settings: import('./compare.ts').CompareSettings = {};
     try {
-      rendered = await renderAll(app, dest, sources, credentialsFromSecrets(secrets as never));
+      rendered = await renderAll(app, dest, sources, credentialsFromSecrets(secrets as never), !!app.metadata.annotations?.[REFRESH_ANNOTATION]);
       const known = ((status.resources ?? []) as Array<{ group: string; version: string; kind: string }>).map((r) => ({ apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: r.kind }));
       const cm = await settingsFor(app.metadata.namespace!);
       for (const e of cm.errors) conditions.push({ type: 'InvalidSpecError', message: `argocd-cm ${e}`, lastTransitionTime: t });

@@ -52,6 +52,27 @@ describe('git source', { timeout: 120_000 }, () => {
     assert.equal((await src.resolve(url, 'main')).commit, third);
   });
 
+  it('with a revision cache, a branch resolves without fetching until the cache time passes or a fresh answer is asked', async () => {
+    let clock = 1_000_000;
+    const src = createGitSource({ cacheDir: join(tmp, 'cache-ttl'), revisionCacheMs: 5000, now: () => clock });
+    const before = (await src.resolve(url, 'main')).commit;
+    const next = commit(work, { 'ttl.txt': String(clock) }, 'ttl');
+    clock += 1000;
+    assert.equal((await src.resolve(url, 'main')).commit, before, 'within the cache time: the cached answer');
+    assert.equal((await src.resolve(url, 'main', undefined, { fresh: true })).commit, next, 'fresh: fetched');
+    const again = commit(work, { 'ttl.txt': 'again' }, 'again');
+    clock += 1000;
+    assert.equal((await src.resolve(url, 'main')).commit, next);
+    src.invalidate(url);
+    assert.equal((await src.resolve(url, 'main')).commit, again, 'invalidated: fetched');
+    git(work, 'branch', 'brand-new');
+    clock += 1000;
+    assert.equal((await src.resolve(url, 'brand-new')).commit, again, 'a revision the cached fetch does not know is fetched before it is refused');
+    clock += 10_000;
+    const last = commit(work, { 'ttl.txt': 'last' }, 'last');
+    assert.equal((await src.resolve(url, 'main')).commit, last, 'past the cache time: fetched');
+  });
+
   it('names the repository and revision when the revision does not exist, and refuses option-like revisions', async () => {
     const src = createGitSource({ cacheDir: cache });
     await assert.rejects(src.resolve(url, 'no-such-branch'), /repository file:.*revision no-such-branch not found/);

@@ -16,11 +16,16 @@ export interface GitSourceOptions {
   git?: string;
   /** Milliseconds a git command may take (default 120 s). */
   timeoutMs?: number;
+  /** How long a branch/tag/HEAD resolution is reused without fetching (default 0: always fetch). */
+  revisionCacheMs?: number;
+  now?: () => number;
 }
 
 export interface GitSource {
   /** The commit `targetRevision` names in `repoURL` now (fetching the repository into the cache). */
-  resolve(repoURL: string, targetRevision: string | undefined, cred?: RepoCredential): Promise<{ commit: string }>;
+  resolve(repoURL: string, targetRevision: string | undefined, cred?: RepoCredential, opts?: { fresh?: boolean }): Promise<{ commit: string }>;
+  /** Forgets cached resolutions of `repoURL` (a push was announced). */
+  invalidate(repoURL: string): void;
   /** A directory holding the files of `commit` (checked out once; read-only for callers). */
   checkout(repoURL: string, commit: string, cred?: RepoCredential): Promise<string>;
 }
@@ -35,6 +40,9 @@ export function createGitSource(opts: GitSourceOptions): GitSource {
   const git = opts.git ?? 'git';
   const timeout = opts.timeoutMs ?? 120_000;
   const queues = new Map<string, Promise<unknown>>();
+  const now = opts.now ?? Date.now;
+  /** repo URL → when it was last fetched; a fetch answers every revision of the repository at once */
+  const fetchedAt = new Map<string, number>();
 
   /** Runs `fn` after every earlier call for the same repository (fetches into one bare repo never overlap). */
   function serial<T>(url: string, fn: () => Promise<T>): Promise<T> {
@@ -92,24 +100,40 @@ export function createGitSource(opts: GitSourceOptions): GitSource {
     }
   }
 
-  async function resolve(repoURL: string, targetRevision: string | undefined, cred?: RepoCredential): Promise<{ commit: string }> {
+  async function resolve(repoURL: string, targetRevision: string | undefined, cred?: RepoCredential, ro: { fresh?: boolean } = {}): Promise<{ commit: string }> {
     checkURL(repoURL);
     const rev = (targetRevision ?? '').trim();
     if (rev.startsWith('-')) throw new GitSourceError(`repository ${repoURL}: revision ${JSON.stringify(rev)} is not a revision`);
+    const requested = now();
     return serial(repoURL, async () => {
       const bare = bareOf(repoURL);
       if (FULL_SHA.test(rev) && (await exists(join(bare, 'HEAD'))) && (await revParse(bare, rev))) return { commit: rev };
-      try {
-        await fetch(repoURL, cred);
-      } catch (err) {
-        throw new GitSourceError(`repository ${repoURL}: ${(err as Error).message}`);
-      }
+      const last = fetchedAt.get(repoURL);
+      // a fetch that started after this call was made answers it too; else a recent one within the cache time
+      const recent = last !== undefined && (last >= requested || (!ro.fresh && now() - last < (opts.revisionCacheMs ?? 0)));
+      const fetchNow = async () => {
+        const started = now();
+        try {
+          await fetch(repoURL, cred);
+        } catch (err) {
+          throw new GitSourceError(`repository ${repoURL}: ${(err as Error).message}`);
+        }
+        fetchedAt.set(repoURL, started);
+      };
+      if (!recent) await fetchNow();
       const candidates = rev === '' || rev === 'HEAD' ? ['refs/kiln/remote-head']
         : [`refs/heads/${rev}`, `refs/tags/${rev}`, ...(SHORT_SHA.test(rev) || FULL_SHA.test(rev) ? [rev] : [])];
-      for (const c of candidates) {
-        const commit = await revParse(bare, c);
-        if (commit) return { commit };
-      }
+      const lookup = async () => {
+        for (const c of candidates) {
+          const commit = await revParse(bare, c);
+          if (commit) return commit;
+        }
+        return undefined;
+      };
+      let commit = await lookup();
+      // unknown to a cached fetch: it may be new (a branch pushed since), so ask the remote before saying no
+      if (!commit && recent) { await fetchNow(); commit = await lookup(); }
+      if (commit) return { commit };
       throw new GitSourceError(`repository ${repoURL}: revision ${rev || 'HEAD'} not found`);
     });
   }
@@ -136,7 +160,7 @@ export function createGitSource(opts: GitSourceOptions): GitSource {
     });
   }
 
-  return { resolve, checkout };
+  return { resolve, checkout, invalidate: (url) => void fetchedAt.delete(url) };
 }
 
 /** Writes the files of `commit` into `workTree` with an index of its own (the bare repository keeps none). */
