@@ -2,12 +2,13 @@
 // result/param references as edges, laid out by elkjs and drawn by @xyflow/react.
 import { useEffect, useMemo, useState } from 'react';
 import { ReactFlow, Background, Controls, Position, type Edge, type Node } from '@xyflow/react';
-import ELK from 'elkjs/lib/elk.bundled.js';
+import ELK from 'elkjs/lib/elk-api.js';
 import '@xyflow/react/dist/style.css';
 
 export interface GraphTask { name: string; after: string[]; state: string; detail: string; finally?: boolean }
 
-const elk = new ELK();
+// the layout runs in a worker: a 200-task graph must not hold the page (its log, its header) back
+const elk = new ELK({ workerFactory: () => new Worker(new URL('elkjs/lib/elk-worker.min.js', import.meta.url)) as never });
 const W = 190;
 const H = 54;
 
@@ -21,7 +22,11 @@ export function dependencies(t: any): string[] {
 
 export function Graph({ tasks, selected, onSelect }: { tasks: GraphTask[]; selected?: string; onSelect: (name: string) => void }) {
   const shape = tasks.map((t) => `${t.name}<${t.after.join(',')}${t.finally ? '!' : ''}`).join(';');
-  const [pos, setPos] = useState<Map<string, { x: number; y: number }>>(new Map());
+  // drawn at once with a quick layering, then placed by elk when its worker answers
+  const quick = useMemo(() => quickLayout(tasks), [shape]);
+  const [elkPos, setPos] = useState<{ shape: string; pos: Map<string, { x: number; y: number }> }>();
+  const laidOut = elkPos?.shape === shape;
+  const pos = laidOut ? elkPos.pos : quick;
   useEffect(() => {
     let live = true;
     const names = new Set(tasks.map((t) => t.name));
@@ -33,7 +38,7 @@ export function Graph({ tasks, selected, onSelect }: { tasks: GraphTask[]; selec
       children: tasks.map((t) => ({ id: t.name, width: W, height: H })),
       edges: edges.map(([s, d], i) => ({ id: `e${i}`, sources: [s], targets: [d] })),
     }).then((g) => {
-      if (live) setPos(new Map((g.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }])));
+      if (live) setPos({ shape, pos: new Map((g.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }])) });
     }).catch(() => undefined);
     return () => { live = false; };
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -50,13 +55,37 @@ export function Graph({ tasks, selected, onSelect }: { tasks: GraphTask[]; selec
     ariaLabel: `${t.name}: ${t.state}`,
   })), [tasks, pos, selected]);
   const edges: Edge[] = useMemo(() => tasks.flatMap((t) => t.after.map((a) => ({ id: `${a}->${t.name}`, source: a, target: t.name }))), [tasks]);
-  if (!pos.size && tasks.length) return <div className="graph muted pad">Laying out…</div>;
   return (
-    <div className="graph" data-testid="graph">
-      <ReactFlow nodes={nodes} edges={edges} fitView fitViewOptions={{ maxZoom: 1 }} minZoom={0.1} nodesDraggable={false} nodesConnectable={false} onNodeClick={(_e, n) => onSelect(n.id)} proOptions={{ hideAttribution: true }}>
+    <div className="graph" data-testid="graph" data-layout={laidOut ? 'elk' : 'quick'}>
+      <ReactFlow key={laidOut ? 'elk' : 'quick'} nodes={nodes} edges={edges} fitView fitViewOptions={{ maxZoom: 1 }} minZoom={0.1} nodesDraggable={false} nodesConnectable={false} onNodeClick={(_e, n) => onSelect(n.id)} proOptions={{ hideAttribution: true }}>
         <Background />
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>
   );
+}
+
+/** Columns by longest path from a root, rows in order: a usable picture before elk's. */
+export function quickLayout(tasks: GraphTask[]): Map<string, { x: number; y: number }> {
+  const byName = new Map(tasks.map((t) => [t.name, t]));
+  const depth = new Map<string, number>();
+  const depthOf = (n: string, seen: Set<string>): number => {
+    if (depth.has(n)) return depth.get(n)!;
+    if (seen.has(n)) return 0;
+    seen.add(n);
+    const t = byName.get(n);
+    const d = t ? Math.max(-1, ...t.after.filter((a) => byName.has(a)).map((a) => depthOf(a, seen))) + 1 : 0;
+    depth.set(n, d);
+    return d;
+  };
+  const regularDepth = Math.max(0, ...tasks.filter((t) => !t.finally).map((t) => depthOf(t.name, new Set())));
+  const rows = new Map<number, number>();
+  const pos = new Map<string, { x: number; y: number }>();
+  for (const t of tasks) {
+    const d = t.finally ? regularDepth + 1 : depthOf(t.name, new Set());
+    const r = rows.get(d) ?? 0;
+    rows.set(d, r + 1);
+    pos.set(t.name, { x: d * (W + 48), y: r * (H + 24) });
+  }
+  return pos;
 }

@@ -79,9 +79,20 @@ export function listWatch(path: string, query: string, apply: (ev: WatchEvent) =
     apply({ type: 'LIST', list });
     const rv = list.metadata.resourceVersion ?? '';
     const q = query.replace(/(^|&)(limit|continue)=[^&]*/g, '');
+    // events are applied in batches, one render per batch (a 200-task run sends hundreds at once)
+    let batch: WatchEvent[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      timer = undefined;
+      const b = batch;
+      batch = [];
+      if (!ac.signal.aborted) for (const ev of b) apply(ev);
+    };
     await streamLines(`${path}?watch=true&resourceVersion=${rv}&${q}`, (l) => {
       const ev = safeJson(l) as { type: string; object: KObj };
-      if (ev && typeof ev === 'object' && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')) apply(ev as WatchEvent);
+      if (!ev || typeof ev !== 'object' || !(ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')) return;
+      batch.push(ev as WatchEvent);
+      timer ??= setTimeout(flush, 50);
     }, ac.signal);
   })().catch((e: Error) => {
     if (!ac.signal.aborted) onError(e);

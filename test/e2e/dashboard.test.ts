@@ -69,7 +69,7 @@ describe('dashboard', { skip: SKIP, timeout: 300_000 }, () => {
   });
 
   it('shows a running PipelineRun turn green with its log lines arriving', async () => {
-    const pr = pipelineRun('green', { build: [[], 'echo building; sleep 3; printf "\\033[32mbuilt\\033[0m\\n"'], test: [['build'], 'echo testing; sleep 1; echo tested'] });
+    const pr = pipelineRun('green', { build: [[], 'echo building; sleep 8; printf "\\033[32mbuilt\\033[0m\\n"'], test: [['build'], 'echo testing; sleep 1; echo tested'] });
     assert.equal((await admin.call('POST', '/apis/tekton.dev/v1/namespaces/default/pipelineruns', pr)).status, 201);
     await page.getByRole('link', { name: 'green' }).click();
     await page.waitForURL(/#\/runs\/default\/green$/);
