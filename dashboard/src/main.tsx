@@ -9,6 +9,7 @@ import { TaskRunPage } from './TaskRunPage.tsx';
 import { useRoute } from './route.ts';
 import { DefinitionList, KINDS, PipelinePage, TaskPage } from './Definitions.tsx';
 import { ListenerPage } from './ListenerPage.tsx';
+import { AppList, AppPage } from './Applications.tsx';
 import './styles.css';
 
 type Session = { state: 'loading' } | { state: 'signed-out' } | { state: 'in'; auth: boolean };
@@ -44,6 +45,7 @@ function App() {
         <nav>
           <a href="#/" aria-current={page === '' || page === 'runs' ? 'page' : undefined}>PipelineRuns</a>
           <a href="#/taskruns" aria-current={page === 'taskruns' ? 'page' : undefined}>TaskRuns</a>
+          <a href="#/apps" aria-current={page === 'apps' ? 'page' : undefined}>Applications</a>
           <a href="#/defs/pipelines" aria-current={['defs', 'pipelines', 'tasks', 'stepactions', 'listeners'].includes(page) ? 'page' : undefined}>Definitions</a>
         </nav>
         <span className="spacer" />
@@ -58,6 +60,8 @@ function App() {
           : page === 'pipelines' && rest.length === 2 ? <PipelinePage ns={rest[0]} name={rest[1]} />
           : (page === 'tasks' || page === 'stepactions') && rest.length === 2 ? <TaskPage ns={rest[0]} name={rest[1]} kind={page} />
           : page === 'listeners' && rest.length === 2 ? <ListenerPage ns={rest[0]} name={rest[1]} />
+          : page === 'apps' && rest.length === 2 ? <AppPage ns={rest[0]} name={rest[1]} />
+          : page === 'apps' ? <AppList />
           : <RunList kind="pipelineruns" />}
       </main>
     </>
