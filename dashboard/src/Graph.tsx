@@ -1,7 +1,7 @@
 // A pipeline's graph: tasks as nodes (state, duration, retries, why skipped), runAfter and
 // result/param references as edges, laid out by elkjs and drawn by @xyflow/react.
 import { useEffect, useMemo, useState } from 'react';
-import { ReactFlow, Background, Controls, Position, type Edge, type Node } from '@xyflow/react';
+import { ReactFlow, Background, Controls, Position, useNodesInitialized, useReactFlow, type Edge, type Node } from '@xyflow/react';
 import ELK from 'elkjs/lib/elk-api.js';
 import '@xyflow/react/dist/style.css';
 
@@ -57,12 +57,23 @@ export function Graph({ tasks, selected, onSelect }: { tasks: GraphTask[]; selec
   const edges: Edge[] = useMemo(() => tasks.flatMap((t) => t.after.map((a) => ({ id: `${a}->${t.name}`, source: a, target: t.name }))), [tasks]);
   return (
     <div className="graph" data-testid="graph" data-layout={laidOut ? 'elk' : 'quick'}>
-      <ReactFlow key={laidOut ? 'elk' : 'quick'} nodes={nodes} edges={edges} fitView fitViewOptions={{ maxZoom: 1 }} minZoom={0.1} nodesDraggable={false} nodesConnectable={false} onNodeClick={(_e, n) => onSelect(n.id)} proOptions={{ hideAttribution: true }}>
+      <ReactFlow colorMode={document.documentElement.dataset.theme === "dark" ? "dark" : "light"} nodes={nodes} edges={edges} fitView fitViewOptions={{ maxZoom: 1 }} minZoom={0.1} nodesDraggable={false} nodesConnectable={false} onNodeClick={(_e, n) => onSelect(n.id)} proOptions={{ hideAttribution: true }}>
         <Background />
         <Controls showInteractive={false} />
+        <FitOnLayout layout={laidOut ? 'elk' : 'quick'} />
       </ReactFlow>
     </div>
   );
+}
+
+/** Fits the view again once elk's positions replace the quick ones (the flow itself stays mounted). */
+function FitOnLayout({ layout }: { layout: string }) {
+  const flow = useReactFlow();
+  const ready = useNodesInitialized();
+  useEffect(() => {
+    if (ready) void flow.fitView({ maxZoom: 1 });
+  }, [layout, ready, flow]);
+  return null;
 }
 
 /** Columns by longest path from a root, rows in order: a usable picture before elk's. */

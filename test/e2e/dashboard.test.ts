@@ -169,6 +169,22 @@ describe('dashboard', { skip: SKIP, timeout: 300_000 }, () => {
     await page.locator('h1 .badge.Succeeded').waitFor({ timeout: 90_000 });
   });
 
+  it('fits a phone\'s width and switches to the dark theme', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const hash of ['#/', '#/runs/default/broken', '#/defs/pipelines', '#/pipelines/default/greet', '#/listeners/default/github']) {
+      await page.goto(`${s.url}/${hash}`);
+      await page.locator('main h1').first().waitFor();
+      const overflow = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
+      assert.ok(overflow <= 1, `${hash} is ${overflow}px wider than the phone`);
+    }
+    await page.getByRole('button', { name: 'Toggle theme' }).press('Enter');
+    assert.equal(await page.evaluate(() => (globalThis as any).document.documentElement.dataset.theme), 'dark');
+    await page.goto(`${s.url}/#/runs/default/broken`);
+    await page.getByTestId('tail').waitFor();
+    await screenshot(page, 'phone-dark');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
   it('logged no console errors on any page', () => {
     assert.deepEqual(errors, []);
   });
