@@ -108,6 +108,8 @@ spec:
     assert.match(table.out, /SYNC STATUS\s+HEALTH STATUS/);
     assert.match(table.out, /guestbook\s+Synced\s+Healthy/);
     assert.equal((await app()).status.history.length, 1);
+    // Argo CD's `default` project, stored when an Application first names it: everything allowed
+    assert.equal((await getJson('appprojects.argoproj.io', 'default', '-n', 'argocd'))?.spec?.clusterResourceWhitelist?.[0]?.kind, '*');
   });
 
   it('a change made with kubectl is reverted by self-heal', async () => {
@@ -191,6 +193,32 @@ spec:
     assert.equal(got.status.conditions[0].type, 'InvalidSpecError');
     assert.match(got.status.conditions[0].message, /destination .*team-b.* is not permitted in project 'narrow'/);
     assert.equal(await getJson('configmap', 'settings', '-n', 'team-b'), undefined);
+  });
+
+  it('a kind the AppProject blacklists fails the sync, naming the resource', async () => {
+    const project = { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'noconfigmaps', namespace: 'argocd' }, spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], namespaceResourceBlacklist: [{ group: '', kind: 'ConfigMap' }] } };
+    const application = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'noconfigmaps', namespace: 'argocd' }, spec: { project: 'noconfigmaps', source: { repoURL: `file://${repo}`, path: 'app' }, destination: { server: 'https://kubernetes.default.svc', namespace: 'team-c' }, syncPolicy: { automated: {} } } };
+    for (const o of [project, application]) {
+      const r = await new Promise<{ code: number; out: string }>((resolve) => {
+        const child = execFile('kubectl', ['--kubeconfig', join(dir, 'data', 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), 'apply', '-f', '-'], { env: { ...process.env, KUBECONFIG: '' } },
+          (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
+        child.stdin!.end(JSON.stringify(o));
+      });
+      assert.equal(r.code, 0, r.out);
+    }
+    let last: any;
+    const got = await until('the failed sync', async () => {
+      last = await getJson('applications.argoproj.io', 'noconfigmaps', '-n', 'argocd');
+      // refused in the dry run before anything is applied (and retried, as automated syncs are)
+      return /failed to apply \(dry run\).*ConfigMap\/settings: resource :ConfigMap is not permitted in project noconfigmaps/.test(last?.status?.operationState?.message ?? '') ? last : undefined;
+    }, 30_000).catch((e) => { throw new Error(`${e.message}: ${JSON.stringify(last?.status)}`); });
+    const results = got.status.operationState.syncResult.resources as Array<{ kind: string; status: string; message?: string }>;
+    const refused = results.find((r) => r.kind === 'ConfigMap');
+    assert.ok(refused, JSON.stringify(results));
+    assert.equal(refused.status, 'SyncFailed');
+    assert.match(refused.message!, /resource :ConfigMap is not permitted in project noconfigmaps/);
+    assert.equal(await getJson('deployment', 'web', '-n', 'team-c'), undefined);
+    assert.equal(await getJson('configmap', 'settings', '-n', 'team-c'), undefined);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { permitted } from './project.ts';
+import { kindPermitted, permitted } from './project.ts';
 
 const project = (spec: object) => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'p', namespace: 'argocd' }, spec });
 const src = (repoURL: string) => [{ repoURL }];
@@ -23,5 +23,21 @@ describe('AppProject limits', () => {
   });
   it('a project with no lists allows nothing', () => {
     assert.ok(permitted(project({}), src('https://git.example/x'), { server: IN, namespace: 'a' }));
+  });
+  it('cluster-scoped kinds only from clusterResourceWhitelist, minus its blacklist', () => {
+    assert.match(kindPermitted(project({}), '', 'Namespace', false)!, /resource :Namespace is not permitted in project p/);
+    const p = project({ clusterResourceWhitelist: [{ group: '*', kind: '*' }], clusterResourceBlacklist: [{ group: 'rbac.authorization.k8s.io', kind: 'Cluster*' }] });
+    assert.equal(kindPermitted(p, '', 'Namespace', false), undefined);
+    assert.match(kindPermitted(p, 'rbac.authorization.k8s.io', 'ClusterRole', false)!, /rbac\.authorization\.k8s\.io:ClusterRole is not permitted/);
+  });
+  it('namespaced kinds: all unless a whitelist is given, minus the blacklist', () => {
+    assert.equal(kindPermitted(project({}), 'apps', 'Deployment', true), undefined);
+    const black = project({ namespaceResourceBlacklist: [{ group: '', kind: 'Secret' }] });
+    assert.match(kindPermitted(black, '', 'Secret', true)!, /resource :Secret is not permitted/);
+    assert.equal(kindPermitted(black, '', 'ConfigMap', true), undefined);
+    const white = project({ namespaceResourceWhitelist: [{ group: 'apps', kind: '*' }] });
+    assert.equal(kindPermitted(white, 'apps', 'Deployment', true), undefined);
+    assert.match(kindPermitted(white, '', 'ConfigMap', true)!, /:ConfigMap is not permitted/);
+    assert.ok(kindPermitted(project({ namespaceResourceWhitelist: [] }), 'apps', 'Deployment', true));
   });
 });

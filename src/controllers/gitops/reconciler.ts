@@ -17,13 +17,13 @@ import {
   type OperationState, type RevisionHistory, type SyncOperation,
 } from '../../gitops/sync/index.ts';
 import { compare, prepareDesired, type Comparison } from './compare.ts';
-import { APPLICATION, APPPROJECT, SECRET } from './crds.ts';
+import { APPLICATION, APPPROJECT, defaultProject, SECRET } from './crds.ts';
 import { settingsOf } from './settings.ts';
 import { loadJq } from '../../gitops/jq.ts';
 import type { JqEngine } from '../../gitops/diff/ignore.ts';
 import { planDeletion, RESOURCES_FINALIZER, RESOURCES_FINALIZER_BACKGROUND } from '../../gitops/sync/index.ts';
 import { performStep } from './perform.ts';
-import { permitted } from './project.ts';
+import { kindPermitted, permitted } from './project.ts';
 
 export const REFRESH_ANNOTATION = 'argocd.argoproj.io/refresh';
 
@@ -184,7 +184,7 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
           const known = cmp.resources.map((r) => ({ apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: r.kind }));
           opCmp = await compare(app.metadata.name!, at.desired, dest, known, (spec.ignoreDifferences ?? []) as unknown[], settings);
         }
-        const result = await runStep(app, state, opCmp, opCmp.desired, opRevision, dest, t);
+        const result = await runStep(app, state, opCmp, opCmp.desired, opRevision, dest, t, project);
         state = result.state;
         if (state.phase === 'Succeeded' && recordsHistory(state)) {
           newStatus.history = appendHistory(status.history as RevisionHistory[] | undefined, state, t, spec.revisionHistoryLimit as number | undefined);
@@ -234,7 +234,7 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     return;
   }
 
-  async function runStep(app: App, state: OperationState, cmp: Comparison, desired: Comparison['desired'], revision: string, dest: Destination, t: string) {
+  async function runStep(app: App, state: OperationState, cmp: Comparison, desired: Comparison['desired'], revision: string, dest: Destination, t: string, project: KObject) {
     const spec = app.spec ?? {};
     const policy = (spec.syncPolicy ?? {}) as { syncOptions?: string[] };
     const plan = planSync({
@@ -244,7 +244,12 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
       tracking: { method: 'label', label: 'app.kubernetes.io/instance' },
     });
     const step = advance(plan, state, { now: t });
-    const outcomes = await performStep(step, dest);
+    const permit = async (o: Record<string, unknown>) => {
+      const apiVersion = String(o.apiVersion ?? '');
+      const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+      return kindPermitted(project, group, String(o.kind ?? ''), (await dest.namespaced(apiVersion, String(o.kind ?? ''))) !== false);
+    };
+    const outcomes = await performStep(step, dest, permit);
     return { state: recordOutcomes(step, outcomes, t), requeueAfterMs: step.requeueAfterMs };
   }
 }
@@ -254,7 +259,14 @@ async function loadProject(store: Store, namespace: string, name: string): Promi
     return await store.get(APPPROJECT, namespace, name);
   } catch (e) {
     if (!(e instanceof StoreError && e.reason === 'NotFound')) throw e;
-    if (name === 'default') return { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name, namespace }, spec: { sourceRepos: ['*'], destinations: [{ server: '*', name: '*', namespace: '*' }] } };
+    if (name === 'default') {
+      // Argo CD's `default` project, stored the first time an Application of this namespace needs it
+      const def = defaultProject(namespace);
+      try { return await store.create(APPPROJECT, def); } catch (err) {
+        if (err instanceof StoreError && err.reason === 'AlreadyExists') return store.get(APPPROJECT, namespace, name);
+        throw err;
+      }
+    }
     return `spec.project: AppProject ${name} does not exist in namespace ${namespace}`;
   }
 }
