@@ -66,12 +66,15 @@ export async function dashboardBench({ iterations = 5 } = {}): Promise<Row[]> {
     await page.goto(`${server.url}/`);
     await page.getByRole('heading', { name: 'PipelineRuns' }).waitFor();
     const usable: number[] = [];
+    const placed: number[] = [];
     for (let i = 0; i < iterations; i++) {
       await page.goto('about:blank');
       const t0 = performance.now();
       await page.goto(`${server.url}/#/runs/default/big`);
       await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length >= 200 && !!document.querySelector('.logline'), undefined, { timeout: 60_000, polling: 'raf' });
       usable.push(performance.now() - t0);
+      await page.waitForFunction(() => !!document.querySelector('[data-layout=elk]'), undefined, { timeout: 60_000, polling: 'raf' });
+      placed.push(performance.now() - t0);
     }
 
     await page.goto(`${server.url}/#/taskruns/default/long-log`);
@@ -101,7 +104,8 @@ export async function dashboardBench({ iterations = 5 } = {}): Promise<Row[]> {
     const frames = scroll.frames.slice(1);
     const ms = (x: number) => `${x.toFixed(0)} ms`;
     return [
-      { name: 'dashboard: navigation → 200-task run page usable, median', value: ms(median(usable)), note: `graph (200 nodes, elk layout) and first log line drawn; ${iterations} loads, max ${ms(Math.max(...usable))}; target ≤ 1 s` },
+      { name: 'dashboard: navigation → 200-task run page usable, median', value: ms(median(usable)), note: `200 graph nodes (quick layering) and the first log line drawn; ${iterations} loads, max ${ms(Math.max(...usable))}; target ≤ 1 s` },
+      { name: 'dashboard: navigation → 200-task graph placed by elk, median', value: ms(median(placed)), note: 'elk layered layout in a web worker, then re-fitted' },
       { name: 'dashboard: 100,000-line log loaded and drawn', value: ms(loadMs), note: 'navigation → all lines received (finished TaskRun, kept log file)' },
       { name: 'dashboard: 100,000-line log scrolled end to end, longest frame', value: ms(Math.max(...frames)), note: `${frames.length} frames of 6,000 px, p95 ${ms(percentile(frames, 0.95))}, ${frames.filter((f) => f > 100).length} over 100 ms, ${ms(scroll.total)} in all; target no frame over 100 ms` },
     ];
