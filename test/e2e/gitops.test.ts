@@ -385,6 +385,21 @@ describe('GitOps end to end: a signed push to /api/webhook refreshes the Applica
     assert.equal(live.json.data.greeting, 'two');
     assert.equal((await appNow()).metadata.annotations?.['argocd.argoproj.io/refresh'], undefined, 'the refresh annotation is removed once done');
   });
+
+  it('a change to a synced object in kiln\'s own store is seen at once (a watch), not at the next resync', async () => {
+    const path = '/api/v1/namespaces/hooked/configmaps/settings';
+    const live = (await api(served, 'GET', path)).json;
+    const put = await api(served, 'PUT', path, { ...live, data: { greeting: 'edited' } });
+    assert.equal(put.status, 200, JSON.stringify(put.json));
+    // --app-resync is 600 s here: only the drift watch can report this within the wait
+    const a = await until('the drift reported', async () => {
+      const got = await appNow();
+      return got?.status?.sync?.status === 'OutOfSync' ? got : undefined;
+    }, 15_000);
+    const entry = (a.status.resources as Array<{ kind: string; status: string; diff?: string }>).find((r) => r.kind === 'ConfigMap');
+    assert.equal(entry?.status, 'OutOfSync');
+    assert.match(entry!.diff!, /-\s+greeting: edited\n\+\s+greeting: two/);
+  });
 });
 
 describe('GitOps end to end: the kiln app CLI', { timeout: 150_000 }, () => {

@@ -8,6 +8,9 @@ import type { ClusterConfig, Destination } from '../../gitops/cluster/destinatio
 import type { GitSource } from '../../gitops/source/index.ts';
 import { APPLICATION, ensureArgoCrds } from './crds.ts';
 import { createApplicationReconciler, REFRESH_ANNOTATION } from './reconciler.ts';
+import { watchDrift } from './drift.ts';
+import { FIXED_KINDS } from '../../api/generic/kinds.ts';
+import { IN_CLUSTER_NAME, IN_CLUSTER_SERVER } from '../../gitops/cluster/clusters.ts';
 
 export interface ApplicationControllerOptions {
   store: Store;
@@ -41,12 +44,25 @@ export function createApplicationController(opts: ApplicationControllerOptions) 
     updatePredicate: (a, b) => wanted(a) !== wanted(b),
     logger: opts.logger,
   });
+  // drift in kiln's own store wakes the in-cluster Applications that track the changed object
+  const wake = (appName: string) => {
+    for (const a of controller.informer?.list() ?? []) {
+      const d = ((a as KObject & { spec?: { destination?: { server?: string; name?: string } } }).spec?.destination) ?? {};
+      const inCluster = d.server?.replace(/\/+$/, '') === IN_CLUSTER_SERVER || d.name === IN_CLUSTER_NAME;
+      if (a.metadata.name === appName && inCluster) controller.enqueue({ namespace: a.metadata.namespace!, name: appName });
+    }
+  };
+  let drift: { stop(): Promise<void> } | undefined;
   return {
     controller,
     async start() {
       await ensureArgoCrds(opts.store);
       await controller.start();
+      if (opts.inCluster) drift = watchDrift(opts.store, FIXED_KINDS.all(), wake, opts.logger);
     },
-    stop: () => controller.stop(),
+    async stop() {
+      await drift?.stop();
+      await controller.stop();
+    },
   };
 }
