@@ -110,6 +110,7 @@ spec:
     assert.equal((await app()).status.history.length, 1);
     // Argo CD's `default` project, stored when an Application first names it: everything allowed
     assert.equal((await getJson('appprojects.argoproj.io', 'default', '-n', 'argocd'))?.spec?.clusterResourceWhitelist?.[0]?.kind, '*');
+    assert.deepEqual((await app()).status.summary, { images: ['nginx:1.27'] });
   });
 
   it('a change made with kubectl is reverted by self-heal', async () => {

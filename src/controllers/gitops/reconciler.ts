@@ -24,6 +24,7 @@ import type { JqEngine } from '../../gitops/diff/ignore.ts';
 import { planDeletion, RESOURCES_FINALIZER, RESOURCES_FINALIZER_BACKGROUND } from '../../gitops/sync/index.ts';
 import { performStep } from './perform.ts';
 import { kindPermitted, permitted } from './project.ts';
+import { imagesOf } from './images.ts';
 
 export const REFRESH_ANNOTATION = 'argocd.argoproj.io/refresh';
 
@@ -140,6 +141,7 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
       health: cmp.health,
       resources: cmp.resources,
       sourceType: rendered.sourceType,
+      summary: { images: imagesOf(cmp.live as Array<Record<string, unknown>>) },
       reconciledAt: t,
       conditions,
     };
@@ -148,7 +150,7 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     let op = app.operation;
     let state = status.operationState as OperationState | undefined;
     const running = state?.phase === 'Running' || state?.phase === 'Terminating';
-    let requeue = resync;
+    let requeue = Math.round(resync * (1 + Math.random() * 0.1)); // jitter: resyncs of many apps spread out
     if (!op && !running) {
       const policy = (spec.syncPolicy ?? {}) as { automated?: { prune?: boolean; selfHeal?: boolean; allowEmpty?: boolean; enabled?: boolean }; syncOptions?: string[]; retry?: never };
       const decision = shouldAutoSync({
