@@ -50,7 +50,12 @@ export function Graph({ tasks, selected, onSelect }: { tasks: GraphTask[]; selec
     sourcePosition: Position.Right,
     targetPosition: Position.Left,
     data: { label: <div className={`node ${t.state}`} title={t.detail}><b>{t.name}</b><span>{t.state}{t.detail ? ` · ${t.detail}` : ''}</span></div> },
-    style: { width: W, padding: 0, border: 'none', background: 'transparent' },
+    // fixed size, given as measured: nodes are new objects on every update (no onNodesChange), and
+    // xyflow would otherwise hide each one until a resize it never sees
+    style: { width: W, height: H, padding: 0, border: 'none', background: 'transparent' },
+    width: W,
+    height: H,
+    measured: { width: W, height: H },
     selected: t.name === selected,
     ariaLabel: `${t.name}: ${t.state}`,
   })), [tasks, pos, selected]);

@@ -11,6 +11,8 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
   const q0 = queryOf();
   const [ns, setNs] = useState(q0.get('namespace') ?? '');
   const [labels, setLabels] = useState(q0.get('labels') ?? '');
+  const [owner, setOwner] = useState(q0.get('pipeline') ?? '');
+  const selector = labels.trim();
   const [state, setState] = useState(q0.get('status') ?? '');
   const [search, setSearch] = useState(q0.get('q') ?? '');
   const [pages, setPages] = useState<string[]>(['']);
@@ -23,16 +25,17 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
     const q = new URLSearchParams();
     if (ns) q.set('namespace', ns);
     if (labels) q.set('labels', labels);
+    if (owner) q.set('pipeline', owner);
     if (state) q.set('status', state);
     if (search) q.set('q', search);
     setQuery(q);
-  }, [ns, labels, state, search]);
+  }, [ns, labels, owner, state, search]);
 
   useEffect(() => {
     setError('');
     const query = new URLSearchParams({ limit: String(PAGE) });
     if (cont) query.set('continue', cont);
-    if (labels.trim()) query.set('labelSelector', labels.trim());
+    if (selector) query.set('labelSelector', selector);
     return listWatch(collection(TEKTON, kind, ns.trim()), query.toString(), (ev) => {
       if (ev.type === 'LIST') {
         setItems(new Map(ev.list.items.map((o) => [key(o), o])));
@@ -47,10 +50,12 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
         return n;
       });
     }, (e) => setError(e.message));
-  }, [kind, ns, labels, cont]);
+  }, [kind, ns, selector, cont]);
 
   const rows = useMemo(() => [...items.values()]
     .filter((o) => !state || stateOf(o) === state)
+    // by the Pipeline (Task) referenced: within the page the server sent, as status and search
+    .filter((o) => !owner.trim() || (o.spec?.pipelineRef?.name ?? o.spec?.taskRef?.name) === owner.trim())
     .filter((o) => !search || o.metadata.name.includes(search) || (o.spec?.pipelineRef?.name ?? o.spec?.taskRef?.name ?? '').includes(search))
     .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '')), [items, state, search]);
 
@@ -61,6 +66,7 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
       <div className="filters">
         <label>Namespace <input value={ns} placeholder="all" onChange={(e) => { setNs(e.target.value); setPages(['']); }} /></label>
         <label>Labels <input value={labels} placeholder="app=web" onChange={(e) => { setLabels(e.target.value); setPages(['']); }} /></label>
+        <label>{kind === 'pipelineruns' ? 'Pipeline' : 'Task'} <input value={owner} onChange={(e) => { setOwner(e.target.value); setPages(['']); }} /></label>
         <label>Status <select value={state} onChange={(e) => setState(e.target.value)}>{STATES.map((s) => <option key={s} value={s}>{s || 'any'}</option>)}</select></label>
         <label>Search <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} /></label>
       </div>

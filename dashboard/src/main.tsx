@@ -38,6 +38,8 @@ function App() {
     setSession({ state: 'signed-out' });
   };
   const [page, ...rest] = route;
+  // a link to a list with other filters starts the list again from them (typing in one does not: replaceState)
+  const listKey = `${page}?${location.hash.split('?')[1] ?? ''}`;
   return (
     <>
       <header className="top">
@@ -55,14 +57,14 @@ function App() {
       <main>
         {page === 'runs' && rest.length === 2 ? <RunPage ns={rest[0]} name={rest[1]} />
           : page === 'taskruns' && rest.length === 2 ? <TaskRunPage ns={rest[0]} name={rest[1]} />
-          : page === 'taskruns' ? <RunList kind="taskruns" />
+          : page === 'taskruns' ? <RunList key={listKey} kind="taskruns" />
           : page === 'defs' ? <DefinitionList kind={rest[0] in KINDS ? rest[0] : 'pipelines'} />
           : page === 'pipelines' && rest.length === 2 ? <PipelinePage ns={rest[0]} name={rest[1]} />
           : (page === 'tasks' || page === 'stepactions') && rest.length === 2 ? <TaskPage ns={rest[0]} name={rest[1]} kind={page} />
           : page === 'listeners' && rest.length === 2 ? <ListenerPage ns={rest[0]} name={rest[1]} />
           : page === 'apps' && rest.length === 2 ? <AppPage ns={rest[0]} name={rest[1]} />
           : page === 'apps' ? <AppList />
-          : <RunList kind="pipelineruns" />}
+          : <RunList key={listKey} kind="pipelineruns" />}
       </main>
     </>
   );

@@ -102,6 +102,7 @@ export function registerDashboard(app: FastifyInstance, { root, auth, accepts, t
     if (!sameOrigin(req)) throw new HttpError('Forbidden', 'sign-in is accepted from this server\'s own pages only');
     const token = tokenOfBody(req.body);
     if (!token || !accepts(token)) throw new HttpError('Unauthorized', 'Unauthorized: the token is not valid');
+    for (const [k, v] of sessions) if (v.expires <= now()) sessions.delete(k); // expired ones go as new ones come
     const id = randomBytes(32).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
     sessions.set(id, { token, csrf, expires: now() + ttlMs });

@@ -146,6 +146,13 @@ describe('dashboard', { skip: SKIP, timeout: 300_000 }, () => {
     const name = decodeURIComponent(page.url().split('/').pop()!);
     const run = await admin.call('GET', `/apis/tekton.dev/v1/namespaces/default/pipelineruns/${name}`);
     assert.deepEqual(run.json.spec.params, [{ name: 'who', value: 'world' }, { name: 'tone', value: 'loud' }, { name: 'extras', value: ['x', 'y'] }]);
+    // the list filtered by pipeline and status (a deep link keeps the filters)
+    await page.goto(`${s.url}/#/?pipeline=greet&status=Succeeded`);
+    await page.getByRole('link', { name }).waitFor();
+    assert.equal(await page.locator('table.runs tbody tr').count(), 1);
+    await page.goto(`${s.url}/#/?status=Failed`);
+    await page.getByRole('link', { name: 'broken' }).waitFor();
+    assert.equal(await page.getByRole('link', { name }).count(), 0);
   });
 
   it('shows a webhook delivery on the listener page, linked to its run', async () => {
