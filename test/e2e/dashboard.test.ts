@@ -5,18 +5,21 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { createHmac } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { kiln, tempDir } from './helpers.ts';
 import { startServe, until, type Served } from './serve-helpers.ts';
 import { adminClient, launch, openPage, pipelineRun, screenshot, SKIP } from './dashboard-helpers.ts';
 
 describe('dashboard', { skip: SKIP, timeout: 300_000 }, () => {
   let s: Served;
+  let dataDir: string;
   let browser: Browser;
   let admin: ReturnType<typeof adminClient>;
   let page: Page;
   let errors: string[];
   before(async () => {
-    s = await startServe(tempDir('kiln-dash-e2e-'), []);
+    dataDir = tempDir('kiln-dash-e2e-');
+    s = await startServe(dataDir, []);
     admin = adminClient(s);
     browser = await launch();
     ({ page, errors } = await openPage(browser));
@@ -24,6 +27,7 @@ describe('dashboard', { skip: SKIP, timeout: 300_000 }, () => {
   after(async () => {
     await browser?.close();
     if (s?.child.exitCode === null) await s.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('refuses every API route through its origin without the session, even with the cookie but no CSRF header', async () => {
