@@ -43,6 +43,8 @@ type App = KObject & { spec?: Record<string, unknown>; status?: Record<string, u
 
 export function createApplicationReconciler(deps: ReconcilerDeps) {
   const renders = createRenderCache(512);
+  /** per Application: not before this time may its running operation take its next step (the engine's wait, e.g. 2 s between waves) */
+  const nextStepAt = new Map<string, number>();
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   const resync = deps.resyncMs ?? 180_000;
   let jq: Promise<JqEngine> | undefined;
@@ -173,7 +175,9 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
       }
     }
     if (state && (state.phase === 'Running' || state.phase === 'Terminating')) {
-      const wait = retryWaitMs(state, t);
+      const appKey = `${req.namespace}/${req.name}`;
+      const early = state.startedAt === (status.operationState as OperationState | undefined)?.startedAt ? (nextStepAt.get(appKey) ?? 0) - Date.parse(t) : 0;
+      const wait = Math.max(retryWaitMs(state, t), early);
       if (wait > 0) {
         requeue = Math.min(requeue, wait);
       } else {
@@ -193,6 +197,8 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
         }
         if (state.phase === 'Failed' || state.phase === 'Error') state = onOperationFailed(state, t).state;
         requeue = state.phase === 'Running' ? Math.max(200, Math.min(result.requeueAfterMs ?? 1000, 2000)) : 0;
+        // a reconcile woken sooner (a watch event) must not cut the engine's wait short
+        if (state.phase === 'Running') nextStepAt.set(appKey, Date.parse(t) + requeue); else nextStepAt.delete(appKey);
       }
       newStatus.operationState = state;
     }
