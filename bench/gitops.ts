@@ -1,4 +1,4 @@
-// GitOps at scale: N Applications (each 3 small objects — ConfigMap, Service, ServiceAccount — from its own
+// GitOps at scale: N Applications (each 3 small objects — ConfigMap, Service, Secret — from its own
 // path of one repository) on a real `kiln serve`, synced into kiln's own API. Measures the cold
 // sync of all, a no-op refresh cycle of all (every Application refreshed by one webhook push, nothing
 // to change), and the server's peak RSS.
@@ -58,7 +58,7 @@ export async function gitopsBench(opts: { apps: number }): Promise<Row[]> {
   for (let i = 0; i < n; i++) {
     files[`apps/a${i}/cm.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  n: "${i}"\n`;
     files[`apps/a${i}/svc.yaml`] = `apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n`;
-    files[`apps/a${i}/sa.yaml`] = `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: runner\n`;
+    files[`apps/a${i}/secret.yaml`] = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: token\nstringData:\n  token: t${i}\n`;
   }
   commit(repo, files, 'apps');
   const served = await startServe(join(dir, 'data'));

@@ -6,12 +6,12 @@
 // configured is accepted unsigned, as Argo CD does (a refresh only reads Git).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { KObject } from '../api/meta.ts';
-import type { ResourceType, Store } from '../store/store.ts';
+import { findKind, SECRET } from '../api/registry.ts';
+import type { Store } from '../store/store.ts';
 import { isConflict, StoreError } from '../store/store.ts';
 import { constantTimeEqual, validateSignature } from '../triggers/interceptors/signature.ts';
 
-const APPLICATION: ResourceType = { group: 'argoproj.io', plural: 'applications', kind: 'Application', namespaced: true };
-const SECRET: ResourceType = { group: '', plural: 'secrets', kind: 'Secret', namespaced: true };
+const APPLICATION = findKind('Application', 'argoproj.io')!;
 export const REFRESH_ANNOTATION = 'argocd.argoproj.io/refresh';
 
 export interface GitWebhookOptions {

@@ -13,6 +13,15 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { commit, initRepo } from '../../src/gitops/source/testing.ts';
 
+/** `kubectl apply -f -` of `doc` (YAML text or an object) against the kiln whose data dir is `dataDir`. */
+function kubectlApply(dataDir: string, cacheDir: string, doc: string | object): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = execFile('kubectl', ['--kubeconfig', join(dataDir, 'kubeconfig'), '--cache-dir', cacheDir, 'apply', '-f', '-'], { env: { ...process.env, KUBECONFIG: '' } },
+      (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
+    child.stdin!.end(typeof doc === 'string' ? doc : JSON.stringify(doc));
+  });
+}
+
 const cm = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  greeting: ${value}\n`;
 const deploy = `apiVersion: apps/v1
 kind: Deployment
@@ -57,7 +66,8 @@ describe('GitOps end to end: Application → kiln\'s own API', { skip: existsSyn
 
   before(async () => {
     initRepo(repo);
-    commit(repo, { 'app/cm.yaml': cm('hello'), 'app/deploy.yaml': deploy, 'app/svc.yaml': svc }, 'first');
+    // a Secret too: kiln's API leaves Secrets' values out of lists, and the comparison must still see them
+    commit(repo, { 'app/cm.yaml': cm('hello'), 'app/deploy.yaml': deploy, 'app/svc.yaml': svc, 'app/secret.yaml': 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: token\nstringData:\n  token: t1\n' }, 'first');
     served = await startServe(join(dir, 'data'), ['--app-resync', '1']);
   });
   after(async () => {
@@ -83,11 +93,7 @@ spec:
   syncPolicy:
     automated: {prune: true, selfHeal: true}
 `;
-    const applied = await new Promise<{ code: number; out: string }>((resolve) => {
-      const child = execFile('kubectl', ['--kubeconfig', join(dir, 'data', 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), 'apply', '-f', '-'], { env: { ...process.env, KUBECONFIG: '' } },
-        (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
-      child.stdin!.end(application);
-    });
+    const applied = await kubectlApply(join(dir, 'data'), join(dir, 'kube-cache'), application);
     assert.equal(applied.code, 0, applied.out);
     const synced = await until('the Application to be synced', async () => {
       const a = await app();
@@ -157,11 +163,7 @@ spec:
           spec: { source: { repoURL: `file://${repo}`, path: 'app', targetRevision: 'main' }, destination: { name: 'second', namespace: 'remote' }, syncPolicy: { automated: { prune: true } } } },
       ];
       for (const o of objects) {
-        const r = await new Promise<{ code: number; out: string }>((resolve) => {
-          const child = execFile('kubectl', ['--kubeconfig', join(dir, 'data', 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), 'apply', '-f', '-'], { env: { ...process.env, KUBECONFIG: '' } },
-            (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
-          child.stdin!.end(JSON.stringify(o));
-        });
+        const r = await kubectlApply(join(dir, 'data'), join(dir, 'kube-cache'), o);
         assert.equal(r.code, 0, r.out);
       }
       await until('the remote Application synced', async () => {
@@ -180,11 +182,7 @@ spec:
     const project = { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'narrow', namespace: 'argocd' }, spec: { sourceRepos: ['*'], destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'team-a' }] } };
     const refused = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'outside', namespace: 'argocd' }, spec: { project: 'narrow', source: { repoURL: `file://${repo}`, path: 'app' }, destination: { server: 'https://kubernetes.default.svc', namespace: 'team-b' } } };
     for (const o of [project, refused]) {
-      const r = await new Promise<{ code: number; out: string }>((resolve) => {
-        const child = execFile('kubectl', ['--kubeconfig', join(dir, 'data', 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), 'apply', '-f', '-'], { env: { ...process.env, KUBECONFIG: '' } },
-          (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
-        child.stdin!.end(JSON.stringify(o));
-      });
+      const r = await kubectlApply(join(dir, 'data'), join(dir, 'kube-cache'), o);
       assert.equal(r.code, 0, r.out);
     }
     const got = await until('the refusal', async () => {
@@ -200,18 +198,14 @@ spec:
     const project = { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'noconfigmaps', namespace: 'argocd' }, spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], namespaceResourceBlacklist: [{ group: '', kind: 'ConfigMap' }] } };
     const application = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'noconfigmaps', namespace: 'argocd' }, spec: { project: 'noconfigmaps', source: { repoURL: `file://${repo}`, path: 'app' }, destination: { server: 'https://kubernetes.default.svc', namespace: 'team-c' }, syncPolicy: { automated: {} } } };
     for (const o of [project, application]) {
-      const r = await new Promise<{ code: number; out: string }>((resolve) => {
-        const child = execFile('kubectl', ['--kubeconfig', join(dir, 'data', 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), 'apply', '-f', '-'], { env: { ...process.env, KUBECONFIG: '' } },
-          (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
-        child.stdin!.end(JSON.stringify(o));
-      });
+      const r = await kubectlApply(join(dir, 'data'), join(dir, 'kube-cache'), o);
       assert.equal(r.code, 0, r.out);
     }
     let last: any;
     const got = await until('the failed sync', async () => {
       last = await getJson('applications.argoproj.io', 'noconfigmaps', '-n', 'argocd');
-      // refused in the dry run before anything is applied (and retried, as automated syncs are)
-      return /failed to apply \(dry run\).*ConfigMap\/settings: resource :ConfigMap is not permitted in project noconfigmaps/.test(last?.status?.operationState?.message ?? '') ? last : undefined;
+      // refused when the sync is planned, before anything is applied (and retried, as automated syncs are)
+      return /not valid, reason: ConfigMap\/settings: app\/cm\.yaml:\d+: resource :ConfigMap is not permitted in project noconfigmaps/.test(last?.status?.operationState?.message ?? '') ? last : undefined;
     }, 30_000).catch((e) => { throw new Error(`${e.message}: ${JSON.stringify(last?.status)}`); });
     const results = got.status.operationState.syncResult.resources as Array<{ kind: string; status: string; message?: string }>;
     const refused = results.find((r) => r.kind === 'ConfigMap');
@@ -255,11 +249,7 @@ spec:
     });
   }
   async function apply(obj: object): Promise<void> {
-    const r = await new Promise<{ code: number; out: string }>((resolve) => {
-      const child = execFile('kubectl', ['--kubeconfig', join(dir, 'data', 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), 'apply', '-f', '-'], { env: { ...process.env, KUBECONFIG: '' } },
-        (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
-      child.stdin!.end(JSON.stringify(obj));
-    });
+    const r = await kubectlApply(join(dir, 'data'), join(dir, 'kube-cache'), obj);
     assert.equal(r.code, 0, r.out);
   }
   async function getJson(...args: string[]): Promise<any> {
@@ -462,8 +452,6 @@ describe('GitOps end to end: the kiln app CLI', { timeout: 150_000 }, () => {
       const a = (await api(served, 'GET', '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/cli')).json;
       return a?.status?.health?.status === 'Degraded' && /greeting is still one/.test(JSON.stringify(a.status.resources)) ? true : undefined;
     }, 30_000);
-    const patched = await api(served, 'PATCH', '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/cli', { metadata: { finalizers: ['resources-finalizer.argocd.argoproj.io'] } });
-    assert.equal(patched.status, 415, 'a JSON body without a patch type is refused');
     const res = await fetch(`${served.url}/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/cli`, {
       method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ metadata: { finalizers: ['resources-finalizer.argocd.argoproj.io'] } }),
     });

@@ -2,9 +2,8 @@
 // so `kiln get cdevents` and `kubectl get cdevents` list the outbox with each entry's delivery
 // state (the API server serves the kinds the stored CRDs define, server/crds.ts).
 import type { KObject } from '../../api/meta.ts';
-import { CRD_KIND } from '../../api/generic/builtin.ts';
 import type { Store } from '../../store/store.ts';
-import { isConflict, StoreError } from '../../store/store.ts';
+import { ensureCrd } from '../crds.ts';
 import { OUTBOX } from './outbox.ts';
 
 /** The CRD of the outbox kind (kiln.dev/v1 CDEvent): free-form objects, status subresource, columns. */
@@ -31,18 +30,7 @@ export const OUTBOX_CRD: KObject = {
   },
 };
 
-/** Stores OUTBOX_CRD, or updates its spec when it differs (an older kiln's); never fails the start. */
-export async function ensureOutboxCrd(store: Store): Promise<void> {
-  try {
-    await store.create(CRD_KIND, OUTBOX_CRD);
-  } catch (e) {
-    if (!(e instanceof StoreError && e.reason === 'AlreadyExists')) throw e;
-    const cur = await store.get(CRD_KIND, '', OUTBOX_CRD.metadata.name!);
-    if (JSON.stringify(cur.spec) === JSON.stringify(OUTBOX_CRD.spec)) return;
-    try {
-      await store.update(CRD_KIND, { ...cur, spec: OUTBOX_CRD.spec });
-    } catch (err) {
-      if (!isConflict(err)) throw err;
-    }
-  }
+/** Stores OUTBOX_CRD, or updates its spec when it differs (an older kiln's). */
+export function ensureOutboxCrd(store: Store): Promise<void> {
+  return ensureCrd(store, OUTBOX_CRD);
 }

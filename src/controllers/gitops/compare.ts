@@ -36,6 +36,16 @@ const groupVersion = (o: Obj) => {
 };
 export const keyOfObj = (o: Obj) => `${groupVersion(o).group}/${String(o.kind)}/${meta(o).namespace ?? ''}/${meta(o).name ?? ''}`;
 
+/** The kinds of `resources` (status.resources), each once: where to look for what an Application tracks. */
+export function kindsOf(resources: readonly Pick<ResourceStatus, 'group' | 'version' | 'kind'>[]): Array<{ apiVersion: string; kind: string }> {
+  const kinds = new Map<string, { apiVersion: string; kind: string }>();
+  for (const r of resources) {
+    const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
+    kinds.set(`${apiVersion}/${r.kind}`, { apiVersion, kind: r.kind });
+  }
+  return [...kinds.values()];
+}
+
 /** Fills the destination namespace into namespaced objects that name none and adds the tracking label. */
 export async function prepareDesired(manifests: readonly RenderedManifest[], appName: string, namespace: string, dest: Destination): Promise<Array<RenderedManifest & { object: Obj }>> {
   const out: Array<RenderedManifest & { object: Obj }> = [];
@@ -65,7 +75,9 @@ export async function compare(appName: string, desired: Array<RenderedManifest &
   }
   for (const d of desired) {
     const k = keyOfObj(d.object);
-    if (live.has(k)) continue;
+    const listed = live.get(k);
+    // a list may leave Secrets' values out (kiln's API does, unless asked): a listed Secret is read whole
+    if (listed && !(listed.kind === 'Secret' && listed.data === undefined)) continue;
     const got = await dest.get({ apiVersion: String(d.object.apiVersion), kind: String(d.object.kind), namespace: meta(d.object).namespace ?? '', name: meta(d.object).name ?? '' });
     if (got) live.set(k, got);
   }

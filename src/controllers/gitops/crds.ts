@@ -2,13 +2,12 @@
 // CustomResourceDefinitions at start (as Argo CD installs them), with its printer columns, and the
 // `default` AppProject (allowing everything) in each namespace that has Applications.
 import type { KObject } from '../../api/meta.ts';
-import { CRD_KIND } from '../../api/generic/builtin.ts';
+import { findKind } from '../../api/registry.ts';
 import type { ResourceType, Store } from '../../store/store.ts';
-import { isConflict, StoreError } from '../../store/store.ts';
+import { ensureCrd } from '../crds.ts';
 
-export const APPLICATION: ResourceType = { group: 'argoproj.io', plural: 'applications', kind: 'Application', namespaced: true };
-export const APPPROJECT: ResourceType = { group: 'argoproj.io', plural: 'appprojects', kind: 'AppProject', namespaced: true };
-export const SECRET: ResourceType = { group: '', plural: 'secrets', kind: 'Secret', namespaced: true };
+export const APPLICATION: ResourceType = findKind('Application', 'argoproj.io')!;
+export const APPPROJECT: ResourceType = findKind('AppProject', 'argoproj.io')!;
 
 function crd(t: ResourceType, singular: string, shortNames: string[], columns: object[]): KObject {
   return {
@@ -40,21 +39,10 @@ export const APPPROJECT_CRD = crd(APPPROJECT, 'appproject', ['appproj', 'appproj
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ]);
 
-async function ensure(store: Store, def: KObject): Promise<void> {
-  try {
-    await store.create(CRD_KIND, def);
-  } catch (e) {
-    if (!(e instanceof StoreError && e.reason === 'AlreadyExists')) throw e;
-    const cur = await store.get(CRD_KIND, '', def.metadata.name!);
-    if (JSON.stringify(cur.spec) === JSON.stringify(def.spec)) return;
-    try { await store.update(CRD_KIND, { ...cur, spec: def.spec }); } catch (err) { if (!isConflict(err)) throw err; }
-  }
-}
-
 /** Stores the Application and AppProject CRDs (updating an older kiln's). */
 export async function ensureArgoCrds(store: Store): Promise<void> {
-  await ensure(store, APPLICATION_CRD);
-  await ensure(store, APPPROJECT_CRD);
+  await ensureCrd(store, APPLICATION_CRD);
+  await ensureCrd(store, APPPROJECT_CRD);
 }
 
 /** The `default` AppProject Argo CD starts with: every source, destination and kind allowed. */

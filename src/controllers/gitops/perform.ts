@@ -4,14 +4,9 @@
 import type { Destination } from '../../gitops/cluster/destination.ts';
 import type { Action, Outcome, Step } from '../../gitops/sync/index.ts';
 
-/** Why an object may not be synced (its project refuses its kind), or undefined. */
-export type PermitCheck = (obj: Record<string, unknown>) => Promise<string | undefined>;
-
-async function perform(a: Action, dest: Destination, permit?: PermitCheck): Promise<Outcome> {
+async function perform(a: Action, dest: Destination): Promise<Outcome> {
   try {
     if (a.type === 'apply') {
-      const refused = await permit?.(a.object);
-      if (refused) return { id: a.id, ok: false, message: refused };
       const message = await dest.apply(a.object, { dryRun: a.dryRun, serverSideApply: a.options.serverSideApply, replace: a.options.replace, force: a.options.force });
       return { id: a.id, ok: true, message };
     }
@@ -30,13 +25,13 @@ async function perform(a: Action, dest: Destination, permit?: PermitCheck): Prom
   }
 }
 
-export async function performStep(step: Step, dest: Destination, permit?: PermitCheck): Promise<Outcome[]> {
+export async function performStep(step: Step, dest: Destination): Promise<Outcome[]> {
   const out: Outcome[] = [];
   for (const batch of step.batches) {
     const groups = [...new Set(batch.map((a) => a.group))].sort((x, y) => x - y);
     let failed = false;
     for (const g of groups) {
-      const got = await Promise.all(batch.filter((a) => a.group === g).map((a) => perform(a, dest, permit)));
+      const got = await Promise.all(batch.filter((a) => a.group === g).map((a) => perform(a, dest)));
       out.push(...got);
       if (got.some((o) => !o.ok && !o.notFound)) failed = true;
     }

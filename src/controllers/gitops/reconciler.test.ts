@@ -79,6 +79,6 @@ describe('the Application reconciler', () => {
     const { dest, statuses } = await run({ sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], namespaceResourceBlacklist: [{ group: '', kind: 'ConfigMap' }] });
     assert.equal(dest.objects.size, 0);
     const op = statuses.at(-1)!.operationState;
-    assert.match(op.message, /ConfigMap\/settings: resource :ConfigMap is not permitted in project p/);
+    assert.match(op.message, /not valid, reason: ConfigMap\/settings: app\/cm\.yaml:1: resource :ConfigMap is not permitted in project p/);
   });
 });

@@ -4,7 +4,7 @@
 // automated ones (once per revision + source; self-heal; prune).
 import type { KObject } from '../../api/meta.ts';
 import type { Store } from '../../store/store.ts';
-import { isConflict, StoreError } from '../../store/store.ts';
+import { StoreError } from '../../store/store.ts';
 import type { Request, Result } from '../../runtime/result.ts';
 import { clusterFor, clustersFromSecrets } from '../../gitops/cluster/clusters.ts';
 import type { ClusterConfig, Destination } from '../../gitops/cluster/destination.ts';
@@ -13,15 +13,15 @@ import { credentialFor, credentialsFromSecrets } from '../../gitops/source/index
 import { ComparisonError, createRenderCache, sourcesOf } from '../../gitops/render/index.ts';
 import type { ApplicationSource, RenderedManifest } from '../../gitops/types.ts';
 import {
-  advance, appendHistory, onOperationFailed, planSync, recordOutcomes, recordsHistory, restartForRetry, retryWaitMs, shouldAutoSync, startOperation,
-  type OperationState, type RevisionHistory, type SyncOperation,
+  advance, appendHistory, onOperationFailed, planDeletion, planSync, recordOutcomes, recordsHistory, restartForRetry, retryWaitMs, shouldAutoSync, startOperation,
+  RESOURCES_FINALIZER, RESOURCES_FINALIZER_BACKGROUND, type OperationState, type RevisionHistory, type SyncOperation,
 } from '../../gitops/sync/index.ts';
-import { compare, prepareDesired, type Comparison } from './compare.ts';
-import { APPLICATION, APPPROJECT, defaultProject, SECRET } from './crds.ts';
+import { compare, kindsOf, prepareDesired, TRACKING_LABEL, type Comparison, type CompareSettings } from './compare.ts';
+import { APPLICATION, APPPROJECT, defaultProject } from './crds.ts';
+import { CONFIGMAP, SECRET } from '../../api/registry.ts';
 import { settingsOf } from './settings.ts';
 import { loadJq } from '../../gitops/jq.ts';
 import type { JqEngine } from '../../gitops/diff/ignore.ts';
-import { planDeletion, RESOURCES_FINALIZER, RESOURCES_FINALIZER_BACKGROUND } from '../../gitops/sync/index.ts';
 import { performStep } from './perform.ts';
 import { kindPermitted, permitted } from './project.ts';
 import { imagesOf } from './images.ts';
@@ -48,7 +48,6 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   const resync = deps.resyncMs ?? 180_000;
   let jq: Promise<JqEngine> | undefined;
-  const CONFIGMAP = { group: '', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
 
   /** argocd-cm of the Application's namespace (Lua health checks, system-wide ignoreDifferences), jq when a rule needs it. */
   async function settingsFor(namespace: string) {
@@ -62,13 +61,14 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     return { settings, errors };
   }
 
-  async function writeStatus(app: App, status: Record<string, unknown>): Promise<App> {
-    try {
-      return await deps.store.updateStatus(APPLICATION, { ...app, status });
-    } catch (e) {
-      if (isConflict(e)) throw e;
-      throw e;
-    }
+  const writeStatus = (app: App, status: Record<string, unknown>) => deps.store.updateStatus(APPLICATION, { ...app, status });
+
+  /** The destination the Application names (by server or name), or why there is none. */
+  async function destinationOf(app: App): Promise<Destination | string> {
+    const destSpec = (app.spec?.destination ?? {}) as { server?: string; name?: string };
+    const secrets = (await deps.store.list(SECRET, { namespace: app.metadata.namespace })).items;
+    const cluster = clusterFor(destSpec, clustersFromSecrets(secrets as never).clusters, deps.inCluster);
+    return typeof cluster === 'string' ? cluster : deps.destination(cluster);
   }
 
   async function renderAll(app: App, dest: Destination, sources: ApplicationSource[], creds: ReturnType<typeof credentialsFromSecrets>, fresh = false) {
@@ -116,18 +116,17 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     if (typeof project === 'string') return fail('InvalidSpecError', project);
     const denied = permitted(project, sources, destSpec);
     if (denied) return fail('InvalidSpecError', denied);
+    const dest = await destinationOf(app);
+    if (typeof dest === 'string') return fail('InvalidSpecError', dest);
     const secrets = (await deps.store.list(SECRET, { namespace: app.metadata.namespace })).items;
-    const cluster = clusterFor(destSpec, clustersFromSecrets(secrets as never).clusters, deps.inCluster);
-    if (typeof cluster === 'string') return fail('InvalidSpecError', cluster);
-    const dest = deps.destination(cluster);
 
     // refresh: render and compare
     let rendered: Awaited<ReturnType<typeof renderAll>>;
     let cmp: Comparison;
-    let settings: import('./compare.ts').CompareSettings = {};
+    let settings: CompareSettings = {};
     try {
       rendered = await renderAll(app, dest, sources, credentialsFromSecrets(secrets as never), !!app.metadata.annotations?.[REFRESH_ANNOTATION]);
-      const known = ((status.resources ?? []) as Array<{ group: string; version: string; kind: string }>).map((r) => ({ apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: r.kind }));
+      const known = kindsOf((status.resources ?? []) as Comparison['resources']);
       const cm = await settingsFor(app.metadata.namespace!);
       for (const e of cm.errors) conditions.push({ type: 'InvalidSpecError', message: `argocd-cm ${e}`, lastTransitionTime: t });
       settings = cm.settings;
@@ -187,8 +186,7 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
         let opCmp = cmp;
         if (opRevision !== revision && !multi) {
           const at = await renderAll(app, dest, [{ ...sources[0], targetRevision: opRevision }], credentialsFromSecrets(secrets as never));
-          const known = cmp.resources.map((r) => ({ apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: r.kind }));
-          opCmp = await compare(app.metadata.name!, at.desired, dest, known, (spec.ignoreDifferences ?? []) as unknown[], settings);
+          opCmp = await compare(app.metadata.name!, at.desired, dest, kindsOf(cmp.resources), (spec.ignoreDifferences ?? []) as unknown[], settings);
         }
         const result = await runStep(app, state, opCmp, opCmp.desired, opRevision, dest, t, project);
         state = result.state;
@@ -217,19 +215,10 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
   async function finalize(app: App): Promise<Result> {
     const finalizers = app.metadata.finalizers ?? [];
     if (!finalizers.includes(RESOURCES_FINALIZER) && !finalizers.includes(RESOURCES_FINALIZER_BACKGROUND)) return;
-    const spec = app.spec ?? {};
-    const destSpec = (spec.destination ?? {}) as { server?: string; name?: string; namespace?: string };
-    const secrets = (await deps.store.list(SECRET, { namespace: app.metadata.namespace })).items;
-    const cluster = clusterFor(destSpec, clustersFromSecrets(secrets as never).clusters, deps.inCluster);
-    if (typeof cluster !== 'string') {
-      const dest = deps.destination(cluster);
-      const kinds = new Map<string, { apiVersion: string; kind: string }>();
-      for (const r of ((app.status?.resources ?? []) as Array<{ group: string; version: string; kind: string }>)) {
-        const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
-        kinds.set(`${apiVersion}/${r.kind}`, { apiVersion, kind: r.kind });
-      }
+    const dest = await destinationOf(app);
+    if (typeof dest !== 'string') {
       const live: Record<string, unknown>[] = [];
-      for (const k of kinds.values()) live.push(...(await dest.list(k.apiVersion, k.kind, `app.kubernetes.io/instance=${app.metadata.name}`)));
+      for (const k of kindsOf((app.status?.resources ?? []) as Comparison['resources'])) live.push(...(await dest.list(k.apiVersion, k.kind, `${TRACKING_LABEL}=${app.metadata.name}`)));
       const plan = planDeletion({ live, finalizers, self: { group: 'argoproj.io', kind: 'Application', namespace: app.metadata.namespace, name: app.metadata.name! } });
       if (!plan.done) {
         for (const ref of plan.deletes) await dest.delete(ref, plan.propagationPolicy);
@@ -249,15 +238,12 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
       appName: app.metadata.name!, namespace: String((spec.destination as { namespace?: string })?.namespace ?? ''), revision: state.syncResult?.revision || revision,
       startedAt: state.startedAt, desired: desired.map((d) => ({ object: d.object, origin: `${d.file}:${d.line}` })) as never, live: cmp.live, syncStatus: cmp.syncStatus,
       syncOptions: policy.syncOptions, operation: state.operation.sync, results: state.syncResult?.resources,
-      tracking: { method: 'label', label: 'app.kubernetes.io/instance' },
+      tracking: { method: 'label', label: TRACKING_LABEL },
+      // the AppProject's kind lists: a refused kind makes its task invalid and the sync fails before anything is applied
+      permit: (task) => kindPermitted(project, task.group, task.kind, task.namespace !== ''),
     });
     const step = advance(plan, state, { now: t });
-    const permit = async (o: Record<string, unknown>) => {
-      const apiVersion = String(o.apiVersion ?? '');
-      const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-      return kindPermitted(project, group, String(o.kind ?? ''), (await dest.namespaced(apiVersion, String(o.kind ?? ''))) !== false);
-    };
-    const outcomes = await performStep(step, dest, permit);
+    const outcomes = await performStep(step, dest);
     return { state: recordOutcomes(step, outcomes, t), requeueAfterMs: step.requeueAfterMs };
   }
 }

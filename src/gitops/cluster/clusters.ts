@@ -1,25 +1,18 @@
 // Clusters as Argo CD registers them: Secrets labelled `argocd.argoproj.io/secret-type: cluster` with
 // `server`, `name` and `config` (JSON: bearerToken, tlsClientConfig). `https://kubernetes.default.svc`
 // or the name `in-cluster` is the API the controller itself runs beside (kiln's own).
+import { secretField as field, SECRET_TYPE_LABEL, type SecretLike } from '../secrets.ts';
 import type { ClusterConfig } from './destination.ts';
 
 export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 export const IN_CLUSTER_NAME = 'in-cluster';
-
-interface SecretLike { metadata?: { name?: string; labels?: Record<string, string> }; data?: Record<string, string>; stringData?: Record<string, string> }
-
-function field(s: SecretLike, key: string): string | undefined {
-  if (s.stringData?.[key] !== undefined) return s.stringData[key];
-  const b64 = s.data?.[key];
-  return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8');
-}
 
 /** The clusters the `cluster` Secrets among `secrets` register; a Secret with a broken config is reported, not thrown. */
 export function clustersFromSecrets(secrets: readonly SecretLike[]): { clusters: ClusterConfig[]; problems: string[] } {
   const clusters: ClusterConfig[] = [];
   const problems: string[] = [];
   for (const s of secrets) {
-    if (s.metadata?.labels?.['argocd.argoproj.io/secret-type'] !== 'cluster') continue;
+    if (s.metadata?.labels?.[SECRET_TYPE_LABEL] !== 'cluster') continue;
     const server = field(s, 'server');
     if (!server) { problems.push(`Secret ${s.metadata?.name}: data.server is missing`); continue; }
     let config: Partial<ClusterConfig> = {};

@@ -1,21 +1,8 @@
 // Repository credentials as Argo CD keeps them: Secrets labelled
 // `argocd.argoproj.io/secret-type: repository` (one repository, exact URL) or `repo-creds` (a URL
 // prefix, a template for every repository under it). The exact match wins, else the longest prefix.
+import { secretField as field, SECRET_TYPE_LABEL, type SecretLike } from '../secrets.ts';
 import type { RepoCredential } from '../types.ts';
-
-export const SECRET_TYPE_LABEL = 'argocd.argoproj.io/secret-type';
-
-interface SecretLike {
-  metadata?: { labels?: Record<string, string> };
-  data?: Record<string, string>;
-  stringData?: Record<string, string>;
-}
-
-function field(s: SecretLike, key: string): string | undefined {
-  if (s.stringData?.[key] !== undefined) return s.stringData[key];
-  const b64 = s.data?.[key];
-  return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8');
-}
 
 /** The credentials of every repository / repo-creds Secret among `secrets` (others ignored). */
 export function credentialsFromSecrets(secrets: readonly SecretLike[]): RepoCredential[] {

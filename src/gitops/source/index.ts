@@ -1,2 +1,3 @@
 export { createGitSource, GitSourceError, type GitSource, type GitSourceOptions } from './git.ts';
-export { credentialFor, credentialsFromSecrets, normalizeRepoURL, SECRET_TYPE_LABEL } from './credentials.ts';
+export { credentialFor, credentialsFromSecrets, normalizeRepoURL } from './credentials.ts';
+export { SECRET_TYPE_LABEL } from '../secrets.ts';
