@@ -62,16 +62,21 @@ export async function prepareDesired(manifests: readonly RenderedManifest[], app
   return out;
 }
 
-/** The comparison of `desired` with the destination; `knownKinds` are kinds the app synced before (to find what to prune). */
-/** What argocd-cm adds to every comparison: Lua health checks, system-wide ignoreDifferences (and jq for them). */
-export interface CompareSettings { health?: HealthOptions; ignoreDifferences?: unknown[]; jq?: JqEngine }
+/**
+ * What argocd-cm adds to every comparison: Lua health checks, system-wide ignoreDifferences (and jq
+ * for them); `cached`: the destination's watched cache may answer (see cluster/cache.ts), else every
+ * kind is listed now.
+ */
+export interface CompareSettings { health?: HealthOptions; ignoreDifferences?: unknown[]; jq?: JqEngine; cached?: boolean }
 
+/** The comparison of `desired` with the destination; `knownKinds` are kinds the app synced before (to find what to prune). */
 export async function compare(appName: string, desired: Array<RenderedManifest & { object: Obj }>, dest: Destination, knownKinds: ReadonlyArray<{ apiVersion: string; kind: string }>, ignoreDifferences: unknown[] = [], settings: CompareSettings = {}): Promise<Comparison> {
   const live = new Map<string, Obj>();
   const kinds = new Map<string, { apiVersion: string; kind: string }>();
   for (const k of [...knownKinds, ...desired.map((d) => ({ apiVersion: String(d.object.apiVersion), kind: String(d.object.kind) }))]) kinds.set(`${k.apiVersion}/${k.kind}`, k);
   for (const k of kinds.values()) {
-    for (const o of await dest.list(k.apiVersion, k.kind, `${TRACKING_LABEL}=${appName}`)) live.set(keyOfObj(o), o);
+    const tracked = settings.cached && dest.tracked ? await dest.tracked(k.apiVersion, k.kind, appName) : undefined;
+    for (const o of tracked ?? await dest.list(k.apiVersion, k.kind, `${TRACKING_LABEL}=${appName}`)) live.set(keyOfObj(o), o);
   }
   for (const d of desired) {
     const k = keyOfObj(d.object);

@@ -4,10 +4,11 @@ import type { KObject } from '../../api/meta.ts';
 import { createController } from '../../runtime/controller.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { Store } from '../../store/store.ts';
-import type { ClusterConfig, Destination } from '../../gitops/cluster/destination.ts';
+import type { ClusterConfig, Destination, DestinationOptions } from '../../gitops/cluster/destination.ts';
 import type { GitSource } from '../../gitops/source/index.ts';
 import { APPLICATION, ensureArgoCrds } from './crds.ts';
 import { createApplicationReconciler, REFRESH_ANNOTATION } from './reconciler.ts';
+import { TRACKING_LABEL } from './compare.ts';
 import { watchDrift } from './drift.ts';
 import { FIXED_KINDS } from '../../api/generic/kinds.ts';
 import { IN_CLUSTER_NAME, IN_CLUSTER_SERVER } from '../../gitops/cluster/clusters.ts';
@@ -16,7 +17,7 @@ export interface ApplicationControllerOptions {
   store: Store;
   source: GitSource;
   inCluster?: ClusterConfig;
-  destination: (c: ClusterConfig) => Destination;
+  destination: (c: ClusterConfig, o?: DestinationOptions) => Destination;
   resyncMs?: number;
   logger?: Logger;
 }
@@ -29,19 +30,35 @@ function wanted(o: KObject): string {
 
 export function createApplicationController(opts: ApplicationControllerOptions) {
   const destinations = new Map<string, Destination>();
+  // a change to a tracked object in any destination wakes the Applications of that name (self-heal, drift)
+  const wakeNamed = (appName: string) => {
+    for (const a of controller.informer?.list() ?? []) if (a.metadata.name === appName) controller.enqueue({ namespace: a.metadata.namespace!, name: appName });
+  };
   const destination = (c: ClusterConfig) => {
     const key = JSON.stringify(c);
     let d = destinations.get(key);
-    if (!d) { d = opts.destination(c); destinations.set(key, d); }
+    if (!d) { d = opts.destination(c, { trackingLabel: TRACKING_LABEL, onTrackedChange: wakeNamed }); destinations.set(key, d); }
     return d;
+  };
+  // when each refresh annotation was first seen: the refresh needs a fetch started after then, not
+  // after its reconcile begins (a push that refreshes 1,000 Applications is answered by a few fetches)
+  const refreshSeen = new Map<string, number>();
+  const refreshAskedAt = (namespace: string, name: string) => {
+    const k = `${namespace}/${name}`;
+    const at = refreshSeen.get(k);
+    refreshSeen.delete(k);
+    return at;
   };
   const controller = createController({
     name: 'applications',
     store: opts.store,
     type: APPLICATION,
     workers: 4,
-    reconciler: { reconcile: createApplicationReconciler({ store: opts.store, source: opts.source, inCluster: opts.inCluster, destination, resyncMs: opts.resyncMs }) },
-    updatePredicate: (a, b) => wanted(a) !== wanted(b),
+    reconciler: { reconcile: createApplicationReconciler({ store: opts.store, source: opts.source, inCluster: opts.inCluster, destination, resyncMs: opts.resyncMs, refreshAskedAt }) },
+    updatePredicate: (a, b) => {
+      if (b.metadata.annotations?.[REFRESH_ANNOTATION] && !a.metadata.annotations?.[REFRESH_ANNOTATION]) refreshSeen.set(`${b.metadata.namespace}/${b.metadata.name}`, Date.now());
+      return wanted(a) !== wanted(b);
+    },
     logger: opts.logger,
   });
   // drift in kiln's own store wakes the in-cluster Applications that track the changed object
@@ -63,6 +80,7 @@ export function createApplicationController(opts: ApplicationControllerOptions) 
     async stop() {
       await drift?.stop();
       await controller.stop();
+      for (const d of destinations.values()) d.close?.();
     },
   };
 }

@@ -27,6 +27,8 @@ import { kindPermitted, permitted } from './project.ts';
 import { imagesOf } from './images.ts';
 
 export const REFRESH_ANNOTATION = 'argocd.argoproj.io/refresh';
+/** How long after an operation's step its Application reads the destination directly rather than the watched cache. */
+const READ_YOUR_WRITES_MS = 3000;
 
 export interface ReconcilerDeps {
   store: Store;
@@ -36,15 +38,19 @@ export interface ReconcilerDeps {
   destination: (c: ClusterConfig) => Destination;
   /** periodic refresh (default 180 s) */
   resyncMs?: number;
+  /** when the refresh annotation of the Application was first seen (ms), then forgotten; undefined when unknown */
+  refreshAskedAt?: (namespace: string, name: string) => number | undefined;
   now?: () => Date;
 }
 
 type App = KObject & { spec?: Record<string, unknown>; status?: Record<string, unknown>; operation?: SyncOperation };
 
 export function createApplicationReconciler(deps: ReconcilerDeps) {
-  const renders = createRenderCache(512);
+  const renders = createRenderCache(4096); // one entry per Application source at a commit: a push re-renders each once
   /** per Application: not before this time may its running operation take its next step (the engine's wait, e.g. 2 s between waves) */
   const nextStepAt = new Map<string, number>();
+  /** per Application: when its operation last took a step (wrote to the destination) */
+  const wroteAt = new Map<string, number>();
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   const resync = deps.resyncMs ?? 180_000;
   let jq: Promise<JqEngine> | undefined;
@@ -71,14 +77,14 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     return typeof cluster === 'string' ? cluster : deps.destination(cluster);
   }
 
-  async function renderAll(app: App, dest: Destination, sources: ApplicationSource[], creds: ReturnType<typeof credentialsFromSecrets>, fresh = false) {
+  async function renderAll(app: App, dest: Destination, sources: ApplicationSource[], creds: ReturnType<typeof credentialsFromSecrets>, fresh?: { freshAfter: number }) {
     const manifests: RenderedManifest[] = [];
     const revisions: string[] = [];
     let sourceType = 'Directory';
     const namespace = String((app.spec?.destination as { namespace?: string } | undefined)?.namespace ?? '');
     for (const src of sources) {
       const cred = credentialFor(src.repoURL, creds);
-      const { commit } = await deps.source.resolve(src.repoURL, src.targetRevision, cred, { fresh });
+      const { commit } = await deps.source.resolve(src.repoURL, src.targetRevision, cred, fresh);
       revisions.push(commit);
       if (src.ref && !src.path) continue; // a values-only source (multi-source refs)
       const dir = await deps.source.checkout(src.repoURL, commit, cred);
@@ -125,11 +131,18 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     let cmp: Comparison;
     let settings: CompareSettings = {};
     try {
-      rendered = await renderAll(app, dest, sources, credentialsFromSecrets(secrets as never), !!app.metadata.annotations?.[REFRESH_ANNOTATION]);
+      const refresh = app.metadata.annotations?.[REFRESH_ANNOTATION] ? { freshAfter: deps.refreshAskedAt?.(req.namespace, req.name) ?? Date.now() } : undefined;
+      rendered = await renderAll(app, dest, sources, credentialsFromSecrets(secrets as never), refresh);
       const known = kindsOf((status.resources ?? []) as Comparison['resources']);
       const cm = await settingsFor(app.metadata.namespace!);
       for (const e of cm.errors) conditions.push({ type: 'InvalidSpecError', message: `argocd-cm ${e}`, lastTransitionTime: t });
-      settings = cm.settings;
+      // the watched cache answers idle Applications; one with an operation, or that wrote in the last
+      // moments (its writes may not have come back through the watch yet), reads the destination itself
+      const key = `${req.namespace}/${req.name}`;
+      const wrote = wroteAt.get(key);
+      if (wrote !== undefined && Date.now() - wrote > READ_YOUR_WRITES_MS) wroteAt.delete(key);
+      const busy = !!app.operation || ['Running', 'Terminating'].includes(String((status.operationState as OperationState | undefined)?.phase));
+      settings = { ...cm.settings, cached: !busy && !wroteAt.has(key) };
       cmp = await compare(app.metadata.name!, rendered.desired, dest, known, (spec.ignoreDifferences ?? []) as unknown[], settings);
     } catch (e) {
       return fail('ComparisonError', e instanceof ComparisonError ? e.message : `${(e as Error).message}`);
@@ -189,6 +202,7 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
           opCmp = await compare(app.metadata.name!, at.desired, dest, kindsOf(cmp.resources), (spec.ignoreDifferences ?? []) as unknown[], settings);
         }
         const result = await runStep(app, state, opCmp, opCmp.desired, opRevision, dest, t, project);
+        wroteAt.set(appKey, Date.now());
         state = result.state;
         if (state.phase === 'Succeeded' && recordsHistory(state)) {
           newStatus.history = appendHistory(status.history as RevisionHistory[] | undefined, state, t, spec.revisionHistoryLimit as number | undefined);

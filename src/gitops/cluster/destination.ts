@@ -1,6 +1,7 @@
 // A GitOps destination: any Kubernetes API (a real cluster, another kiln, or kiln's own API for
 // `in-cluster`), reached through @kubernetes/client-node — one code path for all of them.
 import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { createTrackedCache } from './cache.ts';
 
 export type Obj = Record<string, unknown>;
 
@@ -28,6 +29,20 @@ export interface Destination {
   mergePatch(patch: Obj): Promise<void>;
   /** deletes; false when it was not there */
   delete(ref: ObjectRef, propagationPolicy?: string): Promise<boolean>;
+  /**
+   * The objects of a kind labelled `label=value` from a watched cache (see cache.ts), when the
+   * destination keeps one and can list and watch the kind; undefined: read them with `list`.
+   */
+  tracked?(apiVersion: string, kind: string, value: string): Promise<Obj[] | undefined>;
+  /** stops the cache's watches */
+  close?(): void;
+}
+
+export interface DestinationOptions {
+  /** the label whose objects `tracked` caches; none: no cache */
+  trackingLabel?: string;
+  /** called with the label value of every cached object that changed (after the first list of its kind) */
+  onTrackedChange?: (value: string) => void;
 }
 
 /** The field manager kiln's applies are recorded under (Argo CD's name, so the diff of managed fields agrees). */
@@ -69,10 +84,22 @@ export function kubeConfigOf(c: ClusterConfig): KubeConfig {
   return kc;
 }
 
-export function createDestination(c: ClusterConfig): Destination {
-  const api = Api.makeApiClient(kubeConfigOf(c)) as Api;
+export function createDestination(c: ClusterConfig, opts: DestinationOptions = {}): Destination {
+  const kc = kubeConfigOf(c);
+  const api = Api.makeApiClient(kc) as Api;
   const header = (r: ObjectRef) => ({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } });
-  return {
+  const cache = opts.trackingLabel ? createTrackedCache(kc, {
+    async path(apiVersion, kind) {
+      const r = await api.kind(apiVersion, kind);
+      return r ? `${apiVersion.includes('/') ? '/apis' : '/api'}/${apiVersion}/${r.name}` : undefined;
+    },
+    async list(apiVersion, kind, labelSelector) {
+      const l = await api.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, labelSelector);
+      return { items: l.items.map((o) => o as unknown as Obj), resourceVersion: l.metadata?.resourceVersion ?? '' };
+    },
+    get: (ref) => dest.get(ref),
+  }, opts.trackingLabel, opts.onTrackedChange) : undefined;
+  const dest: Destination = {
     server: c.server,
     async namespaced(apiVersion, kind) {
       try { return (await api.kind(apiVersion, kind))?.namespaced; } catch { return undefined; }
@@ -126,5 +153,7 @@ export function createDestination(c: ClusterConfig): Destination {
         throw new Error(`delete ${ref.kind}/${ref.name}: ${apiMessage(e)}`);
       }
     },
+    ...(cache ? { tracked: (apiVersion: string, kind: string, value: string) => cache.tracked(apiVersion, kind, value), close: () => cache.stop() } : {}),
   };
+  return dest;
 }

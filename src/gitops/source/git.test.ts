@@ -73,6 +73,21 @@ describe('git source', { timeout: 120_000 }, () => {
     assert.equal((await src.resolve(url, 'main')).commit, last, 'past the cache time: fetched');
   });
 
+
+  it('freshAfter: a fetch that started at or after that time answers, so many refreshes of one push share it', async () => {
+    let clock = 2_000_000;
+    const src = createGitSource({ cacheDir: join(tmp, 'cache-after'), now: () => clock });
+    await src.resolve(url, 'main');
+    const pushed = commit(work, { 'after.txt': '1' }, 'after one');
+    clock += 1000;
+    const refreshAsked = clock;
+    assert.equal((await src.resolve(url, 'main', undefined, { freshAfter: refreshAsked })).commit, pushed, 'the first refresh fetches');
+    const unseen = commit(work, { 'after.txt': '2' }, 'after two');
+    clock += 1000;
+    assert.equal((await src.resolve(url, 'main', undefined, { freshAfter: refreshAsked })).commit, pushed,
+      'a refresh asked before the last fetch started is answered by it (no fetch: the newer commit is not seen)');
+    assert.equal((await src.resolve(url, 'main', undefined, { freshAfter: clock })).commit, unseen, 'a refresh asked after it fetches again');
+  });
   it('names the repository and revision when the revision does not exist, and refuses option-like revisions', async () => {
     const src = createGitSource({ cacheDir: cache });
     await assert.rejects(src.resolve(url, 'no-such-branch'), /repository file:.*revision no-such-branch not found/);

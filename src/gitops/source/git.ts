@@ -23,12 +23,19 @@ export interface GitSourceOptions {
 
 export interface GitSource {
   /** The commit `targetRevision` names in `repoURL` now (fetching the repository into the cache). */
-  resolve(repoURL: string, targetRevision: string | undefined, cred?: RepoCredential, opts?: { fresh?: boolean }): Promise<{ commit: string }>;
+  resolve(repoURL: string, targetRevision: string | undefined, cred?: RepoCredential, opts?: ResolveOptions): Promise<{ commit: string }>;
   /** Forgets cached resolutions of `repoURL` (a push was announced). */
   invalidate(repoURL: string): void;
   /** A directory holding the files of `commit` (checked out once; read-only for callers). */
   checkout(repoURL: string, commit: string, cred?: RepoCredential): Promise<string>;
 }
+
+/**
+ * How current a resolution must be: `fresh` — from a fetch that started after this call;
+ * `freshAfter` — from a fetch that started at or after that time (a refresh asked for then: the
+ * many Applications one push refreshes share a few fetches); neither — the revision cache may answer.
+ */
+export interface ResolveOptions { fresh?: boolean; freshAfter?: number }
 
 /** A git failure with the repository and what was asked, and git's own last line. */
 export class GitSourceError extends Error {}
@@ -43,6 +50,8 @@ export function createGitSource(opts: GitSourceOptions): GitSource {
   const now = opts.now ?? Date.now;
   /** repo URL → when it was last fetched; a fetch answers every revision of the repository at once */
   const fetchedAt = new Map<string, number>();
+  /** repo URL → ref or commit asked → the commit it named at the last fetch (null: none); dropped by every fetch */
+  const parsed = new Map<string, Map<string, string | null>>();
 
   /** Runs `fn` after every earlier call for the same repository (fetches into one bare repo never overlap). */
   function serial<T>(url: string, fn: () => Promise<T>): Promise<T> {
@@ -83,10 +92,12 @@ export function createGitSource(opts: GitSourceOptions): GitSource {
 
   async function fetch(url: string, cred: RepoCredential | undefined): Promise<string> {
     const bare = await ensureBare(url);
+    parsed.delete(url); // refs move: what was parsed before is answered again after this fetch
     await run(['--git-dir', bare, 'fetch', '--quiet', '--force', '--prune', '--tags', '--', url,
       '+refs/heads/*:refs/heads/*', '+HEAD:refs/kiln/remote-head'], cred).catch(async (err) => {
       // An empty repository, or one whose HEAD names no branch, has no HEAD to fetch: fetch the rest.
       if (!/HEAD/.test(String(err.message))) throw err;
+      parsed.delete(url);
       await run(['--git-dir', bare, 'fetch', '--quiet', '--force', '--prune', '--tags', '--', url, '+refs/heads/*:refs/heads/*'], cred);
     });
     return bare;
@@ -100,17 +111,29 @@ export function createGitSource(opts: GitSourceOptions): GitSource {
     }
   }
 
-  async function resolve(repoURL: string, targetRevision: string | undefined, cred?: RepoCredential, ro: { fresh?: boolean } = {}): Promise<{ commit: string }> {
+  /** rev-parse of `rev` in the bare repository of `url`, remembered until the next fetch of it. */
+  async function cachedRevParse(url: string, bare: string, rev: string): Promise<string | undefined> {
+    let m = parsed.get(url);
+    if (!m) parsed.set(url, (m = new Map()));
+    const known = m.get(rev);
+    if (known !== undefined) return known ?? undefined;
+    const commit = await revParse(bare, rev);
+    m.set(rev, commit ?? null);
+    return commit;
+  }
+
+  async function resolve(repoURL: string, targetRevision: string | undefined, cred?: RepoCredential, ro: ResolveOptions = {}): Promise<{ commit: string }> {
     checkURL(repoURL);
     const rev = (targetRevision ?? '').trim();
     if (rev.startsWith('-')) throw new GitSourceError(`repository ${repoURL}: revision ${JSON.stringify(rev)} is not a revision`);
-    const requested = now();
+    const requested = ro.freshAfter ?? now();
     return serial(repoURL, async () => {
       const bare = bareOf(repoURL);
-      if (FULL_SHA.test(rev) && (await exists(join(bare, 'HEAD'))) && (await revParse(bare, rev))) return { commit: rev };
+      if (FULL_SHA.test(rev) && (await exists(join(bare, 'HEAD'))) && (await cachedRevParse(repoURL, bare, rev))) return { commit: rev };
       const last = fetchedAt.get(repoURL);
-      // a fetch that started after this call was made answers it too; else a recent one within the cache time
-      const recent = last !== undefined && (last >= requested || (!ro.fresh && now() - last < (opts.revisionCacheMs ?? 0)));
+      // a fetch that started after this call was made (or after freshAfter) answers it too; else a recent one within the cache time
+      const cacheMay = !ro.fresh && ro.freshAfter === undefined;
+      const recent = last !== undefined && (last >= requested || (cacheMay && now() - last < (opts.revisionCacheMs ?? 0)));
       const fetchNow = async () => {
         const started = now();
         try {
@@ -125,7 +148,7 @@ export function createGitSource(opts: GitSourceOptions): GitSource {
         : [`refs/heads/${rev}`, `refs/tags/${rev}`, ...(SHORT_SHA.test(rev) || FULL_SHA.test(rev) ? [rev] : [])];
       const lookup = async () => {
         for (const c of candidates) {
-          const commit = await revParse(bare, c);
+          const commit = await cachedRevParse(repoURL, bare, c);
           if (commit) return commit;
         }
         return undefined;
@@ -160,7 +183,7 @@ export function createGitSource(opts: GitSourceOptions): GitSource {
     });
   }
 
-  return { resolve, checkout, invalidate: (url) => void fetchedAt.delete(url) };
+  return { resolve, checkout, invalidate: (url) => { fetchedAt.delete(url); parsed.delete(url); } };
 }
 
 /** Writes the files of `commit` into `workTree` with an index of its own (the bare repository keeps none). */
