@@ -12,9 +12,11 @@ import { commit, initRepo } from '../src/gitops/source/testing.ts';
 import type { Row } from './taskrun.ts';
 
 const BIN = fileURLToPath(new URL('../bin/kiln.mjs', import.meta.url));
+/** `--heap-snapshot DIR`: the server writes a heap snapshot there after the no-op cycle (where its memory goes) */
+const SNAPSHOT = process.argv.includes('--heap-snapshot') ? process.argv[process.argv.indexOf('--heap-snapshot') + 1] : undefined;
 
 async function startServe(dataDir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--insecure-loopback-only', '--app-resync', '3600'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...(SNAPSHOT ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${SNAPSHOT}`] : []), BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--insecure-loopback-only', '--app-resync', '3600'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr!.on('data', (d) => {
@@ -82,6 +84,10 @@ export async function gitopsBench(opts: { apps: number }): Promise<Row[]> {
     await waitAll(served.url, 'no-op refresh', (a) => a.status?.reconciledAt !== before.get(a.metadata.name) && !a.metadata.annotations?.['argocd.argoproj.io/refresh'] && a.status?.sync?.status === 'Synced', n, 600_000);
     const noop = performance.now() - t1;
     const rss = peakRssMiB(served.pid);
+    if (SNAPSHOT) {
+      process.kill(served.pid, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, 15_000));
+    }
     return [
       { name: `gitops: cold sync of ${n} Applications (3 objects each)`, value: `${(cold / 1000).toFixed(1)} s`, note: `${(cold / n).toFixed(1)} ms per app` },
       { name: `gitops: no-op refresh of all ${n} (one webhook push)`, value: `${(noop / 1000).toFixed(1)} s`, note: 'target ≤ 5 s' },

@@ -1,6 +1,6 @@
 // A GitOps destination: any Kubernetes API (a real cluster, another kiln, or kiln's own API for
 // `in-cluster`), reached through @kubernetes/client-node — one code path for all of them.
-import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type RequestContext } from '@kubernetes/client-node';
 import { createTrackedCache } from './cache.ts';
 
 export type Obj = Record<string, unknown>;
@@ -71,8 +71,29 @@ function safeJson(s: string): unknown {
 
 const isNotFound = (e: unknown) => e instanceof ApiException && e.code === 404;
 
+/**
+ * client-node 2.0 makes a new connection pool (an undici Agent) for every request to a cluster with
+ * TLS options (a CA, client certificates, skipTLSVerify); each keeps its connection open, so a busy
+ * controller held thousands of sockets and a TCP handshake per request. This one pool is kept for
+ * the life of the config: its TLS options are fixed when it is made.
+ */
+class PooledKubeConfig extends KubeConfig {
+  private pool: ReturnType<RequestContext['getDispatcher']>;
+
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    const made = context.getDispatcher();
+    if (!made) return;
+    if (!this.pool) this.pool = made;
+    else if (made !== this.pool) {
+      void (made as { close?: () => Promise<void> }).close?.().catch(() => undefined);
+      context.setDispatcher(this.pool);
+    }
+  }
+}
+
 export function kubeConfigOf(c: ClusterConfig): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   const tls = c.tlsClientConfig ?? {};
   kc.loadFromOptions({
     // client-node talks plain HTTP only with skipTLSVerify (there is no TLS to verify then)
