@@ -240,11 +240,13 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     signals.once('SIGTERM', () => stop('SIGTERM'));
     signals.once('SIGINT', () => stop('SIGINT'));
   });
+  // Applications first: their destinations' watches of kiln's own API would keep the server from closing
+  await applications.stop();
   await app.close();
   metrics.stop();
   diagnostics.unsubscribe(RECONCILE_CHANNEL, onReconcile);
   storeStats.close();
-  await Promise.all([pipelineruns.stop(), taskruns.stop(), listeners.stop(), claims.stop(), cdevents.stop(), applications.stop()]);
+  await Promise.all([pipelineruns.stop(), taskruns.stop(), listeners.stop(), claims.stop(), cdevents.stop()]);
   await tracing?.stop();
   let grace: NodeJS.Timeout | undefined;
   await Promise.race([executor.drain?.() ?? Promise.resolve(), new Promise((r) => (grace = setTimeout(r, SHUTDOWN_GRACE_MS)))]);

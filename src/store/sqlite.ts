@@ -223,8 +223,10 @@ export function createSqliteStore({
     const keys: KeyRow[] = [];
     let more = false;
     for (const row of scan) {
-      const candidate = opts.onBody ? JSON.parse((getBody.get(tk, row.namespace, row.name) as { body: string }).body) as KObject : selectable(row);
-      if (opts.selective && !opts.match(candidate)) continue;
+      if (opts.selective) {
+        const candidate = opts.onBody ? JSON.parse((getBody.get(tk, row.namespace, row.name) as { body: string }).body) as KObject : selectable(row);
+        if (!opts.match(candidate)) continue;
+      }
       if (keys.length === opts.limit) {
         more = true;
         break;

@@ -36,14 +36,32 @@ const groupVersion = (o: Obj) => {
 };
 export const keyOfObj = (o: Obj) => `${groupVersion(o).group}/${String(o.kind)}/${meta(o).namespace ?? ''}/${meta(o).name ?? ''}`;
 
-/** The kinds of `resources` (status.resources), each once: where to look for what an Application tracks. */
-export function kindsOf(resources: readonly Pick<ResourceStatus, 'group' | 'version' | 'kind'>[]): Array<{ apiVersion: string; kind: string }> {
-  const kinds = new Map<string, { apiVersion: string; kind: string }>();
+/** A kind an Application tracks and the namespaces its objects of that kind are in ('' for cluster-scoped ones). */
+export interface TrackedKind { apiVersion: string; kind: string; namespaces: string[] }
+
+/** The kinds of `resources` (status.resources), each once with its namespaces: where to look for what an Application tracks. */
+export function kindsOf(resources: readonly Pick<ResourceStatus, 'group' | 'version' | 'kind' | 'namespace'>[]): TrackedKind[] {
+  const kinds = new Map<string, { apiVersion: string; kind: string; namespaces: Set<string> }>();
   for (const r of resources) {
     const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
-    kinds.set(`${apiVersion}/${r.kind}`, { apiVersion, kind: r.kind });
+    const k = kinds.get(`${apiVersion}/${r.kind}`) ?? { apiVersion, kind: r.kind, namespaces: new Set<string>() };
+    k.namespaces.add(r.namespace ?? '');
+    kinds.set(`${apiVersion}/${r.kind}`, k);
   }
-  return [...kinds.values()];
+  return [...kinds.values()].map((k) => ({ ...k, namespaces: [...k.namespaces] }));
+}
+
+/**
+ * The objects of kind `k` labelled for `appName`, read from the destination now: one list per
+ * namespace the app has objects of that kind in (a cluster-wide list with a label selector is a
+ * scan of every object of the kind on kiln's store, and on kube-apiserver's watch cache).
+ */
+export async function listTracked(dest: Destination, k: TrackedKind, appName: string): Promise<Obj[]> {
+  const selector = `${TRACKING_LABEL}=${appName}`;
+  const namespaces = k.namespaces.includes('') || k.namespaces.length === 0 ? [undefined] : k.namespaces;
+  const out: Obj[] = [];
+  for (const ns of namespaces) out.push(...(await dest.list(k.apiVersion, k.kind, selector, ns)));
+  return out;
 }
 
 /** Fills the destination namespace into namespaced objects that name none and adds the tracking label. */
@@ -70,13 +88,17 @@ export async function prepareDesired(manifests: readonly RenderedManifest[], app
 export interface CompareSettings { health?: HealthOptions; ignoreDifferences?: unknown[]; jq?: JqEngine; cached?: boolean }
 
 /** The comparison of `desired` with the destination; `knownKinds` are kinds the app synced before (to find what to prune). */
-export async function compare(appName: string, desired: Array<RenderedManifest & { object: Obj }>, dest: Destination, knownKinds: ReadonlyArray<{ apiVersion: string; kind: string }>, ignoreDifferences: unknown[] = [], settings: CompareSettings = {}): Promise<Comparison> {
+export async function compare(appName: string, desired: Array<RenderedManifest & { object: Obj }>, dest: Destination, knownKinds: readonly TrackedKind[], ignoreDifferences: unknown[] = [], settings: CompareSettings = {}): Promise<Comparison> {
   const live = new Map<string, Obj>();
-  const kinds = new Map<string, { apiVersion: string; kind: string }>();
-  for (const k of [...knownKinds, ...desired.map((d) => ({ apiVersion: String(d.object.apiVersion), kind: String(d.object.kind) }))]) kinds.set(`${k.apiVersion}/${k.kind}`, k);
+  const kinds = new Map<string, TrackedKind>();
+  for (const k of [...knownKinds, ...desired.map((d) => ({ apiVersion: String(d.object.apiVersion), kind: String(d.object.kind), namespaces: [meta(d.object).namespace ?? ''] }))]) {
+    const had = kinds.get(`${k.apiVersion}/${k.kind}`);
+    kinds.set(`${k.apiVersion}/${k.kind}`, had ? { ...had, namespaces: [...new Set([...had.namespaces, ...k.namespaces])] } : k);
+  }
   for (const k of kinds.values()) {
+    if (!settings.cached) dest.watch?.(k.apiVersion, k.kind); // read directly now, and have its changes wake the app from now on
     const tracked = settings.cached && dest.tracked ? await dest.tracked(k.apiVersion, k.kind, appName) : undefined;
-    for (const o of tracked ?? await dest.list(k.apiVersion, k.kind, `${TRACKING_LABEL}=${appName}`)) live.set(keyOfObj(o), o);
+    for (const o of tracked ?? await listTracked(dest, k, appName)) live.set(keyOfObj(o), o);
   }
   for (const d of desired) {
     const k = keyOfObj(d.object);

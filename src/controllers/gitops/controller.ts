@@ -1,5 +1,6 @@
 // The Application controller: reconciles argoproj.io/v1alpha1 Applications (compare, status, sync)
-// on every change of their spec, operation or refresh annotation, and every --app-resync.
+// on every change of their spec, operation or refresh annotation, of an object they track (seen by
+// the destination's watched cache), and every --app-resync.
 import type { KObject } from '../../api/meta.ts';
 import { createController } from '../../runtime/controller.ts';
 import type { Logger } from '../../runtime/logger.ts';
@@ -9,9 +10,6 @@ import type { GitSource } from '../../gitops/source/index.ts';
 import { APPLICATION, ensureArgoCrds } from './crds.ts';
 import { createApplicationReconciler, REFRESH_ANNOTATION } from './reconciler.ts';
 import { TRACKING_LABEL } from './compare.ts';
-import { watchDrift } from './drift.ts';
-import { FIXED_KINDS } from '../../api/generic/kinds.ts';
-import { IN_CLUSTER_NAME, IN_CLUSTER_SERVER } from '../../gitops/cluster/clusters.ts';
 
 export interface ApplicationControllerOptions {
   store: Store;
@@ -30,9 +28,11 @@ function wanted(o: KObject): string {
 
 export function createApplicationController(opts: ApplicationControllerOptions) {
   const destinations = new Map<string, Destination>();
-  // a change to a tracked object in any destination wakes the Applications of that name (self-heal, drift)
+  // a change to a tracked object in any destination (its watched cache) wakes the Applications of
+  // that name at once: self-heal and health do not wait for the next resync
+  const appNamespaces = new Set<string>();
   const wakeNamed = (appName: string) => {
-    for (const a of controller.informer?.list() ?? []) if (a.metadata.name === appName) controller.enqueue({ namespace: a.metadata.namespace!, name: appName });
+    for (const ns of appNamespaces) if (controller.informer?.get(ns, appName)) controller.enqueue({ namespace: ns, name: appName });
   };
   const destination = (c: ClusterConfig) => {
     const key = JSON.stringify(c);
@@ -55,30 +55,21 @@ export function createApplicationController(opts: ApplicationControllerOptions) 
     type: APPLICATION,
     workers: 4,
     reconciler: { reconcile: createApplicationReconciler({ store: opts.store, source: opts.source, inCluster: opts.inCluster, destination, resyncMs: opts.resyncMs, refreshAskedAt }) },
+    // the namespaces holding Applications, so a wake looks each name up instead of scanning them all
+    watches: [{ type: APPLICATION, mapToRequests: (o) => { appNamespaces.add(o.metadata.namespace!); return []; } }],
     updatePredicate: (a, b) => {
       if (b.metadata.annotations?.[REFRESH_ANNOTATION] && !a.metadata.annotations?.[REFRESH_ANNOTATION]) refreshSeen.set(`${b.metadata.namespace}/${b.metadata.name}`, Date.now());
       return wanted(a) !== wanted(b);
     },
     logger: opts.logger,
   });
-  // drift in kiln's own store wakes the in-cluster Applications that track the changed object
-  const wake = (appName: string) => {
-    for (const a of controller.informer?.list() ?? []) {
-      const d = ((a as KObject & { spec?: { destination?: { server?: string; name?: string } } }).spec?.destination) ?? {};
-      const inCluster = d.server?.replace(/\/+$/, '') === IN_CLUSTER_SERVER || d.name === IN_CLUSTER_NAME;
-      if (a.metadata.name === appName && inCluster) controller.enqueue({ namespace: a.metadata.namespace!, name: appName });
-    }
-  };
-  let drift: { stop(): Promise<void> } | undefined;
   return {
     controller,
     async start() {
       await ensureArgoCrds(opts.store);
       await controller.start();
-      if (opts.inCluster) drift = watchDrift(opts.store, FIXED_KINDS.all(), wake, opts.logger);
     },
     async stop() {
-      await drift?.stop();
       await controller.stop();
       for (const d of destinations.values()) d.close?.();
     },

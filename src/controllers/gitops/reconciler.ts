@@ -16,7 +16,7 @@ import {
   advance, appendHistory, onOperationFailed, planDeletion, planSync, recordOutcomes, recordsHistory, restartForRetry, retryWaitMs, shouldAutoSync, startOperation,
   RESOURCES_FINALIZER, RESOURCES_FINALIZER_BACKGROUND, type OperationState, type RevisionHistory, type SyncOperation,
 } from '../../gitops/sync/index.ts';
-import { compare, kindsOf, prepareDesired, TRACKING_LABEL, type Comparison, type CompareSettings } from './compare.ts';
+import { compare, kindsOf, listTracked, prepareDesired, TRACKING_LABEL, type Comparison, type CompareSettings } from './compare.ts';
 import { APPLICATION, APPPROJECT, defaultProject } from './crds.ts';
 import { CONFIGMAP, SECRET } from '../../api/registry.ts';
 import { settingsOf } from './settings.ts';
@@ -232,7 +232,7 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     const dest = await destinationOf(app);
     if (typeof dest !== 'string') {
       const live: Record<string, unknown>[] = [];
-      for (const k of kindsOf((app.status?.resources ?? []) as Comparison['resources'])) live.push(...(await dest.list(k.apiVersion, k.kind, `${TRACKING_LABEL}=${app.metadata.name}`)));
+      for (const k of kindsOf((app.status?.resources ?? []) as Comparison['resources'])) live.push(...(await listTracked(dest, k, app.metadata.name!)));
       const plan = planDeletion({ live, finalizers, self: { group: 'argoproj.io', kind: 'Application', namespace: app.metadata.namespace, name: app.metadata.name! } });
       if (!plan.done) {
         for (const ref of plan.deletes) await dest.delete(ref, plan.propagationPolicy);

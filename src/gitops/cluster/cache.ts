@@ -16,6 +16,8 @@ export interface CacheApi {
 export interface TrackedCache {
   /** the objects of the kind whose tracking label is `value`; undefined when the kind cannot be listed and watched (read directly then) */
   tracked(apiVersion: string, kind: string, value: string): Promise<Obj[] | undefined>;
+  /** starts caching the kind (so its changes wake) without waiting for it */
+  watch(apiVersion: string, kind: string): void;
   stop(): void;
 }
 
@@ -118,11 +120,21 @@ export function createTrackedCache(kc: KubeConfig, api: CacheApi, label: string,
     return s;
   }
 
+  function stateOf(apiVersion: string, kind: string): KindState {
+    const k = `${apiVersion}/${kind}`;
+    let s = kinds.get(k);
+    if (!s) kinds.set(k, (s = start(apiVersion, kind)));
+    return s;
+  }
+
   return {
+    watch(apiVersion, kind) {
+      const s = stateOf(apiVersion, kind);
+      void s.ready.then((ok) => { if (!ok && kinds.get(`${apiVersion}/${kind}`) === s) kinds.delete(`${apiVersion}/${kind}`); });
+    },
     async tracked(apiVersion, kind, value) {
       const k = `${apiVersion}/${kind}`;
-      let s = kinds.get(k);
-      if (!s) kinds.set(k, (s = start(apiVersion, kind)));
+      const s = stateOf(apiVersion, kind);
       if (!(await s.ready)) {
         if (kinds.get(k) === s) kinds.delete(k); // not cached: a later comparison tries again
         return undefined;

@@ -35,7 +35,9 @@ describe('destination', { timeout: 30_000 }, () => {
       assert.equal((got?.metadata as { name: string }).name, `c${i}`);
     }
     assert.equal(await dest.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'ns', name: 'missing-one' }), null, 'a 404 is no object');
+    assert.equal(await dest.namespaced('v1', 'ConfigMap'), true, 'discovery answers whether a kind is namespaced');
+    assert.equal(await dest.namespaced('v1', 'Widget'), undefined, 'a kind the API does not serve');
     // one pool: it may open a second connection while the first one's response is still being read
-    assert.ok(connections <= 2, `${connections} connections for 7 requests (a pool per request opens 7)`);
+    assert.ok(connections <= 2, `${connections} connections for 8 requests (a pool per request opens one each)`);
   });
 });

@@ -22,7 +22,8 @@ export interface Destination {
   /** whether the kind is namespaced there; undefined when the API does not know the kind */
   namespaced(apiVersion: string, kind: string): Promise<boolean | undefined>;
   get(ref: ObjectRef): Promise<Obj | null>;
-  list(apiVersion: string, kind: string, labelSelector: string): Promise<Obj[]>;
+  /** the objects of a kind with the labels asked, in `namespace` or (none) all namespaces */
+  list(apiVersion: string, kind: string, labelSelector: string, namespace?: string): Promise<Obj[]>;
   /** creates or updates `obj` (server-side apply by default; replace / create when asked); returns the API's answer */
   apply(obj: Obj, req: ApplyRequest): Promise<string>;
   /** a JSON merge patch of `patch` (which names the object: apiVersion, kind, metadata.name/namespace) */
@@ -34,6 +35,8 @@ export interface Destination {
    * destination keeps one and can list and watch the kind; undefined: read them with `list`.
    */
   tracked?(apiVersion: string, kind: string, value: string): Promise<Obj[] | undefined>;
+  /** starts the watched cache of a kind (its changes wake Applications) without reading it */
+  watch?(apiVersion: string, kind: string): void;
   /** stops the cache's watches */
   close?(): void;
 }
@@ -49,6 +52,13 @@ export interface DestinationOptions {
 export const FIELD_MANAGER = 'argocd-controller';
 
 class Api extends KubernetesObjectApi {
+  /** (the inherited makeApiClient makes a plain KubernetesObjectApi, without `kind`) */
+  static of(kc: KubeConfig): Api {
+    const api = kc.makeApiClient(Api);
+    api.setDefaultNamespace(kc);
+    return api;
+  }
+
   kind(apiVersion: string, kind: string) {
     return this.resource(apiVersion, kind);
   }
@@ -107,7 +117,7 @@ export function kubeConfigOf(c: ClusterConfig): KubeConfig {
 
 export function createDestination(c: ClusterConfig, opts: DestinationOptions = {}): Destination {
   const kc = kubeConfigOf(c);
-  const api = Api.makeApiClient(kc) as Api;
+  const api = Api.of(kc);
   const header = (r: ObjectRef) => ({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } });
   const cache = opts.trackingLabel ? createTrackedCache(kc, {
     async path(apiVersion, kind) {
@@ -131,9 +141,9 @@ export function createDestination(c: ClusterConfig, opts: DestinationOptions = {
         throw new Error(`get ${ref.kind}/${ref.name}: ${apiMessage(e)}`);
       }
     },
-    async list(apiVersion, kind, labelSelector) {
+    async list(apiVersion, kind, labelSelector, namespace) {
       try {
-        const l = await api.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, labelSelector);
+        const l = await api.list(apiVersion, kind, namespace || undefined, undefined, undefined, undefined, undefined, labelSelector);
         return l.items.map((o) => ({ apiVersion, kind, ...(o as unknown as Obj) }));
       } catch (e) {
         if (isNotFound(e)) return [];
@@ -174,7 +184,11 @@ export function createDestination(c: ClusterConfig, opts: DestinationOptions = {
         throw new Error(`delete ${ref.kind}/${ref.name}: ${apiMessage(e)}`);
       }
     },
-    ...(cache ? { tracked: (apiVersion: string, kind: string, value: string) => cache.tracked(apiVersion, kind, value), close: () => cache.stop() } : {}),
+    ...(cache ? {
+      tracked: (apiVersion: string, kind: string, value: string) => cache.tracked(apiVersion, kind, value),
+      watch: (apiVersion: string, kind: string) => cache.watch(apiVersion, kind),
+      close: () => cache.stop(),
+    } : {}),
   };
   return dest;
 }
