@@ -639,6 +639,19 @@ async function openWatch(base: string, path: string): Promise<{ status: number; 
   };
 }
 
+describe('closing the server', () => {
+  it('ends open watches so close() does not wait for their clients', async () => {
+    const { app } = setup();
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const w = await openWatch(base, `${CORE}/configmaps?watch=true`);
+    assert.equal(w.status, 200);
+    const closed = app.close().then(() => 'closed');
+    const waited = await Promise.race([closed, new Promise((r) => setTimeout(() => r('still open after 5 s'), 5000))]);
+    assert.equal(waited, 'closed');
+    assert.equal(await w.next(), undefined, 'the watch stream ended');
+  });
+});
+
 describe('watch', async () => {
   const { app, store } = setup({ historySize: 3 });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -16,6 +16,7 @@ import { registerGitWebhook } from './gitwebhook.ts';
 import { isDashboardPublic, registerDashboard, type DashboardOptions } from './dashboard.ts';
 import { discardBody } from './oversize.ts';
 import { handleResource, type LogSource } from './resources.ts';
+import { endStreams } from './streams.ts';
 
 export interface ServerOptions {
   store: Store;
@@ -93,6 +94,8 @@ export function createServer({
   const kinds = crds.registry;
   app.addHook('onReady', crds.start);
   app.addHook('onClose', async () => crds.stop());
+  // open watches and log streams end when the server closes (new requests get 503 meanwhile)
+  app.addHook('preClose', async function endOpenStreams() { endStreams(app.server); });
   if (dashboard) {
     const accepts = (t: string) => (token !== undefined && tokenMatches(`Bearer ${t}`, token)) || !!lookup?.(t);
     registerDashboard(app, { root: dashboard.root, auth: !!token, accepts });

@@ -23,6 +23,26 @@ function timeoutOf(q: Query): number | undefined {
  */
 export const WATCH_BUFFER_LIMIT = 16 * 1024 * 1024;
 
+/** Per server: how to end each open watch and log stream (the server ends them when it closes). */
+const open = new WeakMap<object, Set<() => void>>();
+
+/** Keeps `end` until `res` closes; `endStreams` calls it. */
+function track(req: FastifyRequest, res: NodeJS.EventEmitter, end: () => void): void {
+  const server = req.server.server; // the http server: the same in every plugin context
+  let set = open.get(server);
+  if (!set) open.set(server, (set = new Set()));
+  set.add(end);
+  res.once('close', () => set.delete(end));
+}
+
+/**
+ * Ends every open watch and log stream of the http `server` (on close, as kube-apiserver does when it stops):
+ * a stream left open would keep the server from closing, and a client that watches again reconnects.
+ */
+export function endStreams(server: object): void {
+  for (const end of open.get(server) ?? []) end();
+}
+
 /** Starts a chunked response the client reads line by line. */
 function openStream(reply: FastifyReply, contentType: string) {
   reply.hijack();
@@ -61,6 +81,7 @@ export async function streamWatch(deps: ResourceDeps, t: ResourceTarget, q: Quer
   const stop = () => watch.stop();
   req.raw.on('close', stop);
   res.on('close', stop);
+  track(req, res, stop);
   const timer = timeout === undefined ? undefined : setTimeout(stop, timeout);
   const bookmarks = isTrue(q.allowWatchBookmarks)
     ? setInterval(function bookmark() {
@@ -102,6 +123,7 @@ export async function streamLogs(deps: ResourceDeps, t: ResourceTarget, q: Query
   const res = openStream(reply, jsonl ? 'application/jsonl' : 'text/plain; charset=utf-8');
   req.raw.on('close', () => ac.abort());
   res.on('close', () => ac.abort());
+  track(req, res, () => ac.abort());
   try {
     for await (const l of deps.logs(t.namespace ?? '', t.name!, { follow: isTrue(q.follow), signal: ac.signal })) {
       if (ac.signal.aborted) break;
