@@ -43,6 +43,7 @@ export function createApplicationController(opts: ApplicationControllerOptions) 
   // when each refresh annotation was first seen: the refresh needs a fetch started after then, not
   // after its reconcile begins (a push that refreshes 1,000 Applications is answered by a few fetches)
   const refreshSeen = new Map<string, number>();
+  const specSeen = new Map<string, { spec: string; at: number }>();
   const refreshAskedAt = (namespace: string, name: string) => {
     const k = `${namespace}/${name}`;
     const at = refreshSeen.get(k);
@@ -54,9 +55,20 @@ export function createApplicationController(opts: ApplicationControllerOptions) 
     store: opts.store,
     type: APPLICATION,
     workers: 4,
-    reconciler: { reconcile: createApplicationReconciler({ store: opts.store, source: opts.source, inCluster: opts.inCluster, destination, resyncMs: opts.resyncMs, refreshAskedAt }) },
+    reconciler: { reconcile: createApplicationReconciler({ store: opts.store, source: opts.source, inCluster: opts.inCluster, destination, resyncMs: opts.resyncMs, refreshAskedAt, specSeenAt: (ns, name) => specSeen.get(`${ns}/${name}`)?.at }) },
     // the namespaces holding Applications, so a wake looks each name up instead of scanning them all
-    watches: [{ type: APPLICATION, mapToRequests: (o) => { appNamespaces.add(o.metadata.namespace!); return []; } }],
+    // and when each Application's spec was first seen as it is now (a new or edited one is compared
+    // against a fetch made after that, not against the revision cache)
+    watches: [{
+      type: APPLICATION,
+      mapToRequests: (o) => {
+        appNamespaces.add(o.metadata.namespace!);
+        const k = `${o.metadata.namespace}/${o.metadata.name}`;
+        const spec = JSON.stringify((o as KObject & { spec?: unknown }).spec ?? null);
+        if (specSeen.get(k)?.spec !== spec) specSeen.set(k, { spec, at: Date.now() });
+        return [];
+      },
+    }],
     updatePredicate: (a, b) => {
       if (b.metadata.annotations?.[REFRESH_ANNOTATION] && !a.metadata.annotations?.[REFRESH_ANNOTATION]) refreshSeen.set(`${b.metadata.namespace}/${b.metadata.name}`, Date.now());
       return wanted(a) !== wanted(b);

@@ -40,6 +40,8 @@ export interface ReconcilerDeps {
   resyncMs?: number;
   /** when the refresh annotation of the Application was first seen (ms), then forgotten; undefined when unknown */
   refreshAskedAt?: (namespace: string, name: string) => number | undefined;
+  /** when the Application's current spec was first seen (ms); undefined when unknown */
+  specSeenAt?: (namespace: string, name: string) => number | undefined;
   now?: () => Date;
 }
 
@@ -108,9 +110,18 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     const status = { ...(app.status ?? {}) } as Record<string, unknown>;
     const conditions: Array<{ type: string; message: string; lastTransitionTime: string }> = [];
     const t = now();
+    /** removes the refresh annotation once its refresh was attempted */
+    const refreshDone = async () => {
+      if (!app.metadata.annotations?.[REFRESH_ANNOTATION]) return;
+      const fresh = await deps.store.get<App>(APPLICATION, req.namespace, req.name);
+      const annotations = { ...fresh.metadata.annotations };
+      delete annotations[REFRESH_ANNOTATION];
+      await deps.store.update(APPLICATION, { ...fresh, metadata: { ...fresh.metadata, annotations } });
+    };
     const fail = async (type: string, message: string): Promise<Result> => {
       conditions.push({ type, message, lastTransitionTime: t });
       await writeStatus(app, { ...status, conditions, sync: { ...(status.sync as object ?? {}), status: 'Unknown' }, health: { status: 'Unknown' }, reconciledAt: t });
+      await refreshDone(); // a failed refresh is done too: the next push must be able to ask again
       return { requeueAfter: Math.min(resync, 30_000) };
     };
 
@@ -131,7 +142,12 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     let cmp: Comparison;
     let settings: CompareSettings = {};
     try {
-      const refresh = app.metadata.annotations?.[REFRESH_ANNOTATION] ? { freshAfter: deps.refreshAskedAt?.(req.namespace, req.name) ?? Date.now() } : undefined;
+      // a refresh asked for, or a source/destination not compared yet (a new or edited Application, one
+      // whose last comparison failed): resolved by a fetch made after that was seen, not from the cache
+      const compared = JSON.stringify((status.sync as { comparedTo?: unknown } | undefined)?.comparedTo ?? null);
+      const unseen = compared !== JSON.stringify({ source: spec.source, sources: spec.sources, destination: destSpec });
+      const refresh = app.metadata.annotations?.[REFRESH_ANNOTATION] ? { freshAfter: deps.refreshAskedAt?.(req.namespace, req.name) ?? Date.now() }
+        : unseen ? { freshAfter: deps.specSeenAt?.(req.namespace, req.name) ?? Date.now() } : undefined;
       rendered = await renderAll(app, dest, sources, credentialsFromSecrets(secrets as never), refresh);
       const known = kindsOf((status.resources ?? []) as Comparison['resources']);
       const cm = await settingsFor(app.metadata.namespace!);
@@ -215,12 +231,7 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
       newStatus.operationState = state;
     }
     await writeStatus(app, newStatus);
-    if (app.metadata.annotations?.[REFRESH_ANNOTATION]) {
-      const annotations = { ...app.metadata.annotations };
-      delete annotations[REFRESH_ANNOTATION];
-      const fresh = await deps.store.get<App>(APPLICATION, req.namespace, req.name);
-      await deps.store.update(APPLICATION, { ...fresh, metadata: { ...fresh.metadata, annotations } });
-    }
+    await refreshDone();
     // a finished operation leaves the app to be compared again at once (its result shows as Synced)
     return { requeueAfter: requeue === 0 ? 50 : requeue };
   };
@@ -247,9 +258,14 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
 
   async function runStep(app: App, state: OperationState, cmp: Comparison, desired: Comparison['desired'], revision: string, dest: Destination, t: string, project: KObject) {
     const spec = app.spec ?? {};
-    const policy = (spec.syncPolicy ?? {}) as { syncOptions?: string[] };
+    const policy = (spec.syncPolicy ?? {}) as { syncOptions?: string[]; managedNamespaceMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } };
+    const namespace = String((spec.destination as { namespace?: string })?.namespace ?? '');
+    // CreateNamespace=true: the namespace is not tracked (no label), so it is read for the plan
+    const createNs = [...(policy.syncOptions ?? []), ...(state.operation.sync?.syncOptions ?? [])].includes('CreateNamespace=true') && namespace !== '';
+    const destinationNamespace = createNs ? await dest.get({ apiVersion: 'v1', kind: 'Namespace', namespace: '', name: namespace }) : undefined;
     const plan = planSync({
-      appName: app.metadata.name!, namespace: String((spec.destination as { namespace?: string })?.namespace ?? ''), revision: state.syncResult?.revision || revision,
+      appName: app.metadata.name!, namespace, revision: state.syncResult?.revision || revision,
+      ...(createNs ? { destinationNamespace, managedNamespaceMetadata: policy.managedNamespaceMetadata } : {}),
       startedAt: state.startedAt, desired: desired.map((d) => ({ object: d.object, origin: `${d.file}:${d.line}` })) as never, live: cmp.live, syncStatus: cmp.syncStatus,
       syncOptions: policy.syncOptions, operation: state.operation.sync, results: state.syncResult?.resources,
       tracking: { method: 'label', label: TRACKING_LABEL },
