@@ -5,6 +5,7 @@ import type { KObject } from '../../api/meta.ts';
 import { findKind } from '../../api/registry.ts';
 import type { ResourceType, Store } from '../../store/store.ts';
 import { ensureCrd } from '../crds.ts';
+import { APPLICATION_SCHEMA, APPPROJECT_SCHEMA } from './schema.ts';
 
 export const APPLICATION: ResourceType = findKind('Application', 'argoproj.io')!;
 export const APPPROJECT: ResourceType = findKind('AppProject', 'argoproj.io')!;
@@ -20,7 +21,7 @@ function crd(t: ResourceType, singular: string, shortNames: string[], columns: o
       names: { kind: t.kind, plural: t.plural, singular, shortNames, listKind: `${t.kind}List` },
       versions: [{
         name: 'v1alpha1', served: true, storage: true,
-        schema: { openAPIV3Schema: { type: 'object', required: ['metadata', 'spec'], properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, operation: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } },
+        schema: { openAPIV3Schema: t.kind === 'Application' ? APPLICATION_SCHEMA : APPPROJECT_SCHEMA },
         subresources: t.kind === 'Application' ? {} : undefined,
         additionalPrinterColumns: columns,
       }],
