@@ -5,7 +5,8 @@
 //   - a second `kiln serve` registered as an external cluster through a cluster Secret,
 //   - the cluster KILN_TEST_KUBECONFIG points at (skipped, saying so, when it is not set).
 // Each run: commit → webhook → synced and Healthy at the new revision; a kubectl change reverted by
-// self-heal; a deleted file pruned; a bad manifest named by file and line; a destination outside the
+// self-heal; a deleted file pruned; a bad manifest named by file and line; a manifest the API refuses
+// failing the sync, named by file and field; a destination outside the
 // AppProject refused; waves after a PreSync hook PipelineRun (where the destination serves Tekton's
 // kinds); rollback to the previous revision from history.
 import { after, before, describe, it } from 'node:test';
@@ -184,7 +185,7 @@ describe('GitOps end to end, one scenario per destination', { skip: HAS_KUBECTL 
         if (t.id === 'real') await there(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']);
       });
 
-      it('commit → webhook → synced and Healthy; self-heal; prune; a bad manifest named by file and line', async () => {
+      it('commit → webhook → synced and Healthy; self-heal; prune; bad manifests named by file, line and field', async () => {
         const app = `auto-${t.id}`;
         const first = push({ [`${t.id}/auto/cm.yaml`]: cm('settings', 'one'), [`${t.id}/auto/svc.yaml`]: svc, [`${t.id}/auto/secret.yaml`]: secret }, `${t.id}: auto`);
         await apply({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: app, namespace: 'argocd' },
@@ -225,6 +226,19 @@ describe('GitOps end to end, one scenario per destination', { skip: HAS_KUBECTL 
           return a?.status?.sync?.revision === fixed && !a.status.conditions?.some((c: { type: string }) => c.type === 'ComparisonError') ? a : undefined;
         }, 15_000); // the push's refresh, not the 30 s retry of a failed comparison
         assert.equal(a2.status.sync.status, 'Synced');
+
+        // a manifest the destination's API refuses: the sync fails naming the file and the field
+        const badField = push({ [`${t.id}/bad/cm.yaml`]: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: numbers\ndata:\n  count: 1\n' }, `${t.id}: bad field`);
+        await apply({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: `bad-${t.id}`, namespace: 'argocd' },
+          spec: { source: { repoURL, path: `${t.id}/bad`, targetRevision: 'main' }, destination, syncPolicy: { syncOptions: ['CreateNamespace=true'] } } });
+        await until('compared', async () => ((await getApp(`bad-${t.id}`))?.status?.sync?.revision === badField ? true : undefined), 30_000);
+        const op = await kubectl(['patch', 'applications.argoproj.io', `bad-${t.id}`, '-n', 'argocd', '--type=merge', '-p', JSON.stringify({ operation: { sync: {}, initiatedBy: { username: 'e2e' } } })]);
+        assert.equal(op.code, 0, op.out);
+        const failedSync = await until('the sync failed', async () => {
+          const st = (await getApp(`bad-${t.id}`))?.status?.operationState;
+          return st?.phase === 'Failed' ? st : undefined;
+        }, 30_000);
+        assert.match(failedSync.message, new RegExp(`${t.id}/bad/cm\\.yaml:\\d+: .*data\\.count`), failedSync.message);
       });
 
       it('a destination outside the AppProject is refused', async () => {

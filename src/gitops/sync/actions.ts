@@ -34,7 +34,7 @@ interface ActionBase {
  * - `removeFinalizer`: drop `argocd.argoproj.io/hook-finalizer` from a completed hook.
  */
 export type Action =
-  | (ActionBase & { type: 'apply'; object: Obj; dryRun: boolean; options: ApplyOptions; stage: 'namespace' | 'preflight' | 'sync' })
+  | (ActionBase & { type: 'apply'; object: Obj; dryRun: boolean; options: ApplyOptions; stage: 'namespace' | 'preflight' | 'sync'; /** file:line of its manifest */ origin?: string })
   | (ActionBase & { type: 'prune'; ref: ObjectRef; propagationPolicy: 'foreground' | 'background' | 'orphan' })
   | (ActionBase & { type: 'delete'; ref: ObjectRef; reason: 'BeforeHookCreation' | 'HookSucceeded' | 'HookFailed' | 'Terminate' })
   | (ActionBase & { type: 'removeFinalizer'; ref: ObjectRef; finalizer: string });

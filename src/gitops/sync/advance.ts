@@ -181,7 +181,7 @@ function applyAction(id: number, v: TaskView, dryRun: boolean, stage: 'namespace
   const t = v.task;
   const options = t.apply ?? { serverSideApply: false, replace: false, force: false, validate: true, skipDryRunOnMissingResource: false };
   const object = t.target as Obj;
-  return { id, group, type: 'apply', task: t.key, result: resultRef(t), object, dryRun, options: dryRun ? { ...options, serverSideApply: false } : options, stage };
+  return { id, group, type: 'apply', task: t.key, result: resultRef(t), object, dryRun, options: dryRun ? { ...options, serverSideApply: false } : options, stage, ...(t.origin ? { origin: t.origin } : {}) };
 }
 
 /** Applies in task order, one group per run of the same kind (gitops-engine waits between kinds, not within one). */

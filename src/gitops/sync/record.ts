@@ -34,7 +34,8 @@ export function recordOutcomes(step: Step, outcomes: readonly Outcome[], now: st
       if (a.type === 'apply') {
         if (!o.ok) {
           failed = true;
-          results.set(a.result, 'SyncFailed', 'Failed', msg || 'apply failed');
+          // the API names the field; the manifest's file:line names where to fix it
+          results.set(a.result, 'SyncFailed', 'Failed', `${a.origin ? `${a.origin}: ` : ''}${msg || 'apply failed'}`);
           const r = results.get(resultKey(a.result)) as ResourceResult;
           if (a.stage === 'namespace') failedNs.push(r);
           if (a.stage === 'preflight') failedPreflight.push(r);
