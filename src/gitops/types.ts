@@ -27,6 +27,8 @@ export interface RepoCredential {
   password?: string;
   sshPrivateKey?: string;
   insecure?: boolean;
+  /** ssh known_hosts lines (Argo CD's argocd-ssh-known-hosts-cm); none: an ssh host is never trusted unless insecure */
+  knownHosts?: string;
 }
 
 /** One object of a rendered source, with the file (relative to the repository root) and line it starts at. */

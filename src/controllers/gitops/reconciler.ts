@@ -69,6 +69,17 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     return { settings, errors };
   }
 
+  /** Argo CD's argocd-ssh-known-hosts-cm (key ssh_known_hosts) of the Application's namespace: the ssh hosts git may trust. */
+  async function knownHostsOf(namespace: string): Promise<string | undefined> {
+    try {
+      const cm = await deps.store.get<KObject & { data?: Record<string, string> }>(CONFIGMAP, namespace, 'argocd-ssh-known-hosts-cm');
+      return cm.data?.ssh_known_hosts?.trim() || undefined;
+    } catch (e) {
+      if (e instanceof StoreError && e.reason === 'NotFound') return undefined;
+      throw e;
+    }
+  }
+
   const writeStatus = (app: App, status: Record<string, unknown>) => deps.store.updateStatus(APPLICATION, { ...app, status });
 
   /** The destination the Application names (by server or name), or why there is none. */
@@ -79,18 +90,20 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
     return typeof cluster === 'string' ? cluster : deps.destination(cluster);
   }
 
-  async function renderAll(app: App, dest: Destination, sources: ApplicationSource[], creds: ReturnType<typeof credentialsFromSecrets>, fresh?: { freshAfter: number }) {
+  async function renderAll(app: App, dest: Destination, sources: ApplicationSource[], creds: ReturnType<typeof credentialsFromSecrets>, fresh?: { freshAfter: number; hard?: boolean }) {
     const manifests: RenderedManifest[] = [];
     const revisions: string[] = [];
     let sourceType = 'Directory';
     const namespace = String((app.spec?.destination as { namespace?: string } | undefined)?.namespace ?? '');
+    const knownHosts = await knownHostsOf(app.metadata.namespace!);
     for (const src of sources) {
-      const cred = credentialFor(src.repoURL, creds);
-      const { commit } = await deps.source.resolve(src.repoURL, src.targetRevision, cred, fresh);
+      const found = credentialFor(src.repoURL, creds);
+      const cred = knownHosts ? { ...(found ?? { url: src.repoURL }), knownHosts } : found;
+      const { commit } = await deps.source.resolve(src.repoURL, src.targetRevision, cred, fresh && { freshAfter: fresh.freshAfter });
       revisions.push(commit);
       if (src.ref && !src.path) continue; // a values-only source (multi-source refs)
       const dir = await deps.source.checkout(src.repoURL, commit, cred);
-      const r = await renders.render(commit, dir, src, { appName: app.metadata.name!, namespace });
+      const r = await renders.render(commit, dir, src, { appName: app.metadata.name!, namespace }, !!fresh?.hard);
       sourceType = r.type;
       manifests.push(...r.manifests);
     }
@@ -146,7 +159,8 @@ export function createApplicationReconciler(deps: ReconcilerDeps) {
       // whose last comparison failed): resolved by a fetch made after that was seen, not from the cache
       const compared = JSON.stringify((status.sync as { comparedTo?: unknown } | undefined)?.comparedTo ?? null);
       const unseen = compared !== JSON.stringify({ source: spec.source, sources: spec.sources, destination: destSpec });
-      const refresh = app.metadata.annotations?.[REFRESH_ANNOTATION] ? { freshAfter: deps.refreshAskedAt?.(req.namespace, req.name) ?? Date.now() }
+      // `hard` (Argo CD's other refresh kind) renders again too, not only fetches
+      const refresh = app.metadata.annotations?.[REFRESH_ANNOTATION] ? { freshAfter: deps.refreshAskedAt?.(req.namespace, req.name) ?? Date.now(), hard: app.metadata.annotations[REFRESH_ANNOTATION] === 'hard' }
         : unseen ? { freshAfter: deps.specSeenAt?.(req.namespace, req.name) ?? Date.now() } : undefined;
       rendered = await renderAll(app, dest, sources, credentialsFromSecrets(secrets as never), refresh);
       const known = kindsOf((status.resources ?? []) as Comparison['resources']);

@@ -60,9 +60,11 @@ export function sourcesOf(spec: { source?: ApplicationSource; sources?: Applicat
 export function createRenderCache(max = 256) {
   const entries = new Map<string, Promise<{ type: SourceType; manifests: RenderedManifest[] }>>();
   return {
-    render(commit: string, repoRoot: string, src: ApplicationSource, opts: RenderOptions) {
+    /** `hard`: render again even when cached (a hard refresh) */
+    render(commit: string, repoRoot: string, src: ApplicationSource, opts: RenderOptions, hard = false) {
       const { repoURL: _url, targetRevision: _rev, ...rest } = src;
       const key = JSON.stringify([commit, rest, opts]);
+      if (hard) entries.delete(key);
       const hit = entries.get(key);
       if (hit) { entries.delete(key); entries.set(key, hit); return hit; }
       const p = render(repoRoot, src, opts);

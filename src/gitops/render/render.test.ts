@@ -84,6 +84,8 @@ describe('render: plain directories', () => {
     assert.deepEqual(names(await a), ['a', 'a2', 'b', 'in-list']);
     cache.render('c2', root, { repoURL: 'r', path: 'app' }, { appName: 'x' });
     assert.equal(cache.size, 2);
+    const again = cache.render('c2', root, { repoURL: 'r', path: 'app' }, { appName: 'x' });
+    assert.notEqual(cache.render('c2', root, { repoURL: 'r', path: 'app' }, { appName: 'x' }, true), again, 'a hard refresh renders again');
   });
 
   it('sources (several) or source', () => {

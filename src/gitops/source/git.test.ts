@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGitSource, credentialFor, credentialsFromSecrets } from './index.ts';
@@ -88,6 +88,29 @@ describe('git source', { timeout: 120_000 }, () => {
       'a refresh asked before the last fetch started is answered by it (no fetch: the newer commit is not seen)');
     assert.equal((await src.resolve(url, 'main', undefined, { freshAfter: clock })).commit, unseen, 'a refresh asked after it fetches again');
   });
+  it('an ssh remote is checked against the known hosts given (argocd-ssh-known-hosts-cm), never against none', async () => {
+    // a stand-in ssh on PATH records how git calls it and the known_hosts file it is given, then fails
+    const bin = join(tmp, 'fake-ssh-bin');
+    const record = join(tmp, 'ssh-record');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'ssh'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\nfor a in "$@"; do case "$a" in UserKnownHostsFile=*) cat "\${a#UserKnownHostsFile=}" >> '${record}' ;; esac; done\nexit 255\n`, { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      const src = createGitSource({ cacheDir: join(tmp, 'cache-ssh') });
+      const hosts = 'git.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
+      await assert.rejects(src.resolve('ssh://git@git.example.com/repo.git', 'main', { url: 'ssh://git@git.example.com/repo.git', knownHosts: hosts }), /repository ssh:/);
+      const seen = readFileSync(record, 'utf8');
+      assert.match(seen, /StrictHostKeyChecking=yes/);
+      assert.match(seen, /UserKnownHostsFile='?\//);
+      assert.ok(seen.includes(hosts), `the known hosts reach ssh: ${seen}`);
+      await assert.rejects(src.resolve('ssh://git@git.example.com/repo.git', 'main'), /repository ssh:/);
+      assert.match(readFileSync(record, 'utf8'), /UserKnownHostsFile=\/dev\/null/, 'without known hosts no host is trusted');
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
   it('names the repository and revision when the revision does not exist, and refuses option-like revisions', async () => {
     const src = createGitSource({ cacheDir: cache });
     await assert.rejects(src.resolve(url, 'no-such-branch'), /repository file:.*revision no-such-branch not found/);

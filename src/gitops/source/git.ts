@@ -225,6 +225,12 @@ async function gitEnv(cacheDir: string, cred: RepoCredential | undefined): Promi
   const vars = baseEnv(dir);
   const cleanup = () => rm(dir, { recursive: true, force: true });
   if (!cred) return { vars, cleanup };
+  let knownHosts = '/dev/null';
+  if (cred.knownHosts) {
+    knownHosts = join(dir, 'known_hosts');
+    await writeFile(knownHosts, cred.knownHosts.endsWith('\n') ? cred.knownHosts : cred.knownHosts + '\n', { mode: 0o600 });
+    vars.GIT_SSH_COMMAND = `ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile='${knownHosts}'`;
+  }
   if (cred.password !== undefined || cred.username !== undefined) {
     const askpass = join(dir, 'askpass');
     await writeFile(askpass, '#!/bin/sh\ncase "$1" in\n  Username*) printf \'%s\\n\' "$KILN_GIT_USERNAME" ;;\n  *) printf \'%s\\n\' "$KILN_GIT_PASSWORD" ;;\nesac\n', { mode: 0o700 });
@@ -237,7 +243,7 @@ async function gitEnv(cacheDir: string, cred: RepoCredential | undefined): Promi
     const key = join(dir, 'key');
     await writeFile(key, cred.sshPrivateKey.endsWith('\n') ? cred.sshPrivateKey : cred.sshPrivateKey + '\n', { mode: 0o600 });
     await chmod(key, 0o600);
-    vars.GIT_SSH_COMMAND = `ssh -i '${key}' -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=${cred.insecure ? 'no' : 'yes'}`;
+    vars.GIT_SSH_COMMAND = `ssh -i '${key}' -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile='${knownHosts}' -o StrictHostKeyChecking=${cred.insecure ? 'no' : 'yes'}`;
   }
   return { vars, cleanup };
 }
