@@ -259,9 +259,10 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
 
 /** The Application controller, with kiln's own API (this server) as the in-cluster destination. */
 async function startApplications(store: import('./store/store.ts').Store, dataDir: string, url: string, creds: { caCert: string; token: string } | undefined, resyncMs: number | undefined, logError: (m: string) => void) {
-  const [{ createApplicationController }, { createGitSource }, { createDestination }] = await Promise.all([
-    import('./controllers/gitops/controller.ts'), import('./gitops/source/index.ts'), import('./gitops/cluster/destination.ts'),
+  const [{ createApplicationController }, { createGitSource }, { lazyDestinations }] = await Promise.all([
+    import('./controllers/gitops/controller.ts'), import('./gitops/source/index.ts'), import('./gitops/cluster/lazy.ts'),
   ]);
+  const createDestination = lazyDestinations(() => import('./gitops/cluster/destination.ts'));
   const inCluster = { server: url, name: 'in-cluster', bearerToken: creds?.token, tlsClientConfig: creds ? { caData: Buffer.from(creds.caCert).toString('base64') } : undefined };
   const c = createApplicationController({
     // a branch is fetched at most twice per resync period (a refresh or a webhook push fetches at once)
