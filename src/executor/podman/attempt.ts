@@ -220,11 +220,18 @@ async function runAll(rt: PodRuntime): Promise<ExecutionOutcome> {
   try {
     mkdirBeneath(rt.trusted.dir(layout.root, ''), 'podman');
     const images = [...plan.steps.map((container) => ({ container, kind: 'step' as const })), ...plan.sidecars.map((container) => ({ container, kind: 'sidecar' as const }))];
-    const pulled = await ensureImages({ podman: deps.podman, dir: join(layout.root, 'podman'), registryAuth: plan.registryAuth, signal: rt.abort.signal }, images);
+    // the pod is created while the images are checked (two podman calls of ~0.1 s each at once); it
+    // is always waited for, so the removal below never runs before it exists
+    const podCreated = deps.swept.then(() => podmanRun(deps.podman, podCreateArgs(rt.pod, rt.labels, deps.network)));
+    let pulled: Awaited<ReturnType<typeof ensureImages>>;
+    try {
+      pulled = await ensureImages({ podman: deps.podman, dir: join(layout.root, 'podman'), registryAuth: plan.registryAuth, signal: rt.abort.signal }, images);
+    } finally {
+      await podCreated;
+    }
     // a stop (cancel, timeout) during the pulls ends the attempt as a stop, below
     if (pulled && !rt.stop) return pullFailed(rt, pulled);
-    await deps.swept;
-    const pod = await podmanRun(deps.podman, podCreateArgs(rt.pod, rt.labels, deps.network));
+    const pod = await podCreated;
     if (pod.code !== 0) return fail(`cannot create the attempt's pod ${rt.pod}`, new Error(podmanMessage(pod.stderr)));
     return await runInPod(rt);
   } finally {
