@@ -197,7 +197,10 @@ describe('GitOps end to end, one scenario per destination', { skip: HAS_KUBECTL 
         // a new commit announced by the webhook: refreshed, synced at the new revision (resync is 10 min away)
         const second = push({ [`${t.id}/auto/cm.yaml`]: cm('settings', 'two') }, `${t.id}: two`);
         await webhook(second);
-        await synced(app, second);
+        const a2 = await synced(app, second);
+        // an automated sync starts only for an Application found OutOfSync at a revision it has not synced
+        assert.equal(a2.status.operationState.operation.initiatedBy.automated, true);
+        assert.equal(a2.status.health.status, 'Healthy');
         assert.equal((await liveJson('configmap', 'settings')).data.value, 'two');
 
         // self-heal: a change made with kubectl in the destination is reverted
@@ -221,11 +224,11 @@ describe('GitOps end to end, one scenario per destination', { skip: HAS_KUBECTL 
         assert.match(failed.message, new RegExp(`${t.id}/auto/broken\\.yaml:\\d+`));
         const fixed = push({ [`${t.id}/auto/broken.yaml`]: null }, `${t.id}: fixed`);
         await webhook(fixed);
-        const a2 = await until('compared again without the error', async () => {
+        const a3 = await until('compared again without the error', async () => {
           const a = await getApp(app);
           return a?.status?.sync?.revision === fixed && !a.status.conditions?.some((c: { type: string }) => c.type === 'ComparisonError') ? a : undefined;
         }, 15_000); // the push's refresh, not the 30 s retry of a failed comparison
-        assert.equal(a2.status.sync.status, 'Synced');
+        assert.equal(a3.status.sync.status, 'Synced');
 
         // a manifest the destination's API refuses: the sync fails naming the file and the field
         const badField = push({ [`${t.id}/bad/cm.yaml`]: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: numbers\ndata:\n  count: 1\n' }, `${t.id}: bad field`);
