@@ -382,7 +382,7 @@ describe('GitOps end to end: a signed push to /api/webhook refreshes the Applica
     const live = (await api(served, 'GET', path)).json;
     const put = await api(served, 'PUT', path, { ...live, data: { greeting: 'edited' } });
     assert.equal(put.status, 200, JSON.stringify(put.json));
-    // --app-resync is 600 s here: only the drift watch can report this within the wait
+    // --app-resync is 600 s here: only the destination's watched cache can report this within the wait
     const a = await until('the drift reported', async () => {
       const got = await appNow();
       return got?.status?.sync?.status === 'OutOfSync' ? got : undefined;
