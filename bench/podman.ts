@@ -115,15 +115,25 @@ function containerCalls(log: string): { pod: string; calls: string[][]; dropped:
 /** kiln's recorded container calls again, one after another, under pod name `pod`. */
 async function replayed(p: Podman, rec: { pod: string; calls: string[][] }, pod: string): Promise<number> {
   const t0 = performance.now();
-  for (const call of rec.calls) await must(p, call.map((a) => a.replaceAll(rec.pod, pod)));
+  try {
+    for (const call of rec.calls) await must(p, call.map((a) => a.replaceAll(rec.pod, pod)));
+  } catch (e) {
+    await podmanRun(p, ['pod', 'rm', '--force', '--time', '0', pod]); // a failed replay leaves no pod behind
+    throw e;
+  }
   return performance.now() - t0;
 }
 
 /** The same containers as one would start them by hand: a pod, one `podman run` per step in order, the pod removed. */
 async function minimal(p: Podman, steps: number, pod: string): Promise<number> {
   const t0 = performance.now();
-  await must(p, ['pod', 'create', '--name', pod, '--network', 'none']);
-  for (let s = 0; s < steps; s++) await must(p, ['run', '--pod', pod, '--name', `${pod}-s${s}`, '--cap-drop', 'all', '--security-opt', 'no-new-privileges', IMAGE, 'true']);
+  try {
+    await must(p, ['pod', 'create', '--name', pod, '--network', 'none']);
+    for (let s = 0; s < steps; s++) await must(p, ['run', '--pod', pod, '--name', `${pod}-s${s}`, '--cap-drop', 'all', '--security-opt', 'no-new-privileges', IMAGE, 'true']);
+  } catch (e) {
+    await podmanRun(p, ['pod', 'rm', '--force', '--time', '0', pod]);
+    throw e;
+  }
   await must(p, ['pod', 'rm', '--force', '--time', '0', pod]);
   return performance.now() - t0;
 }
