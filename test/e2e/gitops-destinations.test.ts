@@ -17,6 +17,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { tempDir } from './helpers.ts';
+import { cm, presyncHook } from './gitops-fixtures.ts';
 import { startServe, until, type Served } from './serve-helpers.ts';
 import { commit, git, initRepo, serveGitHttp, type GitHttpServer } from '../../src/gitops/source/testing.ts';
 
@@ -51,29 +52,8 @@ async function clusterConfigOf(kubeconfig: string, cacheDir: string): Promise<{ 
   };
 }
 
-const cm = (name: string, value: string, wave?: string) =>
-  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${wave ? `  annotations:\n    argocd.argoproj.io/sync-wave: "${wave}"\n` : ''}data:\n  value: ${value}\n`;
 const svc = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n';
 const secret = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: token\nstringData:\n  token: t1\n';
-const hook = `apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  name: migrate
-  annotations:
-    argocd.argoproj.io/hook: PreSync
-    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation
-spec:
-  pipelineSpec:
-    tasks:
-    - name: migrate
-      taskSpec:
-        steps:
-        - name: run
-          image: busybox
-          script: |
-            sleep 1
-            echo migrated
-`;
 
 interface Target { id: string; kubeconfig: () => string; register?: () => Promise<{ name: string }>; skip: string | false }
 
@@ -257,7 +237,7 @@ describe('GitOps end to end, one scenario per destination', { skip: HAS_KUBECTL 
         const tekton = await there(['api-resources', '--api-group=tekton.dev', '-o', 'name']);
         if (!/pipelineruns/.test(tekton.out)) { ctx.skip('the destination does not serve tekton.dev PipelineRuns'); return; }
         const app = `waves-${t.id}`;
-        const v1 = push({ [`${t.id}/waves/a.yaml`]: cm('first', 'v1', '0'), [`${t.id}/waves/b.yaml`]: cm('second', 'v1', '1'), [`${t.id}/waves/hook.yaml`]: hook }, `${t.id}: waves`);
+        const v1 = push({ [`${t.id}/waves/a.yaml`]: cm('first', 'v1', '0'), [`${t.id}/waves/b.yaml`]: cm('second', 'v1', '1'), [`${t.id}/waves/hook.yaml`]: presyncHook }, `${t.id}: waves`);
         await apply({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: app, namespace: 'argocd' },
           spec: { source: { repoURL, path: `${t.id}/waves`, targetRevision: 'main' }, destination, syncPolicy: { syncOptions: ['CreateNamespace=true'] } } });
         const sync = async (revision?: string) => {

@@ -12,6 +12,7 @@ import { api, startServe, until, type Served } from './serve-helpers.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { commit, initRepo } from '../../src/gitops/source/testing.ts';
+import { cm as waveCm, presyncHook } from './gitops-fixtures.ts';
 
 /** `kubectl apply -f -` of `doc` (YAML text or an object) against the kiln whose data dir is `dataDir`. */
 function kubectlApply(dataDir: string, cacheDir: string, doc: string | object): Promise<{ code: number; out: string }> {
@@ -221,26 +222,6 @@ describe('GitOps end to end: waves, a PreSync hook PipelineRun, manual sync, his
   const dir = tempDir('kiln-gitops-waves-');
   const repo = join(dir, 'repo');
   let served: Served;
-  const cmWave = (name: string, wave: string, value: string) =>
-    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  annotations:\n    argocd.argoproj.io/sync-wave: "${wave}"\ndata:\n  value: ${value}\n`;
-  const hook = `apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  name: migrate
-  annotations:
-    argocd.argoproj.io/hook: PreSync
-spec:
-  pipelineSpec:
-    tasks:
-    - name: migrate
-      taskSpec:
-        steps:
-        - name: run
-          image: busybox
-          script: |
-            sleep 2
-            echo migrated
-`;
   function kubectl(...args: string[]): Promise<{ code: number; out: string }> {
     return new Promise((resolve) => {
       const child = execFile('kubectl', ['--kubeconfig', join(dir, 'data', 'kubeconfig'), '--cache-dir', join(dir, 'kube-cache'), ...args], { timeout: 30_000, env: { ...process.env, KUBECONFIG: '' } },
@@ -271,7 +252,7 @@ spec:
 
   before(async () => {
     initRepo(repo);
-    commit(repo, { 'a-first.yaml': cmWave('first', '0', 'v1'), 'b-second.yaml': cmWave('second', '1', 'v1'), 'hook.yaml': hook }, 'one');
+    commit(repo, { 'a-first.yaml': waveCm('first', 'v1', '0'), 'b-second.yaml': waveCm('second', 'v1', '1'), 'hook.yaml': presyncHook }, 'one');
     served = await startServe(join(dir, 'data'), ['--app-resync', '1']);
     await apply({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'waves', namespace: 'argocd' },
       spec: { source: { repoURL: `file://${repo}`, targetRevision: 'main' }, destination: { server: 'https://kubernetes.default.svc', namespace: 'waves' } } });
@@ -305,7 +286,7 @@ spec:
   });
 
   it('a second revision synced, then rolled back to the first from history', async () => {
-    const v2 = commit(repo, { 'a-first.yaml': cmWave('first', '0', 'v2') }, 'two');
+    const v2 = commit(repo, { 'a-first.yaml': waveCm('first', 'v2', '0') }, 'two');
     await until('the new revision compared', async () => ((await app())?.status?.sync?.revision === v2 ? true : undefined), 30_000);
     const t1 = new Date().toISOString();
     await syncOp({ prune: true, syncStrategy: { apply: {} } });
