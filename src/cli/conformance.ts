@@ -7,6 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import type { KObject } from '../api/meta.ts';
 import type { KilnClient } from '../client/client.ts';
 import { CliError, EXIT } from './exit.ts';
+import { replaceImages } from './conformance-images.ts';
 import { loadFile } from './files.ts';
 import { follow, isFinished, succeeded } from './follow.ts';
 import type { Reporter } from './reporter.ts';
@@ -20,6 +21,8 @@ export interface FileResult {
   durationMs: number;
   /** runs after the first (which alone decides the verdict) that did not succeed: `Kind/name (Reason)` */
   laterFailed?: string[];
+  /** image references replaced by `--images` before the objects were created */
+  imagesReplaced?: string[];
 }
 
 export interface ConformanceOptions {
@@ -31,6 +34,8 @@ export interface ConformanceOptions {
   ratchetRoot?: string;
   /** also write a Markdown report here */
   report?: string;
+  /** image references replaced before the objects are created (`--images FILE`) */
+  images?: { file: string; map: ReadonlyMap<string, string> };
   client: () => Promise<KilnClient>;
   out: (s: string) => void;
   err: (s: string) => void;
@@ -63,7 +68,7 @@ function slug(i: number, file: string): string {
 const SETTLE_MS = 30_000;
 const POLL_MS = 100;
 
-async function runFile(client: KilnClient, file: string, index: number, timeoutMs: number): Promise<Omit<FileResult, 'file'>> {
+async function runFile(client: KilnClient, file: string, index: number, timeoutMs: number, images?: ReadonlyMap<string, string>): Promise<Omit<FileResult, 'file'>> {
   const started = Date.now();
   const took = () => Date.now() - started;
   const namespace = slug(index, file);
@@ -75,6 +80,8 @@ async function runFile(client: KilnClient, file: string, index: number, timeoutM
     const ce = e as CliError;
     return { verdict: 'FAIL', reason: 'InvalidInput', message: [ce.message, ...(ce.details ?? [])].join('; '), durationMs: took() };
   }
+  const replaced = images ? [...replaceImages(objects, images)] : [];
+  const imagesNote = replaced.length ? { imagesReplaced: replaced } : {};
   const runs = objects.filter((o) => o.kind === 'TaskRun' || o.kind === 'PipelineRun');
   if (!runs.length) return { verdict: 'FAIL', reason: 'NoRun', message: 'the file has no TaskRun or PipelineRun', durationMs: took() };
   for (const o of objects) if (!runs.includes(o)) await client.apply(o);
@@ -96,11 +103,11 @@ async function runFile(client: KilnClient, file: string, index: number, timeoutM
   await settle(client, namespace, SETTLE_MS);
   const later = laterFailures(await current(client, created.slice(1)));
   if (!firstEnded) {
-    return { verdict: 'FAIL', reason: 'Timeout', message: `${first.kind} ${first.metadata.name} did not finish within ${timeoutMs / 1000}s`, durationMs: took(), ...later };
+    return { verdict: 'FAIL', reason: 'Timeout', message: `${first.kind} ${first.metadata.name} did not finish within ${timeoutMs / 1000}s`, durationMs: took(), ...later, ...imagesNote };
   }
   const c = succeeded(firstEnded);
   const verdict: Verdict = c?.status === 'True' ? 'PASS' : c?.reason === 'Unsupported' ? 'UNSUPPORTED' : 'FAIL';
-  return { verdict, reason: c?.reason ?? 'Unknown', message: c?.message ?? '', durationMs: took(), ...later };
+  return { verdict, reason: c?.reason ?? 'Unknown', message: c?.message ?? '', durationMs: took(), ...later, ...imagesNote };
 }
 
 /** The runs as the store has them now (a run that cannot be read stays as given). */
@@ -149,7 +156,7 @@ async function pool<T, R>(items: T[], jobs: number, fn: (t: T, i: number) => Pro
 }
 
 /** The per-file report as Markdown: counts per directory, then every file with its verdict. */
-export function markdownReport(results: FileResult[], dir: string): string {
+export function markdownReport(results: FileResult[], dir: string, imagesFile?: string): string {
   const dirs = new Map<string, Record<Verdict, number>>();
   for (const r of results) {
     const d = r.file.includes('/') ? r.file.slice(0, r.file.lastIndexOf('/')) : '.';
@@ -163,13 +170,14 @@ export function markdownReport(results: FileResult[], dir: string): string {
     '',
     `\`kiln conformance ${dir}\`: each upstream file run as upstream CI judges it (the first run created must reach Succeeded=True).`,
     '',
+    ...(imagesFile ? [`Image references replaced by \`${imagesFile}\` in ${results.filter((r) => r.imagesReplaced?.length).length} file(s) (named in their message cell).`, ''] : []),
     '| directory | pass | fail | unsupported |',
     '|---|---:|---:|---:|',
     ...[...dirs].sort().map(([d, c]) => `| ${d} | ${c.PASS} | ${c.FAIL} | ${c.UNSUPPORTED} |`),
     '',
     '| file | verdict | reason | message |',
     '|---|---|---|---|',
-    ...results.map((r) => `| ${r.file} | ${r.verdict} | ${cell(r.reason)} | ${cell([r.verdict === 'PASS' ? '' : r.message, r.laterFailed?.length ? `later runs failed: ${r.laterFailed.join(', ')}` : ''].filter(Boolean).join('; '))} |`),
+    ...results.map((r) => `| ${r.file} | ${r.verdict} | ${cell(r.reason)} | ${cell([r.verdict === 'PASS' ? '' : r.message, r.laterFailed?.length ? `later runs failed: ${r.laterFailed.join(', ')}` : '', r.imagesReplaced?.length ? `images replaced: ${r.imagesReplaced.join(', ')}` : ''].filter(Boolean).join('; '))} |`),
     '',
   ];
   return lines.join('\n');
@@ -189,7 +197,7 @@ export async function conformanceCommand(opts: ConformanceOptions): Promise<numb
       const name = relative(rootForNames, resolve(file)) || file;
       let r: Omit<FileResult, 'file'>;
       try {
-        r = await runFile(client, file, i, opts.timeoutMs);
+        r = await runFile(client, file, i, opts.timeoutMs, opts.images?.map);
       } catch (e) {
         r = { verdict: 'FAIL', reason: 'InternalError', message: (e as Error).message, durationMs: 0 };
       }
@@ -203,7 +211,9 @@ export async function conformanceCommand(opts: ConformanceOptions): Promise<numb
   results.sort((a, b) => a.file.localeCompare(b.file));
   const count = (v: Verdict) => results.filter((r) => r.verdict === v).length;
   if (opts.json) opts.out(JSON.stringify(results, null, 2));
-  if (opts.report) writeFileSync(opts.report, markdownReport(results, opts.dir));
+  if (opts.report) writeFileSync(opts.report, markdownReport(results, opts.dir, opts.images?.file));
+  const withImages = results.filter((r) => r.imagesReplaced?.length).length;
+  if (opts.images) opts.out(`images: ${withImages} file(s) ran with references replaced by ${opts.images.file}`);
   opts.out(`${count('PASS')} passed, ${count('FAIL')} failed, ${count('UNSUPPORTED')} skipped`);
   if (!opts.ratchet) return count('FAIL') ? EXIT.failed : EXIT.ok;
 

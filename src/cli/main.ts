@@ -9,6 +9,7 @@ import type { KilnClient } from '../client/client.ts';
 import { CliError, EXIT } from './exit.ts';
 import { runCommand } from './run.ts';
 import { fieldValidationOf, loadFile, notAppliedNote, VALIDATE_HELP } from './files.ts';
+import { readImageMap } from './conformance-images.ts';
 import { conformanceCommand } from './conformance.ts';
 import { addGitopsConformance, type GitopsConformanceRunner } from './conformance-gitops.ts';
 import { createPlainReporter, type Writers } from './reporter.ts';
@@ -191,6 +192,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--network', 'the machine has network access: do not report network needs as unsupported')
     .option('--data-dir <dir>', 'where runs and logs are kept (default: a directory under $KILN_HOME or ./.kiln)')
     .addOption(new Option('--executor <name>', EXECUTOR_HELP).choices(['auto', 'podman', 'process']))
+    .option('--images <file>', 'replace image references before creating the objects: lines "upstream-image local-image"')
     .action(async (dir, o) => {
       const timeoutMs = parseDuration(o.timeout);
       if (timeoutMs === undefined) throw new CliError(EXIT.invalid, `--timeout ${o.timeout}: not a duration (e.g. 90s, 5m)`);
@@ -198,6 +200,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
       if (!Number.isInteger(jobs) || jobs < 1) throw new CliError(EXIT.invalid, `--jobs ${o.jobs}: expected a positive integer`);
       setCode(await conformanceCommand({
         dir, jobs, timeoutMs, json: !!o.json, ratchet: o.ratchet, ratchetRoot: o.ratchetRoot, report: o.report,
+        ...(o.images ? { images: { file: o.images, map: readImageMap(o.images) } } : {}),
         client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, maxParallel: parallelOf(o.parallel), executor: o.executor }),
         out: w.out, err: w.err,
       }));

@@ -16,6 +16,8 @@ export interface HostImageSpec {
   paths: string[];
   /** files written into the image: path → content */
   files?: Record<string, string>;
+  /** symbolic links made in the image: path → target */
+  links?: Record<string, string>;
   /** Dockerfile instructions for `podman import --change` (default `CMD ["sh"]`) */
   changes?: string[];
 }
@@ -100,6 +102,10 @@ export function ensureHostImage(p: Podman, busybox: string, spec: HostImageSpec)
     for (const [path, text] of Object.entries(spec.files ?? {})) {
       mkdirSync(dirname(join(root, path)), { recursive: true });
       writeFileSync(join(root, path), text);
+    }
+    for (const [path, target] of Object.entries(spec.links ?? {})) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      if (!existsSync(join(root, path))) symlinkSync(target, join(root, path));
     }
     const tar = join(dir, 'rootfs.tar');
     const t = spawnSync('tar', ['-C', root, '--owner=0', '--group=0', '-cf', tar, '.'], { encoding: 'utf8' });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PlanContainer } from '../executor.ts';
-import { attemptLabels, envFileOf, containerEnvPairs, podCreateArgs, podmanName, runArgs } from './args.ts';
+import { attemptLabels, envFileOf, containerEnvPairs, podCreateArgs, podHostname, podmanName, runArgs } from './args.ts';
 import type { RunSpec } from './args.ts';
 import { parseConfig } from './image.ts';
 
@@ -45,6 +45,7 @@ test('names and labels', function () {
   assert.deepEqual(attemptLabels({ id: 'ns/tr/0', taskRunUid: 'u' }, 'k'), { 'kiln.dev/managed-by': 'kiln', 'kiln.dev/data-dir': 'k', 'kiln.dev/attempt': 'ns/tr/0', 'kiln.dev/taskrun-uid': 'u' });
   assert.deepEqual(podCreateArgs('p', { l: 'v' }, 'none'), ['pod', 'create', '--name', 'p', '--label', 'l=v', '--network', 'none']);
   assert.deepEqual(podCreateArgs('p', {}, 'outside'), ['pod', 'create', '--name', 'p', '--network', 'slirp4netns']);
+  assert.deepEqual(podCreateArgs('p', {}, 'none', 'h'), ['pod', 'create', '--name', 'p', '--hostname', 'h', '--network', 'none']);
 });
 
 test('parseConfig reads ENTRYPOINT and CMD (null or empty: absent)', function () {
@@ -52,4 +53,13 @@ test('parseConfig reads ENTRYPOINT and CMD (null or empty: absent)', function ()
   assert.deepEqual(parseConfig('null\n["sh"]'), { entrypoint: undefined, cmd: ['sh'] });
   assert.deepEqual(parseConfig('[]\nnull'), { entrypoint: undefined, cmd: undefined });
   assert.equal(parseConfig('garbage'), undefined);
+});
+
+test('the hostname is the TaskRun pod name, cut to the 63 characters sethostname takes', () => {
+  assert.equal(podHostname('build-x7k2p'), 'build-x7k2p-pod');
+  const long = podHostname(`default-task-params-run-${'a'.repeat(60)}`);
+  assert.equal(long.length, 63);
+  assert.ok(long.startsWith('default-task-params-run-aaa'));
+  assert.equal(podHostname(`${'b'.repeat(62)}-x`), 'b'.repeat(62));
+  assert.equal(podHostname('Odd_Name'), 'odd-name-pod');
 });

@@ -31,8 +31,17 @@ function labelArgs(labels: Record<string, string>): string[] {
  * 'outside' is user-mode NAT (slirp4netns, as the process executor's): podman's bridge needs
  * /run/netns on a tmpfs and fails on hosts without one (measured: "unknown FS magic" on ext4).
  */
-export function podCreateArgs(name: string, labels: Record<string, string>, network: 'outside' | 'none'): string[] {
-  return ['pod', 'create', '--name', name, ...labelArgs(labels), '--network', network === 'none' ? 'none' : 'slirp4netns'];
+export function podCreateArgs(name: string, labels: Record<string, string>, network: 'outside' | 'none', hostname?: string): string[] {
+  return ['pod', 'create', '--name', name, ...(hostname ? ['--hostname', hostname] : []), ...labelArgs(labels), '--network', network === 'none' ? 'none' : 'slirp4netns'];
+}
+
+/**
+ * The hostname steps see: the TaskRun's pod name as Kubernetes makes it (`<taskrun>-pod`), cut to
+ * 63 characters as Kubernetes cuts a pod's hostname (a longer one is refused by sethostname).
+ */
+export function podHostname(taskRunName: string): string {
+  const name = `${taskRunName}-pod`.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
+  return name.slice(0, 63).replace(/[-.]+$/, '') || 'kiln';
 }
 
 /** A bind mount of a host directory (or file) into the container. */

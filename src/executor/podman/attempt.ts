@@ -13,7 +13,7 @@ import { TrustedDirs, mkdirBeneath, readAllBeneath, readBeneath, writeBeneath } 
 import { attemptLayout, cleanupLayout, createLayout, volumeDir } from '../process/layout.ts';
 import type { AttemptLayout } from '../process/layout.ts';
 import { scrubAttempt, scrubbedDirs } from '../process/unmasked.ts';
-import { attemptLabels, podCreateArgs, podmanName } from './args.ts';
+import { attemptLabels, podCreateArgs, podHostname, podmanName } from './args.ts';
 import { podmanMessage, podmanRun } from './cli.ts';
 import { attemptDir, removeContainer, startContainer, waitContainer } from './container.ts';
 import type { PodDeps, PodRuntime } from './container.ts';
@@ -222,7 +222,7 @@ async function runAll(rt: PodRuntime): Promise<ExecutionOutcome> {
     const images = [...plan.steps.map((container) => ({ container, kind: 'step' as const })), ...plan.sidecars.map((container) => ({ container, kind: 'sidecar' as const }))];
     // the pod is created while the images are checked (two podman calls of ~0.1 s each at once); it
     // is always waited for, so the removal below never runs before it exists
-    const podCreated = deps.swept.then(() => podmanRun(deps.podman, podCreateArgs(rt.pod, rt.labels, deps.network)));
+    const podCreated = deps.swept.then(() => podmanRun(deps.podman, podCreateArgs(rt.pod, rt.labels, deps.network, podHostname(plan.taskRunName))));
     let pulled: Awaited<ReturnType<typeof ensureImages>>;
     try {
       pulled = await ensureImages({ podman: deps.podman, dir: join(layout.root, 'podman'), registryAuth: plan.registryAuth, signal: rt.abort.signal }, images);

@@ -1,0 +1,73 @@
+// Stand-ins for the images Tekton's examples name, made on this machine for
+// `kiln conformance … --executor podman`: no registry outside is reachable here, so each image is a
+// static busybox userland plus the host's own interpreter (bash, python3, node, perl) with the
+// libraries it loads, tagged with the names the examples use. Images the examples pin by digest
+// cannot be tagged under that digest; conformance/images.tsv maps each such reference to its
+// stand-in, and `kiln conformance --images conformance/images.tsv` uses the map (every run's report
+// says it did). Usage: node conformance/images.ts   (prints one line per image; exit 1 on failure)
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { podmanWith } from '../src/executor/podman/cli.ts';
+import { createWhich } from '../src/executor/process/host.ts';
+import { ensureBusyboxImage, notStatic } from '../src/executor/podman/testimage.ts';
+import { ensureHostImage, type HostImageSpec } from '../test/e2e/images.ts';
+
+const which = createWhich();
+
+/** Each stand-in: its local name first, then the upstream names it is tagged with. */
+function specs(): Array<HostImageSpec & { needs: string[] }> {
+  const python = ['/usr/bin/python3', '/usr/lib/python3.11'].every(existsSync) ? ['/usr/bin/python3', '/usr/bin/python3.11', '/usr/lib/python3.11'] : [];
+  return [
+    { names: ['localhost/kiln-conformance/ubuntu', 'mirror.gcr.io/ubuntu'], paths: ['/usr/bin/bash'], needs: ['/usr/bin/bash'], changes: ['CMD ["bash"]'] },
+    { names: ['localhost/kiln-conformance/bash', 'mirror.gcr.io/bash'], paths: ['/usr/bin/bash'], needs: ['/usr/bin/bash'], files: {}, changes: ['CMD ["bash"]'], links: { '/usr/local/bin/bash': '/usr/bin/bash' } },
+    { names: ['localhost/kiln-conformance/python', 'mirror.gcr.io/python:3.12.4', 'mirror.gcr.io/library/python'], paths: python, needs: ['/usr/bin/python3', '/usr/lib/python3.11'], changes: ['CMD ["python3"]'], links: { '/usr/local/bin/python3': '/usr/bin/python3', '/usr/bin/python': '/usr/bin/python3' } },
+    { names: ['localhost/kiln-conformance/node'], paths: ['/usr/bin/node'], needs: ['/usr/bin/node'], changes: ['CMD ["node"]'], links: { '/usr/local/bin/node': '/usr/bin/node' } },
+    { names: ['localhost/kiln-conformance/perl'], paths: ['/usr/bin/perl'], needs: ['/usr/bin/perl'], changes: ['CMD ["perl"]'] },
+  ];
+}
+
+/** The plain busybox stand-ins (alpine's and busybox's userland is busybox itself). */
+const BUSYBOX_NAMES = [
+  ['localhost/kiln-conformance/alpine', 'mirror.gcr.io/alpine'],
+  ['localhost/kiln-conformance/busybox', 'mirror.gcr.io/busybox'],
+];
+
+function main(): number {
+  const busybox = which('busybox', process.env.PATH);
+  if (!busybox) return fail('busybox is not installed (Debian package busybox-static)');
+  const dynamic = notStatic(busybox);
+  if (dynamic) return fail(dynamic);
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-conformance-images-'));
+  try {
+    return make(podmanWith(dir), busybox);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function make(p: ReturnType<typeof podmanWith>, busybox: string): number {
+  let code = 0;
+  for (const names of BUSYBOX_NAMES) {
+    ensureBusyboxImage(p, busybox, names, ['CMD ["sh"]']);
+    console.log(`${names[0]}: busybox (${names.slice(1).join(', ')})`);
+  }
+  for (const { needs, ...spec } of specs()) {
+    const missing = needs.filter((f) => !existsSync(f));
+    if (missing.length) {
+      console.log(`${spec.names[0]}: not made, the host lacks ${missing.join(', ')}`);
+      code = 1;
+      continue;
+    }
+    ensureHostImage(p, busybox, spec);
+    console.log(`${spec.names[0]}: busybox + ${spec.paths.join(', ')}${spec.names.length > 1 ? ` (${spec.names.slice(1).join(', ')})` : ''}`);
+  }
+  return code;
+}
+
+function fail(why: string): number {
+  console.error(`conformance images: ${why}`);
+  return 1;
+}
+
+process.exitCode = main();
