@@ -15,14 +15,23 @@ import { ensureHostImage, type HostImageSpec } from '../test/e2e/images.ts';
 
 const which = createWhich();
 
+/**
+ * The bash and node images start with an entrypoint script (their CMD is `bash` / `node`): a
+ * first argument that is an option goes to bash / node, anything else runs as a command. Tekton
+ * resolves a step without `command` to ENTRYPOINT + args, so the stand-ins need one too.
+ */
+const ENTRYPOINT = '/usr/local/bin/docker-entrypoint.sh';
+const BASH_ENTRYPOINT = '#!/usr/bin/bash\nset -e\nif [ "$#" -eq 0 ] || [ "${1#-}" != "$1" ]; then set -- bash "$@"; fi\nexec "$@"\n';
+const NODE_ENTRYPOINT = '#!/bin/sh\nset -e\nif [ "$#" -eq 0 ] || [ "${1#-}" != "$1" ]; then set -- node "$@"; fi\nexec "$@"\n';
+
 /** Each stand-in: its local name first, then the upstream names it is tagged with. */
 function specs(): Array<HostImageSpec & { needs: string[] }> {
   const python = ['/usr/bin/python3', '/usr/lib/python3.11'].every(existsSync) ? ['/usr/bin/python3', '/usr/bin/python3.11', '/usr/lib/python3.11'] : [];
   return [
-    { names: ['localhost/kiln-conformance/ubuntu', 'mirror.gcr.io/ubuntu'], paths: ['/usr/bin/bash'], needs: ['/usr/bin/bash'], changes: ['CMD ["bash"]'] },
-    { names: ['localhost/kiln-conformance/bash', 'mirror.gcr.io/bash'], paths: ['/usr/bin/bash'], needs: ['/usr/bin/bash'], files: {}, changes: ['CMD ["bash"]'], links: { '/usr/local/bin/bash': '/usr/bin/bash' } },
+    { names: ['localhost/kiln-conformance/ubuntu', 'mirror.gcr.io/ubuntu'], paths: ['/usr/bin/bash'], needs: ['/usr/bin/bash'], changes: ['CMD ["/bin/bash"]'], links: { '/bin/bash': '/usr/bin/bash' } },
+    { names: ['localhost/kiln-conformance/bash', 'mirror.gcr.io/bash'], paths: ['/usr/bin/bash'], needs: ['/usr/bin/bash'], files: { [ENTRYPOINT]: BASH_ENTRYPOINT }, changes: [`ENTRYPOINT ["${ENTRYPOINT}"]`, 'CMD ["bash"]'], links: { '/usr/local/bin/bash': '/usr/bin/bash' } },
     { names: ['localhost/kiln-conformance/python', 'mirror.gcr.io/python:3.12.4', 'mirror.gcr.io/library/python'], paths: python, needs: ['/usr/bin/python3', '/usr/lib/python3.11'], changes: ['CMD ["python3"]'], links: { '/usr/local/bin/python3': '/usr/bin/python3', '/usr/bin/python': '/usr/bin/python3' } },
-    { names: ['localhost/kiln-conformance/node'], paths: ['/usr/bin/node'], needs: ['/usr/bin/node'], changes: ['CMD ["node"]'], links: { '/usr/local/bin/node': '/usr/bin/node' } },
+    { names: ['localhost/kiln-conformance/node'], paths: ['/usr/bin/node'], needs: ['/usr/bin/node'], files: { [ENTRYPOINT]: NODE_ENTRYPOINT }, changes: [`ENTRYPOINT ["${ENTRYPOINT}"]`, 'CMD ["node"]'], links: { '/usr/local/bin/node': '/usr/bin/node' } },
     { names: ['localhost/kiln-conformance/perl'], paths: ['/usr/bin/perl'], needs: ['/usr/bin/perl'], changes: ['CMD ["perl"]'] },
   ];
 }

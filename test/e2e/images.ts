@@ -70,13 +70,16 @@ function busyboxRoot(root: string, busybox: string): void {
   chmodSync(join(root, 'bin/busybox'), 0o755);
   const applets = spawnSync(busybox, ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter((a) => a && a !== 'busybox');
   for (const a of applets) symlinkSync('busybox', join(root, 'bin', a));
+  // what `#!/usr/bin/env …` scripts look for
+  symlinkSync('/bin/env', join(root, 'usr/bin/env'));
   writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
   writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
 }
 
 /** A hash of what the image is made of, so a changed spec or host binary makes it again. */
 function specHash(spec: HostImageSpec, busybox: string): string {
-  const h = createHash('sha256').update(JSON.stringify(spec)).update(busybox);
+  // busyboxRoot's own text too: a change to the common userland makes every image again
+  const h = createHash('sha256').update(JSON.stringify(spec)).update(busybox).update(busyboxRoot.toString());
   for (const p of spec.paths) for (const f of filesUnder(p).slice(0, 400)) h.update(f).update(String(lstatSync(f).mtimeMs));
   return h.digest('hex').slice(0, 16);
 }
@@ -101,7 +104,7 @@ export function ensureHostImage(p: Podman, busybox: string, spec: HostImageSpec)
     for (const l of libs) copyIn(root, l);
     for (const [path, text] of Object.entries(spec.files ?? {})) {
       mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), text);
+      writeFileSync(join(root, path), text, { mode: text.startsWith('#!') ? 0o755 : 0o644 }); // a script is executable
     }
     for (const [path, target] of Object.entries(spec.links ?? {})) {
       mkdirSync(dirname(join(root, path)), { recursive: true });
