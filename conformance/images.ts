@@ -32,6 +32,8 @@ function specs(): Array<HostImageSpec & { needs: string[] }> {
     { names: ['localhost/kiln-conformance/bash', 'mirror.gcr.io/bash'], paths: ['/usr/bin/bash'], needs: ['/usr/bin/bash'], files: { [ENTRYPOINT]: BASH_ENTRYPOINT }, changes: [`ENTRYPOINT ["${ENTRYPOINT}"]`, 'CMD ["bash"]'], links: { '/usr/local/bin/bash': '/usr/bin/bash' } },
     { names: ['localhost/kiln-conformance/python', 'mirror.gcr.io/python:3.12.4', 'mirror.gcr.io/library/python'], paths: python, needs: ['/usr/bin/python3', '/usr/lib/python3.11'], changes: ['CMD ["python3"]'], links: { '/usr/local/bin/python3': '/usr/bin/python3', '/usr/bin/python': '/usr/bin/python3' } },
     { names: ['localhost/kiln-conformance/node'], paths: ['/usr/bin/node'], needs: ['/usr/bin/node'], files: { [ENTRYPOINT]: NODE_ENTRYPOINT }, changes: [`ENTRYPOINT ["${ENTRYPOINT}"]`, 'CMD ["node"]'], links: { '/usr/local/bin/node': '/usr/bin/node' } },
+    // Tekton's nop image: an ENTRYPOINT and no CMD, the case entrypoint-resolution.yaml looks up
+    { names: ['localhost/kiln-conformance/nop'], paths: [], needs: [], files: { '/ko-app/nop': '#!/bin/sh\necho "Build successful"\n' }, changes: ['ENTRYPOINT ["/ko-app/nop"]'] },
     { names: ['localhost/kiln-conformance/perl'], paths: ['/usr/bin/perl'], needs: ['/usr/bin/perl'], changes: ['CMD ["perl"]'] },
   ];
 }
@@ -69,7 +71,7 @@ function make(p: ReturnType<typeof podmanWith>, busybox: string): number {
       continue;
     }
     ensureHostImage(p, busybox, spec);
-    console.log(`${spec.names[0]}: busybox + ${spec.paths.join(', ')}${spec.names.length > 1 ? ` (${spec.names.slice(1).join(', ')})` : ''}`);
+    console.log(`${spec.names[0]}: busybox + ${[...spec.paths, ...Object.keys(spec.files ?? {})].join(', ')}${spec.names.length > 1 ? ` (${spec.names.slice(1).join(', ')})` : ''}`);
   }
   return code;
 }

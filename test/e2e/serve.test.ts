@@ -116,7 +116,10 @@ describe('kiln serve', () => {
       return r.json.items.length === 50 && r.json.items.every(finished) ? r.json.items : undefined;
     }, 120_000);
     const failed = prs.filter((p: any) => p.status.conditions[0].status !== 'True');
-    assert.deepEqual(failed.map((p: any) => `${p.metadata.name}: ${p.status.conditions[0].reason}: ${p.status.conditions[0].message}`), []);
+    // a failure names each failed run and the TaskRuns that failed in it, with their messages
+    const trs = failed.length ? (await api(s, 'GET', '/apis/tekton.dev/v1/namespaces/default/taskruns')).json.items : [];
+    const why = (p: any) => trs.filter((t: any) => t.metadata.name.startsWith(`${p.metadata.name}-`) && t.status?.conditions?.[0]?.status === 'False').map((t: any) => `${t.metadata.name}: ${t.status.conditions[0].reason}: ${t.status.conditions[0].message}`);
+    assert.deepEqual(failed.map((p: any) => [`${p.metadata.name}: ${p.status.conditions[0].reason}: ${p.status.conditions[0].message}`, ...why(p)].join(' / ')), []);
     await s.stop();
   });
 });

@@ -126,6 +126,8 @@ export function runArgs(spec: RunSpec): string[] | { error: string } {
     if ('error' in a) return a;
     out.push(...a);
   }
+  // the image was made present by its policy before (pull.ts); Never must not pull even if it went since
+  if (c.imagePullPolicy === 'Never') out.push('--pull', 'never');
   out.push('--workdir', spec.workingDir);
   if (spec.envFile) out.push('--env-file', spec.envFile);
   for (const name of spec.passEnv ?? []) out.push('--env', name);

@@ -225,7 +225,7 @@ async function runAll(rt: PodRuntime): Promise<ExecutionOutcome> {
     const podCreated = deps.swept.then(() => podmanRun(deps.podman, podCreateArgs(rt.pod, rt.labels, deps.network, podHostname(plan.taskRunName))));
     let pulled: Awaited<ReturnType<typeof ensureImages>>;
     try {
-      pulled = await ensureImages({ podman: deps.podman, dir: join(layout.root, 'podman'), registryAuth: plan.registryAuth, signal: rt.abort.signal }, images);
+      pulled = await ensureImages({ podman: deps.podman, dir: join(layout.root, 'podman'), registryAuth: plan.registryAuth, signal: rt.abort.signal, present: deps.present }, images);
     } finally {
       await podCreated;
     }

@@ -19,6 +19,7 @@ import { containerEnvPairs, envFileOf, podmanName, runArgs, LABEL_CONTAINER } fr
 import type { MountArg } from './args.ts';
 import { podmanRun } from './cli.ts';
 import { imageCommand } from './image.ts';
+import type { PresentImages } from './pull.ts';
 import type { Podman } from './cli.ts';
 
 /** Dependencies of an attempt, from the executor. */
@@ -34,6 +35,8 @@ export interface PodDeps {
   dataDirKey: string;
   /** settles once the leftovers of an earlier kiln on this data directory are removed: pods wait for it */
   swept: Promise<void>;
+  /** images this executor found present lately (pull.ts PresentImages) */
+  present?: PresentImages;
 }
 
 /** The shared, mutable core of one running attempt. */

@@ -57,7 +57,7 @@ export function createPodmanExecutor(opts: PodmanExecutorOptions): Executor {
   const key = dataDirKey(dataDir);
   // what a kiln killed outright on this data directory left running goes before the first pod
   const swept = sweepLeftovers(podman, key).then(() => undefined, () => undefined);
-  const deps = { dataDir, podman, now, graceMs, network, allowPrivileged, dataDirKey: key, swept };
+  const deps = { dataDir, podman, now, graceMs, network, allowPrivileged, dataDirKey: key, swept, present: new Map<string, number>() };
   const attempts = new Map<string, PodAttempt>();
   return {
     name: 'podman',

@@ -67,3 +67,33 @@ test('ensureImages: by policy, each image once; the auth file is 0600 while podm
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('ensureImages: an image found present is not checked again for PRESENT_FOR_MS; Always still pulls', async () => {
+  const { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, mkdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { ensureImages, PRESENT_FOR_MS } = await import('./pull.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-present-'));
+  try {
+    const fake = join(dir, 'podman');
+    writeFileSync(fake, `#!/bin/sh\necho "$*" >> ${dir}/calls\nif [ "$1 $2" = "image exists" ]; then [ "$4" = here ]; exit; fi\nexit 0\n`);
+    chmodSync(fake, 0o755);
+    mkdirSync(join(dir, 'work'));
+    let t = 1_000_000;
+    const present = new Map<string, number>();
+    const ctx = { podman: { bin: fake, env: {} }, dir: join(dir, 'work'), present, now: () => t };
+    const c = (image: string, imagePullPolicy?: 'Always' | 'Never') => ({ container: { name: 'a', containerName: 'step-a', image, env: [], mounts: [], imagePullPolicy }, kind: 'step' as const });
+    const calls = () => readFileSync(join(dir, 'calls'), 'utf8').split('\n').filter(Boolean);
+    assert.equal(await ensureImages(ctx, [c('here'), c('gone')]), undefined);
+    assert.deepEqual(calls(), ['image exists -- here', 'image exists -- gone', 'pull --quiet -- gone']);
+    t += PRESENT_FOR_MS - 1;
+    assert.equal(await ensureImages(ctx, [c('here'), c('gone', 'Never'), c('here', 'Always')]), undefined);
+    assert.deepEqual(calls().slice(3), ['pull --quiet -- here'], 'only the Always pull: both others were seen present lately');
+    t += PRESENT_FOR_MS;
+    // once the time is up it is checked again (and this podman no longer has it)
+    assert.equal((await ensureImages(ctx, [c('gone', 'Never')]))?.reason, 'ErrImageNeverPull');
+    assert.deepEqual(calls().slice(4), ['image exists -- gone']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
