@@ -3,7 +3,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPlan, suitePlan, suiteStep } from '../suite.ts';
@@ -81,6 +82,27 @@ describe('process executor: one network per attempt', { skip: SKIP }, () => {
     } finally {
       local.close();
       outside.close();
+    }
+  });
+});
+
+describe('process executor: the outside network leaves the host\'s mounts alone', { skip: SKIP || (process.getuid?.() !== 0 ? 'needs root (it mounts a shared tmpfs as podman mounts /run/netns)' : false) }, () => {
+  test('a shared mount\'s submounts (as podman\'s /run/netns/netns-*) are still mounted after an attempt with outside access', async () => {
+    // the pattern podman makes: a shared mount point holding one mount per network namespace
+    const dir = mkdtempSync(join(base, 'shared-'));
+    const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
+    const made = sh(`mount -t tmpfs kiln-test ${dir} && mount --make-shared ${dir} && mkdir ${dir}/ns && mount -t tmpfs kiln-test ${dir}/ns`);
+    assert.equal(made.status, 0, made.stderr);
+    const mounted = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === `${dir}/ns`);
+    const ex = executor('outside');
+    try {
+      assert.ok(mounted());
+      const r = await runPlan(ex, suitePlan('net-mounts', [suiteStep('a', 'true')]));
+      assert.deepEqual(r.snap.outcome, { status: 'succeeded' });
+      assert.ok(mounted(), `${dir}/ns was unmounted by the attempt's network`);
+    } finally {
+      await ex.close();
+      sh(`umount ${dir}/ns; umount ${dir}`);
     }
   });
 });

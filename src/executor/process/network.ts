@@ -79,9 +79,15 @@ export async function startNetwork(tools: NetworkTools): Promise<AttemptNetwork>
       // as kiln's own user (it opens /dev/net/tun), in slirp4netns' own sandbox and seccomp filter
       const userns = tools.privileged ? [] : [`--userns-path=/proc/${pid}/ns/user`];
       // --exit-fd: slirp4netns ends when kiln's end of that pipe closes (kiln gone, or stop())
-      slirp = spawn(tools.slirp, ['--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--enable-seccomp', ...userns, '--netns-type=path', '--ready-fd=3', '--exit-fd=4', `/proc/${pid}/ns/net`, 'tap0'], {
-        stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: true,
-      });
+      const args = ['--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--enable-seccomp', ...userns, '--netns-type=path', '--ready-fd=3', '--exit-fd=4', `/proc/${pid}/ns/net`, 'tap0'];
+      // As root, in a private copy of the mount namespace: slirp4netns' sandbox unmounts the old
+      // root's mounts, and from the host's namespace that unmount reaches every shared mount's peers —
+      // measured: podman's /run/netns/netns-* went, and the containers of every podman pod with its
+      // own network on the machine failed with "unknown FS magic". (Unprivileged, its mount
+      // namespace is a less privileged one, whose unmounts never propagate back.)
+      slirp = tools.privileged
+        ? spawn(tools.unshare, ['--mount', '--propagation', 'private', '--', tools.slirp, ...args], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: true })
+        : spawn(tools.slirp, args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: true });
       await waitFor(slirp, slirp.stdio[3] as NodeJS.ReadableStream, '1', 'slirp4netns');
     }
     // the ready pipes are done with: nothing of the network keeps kiln alive
