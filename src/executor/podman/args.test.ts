@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PlanContainer } from '../executor.ts';
-import { attemptLabels, envFileOf, containerEnvPairs, podCreateArgs, podHostname, podmanName, runArgs } from './args.ts';
+import { attemptLabels, envFileOf, containerEnvPairs, POD_USER_NAMESPACE, podCreateArgs, podHostname, podmanName, runArgs, userNamespaceArgs } from './args.ts';
 import type { RunSpec } from './args.ts';
 import { parseConfig } from './image.ts';
 
@@ -62,4 +62,10 @@ test('the hostname is the TaskRun pod name, cut to the 63 characters sethostname
   assert.ok(long.startsWith('default-task-params-run-aaa'));
   assert.equal(podHostname(`${'b'.repeat(62)}-x`), 'b'.repeat(62));
   assert.equal(podHostname('Odd_Name'), 'odd-name-pod');
+});
+
+test("the pods' user namespace: one range far above the host's ids", () => {
+  assert.ok(POD_USER_NAMESPACE.base > 1 << 30);
+  assert.deepEqual(userNamespaceArgs({ base: 1000, size: 10 }), ['--uidmap', '0:1000:10', '--gidmap', '0:1000:10']);
+  assert.deepEqual(podCreateArgs('p', {}, 'none', 'h', { base: 1000, size: 10 }).slice(0, 7), ['pod', 'create', '--name', 'p', '--hostname', 'h', '--uidmap']);
 });

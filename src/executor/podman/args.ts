@@ -31,8 +31,25 @@ function labelArgs(labels: Record<string, string>): string[] {
  * 'outside' is user-mode NAT (slirp4netns, as the process executor's): podman's bridge needs
  * /run/netns on a tmpfs and fails on hosts without one (measured: "unknown FS magic" on ext4).
  */
-export function podCreateArgs(name: string, labels: Record<string, string>, network: 'outside' | 'none', hostname?: string): string[] {
-  return ['pod', 'create', '--name', name, ...(hostname ? ['--hostname', hostname] : []), ...labelArgs(labels), '--network', network === 'none' ? 'none' : 'slirp4netns'];
+export function podCreateArgs(name: string, labels: Record<string, string>, network: 'outside' | 'none', hostname?: string, userns?: UserNamespace): string[] {
+  return ['pod', 'create', '--name', name, ...(hostname ? ['--hostname', hostname] : []), ...(userns ? userNamespaceArgs(userns) : []), ...labelArgs(labels), '--network', network === 'none' ? 'none' : 'slirp4netns'];
+}
+
+/**
+ * The user namespace of every pod when kiln runs as root: uid/gid n inside is base+n on the host —
+ * ids no host account has — so a step that is root in its image, or any runAsUser, is an
+ * unprivileged stranger to the host, even in a host file it reaches. kiln hands what it creates for
+ * the steps to base (the containers' root). One map for all pods: podman keeps one id-shifted copy of
+ * each image for it. (A map of several ranges, e.g. root onto the process executor's step user, is
+ * what podman 4.3 cannot mount its pods' infra image with: measured.)
+ */
+export interface UserNamespace { base: number; size: number }
+export const POD_USER_NAMESPACE: UserNamespace = { base: 1_200_000_000, size: 65_536 };
+
+/** `--uidmap`/`--gidmap` of `u`: 0…size-1 → base…. */
+export function userNamespaceArgs(u: UserNamespace): string[] {
+  const map = `0:${u.base}:${u.size}`;
+  return ['--uidmap', map, '--gidmap', map];
 }
 
 /**

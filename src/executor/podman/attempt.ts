@@ -222,7 +222,7 @@ async function runAll(rt: PodRuntime): Promise<ExecutionOutcome> {
     const images = [...plan.steps.map((container) => ({ container, kind: 'step' as const })), ...plan.sidecars.map((container) => ({ container, kind: 'sidecar' as const }))];
     // the pod is created while the images are checked (two podman calls of ~0.1 s each at once); it
     // is always waited for, so the removal below never runs before it exists
-    const podCreated = deps.swept.then(() => podmanRun(deps.podman, podCreateArgs(rt.pod, rt.labels, deps.network, podHostname(plan.taskRunName))));
+    const podCreated = deps.swept.then(() => podmanRun(deps.podman, podCreateArgs(rt.pod, rt.labels, deps.network, podHostname(plan.taskRunName), deps.userns)));
     let pulled: Awaited<ReturnType<typeof ensureImages>>;
     try {
       pulled = await ensureImages({ podman: deps.podman, dir: join(layout.root, 'podman'), registryAuth: plan.registryAuth, signal: rt.abort.signal, present: deps.present }, images);

@@ -20,6 +20,7 @@ import type { MountArg } from './args.ts';
 import { podmanRun } from './cli.ts';
 import { imageCommand } from './image.ts';
 import type { PresentImages } from './pull.ts';
+import type { UserNamespace } from './args.ts';
 import type { Podman } from './cli.ts';
 
 /** Dependencies of an attempt, from the executor. */
@@ -37,6 +38,8 @@ export interface PodDeps {
   swept: Promise<void>;
   /** images this executor found present lately (pull.ts PresentImages) */
   present?: PresentImages;
+  /** the pods' user namespace (args.ts), when kiln runs as root */
+  userns?: UserNamespace;
 }
 
 /** The shared, mutable core of one running attempt. */

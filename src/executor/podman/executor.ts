@@ -5,6 +5,8 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ExecutionHandle, ExecutionPlan, Executor, PlanContainer, Unsupported } from '../executor.ts';
 import { attemptBook } from '../process/attempts.ts';
+import { ownCreatedDirs } from '../process/beneath.ts';
+import { POD_USER_NAMESPACE } from './args.ts';
 import { cpuLimit, memoryLimit } from './quantity.ts';
 import { startPodAttempt } from './attempt.ts';
 import type { PodAttempt } from './attempt.ts';
@@ -57,7 +59,10 @@ export function createPodmanExecutor(opts: PodmanExecutorOptions): Executor {
   const key = dataDirKey(dataDir);
   // what a kiln killed outright on this data directory left running goes before the first pod
   const swept = sweepLeftovers(podman, key).then(() => undefined, () => undefined);
-  const deps = { dataDir, podman, now, graceMs, network, allowPrivileged, dataDirKey: key, swept, present: new Map<string, number>() };
+  // as root, each pod gets a user namespace whose root owns what kiln creates for the steps
+  const userns = process.getuid?.() === 0 ? POD_USER_NAMESPACE : undefined;
+  if (userns) ownCreatedDirs({ uid: userns.base, gid: userns.base });
+  const deps = { dataDir, podman, now, graceMs, network, allowPrivileged, dataDirKey: key, swept, present: new Map<string, number>(), userns };
   const attempts = new Map<string, PodAttempt>();
   return {
     name: 'podman',

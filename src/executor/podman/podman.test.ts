@@ -1,12 +1,12 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { EXECUTOR_SUITE_CASES, runExecutorSuite, runPlan, suitePlan, suiteStep } from '../suite.ts';
 import type { ExecutionHandle, PlanContainer } from '../executor.ts';
 import { createWhich } from '../process/host.ts';
-import { LABEL_ATTEMPT } from './args.ts';
+import { LABEL_ATTEMPT, POD_USER_NAMESPACE } from './args.ts';
 import { podmanRun, podmanWith } from './cli.ts';
 import { createPodmanExecutor, podmanUnusable } from './executor.ts';
 import type { PodmanExecutorOptions } from './executor.ts';
@@ -168,6 +168,16 @@ describe('podman executor: containers', { skip: SKIP }, function containers() {
     assert.deepEqual(snap.outcome, { status: 'succeeded' }, logs[0]);
     assert.equal(logs[0], 'CapEff:\t0000000000000000\nNoNewPrivs:\t1\n1234\n2345\n67108864\n');
     assert.deepEqual(snap.results, { r: 'w\n' }, 'a non-root user writes the results directory');
+  });
+
+  test("as root, a pod is a user namespace: the step's root is an unprivileged host id, and so are its files", { skip: process.getuid?.() === 0 ? false : 'kiln maps ids only when it runs as root' }, async function () {
+    const { snap, logs } = await runPlan(executor(), suitePlan('userns', [
+      suiteStep('a', 'id -u; tr -s " " < /proc/self/uid_map; echo w > /tekton/results/r; mkdir /workspace/made'),
+    ], { results: ['r'] }));
+    assert.deepEqual(snap.outcome, { status: 'succeeded' }, logs[0]);
+    assert.equal(logs[0], `0\n 0 ${POD_USER_NAMESPACE.base} ${POD_USER_NAMESPACE.size}\n`);
+    const attempt = dirname(snap.logDir!);
+    assert.equal(statSync(join(attempt, 'workspace', 'made')).uid, POD_USER_NAMESPACE.base, "a directory the step's root made belongs to the mapped id on the host");
   });
 
   test('privileged: refused unless the executor allows it', async function () {
