@@ -265,6 +265,24 @@ spec:
     assert.match(r.stdout, /^PASS two\.yaml \(Succeeded: .*\) \(later runs failed: TaskRun\/second-fails \(Failed\)\) \d+\.\ds$/m);
   });
 
+  it('kiln conformance --images: the mapped references are replaced before the runs are created, and the summary and report say where', async () => {
+    const dir = tempDir();
+    const pinned = `up.example/tool@sha256:${'a'.repeat(64)}`;
+    tempFile('pinned.yaml', `apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: pinned}\nspec:\n  taskSpec:\n    steps: [{image: "${pinned}", script: "echo ok"}]\n`, dir);
+    tempFile('plain.yaml', 'apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: plain}\nspec:\n  taskSpec:\n    steps: [{image: alpine, script: "echo ok"}]\n', dir);
+    const maps = tempDir();
+    const map = tempFile('images.tsv', `# upstream → local\n${pinned}\tlocalhost/stand-in\n`, maps);
+    const report = join(maps, 'report.md');
+    const r = await kiln(['conformance', dir, '--data-dir', tempDir('kiln-conf-'), '--timeout', '60s', '--images', map, '--report', report]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`^images: 1 file\\(s\\) ran with references replaced by ${map.replace(/[.]/g, '\\.')}$`, 'm'));
+    assert.match(readFileSync(report, 'utf8'), new RegExp(`\\| pinned\\.yaml \\| PASS \\| Succeeded \\| images replaced: ${pinned.replace(/[.]/g, '\\.')} \\|`));
+    const bad = tempFile('bad.tsv', 'only-one-field\n', maps);
+    const refused = await kiln(['conformance', dir, '--data-dir', tempDir('kiln-conf-'), '--images', bad]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, new RegExp(`${bad.replace(/[.]/g, '\\.')}:1: expected "upstream-image replacement-image"`));
+  });
+
   const tasksAndPipeline = `apiVersion: tekton.dev/v1
 kind: Task
 metadata: {name: one}

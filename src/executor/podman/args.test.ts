@@ -24,6 +24,7 @@ test('runArgs: entrypoint, security, user, limits, mounts, env', function () {
         '--mount', 'type=bind,src=/h/w,dst=/workspace', '--mount', 'type=bind,src=/h/s,dst=/tekton/steps,ro',
         '--workdir', '/workspace', '--env-file', '/h/e', '--env', 'KEY', '--', 'busybox'] },
     { name: 'runAsGroup alone adds the group', spec: spec({ runAs: { gid: 7 } }), want: [...HEAD, ...SAFE, '--group-add', '7', '--workdir', '/workspace', '--', 'busybox'] },
+    { name: 'Never: the run does not pull either', spec: spec({ imagePullPolicy: 'Never' }), want: [...HEAD, ...SAFE, '--pull', 'never', '--workdir', '/workspace', '--', 'busybox'] },
     { name: 'privileged when allowed', spec: spec({ privileged: true }, { allowPrivileged: true }), want: [...HEAD, '--privileged', '--workdir', '/workspace', '--', 'busybox'] },
     { name: 'privileged refused', spec: spec({ privileged: true }), want: { error: 'step-a: securityContext.privileged is not allowed by this executor (kiln serve --allow-privileged)' } },
     { name: 'bad limit', spec: spec({ limits: { memory: 'lots' } }), want: { error: 'step-a: computeResources.limits: memory limit "lots" is not a positive quantity of bytes (e.g. "64Mi", "1G")' } },
