@@ -3,7 +3,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,29 @@ describe('process executor: one network per attempt', { skip: SKIP }, () => {
     } finally {
       local.close();
       outside.close();
+    }
+  });
+});
+
+describe('process executor: one IPC namespace per attempt', { skip: SKIP }, () => {
+  test("the steps of an attempt with its own network share one (as a pod's containers do); another attempt's and the host's differ", async () => {
+    // outside access on: the attempt's namespaces are held for it (without sidecars or outside access
+    // each step gets network and IPC namespaces of its own)
+    const ex = executor('outside');
+    try {
+      const ns = 'readlink /proc/self/ns/ipc';
+      const [a, b] = await Promise.all([
+        runPlan(ex, suitePlan('ipc-a', [suiteStep('one', ns), suiteStep('two', ns)])),
+        runPlan(ex, suitePlan('ipc-b', [suiteStep('one', ns)])),
+      ]);
+      assert.deepEqual(a.snap.outcome, { status: 'succeeded' }, a.logs.join(''));
+      assert.deepEqual(b.snap.outcome, { status: 'succeeded' }, b.logs.join(''));
+      assert.match(a.logs[0], /^ipc:\[\d+\]\n$/);
+      assert.equal(a.logs[1], a.logs[0], 'the two steps of one attempt');
+      assert.notEqual(b.logs[0], a.logs[0], 'another attempt');
+      assert.notEqual(a.logs[0].trim(), readlinkSync('/proc/self/ns/ipc'), "the host's");
+    } finally {
+      await ex.close();
     }
   });
 });

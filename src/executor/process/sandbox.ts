@@ -34,7 +34,10 @@ export interface SandboxSpec {
   dirs?: readonly string[];
   cwd: string;
   argv: readonly string[];
-  /** an empty network namespace of its own (only loopback); false: the one it was started in (nsenter) */
+  /**
+   * network and IPC namespaces of its own (only loopback); false: the ones it was started in (the
+   * attempt's, joined with nsenter — shared by the attempt's steps and sidecars, as a pod's are)
+   */
   ownNetwork?: boolean;
   /** kiln is root: drop to this user inside (instead of a user namespace) */
   dropTo?: DropTo;
@@ -49,8 +52,8 @@ export interface SandboxSpec {
 /** Ids inside the container's user namespace. */
 export interface SeenAs { uid: number; gid: number }
 
-/** Everyone's confinement: own PID and IPC namespaces, and the container dies with kiln. */
-const ALWAYS: readonly string[] = ['--unshare-pid', '--unshare-ipc', '--die-with-parent'];
+/** Everyone's confinement: an own PID namespace, and the container dies with kiln (IPC: see ownNetwork). */
+const ALWAYS: readonly string[] = ['--unshare-pid', '--die-with-parent'];
 
 /**
  * kiln not root: bwrap runs as kiln's own user and gives the container its own user namespace,
@@ -155,7 +158,7 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
   // working directories outside every bind are scratch space in the sandbox: writable by whoever runs there
   for (const d of spec.dirs ?? []) args.push('--perms', '1777', '--dir', d);
   args.push('--chdir', spec.cwd, ...(spec.dropTo ? ALWAYS : confinement(spec.seenAs)));
-  if (spec.ownNetwork !== false) args.push('--unshare-net');
+  if (spec.ownNetwork !== false) args.push('--unshare-ipc', '--unshare-net');
   args.push('--', ...(spec.dropTo ? dropArgv(spec.dropTo, spec.seenAs) : []), ...spec.argv);
   return args;
 }
