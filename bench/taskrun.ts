@@ -140,8 +140,9 @@ async function sandboxCost(trace: SpawnTrace, rounds: number): Promise<{ prev: n
   if (!trace.argv[enterLength(trace.argv)]?.endsWith('bwrap') || !tools) return undefined;
   const net = await startNetwork(tools);
   const bw = trace.argv.slice(enterLength(trace.argv));
-  const own = bw.includes('--unshare-net') ? bw : [...bw.slice(0, bw.indexOf('--')), '--unshare-net', ...bw.slice(bw.indexOf('--'))];
-  const variants = { prev: previousSandbox(trace.argv), own, joined: [...net.enter, ...own.filter((x) => x !== '--unshare-net')] };
+  const own = bw.includes('--unshare-net') ? bw : [...bw.slice(0, bw.indexOf('--')), '--unshare-ipc', '--unshare-net', ...bw.slice(bw.indexOf('--'))];
+  // joined: the attempt's network and IPC namespaces entered with nsenter, as the executor runs a step then
+  const variants = { prev: previousSandbox(trace.argv), own, joined: [...net.enter, ...own.filter((x) => x !== '--unshare-net' && x !== '--unshare-ipc')] };
   const ms: Record<keyof typeof variants, number[]> = { prev: [], own: [], joined: [] };
   try {
     for (let i = 0; i < rounds; i++) {

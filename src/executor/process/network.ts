@@ -61,7 +61,8 @@ function kill(child: ChildProcess | undefined): void {
  */
 export async function startNetwork(tools: NetworkTools): Promise<AttemptNetwork> {
   const bb = tools.busybox;
-  // the attempt's IPC namespace too: created once here rather than once per step (~1–5 ms each)
+  // the attempt's IPC namespace too, shared by its steps and sidecars as a pod's containers share one
+  // (measured: no faster than one per step — bench/taskrun.ts "joining its attempt network")
   const ns = tools.privileged ? ['--net', '--ipc'] : ['--user', '--map-root-user', '--net', '--ipc'];
   // the holder lives as long as its stdin, a pipe only kiln holds: if kiln dies (even kill -9),
   // the holder and with it the namespace go too
