@@ -87,9 +87,8 @@ export async function startNetwork(tools: NetworkTools): Promise<AttemptNetwork>
       // measured: podman's /run/netns/netns-* went, and the containers of every podman pod with its
       // own network on the machine failed with "unknown FS magic". (Unprivileged, its mount
       // namespace is a less privileged one, whose unmounts never propagate back.)
-      slirp = tools.privileged
-        ? spawn(tools.unshare, ['--mount', '--propagation', 'private', '--', tools.slirp, ...args], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: true })
-        : spawn(tools.slirp, args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: true });
+      const argv = tools.privileged ? [tools.unshare, '--mount', '--propagation', 'private', '--', tools.slirp, ...args] : [tools.slirp, ...args];
+      slirp = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: true });
       await waitFor(slirp, slirp.stdio[3] as NodeJS.ReadableStream, '1', 'slirp4netns');
     }
     // the ready pipes are done with: nothing of the network keeps kiln alive
