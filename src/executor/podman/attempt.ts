@@ -14,7 +14,7 @@ import { attemptLayout, cleanupLayout, createLayout, volumeDir } from '../proces
 import type { AttemptLayout } from '../process/layout.ts';
 import { scrubAttempt, scrubbedDirs } from '../process/unmasked.ts';
 import { attemptLabels, podCreateArgs, podHostname, podmanName } from './args.ts';
-import { podmanMessage, podmanRun } from './cli.ts';
+import { podmanMessage, podmanRun, removePods } from './cli.ts';
 import { attemptDir, removeContainer, startContainer, waitContainer } from './container.ts';
 import type { PodDeps, PodRuntime } from './container.ts';
 import { startSidecars } from './sidecars.ts';
@@ -235,7 +235,10 @@ async function runAll(rt: PodRuntime): Promise<ExecutionOutcome> {
     if (pod.code !== 0) return fail(`cannot create the attempt's pod ${rt.pod}`, new Error(podmanMessage(pod.stderr)));
     return await runInPod(rt);
   } finally {
-    await podmanRun(deps.podman, ['pod', 'rm', '--force', '--time', '0', rt.pod]);
+    const removed = await removePods(deps.podman, [rt.pod]);
+    // left for the next executor's sweep; said where the user looks
+    const last = rt.state.steps.at(-1);
+    if (removed.code !== 0 && last) await appendFile(last.logFile, `kiln: could not remove pod ${rt.pod}: ${podmanMessage(removed.stderr)}\n`).catch(() => undefined);
     await cleanupLayout(layout, plan).catch(() => undefined);
     await rm(join(layout.root, 'podman'), { recursive: true, force: true }).catch(() => undefined);
     rt.trusted.close();

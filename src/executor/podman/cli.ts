@@ -42,6 +42,22 @@ export function podmanRun(p: Podman, args: readonly string[], timeoutMs = 60_000
   });
 }
 
+/**
+ * Removes pods `names` and everything in them (stopped at once); a pod already gone is no error.
+ * A removal podman refuses (seen rarely: a container still changing state) is tried again, up to
+ * `tries` times with a growing pause; returns the last result.
+ */
+export async function removePods(p: Podman, names: readonly string[], tries = 4): Promise<PodmanResult> {
+  let r: PodmanResult = { code: 0, stdout: '', stderr: '' };
+  if (!names.length) return r;
+  for (let i = 0; i < tries; i++) {
+    if (i) await new Promise((res) => setTimeout(res, 250 * 2 ** (i - 1)));
+    r = await podmanRun(p, ['pod', 'rm', '--force', '--ignore', '--time', '0', ...names]);
+    if (r.code === 0) return r;
+  }
+  return r;
+}
+
 /** podman's own message in `stderr` (its last `Error: …` line, else the last line). */
 export function podmanMessage(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);

@@ -4,7 +4,7 @@
 // TaskRun controller marks the lost attempts (ExecutorLost), as with the process executor.
 import { createHash } from 'node:crypto';
 import { LABEL_DATA_DIR } from './args.ts';
-import { podmanRun } from './cli.ts';
+import { podmanRun, removePods } from './cli.ts';
 import type { Podman } from './cli.ts';
 
 /** The LABEL_DATA_DIR value of a data directory (absolute path): short, and no path in labels. */
@@ -17,7 +17,7 @@ export async function sweepLeftovers(p: Podman, key: string): Promise<string[]> 
   const filter = `label=${LABEL_DATA_DIR}=${key}`;
   const pods = await podmanRun(p, ['pod', 'ps', '--filter', filter, '--format', '{{.Name}}']);
   const podNames = pods.code === 0 ? pods.stdout.split('\n').filter(Boolean) : [];
-  if (podNames.length) await podmanRun(p, ['pod', 'rm', '--force', '--time', '0', ...podNames]);
+  await removePods(p, podNames);
   const containers = await podmanRun(p, ['ps', '-a', '--filter', filter, '--format', '{{.Names}}']);
   const names = containers.code === 0 ? containers.stdout.split('\n').filter(Boolean) : [];
   if (names.length) await podmanRun(p, ['rm', '--force', '--time', '0', ...names]);
