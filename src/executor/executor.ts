@@ -15,7 +15,8 @@ export type VolumeSource =
   /** a named persistent directory kept by the executor between runs (a PVC stand-in) */
   | { type: 'claim'; claimName: string; namespace: string }
   /** files materialised from a ConfigMap or Secret (relative path → content) */
-  | { type: 'files'; files: Record<string, string | Uint8Array>; mode?: number };
+  /** `ref`: the ConfigMap or Secret they came from (an executor that mounts it by name, as a Pod does, needs it) */
+  | { type: 'files'; files: Record<string, string | Uint8Array>; mode?: number; ref?: { kind: 'ConfigMap' | 'Secret'; name: string } };
 
 export interface PlanVolume { name: string; source: VolumeSource }
 
