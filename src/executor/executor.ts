@@ -16,7 +16,10 @@ export type VolumeSource =
   | { type: 'claim'; claimName: string; namespace: string }
   /** files materialised from a ConfigMap or Secret (relative path → content) */
   /** `ref`: the ConfigMap or Secret they came from (an executor that mounts it by name, as a Pod does, needs it) */
-  | { type: 'files'; files: Record<string, string | Uint8Array>; mode?: number; ref?: { kind: 'ConfigMap' | 'Secret'; name: string } };
+  | { type: 'files'; files: Record<string, string | Uint8Array>; mode?: number; ref?: FilesRef };
+
+/** The ConfigMap or Secret a `files` source was read from, as a Pod volume names it. */
+export interface FilesRef { kind: 'ConfigMap' | 'Secret'; name: string; items?: Array<{ key: string; path: string; mode?: number }>; optional?: boolean }
 
 export interface PlanVolume { name: string; source: VolumeSource }
 

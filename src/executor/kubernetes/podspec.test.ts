@@ -38,7 +38,7 @@ test('a TaskRun of every kind of step and a sidecar: init containers in order, n
       { name: 'ws-source', source: { type: 'claim', claimName: 'source-pvc', namespace: 'ci' } },
       { name: 'ws-cache', source: { type: 'emptyDir' } },
       { name: 'ws-config', source: { type: 'files', files: { a: 'x' }, mode: 0o400, ref: { kind: 'Secret', name: 'creds' } } },
-      { name: 'ws-settings', source: { type: 'files', files: { a: 'x' }, ref: { kind: 'ConfigMap', name: 'settings' } } },
+      { name: 'ws-settings', source: { type: 'files', files: { a: 'x' }, ref: { kind: 'ConfigMap', name: 'settings', items: [{ key: 'app.yaml', path: 'config/app.yaml' }], optional: true } } },
     ],
     sidecars: [{ name: 'db', containerName: 'sidecar-db', image: 'docker.io/library/postgres:16', env: [{ name: 'POSTGRES_PASSWORD', value: 'x' }], mounts: [], readinessProbe: { command: ['pg_isready'], periodMs: 500, failureThreshold: 30 } }],
     steps: [

@@ -42,9 +42,9 @@ function podVolume(v: ExecutionPlan['volumes'][number]): Obj | string {
   if (s.type === 'emptyDir') return { name: v.name, emptyDir: {} };
   if (s.type === 'claim') return { name: v.name, persistentVolumeClaim: { claimName: s.claimName } };
   if (s.type === 'files') {
-    if (!s.ref) return 'its files were read by kiln, and the Pod needs the ConfigMap or Secret they came from';
-    const mode = s.mode !== undefined ? { defaultMode: s.mode } : {};
-    return s.ref.kind === 'Secret' ? { name: v.name, secret: { secretName: s.ref.name, ...mode } } : { name: v.name, configMap: { name: s.ref.name, ...mode } };
+    if (!s.ref) return 'its files were read by kiln (a projected volume), and the Pod needs the ConfigMap or Secret they came from';
+    const more = { ...(s.mode !== undefined ? { defaultMode: s.mode } : {}), ...(s.ref.items ? { items: s.ref.items } : {}), ...(s.ref.optional !== undefined ? { optional: s.ref.optional } : {}) };
+    return s.ref.kind === 'Secret' ? { name: v.name, secret: { secretName: s.ref.name, ...more } } : { name: v.name, configMap: { name: s.ref.name, ...more } };
   }
   return 'a host directory (`kiln run -w`) has no meaning on a cluster';
 }
