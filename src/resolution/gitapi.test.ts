@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createResolution, type Resolver } from './framework.ts';
-import { createGitApiResolver, gitApiParams, withGitApiMode, type GitApiResolverOptions } from './gitapi.ts';
+import { createGitApiResolver, gitApiConfigOf, gitApiParams, withGitApiMode, type GitApiResolverOptions } from './gitapi.ts';
 import { github, gitlab, scmDriver } from './scm.ts';
 import { startFakeScm, type FakeScm } from './testing-scm.ts';
 import type { Param } from '../api/param.types.ts';
@@ -124,6 +124,9 @@ test('server-wide settings: scm type, server URL, token Secret and org; that tok
   assert.ok(!elsewhere.ok && /the server-wide API token is sent only to the configured GitLab API at http:\/\/127\.0\.0\.1:\d+; give the 'token' param to use GitLab at http:\/\/127\.0\.0\.1:1$/.test(elsewhere.message), JSON.stringify(elsewhere));
   const otherType = await resolve({ repo: 'catalog', pathInRepo: 'task/hello/hello.yaml', scmType: 'github' }, config);
   assert.ok(!otherType.ok && /sent only to the configured GitLab API/.test(otherType.message), JSON.stringify(otherType));
+  assert.deepEqual(gitApiConfigOf({ 'scm-type': 'gitlab', 'server-url': 'https://gitlab.corp', 'api-token-secret-name': 'scm', 'api-token-secret-namespace': 'kiln', 'default-org': '' }), {
+    scmType: 'gitlab', serverURL: 'https://gitlab.corp', tokenSecret: { name: 'scm', key: undefined, namespace: 'kiln' }, defaultOrg: undefined, defaultRevision: undefined,
+  });
   assert.deepEqual(gitApiParams(new Map([['repo', 'r'], ['pathInRepo', 'x.yaml'], ['token', 't']]), 'ns', { defaultOrg: 'o' }), {
     org: 'o', repo: 'r', path: 'x.yaml', revision: 'main', scmType: 'github', serverURL: '', token: { namespace: 'ns', name: 't', key: 'token', serverWide: false },
   });

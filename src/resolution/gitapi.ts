@@ -23,6 +23,19 @@ export interface GitApiConfig {
   defaultRevision?: string;
 }
 
+/** Settings by the keys of Tekton's `git-resolver-config` (`scm-type`, `server-url`, `api-token-secret-name`, …). */
+export function gitApiConfigOf(keys: Readonly<Record<string, string>> = {}): GitApiConfig {
+  const k = (name: string) => keys[name] || undefined;
+  const name = k('api-token-secret-name');
+  return {
+    scmType: k('scm-type'),
+    serverURL: k('server-url'),
+    tokenSecret: name ? { name, key: k('api-token-secret-key'), namespace: k('api-token-secret-namespace') } : undefined,
+    defaultOrg: k('default-org'),
+    defaultRevision: k('default-revision'),
+  };
+}
+
 export interface GitApiResolverOptions extends GitApiConfig {
   /** the value of `key` in Secret `name` of `namespace`, or undefined when either is absent */
   secretValue(namespace: string, name: string, key: string): Promise<string | undefined>;

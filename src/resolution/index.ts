@@ -49,7 +49,7 @@ export function createKilnResolution({ store, dataDir, offline = false, rewrites
     timeoutMs,
     resolvers: {
       git: withGitApiMode(
-        createGitResolver({ cacheDir: join(dataDir, 'resolution', 'git'), offline, rewrites, localRepository, ambientCredentials }),
+        createGitResolver({ cacheDir: join(dataDir, 'resolution', 'git'), defaultRevision: gitApi?.defaultRevision, offline, rewrites, localRepository, ambientCredentials }),
         createGitApiResolver({ ...gitApi, secretValue: secrets, offline, rewrites }),
       ),
       http: createHttpResolver({ secretValue: secrets, offline, rewrites }),
