@@ -47,6 +47,8 @@ test('GitHub: the file at a branch or tag, with the token as Bearer; provenance 
     '/api/v3/repos/tektoncd/catalog/contents/task/hello/hello.yaml?ref=main',
   ]);
   assert.ok(scm.requests.slice(from).every((r) => r.authorization === 'Bearer s3cret'), 'the Secret\'s value, trimmed');
+  const renamed = await resolve(gh({ repo: 'old-name' }));
+  assert.ok(renamed.ok && script(renamed.object) === 'echo two', `a redirect on the same origin is followed: ${JSON.stringify(renamed)}`);
   const byTag = await resolve(gh({ revision: 'v1', pathInRepo: '/task/hello/hello.yaml', token: 'other-key', tokenKey: 'pat' }));
   assert.ok(byTag.ok && script(byTag.object) === 'echo one' && byTag.refSource.digest.sha1 === C1, JSON.stringify(byTag));
 });
@@ -86,6 +88,7 @@ test('failures name the repository, path and revision: wrong token, missing path
     { name: 'no such revision', params: gh({ revision: 'gone', pathInRepo: 'pipeline.yaml' }), message: /couldn't fetch resource content \(GitHub tektoncd\/catalog, path "pipeline\.yaml", revision "gone"\): .* 404/ },
     { name: 'not JSON', params: gh({ pathInRepo: 'broken.yaml' }), message: /path "broken\.yaml", revision "main"\): .* answered 200 OK with a body that is not JSON$/ },
     { name: 'no such repository', params: gh({ repo: 'nope' }), message: /\(GitHub tektoncd\/nope, path .*\): .* 404/ },
+    { name: 'redirect to another origin', params: gh({ repo: 'moved-away' }), message: /redirects to http:\/\/localhost:\d+\/api\/v3\/repos\/tektoncd\/moved-away\/contents\/.*, which kiln does not follow with the token$/ },
     { name: 'missing Secret', params: gh({ token: 'absent' }), message: /cannot get API token, secret "absent" \(key "token"\) not found in namespace "ns"$/ },
     { name: 'no token at all', params: gh({ token: '' }), message: /cannot get API token, required when specifying 'repo' param/ },
     { name: 'url and repo', params: gh({ url: 'https://x/y.git' }), message: /cannot specify both 'url' and 'repo'$/ },

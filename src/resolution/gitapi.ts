@@ -98,21 +98,30 @@ export function createGitApiResolver({ secretValue, rewrites = [], offline = fal
   async function call<T>(c: ScmCall<T>, reading: string, headers: Record<string, string>, where: string, signal: AbortSignal): Promise<T> {
     const fail = (why: string) => new ResolverError(`couldn't fetch ${reading} (${where}): ${why}`);
     let res: Response;
-    try {
-      res = await fetch(c.url, { headers: { 'user-agent': 'kiln', ...headers }, signal, redirect: 'follow' });
-    } catch (e) {
-      throw fail(`error reaching ${c.url}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`);
+    let url = c.url;
+    // redirects are followed on the same origin only: the token must not go anywhere else
+    for (let hops = 0; ; hops++) {
+      try {
+        res = await fetch(url, { headers: { 'user-agent': 'kiln', ...headers }, signal, redirect: 'manual' });
+      } catch (e) {
+        throw fail(`error reaching ${url}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`);
+      }
+      const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+      if (location === null) break;
+      const next = new URL(location, url);
+      if (next.origin !== new URL(url).origin || hops === 3) throw fail(`${url} redirects to ${next.href}, which kiln does not follow with the token`);
+      url = next.href;
     }
-    const text = (await readLimited(res, c.url, maxBytes)).toString('utf8');
+    const text = (await readLimited(res, url, maxBytes)).toString('utf8');
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      throw fail(res.ok ? `${c.url} answered ${statusLine(res)} with a body that is not JSON` : `${c.url} answered ${statusLine(res)}`);
+      throw fail(res.ok ? `${url} answered ${statusLine(res)} with a body that is not JSON` : `${url} answered ${statusLine(res)}`);
     }
     if (!res.ok) {
       const said = (body as { message?: unknown })?.message;
-      throw fail(`${c.url} answered ${statusLine(res)}${typeof said === 'string' ? ` (${said.slice(0, 200)})` : ''}${HINTS[res.status] ? `: ${HINTS[res.status]}` : ''}`);
+      throw fail(`${url} answered ${statusLine(res)}${typeof said === 'string' ? ` (${said.slice(0, 200)})` : ''}${HINTS[res.status] ? `: ${HINTS[res.status]}` : ''}`);
     }
     const read = c.read(body);
     if (read && typeof read === 'object' && 'error' in read) throw fail(read.error);

@@ -68,6 +68,9 @@ export async function startFakeScm(repos: Record<string, FakeScmRepo>, token: st
     const ref = new URLSearchParams(query).get('ref') ?? '';
     if (path.startsWith('/api/v3/')) {
       if (req.headers.authorization !== `Bearer ${token}`) return send(401, { message: 'Bad credentials' });
+      // a renamed repository answers with a redirect on the same origin; `moved-away` to another origin
+      if (path.includes('/repos/tektoncd/old-name')) return res.writeHead(301, { location: url.replace('/old-name', '/catalog') }).end();
+      if (path.includes('/repos/tektoncd/moved-away')) return res.writeHead(302, { location: `http://localhost:${(server.address() as { port: number }).port}${url}` }).end();
       return github(path, ref, res, send);
     }
     if (path.startsWith('/api/v4/')) {
