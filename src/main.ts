@@ -15,6 +15,7 @@ import { createTaskRunController } from './controllers/taskrun/controller.ts';
 import { createPipelineRunController } from './controllers/pipelinerun/controller.ts';
 import { createClaimController } from './controllers/volumeclaims/controller.ts';
 import { createKilnResolution } from './resolution/index.ts';
+import { gitApiConfigOf } from './resolution/gitapi.ts';
 import type { UrlRewrite } from './resolution/remote.ts';
 import type { ClaimStorage } from './controllers/volumeclaims/reconciler.ts';
 import { claimDir } from './executor/process/layout.ts';
@@ -156,7 +157,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     const a = admitHostPath(path, hostPolicy);
     return 'problem' in a ? a.problem.replace(/hostPath/g, 'a repository on this machine') : undefined;
   };
-  const resolution = createKilnResolution({ store, dataDir, clusterNamespaces: opts.resolverClusterNamespaces, localRepository, ambientCredentials: false });
+  const resolution = createKilnResolution({ store, dataDir, clusterNamespaces: opts.resolverClusterNamespaces, localRepository, ambientCredentials: false, gitApi: gitApiConfigOf(opts.gitResolverConfig) });
   // traces (OpenTelemetry) when the OTEL_* variables ask for them: spans of runs and steps, TRACEPARENT for steps
   const tracing = Object.keys(process.env).some((k) => k.startsWith('OTEL_'))
     ? (await import('./controllers/tracing/tracing.ts')).createTracing({ store, logger: { info: () => {}, error: (m) => opts.log(`error: ${m}`) } })

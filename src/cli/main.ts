@@ -12,6 +12,7 @@ import { fieldValidationOf, loadFile, notAppliedNote, VALIDATE_HELP } from './fi
 import { readImageMap } from './conformance-images.ts';
 import { conformanceCommand } from './conformance.ts';
 import { addGitopsConformance, type GitopsConformanceRunner } from './conformance-gitops.ts';
+import { gitResolverConfig } from './git-resolver-config.ts';
 import { createPlainReporter, type Writers } from './reporter.ts';
 import { addRemoteCommands, type Connection } from './remote-commands.ts';
 import { addTokenCommands, type TokenAdminFactory } from './token.ts';
@@ -61,6 +62,8 @@ export interface ServeOptions {
   metricsPublic?: boolean;
   /** namespaces the cluster resolver may read (default: all) */
   resolverClusterNamespaces?: string[];
+  /** the git resolver's settings by the keys of Tekton's git-resolver-config (scm-type, server-url, api-token-secret-name, …) */
+  gitResolverConfig?: Record<string, string>;
   /** GitOps: how often every Application is refreshed (ms; default 180 s) */
   appResyncMs?: number;
   log: (line: string) => void;
@@ -230,6 +233,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .addOption(new Option('--events-mode <mode>', 'CloudEvents HTTP mode of --events-sink (default binary)').choices(['binary', 'structured']))
     .option('--metrics-public', 'serve /metrics without the API token')
     .option('--resolver-cluster-namespaces <ns>', 'namespaces the cluster resolver may read Tasks and Pipelines from (NS[,NS…], repeatable; default: all)', collect, [])
+    .option('--git-resolver-config <key=value>', 'the git resolver\'s settings as in Tekton\'s git-resolver-config: scm-type, server-url, api-token-secret-name, -key, -namespace, default-org, default-revision (repeatable)', collect, [])
     .option('--app-resync <seconds>', 'GitOps: refresh every Application this often (default 180)')
     .action(async (o) => {
       const appResync = o.appResync === undefined ? undefined : Number(o.appResync);
@@ -258,6 +262,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         eventsMode: o.eventsMode,
         metricsPublic: !!o.metricsPublic,
         resolverClusterNamespaces: (o.resolverClusterNamespaces as string[]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
+        gitResolverConfig: gitResolverConfig(o.gitResolverConfig as string[]),
         appResyncMs: appResync === undefined ? undefined : appResync * 1000,
         log: w.err,
       }));
