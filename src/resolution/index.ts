@@ -1,5 +1,6 @@
 // kiln's resolvers wired together: git (cache under the data dir), http (passwords from the
-// store's Secrets), cluster (the same store); bundles and hub are not served yet.
+// store's Secrets), cluster (the same store), hub (Artifact Hub / Tekton Hub APIs); bundles are
+// not served yet.
 import { join } from 'node:path';
 import type { Secret } from '../api/core.types.ts';
 import { SECRET } from '../api/registry.ts';
@@ -9,6 +10,7 @@ import { createClusterResolver } from './cluster.ts';
 import { createResolution } from './framework.ts';
 import { createGitResolver } from './git.ts';
 import { createHttpResolver } from './http.ts';
+import { createHubResolver } from './hub.ts';
 import type { UrlRewrite } from './remote.ts';
 import type { RemoteResolution } from './resolver.ts';
 
@@ -28,7 +30,12 @@ export interface KilnResolutionOptions {
   localRepository?: (path: string) => string | undefined;
   /** git may use the credentials of the user kiln runs as (default true) */
   ambientCredentials?: boolean;
+  /** the hub resolver's API bases (default the public Artifact Hub and Tekton Hub) */
+  hub?: HubUrls;
 }
+
+/** The hub resolver's API bases: `--hub-artifact-url`, `--hub-tekton-url`. */
+export interface HubUrls { artifact?: string; tekton?: string }
 
 /** The value of `key` in a Secret (data is base64; stringData as written). */
 export async function secretValue(store: Store, namespace: string, name: string, key: string): Promise<string | undefined> {
@@ -39,13 +46,14 @@ export async function secretValue(store: Store, namespace: string, name: string,
 }
 
 /** The resolution service kiln runs with (`kiln run` and `kiln serve` alike). */
-export function createKilnResolution({ store, dataDir, offline = false, rewrites = [], clusterNamespaces, timeoutMs, localRepository, ambientCredentials }: KilnResolutionOptions): RemoteResolution {
+export function createKilnResolution({ store, dataDir, offline = false, rewrites = [], clusterNamespaces, timeoutMs, localRepository, ambientCredentials, hub }: KilnResolutionOptions): RemoteResolution {
   return createResolution({
     timeoutMs,
     resolvers: {
       git: createGitResolver({ cacheDir: join(dataDir, 'resolution', 'git'), offline, rewrites, localRepository, ambientCredentials }),
       http: createHttpResolver({ secretValue: (ns, name, key) => secretValue(store, ns, name, key), offline, rewrites }),
       cluster: createClusterResolver({ store, allowedNamespaces: clusterNamespaces }),
+      hub: createHubResolver({ artifactHubUrl: hub?.artifact, tektonHubUrl: hub?.tekton, offline, rewrites }),
     },
   });
 }
