@@ -2,6 +2,7 @@
 // `in-cluster`), reached through @kubernetes/client-node — one code path for all of them.
 import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type RequestContext } from '@kubernetes/client-node';
 import { createTrackedCache } from './cache.ts';
+import { toClientModel } from './wire.ts';
 
 export type Obj = Record<string, unknown>;
 
@@ -159,7 +160,7 @@ export function destinationOf(kc: KubeConfig, server: string, opts: DestinationO
       }
     },
     async apply(obj, req) {
-      const k = obj as unknown as KubernetesObject;
+      const k = toClientModel(obj) as unknown as KubernetesObject;
       const dryRun = req.dryRun ? 'All' : undefined;
       const what = `${String(obj.kind).toLowerCase()}/${String((obj.metadata as Obj)?.name)}`;
       const manager = req.fieldManager ?? FIELD_MANAGER;
