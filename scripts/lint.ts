@@ -18,15 +18,17 @@ export const IMPORT_TABLE: Record<string, readonly string[]> = {
   resolution: ['api', 'store/store.ts'],
   server: ['api', 'store', 'triggers', 'client/client.ts'],
   client: ['api'],
-  cli: ['client', 'api'],
+  // kiln install: manifests from api/'s kinds and the CRDs the controllers store, applied through GitOps' client type
+  install: ['api', 'controllers/gitops/crds.ts', 'controllers/cdevents/crd.ts', 'gitops/cluster/destination.ts'],
+  cli: ['client', 'api', 'install'],
   dashboard: ['client', 'api'],
 };
 
 /** Folders whose code must not do IO: no node:* modules, no process/globals that reach the machine. */
-export const PURE = new Set(['dag', 'api', 'engine', 'gitops/health', 'gitops/diff', 'gitops/sync']);
+export const PURE = new Set(['dag', 'api', 'engine', 'gitops/health', 'gitops/diff', 'gitops/sync', 'install']);
 /** Third-party packages a pure folder may use (they do no IO). */
 const PURE_PACKAGES: Record<string, readonly string[]> = {
-  dag: [], api: ['yaml'], engine: ['@bufbuild/cel'], 'gitops/health': ['fengari', 'yaml'], 'gitops/diff': ['diff', 'yaml'], 'gitops/sync': [],
+  dag: [], api: ['yaml'], engine: ['@bufbuild/cel'], 'gitops/health': ['fengari', 'yaml'], 'gitops/diff': ['diff', 'yaml'], 'gitops/sync': [], install: [],
 };
 
 /** The pure folder `rel` lies in (a top folder, or a sub-folder listed as `top/sub`), if any. */

@@ -297,6 +297,7 @@ export async function main(argv: string[]): Promise<number> {
       serve: (o) => serve(o),
       tokens: async (dir) => (await import('./server/tokens.ts')).tokenAdmin(resolve(dir)),
       gitopsConformance: async (dir) => (await import('./gitops/conformance/run.ts')).runGitopsConformance(dir),
+      cluster: async (file, context) => (await import('./gitops/cluster/kubeconfig.ts')).kubeconfigDestination(file, context),
       signal: ac.signal,
     });
   } finally {

@@ -17,6 +17,7 @@ import { gitResolverConfig } from './git-resolver-config.ts';
 import { createPlainReporter, type Writers } from './reporter.ts';
 import { addRemoteCommands, type Connection } from './remote-commands.ts';
 import { addTokenCommands, type TokenAdminFactory } from './token.ts';
+import { addInstallCommands, type ClusterConnector } from './install.ts';
 
 /** What the CLI gets from the composition root. */
 export interface CliDeps {
@@ -30,6 +31,8 @@ export interface CliDeps {
   tokens?: TokenAdminFactory;
   /** `kiln conformance gitops`: runs the GitOps fixtures through gitops/health and gitops/diff */
   gitopsConformance?: GitopsConformanceRunner;
+  /** `kiln install|uninstall`: a Kubernetes API from a kubeconfig */
+  cluster?: ClusterConnector;
   writers?: Writers;
   env?: Record<string, string | undefined>;
   /** aborted on Ctrl-C */
@@ -227,6 +230,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
 
   addRemoteCommands(program, deps, w, env, setCode);
   addTokenCommands(program, deps.tokens, w, (o) => dataDirOf(o, env), setCode);
+  addInstallCommands(program, deps.cluster, w, env, setCode);
 
   program
     .command('serve')

@@ -2,6 +2,7 @@
 // `in-cluster`), reached through @kubernetes/client-node — one code path for all of them.
 import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type RequestContext } from '@kubernetes/client-node';
 import { createTrackedCache } from './cache.ts';
+import { toClientModel } from './wire.ts';
 
 export type Obj = Record<string, unknown>;
 
@@ -15,7 +16,11 @@ export interface ClusterConfig {
   tlsClientConfig?: { caData?: string; certData?: string; keyData?: string; insecure?: boolean; serverName?: string };
 }
 
-export interface ApplyRequest { dryRun?: boolean; serverSideApply?: boolean; replace?: boolean; force?: boolean }
+export interface ApplyRequest {
+  dryRun?: boolean; serverSideApply?: boolean; replace?: boolean; force?: boolean;
+  /** who the change is recorded as (default FIELD_MANAGER) */
+  fieldManager?: string;
+}
 
 export interface Destination {
   readonly server: string;
@@ -87,7 +92,7 @@ const isNotFound = (e: unknown) => e instanceof ApiException && e.code === 404;
  * controller held thousands of sockets and a TCP handshake per request. This one pool is kept for
  * the life of the config: its TLS options are fixed when it is made.
  */
-class PooledKubeConfig extends KubeConfig {
+export class PooledKubeConfig extends KubeConfig {
   private pool: ReturnType<RequestContext['getDispatcher']>;
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
@@ -116,7 +121,11 @@ export function kubeConfigOf(c: ClusterConfig): KubeConfig {
 }
 
 export function createDestination(c: ClusterConfig, opts: DestinationOptions = {}): Destination {
-  const kc = kubeConfigOf(c);
+  return destinationOf(kubeConfigOf(c), c.server, opts);
+}
+
+/** The destination a loaded kubeconfig's current context points at (`server`: its API URL, as the destination's name). */
+export function destinationOf(kc: KubeConfig, server: string, opts: DestinationOptions = {}): Destination {
   const api = Api.of(kc);
   const header = (r: ObjectRef) => ({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } });
   const cache = opts.trackingLabel ? createTrackedCache(kc, {
@@ -131,7 +140,7 @@ export function createDestination(c: ClusterConfig, opts: DestinationOptions = {
     get: (ref) => dest.get(ref),
   }, opts.trackingLabel, opts.onTrackedChange) : undefined;
   const dest: Destination = {
-    server: c.server,
+    server,
     async namespaced(apiVersion, kind) {
       try { return (await api.kind(apiVersion, kind))?.namespaced; } catch { return undefined; }
     },
@@ -151,18 +160,19 @@ export function createDestination(c: ClusterConfig, opts: DestinationOptions = {
       }
     },
     async apply(obj, req) {
-      const k = obj as unknown as KubernetesObject;
+      const k = toClientModel(obj) as unknown as KubernetesObject;
       const dryRun = req.dryRun ? 'All' : undefined;
       const what = `${String(obj.kind).toLowerCase()}/${String((obj.metadata as Obj)?.name)}`;
+      const manager = req.fieldManager ?? FIELD_MANAGER;
       try {
         if (req.replace) {
           const live = await this.get({ apiVersion: String(obj.apiVersion), kind: String(obj.kind), namespace: String((obj.metadata as Obj)?.namespace ?? ''), name: String((obj.metadata as Obj)?.name) });
-          if (!live) { await api.create(k, undefined, dryRun, FIELD_MANAGER); return `${what} created`; }
+          if (!live) { await api.create(k, undefined, dryRun, manager); return `${what} created`; }
           const meta = { ...(obj.metadata as Obj), resourceVersion: (live.metadata as Obj).resourceVersion };
-          await api.replace({ ...k, metadata: meta } as KubernetesObject, undefined, dryRun, FIELD_MANAGER);
+          await api.replace({ ...k, metadata: meta } as KubernetesObject, undefined, dryRun, manager);
           return `${what} replaced`;
         }
-        await api.patch(k, undefined, dryRun, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        await api.patch(k, undefined, dryRun, manager, true, PatchStrategy.ServerSideApply);
         return `${what} ${req.dryRun ? 'configured (dry run)' : 'configured'}`;
       } catch (e) {
         throw new Error(apiMessage(e));
