@@ -15,6 +15,7 @@ import { addGitopsConformance, type GitopsConformanceRunner } from './conformanc
 import { createPlainReporter, type Writers } from './reporter.ts';
 import { addRemoteCommands, type Connection } from './remote-commands.ts';
 import { addTokenCommands, type TokenAdminFactory } from './token.ts';
+import { addBundleCommands, type BundlePusher } from './bundle.ts';
 
 /** What the CLI gets from the composition root. */
 export interface CliDeps {
@@ -28,6 +29,8 @@ export interface CliDeps {
   tokens?: TokenAdminFactory;
   /** `kiln conformance gitops`: runs the GitOps fixtures through gitops/health and gitops/diff */
   gitopsConformance?: GitopsConformanceRunner;
+  /** `kiln bundle push`: builds and pushes a Tekton bundle */
+  bundlePush?: BundlePusher;
   writers?: Writers;
   env?: Record<string, string | undefined>;
   /** aborted on Ctrl-C */
@@ -210,6 +213,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
 
   addRemoteCommands(program, deps, w, env, setCode);
   addTokenCommands(program, deps.tokens, w, (o) => dataDirOf(o, env), setCode);
+  addBundleCommands(program, deps.bundlePush, w, env, setCode, deps.signal);
 
   program
     .command('serve')

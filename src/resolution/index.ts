@@ -1,10 +1,12 @@
 // kiln's resolvers wired together: git (cache under the data dir), http (passwords from the
-// store's Secrets), cluster (the same store); bundles and hub are not served yet.
+// store's Secrets), cluster (the same store), bundles (OCI registries; credentials from Secrets);
+// hub is not served yet.
 import { join } from 'node:path';
 import type { Secret } from '../api/core.types.ts';
 import { SECRET } from '../api/registry.ts';
 import type { Store } from '../store/store.ts';
 import { orUndefined } from '../store/store.ts';
+import { createBundlesResolver } from './bundles.ts';
 import { createClusterResolver } from './cluster.ts';
 import { createResolution } from './framework.ts';
 import { createGitResolver } from './git.ts';
@@ -46,6 +48,7 @@ export function createKilnResolution({ store, dataDir, offline = false, rewrites
       git: createGitResolver({ cacheDir: join(dataDir, 'resolution', 'git'), offline, rewrites, localRepository, ambientCredentials }),
       http: createHttpResolver({ secretValue: (ns, name, key) => secretValue(store, ns, name, key), offline, rewrites }),
       cluster: createClusterResolver({ store, allowedNamespaces: clusterNamespaces }),
+      bundles: createBundlesResolver({ secretValue: (ns, name, key) => secretValue(store, ns, name, key), offline }),
     },
   });
 }
