@@ -26,6 +26,8 @@ before(async () => {
   await pushBundle({ reference: `${locked.host}/kiln/b:v1`, objects: [entry(TASK)], dockerConfig: config });
   secrets['ns/regcred'] = { '.dockerconfigjson': config };
   secrets['ns/broken'] = { '.dockerconfigjson': '{' };
+  secrets['ns/other'] = { '.dockercfg': JSON.stringify({ 'quay.io': { auth: b64('bob:s3cret') } }) };
+  secrets['ns/wrong'] = { '.dockerconfigjson': JSON.stringify({ auths: { [locked.host]: { username: 'bob', password: 'nope' } } }) };
 });
 after(async () => {
   await open.close();
@@ -87,6 +89,10 @@ test('secret: a kubernetes.io/dockerconfigjson Secret of the run\'s namespace gi
   assert.ok(!none.ok && none.message.endsWith(`cannot retrieve the oci image: ${bundle}: access denied (${locked.host} asks for credentials and none were given); give registry credentials with the "secret" param`), JSON.stringify(none));
   const missing = await resolver({ bundle, name: 'greet', secret: 'nope' }).resolve();
   assert.ok(!missing.ok && missing.message.endsWith('secret "nope" with a key .dockerconfigjson or .dockercfg not found in namespace "ns"'));
+  const other = await resolver({ bundle, name: 'greet', secret: 'other' }).resolve();
+  assert.ok(!other.ok && other.message.endsWith(`access denied (${locked.host} asks for credentials and none were given); secret "other" holds no credentials for ${locked.host}`), JSON.stringify(other));
+  const wrong = await resolver({ bundle, name: 'greet', secret: 'wrong' }).resolve();
+  assert.ok(!wrong.ok && wrong.message.endsWith(`access denied (manifest ${bundle}: 401 UNAUTHORIZED (unauthorized)); check the credentials of secret "wrong"`), JSON.stringify(wrong));
   const broken = await resolver({ bundle, name: 'greet', secret: 'broken' }).resolve();
   assert.ok(!broken.ok && /secret "broken" \(key ".dockerconfigjson"\) in namespace "ns": not a docker config \(JSON\)/.test(broken.message));
 });

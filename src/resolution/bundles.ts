@@ -76,7 +76,7 @@ export function createBundlesResolver({ secretValue, offline = false, defaultKin
         source: `${repositoryName(ref)}@${manifest.digest} (${kind} ${name})`,
       };
     } catch (e) {
-      if (e instanceof RegistryError) throw new ResolverError(registryMessage(e, shown));
+      if (e instanceof RegistryError) throw new ResolverError(registryMessage(e, shown, authHint(secret, ref, credentials)));
       throw e;
     }
   }
@@ -102,9 +102,15 @@ function findOrExplain(body: Buffer, kind: string, name: string, bundle: string)
   }
 }
 
+/** What to do about a refusal: give a Secret, put this registry in it, or check its credentials. */
+function authHint(secret: string | undefined, ref: ImageRef, credentials: Credentials | undefined): string {
+  if (!secret) return 'give registry credentials with the "secret" param';
+  return credentials ? `check the credentials of secret "${secret}"` : `secret "${secret}" holds no credentials for ${ref.registry}`;
+}
+
 /** A registry failure in words: not found, refused, unreachable. */
-function registryMessage(e: RegistryError, shown: string): string {
+function registryMessage(e: RegistryError, shown: string, hint: string): string {
   if (e.status === 404 || e.code === 'MANIFEST_UNKNOWN' || e.code === 'NAME_UNKNOWN') return `cannot retrieve the oci image: ${shown} not found (${e.message})`;
-  if (e.status === 401 || e.status === 403) return `cannot retrieve the oci image: ${shown}: access denied (${e.message}); give registry credentials with the "secret" param`;
+  if (e.status === 401 || e.status === 403) return `cannot retrieve the oci image: ${shown}: access denied (${e.message}); ${hint}`;
   return `cannot retrieve the oci image: ${e.message}`;
 }

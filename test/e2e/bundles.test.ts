@@ -5,6 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { kiln, tempDir, tempFile } from './helpers.ts';
 import { registryMissing, startRegistry, type Registry } from './registry.ts';
+import { htpasswdLine, startRegistry as startAuthRegistry } from '../../src/executor/podman/registry.ts';
 
 const SKIP = registryMissing() ?? false;
 if (SKIP) console.log(`# bundles tests skipped: ${SKIP}`);
@@ -141,5 +142,36 @@ describe('bundles resolver (docker-registry on loopback)', { skip: SKIP }, () =>
     const c = runs.find((x) => x.kind === 'PipelineRun')!.status.conditions[0];
     assert.equal(c.reason, 'CouldntGetTask');
     assert.match(c.message, /could not find object in image with kind: task and name: nope/);
+  });
+
+  it('credentials: pushed with $REGISTRY_AUTH_FILE, resolved with a kubernetes.io/dockerconfigjson Secret (htpasswd registry)', async (t) => {
+    const line = htpasswdLine('kiln', 'pushed-it');
+    if (!line) return t.skip('python3 cannot make a bcrypt htpasswd line here');
+    const locked = await startAuthRegistry({ htpasswd: [line] });
+    try {
+      const auths = JSON.stringify({ auths: { [locked.host]: { auth: Buffer.from('kiln:pushed-it').toString('base64') } } });
+      const denied = await kiln(['bundle', 'push', `${locked.host}/kiln/greet:v1`, '-f', tempFile('bundle.yaml', BUNDLE(locked.host))], { env: { REGISTRY_AUTH_FILE: tempFile('empty.json', '{}') } });
+      assert.equal(denied.code, 1, denied.stdout + denied.stderr);
+      assert.match(denied.stderr, /error: pushing .*: .* asks for credentials and none were given/);
+      const pushed = await kiln(['bundle', 'push', `${locked.host}/kiln/greet:v1`, '-f', tempFile('bundle.yaml', BUNDLE(locked.host))], { env: { REGISTRY_AUTH_FILE: tempFile('auth.json', auths) } });
+      assert.equal(pushed.code, 0, pushed.stderr);
+      const secret = `apiVersion: v1
+kind: Secret
+metadata: {name: regcred}
+type: kubernetes.io/dockerconfigjson
+data:
+  .dockerconfigjson: ${Buffer.from(auths).toString('base64')}
+---
+`;
+      const ok = await run(tempFile('tr.yaml', secret + TASKRUN('with-secret', `${locked.host}/kiln/greet:v1`).replace('      - {name: kind, value: task}', '      - {name: kind, value: task}\n      - {name: secret, value: regcred}')));
+      assert.equal(ok.code, 0, ok.stderr + ok.stdout);
+      assert.match(ok.stderr + ok.stdout, /hello from a bundle, with-secret/);
+      const anonymous = await run(tempFile('tr.yaml', TASKRUN('anonymous', `${locked.host}/kiln/greet:v1`)));
+      const c = (JSON.parse(anonymous.stdout) as RunJson).status.conditions[0];
+      assert.equal(c.reason, 'TaskRunResolutionFailed');
+      assert.match(c.message, /access denied .*; give registry credentials with the "secret" param/);
+    } finally {
+      await locked.stop();
+    }
   });
 });
