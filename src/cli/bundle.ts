@@ -59,10 +59,10 @@ export function addBundleCommands(program: Command, push: BundlePusher | undefin
     .command('push')
     .description('build a Tekton bundle of the files\' objects (one layer each) and push it to REF; prints its digest')
     .argument('<ref>', 'image reference: registry/repository[:tag] (plain http for a registry on loopback)')
-    .requiredOption('-f, --filenames <file>', 'YAML or JSON file of Tekton objects (repeatable; - for stdin)', (v: string, prev: string[]) => [...prev, v], [])
-    .action(async (ref: string, o: { filenames: string[] }) => {
+    .option('-f, --filenames <file>', 'YAML or JSON file of Tekton objects (repeatable; - for stdin)', (v: string, prev: string[] = []) => [...prev, v])
+    .action(async (ref: string, o: { filenames?: string[] }) => {
       if (!push) throw new CliError(EXIT.internal, 'this build of kiln cannot push bundles');
-      if (!o.filenames.length) throw new CliError(EXIT.invalid, 'give the objects with -f FILE');
+      if (!o.filenames?.length) throw new CliError(EXIT.invalid, 'give the objects with -f FILE');
       const objects = o.filenames.flatMap((f) => bundleEntries(readText(f), f));
       const authFile = dockerConfigFile(env);
       const dockerConfig = authFile ? readText(authFile) : undefined;

@@ -1,6 +1,7 @@
 // End to end: `kiln bundle push` to Debian's docker-registry on loopback, then `kiln run` of
 // TaskRuns whose Task comes from that bundle through the bundles resolver, by tag and by digest;
-// a name the bundle does not hold fails the run with the resolver's message.
+// a name the bundle does not hold fails the run with the resolver's message; credentials from
+// REGISTRY_AUTH_FILE (push) and a kubernetes.io/dockerconfigjson Secret (resolve).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { kiln, tempDir, tempFile } from './helpers.ts';
