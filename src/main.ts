@@ -296,6 +296,14 @@ export async function main(argv: string[]): Promise<number> {
       local: (o) => startLocalKiln(o),
       serve: (o) => serve(o),
       tokens: async (dir) => (await import('./server/tokens.ts')).tokenAdmin(resolve(dir)),
+      bundlePush: async (req) => {
+        const { pushBundle, BundlePushError } = await import('./resolution/bundle-push.ts');
+        try {
+          return await pushBundle(req);
+        } catch (e) {
+          throw e instanceof BundlePushError ? new CliError(EXIT.failed, e.message) : e;
+        }
+      },
       gitopsConformance: async (dir) => (await import('./gitops/conformance/run.ts')).runGitopsConformance(dir),
       cluster: async (file, context) => (await import('./gitops/cluster/kubeconfig.ts')).kubeconfigDestination(file, context),
       signal: ac.signal,

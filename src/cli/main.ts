@@ -18,6 +18,7 @@ import { createPlainReporter, type Writers } from './reporter.ts';
 import { addRemoteCommands, type Connection } from './remote-commands.ts';
 import { addTokenCommands, type TokenAdminFactory } from './token.ts';
 import { addInstallCommands, type ClusterConnector } from './install.ts';
+import { addBundleCommands, type BundlePusher } from './bundle.ts';
 
 /** What the CLI gets from the composition root. */
 export interface CliDeps {
@@ -33,6 +34,8 @@ export interface CliDeps {
   gitopsConformance?: GitopsConformanceRunner;
   /** `kiln install|uninstall`: a Kubernetes API from a kubeconfig */
   cluster?: ClusterConnector;
+  /** `kiln bundle push`: builds and pushes a Tekton bundle */
+  bundlePush?: BundlePusher;
   writers?: Writers;
   env?: Record<string, string | undefined>;
   /** aborted on Ctrl-C */
@@ -231,6 +234,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
   addRemoteCommands(program, deps, w, env, setCode);
   addTokenCommands(program, deps.tokens, w, (o) => dataDirOf(o, env), setCode);
   addInstallCommands(program, deps.cluster, w, env, setCode);
+  addBundleCommands(program, deps.bundlePush, w, env, setCode, deps.signal);
 
   program
     .command('serve')

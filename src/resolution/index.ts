@@ -1,11 +1,12 @@
 // kiln's resolvers wired together: git (clone mode: cache under the data dir; API mode: tokens
 // from the store's Secrets), http (passwords from the store's Secrets), cluster (the same store),
-// hub (Artifact Hub / Tekton Hub APIs); bundles are not served yet.
+// hub (Artifact Hub / Tekton Hub APIs), bundles (OCI registries; credentials from Secrets).
 import { join } from 'node:path';
 import type { Secret } from '../api/core.types.ts';
 import { SECRET } from '../api/registry.ts';
 import type { Store } from '../store/store.ts';
 import { orUndefined } from '../store/store.ts';
+import { createBundlesResolver } from './bundles.ts';
 import { createClusterResolver } from './cluster.ts';
 import { createResolution } from './framework.ts';
 import { createGitResolver } from './git.ts';
@@ -61,6 +62,7 @@ export function createKilnResolution({ store, dataDir, offline = false, rewrites
       http: createHttpResolver({ secretValue: secrets, offline, rewrites }),
       cluster: createClusterResolver({ store, allowedNamespaces: clusterNamespaces }),
       hub: createHubResolver({ artifactHubUrl: hub?.artifact, tektonHubUrl: hub?.tekton, offline, rewrites }),
+      bundles: createBundlesResolver({ secretValue: (ns, name, key) => secretValue(store, ns, name, key), offline }),
     },
   });
 }

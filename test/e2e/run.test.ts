@@ -123,12 +123,12 @@ kind: TaskRun
 metadata: {name: remote}
 spec:
   taskRef:
-    resolver: bundles
-    params: [{name: bundle, value: registry.invalid/tasks:1}, {name: name, value: t}, {name: kind, value: task}]
+    resolver: hub
+    params: [{name: name, value: t}, {name: version, value: "0.1"}]
 `);
     const r = await run(['-f', f]);
     assert.equal(r.code, 3, r.stdout + r.stderr);
-    assert.match(r.stdout, /Unsupported: resolver "bundles" is not available in kiln/);
+    assert.match(r.stdout, /Unsupported: resolver "hub" is not available in kiln/);
   });
 
   it('cancels cleanly on Ctrl-C and exits 130', async () => {
