@@ -39,15 +39,15 @@ describe('ssh-auth git credentials', () => {
       '.ssh/id_key-c': 'KEY-C\n',
       '.ssh/config': [
         'Host github.com', '    HostName github.com', '    Port 22',
-        '    IdentityFile /tekton/creds/.ssh/id_key-a', '    IdentityFile /tekton/creds/.ssh/id_key-c',
-        'Host git.local', '    HostName git.local', '    Port 2222', '    IdentityFile /tekton/creds/.ssh/id_key-b', '',
+        '    IdentityFile /tekton/creds/.ssh/id_key-a', '    IdentityFile /tekton/creds/.ssh/id_key-c', '    UserKnownHostsFile /tekton/creds/.ssh/known_hosts',
+        'Host git.local', '    HostName git.local', '    Port 2222', '    IdentityFile /tekton/creds/.ssh/id_key-b', '    UserKnownHostsFile /tekton/creds/.ssh/known_hosts', '',
       ].join('\n'),
       '.ssh/known_hosts': 'github.com ssh-rsa AAA\n[git.local]:2222 ssh-ed25519 BBB',
     });
   });
   test('a host without known_hosts accepts its key on first use; no known_hosts file then', () => {
     const files = sshGitFiles([{ secret: 's', url: '127.0.0.1:2022', privateKey: 'K' }], '/data/creds');
-    assert.equal(files['.ssh/config'], 'Host 127.0.0.1\n    HostName 127.0.0.1\n    Port 2022\n    IdentityFile /data/creds/.ssh/id_s\n    StrictHostKeyChecking accept-new\n');
+    assert.equal(files['.ssh/config'], 'Host 127.0.0.1\n    HostName 127.0.0.1\n    Port 2022\n    IdentityFile /data/creds/.ssh/id_s\n    UserKnownHostsFile /data/creds/.ssh/known_hosts\n    StrictHostKeyChecking accept-new\n');
     assert.equal(files['.ssh/known_hosts'], undefined);
   });
   test('no entries: no files', () => assert.deepEqual(sshGitFiles([], '/tekton/creds'), {}));

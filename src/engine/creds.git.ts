@@ -62,7 +62,8 @@ export function splitHostPort(hostport: string): { host: string; port: string } 
  * directory (the IdentityFile lines point into it). A host none of whose Secrets gives a
  * `known_hosts` gets `StrictHostKeyChecking accept-new`: its key is accepted on first use, as
  * Tekton's git-init accepts it (a step has no terminal to answer ssh's question); a host with
- * one is checked against it.
+ * one is checked against it. Each block names the known_hosts file in `dir` (UserKnownHostsFile),
+ * as its IdentityFile lines do: ssh takes `~` from the passwd entry, not from $HOME.
  */
 export function sshGitFiles(entries: readonly SshGitEntry[], dir: string): Record<string, string> {
   if (entries.length === 0) return {};
@@ -79,6 +80,7 @@ export function sshGitFiles(entries: readonly SshGitEntry[], dir: string): Recor
       config += `    IdentityFile ${dir}/.ssh/id_${e.secret}\n`;
       if (e.knownHosts) knownHosts.push(e.knownHosts);
     }
+    config += `    UserKnownHostsFile ${dir}/.ssh/known_hosts\n`;
     if (!es.some((e) => e.knownHosts)) config += '    StrictHostKeyChecking accept-new\n';
   }
   files['.ssh/config'] = config;

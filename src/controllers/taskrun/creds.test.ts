@@ -50,7 +50,7 @@ describe('credentials from the ServiceAccount', () => {
   test('the plan carries the files, $(credentials.path) is /tekton/creds and the values are masked', async () => {
     const p = await prepareAttempt(run('builder'), 0, { store: await seeded(), executor: noExecutor, offline: false });
     assert.ok(p.ok, JSON.stringify(p));
-    assert.equal(p.plan.credentials?.['.ssh/config'], 'Host git.example.com\n    HostName git.example.com\n    Port 2222\n    IdentityFile /tekton/creds/.ssh/id_git-ssh\n    StrictHostKeyChecking accept-new\n');
+    assert.equal(p.plan.credentials?.['.ssh/config'], 'Host git.example.com\n    HostName git.example.com\n    Port 2222\n    IdentityFile /tekton/creds/.ssh/id_git-ssh\n    UserKnownHostsFile /tekton/creds/.ssh/known_hosts\n    StrictHostKeyChecking accept-new\n');
     assert.match(p.plan.steps[0].script ?? '', /cat \/tekton\/creds\/\.git-credentials/);
     for (const v of ['pw-7f3e9a', 'KEY-LINE-abcdef\n']) assert.ok(p.plan.secrets?.includes(v), v);
   });
