@@ -17,7 +17,7 @@ describe('credsInit', () => {
     assert.equal(got.files['.git-credentials'], 'https://user:s3cret-pw@git.example.com\n');
     assert.match(got.files['.ssh/config'], /IdentityFile \/tekton\/creds\/\.ssh\/id_git-ssh\n/);
     assert.deepEqual(Object.keys(JSON.parse(got.files['.docker/config.json']).auths), ['https://registry.example.com', 'r.io']);
-    for (const v of ['s3cret-pw', 'PRIVATE KEY\n', 'dXNlcjpzM2NyZXQtcHc=']) assert.ok(got.masked.includes(v), v);
+    for (const v of ['s3cret-pw', 'PRIVATE KEY\n', 'dXNlcjpzM2NyZXQtcHc=', 'eHg6eXk=']) assert.ok(got.masked.includes(v), v);
   });
   test('Secrets without a Tekton annotation (or of another type) give nothing', () => {
     const got = credsInit([

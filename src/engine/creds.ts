@@ -42,60 +42,66 @@ function plainName(name: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name);
 }
 
+/** What the Secrets give, gathered in the ServiceAccount's order. */
+interface Gathered {
+  basicGit: BasicGitEntry[];
+  ssh: SshGitEntry[];
+  basicDocker: BasicDockerEntry[];
+  configs: DockerConfigSource[];
+  errors: string[];
+  masked: Set<string>;
+}
+
+/** Adds what Secret `s` gives to `g`, as creds-init's git and docker builders match it. */
+function gather(s: CredSecret, g: Gathered): void {
+  const git = annotatedUrls(s, 'tekton.dev/git-');
+  const docker = annotatedUrls(s, 'tekton.dev/docker-');
+  const need = (key: string): string | undefined => {
+    const v = s.data[key];
+    if (v === undefined) g.errors.push(`secret "${s.name}" of type ${s.type} has no "${key}" key`);
+    return v;
+  };
+  if (s.type === BASIC_AUTH && (git.length || docker.length)) {
+    const username = need('username');
+    const password = need('password');
+    if (username === undefined || password === undefined) return;
+    for (const url of git) g.basicGit.push({ secret: s.name, url, username, password });
+    for (const url of docker) g.basicDocker.push({ secret: s.name, url, username, password });
+    for (const v of [escapeUserinfo(password), base64(`${username}:${password}`)]) g.masked.add(v);
+  } else if (s.type === SSH_AUTH && git.length) {
+    if (!plainName(s.name)) return void g.errors.push(`secret "${s.name}": its name cannot name a key file`);
+    const privateKey = need('ssh-privatekey');
+    if (privateKey === undefined) return;
+    for (const url of git) g.ssh.push({ secret: s.name, url, privateKey, knownHosts: s.data['known_hosts'] });
+  } else if (s.type === DOCKERCFG || s.type === DOCKERCONFIGJSON) {
+    // creds-init takes every registry Secret of the account, annotated or not
+    const key = s.type === DOCKERCFG ? '.dockercfg' : '.dockerconfigjson';
+    const text = need(key);
+    if (text !== undefined) g.configs.push({ secret: s.name, key, text });
+  } else {
+    return;
+  }
+  for (const v of Object.values(s.data)) g.masked.add(v);
+}
+
 /**
  * The files creds-init writes for `secrets` (in the ServiceAccount's order). `dir` is where steps
  * see the credentials directory (default /tekton/creds): `.ssh/config` names the keys there.
  */
 export function credsInit(secrets: readonly CredSecret[], dir: string = CREDS_DIR): CredsInit {
-  const basicGit: BasicGitEntry[] = [];
-  const ssh: SshGitEntry[] = [];
-  const basicDocker: BasicDockerEntry[] = [];
-  const configs: DockerConfigSource[] = [];
-  const errors: string[] = [];
-  const masked = new Set<string>();
-  for (const s of secrets) {
-    const git = annotatedUrls(s, 'tekton.dev/git-');
-    const docker = annotatedUrls(s, 'tekton.dev/docker-');
-    const need = (key: string): string | undefined => {
-      const v = s.data[key];
-      if (v === undefined) errors.push(`secret "${s.name}" of type ${s.type} has no "${key}" key`);
-      return v;
-    };
-    let counts = false;
-    if (s.type === BASIC_AUTH && (git.length || docker.length)) {
-      counts = true;
-      const username = need('username');
-      const password = need('password');
-      if (username === undefined || password === undefined) continue;
-      for (const url of git) basicGit.push({ secret: s.name, url, username, password });
-      for (const url of docker) basicDocker.push({ secret: s.name, url, username, password });
-      for (const v of [escapeUserinfo(password), base64(`${username}:${password}`)]) masked.add(v);
-    } else if (s.type === SSH_AUTH && git.length) {
-      counts = true;
-      if (!plainName(s.name)) {
-        errors.push(`secret "${s.name}": its name cannot name a key file`);
-        continue;
-      }
-      const privateKey = need('ssh-privatekey');
-      if (privateKey === undefined) continue;
-      for (const url of git) ssh.push({ secret: s.name, url, privateKey, knownHosts: s.data['known_hosts'] });
-    } else if (s.type === DOCKERCFG || s.type === DOCKERCONFIGJSON) {
-      // creds-init takes every registry Secret of the account, annotated or not
-      counts = true;
-      const key = s.type === DOCKERCFG ? '.dockercfg' : '.dockerconfigjson';
-      const text = need(key);
-      if (text !== undefined) configs.push({ secret: s.name, key, text });
-    }
-    if (!counts) continue;
-    for (const v of Object.values(s.data)) masked.add(v);
-  }
-  const seen = new Set<string>();
-  for (const e of basicGit) {
-    if (seen.has(e.url)) errors.push(`secret "${e.secret}": more than one basic-auth Secret annotated tekton.dev/git-* for ${e.url}`);
-    seen.add(e.url);
-  }
-  const docker = dockerFiles(configs, basicDocker);
+  const g: Gathered = { basicGit: [], ssh: [], basicDocker: [], configs: [], errors: [], masked: new Set() };
+  for (const s of secrets) gather(s, g);
+  const { errors, masked } = g;
+  const firsts = g.basicGit.filter((e, i) => {
+    const first = g.basicGit.findIndex((o) => o.url === e.url) === i;
+    if (!first) errors.push(`secret "${e.secret}": more than one basic-auth Secret annotated tekton.dev/git-* for ${e.url}`);
+    return first;
+  });
+  const docker = dockerFiles(g.configs, g.basicDocker);
   errors.push(...docker.errors);
-  const files = { ...docker.files, ...basicGitFiles(basicGit.filter((e, i) => basicGit.findIndex((o) => o.url === e.url) === i)), ...sshGitFiles(ssh, dir) };
+  // a registry's auth and password alone, as `.docker/config.json` shows them
+  const merged = docker.files['.docker/config.json'];
+  if (merged) for (const e of Object.values(JSON.parse(merged).auths as Record<string, { auth?: string; password?: string }>)) for (const v of [e.auth, e.password]) if (v) masked.add(v);
+  const files = { ...docker.files, ...basicGitFiles(firsts), ...sshGitFiles(g.ssh, dir) };
   return { files, masked: [...masked], errors };
 }
