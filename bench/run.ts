@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, one table.
-// Usage: node bench/run.ts [--iterations N] [--only taskrun|pipeline|api|triggers|gitops|podman] [--markdown]
+// Usage: node bench/run.ts [--iterations N] [--only taskrun|pipeline|api|triggers|gitops|podman|resolution] [--markdown]
 //        [--pipeline-tasks 200,2000]  (pipeline sizes whose per-task cost is compared)
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { apiBench } from './api.ts';
 import { triggersBench } from './triggers.ts';
 import { gitopsBench } from './gitops.ts';
 import { podmanBench } from './podman.ts';
+import { resolutionBench } from './resolution.ts';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
@@ -35,6 +36,7 @@ const rows: Row[] = [
   ...(only === '' || only === 'triggers' ? await triggersBench() : []),
   ...(only === '' || only === 'gitops' ? await gitopsBench({ apps: Number(arg('--gitops-apps', '1000')) }) : []),
   ...(only === '' || only === 'podman' ? await podmanBench({ iterations: Math.min(iterations, 10) }) : []),
+  ...(only === '' || only === 'resolution' ? await resolutionBench() : []),
 ];
 
 const width = Math.max(...rows.map((r) => r.name.length));

@@ -15,6 +15,8 @@ import { createTaskRunController } from './controllers/taskrun/controller.ts';
 import { createPipelineRunController } from './controllers/pipelinerun/controller.ts';
 import { createClaimController } from './controllers/volumeclaims/controller.ts';
 import { createKilnResolution } from './resolution/index.ts';
+import { gitApiConfigOf } from './resolution/gitapi.ts';
+import type { HubUrls } from './resolution/index.ts';
 import type { UrlRewrite } from './resolution/remote.ts';
 import type { ClaimStorage } from './controllers/volumeclaims/reconciler.ts';
 import { claimDir } from './executor/process/layout.ts';
@@ -41,6 +43,8 @@ export interface LocalKilnOptions {
   store?: Store;
   /** resolvers' remote URL prefixes served from elsewhere (stand-ins, e.g. a loopback git daemon) */
   resolverRewrites?: readonly UrlRewrite[];
+  /** the hub resolver's API bases (default the public ones) */
+  hubUrls?: HubUrls;
 }
 
 /** Creates kiln's data directory, private to kiln's user (0700): it holds logs, the store, credentials. */
@@ -70,7 +74,7 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
   const maxRunning = opts.maxParallel ?? defaultParallelism();
   // the user's own machine: any hostPath (`-w name=DIR`); privileged only when asked for
   const hostPolicy: HostPolicy = { ...RUN_POLICY, allowPrivileged: !!opts.allowPrivileged };
-  const resolution = createKilnResolution({ store, dataDir, offline: opts.offline, rewrites: opts.resolverRewrites });
+  const resolution = createKilnResolution({ store, dataDir, offline: opts.offline, rewrites: opts.resolverRewrites, hub: opts.hubUrls });
   const taskruns = createTaskRunController({ store, executor, offline: opts.offline, workers: 4, maxRunning, hostPolicy, resolution });
   const pipelineruns = createPipelineRunController({ store, resolution });
   const claims = createClaimController({ store, storage: claimStorage(dataDir) });
@@ -156,7 +160,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     const a = admitHostPath(path, hostPolicy);
     return 'problem' in a ? a.problem.replace(/hostPath/g, 'a repository on this machine') : undefined;
   };
-  const resolution = createKilnResolution({ store, dataDir, clusterNamespaces: opts.resolverClusterNamespaces, localRepository, ambientCredentials: false });
+  const resolution = createKilnResolution({ store, dataDir, clusterNamespaces: opts.resolverClusterNamespaces, localRepository, ambientCredentials: false, gitApi: gitApiConfigOf(opts.gitResolverConfig), hub: opts.hubUrls });
   // traces (OpenTelemetry) when the OTEL_* variables ask for them: spans of runs and steps, TRACEPARENT for steps
   const tracing = Object.keys(process.env).some((k) => k.startsWith('OTEL_'))
     ? (await import('./controllers/tracing/tracing.ts')).createTracing({ store, logger: { info: () => {}, error: (m) => opts.log(`error: ${m}`) } })

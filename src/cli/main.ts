@@ -11,7 +11,9 @@ import { runCommand } from './run.ts';
 import { fieldValidationOf, loadFile, notAppliedNote, VALIDATE_HELP } from './files.ts';
 import { readImageMap } from './conformance-images.ts';
 import { conformanceCommand } from './conformance.ts';
+import { hubUrlsOf, readResolverConfig, type HubUrls, type UrlRewrite } from './resolver-config.ts';
 import { addGitopsConformance, type GitopsConformanceRunner } from './conformance-gitops.ts';
+import { gitResolverConfig } from './git-resolver-config.ts';
 import { createPlainReporter, type Writers } from './reporter.ts';
 import { addRemoteCommands, type Connection } from './remote-commands.ts';
 import { addTokenCommands, type TokenAdminFactory } from './token.ts';
@@ -19,7 +21,7 @@ import { addTokenCommands, type TokenAdminFactory } from './token.ts';
 /** What the CLI gets from the composition root. */
 export interface CliDeps {
   /** an in-process kiln (store + controllers + executor) */
-  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number; stepNetwork?: StepNetwork; allowPrivileged?: boolean; executor?: ExecutorChoice }): Promise<KilnClient>;
+  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number; stepNetwork?: StepNetwork; allowPrivileged?: boolean; executor?: ExecutorChoice; resolverRewrites?: readonly UrlRewrite[]; hubUrls?: HubUrls }): Promise<KilnClient>;
   /** a client for a server (default: the HTTP client) */
   remote?(c: Connection): KilnClient;
   /** runs `kiln serve` until SIGTERM/SIGINT; resolves with the exit code */
@@ -61,6 +63,10 @@ export interface ServeOptions {
   metricsPublic?: boolean;
   /** namespaces the cluster resolver may read (default: all) */
   resolverClusterNamespaces?: string[];
+  /** the git resolver's settings by the keys of Tekton's git-resolver-config (scm-type, server-url, api-token-secret-name, …) */
+  gitResolverConfig?: Record<string, string>;
+  /** the hub resolver's API bases (default the public Artifact Hub and Tekton Hub) */
+  hubUrls?: HubUrls;
   /** GitOps: how often every Application is refreshed (ms; default 180 s) */
   appResyncMs?: number;
   log: (line: string) => void;
@@ -78,6 +84,9 @@ const EXECUTOR_HELP = 'what runs steps: podman (each step in its image), process
 export const DEFAULT_PORT = 7443;
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+
+const HUB_ARTIFACT_HELP = 'the hub resolver\'s Artifact Hub API (default https://artifacthub.io)';
+const HUB_TEKTON_HELP = 'the hub resolver\'s Tekton Hub API (default https://api.hub.tekton.dev)';
 
 const ALLOW_PRIVILEGED_HELP = 'accept steps and sidecars asking for securityContext.privileged (they still get no capability)';
 
@@ -144,8 +153,11 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .addOption(new Option('--step-network <mode>', STEP_NETWORK_HELP).choices(['outside', 'none']))
     .option('--allow-privileged', ALLOW_PRIVILEGED_HELP)
     .addOption(new Option('--executor <name>', EXECUTOR_HELP).choices(['auto', 'podman', 'process']))
+    .option('--hub-artifact-url <url>', HUB_ARTIFACT_HELP)
+    .option('--hub-tekton-url <url>', HUB_TEKTON_HELP)
     .action(async (o) => {
       const fieldValidation = fieldValidationOf(o.validate, o.strict);
+      const hubUrls = hubUrlsOf(o);
       const reporter = createPlainReporter(w, { json: o.output === 'json', live: !!w.raw });
       setCode(await runCommand({
         file: o.filename,
@@ -159,7 +171,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         signal: deps.signal,
         allowPrivileged: !!o.allowPrivileged,
         executor: o.executor,
-        client: () => deps.local({ dataDir: dataDirOf(o, env), maxParallel: parallelOf(o.parallel), stepNetwork: o.stepNetwork, allowPrivileged: !!o.allowPrivileged, executor: o.executor }),
+        client: () => deps.local({ dataDir: dataDirOf(o, env), maxParallel: parallelOf(o.parallel), stepNetwork: o.stepNetwork, allowPrivileged: !!o.allowPrivileged, executor: o.executor, hubUrls }),
       }));
     });
 
@@ -193,7 +205,12 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--data-dir <dir>', 'where runs and logs are kept (default: a directory under $KILN_HOME or ./.kiln)')
     .addOption(new Option('--executor <name>', EXECUTOR_HELP).choices(['auto', 'podman', 'process']))
     .option('--images <file>', 'replace image references before creating the objects: lines "upstream-image local-image"')
+    .option('--resolver-config <file>', 'resolvers\' remotes served elsewhere (stand-ins on loopback): YAML/JSON {rewrites: [{from, to}], hub: {artifact, tekton}}')
+    .option('--hub-artifact-url <url>', HUB_ARTIFACT_HELP)
+    .option('--hub-tekton-url <url>', HUB_TEKTON_HELP)
     .action(async (dir, o) => {
+      const resolvers = o.resolverConfig ? readResolverConfig(o.resolverConfig) : { rewrites: [], hub: {} };
+      const hubUrls = { ...resolvers.hub, ...hubUrlsOf(o) };
       const timeoutMs = parseDuration(o.timeout);
       if (timeoutMs === undefined) throw new CliError(EXIT.invalid, `--timeout ${o.timeout}: not a duration (e.g. 90s, 5m)`);
       const jobs = Number(o.jobs);
@@ -201,7 +218,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
       setCode(await conformanceCommand({
         dir, jobs, timeoutMs, json: !!o.json, ratchet: o.ratchet, ratchetRoot: o.ratchetRoot, report: o.report,
         ...(o.images ? { images: { file: o.images, map: readImageMap(o.images) } } : {}),
-        client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, maxParallel: parallelOf(o.parallel), executor: o.executor }),
+        client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, maxParallel: parallelOf(o.parallel), executor: o.executor, resolverRewrites: resolvers.rewrites, hubUrls }),
         out: w.out, err: w.err,
       }));
     });
@@ -230,8 +247,12 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .addOption(new Option('--events-mode <mode>', 'CloudEvents HTTP mode of --events-sink (default binary)').choices(['binary', 'structured']))
     .option('--metrics-public', 'serve /metrics without the API token')
     .option('--resolver-cluster-namespaces <ns>', 'namespaces the cluster resolver may read Tasks and Pipelines from (NS[,NS…], repeatable; default: all)', collect, [])
+    .option('--git-resolver-config <key=value>', 'the git resolver\'s settings as in Tekton\'s git-resolver-config: scm-type, server-url, api-token-secret-name, -key, -namespace, default-org, default-revision (repeatable)', collect, [])
+    .option('--hub-artifact-url <url>', HUB_ARTIFACT_HELP)
+    .option('--hub-tekton-url <url>', HUB_TEKTON_HELP)
     .option('--app-resync <seconds>', 'GitOps: refresh every Application this often (default 180)')
     .action(async (o) => {
+      const hubUrls = hubUrlsOf(o);
       const appResync = o.appResync === undefined ? undefined : Number(o.appResync);
       if (appResync !== undefined && !(Number.isFinite(appResync) && appResync > 0)) throw new CliError(EXIT.invalid, `--app-resync ${o.appResync}: expected a number of seconds > 0`);
       if (!deps.serve) throw new CliError(EXIT.internal, 'this build of kiln cannot serve');
@@ -258,6 +279,8 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         eventsMode: o.eventsMode,
         metricsPublic: !!o.metricsPublic,
         resolverClusterNamespaces: (o.resolverClusterNamespaces as string[]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
+        gitResolverConfig: gitResolverConfig(o.gitResolverConfig as string[]),
+        hubUrls,
         appResyncMs: appResync === undefined ? undefined : appResync * 1000,
         log: w.err,
       }));

@@ -15,7 +15,11 @@ export type VolumeSource =
   /** a named persistent directory kept by the executor between runs (a PVC stand-in) */
   | { type: 'claim'; claimName: string; namespace: string }
   /** files materialised from a ConfigMap or Secret (relative path → content) */
-  | { type: 'files'; files: Record<string, string | Uint8Array>; mode?: number };
+  /** `ref`: the ConfigMap or Secret they came from (an executor that mounts it by name, as a Pod does, needs it) */
+  | { type: 'files'; files: Record<string, string | Uint8Array>; mode?: number; ref?: FilesRef };
+
+/** The ConfigMap or Secret a `files` source was read from, as a Pod volume names it. */
+export interface FilesRef { kind: 'ConfigMap' | 'Secret'; name: string; items?: Array<{ key: string; path: string; mode?: number }>; optional?: boolean }
 
 export interface PlanVolume { name: string; source: VolumeSource }
 

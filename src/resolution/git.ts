@@ -39,10 +39,10 @@ const COMMIT = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 /** URL forms handed to git: scheme URLs of the transports allowed, scp-like ssh, absolute paths. */
 const ALLOWED_URL = /^(https?|git|ssh|file):\/\/|^[A-Za-z0-9._-]+@[^/:]+:|^\//;
 
-/** Tekton's git params with defaults: url, revision, pathInRepo (the API mode is not served here). */
+/** Tekton's git params with defaults: url, revision, pathInRepo (the API mode is gitapi.ts). */
 export function gitParams(params: ReadonlyMap<string, string>, defaults: { revision?: string; url?: string } = {}): { url: string; revision: string; path: string } {
-  if (params.has('repo') || params.has('org')) {
-    throw new ResolverError('the git resolver\'s API mode (org + repo with a token) is not supported by kiln yet; use url', { unsupported: true });
+  if (params.get('repo')) {
+    throw new ResolverError('\'repo\' selects the git resolver\'s API mode, which the clone mode does not serve (see withGitApiMode); use url', { unsupported: true });
   }
   const url = params.get('url') || defaults.url;
   const path = params.get('pathInRepo');

@@ -28,7 +28,8 @@ export function parseDigest(text: string): { algorithm: 'sha256' | 'sha512'; hex
   return { algorithm, hex: m[2].toLowerCase() };
 }
 
-async function readLimited(res: Response, url: string, maxBytes: number): Promise<Buffer> {
+/** The body of `res`, failing once it is more than `maxBytes`. */
+export async function readLimited(res: Response, url: string, maxBytes: number): Promise<Buffer> {
   const declared = Number(res.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) throw new ResolverError(`${url} is ${declared} bytes, more than the limit of ${maxBytes}`);
   const chunks: Buffer[] = [];

@@ -1,5 +1,6 @@
-// kiln's resolvers wired together: git (cache under the data dir), http (passwords from the
-// store's Secrets), cluster (the same store); bundles and hub are not served yet.
+// kiln's resolvers wired together: git (clone mode: cache under the data dir; API mode: tokens
+// from the store's Secrets), http (passwords from the store's Secrets), cluster (the same store),
+// hub (Artifact Hub / Tekton Hub APIs); bundles are not served yet.
 import { join } from 'node:path';
 import type { Secret } from '../api/core.types.ts';
 import { SECRET } from '../api/registry.ts';
@@ -8,7 +9,9 @@ import { orUndefined } from '../store/store.ts';
 import { createClusterResolver } from './cluster.ts';
 import { createResolution } from './framework.ts';
 import { createGitResolver } from './git.ts';
+import { createGitApiResolver, withGitApiMode, type GitApiConfig } from './gitapi.ts';
 import { createHttpResolver } from './http.ts';
+import { createHubResolver } from './hub.ts';
 import type { UrlRewrite } from './remote.ts';
 import type { RemoteResolution } from './resolver.ts';
 
@@ -28,7 +31,14 @@ export interface KilnResolutionOptions {
   localRepository?: (path: string) => string | undefined;
   /** git may use the credentials of the user kiln runs as (default true) */
   ambientCredentials?: boolean;
+  /** the git resolver's API mode: server-wide scm type, server URL, token Secret, org (Tekton's git-resolver-config) */
+  gitApi?: GitApiConfig;
+  /** the hub resolver's API bases (default the public Artifact Hub and Tekton Hub) */
+  hub?: HubUrls;
 }
+
+/** The hub resolver's API bases: `--hub-artifact-url`, `--hub-tekton-url`. */
+export interface HubUrls { artifact?: string; tekton?: string }
 
 /** The value of `key` in a Secret (data is base64; stringData as written). */
 export async function secretValue(store: Store, namespace: string, name: string, key: string): Promise<string | undefined> {
@@ -39,13 +49,18 @@ export async function secretValue(store: Store, namespace: string, name: string,
 }
 
 /** The resolution service kiln runs with (`kiln run` and `kiln serve` alike). */
-export function createKilnResolution({ store, dataDir, offline = false, rewrites = [], clusterNamespaces, timeoutMs, localRepository, ambientCredentials }: KilnResolutionOptions): RemoteResolution {
+export function createKilnResolution({ store, dataDir, offline = false, rewrites = [], clusterNamespaces, timeoutMs, localRepository, ambientCredentials, gitApi, hub }: KilnResolutionOptions): RemoteResolution {
+  const secrets = (ns: string, name: string, key: string) => secretValue(store, ns, name, key);
   return createResolution({
     timeoutMs,
     resolvers: {
-      git: createGitResolver({ cacheDir: join(dataDir, 'resolution', 'git'), offline, rewrites, localRepository, ambientCredentials }),
-      http: createHttpResolver({ secretValue: (ns, name, key) => secretValue(store, ns, name, key), offline, rewrites }),
+      git: withGitApiMode(
+        createGitResolver({ cacheDir: join(dataDir, 'resolution', 'git'), defaultRevision: gitApi?.defaultRevision, offline, rewrites, localRepository, ambientCredentials }),
+        createGitApiResolver({ ...gitApi, secretValue: secrets, offline, rewrites }),
+      ),
+      http: createHttpResolver({ secretValue: secrets, offline, rewrites }),
       cluster: createClusterResolver({ store, allowedNamespaces: clusterNamespaces }),
+      hub: createHubResolver({ artifactHubUrl: hub?.artifact, tektonHubUrl: hub?.tekton, offline, rewrites }),
     },
   });
 }

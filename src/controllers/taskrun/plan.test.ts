@@ -45,32 +45,32 @@ describe('buildPlan: volumes', () => {
     {
       name: 'configMap → files, every key, mode from defaultMode',
       volume: { name: 'v', configMap: { name: 'cfg', defaultMode: 0o600 } },
-      want: { type: 'files', files: { 'a.txt': 'A', 'b.txt': 'B', LOG: 'debug' }, mode: 0o600 },
+      want: { type: 'files', files: { 'a.txt': 'A', 'b.txt': 'B', LOG: 'debug' }, mode: 0o600, ref: { kind: 'ConfigMap', name: 'cfg' } },
     },
     {
       name: 'configMap without defaultMode leaves the mode to the executor',
       volume: { name: 'v', configMap: { name: 'other' } },
-      want: { type: 'files', files: { 'c.txt': 'C' }, mode: undefined },
+      want: { type: 'files', files: { 'c.txt': 'C' }, mode: undefined, ref: { kind: 'ConfigMap', name: 'other' } },
     },
     {
       name: 'configMap items project chosen keys to paths',
       volume: { name: 'v', configMap: { name: 'cfg', items: [{ key: 'a.txt', path: 'sub/renamed' }, { key: 'absent', path: 'x' }] } },
-      want: { type: 'files', files: { 'sub/renamed': 'A' }, mode: undefined },
+      want: { type: 'files', files: { 'sub/renamed': 'A' }, mode: undefined, ref: { kind: 'ConfigMap', name: 'cfg', items: [{ key: 'a.txt', path: 'sub/renamed' }, { key: 'absent', path: 'x' }] } },
     },
     {
       name: 'optional missing configMap → no files',
       volume: { name: 'v', configMap: { name: 'nope', optional: true } },
-      want: { type: 'files', files: {}, mode: undefined },
+      want: { type: 'files', files: {}, mode: undefined, ref: { kind: 'ConfigMap', name: 'nope', optional: true } },
     },
     {
       name: 'secret → files base64-decoded (UTF-8), stringData wins, default mode 0400',
       volume: { name: 'v', secret: { secretName: 'creds' } },
-      want: { type: 'files', files: { user: 'bob', password: 's3cr3t\n', note: 'héllo ✓' }, mode: 0o400 },
+      want: { type: 'files', files: { user: 'bob', password: 's3cr3t\n', note: 'héllo ✓' }, mode: 0o400, ref: { kind: 'Secret', name: 'creds' } },
     },
     {
       name: 'secret items and defaultMode',
       volume: { name: 'v', secret: { secretName: 'creds', items: [{ key: 'password', path: 'pw' }], defaultMode: 0o440 } },
-      want: { type: 'files', files: { pw: 's3cr3t\n' }, mode: 0o440 },
+      want: { type: 'files', files: { pw: 's3cr3t\n' }, mode: 0o440, ref: { kind: 'Secret', name: 'creds', items: [{ key: 'password', path: 'pw' }] } },
     },
     {
       name: 'projected sources merge configMaps and secrets, in order',
@@ -104,7 +104,7 @@ describe('buildPlan: volumes', () => {
     const got = plan({ volumes: [{ name: 'shared', hostPath: { path: '/h' } }] }, run);
     assert.deepEqual(got.volumes, [
       { name: 'shared', source: { type: 'hostDir', path: '/h' } },
-      { name: 'extra', source: { type: 'files', files: { 'c.txt': 'C' }, mode: undefined } },
+      { name: 'extra', source: { type: 'files', files: { 'c.txt': 'C' }, mode: undefined, ref: { kind: 'ConfigMap', name: 'other' } } },
     ]);
   });
 
@@ -130,8 +130,8 @@ describe('buildPlan: workspaces', () => {
     // sha256("src" + "tr") by sha256sum: a run without uid is named by its name
     { name: 'volumeClaimTemplate → the claim Tekton names', binding: { volumeClaimTemplate: { spec: {} } }, want: { type: 'claim', claimName: 'pvc-527d744468', namespace: 'ns' }, readOnly: false },
     { name: 'hostPath (kiln run -w) → hostDir', binding: { hostPath: { path: '/home/me/src' } }, want: { type: 'hostDir', path: '/home/me/src' }, readOnly: false },
-    { name: 'configMap is read-only', binding: { configMap: { name: 'other' } }, want: { type: 'files', files: { 'c.txt': 'C' }, mode: undefined }, readOnly: true },
-    { name: 'secret is read-only', binding: { secret: { secretName: 'creds', items: [{ key: 'user', path: 'u' }] } }, want: { type: 'files', files: { u: 'bob' }, mode: 0o400 }, readOnly: true },
+    { name: 'configMap is read-only', binding: { configMap: { name: 'other' } }, want: { type: 'files', files: { 'c.txt': 'C' }, mode: undefined, ref: { kind: 'ConfigMap', name: 'other' } }, readOnly: true },
+    { name: 'secret is read-only', binding: { secret: { secretName: 'creds', items: [{ key: 'user', path: 'u' }] } }, want: { type: 'files', files: { u: 'bob' }, mode: 0o400, ref: { kind: 'Secret', name: 'creds', items: [{ key: 'user', path: 'u' }] } }, readOnly: true },
     { name: 'projected is read-only', binding: { projected: { sources: [{ configMap: { name: 'other' } }] } }, want: { type: 'files', files: { 'c.txt': 'C' }, mode: undefined }, readOnly: true },
   ];
   for (const c of bindingCases) {

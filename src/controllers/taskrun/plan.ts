@@ -160,8 +160,14 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
   }
 
   function sourceOf(v: Volume | WorkspaceBinding, what: string, claimFallback: string, field: string): VolumeSource {
-    if (v.configMap) return { type: 'files', files: project(configMapData(v.configMap.name, v.configMap.optional, what) ?? {}, v.configMap.items), mode: v.configMap.defaultMode };
-    if (v.secret) return { type: 'files', files: project(secretData(v.secret.secretName, v.secret.optional, what) ?? {}, v.secret.items), mode: v.secret.defaultMode ?? 0o400 };
+    if (v.configMap) {
+      const ref = { kind: 'ConfigMap' as const, name: v.configMap.name, ...(v.configMap.items ? { items: v.configMap.items } : {}), ...(v.configMap.optional !== undefined ? { optional: v.configMap.optional } : {}) };
+      return { type: 'files', files: project(configMapData(v.configMap.name, v.configMap.optional, what) ?? {}, v.configMap.items), mode: v.configMap.defaultMode, ref };
+    }
+    if (v.secret) {
+      const ref = { kind: 'Secret' as const, name: v.secret.secretName, ...(v.secret.items ? { items: v.secret.items } : {}), ...(v.secret.optional !== undefined ? { optional: v.secret.optional } : {}) };
+      return { type: 'files', files: project(secretData(v.secret.secretName, v.secret.optional, what) ?? {}, v.secret.items), mode: v.secret.defaultMode ?? 0o400, ref };
+    }
     if (v.projected) return { type: 'files', files: projected(v.projected, what), mode: v.projected.defaultMode };
     if (v.persistentVolumeClaim) return { type: 'claim', claimName: v.persistentVolumeClaim.claimName, namespace: ns };
     if ('volumeClaimTemplate' in v && v.volumeClaimTemplate) return { type: 'claim', claimName: claimFallback, namespace: ns };

@@ -1,0 +1,150 @@
+// The kubernetes executor against a stand-in API whose "kubelet" plays the Pod podspec.ts makes:
+// init containers in order with the wrapper's termination messages, logs, the report container.
+// (Containers are not run here; the wrapper itself runs for real in wrapper.test.ts.)
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutionPlan, PlanContainer } from '../executor.ts';
+import { createKubernetesExecutor, podName } from './executor.ts';
+import type { PodApi } from './executor.ts';
+import type { ContainerStatus, PodStatus } from './status.ts';
+import { STOP_MARKER } from './wrapper.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'kiln-k8s-executor-'));
+after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** What a container does in the stand-in kubelet: its exit code and output; `hold` keeps it running until the Pod is deleted. */
+interface Play { code?: number; out?: string; hold?: boolean }
+
+/** A stand-in API + kubelet: runs each created Pod's init containers in order as the wrapper would. */
+function standIn(play: Record<string, Play>, results: Record<string, string> = {}) {
+  const pods = new Map<string, { pod: any; status: PodStatus; logs: Map<string, string>; ended: Set<string>; deleted: boolean }>();
+  const watchers = new Map<string, Set<(s: PodStatus | undefined) => void>>();
+  const deleted: string[] = [];
+  const tick = () => new Promise((r) => setTimeout(r, 5));
+  const emit = (name: string) => { for (const w of watchers.get(name) ?? []) w(pods.get(name) && structuredClone(pods.get(name)!.status)); };
+  async function kubelet(name: string): Promise<void> {
+    const p = pods.get(name)!;
+    const statuses: ContainerStatus[] = (p.status.initContainerStatuses = []);
+    let stop = false;
+    for (const c of p.pod.spec.initContainers as any[]) {
+      await tick();
+      if (p.deleted) return;
+      const pl = play[c.name] ?? {};
+      const st: ContainerStatus = { name: c.name, state: { running: { startedAt: 't' } } };
+      statuses.push(st);
+      if (c.restartPolicy === 'Always') { st.started = true; emit(name); continue; }
+      emit(name);
+      if (pl.hold) return;
+      await tick();
+      const isStep = c.name.startsWith('step-');
+      const code = pl.code ?? 0;
+      const message = !isStep ? '' : stop ? '{"skipped":true}' : `{"exitCode":${code},"timedOut":false}`;
+      if (isStep && !stop) p.logs.set(c.name, pl.out ?? '');
+      // as the wrapper: a failure stops the steps after it when its wrapper says so (no onError: continue)
+      if (isStep && !stop && code !== 0 && String(c.command[3]).includes(`: > ${STOP_MARKER}`)) stop = true;
+      st.state = { terminated: { exitCode: 0, reason: 'Completed', message } };
+      p.ended.add(c.name);
+      emit(name);
+    }
+    p.logs.set('report', Object.entries(results).map(([k, v]) => `kiln-result ${k} ${Buffer.from(v).toString('base64')}`).join('\n'));
+    p.ended.add('report');
+    p.status.phase = 'Succeeded';
+    emit(name);
+  }
+  const api: PodApi = {
+    async create(pod: any) {
+      if (pods.has(pod.metadata.name)) throw new Error(`pods "${pod.metadata.name}" already exists`);
+      pods.set(pod.metadata.name, { pod, status: { phase: 'Pending' }, logs: new Map(), ended: new Set(), deleted: false });
+      void kubelet(pod.metadata.name);
+    },
+    watch(_ns, name, on) {
+      const set = watchers.get(name) ?? new Set();
+      watchers.set(name, set.add(on));
+      queueMicrotask(() => on(pods.get(name) && structuredClone(pods.get(name)!.status)));
+      return { stop: () => void set.delete(on) };
+    },
+    async delete(_ns, name) {
+      deleted.push(name);
+      const p = pods.get(name);
+      if (p) p.deleted = true;
+      pods.delete(name);
+      emit(name);
+    },
+    async log(_ns, name, container, onChunk, signal) {
+      for (;;) {
+        const p = pods.get(name);
+        if (!p || signal.aborted) return;
+        if (p.ended.has(container)) return void onChunk(Buffer.from(p.logs.get(container) ?? ''));
+        await tick();
+      }
+    },
+  };
+  return { api, pods, deleted, vanish: (name: string) => { pods.delete(name); emit(name); } };
+}
+
+const step = (name: string, more: Partial<PlanContainer> = {}): PlanContainer => ({ name, containerName: `step-${name}`, image: 'alpine', env: [], mounts: [], command: ['true'], ...more });
+let n = 0;
+const plan = (more: Partial<ExecutionPlan> = {}): ExecutionPlan => { n++; return { id: `ns/tr${n}/0`, namespace: 'ns', taskRunName: `tr${n}`, steps: [step('a'), step('b')], sidecars: [], volumes: [], results: ['digest'], ...more }; };
+const ex = (api: PodApi) => createKubernetesExecutor({ api, dataDir, toolsImage: 'busybox' });
+
+test('a Pod runs the steps; their logs are kept (masked) and the results read from the report; the Pod is deleted', async () => {
+  const k = standIn({ 'step-a': { out: 'hello s3cr3t-value\n' }, 'step-b': { out: 'b\n' } }, { digest: 'sha256:1', other: 'x' });
+  const p = plan({ secrets: ['s3cr3t-value'] });
+  const snap = await ex(k.api).start(p, () => {}).done;
+  assert.deepEqual(snap.outcome, { status: 'succeeded' });
+  assert.deepEqual(snap.steps.map((s) => [s.name, s.reason, s.exitCode]), [['a', 'Completed', 0], ['b', 'Completed', 0]]);
+  assert.deepEqual(snap.results, { digest: 'sha256:1' }, 'only declared results');
+  assert.equal(readFileSync(snap.steps[0].logFile, 'utf8'), 'hello ***\n');
+  assert.equal(readFileSync(snap.steps[1].logFile, 'utf8'), 'b\n');
+  assert.deepEqual(k.deleted, [podName(p)]);
+});
+
+test('a failing step fails the attempt and the next is skipped (no log of its own)', async () => {
+  const k = standIn({ 'step-a': { code: 3, out: 'boom\n' } });
+  const snap = await ex(k.api).start(plan(), () => {}).done;
+  assert.deepEqual(snap.outcome, { status: 'failed', reason: 'StepFailed', message: '"step-a" exited with code 3', step: 'a' });
+  assert.deepEqual(snap.steps.map((s) => s.reason), ['Error', 'Skipped']);
+  assert.equal(readFileSync(snap.steps[0].logFile, 'utf8'), 'boom\n');
+});
+
+test('cancel deletes the Pod at once: the running step is Cancelled, the rest skipped', async () => {
+  const k = standIn({ 'step-a': { hold: true } });
+  const p = plan();
+  const h = ex(k.api).start(p, () => {});
+  while (h.snapshot().steps[0].phase !== 'running') await new Promise((r) => setTimeout(r, 5));
+  h.cancel('cancelled', 'TaskRun cancelled by the user');
+  const snap = await h.done;
+  assert.deepEqual(snap.outcome, { status: 'cancelled', message: 'TaskRun cancelled by the user' });
+  assert.deepEqual(snap.steps.map((s) => s.reason), ['Cancelled', 'Skipped']);
+  assert.equal(k.deleted[0], podName(p));
+  assert.ok(!k.pods.has(podName(p)));
+});
+
+test('the API refusing the Pod, or the Pod vanishing, fails the attempt with the reason', async () => {
+  const k = standIn({ 'step-a': { hold: true } });
+  const refusing: PodApi = { ...k.api, create: async () => { throw new Error('pods is forbidden: exceeded quota'); } };
+  const snap = await ex(refusing).start(plan(), () => {}).done;
+  assert.equal(snap.outcome?.status, 'failed');
+  assert.match((snap.outcome as any).message, /^cannot create pod tr\d+-pod: pods is forbidden: exceeded quota$/);
+  const p = plan();
+  const h = ex(k.api).start(p, () => {});
+  while (h.snapshot().steps[0].phase !== 'running') await new Promise((r) => setTimeout(r, 5));
+  k.vanish(podName(p));
+  assert.deepEqual((await h.done).outcome, { status: 'failed', reason: 'PodCreationFailed', message: `pod ${podName(p)} was deleted before the attempt ended` });
+});
+
+test('check names what a Pod cannot run yet; podName follows Tekton (-pod, -pod-retryN) within 63 characters', () => {
+  const k = standIn({});
+  const e = ex(k.api);
+  const bad = plan({ volumes: [{ name: 'h', source: { type: 'hostDir', path: '/srv' } }], steps: [step('a', { args: ['$(steps.b.results.x)'] })] });
+  assert.deepEqual(e.check(bad).map((u) => u.what), ['volume h', 'step a refers to $(steps.…) results']);
+  assert.deepEqual(e.check(plan()), []);
+  assert.equal(podName({ ...plan(), id: 'ns/build/0', taskRunName: 'build' }), 'build-pod');
+  assert.equal(podName({ ...plan(), id: 'ns/build/2', taskRunName: 'build' }), 'build-pod-retry2');
+  const long = podName({ ...plan(), id: 'ns/x/1', taskRunName: 'a'.repeat(100) });
+  assert.equal(long.length, 63);
+  assert.ok(long.endsWith('-pod-retry1'));
+});

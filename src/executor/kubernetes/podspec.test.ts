@@ -1,0 +1,97 @@
+// The Pods generated for TaskRun attempts: reviewed as golden files (testdata/*.pod.yaml; rewrite
+// them with KILN_UPDATE_GOLDEN=1 and review the diff), each a valid Pod by Kubernetes' own OpenAPI
+// schemas (kubernetes-models), and what a Pod cannot express named.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pod } from 'kubernetes-models/v1/Pod';
+import { stringify } from 'yaml';
+import type { ExecutionPlan, PlanContainer } from '../executor.ts';
+import { podFor } from './podspec.ts';
+
+const TESTDATA = join(import.meta.dirname, 'testdata');
+const OPTS = { toolsImage: 'docker.io/library/busybox:1.36', name: 'build-pod' };
+
+const step = (name: string, more: Partial<PlanContainer> = {}): PlanContainer => ({ name, containerName: `step-${name}`, image: 'docker.io/library/alpine:3.20', env: [], mounts: [], ...more });
+const plan = (more: Partial<ExecutionPlan> = {}): ExecutionPlan => ({ id: 'ci/build/0', namespace: 'ci', taskRunName: 'build', steps: [step('a', { script: 'echo a' })], sidecars: [], volumes: [], results: [], ...more });
+
+/** The Pod for `p`, checked against the schemas and compared with (or written to) its golden file. */
+function golden(name: string, p: ExecutionPlan, opts: Parameters<typeof podFor>[1] = OPTS): Record<string, any> {
+  const r = podFor(p, opts);
+  assert.ok('pod' in r, JSON.stringify(r));
+  new Pod(r.pod as any).validate();
+  const text = stringify(r.pod, { lineWidth: 0 });
+  const file = join(TESTDATA, `${name}.pod.yaml`);
+  if (process.env.KILN_UPDATE_GOLDEN || !existsSync(file)) {
+    mkdirSync(TESTDATA, { recursive: true });
+    writeFileSync(file, text);
+  }
+  assert.equal(text, readFileSync(file, 'utf8'), `${file} differs (KILN_UPDATE_GOLDEN=1 rewrites it; review the diff)`);
+  return r.pod as Record<string, any>;
+}
+
+test('a TaskRun of every kind of step and a sidecar: init containers in order, native sidecar, report last', () => {
+  const pod = golden('everything', plan({
+    timeoutMs: 90_500,
+    volumes: [
+      { name: 'ws-source', source: { type: 'claim', claimName: 'source-pvc', namespace: 'ci' } },
+      { name: 'ws-cache', source: { type: 'emptyDir' } },
+      { name: 'ws-config', source: { type: 'files', files: { a: 'x' }, mode: 0o400, ref: { kind: 'Secret', name: 'creds' } } },
+      { name: 'ws-settings', source: { type: 'files', files: { a: 'x' }, ref: { kind: 'ConfigMap', name: 'settings', items: [{ key: 'app.yaml', path: 'config/app.yaml' }], optional: true } } },
+    ],
+    sidecars: [{ name: 'db', containerName: 'sidecar-db', image: 'docker.io/library/postgres:16', env: [{ name: 'POSTGRES_PASSWORD', value: 'x' }], mounts: [], readinessProbe: { command: ['pg_isready'], periodMs: 500, failureThreshold: 30 } }],
+    steps: [
+      step('clone', { command: ['git', 'clone'], args: ['$(params.url)', '.'], workingDir: '/workspace/source', mounts: [{ volume: 'ws-source', mountPath: '/workspace/source', subPath: 'src' }], env: [{ name: 'HOME', value: '/root' }] }),
+      step('test', { script: 'go test ./...', timeoutMs: 60_000, onError: 'continue', stdoutPath: '/workspace/source/test.out', limits: { cpu: '500m', memory: '256Mi' }, runAs: { uid: 1000, gid: 1000, nonRoot: true } }),
+      step('report', { script: '#!/usr/bin/env python3\nprint(1)\n', mounts: [{ volume: 'ws-config', mountPath: '/etc/config', readOnly: true }, { volume: 'ws-settings', mountPath: '/etc/settings' }, { volume: 'ws-cache', mountPath: '/cache' }] }),
+      step('push', { image: 'quay.io/buildah/stable', command: ['buildah', 'push'], privileged: true, imagePullPolicy: 'Always' }),
+    ],
+  }), { ...OPTS, serviceAccountName: 'builder', imagePullSecrets: ['regcred'] });
+  const init = pod.spec.initContainers.map((c: any) => c.name);
+  assert.deepEqual(init, ['prepare', 'sidecar-db', 'step-clone', 'step-test', 'step-report', 'step-push']);
+  assert.equal(pod.spec.initContainers[1].restartPolicy, 'Always');
+  assert.deepEqual(pod.spec.initContainers[1].startupProbe, { exec: { command: ['pg_isready'] }, periodSeconds: 1, failureThreshold: 30 });
+  assert.deepEqual(pod.spec.containers.map((c: any) => c.name), ['report']);
+  assert.equal(pod.spec.activeDeadlineSeconds, 91);
+  assert.equal(pod.spec.restartPolicy, 'Never');
+  // each step runs its own argv behind the wrapper
+  const clone = pod.spec.initContainers[2];
+  assert.deepEqual(clone.command.slice(0, 3), ['/tekton/bin/busybox', 'sh', '-c']);
+  assert.deepEqual(clone.command.slice(4), ['kiln-step', 'git', 'clone', '$(params.url)', '.']);
+  assert.deepEqual(pod.spec.initContainers[3].command.slice(4), ['kiln-step', '/tekton/scripts/step-test']);
+  // scripts travel to prepare base64-encoded, with Tekton's preamble when they have no shebang
+  const env = pod.spec.initContainers[0].env.map((e: any) => Buffer.from(e.value, 'base64').toString());
+  assert.deepEqual(env, ['#!/bin/sh\nset -e\ngo test ./...', '#!/usr/bin/env python3\nprint(1)\n']);
+  // no privilege unless asked for and admitted; HOME is Tekton's unless the step sets it
+  assert.deepEqual(pod.spec.initContainers[3].securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' }, runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true });
+  assert.deepEqual(pod.spec.initContainers[5].securityContext, { privileged: true });
+  assert.deepEqual(clone.env, [{ name: 'HOME', value: '/root' }]);
+  assert.deepEqual(pod.spec.initContainers[4].env, [{ name: 'HOME', value: '/tekton/home' }]);
+});
+
+test('a step without command runs its image\'s entrypoint (args replace CMD); a long TaskRun name is cut for the label', () => {
+  const name = `a-${'x'.repeat(80)}`;
+  const pod = golden('entrypoint', plan({ taskRunName: name, steps: [step('ep', { image: 'example.com/tool:1' }), step('ep-args', { image: 'example.com/tool:1', args: ['--fast'] })] }), { ...OPTS, entrypoints: { 'example.com/tool:1': { entrypoint: ['/bin/tool'], cmd: ['run'] } } });
+  assert.deepEqual(pod.spec.initContainers[1].command.slice(4), ['kiln-step', '/bin/tool', 'run']);
+  assert.deepEqual(pod.spec.initContainers[2].command.slice(4), ['kiln-step', '/bin/tool', '--fast']);
+  assert.equal(pod.metadata.labels['tekton.dev/taskRun'], name.slice(0, 63));
+});
+
+test('what a Pod cannot express is named, and no Pod is made', () => {
+  const r = podFor(plan({
+    volumes: [{ name: 'host', source: { type: 'hostDir', path: '/srv' } }, { name: 'read', source: { type: 'files', files: {} } }],
+    steps: [step('bare', { image: 'example.com/unknown:1' })],
+  }), OPTS);
+  assert.ok('unsupported' in r);
+  assert.deepEqual(r.unsupported.map((u) => u.what), ['volume host', 'volume read', 'step bare']);
+  assert.match(r.unsupported[2].why, /entrypoint of image example\.com\/unknown:1 is not known/);
+});
+
+test('the schemas catch a bad Pod (the check above can fail)', () => {
+  const r = podFor(plan(), OPTS);
+  assert.ok('pod' in r);
+  const bad = structuredClone(r.pod) as any;
+  bad.spec.initContainers[1].image = 7;
+  assert.throws(() => new Pod(bad).validate(), /image must be string/);
+});

@@ -1,0 +1,170 @@
+// One TaskRun attempt as one Kubernetes Pod (docs/decisions/0023): a `prepare` init container
+// (busybox copied to /tekton/bin, scripts written, step directories made), sidecars as native
+// sidecars (init containers with restartPolicy Always, gated by their startup probe), each step an
+// init container in order running its wrapper (wrapper.ts), and one `report` container that prints
+// the task and step results to its log (read back by the executor: no 4 KiB termination-message
+// ceiling). Pure: the plan in, a Pod object or what cannot be expressed out.
+import type { ExecutionPlan, PlanContainer, PlanProbe, Unsupported } from '../executor.ts';
+import { scriptText, shQuote } from '../process/script.ts';
+import { POD_BUSYBOX, stepWrapper } from './wrapper.ts';
+
+/** What the Pod needs besides the plan. */
+export interface PodOptions {
+  /** the image `prepare` copies busybox from and `report` runs in (its /bin/busybox must be static) */
+  toolsImage: string;
+  /** the Pod's name (the caller makes it unique per attempt, ≤ 63 characters) */
+  name: string;
+  /** ENTRYPOINT and CMD of the images whose steps name no command (read from the registry by the caller) */
+  entrypoints?: Readonly<Record<string, { entrypoint: readonly string[]; cmd: readonly string[] }>>;
+  serviceAccountName?: string;
+  imagePullSecrets?: readonly string[];
+  labels?: Readonly<Record<string, string>>;
+}
+
+type Obj = Record<string, unknown>;
+
+/** The Pod's own directories: name → mount path (each an emptyDir). */
+const INTERNAL: ReadonlyArray<[string, string]> = [
+  ['tekton-internal-bin', '/tekton/bin'],
+  ['tekton-internal-scripts', '/tekton/scripts'],
+  ['tekton-internal-steps', '/tekton/steps'],
+  ['tekton-internal-results', '/tekton/results'],
+  ['tekton-internal-home', '/tekton/home'],
+  ['tekton-internal-creds', '/tekton/creds'],
+  ['tekton-internal-artifacts', '/tekton/artifacts'],
+  ['tekton-internal-workspace', '/workspace'],
+];
+const internalMounts = (readOnly: ReadonlySet<string> = new Set()) => INTERNAL.map(([name, mountPath]) => ({ name, mountPath, ...(readOnly.has(name) ? { readOnly: true } : {}) }));
+
+/** A plan volume as a Pod volume, or why it has none. */
+function podVolume(v: ExecutionPlan['volumes'][number]): Obj | string {
+  const s = v.source;
+  if (s.type === 'emptyDir') return { name: v.name, emptyDir: {} };
+  if (s.type === 'claim') return { name: v.name, persistentVolumeClaim: { claimName: s.claimName } };
+  if (s.type === 'files') {
+    if (!s.ref) return 'its files were read by kiln (a projected volume), and the Pod needs the ConfigMap or Secret they came from';
+    const more = { ...(s.mode !== undefined ? { defaultMode: s.mode } : {}), ...(s.ref.items ? { items: s.ref.items } : {}), ...(s.ref.optional !== undefined ? { optional: s.ref.optional } : {}) };
+    return s.ref.kind === 'Secret' ? { name: v.name, secret: { secretName: s.ref.name, ...more } } : { name: v.name, configMap: { name: s.ref.name, ...more } };
+  }
+  return 'a host directory (`kiln run -w`) has no meaning on a cluster';
+}
+
+function probe(p: PlanProbe): Obj {
+  const s = (ms?: number) => (ms === undefined ? undefined : Math.max(1, Math.ceil(ms / 1000)));
+  return Object.fromEntries(Object.entries({
+    exec: { command: p.command },
+    initialDelaySeconds: p.initialDelayMs === undefined ? undefined : Math.ceil(p.initialDelayMs / 1000),
+    periodSeconds: s(p.periodMs),
+    timeoutSeconds: s(p.timeoutMs),
+    failureThreshold: p.failureThreshold,
+  }).filter(([, x]) => x !== undefined));
+}
+
+/** What every container of a step or sidecar carries over from the plan. */
+function common(c: PlanContainer): Obj {
+  const env = [...c.env.map((e) => ({ name: e.name, value: e.value }))];
+  if (!c.env.some((e) => e.name === 'HOME')) env.push({ name: 'HOME', value: '/tekton/home' });
+  const sc: Obj = c.privileged
+    ? { privileged: true }
+    : { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
+  if (c.runAs?.uid !== undefined) sc.runAsUser = c.runAs.uid;
+  if (c.runAs?.gid !== undefined) sc.runAsGroup = c.runAs.gid;
+  if (c.runAs?.nonRoot !== undefined) sc.runAsNonRoot = c.runAs.nonRoot;
+  const limits = Object.fromEntries(Object.entries(c.limits ?? {}).filter(([, q]) => q));
+  return {
+    name: c.containerName,
+    image: c.image,
+    ...(c.imagePullPolicy ? { imagePullPolicy: c.imagePullPolicy } : {}),
+    ...(c.workingDir ? { workingDir: c.workingDir } : {}),
+    env,
+    ...(Object.keys(limits).length ? { resources: { limits } } : {}),
+    securityContext: sc,
+    volumeMounts: [
+      ...internalMounts(new Set(['tekton-internal-bin', 'tekton-internal-scripts'])),
+      ...c.mounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, ...(m.subPath ? { subPath: m.subPath } : {}), ...(m.readOnly ? { readOnly: true } : {}) })),
+    ],
+  };
+}
+
+/** The argv a container runs: its script, its command + args, or its image's entrypoint + args. */
+function argvOf(c: PlanContainer, entrypoints: PodOptions['entrypoints']): string[] | undefined {
+  if (c.script !== undefined) return [`/tekton/scripts/${c.containerName}`, ...(c.args ?? [])];
+  if (c.command?.length) return [...c.command, ...(c.args ?? [])];
+  const ep = entrypoints?.[c.image];
+  if (!ep) return undefined;
+  // args replace the image's CMD (Kubernetes' rule)
+  const argv = [...ep.entrypoint, ...(c.args?.length ? c.args : ep.cmd)];
+  return argv.length ? argv : undefined;
+}
+
+/** `prepare`: busybox into /tekton/bin, every script into /tekton/scripts, a directory per step. */
+function prepareContainer(plan: ExecutionPlan, o: PodOptions): Obj {
+  const scripts = [...plan.sidecars, ...plan.steps].filter((c) => c.script !== undefined);
+  const lines = ['set -e', `/bin/busybox cp /bin/busybox ${POD_BUSYBOX}`];
+  scripts.forEach((c, i) => lines.push(`printf %s "$KILN_SCRIPT_${i}" | /bin/busybox base64 -d > /tekton/scripts/${c.containerName}`, `/bin/busybox chmod 0755 /tekton/scripts/${c.containerName}`));
+  // steps may run as any user (runAsUser): their directories are open to all, as emptyDirs are
+  for (const c of plan.steps) {
+    const dirs = ['', '/results', '/artifacts'].map((x) => shQuote(`/tekton/steps/${c.containerName}${x}`)).join(' ');
+    lines.push(`/bin/busybox mkdir -p ${dirs}`, `/bin/busybox chmod 0777 ${dirs}`);
+  }
+  return {
+    name: 'prepare',
+    image: o.toolsImage,
+    command: ['/bin/busybox', 'sh', '-c', `${lines.join('\n')}\n`],
+    env: scripts.map((c, i) => ({ name: `KILN_SCRIPT_${i}`, value: Buffer.from(scriptText(c.script!)).toString('base64') })),
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+    volumeMounts: internalMounts(),
+  };
+}
+
+/** `report`: task results, step results and artifacts as `kiln-<kind> <name> <base64>` lines on its log. */
+function reportContainer(plan: ExecutionPlan, o: PodOptions): Obj {
+  const b = '/bin/busybox';
+  const lines = [`for f in /tekton/results/*; do [ -f "$f" ] && echo "kiln-result $(${b} basename "$f") $(${b} base64 -w0 "$f")"; done`];
+  for (const c of plan.steps) {
+    const d = shQuote(`/tekton/steps/${c.containerName}`);
+    lines.push(`for f in ${d}/results/*; do [ -f "$f" ] && echo "kiln-step-result ${c.containerName}/$(${b} basename "$f") $(${b} base64 -w0 "$f")"; done`);
+  }
+  lines.push(`[ -f /tekton/artifacts/provenance.json ] && echo "kiln-artifacts - $(${b} base64 -w0 /tekton/artifacts/provenance.json)"`, 'exit 0');
+  return {
+    name: 'report',
+    image: o.toolsImage,
+    command: [b, 'sh', '-c', `${lines.join('\n')}\n`],
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+    volumeMounts: internalMounts(new Set(INTERNAL.map(([n]) => n))),
+  };
+}
+
+/** The Pod running `plan`, or what in the plan a Pod cannot express. */
+export function podFor(plan: ExecutionPlan, o: PodOptions): { pod: Obj } | { unsupported: Unsupported[] } {
+  const unsupported: Unsupported[] = [];
+  const volumes: Obj[] = INTERNAL.map(([name]) => ({ name, emptyDir: {} }));
+  for (const v of plan.volumes) {
+    const pv = podVolume(v);
+    if (typeof pv === 'string') unsupported.push({ what: `volume ${v.name}`, why: pv });
+    else volumes.push(pv);
+  }
+  const sidecars = plan.sidecars.map((c) => {
+    const argv = argvOf(c, o.entrypoints);
+    const startup = c.startupProbe ?? c.readinessProbe;
+    return { ...common(c), ...(argv ? { command: argv } : {}), restartPolicy: 'Always', ...(startup ? { startupProbe: probe(startup) } : {}) };
+  });
+  const steps = plan.steps.map((c) => {
+    const argv = argvOf(c, o.entrypoints);
+    if (!argv) unsupported.push({ what: `step ${c.name}`, why: `it names no command and the entrypoint of image ${c.image} is not known` });
+    return { ...common(c), command: [POD_BUSYBOX, 'sh', '-c', stepWrapper(c), 'kiln-step', ...(argv ?? [])] };
+  });
+  if (unsupported.length) return { unsupported };
+  const spec: Obj = {
+    restartPolicy: 'Never',
+    ...(plan.timeoutMs && plan.timeoutMs > 0 ? { activeDeadlineSeconds: Math.ceil(plan.timeoutMs / 1000) } : {}),
+    ...(o.serviceAccountName ? { serviceAccountName: o.serviceAccountName } : {}),
+    ...(o.imagePullSecrets?.length ? { imagePullSecrets: o.imagePullSecrets.map((name) => ({ name })) } : {}),
+    volumes,
+    initContainers: [prepareContainer(plan, o), ...sidecars, ...steps],
+    containers: [reportContainer(plan, o)],
+  };
+  // a label value holds at most 63 characters (names may have 253)
+  const labels = { 'app.kubernetes.io/managed-by': 'kiln', 'tekton.dev/taskRun': plan.taskRunName.slice(0, 63).replace(/[^A-Za-z0-9]+$/, ''), ...o.labels };
+  return { pod: { apiVersion: 'v1', kind: 'Pod', metadata: { name: o.name, namespace: plan.namespace, labels }, spec } };
+}
