@@ -35,7 +35,7 @@ test('ignoredFields', async (t) => {
         '',
       ].join('\n'),
       want: [
-        'spec.podTemplate.nodeSelector', 'spec.podTemplate.securityContext.fsGroup', 'spec.computeResources', 'spec.stepSpecs', 'spec.serviceAccountName', 'spec.debug',
+        'spec.podTemplate.nodeSelector', 'spec.podTemplate.securityContext.fsGroup', 'spec.computeResources', 'spec.stepSpecs', 'spec.debug',
         'spec.taskSpec.steps[0].volumeDevices', 'spec.taskSpec.steps[0].securityContext.readOnlyRootFilesystem',
         'spec.taskSpec.stepTemplate.imagePullPolicy', 'spec.taskSpec.sidecars[0].ports', 'spec.taskSpec.volumes[0].csi',
       ],
@@ -58,7 +58,7 @@ test('ignoredFields', async (t) => {
         '',
       ].join('\n'),
       want: [
-        'spec.taskRunTemplate.podTemplate.hostNetwork', 'spec.taskRunTemplate.podTemplate.imagePullSecrets', 'spec.taskRunTemplate.serviceAccountName', 'spec.taskRunSpecs[0].computeResources',
+        'spec.taskRunTemplate.podTemplate.hostNetwork', 'spec.taskRunTemplate.podTemplate.imagePullSecrets', 'spec.taskRunSpecs[0].computeResources',
         'spec.pipelineSpec.tasks[0].taskSpec.steps[0].computeResources',
       ],
       container: ['spec.taskRunTemplate.podTemplate.hostNetwork'],

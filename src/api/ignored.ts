@@ -32,10 +32,10 @@ export const IGNORED_MESSAGE: Record<IgnoredBy, string> = {
 /**
  * Fields (the last name of a path) a container executor honours: the containers' cpu and memory
  * limits and the runs' overrides of them, imagePullPolicy, and the registry credentials of the
- * podTemplate's imagePullSecrets and of the ServiceAccount (its Tekton git/docker credentials
- * make a run Unsupported on every executor).
+ * podTemplate's imagePullSecrets. (A serviceAccountName is honoured everywhere: its Secrets give
+ * the steps Tekton's git and docker credentials, and a container executor's pulls its imagePullSecrets.)
  */
-const CONTAINER_HONOURED = new Set(['computeResources', 'stepSpecs', 'sidecarSpecs', 'imagePullPolicy', 'imagePullSecrets', 'serviceAccountName']);
+const CONTAINER_HONOURED = new Set(['computeResources', 'stepSpecs', 'sidecarSpecs', 'imagePullPolicy', 'imagePullSecrets']);
 
 /** The last field name of a path (`spec.steps[0].computeResources` → `computeResources`). */
 function lastName(path: string): string {
@@ -45,7 +45,7 @@ function lastName(path: string): string {
 /**
  * Field paths set in `obj` (a converted v1 object) that are accepted but not honoured when steps
  * run as local processes: podTemplate (but its volumes and the run-as ids of its securityContext),
- * computeResources, stepSpecs/sidecarSpecs, a serviceAccountName other than `default`,
+ * computeResources, stepSpecs/sidecarSpecs,
  * securityContext settings other than runAsUser, runAsGroup and runAsNonRoot, imagePullPolicy, volumeDevices, debug, sidecar probes/ports, cluster-only
  * volume sources and workspace `csi` bindings. Not `privileged`: steps are never privileged
  * (false is honoured), and asking for it is refused or allowed by the host policy (hostpolicy.ts).
@@ -74,10 +74,6 @@ function isSet(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (isPlainObject(v)) return Object.keys(v).length > 0;
   return true;
-}
-
-function serviceAccount(name: string | undefined, path: string, out: string[]): void {
-  if (name && name !== 'default') out.push(path);
 }
 
 /** securityContext fields honoured: privileged (refused or allowed) and who the container runs as */
@@ -120,13 +116,11 @@ interface RunOverrides {
   computeResources?: unknown;
   stepSpecs?: unknown;
   sidecarSpecs?: unknown;
-  serviceAccountName?: string;
 }
 
 function runOverrides(o: RunOverrides, path: string, out: string[]): void {
   podTemplate(o.podTemplate, joinPath(path, 'podTemplate'), out);
   for (const f of ['computeResources', 'stepSpecs', 'sidecarSpecs'] as const) if (isSet(o[f])) out.push(joinPath(path, f));
-  serviceAccount(o.serviceAccountName, joinPath(path, 'serviceAccountName'), out);
 }
 
 function workspaces(ws: Array<{ csi?: unknown }> | undefined, path: string, out: string[]): void {
@@ -153,7 +147,6 @@ function pipelineSpec(spec: PipelineSpec, path: string, out: string[]): void {
 function pipelineRunSpec(spec: PipelineRunSpec, out: string[]): void {
   const t = spec.taskRunTemplate ?? {};
   podTemplate(t.podTemplate, 'spec.taskRunTemplate.podTemplate', out);
-  serviceAccount(t.serviceAccountName, 'spec.taskRunTemplate.serviceAccountName', out);
   (spec.taskRunSpecs ?? []).forEach((trs, i) => runOverrides(trs, joinPath('spec.taskRunSpecs', i), out));
   workspaces(spec.workspaces, 'spec', out);
   if (spec.pipelineSpec) pipelineSpec(spec.pipelineSpec, 'spec.pipelineSpec', out);

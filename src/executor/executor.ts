@@ -119,6 +119,14 @@ export interface ExecutionPlan {
    * (`{"auths": {…}}`) merged from the imagePullSecrets of the run's ServiceAccount and podTemplate
    */
   registryAuth?: string;
+  /**
+   * the files Tekton's creds-init makes of the ServiceAccount's Secrets: path relative to the
+   * credentials directory (`.gitconfig`, `.git-credentials`, `.ssh/config`, `.ssh/id_<secret>`,
+   * `.docker/config.json`, …) → content. The executor writes each (0600, never through a link) to
+   * /tekton/creds and to /tekton/home before the first container starts, and removes them when the
+   * attempt ends; a `/tekton/creds/` in a content names where steps see that directory
+   */
+  credentials?: Record<string, string>;
 }
 
 export type StepPhase = 'waiting' | 'running' | 'terminated';

@@ -17,7 +17,7 @@ export const EXECUTOR_SUITE_CASES = [
   'succeeds', 'exit-codes', 'on-error-continue', 'task-results', 'step-results', 'before-step-skip',
   'step-timeout', 'attempt-timeout', 'cancel', 'env', 'home', 'working-dir', 'workspace-shared',
   'readonly-mount', 'sidecar-readiness', 'sidecar-stop', 'logs', 'script-set-e', 'script-shebang',
-  'script-args', 'command-args', 'exit-code-file',
+  'script-args', 'command-args', 'exit-code-file', 'credentials',
 ] as const;
 
 let seq = 0;
@@ -167,6 +167,14 @@ export function runExecutorSuite(name: string, newExecutor: () => Executor, opts
       const { snap, logs } = await runPlan(ex, suitePlan('home', [suiteStep('a', 'echo hi > "$HOME/f"'), suiteStep('b', 'cat /tekton/home/f')]));
       assert.deepEqual(snap.outcome, { status: 'succeeded' });
       assert.equal(logs[1], 'hi\n');
+    });
+
+    it('credentials', "the plan's credentials are in /tekton/creds and HOME of every step, 0600, masked in logs", async function (ex) {
+      const credentials = { '.git-credentials': 'https://u:pw-suite-77@h\n', '.docker/config.json': '{"auths":{}}' };
+      const steps = [suiteStep('a', 'cat "$HOME/.git-credentials" && stat -c %a /tekton/creds/.git-credentials'), suiteStep('b', 'cat /tekton/creds/.docker/config.json "$HOME/.docker/config.json"')];
+      const { snap, logs } = await runPlan(ex, suitePlan('credentials', steps, { credentials, secrets: ['pw-suite-77'] }));
+      assert.deepEqual(snap.outcome, { status: 'succeeded' });
+      assert.deepEqual(logs, ['https://u:***@h\n600\n', '{"auths":{}}{"auths":{}}']);
     });
 
     it('working-dir', 'workingDir is created and used', async function (ex) {

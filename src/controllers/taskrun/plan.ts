@@ -85,7 +85,8 @@ function podTemplateVolumes(run: TaskRun): Volume[] {
 
 const utf8 = new TextDecoder();
 
-function decodeSecret(secret: Secret): Record<string, string> {
+/** A Secret's values: `data` decoded (base64 of UTF-8), `stringData` over it. */
+export function decodeSecret(secret: Secret): Record<string, string> {
   const out: Record<string, string> = {};
   // data is base64 of the bytes; atob gives one char per byte, so decode those bytes as UTF-8
   for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = utf8.decode(Uint8Array.from(atob(v.replace(/\s/g, '')), (c) => c.charCodeAt(0)));

@@ -4,8 +4,7 @@ import type { ConfigMap, Secret } from '../../api/core.types.ts';
 import type { HostPolicy } from '../../api/hostpolicy.ts';
 import type { StepAction, Task, TaskSpec } from '../../api/task.types.ts';
 import type { TaskRun } from '../../api/taskrun.types.ts';
-import { CONFIGMAP, SECRET, SERVICEACCOUNT, STEPACTION, TASK } from '../../api/registry.ts';
-import type { KObject } from '../../api/meta.ts';
+import { CONFIGMAP, SECRET, STEPACTION, TASK } from '../../api/registry.ts';
 import { TaskRunReason } from '../../api/reasons.ts';
 import { parseDuration } from '../../api/duration.ts';
 import { applyTaskDefaults } from '../../api/task.defaults.ts';
@@ -18,6 +17,7 @@ import { orUndefined } from '../../store/store.ts';
 import type { Executor, ExecutionPlan } from '../../executor/executor.ts';
 import { buildPlan, PlanError, referencedObjects, secretValues } from './plan.ts';
 import { registryAuthOf } from './pullsecrets.ts';
+import { credentialsOf } from './creds.ts';
 import { makeBeforeStep } from './stepresults.ts';
 import { resolveRemoteStepActions, resolveRemoteTask } from './remote.ts';
 import type { RefSource, RemoteResolution } from '../../resolution/resolver.ts';
@@ -116,8 +116,8 @@ export async function prepareAttempt(run: TaskRun, attempt: number, opts: Prepar
   const missing = (resolved.spec.workspaces ?? []).filter((w) => !w.optional && !(run.spec.workspaces ?? []).some((b) => b.name === w.name));
   if (missing.length) return fail(TaskRunReason.ValidationFailed, `[User error] bound workspaces did not match declared workspaces: didn't provide required values: [${missing.map((w) => w.name).join(' ')}]`);
 
-  const creds = await credentialSecrets(run, opts.store);
-  if (creds.length) return fail(TaskRunReason.Unsupported, `service account "${run.spec.serviceAccountName}" carries Tekton credentials (${creds.join(', ')}); kiln does not set up credentials from service accounts yet`);
+  const creds = await credentialsOf(run, opts.store);
+  if (creds.errors.length) return fail(TaskRunReason.CreateContainerConfigError, `credentials of service account "${run.spec.serviceAccountName || 'default'}": ${creds.errors.join('; ')}`);
 
   if (opts.offline) {
     const needs = networkNeeds(applied.spec);
@@ -129,7 +129,9 @@ export async function prepareAttempt(run: TaskRun, attempt: number, opts: Prepar
   try {
     const objects = await fetchObjects(applied.spec, run, opts.store);
     plan = buildPlan(applied.spec, { ...run, spec: { ...run.spec, workspaces: applied.workspaces } }, attempt, { ...objects, hostPolicy: opts.hostPolicy, tracing: opts.tracing }, timeoutMs);
-    if (objects.secrets.size) plan.secrets = secretValues(objects.secrets); // masked in logs and results
+    const masked = [...(objects.secrets.size ? secretValues(objects.secrets) : []), ...creds.masked];
+    if (masked.length) plan.secrets = [...new Set(masked)]; // masked in logs and results
+    if (Object.keys(creds.files).length) plan.credentials = creds.files;
     const registryAuth = await registryAuthOf(run, opts.store); // for container executors' pulls
     if (registryAuth) plan.registryAuth = registryAuth;
   } catch (e) {
@@ -140,21 +142,6 @@ export async function prepareAttempt(run: TaskRun, attempt: number, opts: Prepar
   const unsupported = opts.executor.check(plan);
   if (unsupported.length) return fail(TaskRunReason.Unsupported, unsupported.map((u) => `${u.what}: ${u.why}`).join('; '));
   return { ok: true, plan, taskSpec: resolved.spec, timeoutMs, ...(resolved.refSource ? { provenance: { refSource: resolved.refSource } } : {}) };
-}
-
-/** Secrets of the run's ServiceAccount that Tekton would turn into git/docker credentials. */
-async function credentialSecrets(run: TaskRun, store: Store): Promise<string[]> {
-  const sa = run.spec.serviceAccountName;
-  if (!sa || sa === 'default') return [];
-  const ns = run.metadata.namespace ?? 'default';
-  const account = await orUndefined(store.get<KObject & { secrets?: Array<{ name?: string }> }>(SERVICEACCOUNT, ns, sa));
-  const out: string[] = [];
-  for (const ref of account?.secrets ?? []) {
-    const secret = ref.name ? await orUndefined(store.get<Secret>(SECRET, ns, ref.name)) : undefined;
-    const annotations = Object.keys(secret?.metadata.annotations ?? {}).filter((a) => /^tekton\.dev\/(git|docker)-/.test(a));
-    if (annotations.length) out.push(`secret "${ref.name}": ${annotations.join(', ')}`);
-  }
-  return out;
 }
 
 /** The attempt timeout in ms; undefined = none (`0`). */

@@ -435,7 +435,7 @@ describe('TaskRun reconciler: runs that cannot start', () => {
   ];
   const secrets: Secret[] = [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'plain', namespace: 'ns' }, stringData: { a: 'b' } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'git-creds', namespace: 'ns', annotations: { 'tekton.dev/git-0': 'https://github.com' } }, stringData: { username: 'u' } },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'git-creds', namespace: 'ns', annotations: { 'tekton.dev/git-0': 'https://github.com' } }, type: 'kubernetes.io/basic-auth', stringData: { username: 'u' } },
   ];
 
   const cases: Array<{ name: string; spec: Partial<TaskRunSpec>; offline?: boolean; unsupported?: Unsupported[]; reason: string; message: string }> = [
@@ -478,10 +478,10 @@ describe('TaskRun reconciler: runs that cannot start', () => {
       message: 'needs the network, which this machine does not have: step "clone": runs "git clone https://github.com/x/y"',
     },
     {
-      name: 'a ServiceAccount whose secret carries tekton.dev/git-0 → Unsupported',
+      name: 'a ServiceAccount whose basic-auth secret for tekton.dev/git-0 has no password → CreateContainerConfigError',
       spec: { serviceAccountName: 'builder' },
-      reason: 'Unsupported',
-      message: 'service account "builder" carries Tekton credentials (secret "git-creds": tekton.dev/git-0); kiln does not set up credentials from service accounts yet',
+      reason: 'CreateContainerConfigError',
+      message: 'credentials of service account "builder": secret "git-creds" of type kubernetes.io/basic-auth has no "password" key',
     },
     {
       name: 'a missing ConfigMap for env → CreateContainerConfigError',

@@ -88,6 +88,12 @@ test('what a Pod cannot express is named, and no Pod is made', () => {
   assert.match(r.unsupported[2].why, /entrypoint of image example\.com\/unknown:1 is not known/);
 });
 
+test('credentials from the ServiceAccount are not yet written into a Pod: named, no Pod', () => {
+  const r = podFor(plan({ credentials: { '.gitconfig': '[credential]\n' } }), OPTS);
+  assert.ok('unsupported' in r);
+  assert.deepEqual(r.unsupported.map((u) => u.what), ['credentials from the ServiceAccount']);
+});
+
 test('the schemas catch a bad Pod (the check above can fail)', () => {
   const r = podFor(plan(), OPTS);
   assert.ok('pod' in r);

@@ -154,6 +154,7 @@ export function podFor(plan: ExecutionPlan, o: PodOptions): { pod: Obj } | { uns
     if (!argv) unsupported.push({ what: `step ${c.name}`, why: `it names no command and the entrypoint of image ${c.image} is not known` });
     return { ...common(c), command: [POD_BUSYBOX, 'sh', '-c', stepWrapper(c), 'kiln-step', ...(argv ?? [])] };
   });
+  if (Object.keys(plan.credentials ?? {}).length) unsupported.push({ what: 'credentials from the ServiceAccount', why: 'a Pod of this executor does not get creds-init files yet' });
   if (unsupported.length) return { unsupported };
   const spec: Obj = {
     restartPolicy: 'Never',

@@ -147,7 +147,7 @@ async function runAll(rt: AttemptRuntime): Promise<ExecutionOutcome> {
   const layout = attemptLayout(rt.deps.dataDir, plan);
   const trusted = new TrustedDirs();
   try {
-    rt.actx = { plan, layout, volumes: await createLayout(rt.deps.dataDir, layout, plan, trusted), trusted };
+    rt.actx = { plan, layout, volumes: await createLayout(rt.deps.dataDir, layout, plan, trusted, rt.deps.tools.bwrap ? undefined : layout.creds), trusted };
   } catch (e) {
     trusted.close();
     plan.steps.forEach((_, i) => skip(rt, i));

@@ -6,6 +6,7 @@ import { dirname, join, normalize, relative } from 'node:path';
 import type { ExecutionPlan, PlanMount, PlanVolume } from '../executor.ts';
 import { createdDirsOwner, mkdirBeneath, mkdirsBeneath, refusal } from './beneath.ts';
 import type { TrustedDirs } from './beneath.ts';
+import { removeCredentials, writeCredentials } from './creds.ts';
 
 /** Host directories of one attempt (all absolute). */
 export interface AttemptLayout {
@@ -115,8 +116,10 @@ async function writeFiles(dir: string, files: Record<string, string | Uint8Array
  * Creates every directory of the attempt (and of its volumes); returns volume name → host dir.
  * Nothing is created through a link (`trusted` holds the attempt's and the volumes' directories):
  * a claim or hostDir is shared with earlier TaskRuns, whose steps could have planted one.
+ * The plan's credentials are written to /tekton/creds and /tekton/home (creds.ts); `credsPath` is
+ * where steps see /tekton/creds when they see host paths (no sandbox).
  */
-export async function createLayout(dataDir: string, layout: AttemptLayout, plan: ExecutionPlan, trusted: TrustedDirs): Promise<Map<string, string>> {
+export async function createLayout(dataDir: string, layout: AttemptLayout, plan: ExecutionPlan, trusted: TrustedDirs, credsPath?: string): Promise<Map<string, string>> {
   const { steps } = layout;
   const dirs = ['workspace', 'home', 'results', 'scripts', 'artifacts', 'creds', 'logs', 'steps', 'run'];
   plan.steps.forEach((s, i) => dirs.push(`steps/${s.containerName}`, `steps/${s.containerName}/results`, `steps/${s.containerName}/artifacts`, `run/${i}`));
@@ -134,6 +137,7 @@ export async function createLayout(dataDir: string, layout: AttemptLayout, plan:
     }
   });
   for (const c of [...plan.steps, ...plan.sidecars]) closeSync(openSync(join(layout.logs, `${c.containerName}.log`), 'a', 0o600));
+  writeCredentials(layout, plan, trusted, credsPath);
   const volumes = new Map<string, string>();
   await Promise.all(plan.volumes.map(async function makeVolume(v) {
     const dir = volumeDir(dataDir, layout, v);
@@ -172,8 +176,9 @@ export async function createLayout(dataDir: string, layout: AttemptLayout, plan:
   return volumes;
 }
 
-/** Removes what must not outlive the attempt: materialised Secret/ConfigMap files and credentials. */
+/** Removes what must not outlive the attempt: materialised Secret/ConfigMap files and credentials (in /tekton/creds and /tekton/home). */
 export async function cleanupLayout(layout: AttemptLayout, plan: ExecutionPlan): Promise<void> {
+  removeCredentials(layout, plan);
   const doomed = plan.volumes.filter((v) => v.source.type === 'files').map((v) => join(layout.volumes, safe(v.name)));
   if (doomed.length) await Promise.all(doomed.map((d) => rm(d, { recursive: true, force: true })));
   try {
