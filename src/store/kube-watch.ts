@@ -24,10 +24,12 @@ export interface KubeWatchRequest {
   ended: () => void;
   /** pause before resuming after a dropped connection (default 1 s) */
   retryMs?: number;
+  /** how long the server keeps one watch request open (default 5 to 10 minutes, spread like client-go's) */
+  timeoutSeconds?: number;
 }
 
-/** How long the server keeps one watch request open: 5 to 10 minutes, spread like client-go's. */
-function timeoutSeconds(): number {
+/** 5 to 10 minutes, spread like client-go's, so that watches reconnect at different times. */
+function spreadTimeout(): number {
   return 300 + Math.floor(Math.random() * 300);
 }
 
@@ -63,7 +65,7 @@ export function openKubeWatch(req: KubeWatchRequest): Watch {
 
   /** Reads one watch request to its end; returns the resourceVersion to resume from. */
   async function readStream(rv: string): Promise<string> {
-    const query = { ...req.query, watch: 'true', resourceVersion: rv, allowWatchBookmarks: 'true', timeoutSeconds: timeoutSeconds() };
+    const query = { ...req.query, watch: 'true', resourceVersion: rv, allowWatchBookmarks: 'true', timeoutSeconds: req.timeoutSeconds ?? spreadTimeout() };
     for await (const line of req.http.lines(req.path, query, abort.signal)) {
       let ev: Line;
       try {

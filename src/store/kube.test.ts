@@ -2,13 +2,16 @@
 // suite against an in-process server per case (a fresh memory store behind it, no controllers),
 // checks against a real `kiln serve` reached through the kubeconfig it writes (TLS, CA, token), and
 // the same checks against a real cluster when KILN_TEST_KUBECONFIG names its kubeconfig.
-import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { after } from 'node:test';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { tempDir } from '../../test/e2e/helpers.ts';
+import { startServe, type Served } from '../../test/e2e/serve-helpers.ts';
 import { createServer } from '../server/server.ts';
 import { createMemoryStore } from './memory.ts';
-import { createKubeStore } from './kube.ts';
+import { createKubeStore, type KubeStoreOptions } from './kube.ts';
+import { runKubeChecks } from './kube-checks.ts';
 import { runStoreSuite } from './suite.ts';
 import type { Store } from './store.ts';
 
@@ -27,11 +30,11 @@ function httpKubeConfig(url: string, token: string): KubeConfig {
 }
 
 /** A store/kube over a fresh in-process kiln API server; closing the store closes the server. */
-async function kubeOverKilnServer(historySize: number): Promise<Store> {
+async function kubeOverKilnServer(historySize: number, opts: Partial<KubeStoreOptions> = {}): Promise<Store> {
   const app = createServer({ store: createMemoryStore({ historySize }), token: TOKEN });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
-  const store = await createKubeStore({ kubeConfig: httpKubeConfig(`http://127.0.0.1:${port}`, TOKEN) });
+  const store = await createKubeStore({ ...opts, kubeConfig: httpKubeConfig(`http://127.0.0.1:${port}`, TOKEN) });
   return {
     ...store,
     async close() {
@@ -54,3 +57,37 @@ export const API_SERVER_SKIPS: Record<string, string> = {
 };
 
 runStoreSuite('kube (kiln API server)', () => kubeOverKilnServer(16), { historySize: 16, skipWithReason: API_SERVER_SKIPS });
+
+// one in-process server for the checks (a resuming store of its own is not needed: any server works)
+runKubeChecks('kiln\'s API server (in process)', () => kubeOverKilnServer(1000), {
+  resumingStore: () => kubeOverKilnServer(1000, { watchTimeoutSeconds: 1, watchRetryMs: 50 }),
+});
+
+// a real `kiln serve` (TLS, its CA and token, every controller running), through the kubeconfig it writes
+let served: Served | undefined;
+async function servedKubeConfig(): Promise<KubeConfig> {
+  served ??= await startServe(tempDir('kiln-kube-store-'), []);
+  const kc = new KubeConfig();
+  kc.loadFromFile(join(served.dataDir, 'kubeconfig'));
+  return kc;
+}
+after(async () => {
+  await served?.stop();
+});
+runKubeChecks('kiln serve', async () => createKubeStore({ kubeConfig: await servedKubeConfig() }), {
+  resumingStore: async () => createKubeStore({ kubeConfig: await servedKubeConfig(), watchTimeoutSeconds: 1, watchRetryMs: 50 }),
+});
+
+// a real cluster, when asked for: the checks only (they keep to a namespace of their own). The shared
+// suite is not run there: it owns the whole store (lists every ConfigMap and Event, writes in
+// `default`), while a cluster has its own (kube-root-ca.crt in each namespace, its Events, Tekton's CRDs to install first).
+const clusterConfig = process.env.KILN_TEST_KUBECONFIG;
+function clusterKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(clusterConfig!);
+  return kc;
+}
+runKubeChecks('a real cluster (KILN_TEST_KUBECONFIG)', () => createKubeStore({ kubeConfig: clusterKubeConfig() }), {
+  skip: clusterConfig ? undefined : 'KILN_TEST_KUBECONFIG is not set (a kubeconfig of a cluster to test against)',
+  resumingStore: () => createKubeStore({ kubeConfig: clusterKubeConfig(), watchTimeoutSeconds: 1, watchRetryMs: 50 }),
+});

@@ -23,6 +23,8 @@ export interface KubeStoreOptions {
   versionOf?: (type: ResourceType) => string | undefined;
   /** pause before a dropped watch connection is resumed (default 1000 ms) */
   watchRetryMs?: number;
+  /** how long the server keeps one watch request open before it is resumed (default 5 to 10 minutes) */
+  watchTimeoutSeconds?: number;
 }
 
 /** Metadata the server assigns: never sent (a create with a resourceVersion is refused by Kubernetes). */
@@ -55,7 +57,7 @@ function outgoing<T extends KObject>(type: ResourceType, apiVersion: string, obj
  * resourceVersion first (one list), so that a watch opened without one (from now) misses no change
  * made after watch() returns: such a watch starts from the newest resourceVersion this store has seen.
  */
-export async function createKubeStore({ kubeConfig, versionOf = registryVersion, watchRetryMs }: KubeStoreOptions): Promise<Store> {
+export async function createKubeStore({ kubeConfig, versionOf = registryVersion, watchRetryMs, watchTimeoutSeconds }: KubeStoreOptions): Promise<Store> {
   const http = createKubeHttp(kubeConfig);
   const watches = new Set<Watch>();
   let newest = 0;
@@ -122,7 +124,7 @@ export async function createKubeStore({ kubeConfig, versionOf = registryVersion,
       const from = async () => opts.resourceVersion || (newest ? String(newest) : (await list(type, { ...opts, limit: 1 })).resourceVersion);
       const w: Watch = openKubeWatch({
         http, path, query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector }, from,
-        apiVersion: apiVersionOf(type, v), kind: type.kind, seen, ended: () => watches.delete(w), retryMs: watchRetryMs,
+        apiVersion: apiVersionOf(type, v), kind: type.kind, seen, ended: () => watches.delete(w), retryMs: watchRetryMs, timeoutSeconds: watchTimeoutSeconds,
       });
       watches.add(w);
       return w;
