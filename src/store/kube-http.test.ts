@@ -1,7 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { KObject } from '../api/meta.ts';
 import { statusError } from './kube-http.ts';
-import { registryVersion, resourcePath } from './kube.ts';
+import { createKubeStore, registryVersion, resourcePath } from './kube.ts';
 import { StoreError } from './store.ts';
 
 describe('statusError', () => {
@@ -41,5 +45,54 @@ describe('resourcePath', () => {
     assert.equal(registryVersion({ group: 'triggers.tekton.dev', plural: 'eventlisteners', kind: 'EventListener', namespaced: true }), 'v1beta1');
     assert.equal(registryVersion({ group: 'argoproj.io', plural: 'applications', kind: 'Application', namespaced: true }), 'v1alpha1');
     assert.equal(registryVersion({ group: 'example.com', plural: 'widgets', kind: 'Widget', namespaced: true }), undefined);
+  });
+});
+
+describe('createKubeStore against a server that refuses unconditional updates (as custom resources do)', () => {
+  it('an update without resourceVersion sends the current one, again after a Conflict', async () => {
+    const seen: string[] = [];
+    let rv = 1;
+    let conflicts = 1;
+    const server = createHttpServer((req, res) => {
+      let text = '';
+      req.on('data', (d) => (text += d));
+      req.on('end', () => {
+        const send = (code: number, body: unknown) => res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        const url = new URL(req.url!, 'http://x');
+        if (url.pathname === '/api/v1/namespaces') return send(200, { items: [], metadata: { resourceVersion: String(rv) } });
+        const sent = text ? (JSON.parse(text) as KObject).metadata.resourceVersion : undefined;
+        seen.push(`${req.method} ${url.pathname}${req.method === 'PUT' ? ` rv=${sent ?? 'none'}` : ''}`);
+        const obj: KObject = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'd', resourceVersion: String(rv) }, spec: {} };
+        if (req.method === 'GET') return send(200, obj);
+        if (!sent) return send(422, { kind: 'Status', reason: 'Invalid', code: 422, message: 'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update' });
+        if (conflicts-- > 0) {
+          rv++; // another writer came in between
+          return send(409, { kind: 'Status', reason: 'Conflict', code: 409, message: 'the object has been modified' });
+        }
+        rv++;
+        return send(200, { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) }, spec: JSON.parse(text).spec });
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
+      users: [{ name: 'u', token: 't' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x',
+    });
+    const WIDGETS = { group: 'example.com', plural: 'widgets', kind: 'Widget', namespaced: true };
+    const store = await createKubeStore({ kubeConfig: kc, versionOf: () => 'v1' });
+    try {
+      const out = await store.update<KObject>(WIDGETS, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'd' }, spec: { size: 2 } });
+      assert.deepEqual(out.spec, { size: 2 });
+      assert.equal(out.metadata.resourceVersion, '3');
+      const path = '/apis/example.com/v1/namespaces/d/widgets/w';
+      assert.deepEqual(seen, [`GET ${path}`, `PUT ${path} rv=1`, `GET ${path}`, `PUT ${path} rv=2`]);
+      conflicts = 1;
+      const stale = store.update(WIDGETS, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'd', resourceVersion: '1' }, spec: {} });
+      await assert.rejects(stale, (e: unknown) => e instanceof StoreError && e.reason === 'Conflict', 'a resourceVersion given is a precondition: no retry');
+    } finally {
+      await store.close();
+      server.close();
+    }
   });
 });

@@ -11,7 +11,7 @@ import { createKubeHttp, type Query } from './kube-http.ts';
 import { openKubeWatch } from './kube-watch.ts';
 import { namespaceFor } from './objects.ts';
 import type { ListPageOptions, ListResult, ResourceType, Store, Watch, WatchOptions } from './store.ts';
-import { StoreError } from './store.ts';
+import { isConflict, StoreError } from './store.ts';
 
 export interface KubeStoreOptions {
   /** the API server and credentials (client-node: `loadFromFile`, `loadFromCluster`, `loadFromOptions`) */
@@ -29,6 +29,9 @@ export interface KubeStoreOptions {
 
 /** Metadata the server assigns: never sent (a create with a resourceVersion is refused by Kubernetes). */
 const SYSTEM_FIELDS = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink'] as const;
+
+/** How often an update without resourceVersion reads the current one and tries again. */
+const OVERWRITE_ATTEMPTS = 5;
 
 /** The version kiln's registry serves `type` under. */
 export function registryVersion(type: ResourceType): string | undefined {
@@ -94,11 +97,26 @@ export async function createKubeStore({ kubeConfig, versionOf = registryVersion,
     };
   }
 
+  /**
+   * PUT of the object (or its status). Without a resourceVersion it overwrites, as the Store
+   * promises: custom resources refuse an unconditional update, so the current version is read and
+   * sent, again when another writer came in between (a few times, then that Conflict is the answer).
+   */
   async function put<T extends KObject>(type: ResourceType, obj: T, sub?: string): Promise<T> {
     const v = versionFor(type);
     const body = outgoing(type, apiVersionOf(type, v), obj, ['resourceVersion']);
     if (!body.metadata.name) throw new StoreError('Invalid', 'metadata.name: Required value: name is required');
-    return received<T>(await http.request('PUT', resourcePath(type, v, body.metadata.namespace ?? '', body.metadata.name, sub), {}, body));
+    const path = resourcePath(type, v, body.metadata.namespace ?? '', body.metadata.name);
+    const target = sub ? `${path}/${sub}` : path;
+    if (body.metadata.resourceVersion) return received<T>(await http.request('PUT', target, {}, body));
+    for (let attempt = 1; ; attempt++) {
+      const current = received<KObject>(await http.request('GET', path));
+      try {
+        return received<T>(await http.request('PUT', target, {}, { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata.resourceVersion } }));
+      } catch (e) {
+        if (!isConflict(e) || attempt >= OVERWRITE_ATTEMPTS) throw e;
+      }
+    }
   }
 
   const store: Store = {
