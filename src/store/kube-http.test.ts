@@ -4,7 +4,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/meta.ts';
-import { statusError } from './kube-http.ts';
+import { KubeRequestError, statusError } from './kube-http.ts';
 import { createKubeStore, registryVersion, resourcePath } from './kube.ts';
 import { StoreError } from './store.ts';
 
@@ -24,9 +24,10 @@ describe('statusError', () => {
     });
   }
 
-  it('a failure the store has no reason for is a plain Error naming the request', () => {
+  it('a failure the store has no reason for is a KubeRequestError naming the request', () => {
     const e = statusError(403, { reason: 'Forbidden', message: 'configmaps is forbidden' }, 'GET /api/v1/configmaps');
-    assert.ok(!(e instanceof StoreError));
+    assert.ok(e instanceof KubeRequestError && !(e instanceof StoreError));
+    assert.equal(e.code, 403);
     assert.equal(e.message, 'GET /api/v1/configmaps: configmaps is forbidden');
   });
 });

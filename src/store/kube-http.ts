@@ -13,14 +13,24 @@ export interface KubeStatus { kind?: string; reason?: string; message?: string; 
 const REASONS: readonly StoreErrorReason[] = ['NotFound', 'AlreadyExists', 'Conflict', 'Invalid', 'Gone', 'BadRequest'];
 const BY_CODE: Record<number, StoreErrorReason> = { 400: 'BadRequest', 404: 'NotFound', 409: 'Conflict', 410: 'Gone', 422: 'Invalid' };
 
+/** A failure the API answered that the store has no reason for (401, 403, 500…); `code` is its HTTP status. */
+export class KubeRequestError extends Error {
+  readonly code: number;
+  constructor(code: number, message: string) {
+    super(message);
+    this.name = 'KubeRequestError';
+    this.code = code;
+  }
+}
+
 /**
  * The StoreError of a failed request (by the Status' reason, else its HTTP code: `Expired`, an
- * outdated continue token, is Gone as its 410 says); other failures (401, 403, 500…) a plain Error.
+ * outdated continue token, is Gone as its 410 says); other failures a KubeRequestError.
  */
 export function statusError(code: number, status: KubeStatus | undefined, what: string): Error {
   const message = status?.message || `${what}: HTTP ${code}`;
   const reason = REASONS.find((r) => r === status?.reason) ?? BY_CODE[status?.code ?? code];
-  return reason ? new StoreError(reason, message) : new Error(`${what}: ${message}`);
+  return reason ? new StoreError(reason, message) : new KubeRequestError(code, `${what}: ${message}`);
 }
 
 function parse(text: string): unknown {

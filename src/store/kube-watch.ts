@@ -4,8 +4,9 @@
 // An ERROR event (a 410 Status when that version is forgotten) fails the iterator with StoreError.
 import type { KObject } from '../api/meta.ts';
 import type { KubeHttp, KubeStatus, Query } from './kube-http.ts';
-import { statusError } from './kube-http.ts';
+import { KubeRequestError, statusError } from './kube-http.ts';
 import type { Watch, WatchEvent } from './store.ts';
+import { StoreError } from './store.ts';
 
 export interface KubeWatchRequest {
   http: KubeHttp;
@@ -103,9 +104,10 @@ export function openKubeWatch(req: KubeWatchRequest): Watch {
         if (Date.now() - started < 1000 && !done) await new Promise((r) => setTimeout(r, req.retryMs ?? 1000));
       } catch (e) {
         if (done) return;
-        // the server's answer (Gone, BadRequest…), or no connection at all on the first try: fail
-        if (e instanceof Error && e.name === 'StoreError') return finish(e);
-        if (streams === 0) return finish(e);
+        // the server's answer (Gone, BadRequest, Forbidden…), or no connection on the first try: fail;
+        // a dropped connection or a server error (a restarting server) later: resume after a pause
+        const retry = streams > 0 && !(e instanceof StoreError) && !(e instanceof KubeRequestError && e.code < 500);
+        if (!retry) return finish(e);
         await new Promise((r) => setTimeout(r, req.retryMs ?? 1000));
       }
     }

@@ -2,7 +2,8 @@
 // suite against an in-process server per case (a fresh memory store behind it, no controllers),
 // checks against a real `kiln serve` reached through the kubeconfig it writes (TLS, CA, token), and
 // the same checks against a real cluster when KILN_TEST_KUBECONFIG names its kubeconfig.
-import { after } from 'node:test';
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -12,10 +13,12 @@ import { createServer } from '../server/server.ts';
 import { createMemoryStore } from './memory.ts';
 import { createKubeStore, type KubeStoreOptions } from './kube.ts';
 import { runKubeChecks } from './kube-checks.ts';
+import { KubeRequestError } from './kube-http.ts';
 import { runStoreSuite } from './suite.ts';
-import type { Store } from './store.ts';
+import type { ResourceType, Store } from './store.ts';
 
 const TOKEN = 'kube-store-test-token';
+const CONFIGMAPS: ResourceType = { group: '', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
 
 /** A client-node KubeConfig for a plain-HTTP server with a bearer token. */
 function httpKubeConfig(url: string, token: string): KubeConfig {
@@ -90,4 +93,21 @@ function clusterKubeConfig(): KubeConfig {
 runKubeChecks('a real cluster (KILN_TEST_KUBECONFIG)', () => createKubeStore({ kubeConfig: clusterKubeConfig() }), {
   skip: clusterConfig ? undefined : 'KILN_TEST_KUBECONFIG is not set (a kubeconfig of a cluster to test against)',
   resumingStore: () => createKubeStore({ kubeConfig: clusterKubeConfig(), watchTimeoutSeconds: 1, watchRetryMs: 50 }),
+});
+
+describe('store/kube with credentials the server refuses', () => {
+  it('requests and watches fail with the server\'s 401, not a retry loop', async () => {
+    const app = createServer({ store: createMemoryStore(), token: TOKEN });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const store = await createKubeStore({ kubeConfig: httpKubeConfig(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, 'wrong') });
+    try {
+      const refused = (e: unknown) => e instanceof KubeRequestError && e.code === 401;
+      await assert.rejects(store.get(CONFIGMAPS, 'default', 'a'), refused);
+      const w = store.watch(CONFIGMAPS, { resourceVersion: '0' });
+      await assert.rejects(w[Symbol.asyncIterator]().next(), refused);
+    } finally {
+      await store.close();
+      await app.close();
+    }
+  });
 });
