@@ -30,6 +30,9 @@ export interface KubeStoreOptions {
 /** Metadata the server assigns: never sent (a create with a resourceVersion is refused by Kubernetes). */
 const SYSTEM_FIELDS = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink'] as const;
 
+/** How long the newest resourceVersion seen is a safe start for a watch from now (etcd compacts every 5 minutes). */
+const RECENT_MS = 60_000;
+
 /** How often an update without resourceVersion reads the current one and tries again. */
 const OVERWRITE_ATTEMPTS = 5;
 
@@ -58,15 +61,21 @@ function outgoing<T extends KObject>(type: ResourceType, apiVersion: string, obj
 /**
  * A Store over the Kubernetes API `kubeConfig` names. It reads the server's current
  * resourceVersion first (one list), so that a watch opened without one (from now) misses no change
- * made after watch() returns: such a watch starts from the newest resourceVersion this store has seen.
+ * made after watch() returns: such a watch starts from the newest resourceVersion this store has seen,
+ * when it saw it less than a minute ago (older ones the server may have compacted away: the watch
+ * then lists its kind first, for the current one).
  */
 export async function createKubeStore({ kubeConfig, versionOf = registryVersion, watchRetryMs, watchTimeoutSeconds }: KubeStoreOptions): Promise<Store> {
   const http = createKubeHttp(kubeConfig);
   const watches = new Set<Watch>();
   let newest = 0;
+  let newestAt = 0;
   const seen = (rv: string | undefined) => {
     const n = Number(rv);
-    if (rv && Number.isSafeInteger(n) && n > newest) newest = n;
+    if (!rv || !Number.isSafeInteger(n)) return;
+    if (n < newest) return; // an object's own, older version: says nothing of now
+    newest = n;
+    newestAt = Date.now();
   };
 
   function versionFor(type: ResourceType): string {
@@ -139,7 +148,8 @@ export async function createKubeStore({ kubeConfig, versionOf = registryVersion,
     watch(type: ResourceType, opts: WatchOptions = {}): Watch {
       const v = versionFor(type);
       const path = resourcePath(type, v, opts.namespace ?? '');
-      const from = async () => opts.resourceVersion || (newest ? String(newest) : (await list(type, { ...opts, limit: 1 })).resourceVersion);
+      const recent = newest && Date.now() - newestAt < RECENT_MS ? String(newest) : undefined;
+      const from = async () => opts.resourceVersion || recent || (await list(type, { ...opts, limit: 1 })).resourceVersion;
       const w: Watch = openKubeWatch({
         http, path, query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector }, from,
         apiVersion: apiVersionOf(type, v), kind: type.kind, seen, ended: () => watches.delete(w), retryMs: watchRetryMs, timeoutSeconds: watchTimeoutSeconds,
