@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { findKind } from '../api/registry.ts';
 import type { Schema } from '../api/schema.ts';
 import { NAMED_SCHEMAS, PIPELINE_SPEC } from '../api/schema.ts';
-import { definitionName, groupVersionDocument, openApiDocumentText, openApiIndex, openApiKey, toOpenApi } from './openapi.ts';
+import { toOpenApi } from '../api/openapi-schema.ts';
+import { definitionName, groupVersionDocument, openApiDocumentText, openApiIndex, openApiKey } from './openapi.ts';
 import { groupVersions, kindsIn } from './paths.ts';
 
 /** A JSON document the tests walk freely. */
