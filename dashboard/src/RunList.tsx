@@ -1,8 +1,10 @@
-// PipelineRuns / TaskRuns: namespace, label and status filters, search, pages from the server
-// (limit/continue), kept live by a watch.
+// PipelineRuns / TaskRuns: namespace, label, Pipeline (Task) and status filters applied by the
+// server (label and field selectors) before its pages (limit/continue); a name search within the
+// page; kept live by a watch of the same selection.
 import { useEffect, useMemo, useState } from 'react';
 import { collection, duration, listWatch, stateOf, TEKTON, type KObj } from './api.ts';
 import { queryOf, setQuery } from './route.ts';
+import { runFieldSelector } from './lists.ts';
 
 const PAGE = 50;
 const STATES = ['', 'Running', 'Pending', 'Succeeded', 'Failed', 'Cancelled'];
@@ -36,6 +38,8 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
     const query = new URLSearchParams({ limit: String(PAGE) });
     if (cont) query.set('continue', cont);
     if (selector) query.set('labelSelector', selector);
+    const fields = runFieldSelector(kind, owner, state);
+    if (fields) query.set('fieldSelector', fields);
     return listWatch(collection(TEKTON, kind, ns.trim()), query.toString(), (ev) => {
       if (ev.type === 'LIST') {
         setItems(new Map(ev.list.items.map((o) => [key(o), o])));
@@ -50,14 +54,12 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
         return n;
       });
     }, (e) => setError(e.message));
-  }, [kind, ns, selector, cont]);
+  }, [kind, ns, selector, owner, state, cont]);
 
   const rows = useMemo(() => [...items.values()]
-    .filter((o) => !state || stateOf(o) === state)
-    // by the Pipeline (Task) referenced: within the page the server sent, as status and search
-    .filter((o) => !owner.trim() || (o.spec?.pipelineRef?.name ?? o.spec?.taskRef?.name) === owner.trim())
+    // the name search is within the page the server sent (a selector has no substring match)
     .filter((o) => !search || o.metadata.name.includes(search) || (o.spec?.pipelineRef?.name ?? o.spec?.taskRef?.name ?? '').includes(search))
-    .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '')), [items, state, search]);
+    .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '')), [items, search]);
 
   const link = (o: KObj) => `#/${kind === 'pipelineruns' ? 'runs' : 'taskruns'}/${encodeURIComponent(o.metadata.namespace ?? '')}/${encodeURIComponent(o.metadata.name)}`;
   return (
@@ -67,7 +69,7 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
         <label>Namespace <input value={ns} placeholder="all" onChange={(e) => { setNs(e.target.value); setPages(['']); }} /></label>
         <label>Labels <input value={labels} placeholder="app=web" onChange={(e) => { setLabels(e.target.value); setPages(['']); }} /></label>
         <label>{kind === 'pipelineruns' ? 'Pipeline' : 'Task'} <input value={owner} onChange={(e) => { setOwner(e.target.value); setPages(['']); }} /></label>
-        <label>Status <select value={state} onChange={(e) => setState(e.target.value)}>{STATES.map((s) => <option key={s} value={s}>{s || 'any'}</option>)}</select></label>
+        <label>Status <select value={state} onChange={(e) => { setState(e.target.value); setPages(['']); }}>{STATES.map((s) => <option key={s} value={s}>{s || 'any'}</option>)}</select></label>
         <label>Search <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} /></label>
       </div>
       {error && <p role="alert" className="error">{error}</p>}
