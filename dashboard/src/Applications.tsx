@@ -129,7 +129,7 @@ export function AppPage({ ns, name }: { ns: string; name: string }) {
                   <td>{row.health ? badge(row.health.status) : ''} <span className="muted">{row.health?.message ?? ''}</span></td>
                   <td>{r?.diff && <button onClick={() => setOpen(open === k ? undefined : k)}>{open === k ? 'Hide diff' : 'Diff'}</button>}</td>
                 </tr>
-                {r && open === k && <tr><td colSpan={6}><pre className="tail diff">{r.diff}</pre></td></tr>}
+                {r?.diff && open === k && <tr><td colSpan={6}><pre className="tail diff">{r.diff}</pre></td></tr>}
               </Fragment>
             );
           })}
