@@ -102,6 +102,9 @@ describe('dashboard: run lists and logs', { skip: SKIP, timeout: 300_000 }, () =
     await page.keyboard.press('Enter');
     await page.locator('.panel h2', { hasText: 'first' }).waitFor();
     await page.getByTestId('log').getByText('one').waitFor();
+    assert.match(page.url(), /#\/runs\/default\/keys\?task=first$/, 'the selected task is in the URL');
+    await page.reload();
+    await page.locator('.panel h2', { hasText: 'first' }).waitFor();
     await page.locator('.react-flow__node[data-id=second]').focus();
     await page.keyboard.press(' ');
     await page.locator('.panel h2', { hasText: 'second' }).waitFor();
