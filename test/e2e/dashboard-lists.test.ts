@@ -51,6 +51,7 @@ describe('dashboard: run lists and logs', { skip: SKIP, timeout: 300_000 }, () =
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('link', { name: 'zz-broken' }).waitFor();
     assert.equal(await rows(page).count(), 6);
+    await screenshot(page, 'list-page-2');
     await page.getByRole('button', { name: 'Previous' }).click();
     await page.getByRole('link', { name: 'aa-00' }).waitFor();
   });
@@ -87,6 +88,7 @@ describe('dashboard: run lists and logs', { skip: SKIP, timeout: 300_000 }, () =
     assert.equal(res.status, 200);
     await page.locator('tr', { hasText: 'late-1' }).locator('.badge.Succeeded').waitFor({ timeout: 90_000 });
     assert.equal(await rows(page).count(), 1);
+    await screenshot(page, 'list-live');
   });
 
   it('selects a task of the graph with the keyboard, and explains a failed TaskRun on its own page', async () => {
