@@ -14,7 +14,10 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
   const [ns, setNs] = useState(q0.get('namespace') ?? '');
   const [labels, setLabels] = useState(q0.get('labels') ?? '');
   const [owner, setOwner] = useState(q0.get('pipeline') ?? '');
-  const selector = labels.trim();
+  // typed filters are asked of the server once typing pauses, not at every key
+  const nsAsked = useSettled(ns.trim());
+  const selector = useSettled(labels.trim());
+  const ownerAsked = useSettled(owner.trim());
   const [state, setState] = useState(q0.get('status') ?? '');
   const [search, setSearch] = useState(q0.get('q') ?? '');
   const [pages, setPages] = useState<string[]>(['']);
@@ -38,9 +41,9 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
     const query = new URLSearchParams({ limit: String(PAGE) });
     if (cont) query.set('continue', cont);
     if (selector) query.set('labelSelector', selector);
-    const fields = runFieldSelector(kind, owner, state);
+    const fields = runFieldSelector(kind, ownerAsked, state);
     if (fields) query.set('fieldSelector', fields);
-    return listWatch(collection(TEKTON, kind, ns.trim()), query.toString(), (ev) => {
+    return listWatch(collection(TEKTON, kind, nsAsked), query.toString(), (ev) => {
       if (ev.type === 'LIST') {
         setItems(new Map(ev.list.items.map((o) => [key(o), o])));
         setNext(ev.list.metadata.continue ?? '');
@@ -54,7 +57,7 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
         return n;
       });
     }, (e) => setError(e.message));
-  }, [kind, ns, selector, owner, state, cont]);
+  }, [kind, nsAsked, selector, ownerAsked, state, cont]);
 
   const rows = useMemo(() => [...items.values()]
     // the name search is within the page the server sent (a selector has no substring match)
@@ -96,6 +99,16 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
       </div>
     </section>
   );
+}
+
+/** `value`, once it has stayed the same for `ms`. */
+function useSettled<T>(value: T, ms = 300): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
 }
 
 const key = (o: KObj) => `${o.metadata.namespace}/${o.metadata.name}`;

@@ -63,6 +63,12 @@ describe('dashboard: run lists and logs', { skip: SKIP, timeout: 300_000 }, () =
       assert.equal(await rows(page).count(), 1, q);
       assert.equal(await page.getByRole('button', { name: 'Next' }).isDisabled(), true, q);
     }
+    await page.goto(`${s.url}/#/`);
+    await page.getByRole('link', { name: 'aa-00' }).waitFor();
+    await page.getByLabel('Pipeline').pressSequentially('missing');
+    await page.getByRole('link', { name: 'zz-broken' }).waitFor();
+    await rows(page).nth(1).waitFor({ state: 'detached' });
+    assert.match(page.url(), /pipeline=missing/);
     await page.goto(`${s.url}/#/?pipeline=filler&status=Failed`);
     await page.getByText('No runs.').waitFor();
     await page.goto(`${s.url}/#/?status=Pending`);
