@@ -2,7 +2,7 @@
 // `kiln serve --insecure-loopback-only`: navigation → a 200-task PipelineRun's page usable (every
 // graph node and the first log line drawn), and a 100,000-line log scrolled end to end (frame times).
 // Usage: node bench/dashboard.ts [--iterations N]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,13 @@ import { call, percentile, sleep, startServer } from './serve.ts';
 import { median, type Row } from './taskrun.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** Why the dashboard cannot be timed here (no Debian chromium, no built dashboard), or ''. */
+export function dashboardSkip(): string {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is not installed (.ci/run installs Debian's chromium)`;
+  if (!existsSync(new URL('../dashboard/dist/index.html', import.meta.url))) return 'the dashboard is not built (npm run build:dashboard)';
+  return '';
+}
 // what the functions evaluated in the page use (this project's type-check has no DOM library)
 declare const document: { querySelectorAll(s: string): { length: number }; querySelector(s: string): any };
 declare function requestAnimationFrame(cb: () => void): number;
@@ -119,6 +126,11 @@ export async function dashboardBench({ iterations = 5 } = {}): Promise<Row[]> {
 }
 
 if (import.meta.main) {
+  const skip = dashboardSkip();
+  if (skip) {
+    console.log(`dashboard: skipped (${skip})`);
+    process.exit(0);
+  }
   const i = process.argv.indexOf('--iterations');
   for (const r of await dashboardBench({ iterations: i > 0 ? Number(process.argv[i + 1]) : 5 })) console.log(`${r.name}: ${r.value}${r.note ? `  (${r.note})` : ''}`);
 }

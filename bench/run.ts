@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, one table.
-// Usage: node bench/run.ts [--iterations N] [--only taskrun|pipeline|api|triggers|gitops|podman|resolution] [--markdown]
+// Usage: node bench/run.ts [--iterations N] [--only taskrun|pipeline|api|triggers|gitops|podman|resolution|dashboard] [--markdown]
 //        [--pipeline-tasks 200,2000]  (pipeline sizes whose per-task cost is compared)
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { triggersBench } from './triggers.ts';
 import { gitopsBench } from './gitops.ts';
 import { podmanBench } from './podman.ts';
 import { resolutionBench } from './resolution.ts';
+import { dashboardBench, dashboardSkip } from './dashboard.ts';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
@@ -37,7 +38,15 @@ const rows: Row[] = [
   ...(only === '' || only === 'gitops' ? await gitopsBench({ apps: Number(arg('--gitops-apps', '1000')) }) : []),
   ...(only === '' || only === 'podman' ? await podmanBench({ iterations: Math.min(iterations, 10) }) : []),
   ...(only === '' || only === 'resolution' ? await resolutionBench() : []),
+  ...(only === '' || only === 'dashboard' ? await dashboardRows() : []),
 ];
+
+/** The dashboard rows, or one row saying why they were skipped (no chromium, no built dashboard). */
+async function dashboardRows(): Promise<Row[]> {
+  const skip = dashboardSkip();
+  if (skip) return [{ name: 'dashboard', value: 'skipped', note: skip }];
+  return dashboardBench({ iterations: Math.min(iterations, 5) });
+}
 
 const width = Math.max(...rows.map((r) => r.name.length));
 if (process.argv.includes('--markdown')) {

@@ -1,8 +1,9 @@
 // Argo CD-style Applications: sync and health badges, the resource tree with each resource's
 // health and diff, the last operation's resources (waves, hooks), history with rollback, and
 // sync (prune, dry run, selected resources) and refresh, written as the argocd CLI writes them.
-import { Fragment, useEffect, useState } from 'react';
+import { Fragment, useEffect, useMemo, useState } from 'react';
 import { collection, listWatch, request, type KObj } from './api.ts';
+import { CHILD_KINDS, deploysHere, resourceTree, type AppResource } from './tree.ts';
 
 const ARGO = '/apis/argoproj.io/v1alpha1';
 
@@ -13,6 +14,29 @@ function useApps(ns: string, selector: string): Map<string, KObj> {
     else setM((old) => { const n = new Map(old); const k = `${ev.object.metadata.namespace}/${ev.object.metadata.name}`; if (ev.type === 'DELETED') n.delete(k); else n.set(k, ev.object); return n; });
   }, () => undefined), [ns, selector]);
   return m;
+}
+
+/** The live objects that may be owned by an Application's resources, when they are in kiln's own API. */
+function useChildren(app: KObj | undefined): KObj[] {
+  const here = deploysHere(app?.spec?.destination);
+  const nss = here ? [...new Set<string>([app?.spec?.destination?.namespace, ...(app?.status?.resources ?? []).map((r: any) => r.namespace)].filter(Boolean))].sort().join(',') : '';
+  const [m, setM] = useState<Map<string, KObj>>(new Map());
+  useEffect(() => {
+    setM(new Map());
+    const key = (o: KObj) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
+    const stops = nss.split(',').filter(Boolean).flatMap((ns) => CHILD_KINDS.map((c) => listWatch(collection(c.path, c.plural, ns), '', (ev) => {
+      const typed = (o: KObj) => ({ ...o, kind: o.kind ?? c.kind });
+      setM((old) => {
+        const n = new Map(old);
+        if (ev.type === 'LIST') for (const o of ev.list.items) n.set(key(typed(o)), typed(o));
+        else if (ev.type === 'DELETED') n.delete(key(typed(ev.object)));
+        else n.set(key(typed(ev.object)), typed(ev.object));
+        return n;
+      });
+    }, () => undefined)));
+    return () => stops.forEach((s) => s());
+  }, [nss]);
+  return useMemo(() => [...m.values()], [m]);
 }
 
 const badge = (s: string | undefined) => <span className={`badge ${s === 'Synced' || s === 'Healthy' || s === 'Succeeded' ? 'Succeeded' : s === 'OutOfSync' || s === 'Degraded' || s === 'Failed' || s === 'Error' || s === 'Missing' ? 'Failed' : s === 'Progressing' || s === 'Running' ? 'Running' : ''}`}>{s ?? 'Unknown'}</span>;
@@ -42,7 +66,7 @@ export function AppList() {
   );
 }
 
-const resKey = (r: any) => `${r.group ?? ''}:${r.kind}:${r.namespace ?? ''}:${r.name}`;
+const resKey = (r: AppResource) => `${r.group ?? ''}:${r.kind}/${r.namespace ?? ''}/${r.name}`;
 
 export function AppPage({ ns, name }: { ns: string; name: string }) {
   const app = useApps(ns, `fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`).get(`${ns}/${name}`);
@@ -51,10 +75,12 @@ export function AppPage({ ns, name }: { ns: string; name: string }) {
   const [picked, setPicked] = useState<Set<string>>(new Set());
   const [open, setOpen] = useState<string>();
   const [msg, setMsg] = useState('');
+  const live = useChildren(app);
+  const tree = useMemo(() => resourceTree(app?.status?.resources ?? [], live), [app?.status?.resources, live]);
   if (!app) return <p className="muted">Loading Application {ns}/{name}…</p>;
   const path = `${collection(ARGO, 'applications', ns)}/${encodeURIComponent(name)}`;
   const patch = (what: string, body: unknown) => request('PATCH', path, body, 'application/merge-patch+json').then(() => setMsg(what), (e: Error) => setMsg(`${what} failed: ${e.message}`));
-  const resources: any[] = app.status?.resources ?? [];
+  const resources: AppResource[] = app.status?.resources ?? [];
   const sync = (extra: Record<string, unknown> = {}) => {
     const chosen = resources.filter((r) => picked.has(resKey(r))).map((r) => ({ group: r.group ?? '', kind: r.kind, name: r.name, namespace: r.namespace ?? '' }));
     return patch('Sync started', { operation: { sync: { prune, dryRun, ...(chosen.length ? { resources: chosen } : {}), ...extra }, initiatedBy: { username: 'dashboard' } } });
@@ -86,21 +112,24 @@ export function AppPage({ ns, name }: { ns: string; name: string }) {
         </div>
       )}
       <h2>Resources</h2>
-      <table className="runs" data-testid="app-resources">
-        <thead><tr><th /><th>Kind</th><th>Name</th><th>Namespace</th><th>Sync</th><th>Health</th><th /></tr></thead>
+      <table className="runs tree" data-testid="app-resources">
+        <thead><tr><th /><th>Kind / name</th><th>Namespace</th><th>Sync</th><th>Health</th><th /></tr></thead>
         <tbody>
-          {resources.map((r) => {
-            const k = resKey(r);
+          <tr data-depth={0}><td /><td><b>Application</b> {name}</td><td>{ns}</td><td>{badge(app.status?.sync?.status)}</td><td>{badge(app.status?.health?.status)}</td><td /></tr>
+          {tree.map((row) => {
+            const r = row.resource;
+            const k = r ? resKey(r) : row.key;
             return (
-              <Fragment key={k}>
-                <tr>
-                  <td><input type="checkbox" aria-label={`select ${r.kind} ${r.name}`} checked={picked.has(k)} onChange={(e) => { const n = new Set(picked); if (e.target.checked) n.add(k); else n.delete(k); setPicked(n); }} /></td>
-                  <td>{r.kind}</td><td>{r.name}</td><td>{r.namespace}</td>
-                  <td>{badge(r.status)}{r.requiresPruning ? ' prune' : ''}</td>
-                  <td>{r.health ? badge(r.health.status) : ''} <span className="muted">{r.health?.message ?? ''}</span></td>
-                  <td>{r.diff && <button onClick={() => setOpen(open === k ? undefined : k)}>{open === k ? 'Hide diff' : 'Diff'}</button>}</td>
+              <Fragment key={row.key}>
+                <tr data-depth={row.depth + 1} aria-level={row.depth + 2}>
+                  <td>{r && <input type="checkbox" aria-label={`select ${r.kind} ${r.name}`} checked={picked.has(k)} onChange={(e) => { const n = new Set(picked); if (e.target.checked) n.add(k); else n.delete(k); setPicked(n); }} />}</td>
+                  <td style={{ paddingLeft: `${8 + 20 * (row.depth + 1)}px` }}><span className="muted">└ {row.kind}</span> {row.name}</td>
+                  <td>{row.namespace}</td>
+                  <td>{r ? <>{badge(r.status)}{r.requiresPruning ? ' prune' : ''}</> : ''}</td>
+                  <td>{row.health ? badge(row.health.status) : ''} <span className="muted">{row.health?.message ?? ''}</span></td>
+                  <td>{r?.diff && <button onClick={() => setOpen(open === k ? undefined : k)}>{open === k ? 'Hide diff' : 'Diff'}</button>}</td>
                 </tr>
-                {open === k && <tr><td colSpan={7}><pre className="tail diff">{r.diff}</pre></td></tr>}
+                {r?.diff && open === k && <tr><td colSpan={6}><pre className="tail diff">{r.diff}</pre></td></tr>}
               </Fragment>
             );
           })}

@@ -61,7 +61,11 @@ export function Graph({ tasks, selected, onSelect }: { tasks: GraphTask[]; selec
   })), [tasks, pos, selected]);
   const edges: Edge[] = useMemo(() => tasks.flatMap((t) => t.after.map((a) => ({ id: `${a}->${t.name}`, source: a, target: t.name }))), [tasks]);
   return (
-    <div className="graph" data-testid="graph" data-layout={laidOut ? 'elk' : 'quick'}>
+    // a focused node (Tab reaches each) is selected with Enter or Space, as a click selects it
+    <div className="graph" data-testid="graph" data-layout={laidOut ? 'elk' : 'quick'} onKeyDown={(e) => {
+      const id = (e.target as HTMLElement).closest?.('.react-flow__node')?.getAttribute('data-id');
+      if (id && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); onSelect(id); }
+    }}>
       <ReactFlow colorMode={document.documentElement.dataset.theme === "dark" ? "dark" : "light"} nodes={nodes} edges={edges} fitView fitViewOptions={{ maxZoom: 1 }} minZoom={0.1} nodesDraggable={false} nodesConnectable={false} onNodeClick={(_e, n) => onSelect(n.id)} proOptions={{ hideAttribution: true }}>
         <Background />
         <Controls showInteractive={false} />

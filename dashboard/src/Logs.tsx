@@ -4,10 +4,9 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import Anser from 'anser';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { streamLines, TEKTON } from './api.ts';
+import { firstErrorLine, logFileText, nextHit, searchLines, stripAnsi, type LogLine } from './logtext.ts';
 
-export interface LogLine { step: string; line: string; at: number }
-
-const ERROR = /\b(error|fatal|failed|panic|exception)\b/i;
+export type { LogLine };
 
 export function useLog(ns: string, name: string, follow: boolean): { lines: LogLine[]; done: boolean; error: string } {
   const [lines, setLines] = useState<LogLine[]>([]);
@@ -57,7 +56,7 @@ export function LogView({ lines, done, step, fileName }: { lines: LogLine[]; don
   const [times, setTimes] = useState(false);
   const [follow, setFollow] = useState(true);
   const shown = useMemo(() => (step ? lines.filter((l) => l.step === step) : lines), [lines, step]);
-  const matches = useMemo(() => (search ? shown.flatMap((l, i) => (l.line.toLowerCase().includes(search.toLowerCase()) ? [i] : [])) : []), [shown, search]);
+  const matches = useMemo(() => searchLines(shown, search), [shown, search]);
   const [hit, setHit] = useState(0);
   const parent = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({ count: shown.length, getScrollElement: () => parent.current, estimateSize: () => 18, overscan: 20 });
@@ -65,23 +64,23 @@ export function LogView({ lines, done, step, fileName }: { lines: LogLine[]; don
     if (follow && shown.length) v.scrollToIndex(shown.length - 1, { align: 'end' });
   }, [shown.length, follow, v]);
   const jump = (i: number) => { setFollow(false); v.scrollToIndex(i, { align: 'center' }); };
-  const firstError = () => { const i = shown.findIndex((l) => ERROR.test(l.line)); if (i >= 0) jump(i); };
+  const [note, setNote] = useState('');
+  const firstError = () => { const i = firstErrorLine(shown); setNote(i < 0 ? 'no error line' : ''); if (i >= 0) jump(i); };
   const download = () => {
-    const blob = new Blob([shown.map((l) => `[${l.step}] ${l.line}\n`).join('')], { type: 'text/plain' });
+    const blob = new Blob([logFileText(shown, times)], { type: 'text/plain' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
     a.download = fileName;
     a.click();
     URL.revokeObjectURL(a.href);
   };
-  const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
   return (
     <div className="logs">
       <div className="logbar">
         <input type="search" aria-label="Search the log" placeholder="Search" value={search} onChange={(e) => { setSearch(e.target.value); setHit(0); }}
-          onKeyDown={(e) => { if (e.key === 'Enter' && matches.length) { const n = (hit + (e.shiftKey ? matches.length - 1 : 1)) % matches.length; setHit(n); jump(matches[n]); } }} />
+          onKeyDown={(e) => { if (e.key === 'Enter' && matches.length) { const n = nextHit(matches.length, hit, e.shiftKey); setHit(n); jump(matches[n]); } }} />
         {search && <span className="muted">{matches.length ? `${hit + 1}/${matches.length}` : 'no match'}</span>}
-        <button onClick={firstError}>First error</button>
+        <button onClick={firstError}>First error</button>{note && <span className="muted" role="status">{note}</span>}
         <label><input type="checkbox" checked={times} onChange={(e) => setTimes(e.target.checked)} /> Times</label>
         <label><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow</label>
         <button onClick={download}>Download</button>
@@ -97,7 +96,7 @@ export function LogView({ lines, done, step, fileName }: { lines: LogLine[]; don
                 <span className="ln">{it.index + 1}</span>
                 {times && <span className="ts">{new Date(l.at).toISOString().slice(11, 23)}</span>}
                 {!step && <span className="st">[{l.step}]</span>}
-                <span className="tx">{search ? strip(l.line) : <Colored text={l.line} />}</span>
+                <span className="tx">{search ? stripAnsi(l.line) : <Colored text={l.line} />}</span>
               </div>
             );
           })}

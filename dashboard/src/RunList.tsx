@@ -1,8 +1,10 @@
-// PipelineRuns / TaskRuns: namespace, label and status filters, search, pages from the server
-// (limit/continue), kept live by a watch.
+// PipelineRuns / TaskRuns: namespace, label, Pipeline (Task) and status filters applied by the
+// server (label and field selectors) before its pages (limit/continue); a name search within the
+// page; kept live by a watch of the same selection.
 import { useEffect, useMemo, useState } from 'react';
 import { collection, duration, listWatch, stateOf, TEKTON, type KObj } from './api.ts';
 import { queryOf, setQuery } from './route.ts';
+import { runFieldSelector } from './lists.ts';
 
 const PAGE = 50;
 const STATES = ['', 'Running', 'Pending', 'Succeeded', 'Failed', 'Cancelled'];
@@ -12,7 +14,10 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
   const [ns, setNs] = useState(q0.get('namespace') ?? '');
   const [labels, setLabels] = useState(q0.get('labels') ?? '');
   const [owner, setOwner] = useState(q0.get('pipeline') ?? '');
-  const selector = labels.trim();
+  // typed filters are asked of the server once typing pauses, not at every key
+  const nsAsked = useSettled(ns.trim());
+  const selector = useSettled(labels.trim());
+  const ownerAsked = useSettled(owner.trim());
   const [state, setState] = useState(q0.get('status') ?? '');
   const [search, setSearch] = useState(q0.get('q') ?? '');
   const [pages, setPages] = useState<string[]>(['']);
@@ -36,7 +41,9 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
     const query = new URLSearchParams({ limit: String(PAGE) });
     if (cont) query.set('continue', cont);
     if (selector) query.set('labelSelector', selector);
-    return listWatch(collection(TEKTON, kind, ns.trim()), query.toString(), (ev) => {
+    const fields = runFieldSelector(kind, ownerAsked, state);
+    if (fields) query.set('fieldSelector', fields);
+    return listWatch(collection(TEKTON, kind, nsAsked), query.toString(), (ev) => {
       if (ev.type === 'LIST') {
         setItems(new Map(ev.list.items.map((o) => [key(o), o])));
         setNext(ev.list.metadata.continue ?? '');
@@ -50,14 +57,12 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
         return n;
       });
     }, (e) => setError(e.message));
-  }, [kind, ns, selector, cont]);
+  }, [kind, nsAsked, selector, ownerAsked, state, cont]);
 
   const rows = useMemo(() => [...items.values()]
-    .filter((o) => !state || stateOf(o) === state)
-    // by the Pipeline (Task) referenced: within the page the server sent, as status and search
-    .filter((o) => !owner.trim() || (o.spec?.pipelineRef?.name ?? o.spec?.taskRef?.name) === owner.trim())
+    // the name search is within the page the server sent (a selector has no substring match)
     .filter((o) => !search || o.metadata.name.includes(search) || (o.spec?.pipelineRef?.name ?? o.spec?.taskRef?.name ?? '').includes(search))
-    .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '')), [items, state, search]);
+    .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '')), [items, search]);
 
   const link = (o: KObj) => `#/${kind === 'pipelineruns' ? 'runs' : 'taskruns'}/${encodeURIComponent(o.metadata.namespace ?? '')}/${encodeURIComponent(o.metadata.name)}`;
   return (
@@ -67,7 +72,7 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
         <label>Namespace <input value={ns} placeholder="all" onChange={(e) => { setNs(e.target.value); setPages(['']); }} /></label>
         <label>Labels <input value={labels} placeholder="app=web" onChange={(e) => { setLabels(e.target.value); setPages(['']); }} /></label>
         <label>{kind === 'pipelineruns' ? 'Pipeline' : 'Task'} <input value={owner} onChange={(e) => { setOwner(e.target.value); setPages(['']); }} /></label>
-        <label>Status <select value={state} onChange={(e) => setState(e.target.value)}>{STATES.map((s) => <option key={s} value={s}>{s || 'any'}</option>)}</select></label>
+        <label>Status <select value={state} onChange={(e) => { setState(e.target.value); setPages(['']); }}>{STATES.map((s) => <option key={s} value={s}>{s || 'any'}</option>)}</select></label>
         <label>Search <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} /></label>
       </div>
       {error && <p role="alert" className="error">{error}</p>}
@@ -94,6 +99,16 @@ export function RunList({ kind }: { kind: 'pipelineruns' | 'taskruns' }) {
       </div>
     </section>
   );
+}
+
+/** `value`, once it has stayed the same for `ms`. */
+function useSettled<T>(value: T, ms = 300): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
 }
 
 const key = (o: KObj) => `${o.metadata.namespace}/${o.metadata.name}`;

@@ -6,6 +6,7 @@ import { dependencies, Graph, type GraphTask } from './Graph.tsx';
 import { LogView, useLog } from './Logs.tsx';
 import { Failure } from './Failure.tsx';
 import { Steps } from './TaskRunPage.tsx';
+import { queryOf, setQuery } from './route.ts';
 
 function useWatched(path: string, query: string): Map<string, KObj> {
   const [m, setM] = useState<Map<string, KObj>>(new Map());
@@ -25,7 +26,9 @@ export function RunPage({ ns, name }: { ns: string; name: string }) {
   const runs = useWatched(collection(TEKTON, 'pipelineruns', ns), `fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`);
   const taskruns = useWatched(collection(TEKTON, 'taskruns', ns), `labelSelector=${encodeURIComponent(`tekton.dev/pipelineRun=${name}`)}`);
   const run = runs.get(name);
-  const [selected, setSelected] = useState<string>();
+  // the selected task is in the URL (…/runs/NS/NAME?task=T): a link can point at one task's log
+  const [selected, select] = useState<string | undefined>(() => queryOf().get('task') ?? undefined);
+  const setSelected = (t: string) => { select(t); setQuery(new URLSearchParams({ task: t })); };
   const [msg, setMsg] = useState('');
   const byTask = useMemo(() => new Map([...taskruns.values()].map((t) => [t.metadata.labels?.['tekton.dev/pipelineTask'] ?? t.metadata.name, t])), [taskruns]);
   const spec = run?.status?.pipelineSpec ?? run?.spec?.pipelineSpec;

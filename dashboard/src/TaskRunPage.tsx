@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { collection, conditionOf, duration, listWatch, stateOf, TEKTON, type KObj } from './api.ts';
 import { TaskRunLog } from './RunPage.tsx';
+import { Failure } from './Failure.tsx';
 
 export function Steps({ tr, selected, onSelect }: { tr: KObj; selected?: string; onSelect: (s: string) => void }) {
   const steps: any[] = tr.status?.steps ?? [];
@@ -33,6 +34,7 @@ export function TaskRunPage({ ns, name }: { ns: string; name: string }) {
     <section>
       <h1><span className={`badge ${stateOf(tr)}`}>{stateOf(tr)}</span> {name}</h1>
       <p className="muted">{ns} · {tr.spec?.taskRef?.name ?? 'embedded task'} · {duration(tr)} {c.message && `· ${c.reason}: ${c.message}`}</p>
+      {stateOf(tr) === 'Failed' && <Failure run={tr} taskrun={tr} />}
       <TaskRunLog tr={tr} />
     </section>
   );

@@ -35,7 +35,7 @@ function safeJson(t: string): unknown {
 export interface KObj {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string; resourceVersion?: string; generateName?: string };
+  metadata: { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string; resourceVersion?: string; generateName?: string; ownerReferences?: { kind: string; name: string; uid?: string; apiVersion?: string }[] };
   spec?: any;
   status?: any;
 }

@@ -1,10 +1,8 @@
 // The current hash route as path segments (#/runs/ns/name → ['runs', 'ns', 'name']), plus its query.
 import { useEffect, useState } from 'react';
+import { parseHash } from './lists.ts';
 
-function parse(): string[] {
-  const path = location.hash.replace(/^#\/?/, '').split('?')[0];
-  return path ? path.split('/').map(decodeURIComponent) : [''];
-}
+const parse = (): string[] => parseHash(location.hash).path;
 
 export function useRoute(): string[] {
   const [r, setR] = useState(parse);
@@ -17,7 +15,7 @@ export function useRoute(): string[] {
 }
 
 export function queryOf(): URLSearchParams {
-  return new URLSearchParams(location.hash.split('?')[1] ?? '');
+  return parseHash(location.hash).query;
 }
 
 export function setQuery(q: URLSearchParams): void {

@@ -1,8 +1,10 @@
 // Label and field selectors with Kubernetes syntax, shared by every Store and the HTTP server.
 //   labels: `a=b,c==d,e!=f,g in (x,y),h notin (z),i,!j,k>5,l<3` (comma = AND)
 //   fields: `metadata.name=x,metadata.namespace!=y`; core/v1 Events also take Kubernetes' own
-//   fields (`involvedObject.name=x,involvedObject.kind=PipelineRun,…`, what `kubectl describe` asks for)
+//   fields (`involvedObject.name=x,involvedObject.kind=PipelineRun,…`, what `kubectl describe` asks for);
+//   PipelineRuns and TaskRuns take what a run list filters on (see runfields.ts)
 import type { KObject } from '../api/meta.ts';
+import { RUN_FIELDS, type FieldOf } from './runfields.ts';
 import type { ListOptions } from './store.ts';
 import { StoreError } from './store.ts';
 
@@ -34,7 +36,7 @@ export const SELECTABLE_FIELDS: readonly string[] = ['metadata.name', 'metadata.
  * Fields some kinds select on besides SELECTABLE_FIELDS, each with the path of its value, as the
  * Kubernetes API server has them (core/v1 Event: `source` is `source.component`).
  */
-const KIND_FIELDS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+const KIND_FIELDS: Readonly<Record<string, Readonly<Record<string, readonly string[] | FieldOf>>>> = {
   Event: {
     'involvedObject.kind': ['involvedObject', 'kind'],
     'involvedObject.namespace': ['involvedObject', 'namespace'],
@@ -48,6 +50,7 @@ const KIND_FIELDS: Readonly<Record<string, Readonly<Record<string, readonly stri
     source: ['source', 'component'],
     type: ['type'],
   },
+  ...RUN_FIELDS,
 };
 
 /** The fields a field selector may name for `kind` (undefined: SELECTABLE_FIELDS only). */
@@ -301,6 +304,7 @@ function fieldValue(obj: KObject, field: string): string {
   if (field === 'metadata.name') return obj.metadata.name ?? '';
   if (field === 'metadata.namespace') return obj.metadata.namespace ?? '';
   const path = Object.hasOwn(KIND_FIELDS, obj.kind) && Object.hasOwn(KIND_FIELDS[obj.kind], field) ? KIND_FIELDS[obj.kind][field] : undefined;
+  if (typeof path === 'function') return path(obj);
   let v: unknown = obj;
   for (const k of path ?? []) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
   return path && typeof v === 'string' ? v : '';

@@ -69,4 +69,52 @@ describe('dashboard: Applications', { skip: SKIP, timeout: 240_000 }, () => {
     await screenshot(page, 'application-synced');
     assert.deepEqual(errors, []);
   });
+
+  it('draws the resource tree: a Deployment, the ReplicaSet it owns, that one\'s Pod, each with its health', async () => {
+    const admin = adminClient(s);
+    commit(repo, { 'app/cm.yaml': cm('bye'), 'app/deploy.yaml': deployment }, 'third');
+    const head = page.locator('.runhead');
+    await head.locator('.badge', { hasText: 'OutOfSync' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Sync', exact: true }).click();
+    await head.locator('.badge', { hasText: 'Synced' }).waitFor({ timeout: 60_000 });
+    const deploy = await admin.call('GET', '/apis/apps/v1/namespaces/demo/deployments/web');
+    assert.equal(deploy.status, 200);
+    const owner = (o: { apiVersion: string; kind: string; metadata: { name: string; uid: string } }) => [{ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid, controller: true }];
+    const rs = await admin.call('POST', '/apis/apps/v1/namespaces/demo/replicasets', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-6d4', namespace: 'demo', ownerReferences: owner(deploy.json) }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: deploy.json.spec.template } });
+    assert.equal(rs.status, 201, JSON.stringify(rs.json));
+    const pod = await admin.call('POST', '/api/v1/namespaces/demo/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-6d4-x1', namespace: 'demo', ownerReferences: owner(rs.json) }, spec: { containers: [{ name: 'web', image: 'nginx' }] } });
+    assert.equal(pod.status, 201, JSON.stringify(pod.json));
+    const tree = page.getByTestId('app-resources');
+    const rsRow = tree.locator('tr[data-depth="2"]', { hasText: 'web-6d4' });
+    await rsRow.getByText('ReplicaSet').waitFor();
+    await rsRow.locator('.badge', { hasText: 'Progressing' }).waitFor();
+    const podRow = tree.locator('tr[data-depth="3"]', { hasText: 'web-6d4-x1' });
+    await podRow.locator('.badge', { hasText: 'Progressing' }).waitFor();
+    // the Pod comes up: its health changes live
+    const up = await admin.call('PUT', '/api/v1/namespaces/demo/pods/web-6d4-x1/status', { ...pod.json, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+    assert.equal(up.status, 200, JSON.stringify(up.json));
+    await podRow.locator('.badge', { hasText: 'Healthy' }).waitFor();
+    const order = await tree.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-depth')} ${tr.children[1]?.textContent}`));
+    const at = (text: string) => order.findIndex((o) => o.includes(text));
+    assert.ok(at('Deployment') < at('ReplicaSet') && at('ReplicaSet') < at('Pod'), order.join('\n'));
+    await screenshot(page, 'application-tree');
+    assert.deepEqual(errors, []);
+  });
 });
+
+const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+`;
