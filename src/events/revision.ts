@@ -7,7 +7,8 @@ import { stableId } from './cdevent.ts';
 /**
  * A repository URL in one form for comparison: host and path, lowercased, without scheme, user,
  * port, `.git` or trailing `/` (`https://github.com/Acme/App.git`, `git@github.com:acme/app`
- * and `ssh://git@github.com:22/acme/app` are all `github.com/acme/app`); undefined for other text.
+ * and `ssh://git@github.com:22/acme/app` are all `github.com/acme/app`; `file:///srv/app.git` is
+ * `file:/srv/app`); undefined for other text.
  */
 export function repositoryKey(url: string | undefined): string | undefined {
   if (!url) return undefined;
@@ -18,8 +19,8 @@ export function repositoryKey(url: string | undefined): string | undefined {
   else {
     try {
       const u = new URL(url);
-      if (!u.hostname) return undefined;
-      [host, path] = [u.hostname, decodeURIComponent(u.pathname)];
+      if (!u.hostname && u.protocol !== 'file:') return undefined;
+      [host, path] = [u.hostname || 'file:', decodeURIComponent(u.pathname)];
     } catch {
       return undefined;
     }
