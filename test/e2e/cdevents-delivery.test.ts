@@ -1,9 +1,10 @@
 // One delivery of one commit, end to end through a real `kiln serve --events-sink`: a signed GitHub
 // push of commit C of a (local) repository starts a pipeline whose step writes its JUnit report to
 // a workspace file the Task declares (annotation cdevents.kiln.dev/junit-files) and an image's
-// URL/digest; then an Argo CD-style Application deploys C of that repository. The sink receives
-// the whole chain — repository.modified → pipelineRun → taskRun → tests → artifact → environment
-// and service deployed — schema-valid, all on the chainId of C.
+// URL/digest; then an Argo CD-style Application deploys C of that repository. The sink fails
+// (503) until the run has ended and the server has been killed (-9) and started again; then it
+// receives the whole chain — repository.modified → pipelineRun → taskRun → tests → artifact →
+// environment and service deployed — once each, in order, schema-valid, all on the chainId of C.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -63,12 +64,20 @@ function resources(): Array<[string, object]> {
   ];
 }
 
-test('push of commit C → its PipelineRun → TaskRun → tests from a workspace file → artifact → the GitOps deployment of C: one chain at the sink', { timeout: 240_000 }, async () => {
+test('push of commit C → its PipelineRun → TaskRun → tests from a workspace file → artifact → the GitOps deployment of C: one chain at the sink, after it failed and kiln was killed', { timeout: 240_000 }, async () => {
   const received: CDEvent[] = [];
+  let attempts = 0;
+  let failing = true;
   const sink = createServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
+      attempts++;
+      if (failing) {
+        res.statusCode = 503;
+        res.end();
+        return;
+      }
       received.push(fromHttp(req.headers, body).cdevent);
       res.statusCode = 202;
       res.end();
@@ -81,7 +90,8 @@ test('push of commit C → its PipelineRun → TaskRun → tests from a workspac
   initRepo(repo);
   const sha = commit(repo, { 'app/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  greeting: hello\n' }, 'first');
   const repoUrl = `file://${repo}`;
-  const s = await startServe(join(dir, 'data'), ['--insecure-loopback-only', '--app-resync', '1', '--events-sink', `http://127.0.0.1:${(sink.address() as { port: number }).port}/`]);
+  const args = ['--insecure-loopback-only', '--app-resync', '1', '--events-sink', `http://127.0.0.1:${(sink.address() as { port: number }).port}/`];
+  let s = await startServe(join(dir, 'data'), args);
   servers.push(s);
   for (const [path, body] of resources()) assert.equal((await api(s, 'POST', path, body)).status, 201, path);
 
@@ -91,6 +101,16 @@ test('push of commit C → its PipelineRun → TaskRun → tests from a workspac
     headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'd-1', 'x-hub-signature-256': `sha256=${createHmac('sha256', 'change-me').update(push).digest('hex')}` },
   });
   assert.equal(res.status, 202);
+  const finished = async () => (await api(s, 'GET', `${ns('tekton.dev/v1')}/pipelineruns`)).json?.items?.[0]?.status?.conditions?.some((c: { status: string }) => c.status !== 'Unknown');
+  await until('the PipelineRun to finish', finished, 120_000);
+  await until('the sink to be tried a few times', async () => attempts >= 3);
+  assert.equal(received.length, 0);
+  // kill -9 with every event of the run recorded and none delivered; the sink recovers meanwhile
+  s.child.kill('SIGKILL');
+  await new Promise((r) => s.child.once('exit', r));
+  failing = false;
+  s = await startServe(join(dir, 'data'), args);
+  servers.push(s);
   await until('the pipeline\'s events', async () => received.some((e) => short(e) === 'pipelinerun.finished'), 120_000);
 
   const application = {
