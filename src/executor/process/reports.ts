@@ -3,7 +3,7 @@
 // workspace: every directory and file is opened relative to its already-open parent with
 // O_NOFOLLOW (as beneath.ts does), a link that a pattern reaches is reported and never followed,
 // and what is read is bounded (files, bytes, directory entries visited).
-import { closeSync, constants, fstatSync, openSync, read, readdirSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, opendirSync, openSync, read, type Dirent } from 'node:fs';
 import { promisify } from 'node:util';
 import type { PlanReportFiles, ReportFile } from '../executor.ts';
 import { componentMatcher } from '../../api/junitfiles.ts';
@@ -60,11 +60,19 @@ export async function readReportFiles(specs: readonly PlanReportFiles[], volumes
     }
   }
 
+  /** The entries of `dir` by name, read one by one so a directory with millions costs no more than the budget. */
   function list(dir: number): Dirent[] {
-    const entries = readdirSync(fdPath(dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    budget.entries -= entries.length;
-    if (budget.entries < 0) throw new Error(`over the ${limits.maxEntries} directory entries kiln looks at for reports`);
-    return entries;
+    const d = opendirSync(fdPath(dir));
+    const entries: Dirent[] = [];
+    try {
+      for (let e = d.readSync(); e; e = d.readSync()) {
+        if (--budget.entries < 0) throw new Error(`over the ${limits.maxEntries} directory entries kiln looks at for reports`);
+        entries.push(e);
+      }
+    } finally {
+      d.closeSync();
+    }
+    return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /** Matches `parts[i..]` in the open directory `dir`, shown as `shown`; `dir` stays the caller's. */
