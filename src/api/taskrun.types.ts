@@ -82,6 +82,35 @@ export interface TaskRunStatus {
   executor?: string;
   /** kiln: fields accepted but not honoured on this executor, reported once. */
   ignoredFields?: string[];
+  /** kiln: the JUnit reports read from the workspace files the run declares (annotation `cdevents.kiln.dev/junit-files`) once its steps ended. */
+  testReports?: TestReport[];
+}
+
+/** kiln: one JUnit report file a TaskRun's steps wrote to a declared workspace path, as read. */
+export interface TestReport {
+  /** where the steps saw it, e.g. `/workspace/source/reports/unit.xml` (or the declaration, when it is the declaration that is wrong) */
+  path: string;
+  suites?: TestSuite[];
+  /** why the file (or the declaration) gave no suites */
+  error?: string;
+}
+
+/** A test suite of a JUnit report. */
+export interface TestSuite {
+  name: string;
+  timestamp?: string;
+  cases: TestCase[];
+}
+
+/** A test case of a JUnit report and its outcome. */
+export interface TestCase {
+  name: string;
+  classname?: string;
+  /** seconds, when the report says */
+  time?: number;
+  outcome: 'success' | 'failure' | 'error' | 'skipped';
+  /** the failure/error/skipped message */
+  message?: string;
 }
 
 export type TaskRun = Typed<TaskRunSpec, TaskRunStatus>;

@@ -4,9 +4,12 @@
 // or service.rolledback when it deploys a revision an earlier entry deployed; an Application
 // being deleted (`metadata.deletionTimestamp`) is service.removed. Ids derive from the
 // Application's uid and the history entry's id, so deriving one state twice gives the same events.
+// A deployment of commit C of a repository is on the chain of the push of C (revision.ts), unless
+// the Application's annotation `cdevents.kiln.dev/chain-id` names another.
 import type { KObject } from '../api/meta.ts';
 import { buildCDEvent, stableId, type CDEvent, type CDEventLink } from './cdevent.ts';
 import { ANNOTATION_CHAIN_ID, runSubjectId, type EventSource } from './runs.ts';
+import { revisionChainId } from './revision.ts';
 
 /** The v0.5.1 types of GitOps events. */
 export const GitOpsEventType = {
@@ -75,9 +78,9 @@ export function applicationEvents(app: ApplicationLike, src: EventSource): CDEve
   let previous: string | undefined;
   history.forEach(function deployment(h, i) {
     const hid = String(h.id);
-    const chainId = app.metadata.annotations?.[ANNOTATION_CHAIN_ID] ?? stableId('chain', uid, hid);
-    const timestamp = h.deployedAt!;
     const source = h.source ?? app.spec?.source ?? {};
+    const chainId = app.metadata.annotations?.[ANNOTATION_CHAIN_ID] ?? (source.chart ? undefined : revisionChainId(source.repoURL, h.revision)) ?? stableId('chain', uid, hid);
+    const timestamp = h.deployedAt!;
     const artifactId = deployedArtifactId(source.repoURL ?? '', h.revision!, source.chart);
     // history keeps the newest entries only: ids do not depend on what is still listed (the
     // kind of an entry is decided once, when it is first recorded)

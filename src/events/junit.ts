@@ -2,24 +2,14 @@
 // <testsuite> root), read into suites and cases with their outcome. Parsed with fast-xml-parser;
 // entities beyond XML's own are not expanded, and no DTD is processed.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { TestCase, TestSuite } from '../api/taskrun.types.ts';
 
-export type CaseOutcome = 'success' | 'failure' | 'error' | 'skipped';
-
-export interface JUnitCase {
-  name: string;
-  classname?: string;
-  /** seconds, when the report says */
-  time?: number;
-  outcome: CaseOutcome;
-  /** the failure/error/skipped message */
-  message?: string;
-}
-
-export interface JUnitSuite {
-  name: string;
-  timestamp?: string;
-  cases: JUnitCase[];
-}
+/** How a case ended. */
+export type CaseOutcome = TestCase['outcome'];
+/** A case of a report (the TaskRun status' `testReports` keeps the same shape). */
+export type JUnitCase = TestCase;
+/** A suite of a report. */
+export type JUnitSuite = TestSuite;
 
 const parser = new XMLParser({
   ignoreAttributes: false,

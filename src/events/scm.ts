@@ -1,9 +1,12 @@
 // CDEvents of a source-control delivery a trigger received: GitHub and GitLab pushes
 // (repository modified; branch created/deleted) and pull/merge requests (change created when
 // opened, merged when merged). The first event of a delivery has the id runs link to
-// (runs.ts triggerEventId), so a PipelineRun the delivery created links back to its cause.
+// (runs.ts triggerEventId), so a PipelineRun the delivery created links back to its cause. The
+// chain is the delivered commit's (revision.ts: the push's new head, a merged request's merge
+// commit, an opened request's head), so a GitOps deployment of that commit joins it.
 import { buildCDEvent, CDEventType, stableId, type CDEvent, type CDEventLink } from './cdevent.ts';
 import { triggerEventId } from './runs.ts';
+import { revisionChainId } from './revision.ts';
 
 /** A delivery as a trigger saw it. */
 export interface ScmDelivery {
@@ -63,7 +66,7 @@ export function scmEvents(d: ScmDelivery, source: string): CDEvent[] {
   const kind = gh ?? (gl ? str(body.object_kind) : undefined);
   const repo = gh ? githubRepo(body) : gl ? gitlabRepo(body) : undefined;
   if (!repo || !kind) return [];
-  const chainId = stableId('chain', d.deliveryId);
+  const chainId = revisionChainId(repo.uri, deliveredRevision(body, kind, !!gh)) ?? stableId('chain', d.deliveryId);
   const out: CDEvent[] = [];
   function add(type: string, subjectId: string, content: Record<string, unknown>): void {
     const id = out.length === 0 ? triggerEventId(d.deliveryId) : stableId('trigger', d.deliveryId, type);
@@ -93,6 +96,15 @@ export function scmEvents(d: ScmDelivery, source: string): CDEvent[] {
     else if (action === 'opened' || action === 'open') add(CDEventType.ChangeCreated, subjectId, clean<Record<string, unknown>>({ description: str(pr.title), repository: repoRef }));
   }
   return out;
+}
+
+/** The commit a push or pull/merge request delivers, as its payload says. */
+function deliveredRevision(body: Obj, kind: string, github: boolean): string | undefined {
+  if (kind === 'push') return str(body.after) ?? str(body.checkout_sha);
+  const pr = github ? obj(body.pull_request) : obj(body.object_attributes);
+  const merged = github ? pr.merged === true : str(pr.action) === 'merge';
+  if (merged) return str(pr.merge_commit_sha);
+  return github ? str(obj(pr.head).sha) : str(obj(pr.last_commit).id);
 }
 
 function clean<T extends object>(o: T): T {

@@ -71,3 +71,20 @@ test('which results hold JUnit: JUNIT_XML, *_JUNIT_XML, or those the annotation 
   assert.equal(testEvents(tr([{ name: 'JUNIT_XML', value: REPORT }], undefined, 'Unknown'), src).length, 0);
   assert.deepEqual(junitReportsOf(tr([{ name: 'JUNIT_XML', value: '<testsuite' }])).errors.length, 1);
 });
+
+test('reports read from workspace files (status.testReports) yield the same events, keyed by the file; both sources together', () => {
+  const suites = parseJUnit(REPORT);
+  const run = tr([]);
+  run.status!.testReports = [{ path: '/workspace/source/reports/unit.xml', suites }, { path: 'src/x.xml', error: 'no workspace "src"' }];
+  const events = testEvents(run, src);
+  assert.equal(events.length, 9);
+  if (schemas) for (const e of events) assert.deepEqual(schemas.errors(e), [], JSON.stringify(e));
+  assert.equal(events[0].subject.id, 'ci/unit/workspace/source/reports/unit.xml/0');
+  assert.deepEqual(events[0].context.links, [{ linkType: 'PATH', from: { contextId: runEventId('tr-1', CDEventType.TaskRunStarted, 0) } }]);
+  assert.deepEqual(junitReportsOf(run).errors, ['status.testReports[src/x.xml]: no workspace "src"']);
+  run.status!.results = [{ name: 'JUNIT_XML', value: REPORT }];
+  const both = testEvents(run, src);
+  assert.equal(both.length, 18);
+  assert.equal(new Set(both.map((e) => e.context.id)).size, 18, 'ids differ between a result and a file');
+  assert.deepEqual(testEvents(run, src), both, 'stable');
+});

@@ -1,8 +1,9 @@
 // CDEvents of the tests a TaskRun ran: testSuiteRun and testCaseRun started/finished (skipped
-// for skipped cases) from the JUnit XML a step wrote to a declared result: a result named
+// for skipped cases) from the JUnit XML a step wrote to a declared result — a result named
 // `JUNIT_XML` or ending in `_JUNIT_XML`, or the results the TaskRun (or its Task) names in the
-// annotation `cdevents.kiln.dev/junit-results` (comma-separated). Derived from the run's final
-// state only, with stable ids, as runs.ts does.
+// annotation `cdevents.kiln.dev/junit-results` (comma-separated) — or to the workspace files it
+// declares (`cdevents.kiln.dev/junit-files`), which kiln reads into `status.testReports` when
+// the steps end. Derived from the run's final state only, with stable ids, as runs.ts does.
 import type { TaskRun } from '../api/taskrun.types.ts';
 import { buildCDEvent, CDEventType, stableId, type CDEvent, type Outcome } from './cdevent.ts';
 import { parseJUnit, type JUnitSuite } from './junit.ts';
@@ -24,7 +25,10 @@ export function isJUnitResult(tr: TaskRun, name: string): boolean {
   return name === 'JUNIT_XML' || name.endsWith('_JUNIT_XML');
 }
 
-/** The JUnit reports of a finished TaskRun's last attempt, by result; unreadable ones are reported. */
+/**
+ * The JUnit reports of a finished TaskRun's last attempt, by result, then by workspace file
+ * (`result`: the result's name, or the file's path without its leading `/`); unreadable ones are reported.
+ */
 export function junitReportsOf(tr: TaskRun): { reports: Array<{ result: string; suites: JUnitSuite[] }>; errors: string[] } {
   const reports: Array<{ result: string; suites: JUnitSuite[] }> = [];
   const errors: string[] = [];
@@ -35,6 +39,10 @@ export function junitReportsOf(tr: TaskRun): { reports: Array<{ result: string; 
     } catch (e) {
       errors.push(`status.results[${r.name}]: ${(e as Error).message}`);
     }
+  }
+  for (const f of tr.status?.testReports ?? []) {
+    if (f.suites) reports.push({ result: f.path.replace(/^\/+/, ''), suites: f.suites });
+    if (f.error) errors.push(`status.testReports[${f.path}]: ${f.error}`);
   }
   return { reports, errors };
 }

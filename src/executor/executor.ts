@@ -127,6 +127,27 @@ export interface ExecutionPlan {
    * attempt ends; a `/tekton/creds/` in a content names where steps see that directory
    */
   credentials?: Record<string, string>;
+  /** workspace files kiln reads once the last step has ended (JUnit reports), never through a link */
+  reportFiles?: PlanReportFiles[];
+}
+
+/**
+ * Files beneath a volume (a workspace's, at its subPath) matching `pattern`: `/`-separated, `*` and
+ * `?` within a name, one `**` component for any directories. Matches are shown as `mountPath/<match>`.
+ */
+export interface PlanReportFiles {
+  volume: string;
+  subPath?: string;
+  pattern: string;
+  mountPath: string;
+}
+
+/** A report file as read: its text (masked like results), or why it was not read. */
+export interface ReportFile {
+  /** where the steps saw it, e.g. /workspace/source/reports/unit.xml */
+  path: string;
+  text?: string;
+  error?: string;
 }
 
 export type StepPhase = 'waiting' | 'running' | 'terminated';
@@ -165,6 +186,8 @@ export interface ExecutionSnapshot {
   results?: Record<string, string>;
   /** what the steps wrote to $(artifacts.path) (JSON text), once the last step has finished */
   artifacts?: string;
+  /** the files of `plan.reportFiles`, once the last step has finished */
+  reportFiles?: ReportFile[];
   /** set once the attempt is over */
   outcome?: ExecutionOutcome;
   /** host directory holding this attempt's logs */

@@ -17,7 +17,7 @@ export const EXECUTOR_SUITE_CASES = [
   'succeeds', 'exit-codes', 'on-error-continue', 'task-results', 'step-results', 'before-step-skip',
   'step-timeout', 'attempt-timeout', 'cancel', 'env', 'home', 'working-dir', 'workspace-shared',
   'readonly-mount', 'sidecar-readiness', 'sidecar-stop', 'logs', 'script-set-e', 'script-shebang',
-  'script-args', 'command-args', 'exit-code-file', 'credentials',
+  'script-args', 'command-args', 'exit-code-file', 'credentials', 'report-files',
 ] as const;
 
 let seq = 0;
@@ -270,6 +270,18 @@ export function runExecutorSuite(name: string, newExecutor: () => Executor, opts
         suiteStep('b', 'cat /tekton/steps/step-a/exitCode; echo; cat /tekton/steps/0/exitCode; echo'),
       ]));
       assert.equal(logs[1], '5\n5\n');
+    });
+
+    it('report-files', 'declared workspace files are read after the last step (at the subPath); a planted link is refused', async function (ex) {
+      const mounts = [{ volume: 'ws', mountPath: '/workspace/src', subPath: 'app' }];
+      const { snap } = await runPlan(ex, suitePlan('report-files', [
+        suiteStep('a', 'mkdir -p /workspace/src/r/deep && printf "<b/>" > /workspace/src/r/deep/b.xml && ln -s /etc/passwd /workspace/src/r/x.xml', { mounts }),
+        suiteStep('b', 'printf "<a/>" > /workspace/src/r/a.xml', { mounts }),
+      ], { volumes: [{ name: 'ws', source: { type: 'emptyDir' } }], reportFiles: [{ volume: 'ws', subPath: 'app', pattern: 'r/**/*.xml', mountPath: '/workspace/src' }] }));
+      assert.deepEqual(snap.outcome, { status: 'succeeded' });
+      assert.deepEqual(snap.reportFiles?.map((f) => [f.path, f.text ?? (/symbolic link/.test(f.error ?? '') ? 'link refused' : f.error)]), [
+        ['/workspace/src/r/a.xml', '<a/>'], ['/workspace/src/r/x.xml', 'link refused'], ['/workspace/src/r/deep/b.xml', '<b/>'],
+      ]);
     });
   });
 }

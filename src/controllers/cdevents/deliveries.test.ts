@@ -26,7 +26,7 @@ test('a push delivery records its repository event before what it creates; the P
   await ce.start();
   const el = await store.create(EVENTLISTENER, { apiVersion: 'triggers.tekton.dev/v1beta1', kind: 'EventListener', metadata: { name: 'github', namespace: 'ci' }, spec: { triggers: [] } });
   const annotations = await ce.prepareDelivery({ listener: el, eventID: 'ev-1', header: { 'X-Github-Event': ['push'] }, body: JSON.stringify(PUSH) });
-  assert.deepEqual(Object.keys(annotations), [ANNOTATION_TRIGGER_EVENT]);
+  assert.deepEqual(Object.keys(annotations), [ANNOTATION_TRIGGER_EVENT, ANNOTATION_CHAIN_ID]);
   const pr = await store.create(PIPELINERUN, { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name: 'build-1', namespace: 'ci', labels: { 'triggers.tekton.dev/triggers-eventid': 'ev-1' }, annotations }, spec: {} });
   await ce.deliveryCreated({ eventID: 'ev-1' }, pr);
   await until(() => received.length === 2);
@@ -37,6 +37,7 @@ test('a push delivery records its repository event before what it creates; the P
   assert.equal(queued.context.type, 'dev.cdevents.pipelinerun.queued.0.3.0');
   assert.deepEqual(queued.context.links, [{ linkType: 'RELATION', linkKind: 'TRIGGER', target: { contextId: repo.context.id } }]);
   assert.equal(queued.context.chainId, repo.context.chainId);
+  assert.equal(annotations[ANNOTATION_CHAIN_ID], repo.context.chainId, 'the runs continue the pushed commit\'s chain');
   // the delivery's entry is the PipelineRun's (it goes with it), no longer the listener's
   const entry = (await store.list<OutboxEntry>(OUTBOX, { namespace: 'ci' })).items.find((e) => e.metadata.name === repo.context.id)!;
   assert.deepEqual(entry.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`), ['PipelineRun/build-1']);

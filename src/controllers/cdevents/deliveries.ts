@@ -75,7 +75,9 @@ export function createDeliveryRecorder({ source, has, record, adopt, now = () =>
     await record(d.listener, events);
     if (orphans.size >= 1000) orphans.clear();
     orphans.set(d.eventID, { namespace, names: events.map((e) => e.context.id) });
-    return { [ANNOTATION_TRIGGER_EVENT]: events[0].context.id };
+    // the runs continue the delivery's chain (the delivered commit's: a deployment of it joins)
+    const chainId = events[0].context.chainId;
+    return { [ANNOTATION_TRIGGER_EVENT]: events[0].context.id, ...(chainId ? { [ANNOTATION_CHAIN_ID]: chainId } : {}) };
   }
   async function created(d: { eventID: string }, obj: KObject): Promise<void> {
     const o = orphans.get(d.eventID);

@@ -3,8 +3,9 @@
 import type { ConfigMap, Secret } from '../../api/core.types.ts';
 import type { HostPolicy } from '../../api/hostpolicy.ts';
 import type { StepAction, Task, TaskSpec } from '../../api/task.types.ts';
-import type { TaskRun } from '../../api/taskrun.types.ts';
-import { CONFIGMAP, SECRET, STEPACTION, TASK } from '../../api/registry.ts';
+import type { TaskRun, TestReport } from '../../api/taskrun.types.ts';
+import { CONFIGMAP, SECRET, SERVICEACCOUNT, STEPACTION, TASK } from '../../api/registry.ts';
+import type { KObject } from '../../api/meta.ts';
 import { TaskRunReason } from '../../api/reasons.ts';
 import { parseDuration } from '../../api/duration.ts';
 import { applyTaskDefaults } from '../../api/task.defaults.ts';
@@ -19,6 +20,7 @@ import { buildPlan, PlanError, referencedObjects, secretValues } from './plan.ts
 import { registryAuthOf } from './pullsecrets.ts';
 import { credentialsOf } from './creds.ts';
 import { makeBeforeStep } from './stepresults.ts';
+import { planReportFiles } from './reports.ts';
 import { resolveRemoteStepActions, resolveRemoteTask } from './remote.ts';
 import type { RefSource, RemoteResolution } from '../../resolution/resolver.ts';
 
@@ -26,7 +28,8 @@ import type { RefSource, RemoteResolution } from '../../resolution/resolver.ts';
 export const DEFAULT_TIMEOUT = '60m';
 
 export type Prepared =
-  | { ok: true; plan: ExecutionPlan; taskSpec: TaskSpec; timeoutMs: number | undefined; provenance?: { refSource: RefSource } }
+  /** `reportErrors`: declared report files that cannot be read (status.testReports from the start) */
+  | { ok: true; plan: ExecutionPlan; taskSpec: TaskSpec; timeoutMs: number | undefined; provenance?: { refSource: RefSource }; reportErrors: TestReport[] }
   | { ok: false; reason: string; message: string };
 
 export interface PrepareOptions {
@@ -47,7 +50,7 @@ function fail(reason: string, message: string): Prepared {
 }
 
 /** The TaskSpec a run names, or why it cannot be had. */
-async function resolveTask(run: TaskRun, store: Store, resolution?: RemoteResolution): Promise<{ spec: TaskSpec; taskName: string; inline: boolean; refSource?: RefSource } | { reason: string; message: string }> {
+async function resolveTask(run: TaskRun, store: Store, resolution?: RemoteResolution): Promise<{ spec: TaskSpec; taskName: string; inline: boolean; refSource?: RefSource; annotations?: Record<string, string> } | { reason: string; message: string }> {
   const ns = run.metadata.namespace ?? 'default';
   if (run.spec.taskSpec) return { spec: run.spec.taskSpec, taskName: run.metadata.name ?? '', inline: true };
   const ref = run.spec.taskRef;
@@ -57,7 +60,7 @@ async function resolveTask(run: TaskRun, store: Store, resolution?: RemoteResolu
   if (!ref?.name) return { reason: TaskRunReason.ValidationFailed, message: 'spec.taskRef.name: missing field(s)' };
   const task = await orUndefined(store.get<Task>(TASK, ns, ref.name));
   if (!task) return { reason: TaskRunReason.ResolutionFailed, message: `tasks.tekton.dev "${ref.name}" not found in namespace "${ns}"` };
-  return { spec: applyTaskDefaults(task.spec), taskName: ref.name, inline: false };
+  return { spec: applyTaskDefaults(task.spec), taskName: ref.name, inline: false, annotations: task.metadata.annotations };
 }
 
 async function fetchStepActions(spec: TaskSpec, ns: string, store: Store): Promise<Map<string, StepAction>> {
@@ -139,9 +142,11 @@ export async function prepareAttempt(run: TaskRun, attempt: number, opts: Prepar
     throw e;
   }
   plan.beforeStep = makeBeforeStep(applied.spec);
+  const reports = planReportFiles(applied.spec, plan, run.metadata.annotations, resolved.annotations);
+  if (reports.files.length) plan.reportFiles = reports.files;
   const unsupported = opts.executor.check(plan);
   if (unsupported.length) return fail(TaskRunReason.Unsupported, unsupported.map((u) => `${u.what}: ${u.why}`).join('; '));
-  return { ok: true, plan, taskSpec: resolved.spec, timeoutMs, ...(resolved.refSource ? { provenance: { refSource: resolved.refSource } } : {}) };
+  return { ok: true, plan, taskSpec: resolved.spec, timeoutMs, reportErrors: reports.errors, ...(resolved.refSource ? { provenance: { refSource: resolved.refSource } } : {}) };
 }
 
 /** The attempt timeout in ms; undefined = none (`0`). */

@@ -14,6 +14,7 @@ import { prepareAttempt, timeoutOf } from './prepare.ts';
 import { createRunEventRecorder } from '../events/recorder.ts';
 import { createClaimMaker } from '../volumeclaims/claims.ts';
 import type { RemoteResolution } from '../../resolution/resolver.ts';
+import { withTestReports } from './reports.ts';
 import { condition, containerStatus, finalCondition, isDone, MSG_RUNNING, succeededCondition, withCondition } from './status.ts';
 
 export interface TaskRunReconcilerOptions {
@@ -114,6 +115,7 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
       startTime: iso(),
       taskSpec: prepared.taskSpec,
       ...(prepared.provenance ? { provenance: prepared.provenance } : {}),
+      ...(prepared.reportErrors.length ? { testReports: prepared.reportErrors } : {}),
       ...containerStatus(handle.snapshot()),
     };
     await write(run, withCondition(next, condition('Unknown', TaskRunReason.Running, MSG_RUNNING, iso())));
@@ -138,6 +140,7 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
       ...next,
       results: parsed.results.length ? parsed.results : undefined,
       artifacts: parseArtifacts(snap.artifacts),
+      ...withTestReports(status, snap),
       completionTime: snap.finishedAt ?? iso(),
     };
     if (c.status === 'False' && snap.outcome.status !== 'cancelled') await retryOrFail(run, done, attempt, c);

@@ -9,6 +9,7 @@ import { StepReason } from '../../api/reasons.ts';
 import { maskValues, planMasker } from '../mask.ts';
 import { goDuration } from '../process/attempt.ts';
 import { notify } from '../process/launch.ts';
+import { maskReportFiles, readReportFiles } from '../process/reports.ts';
 import { TrustedDirs, mkdirBeneath, readAllBeneath, readBeneath, writeBeneath } from '../process/beneath.ts';
 import { attemptLayout, cleanupLayout, createLayout, volumeDir } from '../process/layout.ts';
 import type { AttemptLayout } from '../process/layout.ts';
@@ -45,6 +46,7 @@ function copy(s: ExecutionSnapshot): ExecutionSnapshot {
   const one = (c: ContainerSnapshot): ContainerSnapshot => (c.results ? { ...c, results: { ...c.results } } : { ...c });
   const out: ExecutionSnapshot = { ...s, steps: s.steps.map(one), sidecars: s.sidecars.map(one) };
   if (s.results) out.results = { ...s.results };
+  if (s.reportFiles) out.reportFiles = s.reportFiles.map((f) => ({ ...f }));
   if (s.outcome) out.outcome = { ...s.outcome };
   return out;
 }
@@ -186,6 +188,7 @@ async function runInPod(rt: PodRuntime): Promise<ExecutionOutcome> {
   const read = await readOutputs(rt, 'results', 'artifacts/provenance.json');
   const masker = planMasker(plan);
   [rt.state.results, rt.state.artifacts] = [maskValues(masker, read.results), read.artifacts === undefined || !masker ? read.artifacts : masker.mask(read.artifacts)];
+  if (plan.reportFiles?.length) rt.state.reportFiles = maskReportFiles(await readReportFiles(plan.reportFiles, rt.volumes, rt.trusted), masker);
   if (masker) await scrubAttempt(attemptDir(rt), masker, scrubbedDirs(plan.steps.map((c) => c.containerName)));
   if (read.refused) failure ??= { status: 'failed', reason: 'StepFailed', message: read.refused };
   if (rt.stop) return { status: rt.stop.kind, message: rt.stop.message };

@@ -13,6 +13,7 @@ import { prepareContainer, releasePrepared } from './prepare.ts';
 import { startSidecars } from './sidecars.ts';
 import { maskValues, planMasker } from '../mask.ts';
 import { scrubAttempt, scrubbedDirs } from './unmasked.ts';
+import { maskReportFiles, readReportFiles } from './reports.ts';
 
 /** Go's time.Duration.String for whole milliseconds: 90000 → "1m30s", 1500 → "1.5s", 0 → "0s". */
 export function goDuration(ms: number): string {
@@ -57,6 +58,7 @@ function copy(s: ExecutionSnapshot): ExecutionSnapshot {
   const one = (c: ContainerSnapshot): ContainerSnapshot => (c.results ? { ...c, results: { ...c.results } } : { ...c });
   const out: ExecutionSnapshot = { ...s, steps: s.steps.map(one), sidecars: s.sidecars.map(one) };
   if (s.results) out.results = { ...s.results };
+  if (s.reportFiles) out.reportFiles = s.reportFiles.map((f) => ({ ...f }));
   if (s.outcome) out.outcome = { ...s.outcome };
   return out;
 }
@@ -191,6 +193,7 @@ async function runPrepared(rt: AttemptRuntime): Promise<ExecutionOutcome> {
   const read = await readOutputs(rt, 'results', 'artifacts/provenance.json');
   const masker = planMasker(plan);
   [rt.state.results, rt.state.artifacts] = [maskValues(masker, read.results), read.artifacts === undefined || !masker ? read.artifacts : masker.mask(read.artifacts)];
+  if (plan.reportFiles?.length) rt.state.reportFiles = maskReportFiles(await readReportFiles(plan.reportFiles, rt.actx!.volumes, rt.actx!.trusted), masker);
   // results, artifacts (and scripts they were substituted into) carrying a secret leave no copy in clear on disk
   if (masker) await scrubAttempt(attemptDir(rt), masker, scrubbedDirs(plan.steps.map((c) => c.containerName)));
   if (read.refused) failure ??= { status: 'failed', reason: 'StepFailed', message: read.refused };
