@@ -123,12 +123,12 @@ kind: TaskRun
 metadata: {name: remote}
 spec:
   taskRef:
-    resolver: hub
-    params: [{name: name, value: t}, {name: version, value: "0.1"}]
+    resolver: nonesuch
+    params: [{name: name, value: t}]
 `);
     const r = await run(['-f', f]);
     assert.equal(r.code, 3, r.stdout + r.stderr);
-    assert.match(r.stdout, /Unsupported: resolver "hub" is not available in kiln/);
+    assert.match(r.stdout, /Unsupported: resolver "nonesuch" is not available in kiln \(available: bundles, cluster, git, http, hub\)/);
   });
 
   it('cancels cleanly on Ctrl-C and exits 130', async () => {
