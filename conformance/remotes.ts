@@ -4,8 +4,11 @@
 // served by one http server, all from repositories made in a temporary directory. The catalog
 // holds task/git-clone/0.10/git-clone.yaml: kiln's catalog git-clone (the same params, workspace
 // and results as upstream's), whose clone reads these repositories too (a read-only hostPath, and
-// git's url.<base>.insteadOf for https://github.com/). Writes a --resolver-config naming the
-// stand-ins, runs `kiln conformance` with it, and stops the servers when it ends.
+// git's url.<base>.insteadOf for https://github.com/). A loopback registry (Debian's
+// `docker-registry`; skipped with a note when it is not installed) holds the same git-clone as a
+// Tekton bundle, mapped from the digest-pinned reference the bundles example names (a stand-in
+// cannot have that digest). Writes a --resolver-config naming the stand-ins, runs `kiln
+// conformance` with it, and stops the servers when it ends.
 // Usage: node conformance/remotes.ts [DIR-or-FILE] [kiln conformance flags…]
 //   (default DIR ../shared/conformance/tekton; exits with kiln's code)
 import { spawn } from 'node:child_process';
@@ -15,12 +18,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { registryUnusable, startRegistry } from '../src/executor/podman/registry.ts';
+import { pushBundle } from '../src/resolution/bundle-push.ts';
 import { makeRepo, startGitDaemon, type TestRepo } from '../src/resolution/testing.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
 /** Where the step sees the stand-in repositories (github.com/<owner>/<repo>.git beneath it). */
 const MOUNT = '/kiln-remotes/github.com';
+/** The bundle examples/v1/taskruns/beta/bundles-resolver.yaml names (catalog git-clone 0.10). */
+export const GIT_CLONE_BUNDLE = 'ghcr.io/tektoncd/catalog/upstream/tasks/git-clone@sha256:65e61544c5870c8828233406689d812391735fd4100cb444bbd81531cb958bb3';
 
 /** kiln's catalog git-clone as catalog version `version`, cloning https://github.com/… from the stand-ins. */
 export function gitCloneTask(version: string, reposDir: string): string {
@@ -48,7 +55,10 @@ function makeRepos(root: string): Catalog {
   for (const t of tasks) files[`task/${t.name}/${t.version}/${t.name}.yaml`] = t.yaml;
   catalog.commit(files, 'catalog');
   makeRepo('pipeline.git', join(reposDir, 'tektoncd')).commit({ 'README.md': '# tektoncd/pipeline (stand-in)\n' }, 'pipeline');
-  makeRepo('nocode.git', join(reposDir, 'kelseyhightower')).commit({ 'README.md': '# nocode (stand-in)\n' }, 'nocode');
+  const nocode = makeRepo('nocode.git', join(reposDir, 'kelseyhightower'));
+  nocode.commit({ 'README.md': '# nocode (stand-in)\n' }, 'nocode');
+  nocode.git('branch', 'master'); // the upstream repository's branch, which examples name
+
   return { repo: catalog, tasks };
 }
 
@@ -91,13 +101,43 @@ function handler({ repo, tasks }: Catalog) {
   };
 }
 
-/** Starts the stand-ins; the config names them. */
-export async function startRemotes(root: string): Promise<{ config: object; stop(): Promise<void> }> {
+/**
+ * A loopback registry holding git-clone 0.10 as a bundle, and the mapping of the example's
+ * reference to it; undefined (with `note` saying why) when `docker-registry` is not installed.
+ */
+async function startBundleRegistry({ tasks }: Catalog, note: (s: string) => void): Promise<{ bundles: Array<{ from: string; to: string }>; stop(): Promise<void> } | undefined> {
+  const unusable = registryUnusable();
+  if (unusable) {
+    note(`remotes: no bundle stand-in: ${unusable}`);
+    return undefined;
+  }
+  const registry = await startRegistry();
+  try {
+    const task = parse(tasks.find((t) => t.version === '0.10')!.yaml);
+    const to = `${registry.host}/tektoncd/catalog/upstream/tasks/git-clone:0.10`;
+    await pushBundle({ reference: to, objects: [{ apiVersion: task.apiVersion, kind: task.kind, name: task.metadata.name, json: JSON.stringify(task) }] });
+    return { bundles: [{ from: GIT_CLONE_BUNDLE, to }], stop: registry.stop };
+  } catch (e) {
+    await registry.stop();
+    throw e;
+  }
+}
+
+/** Starts the stand-ins; the config names them. `note` hears of a stand-in left out (default: stderr). */
+export async function startRemotes(root: string, note: (s: string) => void = (s) => console.error(s)): Promise<{ config: object; stop(): Promise<void> }> {
   const catalog = makeRepos(root);
   const daemon = await startGitDaemon(join(root, 'github.com'));
   const server = createServer(handler(catalog));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const http = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const stopServers = () => Promise.all([daemon.stop(), new Promise<void>((r) => server.close(() => r()))]);
+  let registry;
+  try {
+    registry = await startBundleRegistry(catalog, note);
+  } catch (e) {
+    await stopServers();
+    throw e;
+  }
   return {
     config: {
       rewrites: [
@@ -105,9 +145,10 @@ export async function startRemotes(root: string): Promise<{ config: object; stop
         { from: 'https://raw.githubusercontent.com/', to: `${http}/raw/` },
       ],
       hub: { artifact: `${http}/artifacthub`, tekton: `${http}/tektonhub` },
+      ...(registry ? { bundles: registry.bundles } : {}),
     },
     stop: async () => {
-      await Promise.all([daemon.stop(), new Promise<void>((r) => server.close(() => r()))]);
+      await Promise.all([stopServers(), registry?.stop()]);
     },
   };
 }

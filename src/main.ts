@@ -16,7 +16,7 @@ import { createPipelineRunController } from './controllers/pipelinerun/controlle
 import { createClaimController } from './controllers/volumeclaims/controller.ts';
 import { createKilnResolution } from './resolution/index.ts';
 import { gitApiConfigOf } from './resolution/gitapi.ts';
-import type { HubUrls } from './resolution/index.ts';
+import type { BundleMapping, HubUrls } from './resolution/index.ts';
 import type { UrlRewrite } from './resolution/remote.ts';
 import type { ClaimStorage } from './controllers/volumeclaims/reconciler.ts';
 import { claimDir } from './executor/process/layout.ts';
@@ -45,6 +45,8 @@ export interface LocalKilnOptions {
   resolverRewrites?: readonly UrlRewrite[];
   /** the hub resolver's API bases (default the public ones) */
   hubUrls?: HubUrls;
+  /** bundle references served from stand-ins (exact reference → stand-in reference) */
+  bundleMappings?: readonly BundleMapping[];
 }
 
 /** Creates kiln's data directory, private to kiln's user (0700): it holds logs, the store, credentials. */
@@ -74,7 +76,7 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
   const maxRunning = opts.maxParallel ?? defaultParallelism();
   // the user's own machine: any hostPath (`-w name=DIR`); privileged only when asked for
   const hostPolicy: HostPolicy = { ...RUN_POLICY, allowPrivileged: !!opts.allowPrivileged };
-  const resolution = createKilnResolution({ store, dataDir, offline: opts.offline, rewrites: opts.resolverRewrites, hub: opts.hubUrls });
+  const resolution = createKilnResolution({ store, dataDir, offline: opts.offline, rewrites: opts.resolverRewrites, hub: opts.hubUrls, bundles: opts.bundleMappings });
   const taskruns = createTaskRunController({ store, executor, offline: opts.offline, workers: 4, maxRunning, hostPolicy, resolution });
   const pipelineruns = createPipelineRunController({ store, resolution });
   const claims = createClaimController({ store, storage: claimStorage(dataDir) });

@@ -11,7 +11,7 @@ import { runCommand } from './run.ts';
 import { fieldValidationOf, loadFile, notAppliedNote, VALIDATE_HELP } from './files.ts';
 import { readImageMap } from './conformance-images.ts';
 import { conformanceCommand } from './conformance.ts';
-import { hubUrlsOf, readResolverConfig, type HubUrls, type UrlRewrite } from './resolver-config.ts';
+import { hubUrlsOf, readResolverConfig, type BundleMapping, type HubUrls, type UrlRewrite } from './resolver-config.ts';
 import { addGitopsConformance, type GitopsConformanceRunner } from './conformance-gitops.ts';
 import { gitResolverConfig } from './git-resolver-config.ts';
 import { createPlainReporter, type Writers } from './reporter.ts';
@@ -23,7 +23,7 @@ import { addBundleCommands, type BundlePusher } from './bundle.ts';
 /** What the CLI gets from the composition root. */
 export interface CliDeps {
   /** an in-process kiln (store + controllers + executor) */
-  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number; stepNetwork?: StepNetwork; allowPrivileged?: boolean; executor?: ExecutorChoice; resolverRewrites?: readonly UrlRewrite[]; hubUrls?: HubUrls }): Promise<KilnClient>;
+  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number; stepNetwork?: StepNetwork; allowPrivileged?: boolean; executor?: ExecutorChoice; resolverRewrites?: readonly UrlRewrite[]; hubUrls?: HubUrls; bundleMappings?: readonly BundleMapping[] }): Promise<KilnClient>;
   /** a client for a server (default: the HTTP client) */
   remote?(c: Connection): KilnClient;
   /** runs `kiln serve` until SIGTERM/SIGINT; resolves with the exit code */
@@ -211,11 +211,11 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--data-dir <dir>', 'where runs and logs are kept (default: a directory under $KILN_HOME or ./.kiln)')
     .addOption(new Option('--executor <name>', EXECUTOR_HELP).choices(['auto', 'podman', 'process']))
     .option('--images <file>', 'replace image references before creating the objects: lines "upstream-image local-image"')
-    .option('--resolver-config <file>', 'resolvers\' remotes served elsewhere (stand-ins on loopback): YAML/JSON {rewrites: [{from, to}], hub: {artifact, tekton}}')
+    .option('--resolver-config <file>', 'resolvers\' remotes served elsewhere (stand-ins on loopback): YAML/JSON {rewrites: [{from, to}], hub: {artifact, tekton}, bundles: [{from, to}]}')
     .option('--hub-artifact-url <url>', HUB_ARTIFACT_HELP)
     .option('--hub-tekton-url <url>', HUB_TEKTON_HELP)
     .action(async (dir, o) => {
-      const resolvers = o.resolverConfig ? readResolverConfig(o.resolverConfig) : { rewrites: [], hub: {} };
+      const resolvers = o.resolverConfig ? readResolverConfig(o.resolverConfig) : { rewrites: [], hub: {}, bundles: [] };
       const hubUrls = { ...resolvers.hub, ...hubUrlsOf(o) };
       const timeoutMs = parseDuration(o.timeout);
       if (timeoutMs === undefined) throw new CliError(EXIT.invalid, `--timeout ${o.timeout}: not a duration (e.g. 90s, 5m)`);
@@ -224,7 +224,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
       setCode(await conformanceCommand({
         dir, jobs, timeoutMs, json: !!o.json, ratchet: o.ratchet, ratchetRoot: o.ratchetRoot, report: o.report,
         ...(o.images ? { images: { file: o.images, map: readImageMap(o.images) } } : {}),
-        client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, maxParallel: parallelOf(o.parallel), executor: o.executor, resolverRewrites: resolvers.rewrites, hubUrls }),
+        client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, maxParallel: parallelOf(o.parallel), executor: o.executor, resolverRewrites: resolvers.rewrites, hubUrls, bundleMappings: resolvers.bundles }),
         out: w.out, err: w.err,
       }));
     });

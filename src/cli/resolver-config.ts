@@ -3,6 +3,7 @@
 // bases. YAML or JSON:
 //   rewrites: [{from: https://github.com/, to: git://127.0.0.1:9418/}]   # URL prefix → stand-in
 //   hub: {artifact: http://127.0.0.1:8080, tekton: http://127.0.0.1:8080}
+//   bundles: [{from: ghcr.io/o/task@sha256:…, to: 127.0.0.1:5000/o/task:v1}]   # exact bundle reference → stand-in
 // `--hub-artifact-url` / `--hub-tekton-url` (run, serve, conformance) set the hub bases alone.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -13,7 +14,13 @@ export interface UrlRewrite { from: string; to: string }
 /** The hub resolver's API bases (the resolvers' HubUrls). */
 export interface HubUrls { artifact?: string; tekton?: string }
 
-export interface ResolverConfig { rewrites: UrlRewrite[]; hub: HubUrls }
+/**
+ * A bundle reference and the stand-in served instead when a run names exactly that reference (as
+ * `--images` maps digest-pinned images: a stand-in cannot have the upstream digest).
+ */
+export interface BundleMapping { from: string; to: string }
+
+export interface ResolverConfig { rewrites: UrlRewrite[]; hub: HubUrls; bundles: BundleMapping[] }
 
 /** An http(s) URL flag's value, or a CliError naming the flag. */
 export function hubUrlOf(flag: string, value: string | undefined): string | undefined {
@@ -33,23 +40,37 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
+const TOP_FIELDS = ['rewrites', 'hub', 'bundles'];
+
+/** The `{from, to}` entries of list `field` (absent: none; `unique`: one per `from`); problems pushed to `errors` with their path. */
+function fromToList(field: string, value: unknown, errors: string[], unique = false): Array<{ from: string; to: string }> {
+  const list: Array<{ from: string; to: string }> = [];
+  const seen = new Map<string, number>();
+  if (value === undefined || value === null) return list;
+  if (!Array.isArray(value)) {
+    errors.push(`${field}: expected a list of {from, to}`);
+    return list;
+  }
+  value.forEach((r: unknown, i) => {
+    if (!isObject(r)) return errors.push(`${field}[${i}]: expected {from, to}`);
+    for (const k of Object.keys(r)) if (k !== 'from' && k !== 'to') errors.push(`${field}[${i}].${k}: unknown field (from, to)`);
+    for (const k of ['from', 'to'] as const) if (typeof r[k] !== 'string' || !r[k]) errors.push(`${field}[${i}].${k}: expected a non-empty string`);
+    if (unique && typeof r.from === 'string' && seen.has(r.from)) return errors.push(`${field}[${i}].from: ${r.from} is mapped already (${field}[${seen.get(r.from)}])`);
+    if (typeof r.from === 'string') seen.set(r.from, i);
+    if (typeof r.from === 'string' && typeof r.to === 'string' && r.from && r.to) list.push({ from: r.from, to: r.to });
+  });
+  return list;
+}
+
 /** Checks a parsed config; every problem names its field path. */
 export function checkResolverConfig(value: unknown): { config: ResolverConfig } | { errors: string[] } {
   const errors: string[] = [];
-  const config: ResolverConfig = { rewrites: [], hub: {} };
+  const config: ResolverConfig = { rewrites: [], hub: {}, bundles: [] };
   if (value === null || value === undefined) return { config };
-  if (!isObject(value)) return { errors: ['expected a mapping with rewrites and/or hub'] };
-  for (const k of Object.keys(value)) if (k !== 'rewrites' && k !== 'hub') errors.push(`${k}: unknown field (rewrites, hub)`);
-  const rewrites = value.rewrites ?? [];
-  if (!Array.isArray(rewrites)) errors.push('rewrites: expected a list of {from, to}');
-  else {
-    rewrites.forEach((r: unknown, i) => {
-      if (!isObject(r)) return errors.push(`rewrites[${i}]: expected {from, to}`);
-      for (const k of Object.keys(r)) if (k !== 'from' && k !== 'to') errors.push(`rewrites[${i}].${k}: unknown field (from, to)`);
-      for (const k of ['from', 'to'] as const) if (typeof r[k] !== 'string' || !r[k]) errors.push(`rewrites[${i}].${k}: expected a non-empty string`);
-      if (typeof r.from === 'string' && typeof r.to === 'string' && r.from && r.to) config.rewrites.push({ from: r.from, to: r.to });
-    });
-  }
+  if (!isObject(value)) return { errors: ['expected a mapping with rewrites, hub and/or bundles'] };
+  for (const k of Object.keys(value)) if (!TOP_FIELDS.includes(k)) errors.push(`${k}: unknown field (${TOP_FIELDS.join(', ')})`);
+  config.rewrites = fromToList('rewrites', value.rewrites, errors);
+  config.bundles = fromToList('bundles', value.bundles, errors, true);
   const hub = value.hub ?? {};
   if (!isObject(hub)) errors.push('hub: expected {artifact, tekton}');
   else {

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildBundle } from './bundle-format.ts';
-import { createBundlesResolver } from './bundles.ts';
+import { createBundlesResolver, type BundleMapping } from './bundles.ts';
 import { createResolution } from './framework.ts';
 import { createRegistryClient, DOCKER_MANIFEST, OCI_MANIFEST, sha256Digest } from './oci.ts';
 import { startFakeRegistry, type FakeRegistry } from './oci-testing.ts';
@@ -34,8 +34,8 @@ after(async () => {
   await locked.close();
 });
 
-function resolver(params: Record<string, string>, opts: { kind?: ResolvableKind; offline?: boolean } = {}) {
-  const bundles = createBundlesResolver({ secretValue: async (ns, name, key) => secrets[`${ns}/${name}`]?.[key], offline: opts.offline });
+function resolver(params: Record<string, string>, opts: { kind?: ResolvableKind; offline?: boolean; mappings?: BundleMapping[] } = {}) {
+  const bundles = createBundlesResolver({ secretValue: async (ns, name, key) => secrets[`${ns}/${name}`]?.[key], offline: opts.offline, mappings: opts.mappings });
   const service = createResolution({ resolvers: { bundles } });
   const resolve = () => service.resolve({ resolver: 'bundles', namespace: 'ns', kind: opts.kind ?? 'Task', params: Object.entries(params).map(([name, value]) => ({ name, value })) });
   return { resolve, service };
@@ -80,6 +80,24 @@ test('failures: no such object, tag or repository; kind mismatch; params; offlin
   assert.equal(await msg({ bundle: 'Reg.io/B', name: 'x' }), 'invalid bundle reference: "Reg.io/B": "B" is not a valid repository (lowercase letters, digits, separators . _ - and /)');
   const off = await resolver({ bundle: 'ghcr.io/org/b:v1', name: 'greet' }, { offline: true }).resolve();
   assert.ok(!off.ok && off.unsupported && off.message.endsWith('pulling ghcr.io/org/b:v1 needs the network, which this machine does not have (push the bundle to a registry on loopback)'));
+});
+
+test('mappings: a bundle named exactly as a mapping\'s from is read from its stand-in, offline too', async () => {
+  const upstream = 'ghcr.io/tektoncd/catalog/upstream/tasks/greet@sha256:' + '65'.repeat(32);
+  const mappings = [{ from: upstream, to: `${open.host}/kiln/b:v1` }];
+  const requests = open.log.length;
+  const r = await resolver({ bundle: upstream, name: 'greet' }, { offline: true, mappings }).resolve();
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.deepEqual((r.object.spec as { steps: unknown[] }).steps, TASK.spec.steps);
+  assert.deepEqual(r.refSource, { uri: `${open.host}/kiln/b`, digest: { sha256: digest.slice(7) }, entryPoint: 'greet' }, 'the stand-in read is recorded');
+  assert.ok(open.log.slice(requests).some((l) => l.line === 'GET /v2/kiln/b/manifests/v1'), JSON.stringify(open.log.slice(requests)));
+  const byTag = resolver({ bundle: upstream, name: 'greet' }, { mappings });
+  await byTag.resolve();
+  assert.equal(byTag.service.cacheSize(), 0, 'the stand-in is a tag: not cached as immutable');
+  const other = await resolver({ bundle: upstream.replace('greet@', 'greeting@'), name: 'greet' }, { offline: true, mappings }).resolve();
+  assert.ok(!other.ok && other.unsupported && /pulling ghcr\.io\/tektoncd\/catalog\/upstream\/tasks\/greeting@sha256:6565.* needs the network/.test(other.message), JSON.stringify(other));
+  const bad = await resolver({ bundle: upstream, name: 'greet' }, { mappings: [{ from: upstream, to: 'Reg.io/B' }] }).resolve();
+  assert.ok(!bad.ok && bad.message.endsWith(`invalid stand-in reference for ${upstream}: "Reg.io/B": "B" is not a valid repository (lowercase letters, digits, separators . _ - and /)`), JSON.stringify(bad));
 });
 
 test('secret: a kubernetes.io/dockerconfigjson Secret of the run\'s namespace gives the credentials', async () => {

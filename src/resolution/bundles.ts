@@ -2,11 +2,16 @@
 // `name`, `kind` (task by default, pipeline, stepaction) and an optional `secret` (a
 // kubernetes.io/dockerconfigjson Secret of the run's namespace with the registry's credentials).
 // The layer annotated with that kind and name is read from the image; the manifest's digest is
-// recorded as the run's provenance.
+// recorded as the run's provenance. A `bundle` equal to a mapping's `from` is read from its `to`
+// instead (stand-ins on loopback, as `kiln conformance --images` maps digest-pinned images: a
+// stand-in cannot have the upstream digest); what was read is what is recorded.
 import { findBundleLayer, layerContent, parseManifest } from './bundle-format.ts';
 import { ResolverError, type Fetched, type ResolveContext, type Resolver } from './framework.ts';
 import { createRegistryClient, OCI_INDEX, DOCKER_MANIFEST_LIST, RegistryError, type RegistryClient } from './oci.ts';
 import { dockerConfigCredentials, formatImageRef, isLoopbackRegistry, parseImageRef, repositoryName, type Credentials, type ImageRef } from './oci-ref.ts';
+
+/** A bundle reference and the stand-in read when a run names exactly that reference. */
+export interface BundleMapping { from: string; to: string }
 
 export interface BundlesResolverOptions {
   /** the value of `key` in Secret `name` of `namespace`, or undefined when either is absent */
@@ -17,6 +22,8 @@ export interface BundlesResolverOptions {
   defaultKind?: string;
   /** a layer larger than this fails (default 4 MiB) */
   maxLayerBytes?: number;
+  /** bundle references served from stand-ins (exact match of the `bundle` param) */
+  mappings?: readonly BundleMapping[];
   /** the registry client (tests) */
   client?: (o: { registry: string; repository: string; credentials?: Credentials; signal: AbortSignal }) => RegistryClient;
 }
@@ -25,20 +32,26 @@ const KINDS: Record<string, string> = { task: 'Task', pipeline: 'Pipeline', step
 /** The keys of a docker config in a Secret: kubernetes.io/dockerconfigjson, then the older kubernetes.io/dockercfg. */
 const SECRET_KEYS = ['.dockerconfigjson', '.dockercfg'];
 
-/** The bundles resolver's params, checked: the reference parsed, the kind lowercase. */
-export function bundleParams(params: ReadonlyMap<string, string>, defaultKind = 'task'): { ref: ImageRef; name: string; kind: string; secret?: string } {
+/** The reference to read for `bundle`: a mapping's `to` when `bundle` is exactly its `from`. */
+export function mappedBundle(bundle: string, mappings: readonly BundleMapping[] = []): string {
+  return mappings.find((m) => m.from === bundle)?.to ?? bundle;
+}
+
+/** The bundles resolver's params, checked: the reference (mapped, then parsed), the kind lowercase. */
+export function bundleParams(params: ReadonlyMap<string, string>, defaultKind = 'task', mappings: readonly BundleMapping[] = []): { ref: ImageRef; name: string; kind: string; secret?: string } {
   const bundle = params.get('bundle');
   const name = params.get('name');
   if (!bundle) throw new ResolverError('parameter "bundle" required');
   if (!name) throw new ResolverError('parameter "name" required');
-  const ref = parseImageRef(bundle);
-  if (typeof ref === 'string') throw new ResolverError(`invalid bundle reference: ${ref}`);
+  const mapped = mappedBundle(bundle, mappings);
+  const ref = parseImageRef(mapped);
+  if (typeof ref === 'string') throw new ResolverError(mapped === bundle ? `invalid bundle reference: ${ref}` : `invalid stand-in reference for ${bundle}: ${ref}`);
   const kind = (params.get('kind') || defaultKind).toLowerCase();
   if (!KINDS[kind]) throw new ResolverError(`unknown or unsupported resource kind '${kind}' (task, pipeline or stepaction)`);
   return { ref, name, kind, ...(params.get('secret') ? { secret: params.get('secret') } : {}) };
 }
 
-export function createBundlesResolver({ secretValue, offline = false, defaultKind = 'task', maxLayerBytes = 4 << 20, client = createRegistryClient }: BundlesResolverOptions): Resolver {
+export function createBundlesResolver({ secretValue, offline = false, defaultKind = 'task', maxLayerBytes = 4 << 20, mappings = [], client = createRegistryClient }: BundlesResolverOptions): Resolver {
   async function credentialsOf(secret: string | undefined, ref: ImageRef, namespace: string): Promise<Credentials | undefined> {
     if (!secret) return undefined;
     for (const key of SECRET_KEYS) {
@@ -54,7 +67,7 @@ export function createBundlesResolver({ secretValue, offline = false, defaultKin
   }
 
   async function fetch(params: ReadonlyMap<string, string>, ctx: ResolveContext): Promise<Fetched> {
-    const { ref, name, kind, secret } = bundleParams(params, defaultKind);
+    const { ref, name, kind, secret } = bundleParams(params, defaultKind, mappings);
     if (KINDS[kind] !== ctx.kind) throw new ResolverError(`kind "${kind}" asked for where a ${ctx.kind} is referenced`);
     const shown = formatImageRef(ref);
     if (offline && !isLoopbackRegistry(ref.registry)) {
@@ -83,7 +96,7 @@ export function createBundlesResolver({ secretValue, offline = false, defaultKin
 
   return {
     title: 'bundleresolver',
-    immutable: (params) => parseImageRefDigest(params.get('bundle')),
+    immutable: (params) => parseImageRefDigest(params.get('bundle') && mappedBundle(params.get('bundle')!, mappings)),
     fetch,
   };
 }

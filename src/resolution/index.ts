@@ -6,7 +6,7 @@ import type { Secret } from '../api/core.types.ts';
 import { SECRET } from '../api/registry.ts';
 import type { Store } from '../store/store.ts';
 import { orUndefined } from '../store/store.ts';
-import { createBundlesResolver } from './bundles.ts';
+import { createBundlesResolver, type BundleMapping } from './bundles.ts';
 import { createClusterResolver } from './cluster.ts';
 import { createResolution } from './framework.ts';
 import { createGitResolver } from './git.ts';
@@ -36,7 +36,11 @@ export interface KilnResolutionOptions {
   gitApi?: GitApiConfig;
   /** the hub resolver's API bases (default the public Artifact Hub and Tekton Hub) */
   hub?: HubUrls;
+  /** bundle references served from stand-ins: a `bundle` param equal to a `from` reads its `to` */
+  bundles?: readonly BundleMapping[];
 }
+
+export type { BundleMapping };
 
 /** The hub resolver's API bases: `--hub-artifact-url`, `--hub-tekton-url`. */
 export interface HubUrls { artifact?: string; tekton?: string }
@@ -50,7 +54,7 @@ export async function secretValue(store: Store, namespace: string, name: string,
 }
 
 /** The resolution service kiln runs with (`kiln run` and `kiln serve` alike). */
-export function createKilnResolution({ store, dataDir, offline = false, rewrites = [], clusterNamespaces, timeoutMs, localRepository, ambientCredentials, gitApi, hub }: KilnResolutionOptions): RemoteResolution {
+export function createKilnResolution({ store, dataDir, offline = false, rewrites = [], clusterNamespaces, timeoutMs, localRepository, ambientCredentials, gitApi, hub, bundles = [] }: KilnResolutionOptions): RemoteResolution {
   const secrets = (ns: string, name: string, key: string) => secretValue(store, ns, name, key);
   return createResolution({
     timeoutMs,
@@ -62,7 +66,7 @@ export function createKilnResolution({ store, dataDir, offline = false, rewrites
       http: createHttpResolver({ secretValue: secrets, offline, rewrites }),
       cluster: createClusterResolver({ store, allowedNamespaces: clusterNamespaces }),
       hub: createHubResolver({ artifactHubUrl: hub?.artifact, tektonHubUrl: hub?.tekton, offline, rewrites }),
-      bundles: createBundlesResolver({ secretValue: (ns, name, key) => secretValue(store, ns, name, key), offline }),
+      bundles: createBundlesResolver({ secretValue: (ns, name, key) => secretValue(store, ns, name, key), offline, mappings: bundles }),
     },
   });
 }
