@@ -1,7 +1,8 @@
 // The shared executor suite on the kubernetes executor: Pods created through client-node on a
 // real `kiln serve` (which stores them, status included), run by the test pod runner over podman
 // (podrunner.ts plays the kubelet), logs read from the runner's pods/log endpoint.
-import { after, before } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +10,12 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { clientPodApi } from '../../src/executor/kubernetes/clientapi.ts';
 import { createKubernetesExecutor } from '../../src/executor/kubernetes/executor.ts';
 import type { PodApi } from '../../src/executor/kubernetes/executor.ts';
-import { podmanWith } from '../../src/executor/podman/cli.ts';
+import { podmanRun, podmanWith } from '../../src/executor/podman/cli.ts';
 import { podmanUnusable } from '../../src/executor/podman/executor.ts';
 import { ensureBusyboxImage, notStatic } from '../../src/executor/podman/testimage.ts';
 import { createWhich } from '../../src/executor/process/host.ts';
-import { EXECUTOR_SUITE_CASES, runExecutorSuite } from '../../src/executor/suite.ts';
+import { EXECUTOR_SUITE_CASES, runExecutorSuite, runPlan, suitePlan, suiteStep } from '../../src/executor/suite.ts';
+import type { ExecutionHandle } from '../../src/executor/executor.ts';
 import { startServe } from '../e2e/serve-helpers.ts';
 import type { Served } from '../e2e/serve-helpers.ts';
 import { startPodRunner } from './podrunner.ts';
@@ -39,6 +41,7 @@ if (SKIP) console.log(`# kubernetes executor suite skipped: ${SKIP}`);
 const NOT_YET: Record<string, string> = {
   'step-results': 'beforeStep (runtime substitution of step results) has no place in a Pod written up front',
   'before-step-skip': 'beforeStep (when expressions per step) is not run by the kubernetes executor',
+  'attempt-timeout': "the case's 300 ms is the Pod's activeDeadlineSeconds 1, which its start (pod sandbox, prepare) outlasts: the step never runs (covered below with a longer timeout)",
   credentials: 'a Pod of the kubernetes executor gets no creds-init files yet (refused as unsupported)',
 };
 for (const [key, why] of Object.entries(NOT_YET)) console.log(`# kubernetes suite skips ${key}: ${why}`);
@@ -69,8 +72,61 @@ after(async () => {
 });
 
 let n = 0;
-runExecutorSuite('kubernetes (test pod runner)', function newExecutor() {
+function executor() {
   const dataDir = join(base, `kiln${n++}`);
   mkdirSync(dataDir, { recursive: true });
   return createKubernetesExecutor({ api, dataDir, toolsImage: 'busybox' });
-}, { skip: SKIP ? [...EXECUTOR_SUITE_CASES] : Object.keys(NOT_YET) });
+}
+
+/** Names of the runner's podman containers and pods still there for Pod `name` of namespace suite. */
+async function leftovers(name: string): Promise<string> {
+  const filter = `name=^kube-suite-${name}-`;
+  const [c, p] = await Promise.all([podmanRun(podman, ['ps', '-a', '--filter', filter, '--format', '{{.Names}}']), podmanRun(podman, ['pod', 'ps', '--filter', filter, '--format', '{{.Name}}'])]);
+  assert.equal(c.code + p.code, 0, c.stderr + p.stderr);
+  return (c.stdout + p.stdout).trim();
+}
+
+runExecutorSuite('kubernetes (test pod runner)', executor, { skip: SKIP ? [...EXECUTOR_SUITE_CASES] : Object.keys(NOT_YET) });
+
+describe('kubernetes executor on the test pod runner', { skip: SKIP }, function pods() {
+  test("the Pod's deadline (the attempt timeout) kills the running step, skips the rest, and leaves no container", async function () {
+    const { snap } = await runPlan(executor(), suitePlan('deadline', [suiteStep('a', 'sleep 60'), suiteStep('b', 'true')], { timeoutMs: 6000 }));
+    assert.deepEqual(snap.outcome, { status: 'timeout', message: 'TaskRun "deadline" failed to finish within "6s"' });
+    assert.deepEqual(snap.steps.map((s) => s.reason), ['TimeoutExceeded', 'Skipped']);
+    assert.equal(await leftovers('deadline-pod'), '');
+  });
+
+  test('a cancelled attempt deletes its Pod, whose containers the runner removes at once', async function () {
+    const ex = executor();
+    let seen = '';
+    let asked = false;
+    const plan = suitePlan('removed', [suiteStep('a', 'sleep 600')]);
+    const h: ExecutionHandle = ex.start(plan, function onChange() {
+      if (asked || h?.snapshot().steps[0].phase !== 'running') return;
+      asked = true;
+      void (async function whileRunning() {
+        for (let i = 0; i < 50 && !seen.includes('step-a'); i++) {
+          seen = await leftovers('removed-pod');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        h.cancel('cancelled', 'stop');
+      })();
+    });
+    const snap = await h.done;
+    assert.match(seen, /removed-pod-.*-step-a/, 'the step ran in a podman container of the runner');
+    assert.equal(snap.outcome?.status, 'cancelled');
+    const t0 = Date.now();
+    while ((await leftovers('removed-pod')) !== '' && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await leftovers('removed-pod'), '', 'nothing left 10 s after the deletion');
+  });
+
+  test('an image the node lacks fails the attempt (ImagePullFailed) naming the step', async function () {
+    const { snap } = await runPlan(executor(), suitePlan('nopull', [suiteStep('a', 'true'), suiteStep('b', 'true', { image: 'localhost/kiln-no-such-image:1' })]));
+    assert.equal(snap.outcome?.status, 'failed');
+    const o = snap.outcome as { reason: string; message: string; step?: string };
+    assert.equal(o.reason, 'ImagePullFailed');
+    assert.equal(o.step, 'b');
+    assert.match(o.message, /^the step "b" in TaskRun "nopull" failed to pull the image "localhost\/kiln-no-such-image:1"\. The pod errored with the message: "image "localhost\/kiln-no-such-image:1" is not present/);
+    assert.equal(await leftovers('nopull-pod'), '');
+  });
+});

@@ -102,11 +102,12 @@ function prepareContainer(plan: ExecutionPlan, o: PodOptions): Obj {
   const scripts = [...plan.sidecars, ...plan.steps].filter((c) => c.script !== undefined);
   const lines = ['set -e', `/bin/busybox cp /bin/busybox ${POD_BUSYBOX}`];
   scripts.forEach((c, i) => lines.push(`printf %s "$KILN_SCRIPT_${i}" | /bin/busybox base64 -d > /tekton/scripts/${c.containerName}`, `/bin/busybox chmod 0755 /tekton/scripts/${c.containerName}`));
-  // steps may run as any user (runAsUser): their directories are open to all, as emptyDirs are
-  for (const c of plan.steps) {
+  // steps may run as any user (runAsUser): their directories are open to all, as emptyDirs are;
+  // /tekton/steps/<index> names the same directory (Tekton's link)
+  plan.steps.forEach((c, i) => {
     const dirs = ['', '/results', '/artifacts'].map((x) => shQuote(`/tekton/steps/${c.containerName}${x}`)).join(' ');
-    lines.push(`/bin/busybox mkdir -p ${dirs}`, `/bin/busybox chmod 0777 ${dirs}`);
-  }
+    lines.push(`/bin/busybox mkdir -p ${dirs}`, `/bin/busybox chmod 0777 ${dirs}`, `/bin/busybox ln -s ${shQuote(c.containerName)} /tekton/steps/${i}`);
+  });
   return {
     name: 'prepare',
     image: o.toolsImage,

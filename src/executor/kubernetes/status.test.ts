@@ -57,6 +57,25 @@ test('a container ended without the wrapper\'s message: its own exit code and th
   assert.deepEqual([steps[0].exitCode, steps[0].reason, steps[0].message], [137, 'Error', 'OOMKilled']);
 });
 
+test('at the deadline the step the kubelet killed timed out and the steps after it are skipped; an evicted Pod skips what never ran', () => {
+  const killed: PodStatus = {
+    phase: 'Failed', reason: 'DeadlineExceeded',
+    initContainerStatuses: [
+      done('step-a', '{"exitCode":0,"timedOut":false}'),
+      { name: 'step-b', state: { terminated: { exitCode: 137, reason: 'Error', startedAt: 't1', finishedAt: 't2' } } },
+      { name: 'step-c', state: { running: { startedAt: 't2' } } },
+      { name: 'step-d', state: { waiting: { reason: 'PodInitializing' } } },
+    ],
+  };
+  const { steps } = containersOf(plan, killed, log);
+  assert.deepEqual(steps.map((s) => [s.name, s.phase, s.exitCode, s.reason, s.message]), [
+    ['a', 'terminated', 0, 'Completed', undefined], ['b', 'terminated', 137, 'TimeoutExceeded', undefined], ['c', 'terminated', 1, 'TimeoutExceeded', undefined], ['d', 'terminated', 0, 'Skipped', undefined],
+  ]);
+  assert.deepEqual(outcomeOf(plan, 'tr-pod', killed, steps), { status: 'timeout', message: 'TaskRun "tr" failed to finish within "1m0s"' });
+  const evicted = containersOf(plan, { ...killed, reason: 'Evicted' }, log).steps;
+  assert.deepEqual(evicted.map((s) => s.reason), ['Completed', 'Continued', undefined, 'Skipped'], 'b (onError: continue) keeps the kubelet\'s exit code');
+});
+
 test('outcomes from the Pod: an image pull failure names the step, the deadline is the timeout, an eviction fails the attempt', () => {
   const pull: PodStatus = { phase: 'Pending', initContainerStatuses: [{ name: 'step-b', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "img-b"' } } }] };
   assert.deepEqual(outcomeOf(plan, 'tr-pod', pull, []), {

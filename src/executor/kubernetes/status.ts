@@ -49,10 +49,28 @@ function stepState(c: PlanContainer, st: ContainerStatus | undefined, logFile: s
   return { ...base, ...times, phase: 'terminated', exitCode: code, reason, ...(message ? { message } : {}) };
 }
 
+/**
+ * A step of a Pod that failed as a whole (its deadline, an eviction): one that never started is
+ * skipped; at the deadline, one the kubelet killed (running, or ended without the wrapper's
+ * message) timed out — as the other executors report an attempt's timeout.
+ */
+function stoppedStep(s: ContainerSnapshot, st: ContainerStatus | undefined, deadline: boolean): ContainerSnapshot {
+  if (s.phase === 'waiting') return { ...s, phase: 'terminated', exitCode: 0, reason: StepReason.Skipped };
+  const t = st?.state?.terminated;
+  const killed = s.phase === 'running' || (t !== undefined && parseTermination(t.message) === undefined);
+  if (!deadline || !killed) return s;
+  const { message: _kubelet, ...rest } = s;
+  return { ...rest, phase: 'terminated', exitCode: t?.exitCode ?? 1, reason: StepReason.TimeoutExceeded, ...(t?.finishedAt ? { finishedAt: t.finishedAt } : {}) };
+}
+
 /** Steps and sidecars as the Pod's status shows them; `logFile(c)` names where kiln keeps each log. */
 export function containersOf(plan: ExecutionPlan, status: PodStatus, logFile: (c: PlanContainer) => string): { steps: ContainerSnapshot[]; sidecars: ContainerSnapshot[] } {
   const byName = new Map((status.initContainerStatuses ?? []).map((s) => [s.name, s]));
-  const steps = plan.steps.map((c) => stepState(c, byName.get(c.containerName), logFile(c)));
+  const deadline = status.phase === 'Failed' && status.reason === 'DeadlineExceeded';
+  const steps = plan.steps.map((c) => {
+    const s = stepState(c, byName.get(c.containerName), logFile(c));
+    return status.phase === 'Failed' ? stoppedStep(s, byName.get(c.containerName), deadline) : s;
+  });
   const sidecars = plan.sidecars.map((c): ContainerSnapshot => {
     const st = byName.get(c.containerName);
     const base: ContainerSnapshot = { name: c.name, containerName: c.containerName, phase: 'waiting', logFile: logFile(c) };

@@ -51,7 +51,7 @@ describe('the step wrapper (busybox sh, as in a Pod)', { skip: SKIP }, () => {
     const t = pod('fail');
     const a = run(t, step('a'), ['sh', '-c', 'echo out; echo err >&2; exit 3']);
     assert.deepEqual([a.code, a.out, a.err, a.term], [0, 'out\n', 'err\n', { exitCode: 3 }]);
-    assert.equal(readFileSync(join(t, 'steps/step-a/exitCode'), 'utf8'), '3\n');
+    assert.equal(readFileSync(join(t, 'steps/step-a/exitCode'), 'utf8'), '3', 'the number alone, as Tekton writes it');
     const b = run(t, step('b'), ['sh', '-c', 'echo must-not-run']);
     assert.deepEqual([b.code, b.out, b.term], [0, '', { skipped: true }]);
   });

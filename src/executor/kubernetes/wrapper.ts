@@ -67,7 +67,8 @@ export function stepWrapper(c: PlanContainer): string {
   lines.push('wait $pid; code=$?');
   if (secs) lines.push('kill -TERM $w 2>/dev/null');
   lines.push(
-    'echo $code > "$d/exitCode"',
+    // no line break: Tekton's exitCode file holds the number alone
+    'printf %d $code > "$d/exitCode"',
     't=false; [ -e "$d/timedOut" ] && t=true',
     // a failure (a timeout too) stops the steps after it, unless onError: continue (as the process executor)
     ...(stopOnFailure ? [`if [ $code -ne 0 ] || [ $t = true ]; then : > ${STOP_MARKER}; fi`] : []),
