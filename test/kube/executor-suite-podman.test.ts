@@ -86,6 +86,13 @@ async function leftovers(name: string): Promise<string> {
   return (c.stdout + p.stdout).trim();
 }
 
+/** What is left for Pod `name` once the runner had 10 s to remove it (it does so when the Pod is deleted). */
+async function leftoversAfterDeletion(name: string): Promise<string> {
+  const t0 = Date.now();
+  while ((await leftovers(name)) !== '' && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 200));
+  return leftovers(name);
+}
+
 runExecutorSuite('kubernetes (test pod runner)', executor, { skip: SKIP ? [...EXECUTOR_SUITE_CASES] : Object.keys(NOT_YET) });
 
 describe('kubernetes executor on the test pod runner', { skip: SKIP }, function pods() {
@@ -93,7 +100,7 @@ describe('kubernetes executor on the test pod runner', { skip: SKIP }, function 
     const { snap } = await runPlan(executor(), suitePlan('deadline', [suiteStep('a', 'sleep 60'), suiteStep('b', 'true')], { timeoutMs: 6000 }));
     assert.deepEqual(snap.outcome, { status: 'timeout', message: 'TaskRun "deadline" failed to finish within "6s"' });
     assert.deepEqual(snap.steps.map((s) => s.reason), ['TimeoutExceeded', 'Skipped']);
-    assert.equal(await leftovers('deadline-pod'), '');
+    assert.equal(await leftoversAfterDeletion('deadline-pod'), '');
   });
 
   test('a cancelled attempt deletes its Pod, whose containers the runner removes at once', async function () {
@@ -115,9 +122,7 @@ describe('kubernetes executor on the test pod runner', { skip: SKIP }, function 
     const snap = await h.done;
     assert.match(seen, /removed-pod-.*-step-a/, 'the step ran in a podman container of the runner');
     assert.equal(snap.outcome?.status, 'cancelled');
-    const t0 = Date.now();
-    while ((await leftovers('removed-pod')) !== '' && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 200));
-    assert.equal(await leftovers('removed-pod'), '', 'nothing left 10 s after the deletion');
+    assert.equal(await leftoversAfterDeletion('removed-pod'), '');
   });
 
   test('an image the node lacks fails the attempt (ImagePullFailed) naming the step', async function () {
@@ -127,6 +132,6 @@ describe('kubernetes executor on the test pod runner', { skip: SKIP }, function 
     assert.equal(o.reason, 'ImagePullFailed');
     assert.equal(o.step, 'b');
     assert.match(o.message, /^the step "b" in TaskRun "nopull" failed to pull the image "localhost\/kiln-no-such-image:1"\. The pod errored with the message: "image "localhost\/kiln-no-such-image:1" is not present/);
-    assert.equal(await leftovers('nopull-pod'), '');
+    assert.equal(await leftoversAfterDeletion('nopull-pod'), '');
   });
 });
