@@ -42,6 +42,7 @@ const NOT_YET: Record<string, string> = {
   'step-results': 'beforeStep (runtime substitution of step results) has no place in a Pod written up front',
   'before-step-skip': 'beforeStep (when expressions per step) is not run by the kubernetes executor',
   'attempt-timeout': "the case's 300 ms is the Pod's activeDeadlineSeconds 1, which its start (pod sandbox, prepare) outlasts: the step never runs (covered below with a longer timeout)",
+  'report-files': 'the kubernetes executor does not read workspace report files (plan.reportFiles) yet',
   credentials: 'a Pod of the kubernetes executor gets no creds-init files yet (refused as unsupported)',
 };
 for (const [key, why] of Object.entries(NOT_YET)) console.log(`# kubernetes suite skips ${key}: ${why}`);
