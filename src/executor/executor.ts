@@ -108,6 +108,8 @@ export interface ExecutionPlan {
   /** whole-attempt timeout; steps are killed when it expires */
   timeoutMs?: number;
   beforeStep?: BeforeStep;
+  /** names of the steps with `when` expressions (beforeStep evaluates them as each starts) */
+  stepWhen?: string[];
   /**
    * values of the Secrets the attempt reads: the executor masks them (see mask.ts: their lines,
    * JSON and base64 forms too) as `***` in the logs as they are written and in the step/task

@@ -142,6 +142,8 @@ export async function prepareAttempt(run: TaskRun, attempt: number, opts: Prepar
     throw e;
   }
   plan.beforeStep = makeBeforeStep(applied.spec);
+  const stepWhen = plan.steps.filter((_, i) => applied.spec.steps[i]?.when?.length).map((c) => c.name);
+  if (stepWhen.length) plan.stepWhen = stepWhen;
   const reports = planReportFiles(applied.spec, plan, run.metadata.annotations, resolved.annotations);
   if (reports.files.length) plan.reportFiles = reports.files;
   const unsupported = opts.executor.check(plan);

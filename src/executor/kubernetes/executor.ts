@@ -47,10 +47,18 @@ export function podName(plan: ExecutionPlan): string {
   return `${base || 'kiln'}${suffix}`;
 }
 
-/** A step's command mentioning another step's results: substituted at run time, which a Pod written up front cannot do yet. */
-function stepResultRefs(plan: ExecutionPlan): Unsupported[] {
-  return plan.steps.filter((c) => /\$\(steps\./.test(JSON.stringify([c.command, c.args, c.script, c.env])))
-    .map((c) => ({ what: `step ${c.name} refers to $(steps.…) results`, why: 'not yet on the kubernetes executor (substituted when the step starts)' }));
+/**
+ * What is decided as each step starts (beforeStep: `$(steps.…)` results, step `when`) or read after
+ * the last (workspace report files): a Pod written up front does neither yet, so such plans are refused.
+ */
+function runtimeNeeds(plan: ExecutionPlan): Unsupported[] {
+  const later = 'not yet on the kubernetes executor';
+  return [
+    ...plan.steps.filter((c) => /\$\(steps\./.test(JSON.stringify([c.command, c.args, c.script, c.env])))
+      .map((c) => ({ what: `step ${c.name} refers to $(steps.…) results`, why: `${later} (substituted when the step starts)` })),
+    ...(plan.stepWhen ?? []).map((name) => ({ what: `step ${name} when`, why: `${later} (evaluated when the step starts)` })),
+    ...(plan.reportFiles?.length ? [{ what: 'workspace report files (cdevents.kiln.dev/junit-files)', why: `${later} (read after the last step)` }] : []),
+  ];
 }
 
 export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Executor {
@@ -167,7 +175,7 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
     name: 'kubernetes',
     check: (plan) => {
       const made = podFor(plan, options(plan));
-      return [...('unsupported' in made ? made.unsupported : []), ...stepResultRefs(plan)];
+      return [...('unsupported' in made ? made.unsupported : []), ...runtimeNeeds(plan)];
     },
     start,
     get: (id) => attempts.get(id),

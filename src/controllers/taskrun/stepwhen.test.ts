@@ -1,0 +1,24 @@
+// The plan names the steps whose `when` is decided as each starts (beforeStep), so an executor that
+// cannot call it (a Pod written up front) can refuse them instead of running them unconditionally.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TaskRun } from '../../api/taskrun.types.ts';
+import { createMemoryStore } from '../../store/memory.ts';
+import type { Executor } from '../../executor/executor.ts';
+import { prepareAttempt } from './prepare.ts';
+
+const noExecutor = { name: 'none', check: () => [] } as unknown as Executor;
+const run = (steps: unknown[]): TaskRun => ({ apiVersion: 'tekton.dev/v1', kind: 'TaskRun', metadata: { name: 'w', namespace: 'default', uid: 'u' }, spec: { taskSpec: { steps } } } as TaskRun);
+
+test('stepWhen lists the steps with when expressions, by name; none without', async () => {
+  const store = createMemoryStore();
+  const p = await prepareAttempt(run([
+    { name: 'a', image: 'busybox', script: 'true' },
+    { name: 'b', image: 'busybox', script: 'true', when: [{ input: 'x', operator: 'in', values: ['x'] }] },
+  ]), 0, { store, executor: noExecutor, offline: false });
+  assert.ok(p.ok, JSON.stringify(p));
+  assert.deepEqual(p.plan.stepWhen, ['b']);
+  const q = await prepareAttempt(run([{ name: 'a', image: 'busybox', script: 'true' }]), 0, { store, executor: noExecutor, offline: false });
+  assert.ok(q.ok);
+  assert.equal(q.plan.stepWhen, undefined);
+});
