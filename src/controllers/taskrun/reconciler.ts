@@ -135,6 +135,7 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
       results: parsed.results,
       resultErrors: parsed.errors.map((e) => (typeof e === 'string' ? e : e.message)),
       now: iso(),
+      offline,
     });
     const done: TaskRunStatus = {
       ...next,

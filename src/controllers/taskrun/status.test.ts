@@ -78,6 +78,18 @@ describe('finalCondition', () => {
       outcome: { status: 'failed', reason: 'ImagePullFailed', message: 'the step "build" in TaskRun "x" failed to pull the image "i".', step: 'build' },
       want: { type: 'Succeeded', status: 'False', reason: 'TaskRunImagePullFailed', message: 'the step "build" in TaskRun "x" failed to pull the image "i".', lastTransitionTime: NOW },
     },
+    {
+      name: 'offline, a registry that cannot be reached: Unsupported (needs the network), not a failure',
+      outcome: { status: 'failed', reason: 'ImagePullFailed', message: 'failed to pull the image "i": dial tcp: lookup mirror.gcr.io: no such host.', step: 'build' },
+      input: { offline: true },
+      want: { type: 'Succeeded', status: 'False', reason: 'Unsupported', message: 'needs the network, which this machine does not have: failed to pull the image "i": dial tcp: lookup mirror.gcr.io: no such host.', lastTransitionTime: NOW },
+    },
+    {
+      name: 'offline, a registry that answered (no such tag): still TaskRunImagePullFailed',
+      outcome: { status: 'failed', reason: 'ImagePullFailed', message: 'failed to pull the image "127.0.0.1:5000/x:nope": manifest unknown', step: 'build' },
+      input: { offline: true },
+      want: { type: 'Succeeded', status: 'False', reason: 'TaskRunImagePullFailed', message: 'failed to pull the image "127.0.0.1:5000/x:nope": manifest unknown', lastTransitionTime: NOW },
+    },
   ];
   for (const c of cases) {
     test(c.name, () => assert.deepEqual(finalCondition(snap(c.outcome), { ...base, ...c.input }), c.want));

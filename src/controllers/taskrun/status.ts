@@ -83,7 +83,12 @@ export interface FinalInput {
   results: ResultValue[];
   resultErrors: string[];
   now: string;
+  /** the machine has no network: a registry it could not reach makes the run Unsupported, not Failed */
+  offline?: boolean;
 }
+
+/** A pull refused because the registry could not be reached at all (name lookup, connection). */
+const UNREACHABLE = /no such host|dial tcp|network is unreachable|connection refused|temporary failure in name resolution/i;
 
 /** The terminal condition for a finished attempt. */
 export function finalCondition(snap: ExecutionSnapshot, input: FinalInput): Condition {
@@ -98,6 +103,9 @@ export function finalCondition(snap: ExecutionSnapshot, input: FinalInput): Cond
     case 'cancelled':
       return condition('False', TaskRunReason.Cancelled, `TaskRun "${input.taskRunName}" was cancelled. ${input.statusMessage ?? o.message}`.trim(), now);
     case 'failed':
+      if (o.reason === 'ImagePullFailed' && input.offline && UNREACHABLE.test(o.message)) {
+        return condition('False', TaskRunReason.Unsupported, `needs the network, which this machine does not have: ${o.message}`, now);
+      }
       return condition('False', o.reason === 'ImagePullFailed' ? TaskRunReason.ImagePullFailed : TaskRunReason.Failed, o.message, now);
   }
 }
