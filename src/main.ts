@@ -22,6 +22,7 @@ import type { ClaimStorage } from './controllers/volumeclaims/reconciler.ts';
 import { claimDir } from './executor/process/layout.ts';
 import { tailStepLogs } from './executor/logfiles.ts';
 import { createProcessExecutor } from './executor/process/executor.ts';
+import type { Executor } from './executor/executor.ts';
 import { chooseExecutor, type ExecutorChoice } from './executor/podman/choose.ts';
 import { CliError, EXIT } from './cli/exit.ts';
 import { createMemoryStore } from './store/memory.ts';
@@ -127,6 +128,21 @@ function logReader(store: Store) {
  * default (TLS with a self-signed CA and a bearer token, kept in the data dir, and a kubeconfig
  * for kubectl and kiln); `insecureLoopbackOnly` serves plain HTTP without auth on 127.0.0.1.
  */
+/** The busybox image a Pod's prepare and report containers run when `--tools-image` names none. */
+const DEFAULT_TOOLS_IMAGE = 'docker.io/library/busybox:1.36';
+
+/** `--executor kubernetes`: a Pod per TaskRun attempt in the cluster of `kubeconfig` (client-node loads only here). */
+async function kubernetesExecutor(dataDir: string, kubeconfig: string | undefined, toolsImage = DEFAULT_TOOLS_IMAGE): Promise<{ executor: Executor; warning?: string } | { error: string }> {
+  const [{ kubeConfigOf }, { clientPodApi }, { createKubernetesExecutor }] = await Promise.all([
+    import('./executor/kubernetes/kubeconfig.ts'), import('./executor/kubernetes/clientapi.ts'), import('./executor/kubernetes/executor.ts'),
+  ]);
+  try {
+    return { executor: createKubernetesExecutor({ api: clientPodApi(kubeConfigOf(kubeconfig)), dataDir, toolsImage }) };
+  } catch (e) {
+    return { error: `--executor kubernetes: ${(e as Error).message}` };
+  }
+}
+
 export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = process): Promise<number> {
   // the server's modules (fastify, SQLite, triggers) load only here: one-shot commands start faster
   const [{ createServer }, { ensureCredentials, writeKubeconfig }, { createSqliteStore }, { createRetention }, { createEventListenerController }, { CORE_INTERCEPTORS }, { tokenLookup, TOKENS_FILE }] = await Promise.all([
@@ -137,7 +153,9 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const dataDir = resolve(opts.dataDir);
   privateDir(dataDir);
   const store = createSqliteStore({ path: join(dataDir, 'kiln.db') });
-  const chosen = chooseExecutor(opts.executor, { dataDir, network: opts.stepNetwork, allowPrivileged: !!opts.allowPrivileged }, { process: () => createProcessExecutor({ dataDir, network: opts.stepNetwork }) });
+  const chosen = opts.executor === 'kubernetes'
+    ? await kubernetesExecutor(dataDir, opts.kubeconfig, opts.toolsImage)
+    : chooseExecutor(opts.executor, { dataDir, network: opts.stepNetwork, allowPrivileged: !!opts.allowPrivileged }, { process: () => createProcessExecutor({ dataDir, network: opts.stepNetwork }) });
   if ('error' in chosen) {
     opts.log(`error: ${chosen.error}`);
     await store.close();

@@ -60,8 +60,12 @@ export interface ServeOptions {
   allowPrivileged?: boolean;
   /** serve even when steps cannot be contained here (no working bwrap): the host is then theirs */
   allowUnsandboxed?: boolean;
-  /** which executor runs steps (default 'process') */
-  executor?: ExecutorChoice;
+  /** which executor runs steps (default 'process'); kubernetes: a Pod per TaskRun in the cluster of `kubeconfig` */
+  executor?: ExecutorChoice | 'kubernetes';
+  /** --executor kubernetes: the kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster) */
+  kubeconfig?: string;
+  /** --executor kubernetes: the busybox image each Pod's prepare and report containers run */
+  toolsImage?: string;
   /** CDEvents sinks (http/https URLs; default none: no events are recorded) and their CloudEvents HTTP mode */
   eventsSinks?: string[];
   eventsMode?: 'binary' | 'structured';
@@ -250,7 +254,9 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--allow-host-path <dirs>', 'runs may bind host directories beneath these (DIR[,DIR…], repeatable; links resolved); default: no hostPath', collect, [])
     .option('--allow-privileged', ALLOW_PRIVILEGED_HELP)
     .option('--allow-unsandboxed', 'serve even where steps cannot be sandboxed (no working bwrap): whoever can create a run then owns the host')
-    .addOption(new Option('--executor <name>', EXECUTOR_HELP).choices(['auto', 'podman', 'process']))
+    .addOption(new Option('--executor <name>', `${EXECUTOR_HELP}; kubernetes: a Pod per TaskRun in a cluster (--kubeconfig)`).choices(['auto', 'podman', 'process', 'kubernetes']))
+    .option('--kubeconfig <file>', 'with --executor kubernetes: the cluster the Pods run in (default: $KUBECONFIG, ~/.kube/config or in-cluster)')
+    .option('--tools-image <image>', 'with --executor kubernetes: the busybox image of each Pod\'s prepare and report containers (default docker.io/library/busybox:1.36)')
     .option('--events-sink <url>', 'send CDEvents of runs to this http(s) URL as CloudEvents (repeatable; kept in an outbox until delivered)', collect, [])
     .addOption(new Option('--events-mode <mode>', 'CloudEvents HTTP mode of --events-sink (default binary)').choices(['binary', 'structured']))
     .option('--metrics-public', 'serve /metrics without the API token')
@@ -267,6 +273,9 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
       for (const u of o.eventsSink as string[]) if (!/^https?:\/\/[^/]/i.test(u) || !URL.canParse(u)) throw new CliError(EXIT.invalid, `--events-sink ${u}: expected an http:// or https:// URL`);
       const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(EXIT.invalid, `--port ${o.port}: expected 0-65535`);
+      for (const f of ['kubeconfig', 'toolsImage'] as const) {
+        if (o[f] !== undefined && o.executor !== 'kubernetes') throw new CliError(EXIT.invalid, `--${f === 'toolsImage' ? 'tools-image' : f} applies to --executor kubernetes only`);
+      }
       if (o.insecureLoopbackOnly && o.address && o.address !== '127.0.0.1' && o.address !== 'localhost') {
         throw new CliError(EXIT.invalid, `--insecure-loopback-only binds 127.0.0.1 only; drop --address ${o.address}`);
       }
@@ -283,6 +292,8 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         allowPrivileged: !!o.allowPrivileged,
         allowUnsandboxed: !!o.allowUnsandboxed,
         executor: o.executor,
+        kubeconfig: o.kubeconfig,
+        toolsImage: o.toolsImage,
         eventsSinks: o.eventsSink,
         eventsMode: o.eventsMode,
         metricsPublic: !!o.metricsPublic,
