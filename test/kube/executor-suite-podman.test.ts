@@ -11,9 +11,7 @@ import { clientPodApi } from '../../src/executor/kubernetes/clientapi.ts';
 import { createKubernetesExecutor } from '../../src/executor/kubernetes/executor.ts';
 import type { PodApi } from '../../src/executor/kubernetes/executor.ts';
 import { podmanRun, podmanWith } from '../../src/executor/podman/cli.ts';
-import { podmanUnusable } from '../../src/executor/podman/executor.ts';
-import { ensureBusyboxImage, notStatic } from '../../src/executor/podman/testimage.ts';
-import { createWhich } from '../../src/executor/process/host.ts';
+import { ensureBusyboxImage, podmanTestHost } from '../../src/executor/podman/testimage.ts';
 import { EXECUTOR_SUITE_CASES, runExecutorSuite, runPlan, suitePlan, suiteStep } from '../../src/executor/suite.ts';
 import type { ExecutionHandle } from '../../src/executor/executor.ts';
 import { startServe } from '../e2e/serve-helpers.ts';
@@ -21,20 +19,11 @@ import type { Served } from '../e2e/serve-helpers.ts';
 import { startPodRunner } from './podrunner.ts';
 import type { PodRunner } from './podrunner.ts';
 
-const which = createWhich();
 const base = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'kiln-kube-suite-'));
 const podman = podmanWith(base);
-const BUSYBOX = which('busybox', process.env.PATH);
-
-/** Why the suite cannot run here, or false. */
-function unusable(): string | false {
-  if (!which('podman', process.env.PATH)) return 'podman is not installed (Debian packages podman, runc)';
-  const why = podmanUnusable(base);
-  if (why) return `podman does not work here: ${why}`;
-  if (!BUSYBOX) return 'busybox is not installed (Debian package busybox-static): no local tools image';
-  return notStatic(BUSYBOX) ?? false;
-}
-const SKIP = unusable();
+const HOST = podmanTestHost(base);
+const SKIP = HOST.skip;
+const BUSYBOX = HOST.busybox;
 if (SKIP) console.log(`# kubernetes executor suite skipped: ${SKIP}`);
 
 /** Cases the kubernetes executor cannot pass yet, and why. */

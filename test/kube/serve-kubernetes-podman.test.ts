@@ -7,20 +7,17 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { podmanWith } from '../../src/executor/podman/cli.ts';
-import { podmanUnusable } from '../../src/executor/podman/executor.ts';
-import { ensureBusyboxImage, notStatic } from '../../src/executor/podman/testimage.ts';
-import { createWhich } from '../../src/executor/process/host.ts';
+import { ensureBusyboxImage, podmanTestHost } from '../../src/executor/podman/testimage.ts';
 import { api, startServe, until } from '../e2e/serve-helpers.ts';
 import type { Served } from '../e2e/serve-helpers.ts';
 import { startPodRunner } from './podrunner.ts';
 import type { PodRunner } from './podrunner.ts';
 
-const which = createWhich();
 const base = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'kiln-serve-k8s-'));
 const podman = podmanWith(base);
-const BUSYBOX = which('busybox', process.env.PATH);
-const SKIP = !which('podman', process.env.PATH) ? 'podman is not installed'
-  : podmanUnusable(base) ?? (!BUSYBOX ? 'busybox is not installed' : notStatic(BUSYBOX)) ?? false;
+const HOST = podmanTestHost(base);
+const SKIP = HOST.skip;
+const BUSYBOX = HOST.busybox;
 const IMAGE = 'localhost/kiln-test/busybox:latest';
 
 const started: Array<Served | PodRunner> = [];

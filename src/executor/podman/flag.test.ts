@@ -8,16 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWhich } from '../process/host.ts';
 import { podmanWith } from './cli.ts';
-import { podmanUnusable } from './executor.ts';
-import { ensureBusyboxImage, notStatic } from './testimage.ts';
+import { ensureBusyboxImage, podmanTestHost } from './testimage.ts';
 
 const which = createWhich();
 const dir = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'kiln-executor-flag-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const BUSYBOX = which('busybox', process.env.PATH);
 const HOST_SH = which('sh', process.env.PATH);
-const SKIP = !which('podman', process.env.PATH) ? 'podman is not installed'
-  : podmanUnusable(dir) ?? (!BUSYBOX ? 'busybox is not installed' : notStatic(BUSYBOX)) ?? false;
+const HOST = podmanTestHost(dir);
+const SKIP = HOST.skip;
+const BUSYBOX = HOST.busybox;
 if (!SKIP) ensureBusyboxImage(podmanWith(dir), BUSYBOX!, ['docker.io/library/busybox:latest', 'localhost/kiln-test/busybox:latest']);
 
 const KILN = join(import.meta.dirname, '..', '..', '..', 'bin', 'kiln.mjs');

@@ -8,25 +8,17 @@ import type { ExecutionHandle, PlanContainer } from '../executor.ts';
 import { createWhich } from '../process/host.ts';
 import { LABEL_ATTEMPT, POD_USER_NAMESPACE } from './args.ts';
 import { podmanRun, podmanWith } from './cli.ts';
-import { createPodmanExecutor, podmanUnusable } from './executor.ts';
+import { createPodmanExecutor } from './executor.ts';
 import type { PodmanExecutorOptions } from './executor.ts';
-import { ensureBusyboxImage, notStatic } from './testimage.ts';
+import { ensureBusyboxImage, podmanTestHost } from './testimage.ts';
 
 const which = createWhich();
 const base = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'kiln-podman-test-'));
 after(() => rmSync(base, { recursive: true, force: true }));
 const podman = podmanWith(base);
-const BUSYBOX = which('busybox', process.env.PATH);
-
-/** Why these tests cannot run here, or false. */
-function unusable(): string | false {
-  if (!which('podman', process.env.PATH)) return 'podman is not installed (Debian packages podman, runc)';
-  const why = podmanUnusable(base);
-  if (why) return `podman does not work here: ${why}`;
-  if (!BUSYBOX) return 'busybox is not installed (Debian package busybox-static): no local test image';
-  return notStatic(BUSYBOX) ?? false;
-}
-const SKIP = unusable();
+const HOST = podmanTestHost(base);
+const SKIP = HOST.skip;
+const BUSYBOX = HOST.busybox;
 if (SKIP) console.log(`# podman executor tests skipped: ${SKIP}`);
 else {
   ensureBusyboxImage(podman, BUSYBOX!, ['docker.io/library/busybox:latest', 'localhost/kiln-test/busybox:latest']);

@@ -6,26 +6,18 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWhich } from '../process/host.ts';
 import { LABEL_DATA_DIR } from './args.ts';
 import { podmanRun, podmanWith } from './cli.ts';
-import { createPodmanExecutor, podmanUnusable } from './executor.ts';
+import { createPodmanExecutor } from './executor.ts';
 import { dataDirKey } from './sweep.ts';
-import { ensureBusyboxImage, notStatic } from './testimage.ts';
+import { ensureBusyboxImage, podmanTestHost } from './testimage.ts';
 
-const which = createWhich();
 const base = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'kiln-podman-sweep-test-'));
 after(() => rmSync(base, { recursive: true, force: true }));
 const podman = podmanWith(base);
-const BUSYBOX = which('busybox', process.env.PATH);
-function unusable(): string | false {
-  if (!which('podman', process.env.PATH)) return 'podman is not installed';
-  const why = podmanUnusable(base);
-  if (why) return why;
-  if (!BUSYBOX) return 'busybox is not installed: no local test image';
-  return notStatic(BUSYBOX) ?? false;
-}
-const SKIP = unusable();
+const HOST = podmanTestHost(base);
+const SKIP = HOST.skip;
+const BUSYBOX = HOST.busybox;
 
 /** Names of the pods and containers labelled with data directory `dir`. */
 async function labelled(dir: string): Promise<string> {

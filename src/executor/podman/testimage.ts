@@ -5,6 +5,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Podman } from './cli.ts';
+import { createWhich } from '../process/host.ts';
+import { podmanUnusable } from './executor.ts';
 
 /** Why `busybox` cannot be the whole userland of an image (it is dynamically linked), or undefined. */
 export function notStatic(busybox: string): string | undefined {
@@ -69,4 +71,20 @@ export function ensureBusyboxImage(p: Podman, busybox: string, names: string[], 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Whether tests that run containers of a local busybox image can run here: the host's static
+ * busybox, or why not (podman missing or not working with kiln's configuration in `dir`, busybox
+ * missing or not static).
+ */
+export function podmanTestHost(dir: string): { skip: string | false; busybox?: string } {
+  const which = createWhich();
+  if (!which('podman', process.env.PATH)) return { skip: 'podman is not installed (Debian packages podman, runc)' };
+  const why = podmanUnusable(dir);
+  if (why) return { skip: `podman does not work here: ${why}` };
+  const busybox = which('busybox', process.env.PATH);
+  if (!busybox) return { skip: 'busybox is not installed (Debian package busybox-static): no local test image' };
+  const dynamic = notStatic(busybox);
+  return dynamic ? { skip: dynamic } : { busybox, skip: false };
 }
