@@ -15,6 +15,8 @@ import { createTaskRunController } from './controllers/taskrun/controller.ts';
 import { createPipelineRunController } from './controllers/pipelinerun/controller.ts';
 import { createClaimController } from './controllers/volumeclaims/controller.ts';
 import { createKilnResolution } from './resolution/index.ts';
+import { RESOLUTION_REQUEST_CRD } from './api/resolutionrequest.ts';
+import { ensureCrd } from './controllers/crds.ts';
 import { gitApiConfigOf } from './resolution/gitapi.ts';
 import type { BundleMapping, HubUrls } from './resolution/index.ts';
 import type { UrlRewrite } from './resolution/remote.ts';
@@ -181,6 +183,8 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     return 'problem' in a ? a.problem.replace(/hostPath/g, 'a repository on this machine') : undefined;
   };
   const resolution = createKilnResolution({ store, dataDir, clusterNamespaces: opts.resolverClusterNamespaces, localRepository, ambientCredentials: false, gitApi: gitApiConfigOf(opts.gitResolverConfig), hub: opts.hubUrls });
+  // the API serves the ResolutionRequests resolution records (`kubectl get resolutionrequests`)
+  await ensureCrd(store, RESOLUTION_REQUEST_CRD).catch((e) => opts.log(`error: the ResolutionRequest kind is not served: ${(e as Error).message}`));
   // traces (OpenTelemetry) when the OTEL_* variables ask for them: spans of runs and steps, TRACEPARENT for steps
   const tracing = Object.keys(process.env).some((k) => k.startsWith('OTEL_'))
     ? (await import('./controllers/tracing/tracing.ts')).createTracing({ store, logger: { info: () => {}, error: (m) => opts.log(`error: ${m}`) } })

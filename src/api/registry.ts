@@ -2,6 +2,7 @@
 // (workload kinds stored as they are, CRDs) is in generic/.
 import type { KObject } from './meta.ts';
 import { groupOf } from './meta.ts';
+import { RESOLUTION_REQUEST } from './resolutionrequest.ts';
 
 export interface KindInfo {
   group: string;
@@ -68,6 +69,8 @@ export const SERVED_CRD_KINDS: readonly KindInfo[] = [
   // Argo CD's kinds, from the CRDs the GitOps controller stores at start
   { group: 'argoproj.io', versions: ['v1alpha1'], kind: 'Application', plural: 'applications', singular: 'application', shortNames: ['app', 'apps'], namespaced: true, generic: true, subresources: [] },
   { group: 'argoproj.io', versions: ['v1alpha1'], kind: 'AppProject', plural: 'appprojects', singular: 'appproject', shortNames: ['appproj', 'appprojs'], namespaced: true, generic: true, subresources: [] },
+  // Tekton's record of each remote resolution (src/resolution/requests.ts)
+  RESOLUTION_REQUEST,
 ];
 
 /** Finds a kind by its name (case-insensitive, as Tekton's `kind: task`), plural, singular or short name. */

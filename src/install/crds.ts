@@ -1,11 +1,12 @@
 // The CustomResourceDefinitions kiln needs on a cluster: every kind it owns that Kubernetes does
 // not have — Tekton Pipelines (tekton.dev), Tekton Triggers (triggers.tekton.dev), kiln's own
-// CDEvents outbox (kiln.dev) and, with GitOps, Argo CD's Application and AppProject — with the
+// CDEvents outbox (kiln.dev), Tekton's ResolutionRequest (resolution.tekton.dev) and, with GitOps, Argo CD's Application and AppProject — with the
 // names, short names, categories, status subresource and printer columns Tekton's and Argo CD's
 // own CRDs declare, so `kubectl get` reads the same on a cluster as against `kiln serve`. Pure.
 import type { KObject } from '../api/meta.ts';
 import type { KindInfo, PrinterColumn } from '../api/registry.ts';
 import { KINDS, TRIGGERS_GROUP } from '../api/registry.ts';
+import { RESOLUTION_REQUEST_CRD } from '../api/resolutionrequest.ts';
 import { OUTBOX_CRD } from '../controllers/cdevents/crd.ts';
 import { APPLICATION_CRD, APPPROJECT_CRD } from '../controllers/gitops/crds.ts';
 import { crdSchemaOf } from './crd-schema.ts';
@@ -78,7 +79,7 @@ function labelled(crd: KObject): KObject {
 
 /** Every CRD to install, in a stable order (by name). */
 export function crds(o: InstallOptions): KObject[] {
-  const all = [...CRD_KINDS.map(crdOf), labelled(OUTBOX_CRD)];
+  const all = [...CRD_KINDS.map(crdOf), labelled(OUTBOX_CRD), labelled(RESOLUTION_REQUEST_CRD)];
   if (o.gitops) all.push(labelled(APPLICATION_CRD), labelled(APPPROJECT_CRD));
   return all.sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
 }

@@ -37,6 +37,11 @@ export interface Resolver {
   title: string;
   /** the request names content that cannot change (a commit, a digest): cached by default */
   immutable?(params: ReadonlyMap<string, string>): boolean;
+  /**
+   * this resolver's own limit for a request, in ms (the git resolver's `fetch-timeout`); the
+   * service's timeout stays the maximum
+   */
+  timeoutMs?(params: ReadonlyMap<string, string>): number | undefined;
   /** fetches the object; throws ResolverError (or any Error) with the reason */
   fetch(params: ReadonlyMap<string, string>, ctx: ResolveContext): Promise<Fetched>;
 }
@@ -49,12 +54,26 @@ export interface ResolutionOptions {
   cacheSize?: number;
 }
 
-interface CacheEntry { object: KObject; refSource: RefSource }
+interface CacheEntry { object: KObject; refSource: RefSource; data: string }
 
 /** The digest of a request: resolver, namespace, kind and params (sorted by name). */
 export function requestDigest(req: ResolutionRequest): string {
   const params = [...req.params].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((p) => [p.name, p.value]);
   return createHash('sha256').update(JSON.stringify([req.resolver, req.namespace, req.kind, params])).digest('hex');
+}
+
+/**
+ * The name of the ResolutionRequest recording `req`: `<resolver>-<md5>`, the md5 of the owner's
+ * `namespace/name` then each param's name and value (sorted by name), as Tekton names them; without
+ * an owner, the start of the request digest.
+ */
+export function requestName(req: ResolutionRequest): string {
+  if (!req.owner) return `${req.resolver}-${requestDigest(req).slice(0, 32)}`;
+  const h = createHash('md5').update(`${req.namespace}/${req.owner.name}`);
+  for (const p of [...req.params].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    h.update(p.name).update(typeof p.value === 'string' ? p.value : JSON.stringify(p.value));
+  }
+  return `${req.resolver}-${h.digest('hex')}`;
 }
 
 /** String params by name; the name of the first param that is not a string, if any. */
@@ -106,13 +125,15 @@ export function createResolution({ resolvers, timeoutMs = 60_000, cacheSize = 10
   }
 
   async function fetchWithin(resolver: Resolver, params: ReadonlyMap<string, string>, req: ResolutionRequest): Promise<Fetched> {
+    const own = resolver.timeoutMs?.(params);
+    const limit = own !== undefined && own < timeoutMs ? own : timeoutMs;
     const ac = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(function timeout() {
-        reject(new ResolverError(`resolution took longer than the timeout of ${seconds(timeoutMs)}`));
+        reject(new ResolverError(`resolution took longer than the timeout of ${seconds(limit)}`));
         ac.abort(); // after: the race is already lost to the timeout
-      }, timeoutMs);
+      }, limit);
     });
     try {
       return await Promise.race([resolver.fetch(params, { namespace: req.namespace, kind: req.kind, signal: ac.signal }), expired]);
@@ -121,16 +142,10 @@ export function createResolution({ resolvers, timeoutMs = 60_000, cacheSize = 10
     }
   }
 
-  async function resolveNow(req: ResolutionRequest, key: string): Promise<ResolutionResult> {
-    const resolver = resolvers[req.resolver];
-    const known = Object.keys(resolvers).sort().join(', ');
-    if (!resolver) return { ok: false, unsupported: true, message: `resolver "${req.resolver}" is not available in kiln (available: ${known})` };
+  /** A failure with the resolver's own message (resolve() names the request around it). */
+  async function resolveNow(resolver: Resolver, req: ResolutionRequest, key: string): Promise<ResolutionResult> {
     const { map, wrong } = stringParams(req.params);
-    const failure = (message: string, unsupported = false): ResolutionResult => ({
-      ok: false,
-      unsupported,
-      message: `error requesting remote resource: error getting "${resolver.title}" "${req.namespace}/${req.resolver}-${key.slice(0, 32)}": ${message}`,
-    });
+    const failure = (message: string, unsupported = false): ResolutionResult => ({ ok: false, unsupported, message });
     if (wrong) return failure(`param "${wrong}" must be a string`);
     let fetched: Fetched;
     try {
@@ -140,21 +155,25 @@ export function createResolution({ resolvers, timeoutMs = 60_000, cacheSize = 10
     }
     const decoded = decodeFetched(fetched, req.kind);
     if ('message' in decoded) return failure(decoded.message);
-    if (cacheable(resolver, map)) remember(key, { object: decoded.object, refSource: fetched.refSource });
-    return { ok: true, object: decoded.object, refSource: fetched.refSource };
+    if (cacheable(resolver, map)) remember(key, { object: decoded.object, refSource: fetched.refSource, data: fetched.data });
+    return { ok: true, object: decoded.object, refSource: fetched.refSource, data: fetched.data };
   }
 
   async function resolve(req: ResolutionRequest): Promise<ResolutionResult> {
+    const resolver = resolvers[req.resolver];
+    const known = Object.keys(resolvers).sort().join(', ');
+    if (!resolver) return { ok: false, unsupported: true, message: `resolver "${req.resolver}" is not available in kiln (available: ${known})` };
     const key = requestDigest(req);
     const hit = cache.get(key);
-    if (hit) return { ok: true, object: structuredClone(hit.object), refSource: { ...hit.refSource } };
+    if (hit) return { ok: true, object: structuredClone(hit.object), refSource: { ...hit.refSource }, data: hit.data };
     let running = inflight.get(key);
     if (!running) {
-      running = resolveNow(req, key).finally(() => inflight.delete(key));
+      running = resolveNow(resolver, req, key).finally(() => inflight.delete(key));
       inflight.set(key, running);
     }
     const r = await running;
-    return r.ok ? { ok: true, object: structuredClone(r.object), refSource: { ...r.refSource } } : r;
+    if (!r.ok) return { ...r, message: `error requesting remote resource: error getting "${resolver.title}" "${req.namespace}/${requestName(req)}": ${r.message}` };
+    return { ok: true, object: structuredClone(r.object), refSource: { ...r.refSource }, data: r.data };
   }
 
   return { resolve, cacheSize: () => cache.size };

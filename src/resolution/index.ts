@@ -1,6 +1,7 @@
 // kiln's resolvers wired together: git (clone mode: cache under the data dir; API mode: tokens
 // from the store's Secrets), http (passwords from the store's Secrets), cluster (the same store),
-// hub (Artifact Hub / Tekton Hub APIs), bundles (OCI registries; credentials from Secrets).
+// hub (Artifact Hub / Tekton Hub APIs), bundles (OCI registries; credentials from Secrets); each
+// request of a run recorded as a ResolutionRequest it owns (requests.ts).
 import { join } from 'node:path';
 import type { Secret } from '../api/core.types.ts';
 import { SECRET } from '../api/registry.ts';
@@ -14,6 +15,7 @@ import { createGitApiResolver, withGitApiMode, type GitApiConfig } from './gitap
 import { createHttpResolver } from './http.ts';
 import { createHubResolver } from './hub.ts';
 import type { UrlRewrite } from './remote.ts';
+import { recordResolutions } from './requests.ts';
 import type { RemoteResolution } from './resolver.ts';
 
 export interface KilnResolutionOptions {
@@ -56,7 +58,7 @@ export async function secretValue(store: Store, namespace: string, name: string,
 /** The resolution service kiln runs with (`kiln run` and `kiln serve` alike). */
 export function createKilnResolution({ store, dataDir, offline = false, rewrites = [], clusterNamespaces, timeoutMs, localRepository, ambientCredentials, gitApi, hub, bundles = [] }: KilnResolutionOptions): RemoteResolution {
   const secrets = (ns: string, name: string, key: string) => secretValue(store, ns, name, key);
-  return createResolution({
+  return recordResolutions(createResolution({
     timeoutMs,
     resolvers: {
       git: withGitApiMode(
@@ -68,5 +70,5 @@ export function createKilnResolution({ store, dataDir, offline = false, rewrites
       hub: createHubResolver({ artifactHubUrl: hub?.artifact, tektonHubUrl: hub?.tekton, offline, rewrites }),
       bundles: createBundlesResolver({ secretValue: (ns, name, key) => secretValue(store, ns, name, key), offline, mappings: bundles }),
     },
-  });
+  }), { store });
 }

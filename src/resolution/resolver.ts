@@ -21,11 +21,26 @@ export interface ResolutionRequest {
   /** the namespace of the run asking (Secrets and the cluster resolver's default namespace) */
   namespace: string;
   kind: ResolvableKind;
+  /**
+   * the run asking: the request is recorded as a ResolutionRequest it owns (named from the owner and
+   * the params, as Tekton names them), which a later reconcile of the same run reads instead of
+   * resolving again; absent: nothing is recorded
+   */
+  owner?: RequestOwner;
+}
+
+/** The run a resolution is for (an ownerReference's fields). */
+export interface RequestOwner { apiVersion: string; kind: string; name: string; uid: string }
+
+/** The owner of a resolution: the run itself, when it has a uid (stored). */
+export function ownerOf(run: KObject): RequestOwner | undefined {
+  const { name, uid } = run.metadata;
+  return name && uid ? { apiVersion: run.apiVersion, kind: run.kind, name, uid } : undefined;
 }
 
 export type ResolutionResult =
-  /** `object` is converted to v1, defaulted and validated; the caller owns it (a copy) */
-  | { ok: true; object: KObject; refSource: RefSource }
+  /** `object` is converted to v1, defaulted and validated; the caller owns it (a copy); `data` is the text fetched */
+  | { ok: true; object: KObject; refSource: RefSource; data?: string }
   /** `unsupported`: the resolver or its remote is not available here (no network, resolver missing) */
   | { ok: false; message: string; unsupported?: boolean };
 

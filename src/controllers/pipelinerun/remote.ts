@@ -10,7 +10,7 @@ import { SUCCEEDED } from '../../api/reasons.ts';
 import { defaultPipelineSpec } from '../../api/pipeline.defaults.ts';
 import { defaultTaskSpec } from '../../api/task.defaults.ts';
 import type { Decisions } from '../../engine/pipelinerun/facts.types.ts';
-import { describeRef, paramValues, substituteParams, unresolvedParam, type RefSource, type RemoteResolution } from '../../resolution/resolver.ts';
+import { describeRef, ownerOf, paramValues, substituteParams, unresolvedParam, type RefSource, type RemoteResolution } from '../../resolution/resolver.ts';
 
 /** What resolving a run's remote references gave: the spec for the engine and what to put back. */
 export interface RemoteTasks {
@@ -30,7 +30,7 @@ export async function resolveRemotePipeline(pr: PipelineRun, resolution: RemoteR
   const ns = pr.metadata.namespace ?? 'default';
   if (!resolution) return { condition: failed('Unsupported', `pipelineRef uses the remote resolver "${ref.resolver}": remote resolution is not configured`, nowIso) };
   const params = substituteParams(ref.params, paramValues([], pr.spec.params));
-  const r = await resolution.resolve({ resolver: ref.resolver!, params, namespace: ns, kind: 'Pipeline' });
+  const r = await resolution.resolve({ resolver: ref.resolver!, params, namespace: ns, kind: 'Pipeline', owner: ownerOf(pr) });
   if (!r.ok) return { condition: failed(r.unsupported ? 'Unsupported' : 'CouldntGetPipeline', `Error retrieving pipeline for pipelinerun ${ns}/${pr.metadata.name}: ${r.message}`, nowIso) };
   return { spec: defaultPipelineSpec(r.object.spec as PipelineSpec), name: r.object.metadata.name ?? '', refSource: r.refSource };
 }
@@ -58,7 +58,7 @@ export async function resolveRemoteTasks(spec: PipelineSpec, pr: PipelineRun, pi
     const what = describeRef(ref.resolver!, params);
     const left = unresolvedParam(params);
     if (left) return couldnt(what, `param "${left.name}" needs a value not known before the run starts (${String(left.value)})`);
-    const r = await resolution!.resolve({ resolver: ref.resolver!, params, namespace: ns, kind: 'Task' });
+    const r = await resolution!.resolve({ resolver: ref.resolver!, params, namespace: ns, kind: 'Task', owner: ownerOf(pr) });
     if (!r.ok) return r.unsupported ? { condition: failed('Unsupported', `pipeline task "${pt.name}": ${r.message}`, nowIso) } : couldnt(what, r.message);
     const key = `${pt.name} (${ref.resolver} resolver)`;
     tasks.set(key, defaultTaskSpec(r.object.spec as TaskSpec));

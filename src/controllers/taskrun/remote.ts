@@ -5,7 +5,7 @@ import type { StepAction, TaskSpec } from '../../api/task.types.ts';
 import type { TaskRun } from '../../api/taskrun.types.ts';
 import { TaskRunReason } from '../../api/reasons.ts';
 import { applyTaskDefaults } from '../../api/task.defaults.ts';
-import { describeRef, paramValues, substituteParams, unresolvedParam, type RefSource, type RemoteResolution, type ResolutionResult } from '../../resolution/resolver.ts';
+import { describeRef, ownerOf, paramValues, substituteParams, unresolvedParam, type RefSource, type RemoteResolution, type ResolutionResult } from '../../resolution/resolver.ts';
 
 export type Failure = { reason: string; message: string };
 
@@ -20,7 +20,7 @@ export async function resolveRemoteTask(run: TaskRun, resolution: RemoteResoluti
   const params = substituteParams(ref.params, paramValues([], run.spec.params));
   const left = unresolvedParam(params);
   if (left) return { reason: TaskRunReason.ResolutionFailed, message: `[User error] spec.taskRef.params: "${left.name}" references a value that is not known: ${String(left.value)}` };
-  const r = await resolution.resolve({ resolver: ref.resolver!, params, namespace: run.metadata.namespace ?? 'default', kind: 'Task' });
+  const r = await resolution.resolve({ resolver: ref.resolver!, params, namespace: run.metadata.namespace ?? 'default', kind: 'Task', owner: ownerOf(run) });
   if (!r.ok) return { reason: r.unsupported ? TaskRunReason.Unsupported : TaskRunReason.ResolutionFailed, message: r.message };
   const spec = applyTaskDefaults((r.object.spec ?? {}) as TaskSpec);
   return { spec, taskName: r.object.metadata.name ?? '', inline: false, refSource: r.refSource };
@@ -45,7 +45,7 @@ export async function resolveRemoteStepActions(spec: TaskSpec, run: TaskRun, res
     const where = `spec.steps[${i}].ref`;
     if (!resolution) return { reason: TaskRunReason.Unsupported, message: `${where} uses the remote resolver "${ref.resolver}": remote resolution is not configured` };
     const params = substituteParams(ref.params, values);
-    const r = await resolution.resolve({ resolver: ref.resolver, params, namespace: run.metadata.namespace ?? 'default', kind: 'StepAction' });
+    const r = await resolution.resolve({ resolver: ref.resolver, params, namespace: run.metadata.namespace ?? 'default', kind: 'StepAction', owner: ownerOf(run) });
     if (!r.ok) return failure(r, `${where}: Couldn't retrieve StepAction "${describeRef(ref.resolver, params)}"`);
     const key = `${r.object.metadata.name ?? 'stepaction'} (${ref.resolver} resolver, step ${i})`;
     actions.set(key, r.object as StepAction);
