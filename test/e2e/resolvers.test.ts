@@ -170,6 +170,15 @@ spec:
       const done = await finished('from-git');
       assert.equal(done.status.conditions[0].reason, 'Succeeded', JSON.stringify(done.status.conditions));
       assert.deepEqual(done.status.provenance, { refSource: { uri: `git+${url}`, digest: { sha1: second }, entryPoint: 'task/greet.yaml' } });
+      // the resolution is visible as Tekton's ResolutionRequest, owned by the run
+      const rrs = await api(s, 'GET', '/apis/resolution.tekton.dev/v1beta1/namespaces/team/resolutionrequests?labelSelector=resolution.tekton.dev%2Ftype%3Dgit');
+      assert.equal(rrs.status, 200, JSON.stringify(rrs.json));
+      const [rr] = rrs.json.items;
+      assert.equal(rrs.json.items.length, 1);
+      assert.deepEqual(rr.metadata.ownerReferences.map((o: { kind: string; name: string; uid: string }) => [o.kind, o.name, o.uid]), [['TaskRun', 'from-git', done.metadata.uid]]);
+      assert.equal(rr.status.conditions[0].status, 'True');
+      assert.deepEqual(rr.status.refSource, done.status.provenance.refSource);
+      assert.match(Buffer.from(rr.status.data, 'base64').toString(), /kind: Task/);
 
       for (const ns of ['catalog', 'private']) {
         const t = await api(s, 'POST', `/apis/tekton.dev/v1/namespaces/${ns}/tasks`, { apiVersion: 'tekton.dev/v1', kind: 'Task', metadata: { name: 'shared', namespace: ns }, spec: { steps: [{ name: 's', image: 'busybox', script: 'echo shared' }] } });

@@ -16,13 +16,13 @@ function fake(asked: ResolutionRequest[], fail?: { message: string; unsupported?
   };
 }
 
-const run = (spec: TaskRun['spec']): TaskRun => ({ apiVersion: 'tekton.dev/v1', kind: 'TaskRun', metadata: { name: 'r', namespace: 'ns' }, spec });
+const run = (spec: TaskRun['spec']): TaskRun => ({ apiVersion: 'tekton.dev/v1', kind: 'TaskRun', metadata: { name: 'r', namespace: 'ns', uid: 'u-1' }, spec });
 
 test('taskRef: the run\'s params substituted into the resolver params; the failure reason follows the resolver', async () => {
   const asked: ResolutionRequest[] = [];
   const r = await resolveRemoteTask(run({ params: [{ name: 'rev', value: 'v1' }], taskRef: { resolver: 'git', params: [{ name: 'revision', value: '$(params.rev)' }] } }), fake(asked));
   assert.ok('spec' in r && r.taskName === 'remote' && r.refSource.digest.sha1 === 'c');
-  assert.deepEqual(asked[0], { resolver: 'git', params: [{ name: 'revision', value: 'v1' }], namespace: 'ns', kind: 'Task' });
+  assert.deepEqual(asked[0], { resolver: 'git', params: [{ name: 'revision', value: 'v1' }], namespace: 'ns', kind: 'Task', owner: { apiVersion: 'tekton.dev/v1', kind: 'TaskRun', name: 'r', uid: 'u-1' } });
   const failed = await resolveRemoteTask(run({ taskRef: { resolver: 'git' } }), fake([], { message: 'boom' }));
   assert.deepEqual(failed, { reason: 'TaskRunResolutionFailed', message: 'boom' });
   const unsupported = await resolveRemoteTask(run({ taskRef: { resolver: 'bundles' } }), fake([], { message: 'no', unsupported: true }));
