@@ -17,7 +17,7 @@ import { createClaimController } from './controllers/volumeclaims/controller.ts'
 import { createKilnResolution } from './resolution/index.ts';
 import { RESOLUTION_REQUEST_CRD } from './api/resolutionrequest.ts';
 import { ensureCrd } from './controllers/crds.ts';
-import { gitApiConfigOf } from './resolution/gitapi.ts';
+import { gitConfigsOf } from './resolution/gitconfig.ts';
 import type { BundleMapping, HubUrls } from './resolution/index.ts';
 import type { UrlRewrite } from './resolution/remote.ts';
 import type { ClaimStorage } from './controllers/volumeclaims/reconciler.ts';
@@ -182,7 +182,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
     const a = admitHostPath(path, hostPolicy);
     return 'problem' in a ? a.problem.replace(/hostPath/g, 'a repository on this machine') : undefined;
   };
-  const resolution = createKilnResolution({ store, dataDir, clusterNamespaces: opts.resolverClusterNamespaces, localRepository, ambientCredentials: false, gitApi: gitApiConfigOf(opts.gitResolverConfig), hub: opts.hubUrls });
+  const resolution = createKilnResolution({ store, dataDir, clusterNamespaces: opts.resolverClusterNamespaces, localRepository, ambientCredentials: false, gitConfigs: gitConfigsOf(opts.gitResolverConfig), hub: opts.hubUrls });
   // the API serves the ResolutionRequests resolution records (`kubectl get resolutionrequests`)
   await ensureCrd(store, RESOLUTION_REQUEST_CRD).catch((e) => opts.log(`error: the ResolutionRequest kind is not served: ${(e as Error).message}`));
   // traces (OpenTelemetry) when the OTEL_* variables ask for them: spans of runs and steps, TRACEPARENT for steps

@@ -9,8 +9,15 @@ test('--git-resolver-config: Tekton\'s ConfigMap keys as KEY=VALUE; anything els
   assert.deepEqual(gitResolverConfig(['scm-type=gitlab', 'server-url=https://gitlab.corp', 'api-token-secret-name=scm', 'default-org=team']), {
     'scm-type': 'gitlab', 'server-url': 'https://gitlab.corp', 'api-token-secret-name': 'scm', 'default-org': 'team',
   });
-  for (const bad of ['scm-type', 'fetch-timeout=1m', '=github']) {
-    assert.throws(() => gitResolverConfig([bad]), (e: unknown) => e instanceof CliError && e.message.startsWith(`--git-resolver-config ${bad}: expected KEY=VALUE with KEY one of default-revision, scm-type`), bad);
+  // a configKey's own configuration, and the fetch timeout
+  assert.deepEqual(gitResolverConfig(['fetch-timeout=30s', 'corp.scm-type=gitlab', 'corp.fetch-timeout=1m', 'corp.default-url=https://git.corp/catalog.git']), {
+    'fetch-timeout': '30s', 'corp.scm-type': 'gitlab', 'corp.fetch-timeout': '1m', 'corp.default-url': 'https://git.corp/catalog.git',
+  });
+  for (const bad of ['scm-type', 'token=x', '=github', 'a.b.scm-type=github', '.scm-type=github']) {
+    assert.throws(() => gitResolverConfig([bad]), (e: unknown) => e instanceof CliError && e.message.startsWith(`--git-resolver-config ${bad}: expected KEY=VALUE with KEY one of fetch-timeout, default-url, default-revision, scm-type`), bad);
+  }
+  for (const bad of ['fetch-timeout=soon', 'corp.fetch-timeout=0s', 'fetch-timeout=-1m']) {
+    assert.throws(() => gitResolverConfig([bad]), (e: unknown) => e instanceof CliError && /is not a positive duration/.test(e.message), bad);
   }
 });
 

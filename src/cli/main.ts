@@ -261,7 +261,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .addOption(new Option('--events-mode <mode>', 'CloudEvents HTTP mode of --events-sink (default binary)').choices(['binary', 'structured']))
     .option('--metrics-public', 'serve /metrics without the API token')
     .option('--resolver-cluster-namespaces <ns>', 'namespaces the cluster resolver may read Tasks and Pipelines from (NS[,NS…], repeatable; default: all)', collect, [])
-    .option('--git-resolver-config <key=value>', 'the git resolver\'s settings as in Tekton\'s git-resolver-config: scm-type, server-url, api-token-secret-name, -key, -namespace, default-org, default-revision (repeatable)', collect, [])
+    .option('--git-resolver-config <key=value>', 'the git resolver\'s settings as in Tekton\'s git-resolver-config: fetch-timeout, default-url, default-revision, scm-type, server-url, api-token-secret-name, -key, -namespace, default-org; CONFIGKEY.KEY for the configuration a configKey param selects (repeatable)', collect, [])
     .option('--hub-artifact-url <url>', HUB_ARTIFACT_HELP)
     .option('--hub-tekton-url <url>', HUB_TEKTON_HELP)
     .option('--app-resync <seconds>', 'GitOps: refresh every Application this often (default 180)')

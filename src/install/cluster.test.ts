@@ -128,7 +128,7 @@ describe('uninstall', () => {
     const left = [...api.objects.values()].map((o) => o.kind).sort();
     assert.deepEqual([...new Set(left)], ['CustomResourceDefinition', 'Namespace', 'PersistentVolumeClaim', 'Service']);
     assert.match(lines.join('\n'), /service\/kiln -n kiln kept: not installed by kiln/);
-    assert.match(lines.join('\n'), /kept: the 15 CustomResourceDefinitions[\s\S]*kept: namespace kiln and its volume kiln-data/);
+    assert.match(lines.join('\n'), /kept: the 16 CustomResourceDefinitions[\s\S]*kept: namespace kiln and its volume kiln-data/);
     await uninstall(DEFAULT_OPTIONS, { deleteCrds: true, deleteData: true }, { target: api, log: () => {} });
     assert.deepEqual([...api.objects.values()].map((o) => o.metadata.name), ['kiln'], 'only the Service someone else owns');
   });

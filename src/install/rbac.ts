@@ -31,6 +31,9 @@ export function controllerRules(o: InstallOptions): PolicyRule[] {
     // the CDEvents outbox: recorded, then marked delivered
     rule(['kiln.dev'], ['cdevents'], [...READ, 'create', 'update', 'patch']),
     rule(['kiln.dev'], ['cdevents/status'], ['get', 'update', 'patch']),
+    // each remote resolution of a run, recorded as Tekton's ResolutionRequest (deleted with the run)
+    rule(['resolution.tekton.dev'], ['resolutionrequests'], [...READ, 'create', 'update', 'patch']),
+    rule(['resolution.tekton.dev'], ['resolutionrequests/status'], ['get', 'update', 'patch']),
     // the kubernetes executor: one Pod per TaskRun attempt, deleted on cancel and timeout; logs copied while it runs
     rule([''], ['pods'], [...READ, 'create', 'delete']),
     rule([''], ['pods/log'], ['get']),

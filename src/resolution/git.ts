@@ -1,4 +1,4 @@
-// The git resolver (Tekton's `git`, anonymous mode): url + revision + pathInRepo, fetched with
+// The git resolver (Tekton's `git`, clone mode): url + revision + pathInRepo (+ gitToken), fetched with
 // the git CLI (any remote it reaches: https, ssh, git://, file://) as a shallow fetch into a
 // bare repository per URL under the data dir; a commit already there is read without a fetch.
 import { execFile } from 'node:child_process';
@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ResolverError, type Fetched, type ResolveContext, type Resolver } from './framework.ts';
+import { configFor, type GitConfig } from './gitconfig.ts';
 import { isLocal, rewriteUrl, type UrlRewrite } from './remote.ts';
 
 export interface GitResolverOptions {
@@ -33,7 +34,19 @@ export interface GitResolverOptions {
    * fetch with the operator's keys
    */
   ambientCredentials?: boolean;
+  /**
+   * configurations by `configKey` (git-resolver-config: `default-url`, `default-revision`,
+   * `fetch-timeout`); a request's configuration overrides defaultRevision and defaultUrl
+   */
+  configs?: Readonly<Record<string, GitConfig>>;
+  /** the value of `key` in Secret `name` of `namespace` (the `gitToken` param); without it gitToken is refused */
+  secretValue?(namespace: string, name: string, key: string): Promise<string | undefined>;
 }
+
+/** Tekton's default key of the token in the `gitToken` Secret. */
+const DEFAULT_GIT_TOKEN_KEY = 'token';
+/** The user name sent with a `gitToken` (HTTP Basic auth, as Tekton's clone sends it). */
+const GIT_TOKEN_USER = 'git';
 
 const COMMIT = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 /** URL forms handed to git: scheme URLs of the transports allowed, scp-like ssh, absolute paths. */
@@ -56,11 +69,12 @@ export function gitParams(params: ReadonlyMap<string, string>, defaults: { revis
 
 interface GitResult { stdout: string; stderr: string; code: number }
 
-export function createGitResolver({ cacheDir, defaultRevision = 'main', defaultUrl, rewrites = [], offline = false, git = 'git', localRepository, ambientCredentials = true }: GitResolverOptions): Resolver {
+export function createGitResolver({ cacheDir, defaultRevision = 'main', defaultUrl, rewrites = [], offline = false, git = 'git', localRepository, ambientCredentials = true, configs = {}, secretValue }: GitResolverOptions): Resolver {
   /** one fetch at a time per repository (FETCH_HEAD is shared) */
   const locks = new Map<string, Promise<unknown>>();
 
-  function run(args: string[], signal: AbortSignal): Promise<GitResult> {
+  /** `auth`: an Authorization header for http(s) remotes, passed through the environment (never in argv) */
+  function run(args: string[], signal: AbortSignal, auth?: string): Promise<GitResult> {
     const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', SSH_ASKPASS: 'true', GIT_CONFIG_NOSYSTEM: '1', GIT_SSH_COMMAND: 'ssh -o BatchMode=yes' };
     if (!ambientCredentials) {
       // nothing of the user kiln runs as: an empty home (no ~/.gitconfig, ~/.netrc, ~/.git-credentials),
@@ -71,6 +85,10 @@ export function createGitResolver({ cacheDir, defaultRevision = 'main', defaultU
       delete env.SSH_AUTH_SOCK;
     }
     const safe = ['-c', 'protocol.ext.allow=never', '-c', 'credential.helper=', '-c', 'core.hooksPath=/dev/null'];
+    if (auth) {
+      env.KILN_GIT_AUTH_HEADER = auth;
+      safe.push('--config-env=http.extraHeader=KILN_GIT_AUTH_HEADER');
+    }
     return new Promise((resolve) => {
       execFile(git, [...safe, ...args], { env, signal, maxBuffer: 16 << 20, encoding: 'utf8' }, function done(err, stdout, stderr) {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
@@ -86,8 +104,9 @@ export function createGitResolver({ cacheDir, defaultRevision = 'main', defaultU
     return next;
   }
 
-  async function repoFor(url: string, signal: AbortSignal): Promise<string> {
-    const dir = join(cacheDir, createHash('sha256').update(url).digest('hex').slice(0, 24));
+  /** `identity`: whose credentials fetch into it (a token's Secret), so commits fetched with one are never served to a request without it */
+  async function repoFor(url: string, identity: string, signal: AbortSignal): Promise<string> {
+    const dir = join(cacheDir, createHash('sha256').update(identity ? `${url}\0${identity}` : url).digest('hex').slice(0, 24));
     if (!existsSync(join(dir, 'HEAD'))) {
       mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
       const r = await run(['init', '-q', '--bare', dir], signal);
@@ -97,13 +116,13 @@ export function createGitResolver({ cacheDir, defaultRevision = 'main', defaultU
   }
 
   /** The commit `revision` names: read from the cache when it is a commit already fetched, else fetched. */
-  async function commitOf(repo: string, url: string, revision: string, signal: AbortSignal): Promise<string> {
+  async function commitOf(repo: string, url: string, revision: string, signal: AbortSignal, auth?: string): Promise<string> {
     if (COMMIT.test(revision) && (await run(['-C', repo, 'cat-file', '-e', `${revision}^{commit}`], signal)).code === 0) return revision;
     const target = rewriteUrl(url, rewrites);
     if (offline && !isLocal(target)) {
       throw new ResolverError(`fetching ${target} needs the network, which this machine does not have (serve the repository on loopback and map the URL to it)`, { unsupported: true });
     }
-    const fetched = await run(['-C', repo, 'fetch', '-q', '--depth', '1', '--no-tags', '--', target, revision], signal);
+    const fetched = await run(['-C', repo, 'fetch', '-q', '--depth', '1', '--no-tags', '--', target, revision], signal, auth);
     if (fetched.code) {
       const why = lastLine(fetched.stderr);
       if (/couldn't find remote ref|not our ref|no such remote ref|unadvertised object|upload-pack: not our ref/i.test(fetched.stderr)) {
@@ -116,13 +135,26 @@ export function createGitResolver({ cacheDir, defaultRevision = 'main', defaultU
     return head.stdout.trim();
   }
 
+  /** The `gitToken` param's token as an Authorization header, and whose it is; none without the param. */
+  async function tokenAuth(params: ReadonlyMap<string, string>, namespace: string): Promise<{ header?: string; identity: string }> {
+    const name = params.get('gitToken');
+    if (!name) return { identity: '' };
+    const key = params.get('gitTokenKey') || DEFAULT_GIT_TOKEN_KEY;
+    const token = await secretValue?.(namespace, name, key);
+    if (token === undefined) throw new ResolverError(`cannot get git token, secret "${name}" (key "${key}") not found in namespace "${namespace}"`);
+    const basic = Buffer.from(`${GIT_TOKEN_USER}:${token.trim()}`).toString('base64');
+    return { header: `Authorization: Basic ${basic}`, identity: `${namespace}/${name}/${key}/${createHash('sha256').update(token.trim()).digest('hex')}` };
+  }
+
   async function fetch(params: ReadonlyMap<string, string>, ctx: ResolveContext): Promise<Fetched> {
-    const { url, revision, path } = gitParams(params, { revision: defaultRevision, url: defaultUrl });
+    const config = configFor(configs, params);
+    const { url, revision, path } = gitParams(params, { revision: config.defaultRevision || defaultRevision, url: config.defaultUrl || defaultUrl });
     const local = localPathOf(url);
     const refused = local !== undefined ? localRepository?.(local) : undefined;
     if (refused) throw new ResolverError(`url "${url}": ${refused}`);
-    const repo = await repoFor(url, ctx.signal);
-    const commit = await locked(repo, () => commitOf(repo, url, revision, ctx.signal));
+    const auth = await tokenAuth(params, ctx.namespace);
+    const repo = await repoFor(url, auth.identity, ctx.signal);
+    const commit = await locked(repo, () => commitOf(repo, url, revision, ctx.signal, auth.header));
     const shown = await run(['-C', repo, 'show', `${commit}:${path}`], ctx.signal);
     if (shown.code) throw new ResolverError(`path "${path}" not found in ${url} at ${commit} (revision "${revision}"): ${lastLine(shown.stderr)}`);
     return {
@@ -135,6 +167,7 @@ export function createGitResolver({ cacheDir, defaultRevision = 'main', defaultU
   return {
     title: 'Git',
     immutable: (params) => COMMIT.test(params.get('revision') ?? ''),
+    timeoutMs: (params) => configFor(configs, params).fetchTimeoutMs,
     fetch,
   };
 }

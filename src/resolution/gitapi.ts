@@ -4,6 +4,7 @@
 import { ResolverError, type Fetched, type ResolveContext, type Resolver } from './framework.ts';
 import { readLimited } from './http.ts';
 import { isLocal, rewriteUrl, type UrlRewrite } from './remote.ts';
+import { configFor, type GitConfig } from './gitconfig.ts';
 import { scmDriver, type ScmCall, type ScmDriver, type ScmTarget } from './scm.ts';
 
 /** Server-wide settings, as Tekton's `git-resolver-config` names them. */
@@ -45,6 +46,8 @@ export interface GitApiResolverOptions extends GitApiConfig {
   offline?: boolean;
   /** API answers larger than this fail (default 4 MiB) */
   maxBytes?: number;
+  /** configurations by `configKey` (git-resolver-config's `<id>.` keys); when given, they replace the settings above */
+  configs?: Readonly<Record<string, GitConfig>>;
 }
 
 /** Tekton's default key of the token in the `token` Secret. */
@@ -94,7 +97,9 @@ const HINTS: Record<number, string> = {
   404: 'the repository, the path or the revision does not exist, or the token cannot see it',
 };
 
-export function createGitApiResolver({ secretValue, rewrites = [], offline = false, maxBytes = 4 << 20, ...config }: GitApiResolverOptions): Resolver {
+export function createGitApiResolver({ secretValue, rewrites = [], offline = false, maxBytes = 4 << 20, configs, ...settings }: GitApiResolverOptions): Resolver {
+  const configOf = (params: ReadonlyMap<string, string>): GitConfig => (configs ? configFor(configs, params) : settings);
+
   async function call<T>(c: ScmCall<T>, reading: string, headers: Record<string, string>, where: string, signal: AbortSignal): Promise<T> {
     const fail = (why: string) => new ResolverError(`couldn't fetch ${reading} (${where}): ${why}`);
     let res: Response;
@@ -129,11 +134,12 @@ export function createGitApiResolver({ secretValue, rewrites = [], offline = fal
   }
 
   async function fetchApi(params: ReadonlyMap<string, string>, ctx: ResolveContext): Promise<Fetched> {
+    const config = configOf(params);
     const req = gitApiParams(params, ctx.namespace, config);
     const driver = scmDriver(req.scmType);
     if ('error' in driver) throw new ResolverError(driver.error, { unsupported: driver.unsupported });
     const base = driver.apiBase(req.serverURL);
-    if (req.token.serverWide) checkServerWide(driver, base);
+    if (req.token.serverWide) checkServerWide(driver, base, config);
     const target = rewriteUrl(base, rewrites);
     if (offline && !isLocal(target)) {
       throw new ResolverError(`the ${driver.title} API at ${base} needs the network, which this machine does not have (serve it on loopback and map the URL to it)`, { unsupported: true });
@@ -160,14 +166,14 @@ export function createGitApiResolver({ secretValue, rewrites = [], offline = fal
   }
 
   /** The server-wide token goes to the server-wide API only, never to a serverURL a run names. */
-  function checkServerWide(driver: ScmDriver, base: string): void {
+  function checkServerWide(driver: ScmDriver, base: string, config: GitConfig): void {
     const configured = scmDriver(config.scmType || 'github');
     if ('error' in configured || configured !== driver || configured.apiBase(config.serverURL ?? '') !== base) {
       throw new ResolverError(`the server-wide API token is sent only to the configured ${'error' in configured ? 'server' : `${configured.title} API at ${configured.apiBase(config.serverURL ?? '')}`}; give the 'token' param to use ${driver.title} at ${base}`);
     }
   }
 
-  return { title: 'Git', fetch: fetchApi };
+  return { title: 'Git', fetch: fetchApi, timeoutMs: (params) => configOf(params).fetchTimeoutMs };
 }
 
 const COMMIT = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
@@ -180,6 +186,13 @@ export function withGitApiMode(clone: Resolver, api: Resolver): Resolver {
   return {
     title: 'Git',
     immutable: (params) => COMMIT.test(params.get('revision') ?? ''),
+    timeoutMs(params) {
+      try {
+        return (params.get('repo') ? api : clone).timeoutMs?.(params);
+      } catch {
+        return undefined; // a configKey not configured: fetch says so
+      }
+    },
     async fetch(params, ctx) {
       if (!params.get('repo')) return clone.fetch(params, ctx);
       if (params.get('url')) throw new ResolverError("cannot specify both 'url' and 'repo'");

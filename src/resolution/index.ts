@@ -12,6 +12,7 @@ import { createClusterResolver } from './cluster.ts';
 import { createResolution } from './framework.ts';
 import { createGitResolver } from './git.ts';
 import { createGitApiResolver, withGitApiMode, type GitApiConfig } from './gitapi.ts';
+import type { GitConfig } from './gitconfig.ts';
 import { createHttpResolver } from './http.ts';
 import { createHubResolver } from './hub.ts';
 import type { UrlRewrite } from './remote.ts';
@@ -34,8 +35,10 @@ export interface KilnResolutionOptions {
   localRepository?: (path: string) => string | undefined;
   /** git may use the credentials of the user kiln runs as (default true) */
   ambientCredentials?: boolean;
-  /** the git resolver's API mode: server-wide scm type, server URL, token Secret, org (Tekton's git-resolver-config) */
+  /** the git resolver's API mode: server-wide scm type, server URL, token Secret, org (the `default` configuration) */
   gitApi?: GitApiConfig;
+  /** the git resolver's configurations by `configKey` (Tekton's git-resolver-config, see gitconfig.ts); replaces gitApi */
+  gitConfigs?: Readonly<Record<string, GitConfig>>;
   /** the hub resolver's API bases (default the public Artifact Hub and Tekton Hub) */
   hub?: HubUrls;
   /** bundle references served from stand-ins: a `bundle` param equal to a `from` reads its `to` */
@@ -56,14 +59,15 @@ export async function secretValue(store: Store, namespace: string, name: string,
 }
 
 /** The resolution service kiln runs with (`kiln run` and `kiln serve` alike). */
-export function createKilnResolution({ store, dataDir, offline = false, rewrites = [], clusterNamespaces, timeoutMs, localRepository, ambientCredentials, gitApi, hub, bundles = [] }: KilnResolutionOptions): RemoteResolution {
+export function createKilnResolution({ store, dataDir, offline = false, rewrites = [], clusterNamespaces, timeoutMs, localRepository, ambientCredentials, gitApi, gitConfigs, hub, bundles = [] }: KilnResolutionOptions): RemoteResolution {
   const secrets = (ns: string, name: string, key: string) => secretValue(store, ns, name, key);
+  const configs = gitConfigs ?? (gitApi ? { default: gitApi } : {});
   return recordResolutions(createResolution({
     timeoutMs,
     resolvers: {
       git: withGitApiMode(
-        createGitResolver({ cacheDir: join(dataDir, 'resolution', 'git'), defaultRevision: gitApi?.defaultRevision, offline, rewrites, localRepository, ambientCredentials }),
-        createGitApiResolver({ ...gitApi, secretValue: secrets, offline, rewrites }),
+        createGitResolver({ cacheDir: join(dataDir, 'resolution', 'git'), configs, secretValue: secrets, offline, rewrites, localRepository, ambientCredentials }),
+        createGitApiResolver({ configs, secretValue: secrets, offline, rewrites }),
       ),
       http: createHttpResolver({ secretValue: secrets, offline, rewrites }),
       cluster: createClusterResolver({ store, allowedNamespaces: clusterNamespaces }),
