@@ -180,7 +180,7 @@ spec:
       assert.deepEqual(rr.status.refSource, done.status.provenance.refSource);
       assert.match(Buffer.from(rr.status.data, 'base64').toString(), /kind: Task/);
       // as `kubectl get resolutionrequests` prints it: Tekton's columns
-      const table = await fetch(`${s.url}/apis/resolution.tekton.dev/v1beta1/namespaces/team/resolutionrequests`, { headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } }).then((r) => r.json());
+      const table = await fetch(`${s.url}/apis/resolution.tekton.dev/v1beta1/namespaces/team/resolutionrequests`, { headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } }).then((r) => r.json() as Promise<{ columnDefinitions: Array<{ name: string }>; rows: Array<{ cells: unknown[] }> }>);
       assert.deepEqual(table.columnDefinitions.map((c: { name: string }) => c.name), ['Name', 'OwnerKind', 'Owner', 'Succeeded', 'Reason', 'StartTime', 'EndTime']);
       assert.deepEqual(table.rows[0].cells.slice(0, 4), [rr.metadata.name, 'TaskRun', 'from-git', 'True']);
 
