@@ -1,15 +1,15 @@
-// Builds kiln-step-enter (src/executor/process/dropper/kiln-step-enter.c) into build/, run by
-// `npm ci` (the prepare script) and `npm run build:dropper`. Plain JavaScript: it may run on any
+// Builds kiln-step-enter (src/executor/process/dropper/kiln-step-enter.c) into build/ (or the
+// path given), run by `npm ci` (the prepare script) and `npm run build:dropper`. Plain JavaScript: it may run on any
 // Node. Without a C compiler and a static libc it only says so: kiln then drops each step's
 // privileges with setpriv, as it did before (docs/decisions/0012, addendum 2026-12-06).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const source = join(root, 'src/executor/process/dropper/kiln-step-enter.c');
-const out = join(root, 'build/kiln-step-enter');
+const out = process.argv[2] ?? join(root, 'build/kiln-step-enter');
 const cc = process.env.CC || 'cc';
 
 function skip(why) {
@@ -18,7 +18,7 @@ function skip(why) {
 }
 
 if (process.platform !== 'linux') skip('not Linux');
-mkdirSync(join(root, 'build'), { recursive: true });
+mkdirSync(dirname(out), { recursive: true });
 const tmp = `${out}.${process.pid}.tmp`;
 const r = spawnSync(cc, ['-static', '-O2', '-s', '-Wall', '-Wextra', '-Werror', '-o', tmp, source], { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
 if (r.error) skip(`${cc}: ${r.error.code === 'ENOENT' ? 'no C compiler (apt-get install gcc libc6-dev)' : r.error.message}`);
