@@ -30,7 +30,7 @@ function previous(head: string[], step: string[]): string[] {
   return [...head.filter((x, i, all) => !(x === '--perms' || all[i - 1] === '--perms')), '--', ...step];
 }
 
-type Variant = 'prev' | 'ownSetpriv' | 'joinedSetpriv' | 'ownDropper' | 'joinedDropper';
+type Variant = 'prev' | 'ownOnly' | 'ownSetpriv' | 'joinedSetpriv' | 'ownDropper' | 'joinedDropper';
 
 /** Medians (ms) of each variant, taken in turns; the dropper's are absent when it is not built or not usable here. */
 export async function sandboxCost(trace: SpawnTrace, rounds: number): Promise<{ ms: Partial<Record<Variant, number>>; dropper?: string; why?: string } | undefined> {
@@ -47,6 +47,8 @@ export async function sandboxCost(trace: SpawnTrace, rounds: number): Promise<{ 
   const t = (argv: string[], fds?: SpawnTrace['fds']): SpawnTrace => ({ ...trace, argv, fds });
   const variants: Partial<Record<Variant, SpawnTrace>> = {
     prev: t(previous(head, step)),
+    // where the own network's cost goes: its namespaces alone, still root, nothing dropped
+    ownOnly: t([...head, ...own, ...step]),
     ownSetpriv: t([...head, ...own, ...drop, ...step]),
     joinedSetpriv: t([...net.enter, ...head, '--', ...drop, ...step]),
   };
@@ -76,7 +78,7 @@ export async function sandboxCost(trace: SpawnTrace, rounds: number): Promise<{ 
 /** The bench rows of {@link sandboxCost}. */
 export function sandboxCostRows(cost: Awaited<ReturnType<typeof sandboxCost>>): Row[] {
   if (!cost) return [];
-  const { prev, ownSetpriv, joinedSetpriv, ownDropper, joinedDropper } = cost.ms;
+  const { prev, ownOnly, ownSetpriv, joinedSetpriv, ownDropper, joinedDropper } = cost.ms;
   const more = (x: number) => `${x >= prev! ? '+' : '−'}${f(Math.abs(x - prev!))}`;
   const rows: Row[] = [{ name: 'no-op step, previous sandbox (root with its capabilities, host network)', value: f(prev!), note: 'replayed alternately with the rows below' }];
   if (ownDropper !== undefined && joinedDropper !== undefined) {
@@ -88,6 +90,7 @@ export function sandboxCostRows(cost: Awaited<ReturnType<typeof sandboxCost>>): 
     rows.push({ name: '  confined with kiln-step-enter', value: 'skipped', note: cost.why ?? 'not usable here' });
   }
   rows.push(
+    { name: '  of which the network and IPC namespaces of its own (no drop)', value: f(ownOnly!), note: more(ownOnly!) },
     { name: '  confined, network of its own, setpriv (no compiler at install)', value: f(ownSetpriv!), note: more(ownSetpriv!) },
     { name: '  confined, joining its attempt network, busybox nsenter + setpriv', value: f(joinedSetpriv!), note: more(joinedSetpriv!) },
   );

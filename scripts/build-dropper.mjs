@@ -1,7 +1,7 @@
 // Builds kiln-step-enter (src/executor/process/dropper/kiln-step-enter.c) into build/ (or the
 // path given), run by `npm ci` (the prepare script) and `npm run build:dropper`. Plain JavaScript: it may run on any
 // Node. Without a C compiler and a static libc it only says so: kiln then drops each step's
-// privileges with setpriv, as it did before (docs/decisions/0012, addendum 2026-12-06).
+// privileges with setpriv, as it did before (docs/decisions/0012, addendum "kiln-step-enter").
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 // kiln-step-enter (dropper/kiln-step-enter.c): a static program that, as a root step sandbox's
 // first process, joins the attempt's namespaces and drops to the step user in one exec — what
-// `busybox nsenter` + `setpriv` do in two or three (docs/decisions/0012, addendum 2026-12-06).
+// `busybox nsenter` + `setpriv` do in two or three (docs/decisions/0012, addendum "kiln-step-enter").
 // Built at install time (scripts/build-dropper.mjs) when a C compiler is present; used when the
 // built binary matches its source and works (checked once per process), else setpriv as before.
 import { spawnSync } from 'node:child_process';
