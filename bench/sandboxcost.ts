@@ -32,8 +32,12 @@ function previous(head: string[], step: string[]): string[] {
 
 type Variant = 'prev' | 'ownOnly' | 'ownSetpriv' | 'joinedSetpriv' | 'ownDropper' | 'joinedDropper';
 
-/** Medians (ms) of each variant, taken in turns; the dropper's are absent when it is not built or not usable here. */
-export async function sandboxCost(trace: SpawnTrace, rounds: number): Promise<{ ms: Partial<Record<Variant, number>>; dropper?: string; why?: string } | undefined> {
+/**
+ * Medians (ms) of each variant, taken in turns, and the median of each round's difference from the
+ * previous sandbox (steadier than a difference of medians on a busy machine); the dropper's are
+ * absent when it is not built or not usable here.
+ */
+export async function sandboxCost(trace: SpawnTrace, rounds: number): Promise<{ ms: Partial<Record<Variant, number>>; more: Partial<Record<Variant, number>>; dropper?: string; why?: string } | undefined> {
   const tools = networkTools();
   const which = createWhich();
   const setpriv = which('setpriv', process.env.PATH);
@@ -72,27 +76,29 @@ export async function sandboxCost(trace: SpawnTrace, rounds: number): Promise<{ 
     net.stop();
   }
   const medians = Object.fromEntries(Object.entries(ms).map(([k, xs]) => [k, median(xs)])) as Partial<Record<Variant, number>>;
-  return { ms: medians, dropper: found.dropper?.path, why: found.why };
+  const more = Object.fromEntries(Object.entries(ms).map(([k, xs]) => [k, median(xs.map((x, i) => x - ms.prev![i]))])) as Partial<Record<Variant, number>>;
+  return { ms: medians, more, dropper: found.dropper?.path, why: found.why };
 }
 
 /** The bench rows of {@link sandboxCost}. */
 export function sandboxCostRows(cost: Awaited<ReturnType<typeof sandboxCost>>): Row[] {
   if (!cost) return [];
   const { prev, ownOnly, ownSetpriv, joinedSetpriv, ownDropper, joinedDropper } = cost.ms;
-  const more = (x: number) => `${x >= prev! ? '+' : '−'}${f(Math.abs(x - prev!))}`;
-  const rows: Row[] = [{ name: 'no-op step, previous sandbox (root with its capabilities, host network)', value: f(prev!), note: 'replayed alternately with the rows below' }];
+  const d = cost.more;
+  const more = (x: number | undefined) => `${x! >= 0 ? '+' : '−'}${f(Math.abs(x!))}`;
+  const rows: Row[] = [{ name: 'no-op step, previous sandbox (root with its capabilities, host network)', value: f(prev!), note: 'replayed alternately with the rows below; +/− is the median of each round\'s difference' }];
+  rows.push({ name: '  network and IPC namespaces of its own alone (still root, nothing dropped)', value: f(ownOnly!), note: more(d.ownOnly) });
   if (ownDropper !== undefined && joinedDropper !== undefined) {
     rows.push(
-      { name: '  confined, network of its own, kiln-step-enter drops to the step user', value: f(ownDropper), note: `${more(ownDropper)}; target ≤ 1 ms more` },
-      { name: '  confined, joining its attempt network, kiln-step-enter joins and drops', value: f(joinedDropper), note: `${more(joinedDropper)}; the default with outside access` },
+      { name: '  confined, network of its own, kiln-step-enter drops to the step user', value: f(ownDropper), note: `${more(d.ownDropper)}; target ≤ 1 ms more` },
+      { name: '  confined, joining its attempt network, kiln-step-enter joins and drops', value: f(joinedDropper), note: `${more(d.joinedDropper)}; the default with outside access` },
     );
   } else {
     rows.push({ name: '  confined with kiln-step-enter', value: 'skipped', note: cost.why ?? 'not usable here' });
   }
   rows.push(
-    { name: '  of which the network and IPC namespaces of its own (no drop)', value: f(ownOnly!), note: more(ownOnly!) },
-    { name: '  confined, network of its own, setpriv (no compiler at install)', value: f(ownSetpriv!), note: more(ownSetpriv!) },
-    { name: '  confined, joining its attempt network, busybox nsenter + setpriv', value: f(joinedSetpriv!), note: more(joinedSetpriv!) },
+    { name: '  confined, network of its own, setpriv (no compiler at install)', value: f(ownSetpriv!), note: more(d.ownSetpriv) },
+    { name: '  confined, joining its attempt network, busybox nsenter + setpriv', value: f(joinedSetpriv!), note: more(d.joinedSetpriv) },
   );
   return rows;
 }
