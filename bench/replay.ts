@@ -6,20 +6,43 @@ import type { SpawnTrace } from '../src/executor/process/launch.ts';
 import { createWhich } from '../src/executor/process/host.ts';
 import type { AttemptNetwork, NetworkTools } from '../src/executor/process/network.ts';
 
+/** `t`'s inherited descriptors reopened from their paths: the spawn's stdio from 3 on, and a close() once it started. */
+export function openFds(t: Pick<SpawnTrace, 'fds'>): { extra: ('ignore' | number)[]; close(): void } {
+  const fds = (t.fds ?? []).map((f) => ({ fd: f.fd, opened: openSync(f.path, 'r') }));
+  const extra: ('ignore' | number)[] = [];
+  for (const f of fds) {
+    while (extra.length < f.fd - 3) extra.push('ignore');
+    extra[f.fd - 3] = f.opened;
+  }
+  return { extra, close: () => fds.forEach((f) => closeSync(f.opened)) };
+}
+
 /** Runs `t` to completion (exit 0 expected), its descriptors reopened from their paths. */
 export function runDirect(t: SpawnTrace): Promise<void> {
-  const fds = (t.fds ?? []).map((f) => ({ fd: f.fd, opened: openSync(f.path, 'r') }));
-  const stdio: ('ignore' | number)[] = ['ignore', 'ignore', 'ignore'];
-  for (const f of fds) {
-    while (stdio.length < f.fd) stdio.push('ignore');
-    stdio[f.fd] = f.opened;
-  }
+  const fds = openFds(t);
   return new Promise((resolve, reject) => {
-    const child = spawn(t.argv[0], t.argv.slice(1), { env: t.env, cwd: t.cwd, stdio, detached: true });
-    for (const f of fds) closeSync(f.opened);
+    const child = spawn(t.argv[0], t.argv.slice(1), { env: t.env, cwd: t.cwd, stdio: ['ignore', 'ignore', 'ignore', ...fds.extra], detached: true });
+    fds.close();
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${t.argv.join(' ')} exited ${code}`))));
   });
+}
+
+/**
+ * `t` with its inherited descriptors renumbered 3, 4, … (their numbers in the argv too: the
+ * dropper's `/proc/self/fd/N`, `--net-fd`, `--ipc-fd`), so that a POSIX shell can open them
+ * (`3<path`: one digit) — and those redirections.
+ */
+export function forShell(t: SpawnTrace): { argv: string[]; redirections: string[] } {
+  const renumber = new Map((t.fds ?? []).map((f, i) => [f.fd, 3 + i]));
+  if (renumber.size > 7) throw new Error(`${renumber.size} inherited descriptors: more than a shell redirects with one digit`);
+  const argv = t.argv.map((a, i) => {
+    const self = /^\/proc\/self\/fd\/(\d+)$/.exec(a);
+    if (self && renumber.has(Number(self[1]))) return `/proc/self/fd/${renumber.get(Number(self[1]))}`;
+    if ((t.argv[i - 1] === '--net-fd' || t.argv[i - 1] === '--ipc-fd') && renumber.has(Number(a))) return String(renumber.get(Number(a)));
+    return a;
+  });
+  return { argv, redirections: (t.fds ?? []).map((f) => `${renumber.get(f.fd)}<${f.path}`) };
 }
 
 /** The tools kiln's executor uses for attempt networks, found the same way. */
