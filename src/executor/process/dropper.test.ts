@@ -4,7 +4,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPlan, suitePlan, suiteStep } from '../suite.ts';
@@ -46,6 +46,21 @@ function marker(): { path: string; argv: string[] } {
 const WHO = /^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):/;
 const who = (status: string) => status.split('\n').filter((l) => WHO.test(l)).join('\n');
 const SHOW = ['/bin/sh', '-c', 'cat /proc/self/status; if [ -e /proc/$$/fd/3 ]; then echo fd3-open; else echo fd3-closed; fi'];
+
+describe('the install script (prepare)', () => {
+  test('without a C compiler: one line saying so, exit 0 (npm ci goes on), nothing built', () => {
+    const out = join(base, 'no-cc', 'kiln-step-enter');
+    const r = spawnSync(process.execPath, [join(import.meta.dirname, '../../../scripts/build-dropper.mjs'), out], { encoding: 'utf8', env: { ...process.env, CC: join(base, 'no-such-cc') } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^kiln-step-enter not built \(.*no-such-cc: no C compiler \(apt-get install gcc libc6-dev\)\): kiln as root drops each step with nsenter \+ setpriv instead/);
+    assert.equal(existsSync(out), false);
+    assert.equal(existsSync(`${out}.sha256`), false);
+  });
+
+  test('with one: the binary and the stamp of the source it was built from', { skip: NOT_BUILT }, () => {
+    assert.equal(readFileSync(`${BIN}.sha256`, 'utf8'), `${createHash('sha256').update(readFileSync(DROPPER_SOURCE)).digest('hex')}\n`);
+  });
+});
 
 describe('kiln-step-enter: arguments', { skip: NOT_BUILT }, () => {
   test('--version', () => {
