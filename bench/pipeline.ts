@@ -12,6 +12,7 @@ import { createPipelineRunController } from '../src/controllers/pipelinerun/cont
 import { createTaskRunController } from '../src/controllers/taskrun/controller.ts';
 import { createProcessExecutor } from '../src/executor/process/executor.ts';
 import type { SpawnTrace } from '../src/executor/process/launch.ts';
+import { forShell } from './replay.ts';
 import { createMemoryStore } from '../src/store/memory.ts';
 import { createInstantExecutor } from './instant.ts';
 import type { Row } from './taskrun.ts';
@@ -90,8 +91,11 @@ function makefile(traces: Map<string, SpawnTrace>, tasks: number): string {
     const t = traces.get(task);
     if (!t) throw new Error(`no recorded step for task ${task}`);
     const env = Object.entries(t.env).map(([k, v]) => q(`${k}=${v}`)).join(' ');
+    // the descriptors it inherited (kiln-step-enter), reopened by the shell
+    const { argv, redirections } = forShell(t);
+    const redirect = redirections.map((r) => ` ${r.slice(0, r.indexOf('<') + 1)}${q(r.slice(r.indexOf('<') + 1))}`).join('');
     // `$` is make's: doubled, so the shell gets the recorded words as they were
-    return `\tcd ${q(t.cwd)} && env -i ${env} ${t.argv.map(q).join(' ')}`.replace(/\$/g, '$$$$');
+    return `\tcd ${q(t.cwd)} && env -i ${env} ${argv.map(q).join(' ')}${redirect}`.replace(/\$/g, '$$$$');
   };
   const lines = ['.PHONY: start end ' + mids.join(' '), `end: ${mids.join(' ')}`, recipe('end'), ...mids.flatMap((m) => [`${m}: start`, recipe(m)]), 'start:', recipe('start')];
   return lines.join('\n') + '\n';

@@ -1,9 +1,9 @@
 // `npm run bench`: every benchmark, one table.
-// Usage: node bench/run.ts [--iterations N] [--only taskrun|pipeline|api|triggers|gitops|podman|resolution|dashboard] [--markdown]
+// Usage: node bench/run.ts [--iterations N] [--only taskrun|sandbox|pipeline|api|triggers|gitops|podman|resolution|dashboard] [--markdown]
 //        [--pipeline-tasks 200,2000]  (pipeline sizes whose per-task cost is compared)
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { taskRunBench, type Row } from './taskrun.ts';
+import { sandboxBench, taskRunBench, type Row } from './taskrun.ts';
 import { pipelineBench } from './pipeline.ts';
 import { apiBench } from './api.ts';
 import { triggersBench } from './triggers.ts';
@@ -32,6 +32,8 @@ const only = arg('--only', '');
 const pipelineTasks = arg('--pipeline-tasks', '200,2000').split(',').filter(Boolean).map(Number);
 const rows: Row[] = [
   ...(only === '' || only === 'taskrun' ? await taskRunBench({ iterations }) : []),
+  // the taskrun rows include these; alone: `--only sandbox --iterations N` replays each variant 4N+1 times
+  ...(only === 'sandbox' ? await sandboxBench({ rounds: Math.max(21, iterations * 4 + 1) }) : []),
   ...(only === '' || only === 'pipeline' ? await pipelineBench({ sizes: pipelineTasks }) : []),
   ...(only === '' || only === 'api' ? await apiBench() : []),
   ...(only === '' || only === 'triggers' ? await triggersBench() : []),

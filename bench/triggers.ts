@@ -25,6 +25,7 @@ import { createProcessExecutor } from '../src/executor/process/executor.ts';
 import type { SpawnTrace } from '../src/executor/process/launch.ts';
 import { createMemoryStore } from '../src/store/memory.ts';
 import { call as httpCall, percentile, startServer, stopServer, watchEvents, type Reply } from './serve.ts';
+import { openFds } from './replay.ts';
 import { median, type Row } from './taskrun.ts';
 
 const DELIVERIES = 300;
@@ -178,11 +179,13 @@ async function recordStep(dataDir: string): Promise<SpawnTrace> {
 }
 
 /** Node's spawn of argv → the clock its `date +%s%N` printed, ms. */
-function spawnToClock(argv: string[], env?: Record<string, string>, cwd?: string): Promise<number> {
+function spawnToClock(argv: string[], env?: Record<string, string>, cwd?: string, inherited?: SpawnTrace['fds']): Promise<number> {
   return new Promise((resolve, reject) => {
     let out = '';
+    const fds = openFds({ fds: inherited });
     const t0 = wallMs();
-    const child = spawn(argv[0], argv.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(argv[0], argv.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'inherit', ...fds.extra] });
+    fds.close();
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (d: string) => (out += d));
     child.on('error', reject);
@@ -253,7 +256,7 @@ export async function triggersBench(): Promise<Row[]> {
         const stepMs = Number(BigInt(m[1]) / 1000n) / 1000;
         const [createdMs, startMs, runningMs] = [s.created, s.startTime, s.running].map((t) => Date.parse(t!));
         // paired references under the same load: the same sandboxed step spawned straight from Node, and plain date
-        const d1 = await spawnToClock(step.argv, step.env, step.cwd);
+        const d1 = await spawnToClock(step.argv, step.env, step.cwd, step.fds);
         const d2 = await spawnToClock(['date', '+%s%N']);
         if (i >= WARMUP) {
           direct.push(d1);

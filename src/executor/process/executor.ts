@@ -10,6 +10,7 @@ import type { AttemptHandle } from './attempt.ts';
 import { checkPlan } from './check.ts';
 import { DEFAULT_PATH, ROOT_ALLOW, busyboxApplets, createWhich, probeBwrap, scanRoot } from './host.ts';
 import { ownCreatedDirs } from './beneath.ts';
+import { findDropper } from './dropper.ts';
 import { knownDataDirs, registerDataDir } from './datadirs.ts';
 import type { NetworkTools } from './network.ts';
 import type { HostTools } from './prepare.ts';
@@ -36,6 +37,8 @@ export interface ProcessExecutorOptions {
   trace?: (spawned: SpawnTrace) => void;
   /** host uid/gid steps run as; default when kiln runs as root: 65534:65534 (nobody); false: kiln's own (tests only) */
   stepUser?: { uid: number; gid: number } | false;
+  /** kiln as root: the kiln-step-enter binary to drop with (dropper.ts; default: the one `npm ci` built, when it works); false: setpriv */
+  dropper?: string | false;
   /** steps' network beyond their attempt's own loopback: 'outside' (default, user-mode NAT via slirp4netns) or 'none' */
   network?: 'outside' | 'none';
 }
@@ -104,7 +107,9 @@ export function createProcessExecutor(opts: ProcessExecutorOptions): Executor {
     sandbox.bwrap = undefined;
     sandbox.why = 'setpriv (util-linux) not found: kiln runs as root and cannot drop steps to an unprivileged user';
   }
-  const identity = user && setpriv ? { ...user, setpriv, unshare: which('unshare', DEFAULT_PATH) } : undefined;
+  // kiln-step-enter when built and working (else setpriv, and nsenter to join an attempt's network, as without it)
+  const dropper = user && setpriv && sandbox.bwrap && opts.dropper !== false ? findDropper(user, opts.dropper).dropper : undefined;
+  const identity = user && setpriv ? { ...user, setpriv, unshare: which('unshare', DEFAULT_PATH), dropper } : undefined;
   ownCreatedDirs(sandbox.bwrap ? identity : undefined);
   const network = networkTools(which, hostPATH, busybox, root, opts.network ?? 'outside', notices);
   let rootOps: RootOp[] | undefined;

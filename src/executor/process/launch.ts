@@ -19,8 +19,11 @@ export interface AttemptDeps {
   trace?: (spawned: SpawnTrace) => void;
 }
 
-/** What was started: the exact argv, environment and directory. */
-export interface SpawnTrace { argv: string[]; env: Record<string, string>; cwd: string }
+/**
+ * What was started: the exact argv (descriptor binds shown by path), environment and directory,
+ * and the other descriptors it inherited (kiln-step-enter, namespaces) by number and host path.
+ */
+export interface SpawnTrace { argv: string[]; env: Record<string, string>; cwd: string; fds?: { fd: number; path: string }[] }
 
 /** The shared, mutable core of one running attempt. */
 export interface AttemptRuntime {
@@ -86,8 +89,15 @@ export function replayableArgv(p: Pick<Prepared, 'argv' | 'fdPaths'>): string[] 
   return out;
 }
 
+/** The descriptors `p` passes that are not bwrap's binds (shown by path in {@link replayableArgv}), with their host paths. */
+export function otherFds(p: Pick<Prepared, 'argv' | 'fdPaths'>): { fd: number; path: string }[] | undefined {
+  const binds = new Set(p.argv.flatMap((a, i) => (a === '--bind-fd' || a === '--ro-bind-fd' ? [Number(p.argv[i + 1])] : [])));
+  const out = (p.fdPaths ?? []).flatMap((path, i) => (path !== undefined && !binds.has(i + 3) ? [{ fd: i + 3, path }] : []));
+  return out.length ? out : undefined;
+}
+
 async function start(rt: AttemptRuntime, p: Prepared, opts: { log?: boolean; track?: boolean }): Promise<RunningProcess> {
-  if (rt.deps.trace) rt.deps.trace({ argv: replayableArgv(p), env: p.env, cwd: p.cwd ?? '/' });
+  if (rt.deps.trace) rt.deps.trace({ argv: replayableArgv(p), env: p.env, cwd: p.cwd ?? '/', fds: otherFds(p) });
   const proc = await startProcess({
     argv: p.argv,
     env: p.env,

@@ -20,6 +20,11 @@ export interface NetworkTools {
 export interface AttemptNetwork {
   /** argv prefix that runs the rest inside the namespace (nsenter …) */
   enter: string[];
+  /**
+   * kiln root: the namespaces' files, which kiln-step-enter joins through descriptors opened for
+   * each container instead of the `enter` prefix (dropper.ts)
+   */
+  ns?: { net: string; ipc: string };
   stop(): void;
 }
 
@@ -103,7 +108,8 @@ export async function startNetwork(tools: NetworkTools): Promise<AttemptNetwork>
     const enter = tools.privileged
       ? [bb, 'nsenter', `-n/proc/${pid}/ns/net`, `-i/proc/${pid}/ns/ipc`, '-F', '--']
       : [bb, 'nsenter', `-U/proc/${pid}/ns/user`, `-n/proc/${pid}/ns/net`, `-i/proc/${pid}/ns/ipc`, '--preserve-credentials', '-F', '--'];
-    return { enter, stop };
+    const ns = tools.privileged ? { net: `/proc/${pid}/ns/net`, ipc: `/proc/${pid}/ns/ipc` } : undefined;
+    return { enter, ns, stop };
   } catch (e) {
     stop();
     throw e;

@@ -7,6 +7,7 @@ import type { Dir, TrustedDirs } from './beneath.ts';
 import { imageArgv, lookupImage } from './images.ts';
 import type { ImageInfo } from './images.ts';
 import { DEFAULT_PATH, shadowOps } from './host.ts';
+import { dropperFds } from './dropper.ts';
 import type { AttemptLayout } from './layout.ts';
 import { mountSource, subPathWhat } from './layout.ts';
 import { bindFor, bwrapArgs, hostPath, pathRewriter, seenAsFor } from './sandbox.ts';
@@ -318,7 +319,16 @@ export function prepareContainer(tools: HostTools, actx: AttemptContext, c: Plan
     shadows.push(...shadowOps(p, root, tools.masks));
   }
   const seenAs = seenAsFor(c.runAs, tools.identity !== undefined);
-  if (seenAs && tools.identity && !tools.identity.unshare) return { ...prepared, error: `securityContext asks for uid ${seenAs.uid} gid ${seenAs.gid}: unshare (util-linux) is not installed, so this container can only run as the step user` };
-  const spec = { root: shadows.length ? [...root, ...shadows] : root, masks: tools.masks, binds, dirs, cwd, argv, ownNetwork: !actx.net, dropTo: tools.identity, seenAs };
-  return { ...prepared, argv: [...(actx.net?.enter ?? []), tools.bwrap!, ...bwrapArgs(spec)] };
+  if (seenAs && tools.identity && !tools.identity.unshare) {
+    releasePrepared(prepared);
+    return { ...prepared, error: `securityContext asks for uid ${seenAs.uid} gid ${seenAs.gid}: unshare (util-linux) is not installed, so this container can only run as the step user` };
+  }
+  // kiln root with kiln-step-enter: it joins the attempt's namespaces itself (no nsenter before bwrap)
+  const enter = tools.identity?.dropper && (!actx.net || actx.net.ns) ? dropperFds(tools.identity.dropper, actx.net?.ns, (fd, path, owned) => inherit(prepared, fd, path, owned)) : undefined;
+  if (typeof enter === 'string') {
+    releasePrepared(prepared);
+    return { ...prepared, error: enter };
+  }
+  const spec = { root: shadows.length ? [...root, ...shadows] : root, masks: tools.masks, binds, dirs, cwd, argv, ownNetwork: !actx.net, dropTo: tools.identity, seenAs, enter };
+  return { ...prepared, argv: [...(enter ? [] : actx.net?.enter ?? []), tools.bwrap!, ...bwrapArgs(spec)] };
 }

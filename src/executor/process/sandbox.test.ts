@@ -129,4 +129,21 @@ describe('sandbox: the ids a container sees (securityContext runAsUser/runAsGrou
     assert.deepEqual(tail({ uid: 1000, gid: 3000 }), [...drop, '/usr/bin/unshare', '--user', '--keep-caps', '--map-user=1000', '--map-group=3000', '--', ...again, 'id']);
     assert.deepEqual(tail({ uid: 0, gid: 0 }), [...drop, '/usr/bin/unshare', '--user', '--keep-caps', '--map-user=0', '--map-group=0', '--', ...again, 'id']);
   });
+
+  test('kiln root with kiln-step-enter: it drops in setpriv\'s place (joining the namespaces it is given); the rest is unchanged', function () {
+    const dropTo = { uid: 65534, gid: 65534, setpriv: '/usr/bin/setpriv', unshare: '/usr/bin/unshare', dropper: { path: '/k/build/kiln-step-enter', fd: 40 } };
+    const spec = { root: [], masks: [], binds: [], cwd: '/', argv: ['id'], dropTo };
+    const tail = (args: string[]) => args.slice(args.indexOf('--') + 1);
+    // no descriptors given: setpriv (the dropper is used only where prepare passed it)
+    assert.equal(tail(bwrapArgs(spec))[0], '/usr/bin/setpriv');
+    const own = bwrapArgs({ ...spec, enter: { self: 5 } });
+    assert.deepEqual(tail(own), ['/proc/self/fd/5', '--uid', '65534', '--gid', '65534', '--', 'id']);
+    assert.ok(own.includes('--unshare-net'));
+    const joined = bwrapArgs({ ...spec, ownNetwork: false, enter: { self: 5, net: 6, ipc: 7 } });
+    assert.deepEqual(tail(joined), ['/proc/self/fd/5', '--net-fd', '6', '--ipc-fd', '7', '--uid', '65534', '--gid', '65534', '--', 'id']);
+    assert.ok(!joined.includes('--unshare-net') && !joined.includes('--unshare-ipc'));
+    const again = ['/usr/bin/setpriv', '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--'];
+    assert.deepEqual(tail(bwrapArgs({ ...spec, enter: { self: 5 }, seenAs: { uid: 0, gid: 0 } })),
+      ['/proc/self/fd/5', '--uid', '65534', '--gid', '65534', '--', '/usr/bin/unshare', '--user', '--keep-caps', '--map-user=0', '--map-group=0', '--', ...again, 'id']);
+  });
 });

@@ -42,6 +42,11 @@ export interface SandboxSpec {
   /** kiln is root: drop to this user inside (instead of a user namespace) */
   dropTo?: DropTo;
   /**
+   * kiln is root and `dropTo.dropper` is used: its inherited descriptors (itself, and the attempt's
+   * namespaces it joins, when `ownNetwork` is false and no nsenter runs before bwrap)
+   */
+  enter?: DropperFds;
+  /**
    * the uid/gid the container sees (securityContext runAsUser/runAsGroup): in its user namespace,
    * mapped to kiln's user (kiln not root) or to the step user (kiln root); default root (kiln not
    * root) or the step user itself (kiln root)
@@ -74,16 +79,44 @@ export interface DropTo {
   setpriv: string;
   /** util-linux unshare (≥ 2.38: --map-user): a user namespace of the step user's own, for containers asking for other ids */
   unshare?: string;
+  /** kiln-step-enter, built and checked (dropper.ts): it drops in place of setpriv, joining the attempt's namespaces too */
+  dropper?: Dropper;
+}
+
+/** kiln-step-enter, checked once (dropper.ts): kiln keeps it open and passes it to every root step, which bwrap executes as `/proc/self/fd/N`. */
+export interface Dropper {
+  path: string;
+  /** kiln's descriptor of the binary (read-only; kept for the process' life) */
+  fd: number;
+}
+
+/** One container's inherited descriptors for kiln-step-enter: itself, and the attempt's namespaces to join. */
+export interface DropperFds {
+  self: number;
+  net?: number;
+  ipc?: number;
+}
+
+/**
+ * The argv prefix (up to and including `--`) that makes the step `uid`:`gid` with no capability
+ * and no-new-privileges, having first joined the namespaces in `fds`: kiln-step-enter executed
+ * through its inherited descriptor (the sandbox shows no host path of it).
+ */
+export function dropperArgv(fds: DropperFds, user: { uid: number; gid: number }): string[] {
+  const join = [...(fds.net !== undefined ? ['--net-fd', String(fds.net)] : []), ...(fds.ipc !== undefined ? ['--ipc-fd', String(fds.ipc)] : [])];
+  return [`/proc/self/fd/${fds.self}`, ...join, '--uid', String(user.uid), '--gid', String(user.gid), '--'];
 }
 
 /**
  * kiln root: bwrap (root, so it can reach kiln's private directories) builds the mounts, then the
  * container's first process drops to the step user for good: every capability set emptied
  * (bounding, inheritable, ambient; setuid clears the rest), supplementary groups cleared,
- * no-new-privileges (setuid binaries give nothing).
+ * no-new-privileges (setuid binaries give nothing). That process is setpriv, or kiln-step-enter
+ * given its descriptors `enter` (which also joins the attempt's namespaces: dropper.ts).
  */
-export function dropArgv(d: DropTo, seenAs?: SeenAs): string[] {
-  const drop = [d.setpriv, `--reuid=${d.uid}`, `--regid=${d.gid}`, '--clear-groups', '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--no-new-privs', '--'];
+export function dropArgv(d: DropTo, seenAs?: SeenAs, enter?: DropperFds): string[] {
+  const drop = enter ? dropperArgv(enter, d)
+    : [d.setpriv, `--reuid=${d.uid}`, `--regid=${d.gid}`, '--clear-groups', '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--no-new-privs', '--'];
   if (!seenAs || !d.unshare) return drop;
   // then, still the step user on the host, a user namespace where it is seen as the asked ids; a
   // new user namespace starts with every capability (its own): kept across the exec of setpriv
@@ -159,7 +192,7 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
   for (const d of spec.dirs ?? []) args.push('--perms', '1777', '--dir', d);
   args.push('--chdir', spec.cwd, ...(spec.dropTo ? ALWAYS : confinement(spec.seenAs)));
   if (spec.ownNetwork !== false) args.push('--unshare-ipc', '--unshare-net');
-  args.push('--', ...(spec.dropTo ? dropArgv(spec.dropTo, spec.seenAs) : []), ...spec.argv);
+  args.push('--', ...(spec.dropTo ? dropArgv(spec.dropTo, spec.seenAs, spec.enter) : []), ...spec.argv);
   return args;
 }
 
