@@ -30,7 +30,6 @@ if (SKIP) console.log(`# kubernetes executor suite skipped: ${SKIP}`);
 const NOT_YET: Record<string, string> = {
   'step-results': 'beforeStep (runtime substitution of step results) has no place in a Pod written up front',
   'before-step-skip': 'beforeStep (when expressions per step) is not run by the kubernetes executor',
-  'attempt-timeout': "the case's 300 ms is the Pod's activeDeadlineSeconds 1, which its start (pod sandbox, prepare) outlasts: the step never runs (covered below with a longer timeout)",
   'report-files': 'the kubernetes executor does not read workspace report files (plan.reportFiles) yet',
   credentials: 'a Pod of the kubernetes executor gets no creds-init files yet (refused as unsupported)',
 };
@@ -86,7 +85,7 @@ async function leftoversAfterDeletion(name: string): Promise<string> {
 runExecutorSuite('kubernetes (test pod runner)', executor, { skip: SKIP ? [...EXECUTOR_SUITE_CASES] : Object.keys(NOT_YET) });
 
 describe('kubernetes executor on the test pod runner', { skip: SKIP }, function pods() {
-  test("the Pod's deadline (the attempt timeout) kills the running step, skips the rest, and leaves no container", async function () {
+  test('the attempt timeout (6 s, the running step) deletes the Pod: the step timed out, the rest skipped, no container left', async function () {
     const { snap } = await runPlan(executor(), suitePlan('deadline', [suiteStep('a', 'sleep 60'), suiteStep('b', 'true')], { timeoutMs: 6000 }));
     assert.deepEqual(snap.outcome, { status: 'timeout', message: 'TaskRun "deadline" failed to finish within "6s"' });
     assert.deepEqual(snap.steps.map((s) => s.reason), ['TimeoutExceeded', 'Skipped']);

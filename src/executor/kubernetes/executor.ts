@@ -13,7 +13,7 @@ import { goDuration } from '../process/attempt.ts';
 import { attemptLayout } from '../process/layout.ts';
 import { podFor } from './podspec.ts';
 import type { PodOptions } from './podspec.ts';
-import { containersOf, outcomeOf, parseReport } from './status.ts';
+import { containersOf, outcomeOf, parseReport, stopSteps } from './status.ts';
 import type { PodStatus } from './status.ts';
 
 /** What the executor needs of a Kubernetes API. */
@@ -120,18 +120,18 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
 
     function cancel(kind: 'cancelled' | 'timeout', message: string): void {
       if (outcome) return;
-      const stopped = (c: ContainerSnapshot): ContainerSnapshot => c.phase === 'running' ? { ...c, phase: 'terminated', exitCode: 1, reason: kind === 'timeout' ? StepReason.TimeoutExceeded : StepReason.Cancelled, finishedAt: ts() }
-        : c.phase === 'waiting' ? { ...c, phase: 'terminated', exitCode: 0, reason: StepReason.Skipped } : c;
-      state.steps = state.steps.map(stopped);
+      state.steps = stopSteps(state.steps, kind, ts());
       end(kind === 'timeout' ? { status: 'timeout', message } : { status: 'cancelled', message });
       // the Pod goes at once (its containers killed); the logs copied so far stay
       abort.abort();
       void api.delete(ns, name).catch(() => undefined);
     }
 
+    // the attempt's timeout, to the millisecond, from its start (Pod creation included, as Tekton
+    // counts it); the Pod's activeDeadlineSeconds (whole seconds, from the Pod's start) is the
+    // cluster's own backstop for when kiln is gone
     const timer = plan.timeoutMs && plan.timeoutMs > 0
-      // the Pod's activeDeadlineSeconds ends it first; this is for a Pod the API never starts
-      ? setTimeout(() => cancel('timeout', `TaskRun "${plan.taskRunName}" failed to finish within "${goDuration(plan.timeoutMs!)}"`), plan.timeoutMs + 5000)
+      ? setTimeout(() => cancel('timeout', `TaskRun "${plan.taskRunName}" failed to finish within "${goDuration(plan.timeoutMs!)}"`), plan.timeoutMs)
       : undefined;
 
     async function run(): Promise<ExecutionSnapshot> {
