@@ -111,6 +111,13 @@ export interface ExecutionPlan {
   /** names of the steps with `when` expressions (beforeStep evaluates them as each starts) */
   stepWhen?: string[];
   /**
+   * names of the steps whose `beforeStep` reads the context (earlier steps' results or artifacts:
+   * a `$(steps.…)` reference, or a `when` on one). When set, an executor may call `beforeStep` for
+   * every other step before the first one starts, with an empty context (a Pod written up front
+   * does); unset, any step's may read it
+   */
+  beforeStepReads?: string[];
+  /**
    * values of the Secrets the attempt reads: the executor masks them (see mask.ts: their lines,
    * JSON and base64 forms too) as `***` in the logs as they are written and in the step/task
    * results and artifacts it reports

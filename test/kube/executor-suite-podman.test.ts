@@ -28,8 +28,6 @@ if (SKIP) console.log(`# kubernetes executor suite skipped: ${SKIP}`);
 
 /** Cases the kubernetes executor cannot pass yet, and why. */
 const NOT_YET: Record<string, string> = {
-  'step-results': 'beforeStep (runtime substitution of step results) has no place in a Pod written up front',
-  'before-step-skip': 'beforeStep (when expressions per step) is not run by the kubernetes executor',
   'report-files': 'the kubernetes executor does not read workspace report files (plan.reportFiles) yet',
   credentials: 'a Pod of the kubernetes executor gets no creds-init files yet (refused as unsupported)',
 };
@@ -52,7 +50,7 @@ before(async () => {
   // create, watch and delete through kiln's API; logs from the node that runs the Pod
   const onApi = clientPodApi(kubeConfig(served.url));
   const onNode = clientPodApi(kubeConfig(runner.url), { logRetryMs: 100, logTries: 50 });
-  api = { create: onApi.create, watch: onApi.watch, delete: onApi.delete, log: onNode.log };
+  api = { create: onApi.create, watch: onApi.watch, annotate: onApi.annotate, delete: onApi.delete, log: onNode.log };
 });
 after(async () => {
   await runner?.stop();

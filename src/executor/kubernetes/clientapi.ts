@@ -1,7 +1,7 @@
 // PodApi over a Kubernetes API with @kubernetes/client-node: a cluster's, or anything that speaks
 // its protocol (kiln's own API server in the tests).
 import { Writable } from 'node:stream';
-import { ApiException, CoreV1Api, KubeConfig, Log, Watch } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, KubeConfig, Log, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import type { PodApi } from './executor.ts';
 import type { PodStatus } from './status.ts';
 
@@ -79,6 +79,14 @@ export function clientPodApi(kc: KubeConfig, { logRetryMs = 500, logTries = 20 }
       };
       void loop();
       return { stop: () => { stopped = true; current?.abort(); } };
+    },
+
+    async annotate(namespace, name, annotations) {
+      try {
+        await core.patchNamespacedPod({ namespace, name, body: { metadata: { annotations } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      } catch (e) {
+        throw new Error(message(e));
+      }
     },
 
     async delete(namespace, name) {

@@ -66,6 +66,10 @@ function standIn(play: Record<string, Play>, results: Record<string, string> = {
       queueMicrotask(() => on(pods.get(name) && structuredClone(pods.get(name)!.status)));
       return { stop: () => void set.delete(on) };
     },
+    async annotate(_ns, name, annotations) {
+      const p = pods.get(name);
+      if (p) p.pod.metadata.annotations = { ...p.pod.metadata.annotations, ...annotations };
+    },
     async delete(_ns, name) {
       deleted.push(name);
       const p = pods.get(name);

@@ -11,7 +11,8 @@ import type { ContainerSnapshot, ExecutionHandle, ExecutionOutcome, ExecutionPla
 import { maskValues, planMasker } from '../mask.ts';
 import { goDuration } from '../process/attempt.ts';
 import { attemptLayout } from '../process/layout.ts';
-import { podFor } from './podspec.ts';
+import { answerText, beforeStepAnnotation, failText, contextSplitter, decideUpFront, parseContext } from './beforestep.ts';
+import { argvOf, podFor } from './podspec.ts';
 import type { PodOptions } from './podspec.ts';
 import { containersOf, outcomeOf, parseReport, stopSteps } from './status.ts';
 import type { PodStatus } from './status.ts';
@@ -24,6 +25,8 @@ export interface PodApi {
   watch(namespace: string, name: string, on: (status: PodStatus | undefined) => void): { stop(): void };
   /** deletes the Pod at once (grace 0); a Pod already gone is no error */
   delete(namespace: string, name: string): Promise<void>;
+  /** merges `annotations` into the Pod's (kiln's answers to waiting steps) */
+  annotate(namespace: string, name: string, annotations: Record<string, string>): Promise<void>;
   /** follows a container's log from its start until the container ends (or `signal` aborts) */
   log(namespace: string, name: string, container: string, onChunk: (chunk: Uint8Array) => void, signal: AbortSignal): Promise<void>;
 }
@@ -47,18 +50,9 @@ export function podName(plan: ExecutionPlan): string {
   return `${base || 'kiln'}${suffix}`;
 }
 
-/**
- * What is decided as each step starts (beforeStep: `$(steps.…)` results, step `when`) or read after
- * the last (workspace report files): a Pod written up front does neither yet, so such plans are refused.
- */
+/** What is read after the last step (workspace report files): not yet on this executor, so refused. */
 function runtimeNeeds(plan: ExecutionPlan): Unsupported[] {
-  const later = 'not yet on the kubernetes executor';
-  return [
-    ...plan.steps.filter((c) => /\$\(steps\./.test(JSON.stringify([c.command, c.args, c.script, c.env])))
-      .map((c) => ({ what: `step ${c.name} refers to $(steps.…) results`, why: `${later} (substituted when the step starts)` })),
-    ...(plan.stepWhen ?? []).map((name) => ({ what: `step ${name} when`, why: `${later} (evaluated when the step starts)` })),
-    ...(plan.reportFiles?.length ? [{ what: 'workspace report files (cdevents.kiln.dev/junit-files)', why: `${later} (read after the last step)` }] : []),
-  ];
+  return plan.reportFiles?.length ? [{ what: 'workspace report files (cdevents.kiln.dev/junit-files)', why: 'not yet on the kubernetes executor (read after the last step)' }] : [];
 }
 
 export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Executor {
@@ -86,6 +80,32 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
     const ended = new Promise<ExecutionOutcome>((r) => { finish = r; });
     let outcome: ExecutionOutcome | undefined;
     let watcher: { stop(): void } | undefined;
+    /** step index → why beforeStep skipped it */
+    const skipped = new Map<number, string>();
+    /** container → index of the steps that wait for kiln's answer */
+    const gates = new Map<string, number>();
+
+    /** Calls beforeStep for waiting step `i` with the context it printed, and answers through the Pod. */
+    async function answer(i: number, context: string): Promise<void> {
+      const step = plan.steps[i];
+      let text: string;
+      try {
+        const r = plan.beforeStep!(i, step, parseContext(context, plan));
+        if ('skip' in r) skipped.set(i, r.skip);
+        text = answerText(step, r, (c, scriptPath) => argvOf(c, options(plan).entrypoints, scriptPath));
+      } catch (e) {
+        text = failText(`beforeStep failed: ${(e as Error).message}`);
+      }
+      for (let tries = 0; ; tries++) {
+        try {
+          return await api.annotate(ns, name, { [beforeStepAnnotation(i)]: text });
+        } catch (e) {
+          if (outcome) return;
+          if (tries >= 4) return cancel('cancelled', `cannot give step "${step.name}" its context: ${(e as Error).message}`);
+          await new Promise((r) => setTimeout(r, 250 * (tries + 1)));
+        }
+      }
+    }
 
     /** Copies a container's log into its file (masked) from now until the container ends. */
     function follow(container: string): Promise<void> {
@@ -93,7 +113,14 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       if (p) return p;
       const out: WriteStream = createWriteStream(logFile({ containerName: container }), { flags: 'a' });
       const filter = masker?.filter();
-      p = api.log(ns, name, container, (chunk) => void out.write(filter ? filter.write(chunk) : chunk), abort.signal)
+      const gate = gates.get(container);
+      // a waiting step's log starts with the context it printed for kiln: not the step's output
+      const split = gate === undefined ? undefined : contextSplitter((text) => void answer(gate, text));
+      const write = (chunk: Uint8Array) => void out.write(filter ? filter.write(chunk) : chunk);
+      p = api.log(ns, name, container, (chunk) => {
+        const own = split ? split(chunk) : chunk;
+        if (own) write(own);
+      }, abort.signal)
         .catch(() => undefined)
         .then(() => new Promise<void>((r) => out.end(filter?.end() ?? Buffer.alloc(0), () => r())));
       following.set(container, p);
@@ -110,6 +137,7 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       if (outcome) return;
       if (!status) return end({ status: 'failed', reason: 'PodCreationFailed', message: `pod ${name} was deleted before the attempt ended` });
       const seen = containersOf(plan, status, logFile);
+      seen.steps.forEach((c, i) => { if (c.reason === StepReason.Skipped && skipped.has(i)) c.message = skipped.get(i); });
       state.steps = seen.steps;
       state.sidecars = seen.sidecars;
       for (const c of [...seen.steps, ...seen.sidecars]) if (c.phase !== 'waiting' && c.reason !== StepReason.Skipped) void follow(c.containerName);
@@ -136,7 +164,15 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
 
     async function run(): Promise<ExecutionSnapshot> {
       mkdirSync(layout.logs, { recursive: true, mode: 0o700 });
-      const made = podFor(plan, options(plan));
+      let made: ReturnType<typeof podFor>;
+      try {
+        const up = decideUpFront(plan);
+        for (const [i, why] of up.skipped) skipped.set(i, why);
+        for (const i of up.gated) gates.set(plan.steps[i].containerName, i);
+        made = podFor({ ...plan, steps: up.steps }, { ...options(plan), skipped: [...up.skipped.keys()], gated: up.gated });
+      } catch (e) {
+        made = { unsupported: [{ what: 'beforeStep', why: (e as Error).message }] };
+      }
       if ('unsupported' in made) end({ status: 'failed', reason: 'PodCreationFailed', message: made.unsupported.map((u) => `${u.what}: ${u.why}`).join('; ') });
       else {
         try {

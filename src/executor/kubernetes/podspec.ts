@@ -6,7 +6,8 @@
 // ceiling). Pure: the plan in, a Pod object or what cannot be expressed out.
 import type { ExecutionPlan, PlanContainer, PlanProbe, Unsupported } from '../executor.ts';
 import { scriptText, shQuote } from '../process/script.ts';
-import { POD_BUSYBOX, stepWrapper } from './wrapper.ts';
+import { beforeStepAnnotation, beforeStepFile } from './beforestep.ts';
+import { DOWNWARD_DIR, POD_BUSYBOX, stepWrapper } from './wrapper.ts';
 
 /** What the Pod needs besides the plan. */
 export interface PodOptions {
@@ -19,9 +20,16 @@ export interface PodOptions {
   serviceAccountName?: string;
   imagePullSecrets?: readonly string[];
   labels?: Readonly<Record<string, string>>;
+  /** indexes of the steps `beforeStep` skipped before the Pod was made (their wrappers only say so) */
+  skipped?: readonly number[];
+  /** indexes of the steps that wait for kiln's `beforeStep` answer (beforestep.ts) */
+  gated?: readonly number[];
 }
 
 type Obj = Record<string, unknown>;
+
+/** The downward API volume of kiln's answers to waiting steps. */
+const DOWNWARD_VOLUME = 'tekton-internal-downward';
 
 /** The Pod's own directories: name → mount path (each an emptyDir). */
 const INTERNAL: ReadonlyArray<[string, string]> = [
@@ -86,9 +94,9 @@ function common(c: PlanContainer): Obj {
   };
 }
 
-/** The argv a container runs: its script, its command + args, or its image's entrypoint + args. */
-function argvOf(c: PlanContainer, entrypoints: PodOptions['entrypoints']): string[] | undefined {
-  if (c.script !== undefined) return [`/tekton/scripts/${c.containerName}`, ...(c.args ?? [])];
+/** The argv a container runs: its script (at `scriptPath`), its command + args, or its image's entrypoint + args. */
+export function argvOf(c: PlanContainer, entrypoints: PodOptions['entrypoints'], scriptPath = `/tekton/scripts/${c.containerName}`): string[] | undefined {
+  if (c.script !== undefined) return [scriptPath, ...(c.args ?? [])];
   if (c.command?.length) return [...c.command, ...(c.args ?? [])];
   const ep = entrypoints?.[c.image];
   if (!ep) return undefined;
@@ -150,11 +158,19 @@ export function podFor(plan: ExecutionPlan, o: PodOptions): { pod: Obj } | { uns
     const startup = c.startupProbe ?? c.readinessProbe;
     return { ...common(c), ...(argv ? { command: argv } : {}), restartPolicy: 'Always', ...(startup ? { startupProbe: probe(startup) } : {}) };
   });
-  const steps = plan.steps.map((c) => {
+  const steps = plan.steps.map((c, i) => {
     const argv = argvOf(c, o.entrypoints);
     if (!argv) unsupported.push({ what: `step ${c.name}`, why: `it names no command and the entrypoint of image ${c.image} is not known` });
-    return { ...common(c), command: [POD_BUSYBOX, 'sh', '-c', stepWrapper(c), 'kiln-step', ...(argv ?? [])] };
+    const gate = o.gated?.includes(i) ? { index: i, earlier: plan.steps.slice(0, i).map((x) => x.containerName) } : undefined;
+    const container = common(c);
+    if (gate) (container.volumeMounts as Obj[]).push({ name: DOWNWARD_VOLUME, mountPath: DOWNWARD_DIR, readOnly: true });
+    return { ...container, command: [POD_BUSYBOX, 'sh', '-c', stepWrapper(c, { skip: o.skipped?.includes(i), gate }), 'kiln-step', ...(argv ?? [])] };
   });
+  if (o.gated?.length) {
+    // kiln's answers to the waiting steps: Pod annotations, written into files by the kubelet
+    const items = o.gated.map((i) => ({ path: beforeStepFile(i), fieldRef: { fieldPath: `metadata.annotations['${beforeStepAnnotation(i)}']` } }));
+    volumes.push({ name: DOWNWARD_VOLUME, downwardAPI: { items } });
+  }
   if (Object.keys(plan.credentials ?? {}).length) unsupported.push({ what: 'credentials from the ServiceAccount', why: 'a Pod of this executor does not get creds-init files yet' });
   if (unsupported.length) return { unsupported };
   const spec: Obj = {
