@@ -144,9 +144,9 @@ test('check names what a Pod cannot run yet; podName follows Tekton (-pod, -pod-
   const k = standIn({});
   const e = ex(k.api);
   const bad = plan({ volumes: [{ name: 'h', source: { type: 'hostDir', path: '/srv' } }], steps: [step('a', { args: ['$(steps.b.results.x)'] })] });
-  assert.deepEqual(e.check(bad).map((u) => u.what), ['volume h', 'step a refers to $(steps.…) results']);
+  assert.deepEqual(e.check(bad).map((u) => u.what), ['volume h']);
   const later = plan({ stepWhen: ['b'], reportFiles: [{ volume: 'ws-src', pattern: '*.xml', mountPath: '/workspace/src' }] });
-  assert.deepEqual(e.check(later).map((u) => u.what), ['step b when', 'workspace report files (cdevents.kiln.dev/junit-files)']);
+  assert.deepEqual(e.check(later).map((u) => u.what), ['workspace report files (cdevents.kiln.dev/junit-files)']);
   assert.deepEqual(e.check(plan()), []);
   assert.equal(podName({ ...plan(), id: 'ns/build/0', taskRunName: 'build' }), 'build-pod');
   assert.equal(podName({ ...plan(), id: 'ns/build/2', taskRunName: 'build' }), 'build-pod-retry2');

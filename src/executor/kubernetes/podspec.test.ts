@@ -78,6 +78,15 @@ test('a step without command runs its image\'s entrypoint (args replace CMD); a 
   assert.equal(pod.metadata.labels['tekton.dev/taskRun'], name.slice(0, 63));
 });
 
+test('beforeStep in the Pod: a step skipped up front only says so; a waiting step mounts the downward API file of its answer', () => {
+  const pod = golden('beforestep', plan({ steps: [step('a', { script: 'echo a' }), step('b', { command: ['echo'], args: ['$(steps.a.results.r)'] }), step('c', { script: 'echo c' })] }), { ...OPTS, skipped: [2], gated: [1] });
+  const [b, c] = [pod.spec.initContainers[2], pod.spec.initContainers[3]];
+  assert.deepEqual(b.volumeMounts.at(-1), { name: 'tekton-internal-downward', mountPath: '/tekton/downward', readOnly: true });
+  assert.match(b.command[3], /until \[ -s \/tekton\/downward\/before-step-1 \]/);
+  assert.deepEqual(pod.spec.volumes.at(-1), { name: 'tekton-internal-downward', downwardAPI: { items: [{ path: 'before-step-1', fieldRef: { fieldPath: "metadata.annotations['kiln.dev/before-step-1']" } }] } });
+  assert.deepEqual(c.command.slice(3), [`printf '{"skipped":true}' > /dev/termination-log\n`, 'kiln-step', '/tekton/scripts/step-c']);
+});
+
 test('what a Pod cannot express is named, and no Pod is made', () => {
   const r = podFor(plan({
     volumes: [{ name: 'host', source: { type: 'hostDir', path: '/srv' } }, { name: 'read', source: { type: 'files', files: {} } }],

@@ -92,14 +92,15 @@ function gateLines(gate: NonNullable<WrapperOptions['gate']>): string[] {
 
 /** The wrapper of step `c`: run as `busybox sh -c WRAPPER kiln-step ARGV…`. */
 export function stepWrapper(c: PlanContainer, o: WrapperOptions = {}): string {
+  // skipped before the Pod was made: it says so, and nothing else
+  if (o.skip) return `printf '{"skipped":true}' > /dev/termination-log\n`;
   const d = `/tekton/steps/${c.containerName}`;
   const stopOnFailure = c.onError !== 'continue';
   const secs = c.timeoutMs && c.timeoutMs > 0 ? Math.ceil(c.timeoutMs / 1000) : 0;
   const lines = [
     'set -o pipefail',
     `d=${shQuote(d)}`,
-    o.skip ? `printf '{"skipped":true}' > /dev/termination-log; exit 0`
-      : `if [ -e ${STOP_MARKER} ]; then printf '{"skipped":true}' > /dev/termination-log; exit 0; fi`,
+    `if [ -e ${STOP_MARKER} ]; then printf '{"skipped":true}' > /dev/termination-log; exit 0; fi`,
     ...(o.gate ? gateLines(o.gate) : []),
     RESOLVE,
     runLine(c, secs > 0),
