@@ -29,7 +29,6 @@ if (SKIP) console.log(`# kubernetes executor suite skipped: ${SKIP}`);
 /** Cases the kubernetes executor cannot pass yet, and why. */
 const NOT_YET: Record<string, string> = {
   'report-files': 'the kubernetes executor does not read workspace report files (plan.reportFiles) yet',
-  credentials: 'a Pod of the kubernetes executor gets no creds-init files yet (refused as unsupported)',
 };
 for (const [key, why] of Object.entries(NOT_YET)) console.log(`# kubernetes suite skips ${key}: ${why}`);
 
@@ -50,7 +49,7 @@ before(async () => {
   // create, watch and delete through kiln's API; logs from the node that runs the Pod
   const onApi = clientPodApi(kubeConfig(served.url));
   const onNode = clientPodApi(kubeConfig(runner.url), { logRetryMs: 100, logTries: 50 });
-  api = { create: onApi.create, watch: onApi.watch, annotate: onApi.annotate, delete: onApi.delete, log: onNode.log };
+  api = { ...onApi, log: onNode.log };
 });
 after(async () => {
   await runner?.stop();

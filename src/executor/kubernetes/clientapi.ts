@@ -81,6 +81,22 @@ export function clientPodApi(kc: KubeConfig, { logRetryMs = 500, logTries = 20 }
       return { stop: () => { stopped = true; current?.abort(); } };
     },
 
+    async createSecret(secret) {
+      try {
+        await core.createNamespacedSecret({ namespace: (secret.metadata as { namespace: string }).namespace, body: secret as never });
+      } catch (e) {
+        throw new Error(message(e));
+      }
+    },
+
+    async deleteSecret(namespace, name) {
+      try {
+        await core.deleteNamespacedSecret({ namespace, name });
+      } catch (e) {
+        if (!(e instanceof ApiException && e.code === 404)) throw new Error(message(e));
+      }
+    },
+
     async annotate(namespace, name, annotations) {
       try {
         await core.patchNamespacedPod({ namespace, name, body: { metadata: { annotations } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));

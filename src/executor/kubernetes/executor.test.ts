@@ -23,6 +23,7 @@ function standIn(play: Record<string, Play>, results: Record<string, string> = {
   const pods = new Map<string, { pod: any; status: PodStatus; logs: Map<string, string>; ended: Set<string>; deleted: boolean }>();
   const watchers = new Map<string, Set<(s: PodStatus | undefined) => void>>();
   const deleted: string[] = [];
+  const secrets = new Map<string, any>();
   const tick = () => new Promise((r) => setTimeout(r, 5));
   const emit = (name: string) => { for (const w of watchers.get(name) ?? []) w(pods.get(name) && structuredClone(pods.get(name)!.status)); };
   async function kubelet(name: string): Promise<void> {
@@ -41,10 +42,12 @@ function standIn(play: Record<string, Play>, results: Record<string, string> = {
       await tick();
       const isStep = c.name.startsWith('step-');
       const code = pl.code ?? 0;
-      const message = !isStep ? '' : stop ? '{"skipped":true}' : `{"exitCode":${code},"timedOut":false}`;
-      if (isStep && !stop) p.logs.set(c.name, pl.out ?? '');
+      // a step skipped before the Pod was made (beforeStep) says only that
+      const skipped = stop || String(c.command[3]).startsWith(`printf '{"skipped":true}'`);
+      const message = !isStep ? '' : skipped ? '{"skipped":true}' : `{"exitCode":${code},"timedOut":false}`;
+      if (isStep && !skipped) p.logs.set(c.name, pl.out ?? '');
       // as the wrapper: a failure stops the steps after it when its wrapper says so (no onError: continue)
-      if (isStep && !stop && code !== 0 && String(c.command[3]).includes(`: > ${STOP_MARKER}`)) stop = true;
+      if (isStep && !skipped && code !== 0 && String(c.command[3]).includes(`: > ${STOP_MARKER}`)) stop = true;
       st.state = { terminated: { exitCode: 0, reason: 'Completed', message } };
       p.ended.add(c.name);
       emit(name);
@@ -66,6 +69,12 @@ function standIn(play: Record<string, Play>, results: Record<string, string> = {
       queueMicrotask(() => on(pods.get(name) && structuredClone(pods.get(name)!.status)));
       return { stop: () => void set.delete(on) };
     },
+    async createSecret(secret: any) {
+      secrets.set(secret.metadata.name, secret);
+    },
+    async deleteSecret(_ns, name) {
+      secrets.delete(name);
+    },
     async annotate(_ns, name, annotations) {
       const p = pods.get(name);
       if (p) p.pod.metadata.annotations = { ...p.pod.metadata.annotations, ...annotations };
@@ -86,7 +95,7 @@ function standIn(play: Record<string, Play>, results: Record<string, string> = {
       }
     },
   };
-  return { api, pods, deleted, vanish: (name: string) => { pods.delete(name); emit(name); } };
+  return { api, pods, deleted, secrets, vanish: (name: string) => { pods.delete(name); emit(name); } };
 }
 
 const step = (name: string, more: Partial<PlanContainer> = {}): PlanContainer => ({ name, containerName: `step-${name}`, image: 'alpine', env: [], mounts: [], command: ['true'], ...more });
@@ -153,4 +162,26 @@ test('check names what a Pod cannot run yet; podName follows Tekton (-pod, -pod-
   const long = podName({ ...plan(), id: 'ns/x/1', taskRunName: 'a'.repeat(100) });
   assert.equal(long.length, 63);
   assert.ok(long.endsWith('-pod-retry1'));
+});
+
+test('credentials: their Secret is made before the Pod and deleted with it; a Secret the API refuses fails the attempt', async () => {
+  const k = standIn({});
+  let secretAtPodCreation = false;
+  const api: PodApi = { ...k.api, create: async (pod) => { secretAtPodCreation = k.secrets.size === 1; return k.api.create(pod); } };
+  const p = plan({ credentials: { '.gitconfig': '[user]\n' } });
+  const snap = await ex(api).start(p, () => {}).done;
+  assert.deepEqual(snap.outcome, { status: 'succeeded' });
+  assert.ok(secretAtPodCreation);
+  assert.equal(k.secrets.size, 0);
+  const refusing: PodApi = { ...k.api, createSecret: async () => { throw new Error('secrets is forbidden'); } };
+  const q = plan({ credentials: { '.gitconfig': '' } });
+  assert.deepEqual((await ex(refusing).start(q, () => {}).done).outcome, { status: 'failed', reason: 'PodCreationFailed', message: `cannot create secret ${podName(q)}-creds (the credentials): secrets is forbidden` });
+  assert.ok(!k.pods.has(podName(q)));
+});
+
+test('beforeStep: decided up front for step 0, skipped steps carry its message', async () => {
+  const k = standIn({});
+  const p = plan({ beforeStep: (i, s) => (i === 0 ? { skip: 'when expressions were evaluated to false' } : { step: s }), beforeStepReads: [] });
+  const snap = await ex(k.api).start(p, () => {}).done;
+  assert.deepEqual(snap.steps.map((s) => [s.reason, s.message]), [['Skipped', 'when expressions were evaluated to false'], ['Completed', undefined]]);
 });

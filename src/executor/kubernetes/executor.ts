@@ -12,7 +12,8 @@ import { maskValues, planMasker } from '../mask.ts';
 import { goDuration } from '../process/attempt.ts';
 import { attemptLayout } from '../process/layout.ts';
 import { answerText, beforeStepAnnotation, failText, contextSplitter, decideUpFront, parseContext } from './beforestep.ts';
-import { argvOf, podFor } from './podspec.ts';
+import { credsSecret, credsSecretName } from './creds.ts';
+import { argvOf, podFor, podLabels } from './podspec.ts';
 import type { PodOptions } from './podspec.ts';
 import { containersOf, outcomeOf, parseReport, stopSteps } from './status.ts';
 import type { PodStatus } from './status.ts';
@@ -25,6 +26,10 @@ export interface PodApi {
   watch(namespace: string, name: string, on: (status: PodStatus | undefined) => void): { stop(): void };
   /** deletes the Pod at once (grace 0); a Pod already gone is no error */
   delete(namespace: string, name: string): Promise<void>;
+  /** creates a Secret (an attempt's credentials); rejects with the API's message */
+  createSecret(secret: Record<string, unknown>): Promise<void>;
+  /** deletes a Secret; one already gone is no error */
+  deleteSecret(namespace: string, name: string): Promise<void>;
   /** merges `annotations` into the Pod's (kiln's answers to waiting steps) */
   annotate(namespace: string, name: string, annotations: Record<string, string>): Promise<void>;
   /** follows a container's log from its start until the container ends (or `signal` aborts) */
@@ -80,6 +85,8 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
     const ended = new Promise<ExecutionOutcome>((r) => { finish = r; });
     let outcome: ExecutionOutcome | undefined;
     let watcher: { stop(): void } | undefined;
+    /** the Secret of the attempt's credentials, once made */
+    let secret: Record<string, unknown> | undefined;
     /** step index → why beforeStep skipped it */
     const skipped = new Map<number, string>();
     /** container → index of the steps that wait for kiln's answer */
@@ -153,6 +160,7 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       // the Pod goes at once (its containers killed); the logs copied so far stay
       abort.abort();
       void api.delete(ns, name).catch(() => undefined);
+      if (secret) void api.deleteSecret(ns, credsSecretName(name)).catch(() => undefined);
     }
 
     // the attempt's timeout, to the millisecond, from its start (Pod creation included, as Tekton
@@ -162,8 +170,8 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       ? setTimeout(() => cancel('timeout', `TaskRun "${plan.taskRunName}" failed to finish within "${goDuration(plan.timeoutMs!)}"`), plan.timeoutMs)
       : undefined;
 
-    async function run(): Promise<ExecutionSnapshot> {
-      mkdirSync(layout.logs, { recursive: true, mode: 0o700 });
+    /** Builds the Pod (beforeStep decided up front where it can be), makes its Secret and the Pod; false when no Pod was made. */
+    async function launch(): Promise<boolean> {
       let made: ReturnType<typeof podFor>;
       try {
         const up = decideUpFront(plan);
@@ -173,15 +181,30 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       } catch (e) {
         made = { unsupported: [{ what: 'beforeStep', why: (e as Error).message }] };
       }
-      if ('unsupported' in made) end({ status: 'failed', reason: 'PodCreationFailed', message: made.unsupported.map((u) => `${u.what}: ${u.why}`).join('; ') });
-      else {
-        try {
-          await api.create(made.pod);
-          if (!outcome) watcher = api.watch(ns, name, onStatus);
-        } catch (e) {
-          end({ status: 'failed', reason: 'PodCreationFailed', message: `cannot create pod ${name}: ${(e as Error).message}` });
-        }
+      if ('unsupported' in made) {
+        end({ status: 'failed', reason: 'PodCreationFailed', message: made.unsupported.map((u) => `${u.what}: ${u.why}`).join('; ') });
+        return false;
       }
+      const creds = credsSecret(plan, name, podLabels(plan, options(plan)));
+      try {
+        if (creds) await api.createSecret(creds);
+        secret = creds;
+      } catch (e) {
+        end({ status: 'failed', reason: 'PodCreationFailed', message: `cannot create secret ${credsSecretName(name)} (the credentials): ${(e as Error).message}` });
+        return false;
+      }
+      try {
+        if (!outcome) await api.create(made.pod);
+        if (!outcome) watcher = api.watch(ns, name, onStatus);
+      } catch (e) {
+        end({ status: 'failed', reason: 'PodCreationFailed', message: `cannot create pod ${name}: ${(e as Error).message}` });
+      }
+      return true;
+    }
+
+    async function run(): Promise<ExecutionSnapshot> {
+      mkdirSync(layout.logs, { recursive: true, mode: 0o700 });
+      const podMade = await launch();
       const o = await ended;
       if (timer) clearTimeout(timer);
       watcher?.stop();
@@ -196,7 +219,8 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       }
       await Promise.race([Promise.all(following.values()), new Promise((r) => setTimeout(r, 10_000))]);
       abort.abort();
-      if (!('unsupported' in made)) await api.delete(ns, name).catch(() => undefined);
+      if (podMade) await api.delete(ns, name).catch(() => undefined);
+      if (secret) await api.deleteSecret(ns, credsSecretName(name)).catch(() => undefined);
       Object.assign(state, { outcome: o, finishedAt: ts() });
       onChange();
       return { ...state, steps: [...state.steps], sidecars: [...state.sidecars] };

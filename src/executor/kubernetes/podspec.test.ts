@@ -6,9 +6,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pod } from 'kubernetes-models/v1/Pod';
+import { Secret } from 'kubernetes-models/v1/Secret';
 import { stringify } from 'yaml';
 import type { ExecutionPlan, PlanContainer } from '../executor.ts';
 import { podFor } from './podspec.ts';
+import { credsSecret } from './creds.ts';
 
 const TESTDATA = join(import.meta.dirname, 'testdata');
 const OPTS = { toolsImage: 'docker.io/library/busybox:1.36', name: 'build-pod' };
@@ -97,10 +99,19 @@ test('what a Pod cannot express is named, and no Pod is made', () => {
   assert.match(r.unsupported[2].why, /entrypoint of image example\.com\/unknown:1 is not known/);
 });
 
-test('credentials from the ServiceAccount are not yet written into a Pod: named, no Pod', () => {
-  const r = podFor(plan({ credentials: { '.gitconfig': '[credential]\n' } }), OPTS);
+test('credentials: a Secret of their own, mounted in prepare only, copied 0600 to /tekton/creds and HOME; never in the Pod spec in clear', () => {
+  const credentials = { '.git-credentials': 'https://u:pw-xyz@h\n', '.docker/config.json': '{"auths":{}}' };
+  const pod = golden('credentials', plan({ credentials }));
+  assert.ok(!JSON.stringify(pod).includes('pw-xyz'));
+  assert.deepEqual(pod.spec.volumes.at(-1), { name: 'tekton-internal-creds-secret', secret: { secretName: 'build-pod-creds', defaultMode: 0o400, items: [{ key: 'c0', path: '.git-credentials' }, { key: 'c1', path: '.docker/config.json' }] } });
+  const mounting = [...pod.spec.initContainers, ...pod.spec.containers].filter((c: any) => c.volumeMounts.some((m: any) => m.name === 'tekton-internal-creds-secret')).map((c: any) => c.name);
+  assert.deepEqual(mounting, ['prepare']);
+  const secret = credsSecret(plan({ credentials }), 'build-pod', { a: 'b' }) as any;
+  new Secret(secret).validate();
+  assert.deepEqual([secret.metadata, Buffer.from(secret.data.c0, 'base64').toString()], [{ name: 'build-pod-creds', namespace: 'ci', labels: { a: 'b' } }, credentials['.git-credentials']]);
+  const r = podFor(plan({ credentials: { '../x': '', '/etc/y': '' } }), OPTS);
   assert.ok('unsupported' in r);
-  assert.deepEqual(r.unsupported.map((u) => u.what), ['credentials from the ServiceAccount']);
+  assert.deepEqual(r.unsupported.map((u) => u.why), ['a Pod cannot hold "../x", "/etc/y" (relative paths without ".." only)']);
 });
 
 test('the schemas catch a bad Pod (the check above can fail)', () => {

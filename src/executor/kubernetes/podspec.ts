@@ -7,6 +7,7 @@
 import type { ExecutionPlan, PlanContainer, PlanProbe, Unsupported } from '../executor.ts';
 import { scriptText, shQuote } from '../process/script.ts';
 import { beforeStepAnnotation, beforeStepFile } from './beforestep.ts';
+import { badCredentialPaths, CREDS_SECRET_DIR, CREDS_VOLUME, credsLines, credsVolume } from './creds.ts';
 import { DOWNWARD_DIR, POD_BUSYBOX, stepWrapper } from './wrapper.ts';
 
 /** What the Pod needs besides the plan. */
@@ -108,7 +109,7 @@ export function argvOf(c: PlanContainer, entrypoints: PodOptions['entrypoints'],
 /** `prepare`: busybox into /tekton/bin, every script into /tekton/scripts, a directory per step. */
 function prepareContainer(plan: ExecutionPlan, o: PodOptions): Obj {
   const scripts = [...plan.sidecars, ...plan.steps].filter((c) => c.script !== undefined);
-  const lines = ['set -e', `/bin/busybox cp /bin/busybox ${POD_BUSYBOX}`];
+  const lines = ['set -e', `/bin/busybox cp /bin/busybox ${POD_BUSYBOX}`, ...credsLines(plan)];
   scripts.forEach((c, i) => lines.push(`printf %s "$KILN_SCRIPT_${i}" | /bin/busybox base64 -d > /tekton/scripts/${c.containerName}`, `/bin/busybox chmod 0755 /tekton/scripts/${c.containerName}`));
   // steps may run as any user (runAsUser): their directories are open to all, as emptyDirs are;
   // /tekton/steps/<index> names the same directory (Tekton's link)
@@ -122,7 +123,7 @@ function prepareContainer(plan: ExecutionPlan, o: PodOptions): Obj {
     command: ['/bin/busybox', 'sh', '-c', `${lines.join('\n')}\n`],
     env: scripts.map((c, i) => ({ name: `KILN_SCRIPT_${i}`, value: Buffer.from(scriptText(c.script!)).toString('base64') })),
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
-    volumeMounts: internalMounts(),
+    volumeMounts: [...internalMounts(), ...(credsLines(plan).length ? [{ name: CREDS_VOLUME, mountPath: CREDS_SECRET_DIR, readOnly: true }] : [])],
   };
 }
 
@@ -142,6 +143,12 @@ function reportContainer(plan: ExecutionPlan, o: PodOptions): Obj {
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
     volumeMounts: internalMounts(new Set(INTERNAL.map(([n]) => n))),
   };
+}
+
+/** The labels of the Pod (and of the Secret made for it). */
+export function podLabels(plan: ExecutionPlan, o: Pick<PodOptions, 'labels'>): Record<string, string> {
+  // a label value holds at most 63 characters (names may have 253)
+  return { 'app.kubernetes.io/managed-by': 'kiln', 'tekton.dev/taskRun': plan.taskRunName.slice(0, 63).replace(/[^A-Za-z0-9]+$/, ''), ...o.labels };
 }
 
 /** The Pod running `plan`, or what in the plan a Pod cannot express. */
@@ -171,7 +178,10 @@ export function podFor(plan: ExecutionPlan, o: PodOptions): { pod: Obj } | { uns
     const items = o.gated.map((i) => ({ path: beforeStepFile(i), fieldRef: { fieldPath: `metadata.annotations['${beforeStepAnnotation(i)}']` } }));
     volumes.push({ name: DOWNWARD_VOLUME, downwardAPI: { items } });
   }
-  if (Object.keys(plan.credentials ?? {}).length) unsupported.push({ what: 'credentials from the ServiceAccount', why: 'a Pod of this executor does not get creds-init files yet' });
+  const badCreds = badCredentialPaths(plan);
+  if (badCreds.length) unsupported.push({ what: 'credentials from the ServiceAccount', why: `a Pod cannot hold ${badCreds.map((p) => JSON.stringify(p)).join(', ')} (relative paths without ".." only)` });
+  const creds = credsVolume(plan, o.name);
+  if (creds) volumes.push(creds);
   if (unsupported.length) return { unsupported };
   const spec: Obj = {
     restartPolicy: 'Never',
@@ -182,7 +192,6 @@ export function podFor(plan: ExecutionPlan, o: PodOptions): { pod: Obj } | { uns
     initContainers: [prepareContainer(plan, o), ...sidecars, ...steps],
     containers: [reportContainer(plan, o)],
   };
-  // a label value holds at most 63 characters (names may have 253)
-  const labels = { 'app.kubernetes.io/managed-by': 'kiln', 'tekton.dev/taskRun': plan.taskRunName.slice(0, 63).replace(/[^A-Za-z0-9]+$/, ''), ...o.labels };
+  const labels = podLabels(plan, o);
   return { pod: { apiVersion: 'v1', kind: 'Pod', metadata: { name: o.name, namespace: plan.namespace, labels }, spec } };
 }
