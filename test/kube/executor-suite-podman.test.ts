@@ -28,7 +28,6 @@ if (SKIP) console.log(`# kubernetes executor suite skipped: ${SKIP}`);
 
 /** Cases the kubernetes executor cannot pass yet, and why. */
 const NOT_YET: Record<string, string> = {
-  'report-files': 'the kubernetes executor does not read workspace report files (plan.reportFiles) yet',
 };
 for (const [key, why] of Object.entries(NOT_YET)) console.log(`# kubernetes suite skips ${key}: ${why}`);
 

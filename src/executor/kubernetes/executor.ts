@@ -7,13 +7,15 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { StepReason } from '../../api/reasons.ts';
-import type { ContainerSnapshot, ExecutionHandle, ExecutionOutcome, ExecutionPlan, ExecutionSnapshot, Executor, Unsupported } from '../executor.ts';
+import type { ExecutionHandle, ExecutionOutcome, ExecutionPlan, ExecutionSnapshot, Executor } from '../executor.ts';
 import { maskValues, planMasker } from '../mask.ts';
 import { goDuration } from '../process/attempt.ts';
 import { attemptLayout } from '../process/layout.ts';
 import { answerText, beforeStepAnnotation, failText, contextSplitter, decideUpFront, parseContext } from './beforestep.ts';
 import { credsSecret, credsSecretName } from './creds.ts';
 import { argvOf, podFor, podLabels } from './podspec.ts';
+import { parseReportFiles } from './reports.ts';
+import { maskReportFiles } from '../process/reports.ts';
 import type { PodOptions } from './podspec.ts';
 import { containersOf, outcomeOf, parseReport, stopSteps } from './status.ts';
 import type { PodStatus } from './status.ts';
@@ -55,10 +57,6 @@ export function podName(plan: ExecutionPlan): string {
   return `${base || 'kiln'}${suffix}`;
 }
 
-/** What is read after the last step (workspace report files): not yet on this executor, so refused. */
-function runtimeNeeds(plan: ExecutionPlan): Unsupported[] {
-  return plan.reportFiles?.length ? [{ what: 'workspace report files (cdevents.kiln.dev/junit-files)', why: 'not yet on the kubernetes executor (read after the last step)' }] : [];
-}
 
 export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Executor {
   const { api, dataDir, toolsImage, now = () => new Date() } = opts;
@@ -212,7 +210,9 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
         // the report container ran last: its log holds the results
         const chunks: Buffer[] = [];
         await api.log(ns, name, 'report', (c) => void chunks.push(Buffer.from(c)), abort.signal).catch(() => undefined);
-        const r = parseReport(Buffer.concat(chunks).toString('utf8'), plan);
+        const log = Buffer.concat(chunks).toString('utf8');
+        const r = parseReport(log, plan);
+        if (plan.reportFiles?.length) state.reportFiles = maskReportFiles(parseReportFiles(log, plan), masker);
         state.results = maskValues(masker, Object.fromEntries(plan.results.filter((n) => n in r.results).map((n) => [n, r.results[n]])));
         for (const s of state.steps) if (r.stepResults[s.name]) s.results = maskValues(masker, r.stepResults[s.name]);
         if (r.artifacts !== undefined) state.artifacts = r.artifacts;
@@ -235,7 +235,7 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
     name: 'kubernetes',
     check: (plan) => {
       const made = podFor(plan, options(plan));
-      return [...('unsupported' in made ? made.unsupported : []), ...runtimeNeeds(plan)];
+      return 'unsupported' in made ? made.unsupported : [];
     },
     start,
     get: (id) => attempts.get(id),

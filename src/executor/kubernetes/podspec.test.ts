@@ -89,6 +89,17 @@ test('beforeStep in the Pod: a step skipped up front only says so; a waiting ste
   assert.deepEqual(c.command.slice(3), [`printf '{"skipped":true}' > /dev/termination-log\n`, 'kiln-step', '/tekton/scripts/step-c']);
 });
 
+test('report files: the report container mounts each declared volume read-only at its subPath and lists it', () => {
+  const pod = golden('reportfiles', plan({
+    volumes: [{ name: 'ws-source', source: { type: 'claim', claimName: 'src', namespace: 'ci' } }],
+    reportFiles: [{ volume: 'ws-source', subPath: 'app', pattern: 'reports/**/*.xml', mountPath: '/workspace/source' }, { volume: 'missing', pattern: '*.xml', mountPath: '/w' }],
+  }));
+  const report = pod.spec.containers[0];
+  assert.deepEqual(report.volumeMounts.at(-1), { name: 'ws-source', mountPath: '/kiln/reports/0', subPath: 'app', readOnly: true });
+  assert.match(report.command[3], /cd \/kiln\/reports\/0 && \{/);
+  assert.doesNotMatch(report.command[3], /\/kiln\/reports\/1/, 'a volume the Pod lacks is not mounted (kiln reports it)');
+});
+
 test('what a Pod cannot express is named, and no Pod is made', () => {
   const r = podFor(plan({
     volumes: [{ name: 'host', source: { type: 'hostDir', path: '/srv' } }, { name: 'read', source: { type: 'files', files: {} } }],

@@ -7,6 +7,7 @@
 import type { ExecutionPlan, PlanContainer, PlanProbe, Unsupported } from '../executor.ts';
 import { scriptText, shQuote } from '../process/script.ts';
 import { beforeStepAnnotation, beforeStepFile } from './beforestep.ts';
+import { reportLines, reportMounts } from './reports.ts';
 import { badCredentialPaths, CREDS_SECRET_DIR, CREDS_VOLUME, credsLines, credsVolume } from './creds.ts';
 import { DOWNWARD_DIR, POD_BUSYBOX, stepWrapper } from './wrapper.ts';
 
@@ -135,13 +136,13 @@ function reportContainer(plan: ExecutionPlan, o: PodOptions): Obj {
     const d = shQuote(`/tekton/steps/${c.containerName}`);
     lines.push(`for f in ${d}/results/*; do [ -f "$f" ] && echo "kiln-step-result ${c.containerName}/$(${b} basename "$f") $(${b} base64 -w0 "$f")"; done`);
   }
-  lines.push(`[ -f /tekton/artifacts/provenance.json ] && echo "kiln-artifacts - $(${b} base64 -w0 /tekton/artifacts/provenance.json)"`, 'exit 0');
+  lines.push(`[ -f /tekton/artifacts/provenance.json ] && echo "kiln-artifacts - $(${b} base64 -w0 /tekton/artifacts/provenance.json)"`, ...reportLines(plan), 'exit 0');
   return {
     name: 'report',
     image: o.toolsImage,
     command: [b, 'sh', '-c', `${lines.join('\n')}\n`],
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
-    volumeMounts: internalMounts(new Set(INTERNAL.map(([n]) => n))),
+    volumeMounts: [...internalMounts(new Set(INTERNAL.map(([n]) => n))), ...reportMounts(plan)],
   };
 }
 
