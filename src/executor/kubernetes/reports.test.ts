@@ -58,6 +58,7 @@ describe('report files on a Pod read as the process executor reads them', { skip
     { name: 'a linked directory on the way is refused, not followed', files: { 'r/ok.xml': '1', 'r2': '->/etc', 'x/y.xml': '2' }, specs: [{ pattern: 'r2/*' }, { pattern: '*/y.xml' }, { pattern: 'r/*.xml' }] },
     { name: 'nothing matches; an unknown volume; a subPath out of the volume', files: { 'a.txt': '' }, specs: [{ pattern: '*.xml' }, { volume: 'nope', pattern: '*.xml' }, { subPath: '../up', pattern: '*.xml' }] },
     { name: 'names with spaces and glob characters are literal', files: { 'a [1].xml': 'x', 'a 1.xml': 'y', 'q?.xml': 'z' }, specs: [{ pattern: 'a [1].xml' }, { pattern: 'q?.xml' }, { pattern: 'a ?.xml' }] },
+    { name: 'files of the same name elsewhere are no candidates; ** first', files: { 'o/1.xml': '', 'o/2.xml': '', 'o/3.xml': '', 'r/a.xml': 'a', 'r/s/b.xml': 'b' }, specs: [{ pattern: 'r/*.xml' }, { pattern: '**/b.xml' }, { pattern: 'r/**/s/b.xml' }], limits: { maxFiles: 3 } },
     { name: 'the bounds: files, bytes per file, bytes in all', files: { 'a.xml': '12345', 'b.xml': '123456789012', 'c.xml': '1', 'd.xml': '22', 'e.xml': '1' }, specs: [{ pattern: '*.xml' }], limits: { maxFiles: 4, maxFileBytes: 10, maxTotalBytes: 8 } },
   ];
   for (const c of cases) {

@@ -31,8 +31,11 @@ export function reportMounts(plan: ExecutionPlan): Array<Record<string, unknown>
   });
 }
 
-/** A name glob for busybox find: only `*` and `?` are special, as in componentMatcher. */
-const findGlob = (part: string) => (part === '**' ? '*' : part.replace(/[[\]\\]/g, '\\$&'));
+/**
+ * A `find -path` glob matching at least every file `pattern` matches (find's `*` and `?` match a
+ * `/` too, so a `**\/` is one `*`): the candidates whose contents are printed; kiln matches exactly.
+ */
+const findPath = (pattern: string) => `./${pattern.replace(/[[\]\\]/g, '\\$&').replace(/\*\*\//g, '*')}`;
 
 /** The report container's lines listing each mounted volume and printing the files that could match. */
 export function reportLines(plan: ExecutionPlan, limits: ReportLimits = REPORT_LIMITS): string[] {
@@ -42,7 +45,6 @@ export function reportLines(plan: ExecutionPlan, limits: ReportLimits = REPORT_L
     if (!mountable(plan, s)) return;
     const root = reportMount(k);
     const depth = s.pattern.split('/').length + MAX_DEPTH;
-    const last = findGlob(s.pattern.split('/').at(-1) ?? '*');
     const kb = Math.floor(limits.maxFileBytes / 1024) + 1;
     lines.push(
       `cd ${root} && {`,
@@ -50,7 +52,7 @@ export function reportLines(plan: ExecutionPlan, limits: ReportLimits = REPORT_L
       '  if [ -L "$p" ]; then t=l; elif [ -d "$p" ]; then t=d; elif [ -f "$p" ]; then t=f; else t=o; fi',
       `  echo "kiln-report-entry ${k} $t $(printf %s "\${p#./}" | ${b} base64 -w0)"`,
       'done',
-      `${b} find . -mindepth 1 -maxdepth ${depth} -type f -name ${shQuote(last)} -size -${kb}k | ${b} head -n ${limits.maxFiles + 1} | while IFS= read -r p; do`,
+      `${b} find . -mindepth 1 -maxdepth ${depth} -type f -path ${shQuote(findPath(s.pattern))} -size -${kb}k | ${b} head -n ${limits.maxFiles + 1} | while IFS= read -r p; do`,
       `  echo "kiln-report-file ${k} $(printf %s "\${p#./}" | ${b} base64 -w0) $(${b} base64 -w0 "$p")"`,
       'done',
       `cd /; }`,
@@ -109,6 +111,8 @@ export function parseReportFiles(log: string, plan: ExecutionPlan, limits: Repor
     function readOne(rel: string, path: string): void {
       if (budget.files-- <= 0) return void out.push({ path, error: `not read: over the ${limits.maxFiles} report files kiln reads per TaskRun` });
       const text = l.texts.get(rel);
+      // more candidates than files read: the report container printed no more
+      if (text === undefined && l.texts.size > limits.maxFiles) return void out.push({ path, error: `not read: over the ${limits.maxFiles} report files kiln reads per TaskRun` });
       const max = Math.min(limits.maxFileBytes, budget.bytes);
       if (text === undefined || text.length > max) {
         const why = text !== undefined && text.length <= limits.maxFileBytes && max < limits.maxFileBytes ? `over the ${size(limits.maxTotalBytes)} of reports kiln reads per TaskRun` : `is larger than ${size(limits.maxFileBytes)}`;
