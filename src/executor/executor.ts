@@ -18,8 +18,14 @@ export type VolumeSource =
   /** `ref`: the ConfigMap or Secret they came from (an executor that mounts it by name, as a Pod does, needs it) */
   | { type: 'files'; files: Record<string, string | Uint8Array>; mode?: number; ref?: FilesRef };
 
-/** The ConfigMap or Secret a `files` source was read from, as a Pod volume names it. */
-export interface FilesRef { kind: 'ConfigMap' | 'Secret'; name: string; items?: Array<{ key: string; path: string; mode?: number }>; optional?: boolean }
+/**
+ * The ConfigMap or Secret a `files` source was read from, as a Pod volume names it; or the sources of
+ * a projected volume as written (configMap, secret, serviceAccountToken, downwardAPI, … — an
+ * executor that reads files itself sees only the ConfigMaps' and Secrets')
+ */
+export type FilesRef =
+  | { kind: 'ConfigMap' | 'Secret'; name: string; items?: Array<{ key: string; path: string; mode?: number }>; optional?: boolean }
+  | { kind: 'Projected'; sources: ReadonlyArray<Record<string, unknown>> };
 
 export interface PlanVolume { name: string; source: VolumeSource }
 

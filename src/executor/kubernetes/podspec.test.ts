@@ -41,6 +41,12 @@ test('a TaskRun of every kind of step and a sidecar: init containers in order, n
       { name: 'ws-cache', source: { type: 'emptyDir' } },
       { name: 'ws-config', source: { type: 'files', files: { a: 'x' }, mode: 0o400, ref: { kind: 'Secret', name: 'creds' } } },
       { name: 'ws-settings', source: { type: 'files', files: { a: 'x' }, ref: { kind: 'ConfigMap', name: 'settings', items: [{ key: 'app.yaml', path: 'config/app.yaml' }], optional: true } } },
+      { name: 'ws-projected', source: { type: 'files', files: { a: 'x' }, mode: 0o440, ref: { kind: 'Projected', sources: [
+        { configMap: { name: 'settings', items: [{ key: 'app.yaml', path: 'app.yaml' }] } },
+        { secret: { name: 'creds', optional: true } },
+        { serviceAccountToken: { audience: 'vault', expirationSeconds: 600, path: 'token' } },
+        { downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+      ] } } },
     ],
     sidecars: [{ name: 'db', containerName: 'sidecar-db', image: 'docker.io/library/postgres:16', env: [{ name: 'POSTGRES_PASSWORD', value: 'x' }], mounts: [], readinessProbe: { command: ['pg_isready'], periodMs: 500, failureThreshold: 30 } }],
     steps: [
@@ -50,6 +56,9 @@ test('a TaskRun of every kind of step and a sidecar: init containers in order, n
       step('push', { image: 'quay.io/buildah/stable', command: ['buildah', 'push'], privileged: true, imagePullPolicy: 'Always' }),
     ],
   }), { ...OPTS, serviceAccountName: 'builder', imagePullSecrets: ['regcred'] });
+  // a projected volume goes to the Pod as written: the kubelet projects its sources
+  assert.deepEqual(pod.spec.volumes.find((v: any) => v.name === 'ws-projected').projected.sources.map((x: any) => Object.keys(x)[0]), ['configMap', 'secret', 'serviceAccountToken', 'downwardAPI']);
+  assert.equal(pod.spec.volumes.find((v: any) => v.name === 'ws-projected').projected.defaultMode, 0o440);
   const init = pod.spec.initContainers.map((c: any) => c.name);
   assert.deepEqual(init, ['prepare', 'sidecar-db', 'step-clone', 'step-test', 'step-report', 'step-push']);
   assert.equal(pod.spec.initContainers[1].restartPolicy, 'Always');

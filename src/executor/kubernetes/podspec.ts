@@ -52,7 +52,9 @@ function podVolume(v: ExecutionPlan['volumes'][number]): Obj | string {
   if (s.type === 'emptyDir') return { name: v.name, emptyDir: {} };
   if (s.type === 'claim') return { name: v.name, persistentVolumeClaim: { claimName: s.claimName } };
   if (s.type === 'files') {
-    if (!s.ref) return 'its files were read by kiln (a projected volume), and the Pod needs the ConfigMap or Secret they came from';
+    if (!s.ref) return 'its files were read by kiln, and the Pod needs the ConfigMap, Secret or projected sources they came from';
+    // a projected volume's sources go to the Pod as written: the kubelet projects them (service account tokens, the downward API too)
+    if (s.ref.kind === 'Projected') return { name: v.name, projected: { sources: s.ref.sources, ...(s.mode !== undefined ? { defaultMode: s.mode } : {}) } };
     const more = { ...(s.mode !== undefined ? { defaultMode: s.mode } : {}), ...(s.ref.items ? { items: s.ref.items } : {}), ...(s.ref.optional !== undefined ? { optional: s.ref.optional } : {}) };
     return s.ref.kind === 'Secret' ? { name: v.name, secret: { secretName: s.ref.name, ...more } } : { name: v.name, configMap: { name: s.ref.name, ...more } };
   }
