@@ -15,12 +15,16 @@ import { STOP_MARKER } from './wrapper.ts';
 const dataDir = mkdtempSync(join(tmpdir(), 'kiln-k8s-executor-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-/** What a container does in the stand-in kubelet: its exit code and output; `hold` keeps it running until the Pod is deleted. */
-interface Play { code?: number; out?: string; hold?: boolean }
+/**
+ * What a container does in the stand-in kubelet: its exit code and output; `hold` keeps it running
+ * until the Pod is deleted; `context` is printed first, then it waits for the annotation `waitFor`
+ * (kiln's beforeStep answer) as the wrapper does.
+ */
+interface Play { code?: number; out?: string; hold?: boolean; context?: string; waitFor?: string }
 
 /** A stand-in API + kubelet: runs each created Pod's init containers in order as the wrapper would. */
 function standIn(play: Record<string, Play>, results: Record<string, string> = {}) {
-  const pods = new Map<string, { pod: any; status: PodStatus; logs: Map<string, string>; ended: Set<string>; deleted: boolean }>();
+  const pods = new Map<string, { pod: any; status: PodStatus; logs: Map<string, string>; ended: Set<string>; live: Set<string>; deleted: boolean }>();
   const watchers = new Map<string, Set<(s: PodStatus | undefined) => void>>();
   const deleted: string[] = [];
   const secrets = new Map<string, any>();
@@ -39,13 +43,22 @@ function standIn(play: Record<string, Play>, results: Record<string, string> = {
       if (c.restartPolicy === 'Always') { st.started = true; emit(name); continue; }
       emit(name);
       if (pl.hold) return;
+      let answer: string | undefined;
+      if (pl.context !== undefined) {
+        p.logs.set(c.name, pl.context);
+        p.live.add(c.name);
+        while (!(answer = p.pod.metadata.annotations?.[pl.waitFor!])) {
+          await tick();
+          if (p.deleted) return;
+        }
+      }
       await tick();
       const isStep = c.name.startsWith('step-');
       const code = pl.code ?? 0;
       // a step skipped before the Pod was made (beforeStep) says only that
-      const skipped = stop || String(c.command[3]).startsWith(`printf '{"skipped":true}'`);
+      const skipped = stop || String(c.command[3]).startsWith(`printf '{"skipped":true}'`) || answer === 'skip\n';
       const message = !isStep ? '' : skipped ? '{"skipped":true}' : `{"exitCode":${code},"timedOut":false}`;
-      if (isStep && !skipped) p.logs.set(c.name, pl.out ?? '');
+      if (isStep && !skipped) p.logs.set(c.name, (pl.context ?? '') + (pl.out ?? ''));
       // as the wrapper: a failure stops the steps after it when its wrapper says so (no onError: continue)
       if (isStep && !skipped && code !== 0 && String(c.command[3]).includes(`: > ${STOP_MARKER}`)) stop = true;
       st.state = { terminated: { exitCode: 0, reason: 'Completed', message } };
@@ -60,7 +73,7 @@ function standIn(play: Record<string, Play>, results: Record<string, string> = {
   const api: PodApi = {
     async create(pod: any) {
       if (pods.has(pod.metadata.name)) throw new Error(`pods "${pod.metadata.name}" already exists`);
-      pods.set(pod.metadata.name, { pod, status: { phase: 'Pending' }, logs: new Map(), ended: new Set(), deleted: false });
+      pods.set(pod.metadata.name, { pod, status: { phase: 'Pending' }, logs: new Map(), ended: new Set(), live: new Set(), deleted: false });
       void kubelet(pod.metadata.name);
     },
     watch(_ns, name, on) {
@@ -87,10 +100,16 @@ function standIn(play: Record<string, Play>, results: Record<string, string> = {
       emit(name);
     },
     async log(_ns, name, container, onChunk, signal) {
+      let sent = 0;
       for (;;) {
         const p = pods.get(name);
         if (!p || signal.aborted) return;
-        if (p.ended.has(container)) return void onChunk(Buffer.from(p.logs.get(container) ?? ''));
+        const text = p.logs.get(container) ?? '';
+        if ((p.live.has(container) || p.ended.has(container)) && text.length > sent) {
+          onChunk(Buffer.from(text.slice(sent)));
+          sent = text.length;
+        }
+        if (p.ended.has(container)) return;
         await tick();
       }
     },
@@ -184,4 +203,39 @@ test('beforeStep: decided up front for step 0, skipped steps carry its message',
   const p = plan({ beforeStep: (i, s) => (i === 0 ? { skip: 'when expressions were evaluated to false' } : { step: s }), beforeStepReads: [] });
   const snap = await ex(k.api).start(p, () => {}).done;
   assert.deepEqual(snap.steps.map((s) => [s.reason, s.message]), [['Skipped', 'when expressions were evaluated to false'], ['Completed', undefined]]);
+});
+
+test('beforeStep at run time: the context a waiting step prints reaches beforeStep (not its log); the answer goes on the Pod', async () => {
+  const context = `kiln-context-result step-a/r ${Buffer.from('v1').toString('base64')}\nkiln-context-end\n`;
+  const k = standIn({ 'step-b': { context, waitFor: 'kiln.dev/before-step-1', out: 'own\n' }, 'step-c': { context, waitFor: 'kiln.dev/before-step-2', out: 'never\n' } });
+  const seen: unknown[] = [];
+  const p = plan({
+    steps: [step('a', { results: ['r'] }), step('b', { args: ['$(r)'] }), step('c')],
+    beforeStepReads: ['b', 'c'],
+    beforeStep(i, s, ctx) {
+      seen.push([i, ctx.stepResults]);
+      return i === 2 ? { skip: 'when expressions evaluated to false' } : { step: { ...s, args: s.args?.map((a) => a.replace('$(r)', ctx.stepResults.a?.r ?? '')) } };
+    },
+  });
+  let pod: any;
+  const api: PodApi = { ...k.api, create: async (x) => { pod = x; return k.api.create(x); } };
+  const snap = await ex(api).start(p, () => {}).done;
+  assert.deepEqual(seen, [[0, {}], [1, { a: { r: 'v1' } }], [2, { a: { r: 'v1' } }]]);
+  assert.deepEqual(snap.outcome, { status: 'succeeded' });
+  assert.deepEqual(snap.steps.map((s) => [s.reason, s.message]), [['Completed', undefined], ['Completed', undefined], ['Skipped', 'when expressions evaluated to false']]);
+  assert.equal(readFileSync(snap.steps[1].logFile, 'utf8'), 'own\n', 'the context is not part of the log');
+  const answer = pod.metadata.annotations['kiln.dev/before-step-1'].trim().split('\n').map((l: string) => (l[1] === ' ' ? Buffer.from(l.slice(2), 'base64').toString() : l));
+  assert.deepEqual(answer, ['run', 'true', 'v1']);
+  assert.equal(pod.metadata.annotations['kiln.dev/before-step-2'], 'skip\n');
+});
+
+test('an answer the API refuses fails the attempt and deletes its Pod', async () => {
+  const context = 'kiln-context-end\n';
+  const k = standIn({ 'step-b': { context, waitFor: 'kiln.dev/before-step-1' } });
+  const api: PodApi = { ...k.api, annotate: async () => { throw new Error('pods "x" is forbidden'); } };
+  const p = plan({ beforeStep: (_i, s) => ({ step: s }) });
+  const snap = await ex(api).start(p, () => {}).done;
+  assert.deepEqual(snap.outcome, { status: 'failed', reason: 'PodCreationFailed', message: `cannot answer step "b" (beforeStep) through pod ${podName(p)}: pods "x" is forbidden` });
+  assert.deepEqual(snap.steps.map((s) => s.reason), ['Completed', 'Cancelled']);
+  assert.ok(k.deleted.includes(podName(p)));
 });

@@ -106,7 +106,7 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
           return await api.annotate(ns, name, { [beforeStepAnnotation(i)]: text });
         } catch (e) {
           if (outcome) return;
-          if (tries >= 4) return cancel('cancelled', `cannot give step "${step.name}" its context: ${(e as Error).message}`);
+          if (tries >= 4) return cancel('failed', `cannot answer step "${step.name}" (beforeStep) through pod ${name}: ${(e as Error).message}`);
           await new Promise((r) => setTimeout(r, 250 * (tries + 1)));
         }
       }
@@ -151,10 +151,11 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       if (o) end(o);
     }
 
-    function cancel(kind: 'cancelled' | 'timeout', message: string): void {
+    /** Ends the attempt from kiln's side: cancelled, timed out, or (`failed`) a step kiln could not answer. */
+    function cancel(kind: 'cancelled' | 'timeout' | 'failed', message: string): void {
       if (outcome) return;
-      state.steps = stopSteps(state.steps, kind, ts());
-      end(kind === 'timeout' ? { status: 'timeout', message } : { status: 'cancelled', message });
+      state.steps = stopSteps(state.steps, kind === 'timeout' ? 'timeout' : 'cancelled', ts());
+      end(kind === 'failed' ? { status: 'failed', reason: 'PodCreationFailed', message } : kind === 'timeout' ? { status: 'timeout', message } : { status: 'cancelled', message });
       // the Pod goes at once (its containers killed); the logs copied so far stay
       abort.abort();
       void api.delete(ns, name).catch(() => undefined);
