@@ -130,11 +130,14 @@ export async function startPodRunner(o: PodRunnerOptions): Promise<PodRunner> {
     return r.writes;
   }
 
-  /** The data of Secret `ns/name` on the API, undefined when there is none. */
+  /** The data of Secret `ns/name` on the API, undefined when there is none after 5 s (a kubelet retries a missing Secret's mount too). */
   async function secretData(ns: string, name: string): Promise<Record<string, string> | undefined> {
-    const res = await fetch(`${o.apiUrl}/api/v1/namespaces/${ns}/secrets/${encodeURIComponent(name)}`, { headers: headers(false) });
-    const body = (await res.json()) as { data?: Record<string, string> };
-    return res.ok ? body.data ?? {} : undefined;
+    for (let t0 = Date.now(); ; await sleep(100)) {
+      const res = await fetch(`${o.apiUrl}/api/v1/namespaces/${ns}/secrets/${encodeURIComponent(name)}`, { headers: headers(false) });
+      const body = (await res.json()) as { data?: Record<string, string> };
+      if (res.ok) return body.data ?? {};
+      if (Date.now() - t0 > 5000) return undefined;
+    }
   }
 
   /** Host directories of the Pod's volumes, or why one cannot be made. */

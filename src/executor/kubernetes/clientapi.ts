@@ -47,7 +47,8 @@ export function clientPodApi(kc: KubeConfig, { logRetryMs = 500, logTries = 20 }
   return {
     async create(pod) {
       try {
-        await core.createNamespacedPod({ namespace: (pod.metadata as { namespace: string }).namespace, body: pod as never });
+        const made = await core.createNamespacedPod({ namespace: (pod.metadata as { namespace: string }).namespace, body: pod as never });
+        return made.metadata?.uid;
       } catch (e) {
         throw new Error(message(e));
       }

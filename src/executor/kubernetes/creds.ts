@@ -1,7 +1,8 @@
 // Credentials (Tekton's creds-init files, ExecutionPlan.credentials) in a Pod: their contents go
 // into a Secret of their own made for the attempt (never into the Pod spec in clear), mounted only
 // in `prepare`, which copies each file to /tekton/creds and /tekton/home (0600, directories 0700)
-// before any sidecar or step starts. The executor deletes the Secret with the Pod. Pure.
+// before any sidecar or step starts. The Secret is owned by its Pod (garbage collected with it);
+// the executor also deletes it when the attempt ends. Pure.
 import { shQuote } from '../process/script.ts';
 import type { ExecutionPlan } from '../executor.ts';
 
@@ -26,13 +27,14 @@ export function badCredentialPaths(plan: ExecutionPlan): string[] {
   return Object.keys(plan.credentials ?? {}).filter((p) => !ok.has(p));
 }
 
-/** The Secret holding the attempt's credentials (keys c0, c1, …), or undefined without any. */
-export function credsSecret(plan: ExecutionPlan, podName: string, labels: Readonly<Record<string, string>>): Obj | undefined {
+/** The Secret holding the attempt's credentials (keys c0, c1, …), owned by its Pod (`podUid`), or undefined without any. */
+export function credsSecret(plan: ExecutionPlan, podName: string, labels: Readonly<Record<string, string>>, podUid?: string): Obj | undefined {
   const f = files(plan);
   if (!f.length) return undefined;
+  const owner = podUid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: podName, uid: podUid }] } : {};
   return {
     apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
-    metadata: { name: credsSecretName(podName), namespace: plan.namespace, labels },
+    metadata: { name: credsSecretName(podName), namespace: plan.namespace, labels, ...owner },
     data: Object.fromEntries(f.map(([, content], i) => [`c${i}`, Buffer.from(content).toString('base64')])),
   };
 }

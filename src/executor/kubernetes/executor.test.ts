@@ -75,6 +75,7 @@ function standIn(play: Record<string, Play>, results: Record<string, string> = {
       if (pods.has(pod.metadata.name)) throw new Error(`pods "${pod.metadata.name}" already exists`);
       pods.set(pod.metadata.name, { pod, status: { phase: 'Pending' }, logs: new Map(), ended: new Set(), live: new Set(), deleted: false });
       void kubelet(pod.metadata.name);
+      return `uid-${pod.metadata.name}`;
     },
     watch(_ns, name, on) {
       const set = watchers.get(name) ?? new Set();
@@ -183,19 +184,19 @@ test('check names what a Pod cannot run; podName follows Tekton (-pod, -pod-retr
   assert.ok(long.endsWith('-pod-retry1'));
 });
 
-test('credentials: their Secret is made before the Pod and deleted with it; a Secret the API refuses fails the attempt', async () => {
+test('credentials: their Secret is made right after the Pod, owned by it, and deleted with it; a Secret the API refuses fails the attempt', async () => {
   const k = standIn({});
-  let secretAtPodCreation = false;
-  const api: PodApi = { ...k.api, create: async (pod) => { secretAtPodCreation = k.secrets.size === 1; return k.api.create(pod); } };
+  let made: any;
+  const api: PodApi = { ...k.api, createSecret: async (x) => { made = x; return k.api.createSecret(x); } };
   const p = plan({ credentials: { '.gitconfig': '[user]\n' } });
   const snap = await ex(api).start(p, () => {}).done;
   assert.deepEqual(snap.outcome, { status: 'succeeded' });
-  assert.ok(secretAtPodCreation);
+  assert.deepEqual(made.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Pod', name: podName(p), uid: `uid-${podName(p)}` }]);
   assert.equal(k.secrets.size, 0);
   const refusing: PodApi = { ...k.api, createSecret: async () => { throw new Error('secrets is forbidden'); } };
   const q = plan({ credentials: { '.gitconfig': '' } });
   assert.deepEqual((await ex(refusing).start(q, () => {}).done).outcome, { status: 'failed', reason: 'PodCreationFailed', message: `cannot create secret ${podName(q)}-creds (the credentials): secrets is forbidden` });
-  assert.ok(!k.pods.has(podName(q)));
+  assert.ok(k.deleted.includes(podName(q)), 'the Pod made before it is deleted');
 });
 
 test('beforeStep: decided up front for step 0, skipped steps carry its message', async () => {

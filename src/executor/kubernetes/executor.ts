@@ -22,8 +22,8 @@ import type { PodStatus } from './status.ts';
 
 /** What the executor needs of a Kubernetes API. */
 export interface PodApi {
-  /** creates the Pod; rejects with the API's message */
-  create(pod: Record<string, unknown>): Promise<void>;
+  /** creates the Pod and resolves with its uid; rejects with the API's message */
+  create(pod: Record<string, unknown>): Promise<string | undefined>;
   /** calls `on` with the Pod's status now and after each change (undefined: the Pod is gone) until stopped */
   watch(namespace: string, name: string, on: (status: PodStatus | undefined) => void): { stop(): void };
   /** deletes the Pod at once (grace 0); a Pod already gone is no error */
@@ -184,20 +184,24 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
         end({ status: 'failed', reason: 'PodCreationFailed', message: made.unsupported.map((u) => `${u.what}: ${u.why}`).join('; ') });
         return false;
       }
-      const creds = credsSecret(plan, name, podLabels(plan, options(plan)));
+      let uid: string | undefined;
+      try {
+        uid = await api.create(made.pod);
+      } catch (e) {
+        end({ status: 'failed', reason: 'PodCreationFailed', message: `cannot create pod ${name}: ${(e as Error).message}` });
+        return false;
+      }
+      // the credentials' Secret comes right after its Pod, owned by it (gone with it even if kiln
+      // is): the kubelet mounts it once it exists
+      const creds = credsSecret(plan, name, podLabels(plan, options(plan)), uid);
       try {
         if (creds) await api.createSecret(creds);
         secret = creds;
       } catch (e) {
         end({ status: 'failed', reason: 'PodCreationFailed', message: `cannot create secret ${credsSecretName(name)} (the credentials): ${(e as Error).message}` });
-        return false;
+        return true;
       }
-      try {
-        if (!outcome) await api.create(made.pod);
-        if (!outcome) watcher = api.watch(ns, name, onStatus);
-      } catch (e) {
-        end({ status: 'failed', reason: 'PodCreationFailed', message: `cannot create pod ${name}: ${(e as Error).message}` });
-      }
+      if (!outcome) watcher = api.watch(ns, name, onStatus);
       return true;
     }
 
