@@ -89,13 +89,17 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
     const skipped = new Map<number, string>();
     /** container → index of the steps that wait for kiln's answer */
     const gates = new Map<string, number>();
+    /** step results known while the attempt runs (from a waiting step's context), masked */
+    const known = new Map<string, Record<string, string>>();
 
     /** Calls beforeStep for waiting step `i` with the context it printed, and answers through the Pod. */
     async function answer(i: number, context: string): Promise<void> {
       const step = plan.steps[i];
       let text: string;
       try {
-        const r = plan.beforeStep!(i, step, parseContext(context, plan));
+        const ctx = parseContext(context, plan);
+        for (const [s, results] of Object.entries(ctx.stepResults)) known.set(s, maskValues(masker, results));
+        const r = plan.beforeStep!(i, step, ctx);
         if ('skip' in r) skipped.set(i, r.skip);
         text = answerText(step, r, (c, scriptPath) => argvOf(c, options(plan).entrypoints, scriptPath));
       } catch (e) {
@@ -142,7 +146,10 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       if (outcome) return;
       if (!status) return end({ status: 'failed', reason: 'PodCreationFailed', message: `pod ${name} was deleted before the attempt ended` });
       const seen = containersOf(plan, status, logFile);
-      seen.steps.forEach((c, i) => { if (c.reason === StepReason.Skipped && skipped.has(i)) c.message = skipped.get(i); });
+      seen.steps.forEach((c, i) => {
+        if (c.reason === StepReason.Skipped && skipped.has(i)) c.message = skipped.get(i);
+        if (c.phase === 'terminated' && known.has(c.name)) c.results = known.get(c.name);
+      });
       state.steps = seen.steps;
       state.sidecars = seen.sidecars;
       for (const c of [...seen.steps, ...seen.sidecars]) if (c.phase !== 'waiting' && c.reason !== StepReason.Skipped) void follow(c.containerName);
