@@ -18,8 +18,14 @@ export type VolumeSource =
   /** `ref`: the ConfigMap or Secret they came from (an executor that mounts it by name, as a Pod does, needs it) */
   | { type: 'files'; files: Record<string, string | Uint8Array>; mode?: number; ref?: FilesRef };
 
-/** The ConfigMap or Secret a `files` source was read from, as a Pod volume names it. */
-export interface FilesRef { kind: 'ConfigMap' | 'Secret'; name: string; items?: Array<{ key: string; path: string; mode?: number }>; optional?: boolean }
+/**
+ * The ConfigMap or Secret a `files` source was read from, as a Pod volume names it; or the sources of
+ * a projected volume as written (configMap, secret, serviceAccountToken, downwardAPI, … — an
+ * executor that reads files itself sees only the ConfigMaps' and Secrets')
+ */
+export type FilesRef =
+  | { kind: 'ConfigMap' | 'Secret'; name: string; items?: Array<{ key: string; path: string; mode?: number }>; optional?: boolean }
+  | { kind: 'Projected'; sources: ReadonlyArray<Record<string, unknown>> };
 
 export interface PlanVolume { name: string; source: VolumeSource }
 
@@ -110,6 +116,13 @@ export interface ExecutionPlan {
   beforeStep?: BeforeStep;
   /** names of the steps with `when` expressions (beforeStep evaluates them as each starts) */
   stepWhen?: string[];
+  /**
+   * names of the steps whose `beforeStep` reads the context (earlier steps' results or artifacts:
+   * a `$(steps.…)` reference, or a `when` on one). When set, an executor may call `beforeStep` for
+   * every other step before the first one starts, with an empty context (a Pod written up front
+   * does); unset, any step's may read it
+   */
+  beforeStepReads?: string[];
   /**
    * values of the Secrets the attempt reads: the executor masks them (see mask.ts: their lines,
    * JSON and base64 forms too) as `***` in the logs as they are written and in the step/task

@@ -98,7 +98,8 @@ describe('RBAC', () => {
     assert.deepEqual(verbs('tekton.dev', 'tasks'), ['get', 'list', 'watch']);
     assert.ok(verbs('tekton.dev', 'pipelineruns').includes('create'));
     assert.deepEqual(verbs('tekton.dev', 'taskruns/status'), ['get', 'update', 'patch']);
-    assert.deepEqual(verbs('', 'secrets'), ['get', 'list', 'watch']);
+    assert.deepEqual(verbs('', 'secrets'), ['get', 'list', 'watch', 'create', 'delete'], "users' Secrets are never changed: kiln makes (and deletes) only its attempts' credentials Secrets");
+    assert.deepEqual(verbs('', 'pods'), ['get', 'list', 'watch', 'create', 'patch', 'delete']);
     assert.deepEqual(verbs('', 'pods/log'), ['get']);
     assert.deepEqual(verbs('apiextensions.k8s.io', 'customresourcedefinitions'), ['get', 'list', 'watch'], 'the controller cannot redefine kinds');
     assert.equal(verbs('coordination.k8s.io', 'leases').length, 0, 'Leases only in kiln\'s own namespace (a Role)');

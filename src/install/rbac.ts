@@ -34,14 +34,17 @@ export function controllerRules(o: InstallOptions): PolicyRule[] {
     // each remote resolution of a run, recorded as Tekton's ResolutionRequest (deleted with the run)
     rule(['resolution.tekton.dev'], ['resolutionrequests'], [...READ, 'create', 'update', 'patch']),
     rule(['resolution.tekton.dev'], ['resolutionrequests/status'], ['get', 'update', 'patch']),
-    // the kubernetes executor: one Pod per TaskRun attempt, deleted on cancel and timeout; logs copied while it runs
-    rule([''], ['pods'], [...READ, 'create', 'delete']),
+    // the kubernetes executor: one Pod per TaskRun attempt, deleted on cancel and timeout; logs copied while it runs;
+    // its annotations carry the answers to steps that wait for beforeStep (step results, step when)
+    rule([''], ['pods'], [...READ, 'create', 'patch', 'delete']),
     rule([''], ['pods/log'], ['get']),
     // workspaces' volumeClaimTemplates become claims owned by their run
     rule([''], ['persistentvolumeclaims'], [...READ, 'create', 'delete']),
     // read only: credentials (git, registries, webhook secrets), config (kiln-events, resolvers),
     // service accounts' attached secrets, namespaces (EventListener namespaceSelector, cluster resolver)
     rule([''], ['secrets', 'configmaps', 'serviceaccounts', 'namespaces'], READ),
+    // the kubernetes executor's one Secret per attempt with credentials (creds-init files), deleted with its Pod
+    rule([''], ['secrets'], ['create', 'delete']),
     // Kubernetes Events about runs (`kubectl describe`); retention removes a deleted run's
     rule([''], ['events'], [...READ, 'create', 'update', 'patch', 'delete']),
     // kiln's kinds are served from these CRDs; kiln install writes them, the controller only reads

@@ -15,6 +15,8 @@ import { ensureBusyboxImage, podmanTestHost } from '../../src/executor/podman/te
 import { EXECUTOR_SUITE_CASES, runExecutorSuite, runPlan, suitePlan, suiteStep } from '../../src/executor/suite.ts';
 import type { ExecutionHandle } from '../../src/executor/executor.ts';
 import { startServe } from '../e2e/serve-helpers.ts';
+import { makeBeforeStep } from '../../src/controllers/taskrun/stepresults.ts';
+import type { TaskSpec } from '../../src/api/task.types.ts';
 import type { Served } from '../e2e/serve-helpers.ts';
 import { startPodRunner } from './podrunner.ts';
 import type { PodRunner } from './podrunner.ts';
@@ -25,16 +27,6 @@ const HOST = podmanTestHost(base);
 const SKIP = HOST.skip;
 const BUSYBOX = HOST.busybox;
 if (SKIP) console.log(`# kubernetes executor suite skipped: ${SKIP}`);
-
-/** Cases the kubernetes executor cannot pass yet, and why. */
-const NOT_YET: Record<string, string> = {
-  'step-results': 'beforeStep (runtime substitution of step results) has no place in a Pod written up front',
-  'before-step-skip': 'beforeStep (when expressions per step) is not run by the kubernetes executor',
-  'attempt-timeout': "the case's 300 ms is the Pod's activeDeadlineSeconds 1, which its start (pod sandbox, prepare) outlasts: the step never runs (covered below with a longer timeout)",
-  'report-files': 'the kubernetes executor does not read workspace report files (plan.reportFiles) yet',
-  credentials: 'a Pod of the kubernetes executor gets no creds-init files yet (refused as unsupported)',
-};
-for (const [key, why] of Object.entries(NOT_YET)) console.log(`# kubernetes suite skips ${key}: ${why}`);
 
 const kubeConfig = (server: string) => {
   const kc = new KubeConfig();
@@ -53,7 +45,7 @@ before(async () => {
   // create, watch and delete through kiln's API; logs from the node that runs the Pod
   const onApi = clientPodApi(kubeConfig(served.url));
   const onNode = clientPodApi(kubeConfig(runner.url), { logRetryMs: 100, logTries: 50 });
-  api = { create: onApi.create, watch: onApi.watch, delete: onApi.delete, log: onNode.log };
+  api = { ...onApi, log: onNode.log };
 });
 after(async () => {
   await runner?.stop();
@@ -83,14 +75,32 @@ async function leftoversAfterDeletion(name: string): Promise<string> {
   return leftovers(name);
 }
 
-runExecutorSuite('kubernetes (test pod runner)', executor, { skip: SKIP ? [...EXECUTOR_SUITE_CASES] : Object.keys(NOT_YET) });
+// every case of the suite runs here (none skipped unless podman is missing)
+runExecutorSuite('kubernetes (test pod runner)', executor, { skip: SKIP ? [...EXECUTOR_SUITE_CASES] : [] });
 
 describe('kubernetes executor on the test pod runner', { skip: SKIP }, function pods() {
-  test("the Pod's deadline (the attempt timeout) kills the running step, skips the rest, and leaves no container", async function () {
+  test('the attempt timeout (6 s, the running step) deletes the Pod: the step timed out, the rest skipped, no container left', async function () {
     const { snap } = await runPlan(executor(), suitePlan('deadline', [suiteStep('a', 'sleep 60'), suiteStep('b', 'true')], { timeoutMs: 6000 }));
     assert.deepEqual(snap.outcome, { status: 'timeout', message: 'TaskRun "deadline" failed to finish within "6s"' });
     assert.deepEqual(snap.steps.map((s) => s.reason), ['TimeoutExceeded', 'Skipped']);
     assert.equal(await leftoversAfterDeletion('deadline-pod'), '');
+  });
+
+  test("a TaskRun's step results and step when, as the controller plans them: substituted and evaluated as each step starts", async function () {
+    const spec = {
+      steps: [
+        { name: 'a', image: 'busybox', script: 'printf "v 1" > /tekton/steps/step-a/results/r', results: [{ name: 'r' }] },
+        { name: 'b', image: 'busybox', command: ['echo'], args: ['got', '$(steps.a.results.r)'] },
+        { name: 'c', image: 'busybox', script: 'echo never', when: [{ input: '$(steps.a.results.r)', operator: 'notin', values: ['v 1'] }] },
+        { name: 'd', image: 'busybox', script: 'echo last' },
+      ],
+    } as TaskSpec;
+    const steps = spec.steps.map((s) => suiteStep(s.name!, s.script ?? [...s.command!, ...s.args!], s.name === 'a' ? { results: ['r'] } : {}));
+    const plan = suitePlan('taskrun-when', steps, { beforeStep: makeBeforeStep(spec), beforeStepReads: ['b', 'c'] });
+    const { snap, logs } = await runPlan(executor(), plan);
+    assert.deepEqual(snap.outcome, { status: 'succeeded' });
+    assert.deepEqual(snap.steps.map((s) => [s.reason, s.message]), [['Completed', undefined], ['Completed', undefined], ['Skipped', 'when expressions evaluated to false'], ['Completed', undefined]]);
+    assert.deepEqual(logs, ['', 'got v 1\n', '', 'last\n']);
   });
 
   test('a cancelled attempt deletes its Pod, whose containers the runner removes at once', async function () {

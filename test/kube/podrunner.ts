@@ -9,7 +9,8 @@
 //
 // Not done: restarts (a sidecar that exits or keeps failing its startup probe is not restarted:
 // the Pod waits for its deadline or its deletion), readiness/liveness probes after start, volumes
-// other than emptyDir and persistentVolumeClaim (a directory per claim under the work dir), env
+// other than emptyDir, persistentVolumeClaim (a directory per claim under the work dir), downwardAPI
+// (metadata fields, rewritten when the Pod changes) and secret (podvolumes.ts), env
 // valueFrom, pod-level securityContext, image pulls (images must be present: a missing one is
 // ErrImagePull), Services and networking between Pods, node selection (every Pod is taken).
 import { spawn } from 'node:child_process';
@@ -22,6 +23,8 @@ import { join } from 'node:path';
 import { podmanRun, removePods } from '../../src/executor/podman/cli.ts';
 import type { Podman } from '../../src/executor/podman/cli.ts';
 import { bindsOf, runArgs } from './podargs.ts';
+import { writeDownward, writeSecret } from './podvolumes.ts';
+import type { PodMeta } from './podvolumes.ts';
 import type { KubeContainer, KubeProbe } from './podargs.ts';
 
 export interface PodRunnerOptions {
@@ -44,7 +47,7 @@ export interface PodRunner {
 }
 
 interface PodObject {
-  metadata: { name: string; namespace: string; uid: string; resourceVersion?: string };
+  metadata: PodMeta & { resourceVersion?: string };
   spec: { initContainers?: KubeContainer[]; containers: KubeContainer[]; volumes?: Array<Record<string, unknown> & { name: string }>; activeDeadlineSeconds?: number };
   status?: { phase?: string };
 }
@@ -127,19 +130,47 @@ export async function startPodRunner(o: PodRunnerOptions): Promise<PodRunner> {
     return r.writes;
   }
 
+  /** The data of Secret `ns/name` on the API, undefined when there is none after 5 s (a kubelet retries a missing Secret's mount too). */
+  async function secretData(ns: string, name: string): Promise<Record<string, string> | undefined> {
+    for (let t0 = Date.now(); ; await sleep(100)) {
+      const res = await fetch(`${o.apiUrl}/api/v1/namespaces/${ns}/secrets/${encodeURIComponent(name)}`, { headers: headers(false) });
+      const body = (await res.json()) as { data?: Record<string, string> };
+      if (res.ok) return body.data ?? {};
+      if (Date.now() - t0 > 5000) return undefined;
+    }
+  }
+
   /** Host directories of the Pod's volumes, or why one cannot be made. */
-  function makeVolumes(r: Run): Map<string, string> | string {
+  async function makeVolumes(r: Run): Promise<Map<string, string> | string> {
     const out = new Map<string, string>();
     for (const v of r.pod.spec.volumes ?? []) {
-      let dir: string;
-      if (v.emptyDir) dir = join(r.dir, 'volumes', v.name);
-      else if (v.persistentVolumeClaim) dir = join(o.workDir, 'claims', r.pod.metadata.namespace, (v.persistentVolumeClaim as { claimName: string }).claimName);
-      else return `volume ${v.name}: only emptyDir and persistentVolumeClaim volumes are run here`;
-      mkdirSync(dir, { recursive: true });
+      let dir = join(r.dir, 'volumes', v.name);
+      let error: string | undefined;
+      if (v.emptyDir) mkdirSync(dir, { recursive: true });
+      else if (v.persistentVolumeClaim) {
+        dir = join(o.workDir, 'claims', r.pod.metadata.namespace, (v.persistentVolumeClaim as { claimName: string }).claimName);
+        mkdirSync(dir, { recursive: true });
+      } else if (v.downwardAPI) {
+        mkdirSync(dir, { recursive: true });
+        error = writeDownward(dir, v.downwardAPI, r.pod.metadata);
+      } else if (v.secret) {
+        const sv = v.secret as { secretName: string; items?: Array<{ key: string; path: string; mode?: number }>; defaultMode?: number; optional?: boolean };
+        mkdirSync(dir, { recursive: true });
+        error = writeSecret(dir, sv, await secretData(r.pod.metadata.namespace, sv.secretName), sv.secretName);
+      } else error = 'only emptyDir, persistentVolumeClaim, downwardAPI and secret volumes are run here';
+      if (error) return `volume ${v.name}: ${error}`;
       chmodSync(dir, 0o777);
       out.set(v.name, dir);
     }
     return out;
+  }
+
+  /** A Pod that changed while it runs: its downward API volumes rewritten (annotations, labels). */
+  function changed(pod: PodObject): void {
+    const r = runs.get(pod.metadata.uid);
+    if (!r) return;
+    r.pod.metadata = pod.metadata;
+    for (const v of r.pod.spec.volumes ?? []) if (v.downwardAPI) writeDownward(join(r.dir, 'volumes', v.name), v.downwardAPI, pod.metadata);
   }
 
   /** Starts container `c` attached, its output into its log file; false when it cannot start (the reason is in its status). */
@@ -224,7 +255,7 @@ export async function startPodRunner(o: PodRunnerOptions): Promise<PodRunner> {
   }
 
   async function runPod(r: Run): Promise<void> {
-    const volumes = makeVolumes(r);
+    const volumes = await makeVolumes(r).catch((e: Error) => `volumes: ${e.message}`);
     r.startTime = now();
     if (typeof volumes === 'string') {
       Object.assign(r, { phase: 'Failed', reason: 'FailedMount', message: volumes });
@@ -322,7 +353,10 @@ export async function startPodRunner(o: PodRunnerOptions): Promise<PodRunner> {
             if (!line) continue;
             const ev = JSON.parse(line) as { type: string; object: PodObject };
             if (ev.type === 'DELETED') gone(ev.object.metadata.uid);
-            else if (ev.type === 'ADDED' || ev.type === 'MODIFIED') take(ev.object);
+            else if (ev.type === 'ADDED' || ev.type === 'MODIFIED') {
+              changed(ev.object);
+              take(ev.object);
+            }
           }
         }
       } catch {

@@ -86,7 +86,12 @@ describe('buildPlan: volumes', () => {
           ],
         },
       },
-      want: { type: 'files', files: { a: 'A', u: 'bob', 'c.txt': 'C' }, mode: 0o444 },
+      want: { type: 'files', files: { a: 'A', u: 'bob', 'c.txt': 'C' }, mode: 0o444, ref: { kind: 'Projected', sources: [
+        { configMap: { name: 'cfg', items: [{ key: 'a.txt', path: 'a' }] } },
+        { secret: { name: 'creds', items: [{ key: 'user', path: 'u' }] } },
+        { configMap: { name: 'other' } },
+        { secret: { name: 'gone', optional: true } },
+      ] } },
     },
     { name: 'persistentVolumeClaim → claim in the run namespace', volume: { name: 'v', persistentVolumeClaim: { claimName: 'data' } }, want: { type: 'claim', claimName: 'data', namespace: 'ns' } },
     { name: 'emptyDir', volume: { name: 'v', emptyDir: {} }, want: { type: 'emptyDir' } },
@@ -132,7 +137,7 @@ describe('buildPlan: workspaces', () => {
     { name: 'hostPath (kiln run -w) → hostDir', binding: { hostPath: { path: '/home/me/src' } }, want: { type: 'hostDir', path: '/home/me/src' }, readOnly: false },
     { name: 'configMap is read-only', binding: { configMap: { name: 'other' } }, want: { type: 'files', files: { 'c.txt': 'C' }, mode: undefined, ref: { kind: 'ConfigMap', name: 'other' } }, readOnly: true },
     { name: 'secret is read-only', binding: { secret: { secretName: 'creds', items: [{ key: 'user', path: 'u' }] } }, want: { type: 'files', files: { u: 'bob' }, mode: 0o400, ref: { kind: 'Secret', name: 'creds', items: [{ key: 'user', path: 'u' }] } }, readOnly: true },
-    { name: 'projected is read-only', binding: { projected: { sources: [{ configMap: { name: 'other' } }] } }, want: { type: 'files', files: { 'c.txt': 'C' }, mode: undefined }, readOnly: true },
+    { name: 'projected is read-only', binding: { projected: { sources: [{ configMap: { name: 'other' } }] } }, want: { type: 'files', files: { 'c.txt': 'C' }, mode: undefined, ref: { kind: 'Projected', sources: [{ configMap: { name: 'other' } }] } }, readOnly: true },
   ];
   for (const c of bindingCases) {
     test(`binding: ${c.name}`, () => {

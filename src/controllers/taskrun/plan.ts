@@ -168,7 +168,7 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
       const ref = { kind: 'Secret' as const, name: v.secret.secretName, ...(v.secret.items ? { items: v.secret.items } : {}), ...(v.secret.optional !== undefined ? { optional: v.secret.optional } : {}) };
       return { type: 'files', files: project(secretData(v.secret.secretName, v.secret.optional, what) ?? {}, v.secret.items), mode: v.secret.defaultMode ?? 0o400, ref };
     }
-    if (v.projected) return { type: 'files', files: projected(v.projected, what), mode: v.projected.defaultMode };
+    if (v.projected) return { type: 'files', files: projected(v.projected, what), mode: v.projected.defaultMode, ref: { kind: 'Projected', sources: (v.projected.sources ?? []) as ReadonlyArray<Record<string, unknown>> } };
     if (v.persistentVolumeClaim) return { type: 'claim', claimName: v.persistentVolumeClaim.claimName, namespace: ns };
     if ('volumeClaimTemplate' in v && v.volumeClaimTemplate) return { type: 'claim', claimName: claimFallback, namespace: ns };
     if (v.hostPath) return hostDir(v.hostPath.path, field);

@@ -144,6 +144,9 @@ export async function prepareAttempt(run: TaskRun, attempt: number, opts: Prepar
   plan.beforeStep = makeBeforeStep(applied.spec);
   const stepWhen = plan.steps.filter((_, i) => applied.spec.steps[i]?.when?.length).map((c) => c.name);
   if (stepWhen.length) plan.stepWhen = stepWhen;
+  // the steps whose beforeStep depends on earlier steps (results, artifacts); the others' can be
+  // called before the attempt starts (the kubernetes executor bakes them into the Pod)
+  plan.beforeStepReads = plan.steps.filter((c, i) => /\$\(steps\./.test(JSON.stringify([applied.spec.steps[i]?.when, c.command, c.args, c.script, c.env]))).map((c) => c.name);
   const reports = planReportFiles(applied.spec, plan, run.metadata.annotations, resolved.annotations);
   if (reports.files.length) plan.reportFiles = reports.files;
   const unsupported = opts.executor.check(plan);

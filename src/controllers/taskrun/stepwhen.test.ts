@@ -22,3 +22,16 @@ test('stepWhen lists the steps with when expressions, by name; none without', as
   assert.ok(q.ok);
   assert.equal(q.plan.stepWhen, undefined);
 });
+
+test('beforeStepReads lists the steps whose beforeStep reads earlier steps (a $(steps.…) reference anywhere, or in when)', async () => {
+  const store = createMemoryStore();
+  const p = await prepareAttempt(run([
+    { name: 'a', image: 'busybox', script: 'true', results: [{ name: 'r' }] },
+    { name: 'b', image: 'busybox', script: 'true', when: [{ input: '$(steps.a.results.r)', operator: 'in', values: ['x'] }] },
+    { name: 'c', image: 'busybox', command: ['echo'], args: ['$(steps.a.results.r)'] },
+    { name: 'd', image: 'busybox', env: [{ name: 'V', value: '$(steps.a.results.r)' }], script: 'true' },
+    { name: 'e', image: 'busybox', script: 'true', when: [{ input: 'x', operator: 'in', values: ['x'] }] },
+  ]), 0, { store, executor: noExecutor, offline: false });
+  assert.ok(p.ok, JSON.stringify(p));
+  assert.deepEqual(p.plan.beforeStepReads, ['b', 'c', 'd']);
+});

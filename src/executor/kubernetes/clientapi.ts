@@ -1,7 +1,7 @@
 // PodApi over a Kubernetes API with @kubernetes/client-node: a cluster's, or anything that speaks
 // its protocol (kiln's own API server in the tests).
 import { Writable } from 'node:stream';
-import { ApiException, CoreV1Api, KubeConfig, Log, Watch } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, KubeConfig, Log, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import type { PodApi } from './executor.ts';
 import type { PodStatus } from './status.ts';
 
@@ -47,7 +47,8 @@ export function clientPodApi(kc: KubeConfig, { logRetryMs = 500, logTries = 20 }
   return {
     async create(pod) {
       try {
-        await core.createNamespacedPod({ namespace: (pod.metadata as { namespace: string }).namespace, body: pod as never });
+        const made = await core.createNamespacedPod({ namespace: (pod.metadata as { namespace: string }).namespace, body: pod as never });
+        return made.metadata?.uid;
       } catch (e) {
         throw new Error(message(e));
       }
@@ -79,6 +80,30 @@ export function clientPodApi(kc: KubeConfig, { logRetryMs = 500, logTries = 20 }
       };
       void loop();
       return { stop: () => { stopped = true; current?.abort(); } };
+    },
+
+    async createSecret(secret) {
+      try {
+        await core.createNamespacedSecret({ namespace: (secret.metadata as { namespace: string }).namespace, body: secret as never });
+      } catch (e) {
+        throw new Error(message(e));
+      }
+    },
+
+    async deleteSecret(namespace, name) {
+      try {
+        await core.deleteNamespacedSecret({ namespace, name });
+      } catch (e) {
+        if (!(e instanceof ApiException && e.code === 404)) throw new Error(message(e));
+      }
+    },
+
+    async annotate(namespace, name, annotations) {
+      try {
+        await core.patchNamespacedPod({ namespace, name, body: { metadata: { annotations } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      } catch (e) {
+        throw new Error(message(e));
+      }
     },
 
     async delete(namespace, name) {

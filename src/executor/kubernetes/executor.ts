@@ -7,23 +7,33 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { StepReason } from '../../api/reasons.ts';
-import type { ContainerSnapshot, ExecutionHandle, ExecutionOutcome, ExecutionPlan, ExecutionSnapshot, Executor, Unsupported } from '../executor.ts';
+import type { ExecutionHandle, ExecutionOutcome, ExecutionPlan, ExecutionSnapshot, Executor } from '../executor.ts';
 import { maskValues, planMasker } from '../mask.ts';
 import { goDuration } from '../process/attempt.ts';
 import { attemptLayout } from '../process/layout.ts';
-import { podFor } from './podspec.ts';
+import { answerText, beforeStepAnnotation, failText, contextSplitter, decideUpFront, parseContext } from './beforestep.ts';
+import { credsSecret, credsSecretName } from './creds.ts';
+import { argvOf, podFor, podLabels } from './podspec.ts';
+import { parseReportFiles } from './reports.ts';
+import { maskReportFiles } from '../process/reports.ts';
 import type { PodOptions } from './podspec.ts';
-import { containersOf, outcomeOf, parseReport } from './status.ts';
+import { containersOf, outcomeOf, parseReport, stopSteps } from './status.ts';
 import type { PodStatus } from './status.ts';
 
 /** What the executor needs of a Kubernetes API. */
 export interface PodApi {
-  /** creates the Pod; rejects with the API's message */
-  create(pod: Record<string, unknown>): Promise<void>;
+  /** creates the Pod and resolves with its uid; rejects with the API's message */
+  create(pod: Record<string, unknown>): Promise<string | undefined>;
   /** calls `on` with the Pod's status now and after each change (undefined: the Pod is gone) until stopped */
   watch(namespace: string, name: string, on: (status: PodStatus | undefined) => void): { stop(): void };
   /** deletes the Pod at once (grace 0); a Pod already gone is no error */
   delete(namespace: string, name: string): Promise<void>;
+  /** creates a Secret (an attempt's credentials); rejects with the API's message */
+  createSecret(secret: Record<string, unknown>): Promise<void>;
+  /** deletes a Secret; one already gone is no error */
+  deleteSecret(namespace: string, name: string): Promise<void>;
+  /** merges `annotations` into the Pod's (kiln's answers to waiting steps) */
+  annotate(namespace: string, name: string, annotations: Record<string, string>): Promise<void>;
   /** follows a container's log from its start until the container ends (or `signal` aborts) */
   log(namespace: string, name: string, container: string, onChunk: (chunk: Uint8Array) => void, signal: AbortSignal): Promise<void>;
 }
@@ -47,19 +57,6 @@ export function podName(plan: ExecutionPlan): string {
   return `${base || 'kiln'}${suffix}`;
 }
 
-/**
- * What is decided as each step starts (beforeStep: `$(steps.…)` results, step `when`) or read after
- * the last (workspace report files): a Pod written up front does neither yet, so such plans are refused.
- */
-function runtimeNeeds(plan: ExecutionPlan): Unsupported[] {
-  const later = 'not yet on the kubernetes executor';
-  return [
-    ...plan.steps.filter((c) => /\$\(steps\./.test(JSON.stringify([c.command, c.args, c.script, c.env])))
-      .map((c) => ({ what: `step ${c.name} refers to $(steps.…) results`, why: `${later} (substituted when the step starts)` })),
-    ...(plan.stepWhen ?? []).map((name) => ({ what: `step ${name} when`, why: `${later} (evaluated when the step starts)` })),
-    ...(plan.reportFiles?.length ? [{ what: 'workspace report files (cdevents.kiln.dev/junit-files)', why: `${later} (read after the last step)` }] : []),
-  ];
-}
 
 export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Executor {
   const { api, dataDir, toolsImage, now = () => new Date() } = opts;
@@ -86,6 +83,38 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
     const ended = new Promise<ExecutionOutcome>((r) => { finish = r; });
     let outcome: ExecutionOutcome | undefined;
     let watcher: { stop(): void } | undefined;
+    /** the Secret of the attempt's credentials, once made */
+    let secret: Record<string, unknown> | undefined;
+    /** step index → why beforeStep skipped it */
+    const skipped = new Map<number, string>();
+    /** container → index of the steps that wait for kiln's answer */
+    const gates = new Map<string, number>();
+    /** step results known while the attempt runs (from a waiting step's context), masked */
+    const known = new Map<string, Record<string, string>>();
+
+    /** Calls beforeStep for waiting step `i` with the context it printed, and answers through the Pod. */
+    async function answer(i: number, context: string): Promise<void> {
+      const step = plan.steps[i];
+      let text: string;
+      try {
+        const ctx = parseContext(context, plan);
+        for (const [s, results] of Object.entries(ctx.stepResults)) known.set(s, maskValues(masker, results));
+        const r = plan.beforeStep!(i, step, ctx);
+        if ('skip' in r) skipped.set(i, r.skip);
+        text = answerText(step, r, (c, scriptPath) => argvOf(c, options(plan).entrypoints, scriptPath));
+      } catch (e) {
+        text = failText(`beforeStep failed: ${(e as Error).message}`);
+      }
+      for (let tries = 0; ; tries++) {
+        try {
+          return await api.annotate(ns, name, { [beforeStepAnnotation(i)]: text });
+        } catch (e) {
+          if (outcome) return;
+          if (tries >= 4) return cancel('failed', `cannot answer step "${step.name}" (beforeStep) through pod ${name}: ${(e as Error).message}`);
+          await new Promise((r) => setTimeout(r, 250 * (tries + 1)));
+        }
+      }
+    }
 
     /** Copies a container's log into its file (masked) from now until the container ends. */
     function follow(container: string): Promise<void> {
@@ -93,7 +122,14 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       if (p) return p;
       const out: WriteStream = createWriteStream(logFile({ containerName: container }), { flags: 'a' });
       const filter = masker?.filter();
-      p = api.log(ns, name, container, (chunk) => void out.write(filter ? filter.write(chunk) : chunk), abort.signal)
+      const gate = gates.get(container);
+      // a waiting step's log starts with the context it printed for kiln: not the step's output
+      const split = gate === undefined ? undefined : contextSplitter((text) => void answer(gate, text));
+      const write = (chunk: Uint8Array) => void out.write(filter ? filter.write(chunk) : chunk);
+      p = api.log(ns, name, container, (chunk) => {
+        const own = split ? split(chunk) : chunk;
+        if (own) write(own);
+      }, abort.signal)
         .catch(() => undefined)
         .then(() => new Promise<void>((r) => out.end(filter?.end() ?? Buffer.alloc(0), () => r())));
       following.set(container, p);
@@ -110,6 +146,10 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       if (outcome) return;
       if (!status) return end({ status: 'failed', reason: 'PodCreationFailed', message: `pod ${name} was deleted before the attempt ended` });
       const seen = containersOf(plan, status, logFile);
+      seen.steps.forEach((c, i) => {
+        if (c.reason === StepReason.Skipped && skipped.has(i)) c.message = skipped.get(i);
+        if (c.phase === 'terminated' && known.has(c.name)) c.results = known.get(c.name);
+      });
       state.steps = seen.steps;
       state.sidecars = seen.sidecars;
       for (const c of [...seen.steps, ...seen.sidecars]) if (c.phase !== 'waiting' && c.reason !== StepReason.Skipped) void follow(c.containerName);
@@ -118,34 +158,63 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       if (o) end(o);
     }
 
-    function cancel(kind: 'cancelled' | 'timeout', message: string): void {
+    /** Ends the attempt from kiln's side: cancelled, timed out, or (`failed`) a step kiln could not answer. */
+    function cancel(kind: 'cancelled' | 'timeout' | 'failed', message: string): void {
       if (outcome) return;
-      const stopped = (c: ContainerSnapshot): ContainerSnapshot => c.phase === 'running' ? { ...c, phase: 'terminated', exitCode: 1, reason: kind === 'timeout' ? StepReason.TimeoutExceeded : StepReason.Cancelled, finishedAt: ts() }
-        : c.phase === 'waiting' ? { ...c, phase: 'terminated', exitCode: 0, reason: StepReason.Skipped } : c;
-      state.steps = state.steps.map(stopped);
-      end(kind === 'timeout' ? { status: 'timeout', message } : { status: 'cancelled', message });
+      state.steps = stopSteps(state.steps, kind === 'timeout' ? 'timeout' : 'cancelled', ts());
+      end(kind === 'failed' ? { status: 'failed', reason: 'PodCreationFailed', message } : kind === 'timeout' ? { status: 'timeout', message } : { status: 'cancelled', message });
       // the Pod goes at once (its containers killed); the logs copied so far stay
       abort.abort();
       void api.delete(ns, name).catch(() => undefined);
+      if (secret) void api.deleteSecret(ns, credsSecretName(name)).catch(() => undefined);
     }
 
+    // the attempt's timeout, to the millisecond, from its start (Pod creation included, as Tekton
+    // counts it); the Pod's activeDeadlineSeconds (whole seconds, from the Pod's start) is the
+    // cluster's own backstop for when kiln is gone
     const timer = plan.timeoutMs && plan.timeoutMs > 0
-      // the Pod's activeDeadlineSeconds ends it first; this is for a Pod the API never starts
-      ? setTimeout(() => cancel('timeout', `TaskRun "${plan.taskRunName}" failed to finish within "${goDuration(plan.timeoutMs!)}"`), plan.timeoutMs + 5000)
+      ? setTimeout(() => cancel('timeout', `TaskRun "${plan.taskRunName}" failed to finish within "${goDuration(plan.timeoutMs!)}"`), plan.timeoutMs)
       : undefined;
+
+    /** Builds the Pod (beforeStep decided up front where it can be), makes its Secret and the Pod; false when no Pod was made. */
+    async function launch(): Promise<boolean> {
+      let made: ReturnType<typeof podFor>;
+      try {
+        const up = decideUpFront(plan);
+        for (const [i, why] of up.skipped) skipped.set(i, why);
+        for (const i of up.gated) gates.set(plan.steps[i].containerName, i);
+        made = podFor({ ...plan, steps: up.steps }, { ...options(plan), skipped: [...up.skipped.keys()], gated: up.gated });
+      } catch (e) {
+        made = { unsupported: [{ what: 'beforeStep', why: (e as Error).message }] };
+      }
+      if ('unsupported' in made) {
+        end({ status: 'failed', reason: 'PodCreationFailed', message: made.unsupported.map((u) => `${u.what}: ${u.why}`).join('; ') });
+        return false;
+      }
+      let uid: string | undefined;
+      try {
+        uid = await api.create(made.pod);
+      } catch (e) {
+        end({ status: 'failed', reason: 'PodCreationFailed', message: `cannot create pod ${name}: ${(e as Error).message}` });
+        return false;
+      }
+      // the credentials' Secret comes right after its Pod, owned by it (gone with it even if kiln
+      // is): the kubelet mounts it once it exists
+      const creds = credsSecret(plan, name, podLabels(plan, options(plan)), uid);
+      try {
+        if (creds) await api.createSecret(creds);
+        secret = creds;
+      } catch (e) {
+        end({ status: 'failed', reason: 'PodCreationFailed', message: `cannot create secret ${credsSecretName(name)} (the credentials): ${(e as Error).message}` });
+        return true;
+      }
+      if (!outcome) watcher = api.watch(ns, name, onStatus);
+      return true;
+    }
 
     async function run(): Promise<ExecutionSnapshot> {
       mkdirSync(layout.logs, { recursive: true, mode: 0o700 });
-      const made = podFor(plan, options(plan));
-      if ('unsupported' in made) end({ status: 'failed', reason: 'PodCreationFailed', message: made.unsupported.map((u) => `${u.what}: ${u.why}`).join('; ') });
-      else {
-        try {
-          await api.create(made.pod);
-          if (!outcome) watcher = api.watch(ns, name, onStatus);
-        } catch (e) {
-          end({ status: 'failed', reason: 'PodCreationFailed', message: `cannot create pod ${name}: ${(e as Error).message}` });
-        }
-      }
+      const podMade = await launch();
       const o = await ended;
       if (timer) clearTimeout(timer);
       watcher?.stop();
@@ -153,14 +222,17 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
         // the report container ran last: its log holds the results
         const chunks: Buffer[] = [];
         await api.log(ns, name, 'report', (c) => void chunks.push(Buffer.from(c)), abort.signal).catch(() => undefined);
-        const r = parseReport(Buffer.concat(chunks).toString('utf8'), plan);
+        const log = Buffer.concat(chunks).toString('utf8');
+        const r = parseReport(log, plan);
+        if (plan.reportFiles?.length) state.reportFiles = maskReportFiles(parseReportFiles(log, plan), masker);
         state.results = maskValues(masker, Object.fromEntries(plan.results.filter((n) => n in r.results).map((n) => [n, r.results[n]])));
         for (const s of state.steps) if (r.stepResults[s.name]) s.results = maskValues(masker, r.stepResults[s.name]);
         if (r.artifacts !== undefined) state.artifacts = r.artifacts;
       }
       await Promise.race([Promise.all(following.values()), new Promise((r) => setTimeout(r, 10_000))]);
       abort.abort();
-      if (!('unsupported' in made)) await api.delete(ns, name).catch(() => undefined);
+      if (podMade) await api.delete(ns, name).catch(() => undefined);
+      if (secret) await api.deleteSecret(ns, credsSecretName(name)).catch(() => undefined);
       Object.assign(state, { outcome: o, finishedAt: ts() });
       onChange();
       return { ...state, steps: [...state.steps], sidecars: [...state.sidecars] };
@@ -175,7 +247,7 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
     name: 'kubernetes',
     check: (plan) => {
       const made = podFor(plan, options(plan));
-      return [...('unsupported' in made ? made.unsupported : []), ...runtimeNeeds(plan)];
+      return 'unsupported' in made ? made.unsupported : [];
     },
     start,
     get: (id) => attempts.get(id),

@@ -6,9 +6,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pod } from 'kubernetes-models/v1/Pod';
+import { Secret } from 'kubernetes-models/v1/Secret';
 import { stringify } from 'yaml';
 import type { ExecutionPlan, PlanContainer } from '../executor.ts';
 import { podFor } from './podspec.ts';
+import { credsSecret } from './creds.ts';
 
 const TESTDATA = join(import.meta.dirname, 'testdata');
 const OPTS = { toolsImage: 'docker.io/library/busybox:1.36', name: 'build-pod' };
@@ -39,6 +41,12 @@ test('a TaskRun of every kind of step and a sidecar: init containers in order, n
       { name: 'ws-cache', source: { type: 'emptyDir' } },
       { name: 'ws-config', source: { type: 'files', files: { a: 'x' }, mode: 0o400, ref: { kind: 'Secret', name: 'creds' } } },
       { name: 'ws-settings', source: { type: 'files', files: { a: 'x' }, ref: { kind: 'ConfigMap', name: 'settings', items: [{ key: 'app.yaml', path: 'config/app.yaml' }], optional: true } } },
+      { name: 'ws-projected', source: { type: 'files', files: { a: 'x' }, mode: 0o440, ref: { kind: 'Projected', sources: [
+        { configMap: { name: 'settings', items: [{ key: 'app.yaml', path: 'app.yaml' }] } },
+        { secret: { name: 'creds', optional: true } },
+        { serviceAccountToken: { audience: 'vault', expirationSeconds: 600, path: 'token' } },
+        { downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+      ] } } },
     ],
     sidecars: [{ name: 'db', containerName: 'sidecar-db', image: 'docker.io/library/postgres:16', env: [{ name: 'POSTGRES_PASSWORD', value: 'x' }], mounts: [], readinessProbe: { command: ['pg_isready'], periodMs: 500, failureThreshold: 30 } }],
     steps: [
@@ -48,6 +56,9 @@ test('a TaskRun of every kind of step and a sidecar: init containers in order, n
       step('push', { image: 'quay.io/buildah/stable', command: ['buildah', 'push'], privileged: true, imagePullPolicy: 'Always' }),
     ],
   }), { ...OPTS, serviceAccountName: 'builder', imagePullSecrets: ['regcred'] });
+  // a projected volume goes to the Pod as written: the kubelet projects its sources
+  assert.deepEqual(pod.spec.volumes.find((v: any) => v.name === 'ws-projected').projected.sources.map((x: any) => Object.keys(x)[0]), ['configMap', 'secret', 'serviceAccountToken', 'downwardAPI']);
+  assert.equal(pod.spec.volumes.find((v: any) => v.name === 'ws-projected').projected.defaultMode, 0o440);
   const init = pod.spec.initContainers.map((c: any) => c.name);
   assert.deepEqual(init, ['prepare', 'sidecar-db', 'step-clone', 'step-test', 'step-report', 'step-push']);
   assert.equal(pod.spec.initContainers[1].restartPolicy, 'Always');
@@ -78,6 +89,26 @@ test('a step without command runs its image\'s entrypoint (args replace CMD); a 
   assert.equal(pod.metadata.labels['tekton.dev/taskRun'], name.slice(0, 63));
 });
 
+test('beforeStep in the Pod: a step skipped up front only says so; a waiting step mounts the downward API file of its answer', () => {
+  const pod = golden('beforestep', plan({ steps: [step('a', { script: 'echo a' }), step('b', { command: ['echo'], args: ['$(steps.a.results.r)'] }), step('c', { script: 'echo c' })] }), { ...OPTS, skipped: [2], gated: [1] });
+  const [b, c] = [pod.spec.initContainers[2], pod.spec.initContainers[3]];
+  assert.deepEqual(b.volumeMounts.at(-1), { name: 'tekton-internal-downward', mountPath: '/tekton/downward', readOnly: true });
+  assert.match(b.command[3], /until \[ -s \/tekton\/downward\/before-step-1 \]/);
+  assert.deepEqual(pod.spec.volumes.at(-1), { name: 'tekton-internal-downward', downwardAPI: { items: [{ path: 'before-step-1', fieldRef: { fieldPath: "metadata.annotations['kiln.dev/before-step-1']" } }] } });
+  assert.deepEqual(c.command.slice(3), [`printf '{"skipped":true}' > /dev/termination-log\n`, 'kiln-step', '/tekton/scripts/step-c']);
+});
+
+test('report files: the report container mounts each declared volume read-only at its subPath and lists it', () => {
+  const pod = golden('reportfiles', plan({
+    volumes: [{ name: 'ws-source', source: { type: 'claim', claimName: 'src', namespace: 'ci' } }],
+    reportFiles: [{ volume: 'ws-source', subPath: 'app', pattern: 'reports/**/*.xml', mountPath: '/workspace/source' }, { volume: 'missing', pattern: '*.xml', mountPath: '/w' }],
+  }));
+  const report = pod.spec.containers[0];
+  assert.deepEqual(report.volumeMounts.at(-1), { name: 'ws-source', mountPath: '/kiln/reports/0', subPath: 'app', readOnly: true });
+  assert.match(report.command[3], /cd \/kiln\/reports\/0 && \{/);
+  assert.doesNotMatch(report.command[3], /\/kiln\/reports\/1/, 'a volume the Pod lacks is not mounted (kiln reports it)');
+});
+
 test('what a Pod cannot express is named, and no Pod is made', () => {
   const r = podFor(plan({
     volumes: [{ name: 'host', source: { type: 'hostDir', path: '/srv' } }, { name: 'read', source: { type: 'files', files: {} } }],
@@ -88,10 +119,19 @@ test('what a Pod cannot express is named, and no Pod is made', () => {
   assert.match(r.unsupported[2].why, /entrypoint of image example\.com\/unknown:1 is not known/);
 });
 
-test('credentials from the ServiceAccount are not yet written into a Pod: named, no Pod', () => {
-  const r = podFor(plan({ credentials: { '.gitconfig': '[credential]\n' } }), OPTS);
+test('credentials: a Secret of their own, mounted in prepare only, copied 0600 to /tekton/creds and HOME; never in the Pod spec in clear', () => {
+  const credentials = { '.git-credentials': 'https://u:pw-xyz@h\n', '.docker/config.json': '{"auths":{}}' };
+  const pod = golden('credentials', plan({ credentials }));
+  assert.ok(!JSON.stringify(pod).includes('pw-xyz'));
+  assert.deepEqual(pod.spec.volumes.at(-1), { name: 'tekton-internal-creds-secret', secret: { secretName: 'build-pod-creds', defaultMode: 0o400, items: [{ key: 'c0', path: '.git-credentials' }, { key: 'c1', path: '.docker/config.json' }] } });
+  const mounting = [...pod.spec.initContainers, ...pod.spec.containers].filter((c: any) => c.volumeMounts.some((m: any) => m.name === 'tekton-internal-creds-secret')).map((c: any) => c.name);
+  assert.deepEqual(mounting, ['prepare']);
+  const secret = credsSecret(plan({ credentials }), 'build-pod', { a: 'b' }) as any;
+  new Secret(secret).validate();
+  assert.deepEqual([secret.metadata, Buffer.from(secret.data.c0, 'base64').toString()], [{ name: 'build-pod-creds', namespace: 'ci', labels: { a: 'b' } }, credentials['.git-credentials']]);
+  const r = podFor(plan({ credentials: { '../x': '', '/etc/y': '' } }), OPTS);
   assert.ok('unsupported' in r);
-  assert.deepEqual(r.unsupported.map((u) => u.what), ['credentials from the ServiceAccount']);
+  assert.deepEqual(r.unsupported.map((u) => u.why), ['a Pod cannot hold "../x", "/etc/y" (relative paths without ".." only)']);
 });
 
 test('the schemas catch a bad Pod (the check above can fail)', () => {

@@ -6,7 +6,10 @@
 // ceiling). Pure: the plan in, a Pod object or what cannot be expressed out.
 import type { ExecutionPlan, PlanContainer, PlanProbe, Unsupported } from '../executor.ts';
 import { scriptText, shQuote } from '../process/script.ts';
-import { POD_BUSYBOX, stepWrapper } from './wrapper.ts';
+import { beforeStepAnnotation, beforeStepFile } from './beforestep.ts';
+import { reportLines, reportMounts } from './reports.ts';
+import { badCredentialPaths, CREDS_SECRET_DIR, CREDS_VOLUME, credsLines, credsVolume } from './creds.ts';
+import { DOWNWARD_DIR, POD_BUSYBOX, stepWrapper } from './wrapper.ts';
 
 /** What the Pod needs besides the plan. */
 export interface PodOptions {
@@ -19,9 +22,16 @@ export interface PodOptions {
   serviceAccountName?: string;
   imagePullSecrets?: readonly string[];
   labels?: Readonly<Record<string, string>>;
+  /** indexes of the steps `beforeStep` skipped before the Pod was made (their wrappers only say so) */
+  skipped?: readonly number[];
+  /** indexes of the steps that wait for kiln's `beforeStep` answer (beforestep.ts) */
+  gated?: readonly number[];
 }
 
 type Obj = Record<string, unknown>;
+
+/** The downward API volume of kiln's answers to waiting steps. */
+const DOWNWARD_VOLUME = 'tekton-internal-downward';
 
 /** The Pod's own directories: name → mount path (each an emptyDir). */
 const INTERNAL: ReadonlyArray<[string, string]> = [
@@ -42,7 +52,9 @@ function podVolume(v: ExecutionPlan['volumes'][number]): Obj | string {
   if (s.type === 'emptyDir') return { name: v.name, emptyDir: {} };
   if (s.type === 'claim') return { name: v.name, persistentVolumeClaim: { claimName: s.claimName } };
   if (s.type === 'files') {
-    if (!s.ref) return 'its files were read by kiln (a projected volume), and the Pod needs the ConfigMap or Secret they came from';
+    if (!s.ref) return 'its files were read by kiln, and the Pod needs the ConfigMap, Secret or projected sources they came from';
+    // a projected volume's sources go to the Pod as written: the kubelet projects them (service account tokens, the downward API too)
+    if (s.ref.kind === 'Projected') return { name: v.name, projected: { sources: s.ref.sources, ...(s.mode !== undefined ? { defaultMode: s.mode } : {}) } };
     const more = { ...(s.mode !== undefined ? { defaultMode: s.mode } : {}), ...(s.ref.items ? { items: s.ref.items } : {}), ...(s.ref.optional !== undefined ? { optional: s.ref.optional } : {}) };
     return s.ref.kind === 'Secret' ? { name: v.name, secret: { secretName: s.ref.name, ...more } } : { name: v.name, configMap: { name: s.ref.name, ...more } };
   }
@@ -86,9 +98,9 @@ function common(c: PlanContainer): Obj {
   };
 }
 
-/** The argv a container runs: its script, its command + args, or its image's entrypoint + args. */
-function argvOf(c: PlanContainer, entrypoints: PodOptions['entrypoints']): string[] | undefined {
-  if (c.script !== undefined) return [`/tekton/scripts/${c.containerName}`, ...(c.args ?? [])];
+/** The argv a container runs: its script (at `scriptPath`), its command + args, or its image's entrypoint + args. */
+export function argvOf(c: PlanContainer, entrypoints: PodOptions['entrypoints'], scriptPath = `/tekton/scripts/${c.containerName}`): string[] | undefined {
+  if (c.script !== undefined) return [scriptPath, ...(c.args ?? [])];
   if (c.command?.length) return [...c.command, ...(c.args ?? [])];
   const ep = entrypoints?.[c.image];
   if (!ep) return undefined;
@@ -100,7 +112,7 @@ function argvOf(c: PlanContainer, entrypoints: PodOptions['entrypoints']): strin
 /** `prepare`: busybox into /tekton/bin, every script into /tekton/scripts, a directory per step. */
 function prepareContainer(plan: ExecutionPlan, o: PodOptions): Obj {
   const scripts = [...plan.sidecars, ...plan.steps].filter((c) => c.script !== undefined);
-  const lines = ['set -e', `/bin/busybox cp /bin/busybox ${POD_BUSYBOX}`];
+  const lines = ['set -e', `/bin/busybox cp /bin/busybox ${POD_BUSYBOX}`, ...credsLines(plan)];
   scripts.forEach((c, i) => lines.push(`printf %s "$KILN_SCRIPT_${i}" | /bin/busybox base64 -d > /tekton/scripts/${c.containerName}`, `/bin/busybox chmod 0755 /tekton/scripts/${c.containerName}`));
   // steps may run as any user (runAsUser): their directories are open to all, as emptyDirs are;
   // /tekton/steps/<index> names the same directory (Tekton's link)
@@ -114,7 +126,7 @@ function prepareContainer(plan: ExecutionPlan, o: PodOptions): Obj {
     command: ['/bin/busybox', 'sh', '-c', `${lines.join('\n')}\n`],
     env: scripts.map((c, i) => ({ name: `KILN_SCRIPT_${i}`, value: Buffer.from(scriptText(c.script!)).toString('base64') })),
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
-    volumeMounts: internalMounts(),
+    volumeMounts: [...internalMounts(), ...(credsLines(plan).length ? [{ name: CREDS_VOLUME, mountPath: CREDS_SECRET_DIR, readOnly: true }] : [])],
   };
 }
 
@@ -126,14 +138,20 @@ function reportContainer(plan: ExecutionPlan, o: PodOptions): Obj {
     const d = shQuote(`/tekton/steps/${c.containerName}`);
     lines.push(`for f in ${d}/results/*; do [ -f "$f" ] && echo "kiln-step-result ${c.containerName}/$(${b} basename "$f") $(${b} base64 -w0 "$f")"; done`);
   }
-  lines.push(`[ -f /tekton/artifacts/provenance.json ] && echo "kiln-artifacts - $(${b} base64 -w0 /tekton/artifacts/provenance.json)"`, 'exit 0');
+  lines.push(`[ -f /tekton/artifacts/provenance.json ] && echo "kiln-artifacts - $(${b} base64 -w0 /tekton/artifacts/provenance.json)"`, ...reportLines(plan), 'exit 0');
   return {
     name: 'report',
     image: o.toolsImage,
     command: [b, 'sh', '-c', `${lines.join('\n')}\n`],
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
-    volumeMounts: internalMounts(new Set(INTERNAL.map(([n]) => n))),
+    volumeMounts: [...internalMounts(new Set(INTERNAL.map(([n]) => n))), ...reportMounts(plan)],
   };
+}
+
+/** The labels of the Pod (and of the Secret made for it). */
+export function podLabels(plan: ExecutionPlan, o: Pick<PodOptions, 'labels'>): Record<string, string> {
+  // a label value holds at most 63 characters (names may have 253)
+  return { 'app.kubernetes.io/managed-by': 'kiln', 'tekton.dev/taskRun': plan.taskRunName.slice(0, 63).replace(/[^A-Za-z0-9]+$/, ''), ...o.labels };
 }
 
 /** The Pod running `plan`, or what in the plan a Pod cannot express. */
@@ -150,12 +168,23 @@ export function podFor(plan: ExecutionPlan, o: PodOptions): { pod: Obj } | { uns
     const startup = c.startupProbe ?? c.readinessProbe;
     return { ...common(c), ...(argv ? { command: argv } : {}), restartPolicy: 'Always', ...(startup ? { startupProbe: probe(startup) } : {}) };
   });
-  const steps = plan.steps.map((c) => {
+  const steps = plan.steps.map((c, i) => {
     const argv = argvOf(c, o.entrypoints);
     if (!argv) unsupported.push({ what: `step ${c.name}`, why: `it names no command and the entrypoint of image ${c.image} is not known` });
-    return { ...common(c), command: [POD_BUSYBOX, 'sh', '-c', stepWrapper(c), 'kiln-step', ...(argv ?? [])] };
+    const gate = o.gated?.includes(i) ? { index: i, earlier: plan.steps.slice(0, i).map((x) => x.containerName) } : undefined;
+    const container = common(c);
+    if (gate) (container.volumeMounts as Obj[]).push({ name: DOWNWARD_VOLUME, mountPath: DOWNWARD_DIR, readOnly: true });
+    return { ...container, command: [POD_BUSYBOX, 'sh', '-c', stepWrapper(c, { skip: o.skipped?.includes(i), gate }), 'kiln-step', ...(argv ?? [])] };
   });
-  if (Object.keys(plan.credentials ?? {}).length) unsupported.push({ what: 'credentials from the ServiceAccount', why: 'a Pod of this executor does not get creds-init files yet' });
+  if (o.gated?.length) {
+    // kiln's answers to the waiting steps: Pod annotations, written into files by the kubelet
+    const items = o.gated.map((i) => ({ path: beforeStepFile(i), fieldRef: { fieldPath: `metadata.annotations['${beforeStepAnnotation(i)}']` } }));
+    volumes.push({ name: DOWNWARD_VOLUME, downwardAPI: { items } });
+  }
+  const badCreds = badCredentialPaths(plan);
+  if (badCreds.length) unsupported.push({ what: 'credentials from the ServiceAccount', why: `a Pod cannot hold ${badCreds.map((p) => JSON.stringify(p)).join(', ')} (relative paths without ".." only)` });
+  const creds = credsVolume(plan, o.name);
+  if (creds) volumes.push(creds);
   if (unsupported.length) return { unsupported };
   const spec: Obj = {
     restartPolicy: 'Never',
@@ -166,7 +195,6 @@ export function podFor(plan: ExecutionPlan, o: PodOptions): { pod: Obj } | { uns
     initContainers: [prepareContainer(plan, o), ...sidecars, ...steps],
     containers: [reportContainer(plan, o)],
   };
-  // a label value holds at most 63 characters (names may have 253)
-  const labels = { 'app.kubernetes.io/managed-by': 'kiln', 'tekton.dev/taskRun': plan.taskRunName.slice(0, 63).replace(/[^A-Za-z0-9]+$/, ''), ...o.labels };
+  const labels = podLabels(plan, o);
   return { pod: { apiVersion: 'v1', kind: 'Pod', metadata: { name: o.name, namespace: plan.namespace, labels }, spec } };
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExecutionPlan, PlanContainer } from '../executor.ts';
-import { containersOf, outcomeOf, parseReport } from './status.ts';
+import { containersOf, outcomeOf, parseReport, stopSteps } from './status.ts';
 import type { ContainerStatus, PodStatus } from './status.ts';
 
 const step = (name: string, more: Partial<PlanContainer> = {}): PlanContainer => ({ name, containerName: `step-${name}`, image: `img-${name}`, env: [], mounts: [], ...more });
@@ -92,4 +92,14 @@ test('the report\'s log: task results, step results, artifacts; other lines igno
   const b = (s: string) => Buffer.from(s).toString('base64');
   const text = [`kiln-result digest ${b('sha256:abc')}`, `kiln-step-result step-a/out ${b('line1\nline2')}`, `kiln-step-result step-zz/x ${b('?')}`, `kiln-artifacts - ${b('{"outputs":[]}')}`, 'noise', `kiln-result empty `].join('\n');
   assert.deepEqual(parseReport(text, plan), { results: { digest: 'sha256:abc', empty: '' }, stepResults: { a: { out: 'line1\nline2' } }, artifacts: '{"outputs":[]}' });
+});
+
+test('a timeout while the Pod is still starting: the step it was on timed out, the rest skipped; a cancel skips what never ran', () => {
+  const starting: PodStatus = { phase: 'Failed', reason: 'DeadlineExceeded', initContainerStatuses: [done('step-a', '{"exitCode":0,"timedOut":false}'), { name: 'step-b', state: { waiting: { reason: 'PodInitializing' } } }] };
+  assert.deepEqual(containersOf(plan, starting, log).steps.map((s) => [s.reason, s.exitCode]), [['Completed', 0], ['TimeoutExceeded', 1], ['Skipped', 0], ['Skipped', 0]]);
+  const waiting = plan.steps.map((c) => ({ name: c.name, containerName: c.containerName, phase: 'waiting' as const, logFile: '' }));
+  assert.deepEqual(stopSteps(waiting, 'timeout', 't').map((s) => s.reason), ['TimeoutExceeded', 'Skipped', 'Skipped', 'Skipped']);
+  assert.deepEqual(stopSteps(waiting, 'cancelled', 't').map((s) => s.reason), ['Skipped', 'Skipped', 'Skipped', 'Skipped']);
+  const failed = [{ ...waiting[0], phase: 'terminated' as const, reason: 'Error', exitCode: 2 }, ...waiting.slice(1)];
+  assert.deepEqual(stopSteps(failed, 'timeout', 't').map((s) => s.reason), ['Error', 'Skipped', 'Skipped', 'Skipped']);
 });

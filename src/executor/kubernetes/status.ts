@@ -63,13 +63,39 @@ function stoppedStep(s: ContainerSnapshot, st: ContainerStatus | undefined, dead
   return { ...rest, phase: 'terminated', exitCode: t?.exitCode ?? 1, reason: StepReason.TimeoutExceeded, ...(t?.finishedAt ? { finishedAt: t.finishedAt } : {}) };
 }
 
+/**
+ * The steps of an attempt stopped by kiln (`cancel`): the running one Cancelled or
+ * TimeoutExceeded, the rest skipped. At a timeout, the step the attempt was on when time ran out
+ * timed out even when its container had not started yet (the Pod still starting, as Tekton
+ * marks its waiting steps with the timeout), unless an earlier step had already failed.
+ */
+export function stopSteps(steps: readonly ContainerSnapshot[], kind: 'cancelled' | 'timeout', at: string): ContainerSnapshot[] {
+  let current = kind === 'timeout';
+  return steps.map((c) => {
+    if (c.phase === 'terminated') {
+      if (c.reason === StepReason.Error || c.reason === StepReason.TimeoutExceeded) current = false;
+      return c;
+    }
+    const on = c.phase === 'running' || current;
+    current = false;
+    if (!on) return { ...c, phase: 'terminated', exitCode: 0, reason: StepReason.Skipped };
+    return { ...c, phase: 'terminated', exitCode: 1, reason: kind === 'timeout' ? StepReason.TimeoutExceeded : StepReason.Cancelled, finishedAt: at };
+  });
+}
+
 /** Steps and sidecars as the Pod's status shows them; `logFile(c)` names where kiln keeps each log. */
 export function containersOf(plan: ExecutionPlan, status: PodStatus, logFile: (c: PlanContainer) => string): { steps: ContainerSnapshot[]; sidecars: ContainerSnapshot[] } {
   const byName = new Map((status.initContainerStatuses ?? []).map((s) => [s.name, s]));
   const deadline = status.phase === 'Failed' && status.reason === 'DeadlineExceeded';
+  // at the deadline, the step the Pod was on times out even if its container had not started
+  let current = deadline;
   const steps = plan.steps.map((c) => {
     const s = stepState(c, byName.get(c.containerName), logFile(c));
-    return status.phase === 'Failed' ? stoppedStep(s, byName.get(c.containerName), deadline) : s;
+    if (status.phase !== 'Failed') return s;
+    const r = stoppedStep(s, byName.get(c.containerName), deadline);
+    if (s.phase === 'waiting' && current) Object.assign(r, { reason: StepReason.TimeoutExceeded, exitCode: 1 });
+    if (r.reason !== StepReason.Completed && r.reason !== StepReason.Continued) current = false;
+    return r;
   });
   const sidecars = plan.sidecars.map((c): ContainerSnapshot => {
     const st = byName.get(c.containerName);

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { PlanContainer } from '../executor.ts';
 import { createWhich } from '../process/host.ts';
 import { parseTermination, POD_BUSYBOX, stepWrapper } from './wrapper.ts';
+import type { WrapperOptions } from './wrapper.ts';
+import { answerText, parseContext } from './beforestep.ts';
 
 const which = createWhich();
 const BWRAP = which('bwrap', process.env.PATH);
@@ -34,15 +36,15 @@ function pod(name: string): string {
 }
 
 /** Runs step `c` with `argv` as its init container would; returns its output and termination message. */
-function run(tekton: string, c: PlanContainer, argv: string[]): { out: string; err: string; term: ReturnType<typeof parseTermination>; code: number | null } {
+function run(tekton: string, c: PlanContainer, argv: string[], o: WrapperOptions = {}): { out: string; err: string; term: ReturnType<typeof parseTermination>; code: number | null } {
   mkdirSync(join(tekton, 'steps', c.containerName), { recursive: true });
   const term = join(tekton, `${c.containerName}.term`);
   writeFileSync(term, '');
   const r = spawnSync(BWRAP!, [
     ...HOST, '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--bind', tekton, '/tekton',
     '--ro-bind', BUSYBOX!, POD_BUSYBOX, '--bind', term, '/dev/termination-log', '--die-with-parent', '--unshare-pid',
-    POD_BUSYBOX, 'sh', '-c', stepWrapper(c), 'kiln-step', ...argv,
-  ], { encoding: 'utf8', timeout: 30_000, env: { PATH: '/usr/local/bin:/usr/bin:/bin' } });
+    POD_BUSYBOX, 'sh', '-c', stepWrapper(c, o), 'kiln-step', ...argv,
+  ], { encoding: 'utf8', timeout: 30_000, env: { PATH: '/usr/local/bin:/usr/bin:/bin', ...Object.fromEntries(c.env.map((e) => [e.name, e.value])) } });
   return { out: r.stdout, err: r.stderr, term: parseTermination(readFileSync(term, 'utf8')), code: r.status };
 }
 
@@ -87,6 +89,42 @@ describe('the step wrapper (busybox sh, as in a Pod)', { skip: SKIP }, () => {
     const r = run(t, step('a', { stdoutPath: '/tekton/o', stderrPath: '/tekton/e' }), ['sh', '-c', 'echo 1; echo 2 >&2; exit 5']);
     assert.deepEqual([r.out, r.err, r.term], ['1\n', '2\n', { exitCode: 5 }]);
     assert.deepEqual([readFileSync(join(t, 'o'), 'utf8'), readFileSync(join(t, 'e'), 'utf8')], ['1\n', '2\n']);
+  });
+});
+
+describe('a step waiting for kiln\'s beforeStep answer (busybox sh, as in a Pod)', { skip: SKIP }, () => {
+  const nasty = ['$(touch /tekton/pwned)', "'; touch /tekton/pwned; '", '`touch /tekton/pwned`', 'two\nlines\n\n', '-n', '*'];
+  test('prints the earlier steps\' results first, then runs the answer\'s argv, env and script as data, never as shell code', () => {
+    const t = pod('gate');
+    mkdirSync(join(t, 'steps/step-a/results'), { recursive: true });
+    writeFileSync(join(t, 'steps/step-a/results/out'), 'v1\n$(x)');
+    mkdirSync(join(t, 'downward'));
+    const original = step('b', { command: ['sh', '-c'], args: ['RESULT'], env: [{ name: 'KEEP', value: 'k' }, { name: 'GONE', value: 'g' }] });
+    const next = { ...original, args: ['printf "[%s]" "$@"; printf "<%s|%s|%s>" "$V" "$KEEP" "${GONE-unset}"', 'kiln-step', ...nasty], env: [{ name: 'KEEP', value: 'k' }, { name: 'V', value: nasty.join(' ') }] };
+    writeFileSync(join(t, 'downward/before-step-1'), answerText(original, { step: next }, (c) => [...c.command!, ...c.args!]));
+    const r = run(t, original, ['sh', '-c', 'RESULT'], { gate: { index: 1, earlier: ['step-a'] } });
+    const [context, own] = r.out.split('kiln-context-end\n');
+    const plan = { id: 'x', namespace: 'n', taskRunName: 't', steps: [step('a'), original], sidecars: [], volumes: [], results: [] };
+    assert.deepEqual(parseContext(context, plan).stepResults, { a: { out: 'v1\n$(x)' } });
+    assert.equal(own, `${nasty.map((a) => `[${a}]`).join('')}<${nasty.join(' ')}|k|unset>`);
+    assert.deepEqual(r.term, { exitCode: 0 });
+    assert.ok(!existsSync(join(t, 'pwned')), 'no value was evaluated');
+    writeFileSync(join(t, 'downward/before-step-2'), answerText(step('c', { script: 'echo old' }), { step: step('c', { script: 'echo "new $1"', args: ['$(y)'] }) }, (c, p) => [p ?? `/tekton/scripts/${c.containerName}`, ...(c.args ?? [])]));
+    const s = run(t, step('c', { script: 'echo old' }), ['/tekton/scripts/step-c'], { gate: { index: 2, earlier: ['step-a', 'step-b'] } });
+    assert.equal(s.out.split('kiln-context-end\n')[1], 'new $(y)\n');
+  });
+
+  test('an answer to skip skips; a skip decided up front runs nothing; an answer that fails the step fails it', () => {
+    const t = pod('gate-skip');
+    mkdirSync(join(t, 'downward'));
+    writeFileSync(join(t, 'downward/before-step-1'), answerText(step('b'), { skip: 'when expressions were evaluated to false' }, () => []));
+    assert.deepEqual(run(t, step('b'), ['sh', '-c', 'touch /tekton/ran'], { gate: { index: 1, earlier: ['step-a'] } }).term, { skipped: true });
+    assert.deepEqual(run(t, step('c'), ['sh', '-c', 'touch /tekton/ran'], { skip: true }).term, { skipped: true });
+    assert.ok(!existsSync(join(t, 'ran')));
+    writeFileSync(join(t, 'downward/before-step-3'), answerText(step('d'), { step: step('d', { image: 'other' }) }, () => ['true']));
+    const f = run(t, step('d'), ['true'], { gate: { index: 3, earlier: [] } });
+    assert.deepEqual(f.term, { exitCode: 1 });
+    assert.match(f.err, /kiln: the step's image cannot change once its Pod exists/);
   });
 });
 

@@ -6,6 +6,7 @@
 // failure skipped, `onError: continue`, the step's timeout, stdoutConfig/stderrConfig tees.
 import type { PlanContainer } from '../executor.ts';
 import { shQuote } from '../process/script.ts';
+import { beforeStepFile, CONTEXT_END } from './beforestep.ts';
 
 /** Where the busybox the wrappers run lives in every container of the Pod. */
 export const POD_BUSYBOX = '/tekton/bin/busybox';
@@ -47,8 +48,52 @@ function runLine(c: PlanContainer, timed: boolean): string {
   return `${POD_BUSYBOX} setsid ${POD_BUSYBOX} sh -c ${shQuote(`set -o pipefail\n${p}`)} kiln-step "$@" &`;
 }
 
+/** Where the Pod's downward API volume (kiln's answers to waiting steps) is mounted. */
+export const DOWNWARD_DIR = '/tekton/downward';
+
+/** How a step's wrapper starts: skipped up front, or waiting for kiln's answer (beforestep.ts). */
+export interface WrapperOptions {
+  /** `beforeStep` skipped the step before the Pod was made */
+  skip?: boolean;
+  /** the step waits for kiln's answer: `index` is its place, `earlier` the containers before it */
+  gate?: { index: number; earlier: readonly string[] };
+}
+
+/**
+ * Prints the earlier steps' results and artifacts (base64, one per line, then CONTEXT_END) and
+ * waits for kiln's answer in the downward API file, then applies it: values are decoded into
+ * argv, env and a script file, never evaluated.
+ */
+function gateLines(gate: NonNullable<WrapperOptions['gate']>): string[] {
+  const b = POD_BUSYBOX;
+  const f = `${DOWNWARD_DIR}/${beforeStepFile(gate.index)}`;
+  return [
+    `for s in ${gate.earlier.map(shQuote).join(' ')}; do`,
+    `  for f in /tekton/steps/$s/results/*; do [ -f "$f" ] && echo "kiln-context-result $s/$(${b} basename "$f") $(${b} base64 -w0 "$f")"; done`,
+    `  a=/tekton/steps/$s/artifacts/provenance.json; [ -f $a ] && echo "kiln-context-artifacts $s $(${b} base64 -w0 $a)"`,
+    'done',
+    `echo ${CONTEXT_END}`,
+    `until [ -s ${f} ]; do ${b} sleep 0.2; done`,
+    // a value, decoded; the x keeps its trailing line breaks from the command substitution
+    `dec() { v=$(printf %s "$1" | ${b} base64 -d; echo x); v=\${v%x}; }`,
+    'while IFS= read -r l || [ -n "$l" ]; do',
+    '  case $l in',
+    `    skip) printf '{"skipped":true}' > /dev/termination-log; exit 0;;`,
+    '    run) set --;;',
+    '    "a "*) dec "${l#a }"; set -- "$@" "$v";;',
+    '    "e "*) dec "${l#e }"; export "$v";;',
+    '    "u "*) dec "${l#u }"; unset "$v";;',
+    `    "s "*) dec "\${l#s }"; printf %s "$v" > "$d/script"; ${b} chmod 0755 "$d/script";;`,
+    `    "x "*) dec "\${l#x }"; printf '%s\n' "$v" >&2; set -- ${b} false;;`,
+    '  esac',
+    `done < ${f}`,
+  ];
+}
+
 /** The wrapper of step `c`: run as `busybox sh -c WRAPPER kiln-step ARGV…`. */
-export function stepWrapper(c: PlanContainer): string {
+export function stepWrapper(c: PlanContainer, o: WrapperOptions = {}): string {
+  // skipped before the Pod was made: it says so, and nothing else
+  if (o.skip) return `printf '{"skipped":true}' > /dev/termination-log\n`;
   const d = `/tekton/steps/${c.containerName}`;
   const stopOnFailure = c.onError !== 'continue';
   const secs = c.timeoutMs && c.timeoutMs > 0 ? Math.ceil(c.timeoutMs / 1000) : 0;
@@ -56,6 +101,7 @@ export function stepWrapper(c: PlanContainer): string {
     'set -o pipefail',
     `d=${shQuote(d)}`,
     `if [ -e ${STOP_MARKER} ]; then printf '{"skipped":true}' > /dev/termination-log; exit 0; fi`,
+    ...(o.gate ? gateLines(o.gate) : []),
     RESOLVE,
     runLine(c, secs > 0),
     'pid=$!',
