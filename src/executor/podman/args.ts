@@ -1,6 +1,7 @@
 // What kiln asks podman for, as argument lists (pure: no IO): the pod of one attempt and one
 // `podman run` per step or sidecar, with the security flags, mounts, env, user and limits.
 import type { EnvPair, ExecutionPlan, PlanContainer } from '../executor.ts';
+import { capabilityArgs, effectiveCapabilities, type StepCapabilities } from './capabilities.ts';
 import { cpuLimit, memoryLimit } from './quantity.ts';
 
 /** Labels on every pod and container kiln creates (find leftovers with `podman ps -a --filter label=…`). */
@@ -80,6 +81,8 @@ export interface RunSpec {
   script?: string;
   /** the executor allows privileged containers */
   allowPrivileged: boolean;
+  /** the capabilities containers get (`--step-capabilities`; default 'none') */
+  capabilities?: StepCapabilities;
 }
 
 /** The container's env with Tekton's HOME; PATH stays the image's unless the step sets it. */
@@ -109,12 +112,16 @@ function mountArg(m: MountArg): string[] | { error: string } {
 }
 
 /** Flags for user, group, limits and privilege; an error names the container and the field. */
-function securityArgs(c: PlanContainer, allowPrivileged: boolean): string[] | { error: string } {
+function securityArgs(c: PlanContainer, allowPrivileged: boolean, capabilities: StepCapabilities): string[] | { error: string } {
   const out: string[] = [];
   if (c.privileged) {
     if (!allowPrivileged) return { error: `${c.containerName}: securityContext.privileged is not allowed by this executor (kiln serve --allow-privileged)` };
     out.push('--privileged');
-  } else out.push('--cap-drop=all', '--security-opt', 'no-new-privileges');
+  } else {
+    const caps = effectiveCapabilities(c, capabilities, allowPrivileged);
+    if ('why' in caps) return { error: `${c.containerName}: securityContext.capabilities.${caps.field}: ${caps.why}` };
+    out.push(...capabilityArgs(caps), '--security-opt', 'no-new-privileges');
+  }
   const { uid, gid } = c.runAs ?? {};
   if (uid !== undefined) out.push('--user', gid !== undefined ? `${uid}:${gid}` : String(uid));
   else if (gid !== undefined) out.push('--group-add', String(gid));
@@ -135,7 +142,7 @@ function securityArgs(c: PlanContainer, allowPrivileged: boolean): string[] | { 
  */
 export function runArgs(spec: RunSpec): string[] | { error: string } {
   const c = spec.container;
-  const sec = securityArgs(c, spec.allowPrivileged);
+  const sec = securityArgs(c, spec.allowPrivileged, spec.capabilities ?? 'none');
   if ('error' in sec) return sec;
   const out = ['run', '--rm', '--pod', spec.pod, '--name', spec.name, ...labelArgs(spec.labels), '--log-driver', 'passthrough', ...sec];
   for (const m of spec.mounts) {

@@ -21,6 +21,7 @@ import { podmanRun } from './cli.ts';
 import { imageCommand } from './image.ts';
 import type { PresentImages } from './pull.ts';
 import type { UserNamespace } from './args.ts';
+import type { StepCapabilities } from './capabilities.ts';
 import type { Podman } from './cli.ts';
 
 /** Dependencies of an attempt, from the executor. */
@@ -32,6 +33,8 @@ export interface PodDeps {
   graceMs: number;
   network: 'outside' | 'none';
   allowPrivileged: boolean;
+  /** the capabilities containers get (`--step-capabilities`) */
+  capabilities: StepCapabilities;
   /** the data directory's label value (LABEL_DATA_DIR) */
   dataDirKey: string;
   /** settles once the leftovers of an earlier kiln on this data directory are removed: pods wait for it */
@@ -140,6 +143,7 @@ export async function startContainer(rt: PodRuntime, planned: PlanContainer, rol
       pod: rt.pod, name, labels: { ...rt.labels, [LABEL_CONTAINER]: c.containerName }, container: c, mounts, workingDir: wd,
       envFile: join(rt.layout.root, 'podman', `${own}.env`), passEnv: Object.keys(passed),
       script: c.script !== undefined ? `/tekton/scripts/${own}` : undefined, allowPrivileged: rt.deps.allowPrivileged,
+      capabilities: rt.deps.capabilities,
     });
   } catch (e) {
     held.forEach(closeQuietly);
