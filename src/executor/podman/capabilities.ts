@@ -56,7 +56,7 @@ export function effectiveCapabilities(c: Pick<PlanContainer, 'capabilities'>, mo
   }
   const beyond = add.filter((n) => n === 'ALL' || !KUBERNETES_DEFAULT_CAPABILITIES.includes(n));
   if (beyond.length && !allowPrivileged) {
-    return { field: 'add', why: `${beyond.join(', ')} ${beyond.length > 1 ? 'are' : 'is'} beyond the default set this executor grants (--step-capabilities kubernetes); adding it needs --allow-privileged` };
+    return { field: 'add', why: `${beyond.join(', ')} ${beyond.length > 1 ? 'are' : 'is'} beyond the default set this executor grants (--step-capabilities kubernetes); adding ${beyond.length > 1 ? 'them' : 'it'} needs --allow-privileged` };
   }
   const set = new Set(KUBERNETES_DEFAULT_CAPABILITIES);
   if (add.includes('ALL')) for (const n of KNOWN) set.add(n);
@@ -64,6 +64,16 @@ export function effectiveCapabilities(c: Pick<PlanContainer, 'capabilities'>, mo
   for (const n of add) if (n !== 'ALL') set.add(n);
   for (const n of drop) set.delete(n);
   return [...set].sort();
+}
+
+/**
+ * Whether a container runs as root: its runAsUser, else its image's USER (`uid[:gid]` or a name;
+ * none is root). A name other than root counts as another user (the image's /etc/passwd is not read).
+ */
+export function runsAsRoot(uid: number | undefined, imageUser: string | undefined): boolean {
+  if (uid !== undefined) return uid === 0;
+  const user = (imageUser ?? '').split(':')[0];
+  return user === '' || user === '0' || user === 'root';
 }
 
 /** podman's flags for `caps` (the container's whole set): all dropped, then these added. */
