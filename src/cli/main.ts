@@ -189,6 +189,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         signal: deps.signal,
         allowPrivileged: !!o.allowPrivileged,
         executor: o.executor,
+        stepCapabilities: o.stepCapabilities,
         client: () => deps.local({ dataDir: dataDirOf(o, env), maxParallel: parallelOf(o.parallel), stepNetwork: o.stepNetwork, allowPrivileged: !!o.allowPrivileged, stepCapabilities: o.stepCapabilities, executor: o.executor, hubUrls }),
       }));
     });
