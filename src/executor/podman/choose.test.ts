@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Executor } from '../executor.ts';
+import { ownUserNamespaceProblem } from './executor.ts';
 import { chooseExecutor } from './choose.ts';
 import type { ExecutorChoice } from './choose.ts';
 
@@ -55,4 +59,24 @@ test('chooseExecutor: --step-capabilities kubernetes needs podman with pods in a
   // without the option the user namespace is not asked about
   const got = chooseExecutor('podman', { dataDir: '/d' }, { process: () => fake('process'), podman: () => fake('podman'), unusable: () => undefined, sharedUserNamespace: () => assert.fail('probed') });
   assert.ok(!('error' in got));
+});
+
+test('ownUserNamespaceProblem: kiln as root maps every pod; otherwise podman must say it is rootless', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-userns-'));
+  try {
+    const fakePodman = (name: string, body: string): string => {
+      const bin = join(dir, name);
+      writeFileSync(bin, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+      return bin;
+    };
+    const rootless = fakePodman('rootless', 'echo true');
+    const rootful = fakePodman('rootful', 'echo false');
+    const broken = fakePodman('broken', 'echo "Error: cannot connect" >&2; exit 125');
+    assert.equal(ownUserNamespaceProblem(dir, rootful, 0), undefined, 'as root kiln gives each pod its uid map');
+    assert.equal(ownUserNamespaceProblem(dir, rootless, 1000), undefined);
+    assert.equal(ownUserNamespaceProblem(dir, rootful, 1000), "podman runs containers as root here (not rootless) while kiln runs as uid 1000: its pods would share the host's user namespace, and capabilities there are the host's");
+    assert.match(ownUserNamespaceProblem(dir, broken, 1000) ?? '', /^podman info failed: Error: cannot connect while kiln runs as uid 1000/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
