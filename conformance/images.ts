@@ -24,6 +24,31 @@ const ENTRYPOINT = '/usr/local/bin/docker-entrypoint.sh';
 const BASH_ENTRYPOINT = '#!/usr/bin/bash\nset -e\nif [ "$#" -eq 0 ] || [ "${1#-}" != "$1" ]; then set -- bash "$@"; fi\nexec "$@"\n';
 const NODE_ENTRYPOINT = '#!/bin/sh\nset -e\nif [ "$#" -eq 0 ] || [ "${1#-}" != "$1" ]; then set -- node "$@"; fi\nexec "$@"\n';
 
+/**
+ * alpine/git as authenticating-git-commands.yaml uses it: git (ENTRYPOINT, as the original's), the
+ * ssh client and ssh-keygen, and sshd with what it needs to serve git over ssh as root: the `sshd`
+ * user and /run/sshd of its privilege separation (Debian's sshd chroots there), root's shell
+ * /bin/ash, root locked in /etc/shadow (`root:!`, as in alpine: the example unlocks it with sed)
+ * and an sshd_config without PAM. sshd as root needs capabilities a container lacks by default:
+ * the podman leg runs with `--step-capabilities kubernetes`.
+ */
+const GIT_PATHS = ['/usr/bin/git', '/usr/lib/git-core', '/usr/share/git-core/templates', '/usr/bin/ssh', '/usr/bin/ssh-keygen', '/usr/sbin/sshd'];
+const GIT_LINKS = { '/usr/bin/git-upload-pack': 'git', '/usr/bin/git-receive-pack': 'git', '/usr/bin/git-upload-archive': 'git' };
+const PASSWD = 'root:x:0:0:root:/root:/bin/ash\nsshd:x:100:65534:sshd:/run/sshd:/bin/false\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n';
+const GIT_FILES = {
+  '/etc/passwd': PASSWD,
+  '/etc/shadow': 'root:!::0:::::\nsshd:!::0:::::\nnobody:!::0:::::\n',
+  '/etc/group': 'root:x:0:\nnogroup:x:65534:\n',
+  '/etc/nsswitch.conf': 'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n',
+  '/etc/ssh/sshd_config': 'UsePAM no\nPermitRootLogin prohibit-password\nKbdInteractiveAuthentication no\nPasswordAuthentication no\nHostKey /etc/ssh/ssh_host_rsa_key\n',
+};
+/** tektoncd/plumbing's alpine-git-nonroot: the same, with the user nonroot (uid 1000) owning /home/nonroot. */
+const NONROOT_FILES = {
+  ...GIT_FILES,
+  '/etc/passwd': `${PASSWD}nonroot:x:1000:1000:nonroot:/home/nonroot:/bin/ash\n`,
+  '/etc/group': 'root:x:0:\nnogroup:x:65534:\nnonroot:x:1000:\n',
+};
+
 /** Each stand-in: its local name first, then the upstream names it is tagged with. */
 function specs(): Array<HostImageSpec & { needs: string[] }> {
   return [
@@ -37,6 +62,8 @@ function specs(): Array<HostImageSpec & { needs: string[] }> {
     // Tekton's nop image: an ENTRYPOINT and no CMD, the case entrypoint-resolution.yaml looks up
     { names: ['localhost/kiln-conformance/nop'], paths: [], needs: [], files: { '/ko-app/nop': '#!/bin/sh\necho "Build successful"\n' }, changes: ['ENTRYPOINT ["/ko-app/nop"]'] },
     { names: ['localhost/kiln-conformance/perl'], paths: ['/usr/bin/perl'], needs: ['/usr/bin/perl'], changes: ['CMD ["perl"]'] },
+    { names: ['localhost/kiln-conformance/alpine-git', 'mirror.gcr.io/alpine/git:v2.26.2'], paths: GIT_PATHS, needs: GIT_PATHS, files: GIT_FILES, links: GIT_LINKS, dirs: ['/run/sshd', '/var/log'], changes: ['ENTRYPOINT ["git"]', 'CMD ["--help"]'] },
+    { names: ['localhost/kiln-conformance/alpine-git-nonroot', 'ghcr.io/tektoncd/plumbing/alpine-git-nonroot:latest'], paths: GIT_PATHS, needs: GIT_PATHS, files: NONROOT_FILES, links: GIT_LINKS, dirs: ['/run/sshd', '/var/log', '/home/nonroot'], owners: { '/home/nonroot': [1000, 1000] }, changes: ['USER 1000', 'ENTRYPOINT ["git"]', 'CMD ["--help"]'] },
   ];
 }
 

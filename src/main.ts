@@ -41,6 +41,8 @@ export interface LocalKilnOptions {
   stepNetwork?: 'outside' | 'none';
   /** steps may ask for securityContext.privileged (`kiln run --allow-privileged`; still no capability) */
   allowPrivileged?: boolean;
+  /** the capabilities the podman executor's containers get (`--step-capabilities`; default 'none') */
+  stepCapabilities?: 'none' | 'kubernetes';
   /** which executor runs steps (default 'process'; auto: podman when it works here) */
   executor?: ExecutorChoice;
   store?: Store;
@@ -73,7 +75,7 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
   const dataDir = resolve(opts.dataDir);
   privateDir(dataDir);
   const store = opts.store ?? createMemoryStore();
-  const chosen = chooseExecutor(opts.executor, { dataDir, network: opts.stepNetwork, allowPrivileged: !!opts.allowPrivileged }, { process: () => createProcessExecutor({ dataDir, network: opts.stepNetwork }) });
+  const chosen = chooseExecutor(opts.executor, { dataDir, network: opts.stepNetwork, allowPrivileged: !!opts.allowPrivileged, capabilities: opts.stepCapabilities }, { process: () => createProcessExecutor({ dataDir, network: opts.stepNetwork }) });
   if ('error' in chosen) throw new CliError(EXIT.unsupported, chosen.error);
   const executor = chosen.executor;
   const maxRunning = opts.maxParallel ?? defaultParallelism();
@@ -157,7 +159,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const store = createSqliteStore({ path: join(dataDir, 'kiln.db') });
   const chosen = opts.executor === 'kubernetes'
     ? await kubernetesExecutor(dataDir, opts.kubeconfig, opts.toolsImage)
-    : chooseExecutor(opts.executor, { dataDir, network: opts.stepNetwork, allowPrivileged: !!opts.allowPrivileged }, { process: () => createProcessExecutor({ dataDir, network: opts.stepNetwork }) });
+    : chooseExecutor(opts.executor, { dataDir, network: opts.stepNetwork, allowPrivileged: !!opts.allowPrivileged, capabilities: opts.stepCapabilities }, { process: () => createProcessExecutor({ dataDir, network: opts.stepNetwork }) });
   if ('error' in chosen) {
     opts.log(`error: ${chosen.error}`);
     await store.close();
@@ -255,6 +257,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   for (const n of executor.notices()) opts.log(`note: ${n}`);
   if (opts.allowHostPath?.length) opts.log(`note: hostPath allowed beneath ${opts.allowHostPath.join(', ')} (links resolved)`);
   if (hostPolicy.allowPrivileged) opts.log(`note: ${PRIVILEGED_NOTICE}`);
+  if (opts.stepCapabilities === 'kubernetes') opts.log('note: containers get the default capabilities of a Kubernetes node (--step-capabilities kubernetes), in their pod\'s user namespace');
   if (tracing) opts.log('note: traces of runs are exported (OTEL_* variables)');
   opts.log(`kiln serving on ${url} (data: ${dataDir})`);
   opts.log(`  kubectl --kubeconfig ${kubeconfig} get pipelineruns`);

@@ -16,7 +16,7 @@ export const CONTAINER_DOCS: FieldDocs = {
   volumeMounts: 'Volumes (from the Task\'s volumes) to mount, and where.',
   volumeDevices: 'Raw block devices to expose. Needs a cluster; ignored when steps run as local processes.',
   imagePullPolicy: 'When to pull the image: Always, IfNotPresent or Never.',
-  securityContext: 'Security settings (a Kubernetes SecurityContext: runAsUser, privileged, capabilities, ...). Local processes never gain capabilities; privileged must be allowed by the server (kiln serve --allow-privileged).',
+  securityContext: 'Security settings (a Kubernetes SecurityContext: runAsUser, privileged, capabilities, ...). Local processes never gain capabilities; podman containers get the default set of a Kubernetes node (capabilities add/drop on top) only under --step-capabilities kubernetes; privileged must be allowed by the server (kiln serve --allow-privileged).',
 };
 
 /** core/v1 Container fields that only sidecars keep in tekton.dev/v1 (steps lost them after v1beta1). */

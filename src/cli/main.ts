@@ -23,7 +23,7 @@ import { addBundleCommands, type BundlePusher } from './bundle.ts';
 /** What the CLI gets from the composition root. */
 export interface CliDeps {
   /** an in-process kiln (store + controllers + executor) */
-  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number; stepNetwork?: StepNetwork; allowPrivileged?: boolean; executor?: ExecutorChoice; resolverRewrites?: readonly UrlRewrite[]; hubUrls?: HubUrls; bundleMappings?: readonly BundleMapping[] }): Promise<KilnClient>;
+  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number; stepNetwork?: StepNetwork; allowPrivileged?: boolean; stepCapabilities?: StepCapabilities; executor?: ExecutorChoice; resolverRewrites?: readonly UrlRewrite[]; hubUrls?: HubUrls; bundleMappings?: readonly BundleMapping[] }): Promise<KilnClient>;
   /** a client for a server (default: the HTTP client) */
   remote?(c: Connection): KilnClient;
   /** runs `kiln serve` until SIGTERM/SIGINT; resolves with the exit code */
@@ -58,6 +58,8 @@ export interface ServeOptions {
   allowHostPath?: string[];
   /** containers may ask for securityContext.privileged (still granted no capability) */
   allowPrivileged?: boolean;
+  /** the capabilities the podman executor's containers get (default 'none') */
+  stepCapabilities?: StepCapabilities;
   /** serve even when steps cannot be contained here (no working bwrap): the host is then theirs */
   allowUnsandboxed?: boolean;
   /** which executor runs steps (default 'process'); kubernetes: a Pod per TaskRun in the cluster of `kubeconfig` */
@@ -85,6 +87,11 @@ export interface ServeOptions {
 /** `--step-network`: outside access for steps through a user-mode network, or none. */
 export type StepNetwork = 'outside' | 'none';
 const STEP_NETWORK_HELP = "steps' network besides their TaskRun's own loopback: outside (user-mode NAT, the default) or none";
+
+/** `--step-capabilities`: none (the default) or the default set of a Kubernetes node's container runtime (podman executor only). */
+export type StepCapabilities = 'none' | 'kubernetes';
+const STEP_CAPABILITIES_HELP = 'capabilities of containers on the podman executor: none (the default) or kubernetes (the default set a Kubernetes node gives a container, without NET_RAW; securityContext.capabilities add and drop on top); only where each pod has a user namespace of its own';
+const stepCapabilitiesOption = () => new Option('--step-capabilities <set>', STEP_CAPABILITIES_HELP).choices(['none', 'kubernetes']);
 
 /** `--executor`: steps in their images (podman), as local processes, or podman when it works here. */
 export type ExecutorChoice = 'auto' | 'podman' | 'process';
@@ -162,6 +169,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--strict', 'unknown fields are errors (the default; same as --validate=strict)')
     .addOption(new Option('--step-network <mode>', STEP_NETWORK_HELP).choices(['outside', 'none']))
     .option('--allow-privileged', ALLOW_PRIVILEGED_HELP)
+    .addOption(stepCapabilitiesOption())
     .addOption(new Option('--executor <name>', EXECUTOR_HELP).choices(['auto', 'podman', 'process']))
     .option('--hub-artifact-url <url>', HUB_ARTIFACT_HELP)
     .option('--hub-tekton-url <url>', HUB_TEKTON_HELP)
@@ -181,7 +189,8 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         signal: deps.signal,
         allowPrivileged: !!o.allowPrivileged,
         executor: o.executor,
-        client: () => deps.local({ dataDir: dataDirOf(o, env), maxParallel: parallelOf(o.parallel), stepNetwork: o.stepNetwork, allowPrivileged: !!o.allowPrivileged, executor: o.executor, hubUrls }),
+        stepCapabilities: o.stepCapabilities,
+        client: () => deps.local({ dataDir: dataDirOf(o, env), maxParallel: parallelOf(o.parallel), stepNetwork: o.stepNetwork, allowPrivileged: !!o.allowPrivileged, stepCapabilities: o.stepCapabilities, executor: o.executor, hubUrls }),
       }));
     });
 
@@ -214,6 +223,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--network', 'the machine has network access: do not report network needs as unsupported')
     .option('--data-dir <dir>', 'where runs and logs are kept (default: a directory under $KILN_HOME or ./.kiln)')
     .addOption(new Option('--executor <name>', EXECUTOR_HELP).choices(['auto', 'podman', 'process']))
+    .addOption(stepCapabilitiesOption())
     .option('--images <file>', 'replace image references before creating the objects: lines "upstream-image local-image"')
     .option('--resolver-config <file>', 'resolvers\' remotes served elsewhere (stand-ins on loopback): YAML/JSON {rewrites: [{from, to}], hub: {artifact, tekton}, bundles: [{from, to}]}')
     .option('--hub-artifact-url <url>', HUB_ARTIFACT_HELP)
@@ -228,7 +238,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
       setCode(await conformanceCommand({
         dir, jobs, timeoutMs, json: !!o.json, ratchet: o.ratchet, ratchetRoot: o.ratchetRoot, report: o.report,
         ...(o.images ? { images: { file: o.images, map: readImageMap(o.images) } } : {}),
-        client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, maxParallel: parallelOf(o.parallel), executor: o.executor, resolverRewrites: resolvers.rewrites, hubUrls, bundleMappings: resolvers.bundles }),
+        client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, maxParallel: parallelOf(o.parallel), executor: o.executor, stepCapabilities: o.stepCapabilities, resolverRewrites: resolvers.rewrites, hubUrls, bundleMappings: resolvers.bundles }),
         out: w.out, err: w.err,
       }));
     });
@@ -253,6 +263,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .addOption(new Option('--step-network <mode>', STEP_NETWORK_HELP).choices(['outside', 'none']))
     .option('--allow-host-path <dirs>', 'runs may bind host directories beneath these (DIR[,DIR…], repeatable; links resolved); default: no hostPath', collect, [])
     .option('--allow-privileged', ALLOW_PRIVILEGED_HELP)
+    .addOption(stepCapabilitiesOption())
     .option('--allow-unsandboxed', 'serve even where steps cannot be sandboxed (no working bwrap): whoever can create a run then owns the host')
     .addOption(new Option('--executor <name>', `${EXECUTOR_HELP}; kubernetes: a Pod per TaskRun in a cluster (--kubeconfig)`).choices(['auto', 'podman', 'process', 'kubernetes']))
     .option('--kubeconfig <file>', 'with --executor kubernetes: the cluster the Pods run in (default: $KUBECONFIG, ~/.kube/config or in-cluster)')
@@ -276,6 +287,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
       for (const f of ['kubeconfig', 'toolsImage'] as const) {
         if (o[f] !== undefined && o.executor !== 'kubernetes') throw new CliError(EXIT.invalid, `--${f === 'toolsImage' ? 'tools-image' : f} applies to --executor kubernetes only`);
       }
+      if (o.stepCapabilities === 'kubernetes' && o.executor === 'kubernetes') throw new CliError(EXIT.invalid, '--step-capabilities applies to --executor podman: on Kubernetes the cluster\'s container runtime gives the capabilities');
       if (o.insecureLoopbackOnly && o.address && o.address !== '127.0.0.1' && o.address !== 'localhost') {
         throw new CliError(EXIT.invalid, `--insecure-loopback-only binds 127.0.0.1 only; drop --address ${o.address}`);
       }
@@ -290,6 +302,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         stepNetwork: o.stepNetwork,
         allowHostPath: allowedHostPaths(o.allowHostPath),
         allowPrivileged: !!o.allowPrivileged,
+        stepCapabilities: o.stepCapabilities,
         allowUnsandboxed: !!o.allowUnsandboxed,
         executor: o.executor,
         kubeconfig: o.kubeconfig,

@@ -26,11 +26,22 @@ spec:
       securityContext: {privileged: true, readOnlyRootFilesystem: true}
       script: 'true'
 `);
+const CAPS_FILE = join(dir, 'caps.yaml');
+writeFileSync(CAPS_FILE, `apiVersion: tekton.dev/v1
+kind: Task
+metadata: {name: t}
+spec:
+  steps:
+    - name: serve
+      image: busybox
+      securityContext: {capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}}
+      script: 'true'
+`);
 
 const FALLBACK = '--executor auto: podman cannot run containers here (no podman): steps run as local processes (process executor)';
 
 /** Runs FILE with a client that has `notices` and stops at the first apply; returns every notice. */
-async function notesOf(executor: RunOptions['executor'], clientNotices: string[]): Promise<string[]> {
+async function notesOf(executor: RunOptions['executor'], clientNotices: string[], stepCapabilities?: RunOptions['stepCapabilities'], file = FILE): Promise<string[]> {
   const notices: string[] = [];
   const reporter = createPlainReporter({ out: () => {}, err: () => {} });
   reporter.onNotice = (n) => notices.push(n);
@@ -39,7 +50,7 @@ async function notesOf(executor: RunOptions['executor'], clientNotices: string[]
     apply: async () => { throw new Error('stop here'); },
     close: async () => {},
   } as unknown as KilnClient;
-  const error = await runCommand({ file: FILE, params: [], workspaces: [], reporter, allowPrivileged: true, executor, client: async () => client })
+  const error = await runCommand({ file, params: [], workspaces: [], reporter, allowPrivileged: true, executor, stepCapabilities, client: async () => client })
     .then(() => undefined, (e: unknown) => e);
   assert.match(String(error), /stop here/);
   return notices;
@@ -48,6 +59,8 @@ async function notesOf(executor: RunOptions['executor'], clientNotices: string[]
 const LIMITS = `${FILE}:8:7: spec.steps[0].computeResources: accepted but not honoured when steps run as local processes`;
 const READONLY_PROCESS = `${FILE}:9:43: spec.steps[0].securityContext.readOnlyRootFilesystem: accepted but not honoured when steps run as local processes`;
 const READONLY_CONTAINER = `${FILE}:9:43: spec.steps[0].securityContext.readOnlyRootFilesystem: accepted but not honoured when steps run in containers`;
+const CAPS_PROCESS = `${CAPS_FILE}:8:25: spec.steps[0].securityContext.capabilities: accepted but not honoured when steps run as local processes`;
+const CAPS_CONTAINER = `${CAPS_FILE}:8:25: spec.steps[0].securityContext.capabilities: accepted but not honoured when steps run in containers`;
 
 describe('kiln run: notes by executor', () => {
   const cases: Array<{ name: string; executor: RunOptions['executor']; notices: string[]; want: string[] }> = [
@@ -58,6 +71,12 @@ describe('kiln run: notes by executor', () => {
     { name: '--executor auto that fell back to processes', executor: 'auto', notices: [FALLBACK], want: [PRIVILEGED_NOTICE, FALLBACK, LIMITS, READONLY_PROCESS] },
   ];
   for (const c of cases) test(c.name, async () => assert.deepEqual(await notesOf(c.executor, c.notices), c.want));
+
+  test('--step-capabilities kubernetes: containers honour securityContext.capabilities', async () => {
+    assert.deepEqual(await notesOf('podman', [], 'kubernetes', CAPS_FILE), []);
+    assert.deepEqual(await notesOf('podman', [], 'none', CAPS_FILE), [CAPS_CONTAINER]);
+    assert.deepEqual(await notesOf('auto', [FALLBACK], 'kubernetes', CAPS_FILE), [FALLBACK, CAPS_PROCESS]);
+  });
 
   test('ignoredBy', () => {
     assert.equal(ignoredBy(undefined, [FALLBACK]), 'process');

@@ -38,6 +38,8 @@ export interface RunOptions {
   allowPrivileged?: boolean;
   /** `--executor` as given (default process): which fields the notes call not honoured */
   executor?: 'auto' | 'podman' | 'process';
+  /** `--step-capabilities` as given: containers honour securityContext.capabilities under kubernetes */
+  stepCapabilities?: 'none' | 'kubernetes';
 }
 
 const RUN_KINDS = new Set(['TaskRun', 'PipelineRun']);
@@ -210,11 +212,15 @@ export function ignoredBy(executor: RunOptions['executor'], notices: readonly st
   return 'process';
 }
 
-/** One note per field the executor accepts without honouring it, at its place in the file. */
-function noteIgnored(objects: readonly LoadedObject[], by: IgnoredBy, reporter: Reporter): void {
+/** What containers honour besides under `--step-capabilities kubernetes`. */
+const HONOURED_WITH_CAPABILITIES = /\.securityContext\.capabilities$/;
+
+/** One note per field the executor accepts without honouring it (but those `honoured` matches), at its place in the file. */
+function noteIgnored(objects: readonly LoadedObject[], by: IgnoredBy, reporter: Reporter, honoured?: RegExp): void {
   const reported = new Set<string>();
   for (const o of objects) {
     for (const path of ignoredFields(o.object, by)) {
+      if (honoured?.test(path)) continue;
       const pos = o.locate(path);
       const msg = formatFieldError({ file: o.file, line: pos.line, col: pos.col, path: o.sourcePath(path), message: IGNORED_MESSAGE[by] });
       if (!reported.has(msg)) reporter.onNotice(msg);
@@ -243,7 +249,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   try {
     const notices = await client.notices();
     for (const n of notices) opts.reporter.onNotice(n);
-    noteIgnored(objects, ignoredBy(opts.executor, notices), opts.reporter);
+    const by = ignoredBy(opts.executor, notices);
+    noteIgnored(objects, by, opts.reporter, by === 'container' && opts.stepCapabilities === 'kubernetes' ? HONOURED_WITH_CAPABILITIES : undefined);
     const hostImages = client.executor === 'process' ? hostImagesNote(imagesIn(objects.map((o) => o.object))) : undefined;
     if (hostImages) opts.reporter.onNotice(hostImages);
     for (const o of others) await client.apply(o);

@@ -79,6 +79,8 @@ export interface PlanContainer {
   limits?: { cpu?: string; memory?: string };
   /** securityContext.privileged, already admitted by the host policy (a container executor also checks its own allowance) */
   privileged?: boolean;
+  /** securityContext.capabilities as written (names as given); honoured by the podman executor under `--step-capabilities kubernetes` */
+  capabilities?: { add?: string[]; drop?: string[] };
   /** imagePullPolicy (container executors; default IfNotPresent) */
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
 }

@@ -18,6 +18,10 @@ export interface HostImageSpec {
   files?: Record<string, string>;
   /** symbolic links made in the image: path → target */
   links?: Record<string, string>;
+  /** empty directories made in the image (mode 0755, owned by root unless `owners` names them) */
+  dirs?: string[];
+  /** paths (with what lies beneath) owned by another uid:gid than root in the image: path → [uid, gid] */
+  owners?: Record<string, [number, number]>;
   /** Dockerfile instructions for `podman import --change` (default `CMD ["sh"]`) */
   changes?: string[];
 }
@@ -76,6 +80,17 @@ function busyboxRoot(root: string, busybox: string): void {
   writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
 }
 
+/** The image's root as a tar: everything owned by root, but what `spec.owners` names, appended with its owner. */
+function writeTar(root: string, tar: string, spec: HostImageSpec): void {
+  const owned = Object.entries(spec.owners ?? {}).map(([path, ids]) => [`.${path}`, ids] as const);
+  const runs: string[][] = [['--owner=0', '--group=0', ...owned.map(([path]) => `--exclude=${path}`), '-cf', tar, '.']];
+  for (const [path, [uid, gid]] of owned) runs.push([`--owner=${uid}`, `--group=${gid}`, '-rf', tar, path]);
+  for (const args of runs) {
+    const t = spawnSync('tar', ['-C', root, ...args], { encoding: 'utf8' });
+    if (t.status !== 0) throw new Error(`tar of image ${spec.names[0]} failed: ${t.stderr}`);
+  }
+}
+
 /** A hash of what the image is made of, so a changed spec or host binary makes it again. */
 function specHash(spec: HostImageSpec, busybox: string): string {
   // busyboxRoot's own text too: a change to the common userland makes every image again
@@ -110,9 +125,9 @@ export function ensureHostImage(p: Podman, busybox: string, spec: HostImageSpec)
       mkdirSync(dirname(join(root, path)), { recursive: true });
       if (!existsSync(join(root, path))) symlinkSync(target, join(root, path));
     }
+    for (const d of spec.dirs ?? []) mkdirSync(join(root, d), { recursive: true, mode: 0o755 });
     const tar = join(dir, 'rootfs.tar');
-    const t = spawnSync('tar', ['-C', root, '--owner=0', '--group=0', '-cf', tar, '.'], { encoding: 'utf8' });
-    if (t.status !== 0) throw new Error(`tar of image ${spec.names[0]} failed: ${t.stderr}`);
+    writeTar(root, tar, spec);
     const changes = [...(spec.changes ?? ['CMD ["sh"]']), `LABEL ${LABEL}=${hash}`];
     const imp = podmanSync(p, ['import', '--quiet', ...changes.flatMap((c) => ['--change', c]), tar, spec.names[0]]);
     if (imp.code !== 0) throw new Error(`podman import ${spec.names[0]} failed: ${imp.out}`);

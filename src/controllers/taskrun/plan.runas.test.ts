@@ -36,3 +36,24 @@ test('plan: root under runAsNonRoot and a bad id are a ValidationFailed naming t
     /task "t" spec.steps\[0\].securityContext.runAsUser: must be an integer between 0 and 2147483647, not -5/,
   );
 });
+
+test('plan: securityContext.capabilities reach the executor as written; a wrong shape fails naming the field', () => {
+  const p = buildPlan({
+    steps: [
+      { name: 'a', image: 'x', script: 'id', securityContext: { capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } } },
+      { name: 'b', image: 'x', script: 'id', securityContext: { capabilities: { add: [] } } },
+    ],
+    sidecars: [{ name: 'db', image: 'pg', securityContext: { capabilities: { drop: ['MKNOD'] } } }],
+  }, run(), 0, inputs);
+  assert.deepEqual(p.steps.map((s) => s.capabilities), [{ drop: ['ALL'], add: ['NET_BIND_SERVICE'] }, undefined]);
+  assert.deepEqual(p.sidecars[0].capabilities, { drop: ['MKNOD'] });
+  assert.throws(
+    () => buildPlan({ steps: [{ name: 'a', image: 'x', script: 'id', securityContext: { capabilities: { add: 'CHOWN' } } }] }, run(), 0, inputs),
+    (e: unknown) => e instanceof PlanError && e.reason === 'TaskRunValidationFailed'
+      && /spec\.steps\[0\]\.securityContext\.capabilities\.add: expected a list of capability names, not "CHOWN"$/.test(e.message),
+  );
+  assert.throws(
+    () => buildPlan({ steps: [{ name: 'a', image: 'x', script: 'id' }], sidecars: [{ name: 's', image: 'x', securityContext: { capabilities: ['CHOWN'] } }] }, run(), 0, inputs),
+    /spec\.sidecars\[0\]\.securityContext\.capabilities: expected an object with add and drop lists, not \["CHOWN"\]/,
+  );
+});

@@ -11,7 +11,7 @@ import type { EnvPair, ExecutionPlan, PlanContainer, PlanMount, PlanProbe, PlanV
 import { parseDuration } from '../../api/duration.ts';
 import { stepName } from '../../engine/taskrun.apply.ts';
 import { claimName } from '../../engine/pipelinerun/naming.ts';
-import { runAsOf } from './runas.ts';
+import { capabilitiesOf, runAsOf } from './runas.ts';
 import { containerLimits } from './limits.ts';
 import { stepTraceParent } from '../../triggers/tracecontext.ts';
 
@@ -274,6 +274,8 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
     const identity = runAsOf(c.securityContext, run.spec.podTemplate?.['securityContext'], `${taskField}.${kind}s[${index}]`);
     refused.push(...identity.problems);
     const limits = containerLimits(kind, c.name, c.computeResources, run);
+    const caps = capabilitiesOf(c.securityContext?.['capabilities'], `${taskField}.${kind}s[${index}].securityContext.capabilities`);
+    if (caps.problem) refused.push(caps.problem);
     return {
       name: n,
       containerName: `${kind}-${n}`,
@@ -294,6 +296,7 @@ export function buildPlan(spec: TaskSpec, run: TaskRun, attempt: number, inputs:
       ...(identity.runAs ? { runAs: identity.runAs } : {}),
       ...(limits ? { limits } : {}),
       ...(privileged ? { privileged: true } : {}),
+      ...(caps.capabilities ? { capabilities: caps.capabilities } : {}),
       ...(PULL_POLICIES.has(c.imagePullPolicy ?? '') ? { imagePullPolicy: c.imagePullPolicy as PlanContainer['imagePullPolicy'] } : {}),
     };
   }
@@ -325,3 +328,4 @@ function probe(p: Probe | undefined): PlanProbe | undefined {
     failureThreshold: p.failureThreshold ?? 3,
   };
 }
+

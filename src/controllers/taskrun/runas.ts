@@ -1,7 +1,8 @@
 // securityContext.runAsUser / runAsGroup / runAsNonRoot of one step or sidecar: the container's
 // own values over the TaskRun podTemplate's (as the kubelet merges a Pod's), checked the way the
-// API server and the kubelet check them (ids 0…2147483647; runAsNonRoot refuses uid 0).
-import type { RunAs } from '../../executor/executor.ts';
+// API server and the kubelet check them (ids 0…2147483647; runAsNonRoot refuses uid 0); and
+// securityContext.capabilities, passed on to the executor as lists of names.
+import type { PlanContainer, RunAs } from '../../executor/executor.ts';
 
 const MAX_ID = 2147483647;
 
@@ -45,4 +46,22 @@ export function runAsOf(containerSC: unknown, podSC: unknown, path: string): Run
   if (gid !== undefined) runAs.gid = gid;
   if (nonRoot) runAs.nonRoot = true;
   return { runAs, problems };
+}
+
+/**
+ * securityContext.capabilities (at `field`) as the executor gets it: lists of names, which names
+ * exist being the executor's question; or why its shape is wrong, naming the field.
+ */
+export function capabilitiesOf(v: unknown, field: string): { capabilities?: PlanContainer['capabilities']; problem?: string } {
+  if (v === undefined || v === null) return {};
+  const c = record(v);
+  if (!c) return { problem: `${field}: expected an object with add and drop lists, not ${JSON.stringify(v)}` };
+  const out: NonNullable<PlanContainer['capabilities']> = {};
+  for (const key of ['add', 'drop'] as const) {
+    const list = c[key];
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list) || list.some((n) => typeof n !== 'string')) return { problem: `${field}.${key}: expected a list of capability names, not ${JSON.stringify(list)}` };
+    if (list.length) out[key] = list as string[];
+  }
+  return out.add || out.drop ? { capabilities: out } : {};
 }

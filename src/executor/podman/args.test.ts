@@ -4,6 +4,7 @@ import type { PlanContainer } from '../executor.ts';
 import { attemptLabels, envFileOf, containerEnvPairs, POD_USER_NAMESPACE, podCreateArgs, podHostname, podmanName, runArgs, userNamespaceArgs } from './args.ts';
 import type { RunSpec } from './args.ts';
 import { parseConfig } from './image.ts';
+import { KUBERNETES_DEFAULT_CAPABILITIES } from './capabilities.ts';
 
 const c = (extra: Partial<PlanContainer> = {}): PlanContainer => ({ name: 'a', containerName: 'step-a', image: 'busybox', env: [], mounts: [], ...extra });
 const spec = (extra: Partial<PlanContainer> = {}, more: Partial<RunSpec> = {}): RunSpec => ({
@@ -69,4 +70,28 @@ test("the pods' user namespace: one range far above the host's ids", () => {
   assert.ok(POD_USER_NAMESPACE.base > 1 << 30);
   assert.deepEqual(userNamespaceArgs({ base: 1000, size: 10 }), ['--uidmap', '0:1000:10', '--gidmap', '0:1000:10']);
   assert.deepEqual(podCreateArgs('p', {}, 'none', 'h', { base: 1000, size: 10 }).slice(0, 7), ['pod', 'create', '--name', 'p', '--hostname', 'h', '--uidmap']);
+});
+
+test('runArgs: capabilities only with --step-capabilities kubernetes; no-new-privileges stays', function () {
+  const K8S = `--cap-add=${[...KUBERNETES_DEFAULT_CAPABILITIES].sort().join(',')}`;
+  const TAIL = ['--workdir', '/workspace', '--', 'busybox'];
+  const rows: { name: string; spec: RunSpec; want: string[] | { error: string } }[] = [
+    { name: 'default: none, even when asked', spec: spec({ capabilities: { add: ['CHOWN'] } }), want: [...HEAD, ...SAFE, ...TAIL] },
+    { name: 'none said', spec: spec({}, { capabilities: 'none' }), want: [...HEAD, ...SAFE, ...TAIL] },
+    { name: 'kubernetes', spec: spec({}, { capabilities: 'kubernetes' }), want: [...HEAD, '--cap-drop=all', K8S, '--security-opt', 'no-new-privileges', ...TAIL] },
+    { name: 'kubernetes with drop ALL, add one', spec: spec({ capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } }, { capabilities: 'kubernetes' }),
+      want: [...HEAD, '--cap-drop=all', '--cap-add=NET_BIND_SERVICE', '--security-opt', 'no-new-privileges', ...TAIL] },
+    { name: 'kubernetes with drop ALL only', spec: spec({ capabilities: { drop: ['ALL'] } }, { capabilities: 'kubernetes' }), want: [...HEAD, ...SAFE, ...TAIL] },
+    { name: 'kubernetes, add beyond the set refused', spec: spec({ capabilities: { add: ['SYS_ADMIN'] } }, { capabilities: 'kubernetes' }),
+      want: { error: 'step-a: securityContext.capabilities.add: SYS_ADMIN is beyond the default set this executor grants (--step-capabilities kubernetes); adding it needs --allow-privileged' } },
+    { name: 'kubernetes, add beyond the set with --allow-privileged', spec: spec({ capabilities: { add: ['SYS_PTRACE'] } }, { capabilities: 'kubernetes', allowPrivileged: true }),
+      want: [...HEAD, '--cap-drop=all', `--cap-add=${[...KUBERNETES_DEFAULT_CAPABILITIES, 'SYS_PTRACE'].sort().join(',')}`, '--security-opt', 'no-new-privileges', ...TAIL] },
+    { name: 'kubernetes, unknown name', spec: spec({ capabilities: { drop: ['FLY'] } }, { capabilities: 'kubernetes' }), want: { error: 'step-a: securityContext.capabilities.drop: unknown capability "FLY"' } },
+    { name: 'kubernetes, runAsUser other than root: none (as on Kubernetes)', spec: spec({ runAs: { uid: 1234 } }, { capabilities: 'kubernetes' }), want: [...HEAD, ...SAFE, '--user', '1234', ...TAIL] },
+    { name: 'kubernetes, runAsUser 0 over an image user', spec: spec({ runAs: { uid: 0 } }, { capabilities: 'kubernetes', imageUser: 'nonroot' }), want: [...HEAD, '--cap-drop=all', K8S, '--security-opt', 'no-new-privileges', '--user', '0', ...TAIL] },
+    { name: 'kubernetes, image USER other than root: none', spec: spec({}, { capabilities: 'kubernetes', imageUser: '1000:1000' }), want: [...HEAD, ...SAFE, ...TAIL] },
+    { name: 'kubernetes, image USER root', spec: spec({}, { capabilities: 'kubernetes', imageUser: 'root' }), want: [...HEAD, '--cap-drop=all', K8S, '--security-opt', 'no-new-privileges', ...TAIL] },
+    { name: 'privileged stays privileged', spec: spec({ privileged: true, capabilities: { drop: ['ALL'] } }, { capabilities: 'kubernetes', allowPrivileged: true }), want: [...HEAD, '--privileged', ...TAIL] },
+  ];
+  for (const r of rows) assert.deepEqual(runArgs(r.spec), r.want, r.name);
 });

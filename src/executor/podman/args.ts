@@ -1,6 +1,7 @@
 // What kiln asks podman for, as argument lists (pure: no IO): the pod of one attempt and one
 // `podman run` per step or sidecar, with the security flags, mounts, env, user and limits.
 import type { EnvPair, ExecutionPlan, PlanContainer } from '../executor.ts';
+import { capabilityArgs, effectiveCapabilities, runsAsRoot, type StepCapabilities } from './capabilities.ts';
 import { cpuLimit, memoryLimit } from './quantity.ts';
 
 /** Labels on every pod and container kiln creates (find leftovers with `podman ps -a --filter label=…`). */
@@ -80,6 +81,10 @@ export interface RunSpec {
   script?: string;
   /** the executor allows privileged containers */
   allowPrivileged: boolean;
+  /** the capabilities containers get (`--step-capabilities`; default 'none') */
+  capabilities?: StepCapabilities;
+  /** the image's USER, looked up when the container sets no runAsUser and capabilities are granted */
+  imageUser?: string;
 }
 
 /** The container's env with Tekton's HOME; PATH stays the image's unless the step sets it. */
@@ -109,12 +114,18 @@ function mountArg(m: MountArg): string[] | { error: string } {
 }
 
 /** Flags for user, group, limits and privilege; an error names the container and the field. */
-function securityArgs(c: PlanContainer, allowPrivileged: boolean): string[] | { error: string } {
+function securityArgs(c: PlanContainer, allowPrivileged: boolean, capabilities: StepCapabilities, imageUser: string | undefined): string[] | { error: string } {
   const out: string[] = [];
   if (c.privileged) {
     if (!allowPrivileged) return { error: `${c.containerName}: securityContext.privileged is not allowed by this executor (kiln serve --allow-privileged)` };
     out.push('--privileged');
-  } else out.push('--cap-drop=all', '--security-opt', 'no-new-privileges');
+  } else {
+    const caps = effectiveCapabilities(c, capabilities, allowPrivileged);
+    if ('why' in caps) return { error: `${c.containerName}: securityContext.capabilities.${caps.field}: ${caps.why}` };
+    // podman hands a user other than root what --cap-add names as ambient capabilities; on Kubernetes
+    // such a user holds none (and with no-new-privileges can gain none): so neither here
+    out.push(...capabilityArgs(runsAsRoot(c.runAs?.uid, imageUser) ? caps : []), '--security-opt', 'no-new-privileges');
+  }
   const { uid, gid } = c.runAs ?? {};
   if (uid !== undefined) out.push('--user', gid !== undefined ? `${uid}:${gid}` : String(uid));
   else if (gid !== undefined) out.push('--group-add', String(gid));
@@ -135,7 +146,7 @@ function securityArgs(c: PlanContainer, allowPrivileged: boolean): string[] | { 
  */
 export function runArgs(spec: RunSpec): string[] | { error: string } {
   const c = spec.container;
-  const sec = securityArgs(c, spec.allowPrivileged);
+  const sec = securityArgs(c, spec.allowPrivileged, spec.capabilities ?? 'none', spec.imageUser);
   if ('error' in sec) return sec;
   const out = ['run', '--rm', '--pod', spec.pod, '--name', spec.name, ...labelArgs(spec.labels), '--log-driver', 'passthrough', ...sec];
   for (const m of spec.mounts) {

@@ -11,6 +11,7 @@ import { containerBinds, sandboxPath, workingDir } from '../process/prepare.ts';
 import type { ContainerRole, HostTools } from '../process/prepare.ts';
 import { bindFor } from '../process/sandbox.ts';
 import type { Bind } from '../process/sandbox.ts';
+import { writeOwnCredentials } from '../process/creds.ts';
 import { scriptText } from '../process/script.ts';
 import { startProcess } from '../process/spawn.ts';
 import type { ProcessExit, RunningProcess } from '../process/spawn.ts';
@@ -18,9 +19,10 @@ import type { ExecutionPlan, ExecutionSnapshot } from '../executor.ts';
 import { containerEnvPairs, envFileOf, podmanName, runArgs, LABEL_CONTAINER } from './args.ts';
 import type { MountArg } from './args.ts';
 import { podmanRun } from './cli.ts';
-import { imageCommand } from './image.ts';
+import { imageCommand, imageUser } from './image.ts';
 import type { PresentImages } from './pull.ts';
 import type { UserNamespace } from './args.ts';
+import type { StepCapabilities } from './capabilities.ts';
 import type { Podman } from './cli.ts';
 
 /** Dependencies of an attempt, from the executor. */
@@ -32,6 +34,8 @@ export interface PodDeps {
   graceMs: number;
   network: 'outside' | 'none';
   allowPrivileged: boolean;
+  /** the capabilities containers get (`--step-capabilities`) */
+  capabilities: StepCapabilities;
   /** the data directory's label value (LABEL_DATA_DIR) */
   dataDirKey: string;
   /** settles once the leftovers of an earlier kiln on this data directory are removed: pods wait for it */
@@ -89,6 +93,20 @@ function bindSource(rt: PodRuntime, b: Bind): string {
   }
 }
 
+/**
+ * The binds with a /tekton/creds of the container's own when it runs as a user other than the
+ * pods' root (runAsUser), as Tekton's per-step creds volumes: the shared one is root's, 0700. Only
+ * where kiln maps the pods' ids (as root), so that it can hand the files to that user.
+ */
+function withOwnCredentials(rt: PodRuntime, c: PlanContainer, own: string, binds: Bind[]): Bind[] {
+  const uid = c.runAs?.uid;
+  const ns = rt.deps.userns;
+  if (!ns || uid === undefined || uid === 0 || uid >= ns.size || !Object.keys(rt.plan.credentials ?? {}).length) return binds;
+  const gid = c.runAs?.gid ?? 0;
+  const rel = writeOwnCredentials(rt.layout, rt.plan, rt.trusted, own, { uid: ns.base + uid, gid: ns.base + (gid < ns.size ? gid : 0) });
+  return binds.map((b) => (b.dest === '/tekton/creds' ? { ...b, src: join(rt.layout.root, rel), beneath: { root: rt.layout.root, rel, kept: true } } : b));
+}
+
 /** Opens in-container path `path` for appending on the host, beneath its bind; the caller closes the descriptor. */
 function openTee(rt: PodRuntime, binds: readonly Bind[], field: string, path: string): number {
   const at = sandboxPath(path);
@@ -114,10 +132,18 @@ export async function startContainer(rt: PodRuntime, planned: PlanContainer, rol
     if ('error' in r) return { error: r.error, code: 125 };
     c = { ...c, command: r.argv, args: [] };
   }
-  const { binds, errors } = containerBinds(NO_SANDBOX, { plan: rt.plan, layout: rt.layout, volumes: rt.volumes, trusted: rt.trusted }, c, role);
+  // whether the image's user is root decides whether capabilities are granted (args.ts)
+  const imageUserOf = rt.deps.capabilities === 'kubernetes' && !c.privileged && c.runAs?.uid === undefined ? await imageUser(rt.deps.podman, c.image) : undefined;
+  const { binds: shared, errors } = containerBinds(NO_SANDBOX, { plan: rt.plan, layout: rt.layout, volumes: rt.volumes, trusted: rt.trusted }, c, role);
   if (errors.length) return { error: errors.join('; ') };
   const name = podmanName(rt.pod, c.containerName);
   const own = `${c.containerName}-${role.index}`;
+  let binds = shared;
+  try {
+    binds = withOwnCredentials(rt, c, own, shared);
+  } catch (e) {
+    return { error: `/tekton/creds of ${c.containerName}: ${(e as Error).message}` };
+  }
   const held: number[] = [];
   let args: string[] | { error: string };
   let passed: Record<string, string>;
@@ -140,6 +166,7 @@ export async function startContainer(rt: PodRuntime, planned: PlanContainer, rol
       pod: rt.pod, name, labels: { ...rt.labels, [LABEL_CONTAINER]: c.containerName }, container: c, mounts, workingDir: wd,
       envFile: join(rt.layout.root, 'podman', `${own}.env`), passEnv: Object.keys(passed),
       script: c.script !== undefined ? `/tekton/scripts/${own}` : undefined, allowPrivileged: rt.deps.allowPrivileged,
+      capabilities: rt.deps.capabilities, imageUser: imageUserOf,
     });
   } catch (e) {
     held.forEach(closeQuietly);

@@ -1,5 +1,6 @@
 // The podman executor: each attempt a pod, each step a container of its own image in it, over the
 // same attempt directories as the process executor (see ARCHITECTURE.md "Step execution").
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -7,6 +8,7 @@ import type { ExecutionHandle, ExecutionPlan, Executor, PlanContainer, Unsupport
 import { attemptBook } from '../process/attempts.ts';
 import { ownCreatedDirs } from '../process/beneath.ts';
 import { POD_USER_NAMESPACE } from './args.ts';
+import { effectiveCapabilities, type StepCapabilities } from './capabilities.ts';
 import { cpuLimit, memoryLimit } from './quantity.ts';
 import { startPodAttempt } from './attempt.ts';
 import type { PodAttempt } from './attempt.ts';
@@ -27,6 +29,11 @@ export interface PodmanExecutorOptions {
   network?: 'outside' | 'none';
   /** containers may be privileged when they ask (`--allow-privileged`; default false: such a step fails, named) */
   allowPrivileged?: boolean;
+  /**
+   * the capabilities containers get (`--step-capabilities`; default 'none'). 'kubernetes' is only
+   * for pods in a user namespace of their own: check {@link ownUserNamespaceProblem} first
+   */
+  capabilities?: StepCapabilities;
   /** unique suffix of each pod's name (default: 6 random hex digits) */
   suffix?: () => string;
 }
@@ -36,11 +43,28 @@ export function podmanUnusable(dataDir: string, bin = 'podman'): string | undefi
   return probePodman(podmanWith(resolve(dataDir), bin));
 }
 
+/**
+ * Why this podman's pods would not run in a user namespace of their own, so that capabilities given
+ * to their containers would be the host's (undefined when they do): as root, kiln maps every pod
+ * (POD_USER_NAMESPACE, docs/decisions/0022); otherwise podman must be rootless, which `podman info`
+ * tells (a podman reached as another user, e.g. a remote rootful service, is not).
+ */
+export function ownUserNamespaceProblem(dataDir: string, bin = 'podman', uid = process.getuid?.()): string | undefined {
+  if (uid === 0) return undefined;
+  const p = podmanWith(resolve(dataDir), bin);
+  const r = spawnSync(p.bin, ['info', '--format', '{{.Host.Security.Rootless}}'], { env: p.env, encoding: 'utf8', timeout: 30_000 });
+  if (r.status === 0 && r.stdout.trim() === 'true') return undefined;
+  const why = r.status === 0 ? 'podman runs containers as root here (not rootless)' : `podman info failed: ${r.error?.message ?? (r.stderr.trim() || `exit ${r.status}`)}`;
+  return `${why} while kiln runs as uid ${uid ?? '?'}: its pods would share the host's user namespace, and capabilities there are the host's`;
+}
+
 /** What in one container this executor refuses before starting. */
-function checkContainer(c: PlanContainer, kind: 'step' | 'sidecar', allowPrivileged: boolean): Unsupported[] {
+function checkContainer(c: PlanContainer, kind: 'step' | 'sidecar', allowPrivileged: boolean, capabilities: StepCapabilities): Unsupported[] {
   const out: Unsupported[] = [];
   const what = `${kind} ${c.name}`;
   if (c.privileged && !allowPrivileged) out.push({ what: `${what} securityContext.privileged`, why: 'not allowed by this executor (--allow-privileged)' });
+  const caps = c.privileged ? [] : effectiveCapabilities(c, capabilities, allowPrivileged);
+  if ('why' in caps) out.push({ what: `${what} securityContext.capabilities.${caps.field}`, why: caps.why });
   if (!c.image) out.push({ what: `${what} image`, why: 'a container needs an image' });
   for (const [field, q, conv] of [['cpu', c.limits?.cpu, cpuLimit], ['memory', c.limits?.memory, memoryLimit]] as const) {
     const r = q ? conv(q) : undefined;
@@ -53,7 +77,7 @@ function checkContainer(c: PlanContainer, kind: 'step' | 'sidecar', allowPrivile
 export function createPodmanExecutor(opts: PodmanExecutorOptions): Executor {
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const { now = () => new Date(), graceMs = 2000, network = 'outside', allowPrivileged = false } = opts;
+  const { now = () => new Date(), graceMs = 2000, network = 'outside', allowPrivileged = false, capabilities = 'none' } = opts;
   const suffix = opts.suffix ?? (() => randomBytes(3).toString('hex'));
   const podman = podmanWith(dataDir, opts.podman);
   const key = dataDirKey(dataDir);
@@ -62,13 +86,13 @@ export function createPodmanExecutor(opts: PodmanExecutorOptions): Executor {
   // as root, each pod gets a user namespace whose root owns what kiln creates for the steps
   const userns = process.getuid?.() === 0 ? POD_USER_NAMESPACE : undefined;
   if (userns) ownCreatedDirs({ uid: userns.base, gid: userns.base });
-  const deps = { dataDir, podman, now, graceMs, network, allowPrivileged, dataDirKey: key, swept, present: new Map<string, number>(), userns };
+  const deps = { dataDir, podman, now, graceMs, network, allowPrivileged, capabilities, dataDirKey: key, swept, present: new Map<string, number>(), userns };
   const attempts = new Map<string, PodAttempt>();
   return {
     name: 'podman',
     check: (plan: ExecutionPlan): Unsupported[] => [
-      ...plan.steps.flatMap((c) => checkContainer(c, 'step', allowPrivileged)),
-      ...plan.sidecars.flatMap((c) => checkContainer(c, 'sidecar', allowPrivileged)),
+      ...plan.steps.flatMap((c) => checkContainer(c, 'step', allowPrivileged, capabilities)),
+      ...plan.sidecars.flatMap((c) => checkContainer(c, 'sidecar', allowPrivileged, capabilities)),
     ],
     start: function start(plan: ExecutionPlan, onChange: () => void): ExecutionHandle {
       const existing = attempts.get(plan.id);

@@ -42,3 +42,9 @@ export async function imageCommand(p: Podman, image: string, args: readonly stri
   const argv = imageArgv(cfg, args);
   return argv ? { argv } : { error: `image ${image} has neither ENTRYPOINT nor CMD: give the step a command or script` };
 }
+
+/** The image's USER (`podman image inspect`; the image is present by then), '' when it sets none or cannot be read. */
+export async function imageUser(p: Podman, image: string): Promise<string> {
+  const r = await podmanRun(p, ['image', 'inspect', '--format', '{{.Config.User}}', '--', image]);
+  return r.code === 0 ? r.stdout.trim() : '';
+}

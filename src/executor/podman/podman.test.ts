@@ -183,6 +183,34 @@ describe('podman executor: containers', { skip: SKIP }, function containers() {
     assert.doesNotMatch(allowed.logs[0], /CapEff:\t0000000000000000/);
   });
 
+  test('--step-capabilities kubernetes: the runtime default set (no NET_RAW), add/drop on top, still no new privileges', async function () {
+    const show = 'grep -E "^(CapEff|NoNewPrivs)" /proc/self/status';
+    const { snap, logs } = await runPlan(executor({ capabilities: 'kubernetes' }), suitePlan('caps', [
+      suiteStep('a', show),
+      suiteStep('b', show, { capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } }),
+      suiteStep('c', show, { runAs: { uid: 1234 } }),
+    ]));
+    assert.deepEqual(snap.outcome, { status: 'succeeded' }, logs.join('\n'));
+    assert.equal(logs[0], 'CapEff:\t00000000a80405fb\nNoNewPrivs:\t1\n', "Docker's default set (a80425fb) without NET_RAW");
+    assert.equal(logs[1], 'CapEff:\t0000000000000400\nNoNewPrivs:\t1\n', 'drop ALL, add NET_BIND_SERVICE');
+    assert.equal(logs[2], 'CapEff:\t0000000000000000\nNoNewPrivs:\t1\n', 'a user other than root holds none in effect');
+    const beyond = suitePlan('caps-beyond', [suiteStep('a', show, { capabilities: { add: ['SYS_ADMIN'] } })]);
+    assert.deepEqual(executor({ capabilities: 'kubernetes' }).check(beyond), [{ what: 'step a securityContext.capabilities.add', why: 'SYS_ADMIN is beyond the default set this executor grants (--step-capabilities kubernetes); adding it needs --allow-privileged' }]);
+    assert.deepEqual(executor().check(beyond), [], 'without the option the container\'s capabilities are not looked at');
+  });
+
+  test('a step of another user gets a /tekton/creds of its own, its own to change (as Tekton\'s per-step creds)', { skip: process.getuid?.() === 0 ? false : 'kiln maps ids only when it runs as root' }, async function () {
+    const credentials = { '.ssh/id_k': 'key\n', '.ssh/known_hosts': 'old\n' };
+    const { snap, logs } = await runPlan(executor(), suitePlan('own-creds', [
+      suiteStep('a', 'cat /tekton/creds/.ssh/id_k; echo new > /tekton/creds/.ssh/known_hosts; stat -c "%u %a" /tekton/creds/.ssh/known_hosts', { runAs: { uid: 1000 } }),
+      suiteStep('b', 'cat /tekton/creds/.ssh/known_hosts; stat -c "%u %a" /tekton/creds/.ssh/id_k'),
+    ], { credentials }));
+    assert.deepEqual(snap.outcome, { status: 'succeeded' }, logs.join('\n'));
+    assert.deepEqual(logs, ['key\n1000 600\n', 'old\n0 600\n'], "uid 1000 changed its own copy; root's is untouched");
+    const attempt = dirname(snap.logDir!);
+    assert.equal(existsSync(join(attempt, 'creds-own')), false, 'the copies go when the attempt ends');
+  });
+
   test('stdoutPath tees into a workspace; a secret is masked in the log', async function () {
     const { snap, logs } = await runPlan(executor(), suitePlan('tee', [
       suiteStep('a', 'echo "out s3cr3t"; echo err >&2', { stdoutPath: '/workspace/out.txt' }),

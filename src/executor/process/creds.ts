@@ -23,8 +23,8 @@ export function credsContent(content: string, credsPath?: string): string {
   return credsPath ? content.replaceAll(CREDS_PREFIX, `${credsPath.replace(/\/+$/, '')}/`) : content;
 }
 
-/** Writes `content` to `name` in the open directory `dir`: 0600, the step user's, never through a link. */
-function writeFileAt(dir: number, name: string, shown: string, content: string): void {
+/** Writes `content` to `name` in the open directory `dir`: 0600, the step user's (or `owner`'s), never through a link. */
+function writeFileAt(dir: number, name: string, shown: string, content: string, owner = createdDirsOwner()): void {
   let fd: number;
   try {
     fd = openSync(fdPath(dir, name), O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o600);
@@ -34,8 +34,7 @@ function writeFileAt(dir: number, name: string, shown: string, content: string):
   }
   try {
     if (!fstatSync(fd).isFile()) throw new BeneathError(shown, 'is not a regular file');
-    const o = createdDirsOwner();
-    if (o) fchownSync(fd, o.uid, o.gid);
+    if (owner) fchownSync(fd, owner.uid, owner.gid);
     fchmodSync(fd, 0o600);
     ftruncateSync(fd, 0);
     const buf = Buffer.from(content);
@@ -70,6 +69,38 @@ export function writeCredentials(layout: AttemptLayout, plan: ExecutionPlan, tru
       }
     }
   }
+}
+
+/** Where {@link writeOwnCredentials} puts each container's own /tekton/creds, beneath the attempt's directory. */
+export const OWN_CREDS_DIR = 'creds-own';
+
+/**
+ * Writes the plan's credentials to a /tekton/creds of one container's own, `<OWN_CREDS_DIR>/<name>`
+ * beneath the attempt's directory (returned, relative), every directory and file owned by `owner`:
+ * for a container whose user is not the one the shared directory belongs to. Tekton gives each
+ * step a /tekton/creds of its own, written by its entrypoint as the step's user, which may then
+ * change what is in it (authenticating-git-commands.yaml replaces known_hosts as uid 1000).
+ */
+export function writeOwnCredentials(layout: AttemptLayout, plan: ExecutionPlan, trusted: TrustedDirs, name: string, owner: { uid: number; gid: number }): string {
+  const rel = `${OWN_CREDS_DIR}/${name}`;
+  const top = openDirBeneath(trusted.dir(layout.root, ''), rel, true);
+  try {
+    fchownSync(top, owner.uid, owner.gid);
+    fchmodSync(top, 0o700);
+    const at: Dir = { fd: top, shown: '/tekton/creds' };
+    for (const [file, content] of Object.entries(plan.credentials ?? {})) {
+      const dir = openSubdir(at, posix.dirname(file));
+      try {
+        fchownSync(dir, owner.uid, owner.gid);
+        writeFileAt(dir, posix.basename(file), `/tekton/creds/${file}`, content, owner);
+      } finally {
+        closeQuietly(dir);
+      }
+    }
+  } finally {
+    closeQuietly(top);
+  }
+  return rel;
 }
 
 /**

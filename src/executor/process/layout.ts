@@ -6,7 +6,7 @@ import { dirname, join, normalize, relative } from 'node:path';
 import type { ExecutionPlan, PlanMount, PlanVolume } from '../executor.ts';
 import { createdDirsOwner, mkdirBeneath, mkdirsBeneath, refusal } from './beneath.ts';
 import type { TrustedDirs } from './beneath.ts';
-import { removeCredentials, writeCredentials } from './creds.ts';
+import { OWN_CREDS_DIR, removeCredentials, writeCredentials } from './creds.ts';
 
 /** Host directories of one attempt (all absolute). */
 export interface AttemptLayout {
@@ -181,6 +181,7 @@ export async function cleanupLayout(layout: AttemptLayout, plan: ExecutionPlan):
   removeCredentials(layout, plan);
   const doomed = plan.volumes.filter((v) => v.source.type === 'files').map((v) => join(layout.volumes, safe(v.name)));
   if (doomed.length) await Promise.all(doomed.map((d) => rm(d, { recursive: true, force: true })));
+  if (plan.credentials && Object.keys(plan.credentials).length) await rm(join(layout.root, OWN_CREDS_DIR), { recursive: true, force: true });
   try {
     rmdirSync(layout.creds); // usually empty: one system call, no round trip
   } catch {
