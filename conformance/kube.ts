@@ -10,7 +10,7 @@
 // Usage: node conformance/kube.ts [DIR-or-FILE] [kiln conformance flags…]
 //   (default DIR ../shared/conformance/tekton; exits with kiln's code)
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,7 +73,10 @@ async function main(args: string[]): Promise<number> {
         ...(args.includes('--report') ? [] : ['--report', REPORT]), ...args.map((a, i) => (args[i - 1] === '--report' ? report : a)),
       ]);
       if (existsSync(report) && existsSync(PODMAN_RATCHET)) {
-        const missing = notPassingHere(readFileSync(PODMAN_RATCHET, 'utf8'), readFileSync(report, 'utf8'));
+        const text = readFileSync(report, 'utf8');
+        // the report's first line names the command as run here, the stand-in cluster included
+        writeFileSync(report, text.replace(`\`kiln conformance ${target}\``, `\`node conformance/kube.ts ${target}\` (\`kiln conformance ${target} --executor kubernetes --images conformance/images.tsv\`, each TaskRun a Pod of a stand-in cluster: kiln serve + the test pod runner)`));
+        const missing = notPassingHere(readFileSync(PODMAN_RATCHET, 'utf8'), text);
         console.log(`kubernetes: ${missing.length} file(s) pass on podman (conformance/ratchet-podman.txt) but not here`);
         for (const m of missing) console.log(`  ${m}`);
         appendFileSync(report, ['', '## Passing on podman, not on kubernetes', '', `${missing.length} file(s) of conformance/ratchet-podman.txt:`, '', ...missing.map((m) => `- ${m.replace(/\|/g, '\\|')}`), ''].join('\n'));
