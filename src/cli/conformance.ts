@@ -101,6 +101,7 @@ async function runFile(client: KilnClient, file: string, index: number, timeoutM
     try {
       await cluster.prepare(namespace, objects);
     } catch (e) {
+      await cluster.remove(namespace).catch(() => undefined);
       return { verdict: 'FAIL', reason: 'ClusterError', message: `preparing namespace ${namespace} in the cluster: ${(e as Error).message}`, durationMs: took(), ...imagesNote };
     }
   }
