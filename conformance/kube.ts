@@ -29,7 +29,7 @@ const PODMAN_RATCHET = join(ROOT, 'conformance/ratchet-podman.txt');
 export function reportRows(markdown: string): Map<string, { verdict: string; reason: string; message: string }> {
   const rows = new Map<string, { verdict: string; reason: string; message: string }>();
   for (const line of markdown.split('\n')) {
-    const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+    const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim().replace(/\\\|/g, '|'));
     if (cells.length === 4 && /^(PASS|FAIL|UNSUPPORTED)$/.test(cells[1])) rows.set(cells[0], { verdict: cells[1], reason: cells[2], message: cells[3] });
   }
   return rows;
@@ -66,6 +66,8 @@ async function main(args: string[]): Promise<number> {
     if (images.status !== 0) return images.status ?? 1;
     const cluster = await startStandInCluster({ dir: join(base, 'cluster'), podman: podmanWith(base) });
     const report = resolve(args.includes('--report') ? args[args.indexOf('--report') + 1] : join(ROOT, REPORT));
+    // what is compared below is this run's report, or none
+    rmSync(report, { force: true });
     try {
       const code = await run(process.execPath, [
         join(ROOT, 'bin/kiln.mjs'), 'conformance', target, '--executor', 'kubernetes', '--kubeconfig', cluster.kubeconfig,
@@ -79,7 +81,7 @@ async function main(args: string[]): Promise<number> {
         const missing = notPassingHere(readFileSync(PODMAN_RATCHET, 'utf8'), text);
         console.log(`kubernetes: ${missing.length} file(s) pass on podman (conformance/ratchet-podman.txt) but not here`);
         for (const m of missing) console.log(`  ${m}`);
-        appendFileSync(report, ['', '## Passing on podman, not on kubernetes', '', `${missing.length} file(s) of conformance/ratchet-podman.txt:`, '', ...missing.map((m) => `- ${m.replace(/\|/g, '\\|')}`), ''].join('\n'));
+        appendFileSync(report, ['', '## Passing on podman, not on kubernetes', '', `${missing.length} file(s) of conformance/ratchet-podman.txt:`, '', ...missing.map((m) => `- ${m}`), ''].join('\n'));
       }
       return code;
     } finally {
