@@ -43,8 +43,12 @@ export interface LocalKilnOptions {
   allowPrivileged?: boolean;
   /** the capabilities the podman executor's containers get (`--step-capabilities`; default 'none') */
   stepCapabilities?: 'none' | 'kubernetes';
-  /** which executor runs steps (default 'process'; auto: podman when it works here) */
-  executor?: ExecutorChoice;
+  /** which executor runs steps (default 'process'; auto: podman when it works here; kubernetes: a Pod per TaskRun in the cluster of `kubeconfig`) */
+  executor?: ExecutorChoice | 'kubernetes';
+  /** --executor kubernetes: the kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster) */
+  kubeconfig?: string;
+  /** --executor kubernetes: the busybox image of each Pod's prepare and report containers */
+  toolsImage?: string;
   store?: Store;
   /** resolvers' remote URL prefixes served from elsewhere (stand-ins, e.g. a loopback git daemon) */
   resolverRewrites?: readonly UrlRewrite[];
@@ -75,8 +79,10 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
   const dataDir = resolve(opts.dataDir);
   privateDir(dataDir);
   const store = opts.store ?? createMemoryStore();
-  const chosen = chooseExecutor(opts.executor, { dataDir, network: opts.stepNetwork, allowPrivileged: !!opts.allowPrivileged, capabilities: opts.stepCapabilities }, { process: () => createProcessExecutor({ dataDir, network: opts.stepNetwork }) });
-  if ('error' in chosen) throw new CliError(EXIT.unsupported, chosen.error);
+  const chosen = opts.executor === 'kubernetes'
+    ? await kubernetesExecutor(dataDir, opts.kubeconfig, opts.toolsImage)
+    : chooseExecutor(opts.executor, { dataDir, network: opts.stepNetwork, allowPrivileged: !!opts.allowPrivileged, capabilities: opts.stepCapabilities }, { process: () => createProcessExecutor({ dataDir, network: opts.stepNetwork }) });
+  if ('error' in chosen) throw new CliError(opts.executor === 'kubernetes' ? EXIT.invalid : EXIT.unsupported, chosen.error);
   const executor = chosen.executor;
   const maxRunning = opts.maxParallel ?? defaultParallelism();
   // the user's own machine: any hostPath (`-w name=DIR`); privileged only when asked for
@@ -132,19 +138,9 @@ function logReader(store: Store) {
  * default (TLS with a self-signed CA and a bearer token, kept in the data dir, and a kubeconfig
  * for kubectl and kiln); `insecureLoopbackOnly` serves plain HTTP without auth on 127.0.0.1.
  */
-/** The busybox image a Pod's prepare and report containers run when `--tools-image` names none. */
-const DEFAULT_TOOLS_IMAGE = 'docker.io/library/busybox:1.36';
-
 /** `--executor kubernetes`: a Pod per TaskRun attempt in the cluster of `kubeconfig` (client-node loads only here). */
-async function kubernetesExecutor(dataDir: string, kubeconfig: string | undefined, toolsImage = DEFAULT_TOOLS_IMAGE): Promise<{ executor: Executor; warning?: string } | { error: string }> {
-  const [{ kubeConfigOf }, { clientPodApi }, { createKubernetesExecutor }] = await Promise.all([
-    import('./executor/kubernetes/kubeconfig.ts'), import('./executor/kubernetes/clientapi.ts'), import('./executor/kubernetes/executor.ts'),
-  ]);
-  try {
-    return { executor: createKubernetesExecutor({ api: clientPodApi(kubeConfigOf(kubeconfig)), dataDir, toolsImage }) };
-  } catch (e) {
-    return { error: `--executor kubernetes: ${(e as Error).message}` };
-  }
+async function kubernetesExecutor(dataDir: string, kubeconfig: string | undefined, toolsImage: string | undefined): Promise<{ executor: Executor; warning?: string } | { error: string }> {
+  return (await import('./main-kubernetes.ts')).kubernetesExecutor(dataDir, kubeconfig, toolsImage);
 }
 
 export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = process): Promise<number> {
@@ -332,6 +328,7 @@ export async function main(argv: string[]): Promise<number> {
         }
       },
       gitopsConformance: async (dir) => (await import('./gitops/conformance/run.ts')).runGitopsConformance(dir),
+      conformanceCluster: async (kubeconfig) => (await import('./main-kubernetes.ts')).conformanceCluster(kubeconfig),
       cluster: async (file, context) => (await import('./gitops/cluster/kubeconfig.ts')).kubeconfigDestination(file, context),
       signal: ac.signal,
     });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CliError } from './exit.ts';
 import type { KObject } from '../api/meta.ts';
 import type { KilnClient } from '../client/client.ts';
-import { laterFailures, markdownReport, reportLine, settle, yamlFiles, type FileResult } from './conformance.ts';
+import { conformanceCommand, laterFailures, markdownReport, reportLine, settle, yamlFiles, type FileResult } from './conformance.ts';
 
 describe('yamlFiles', () => {
   let dir = '';
@@ -77,5 +77,30 @@ describe('later runs of a file', () => {
   test('settle gives up at its limit', async () => {
     const client = { list: async () => [run('TaskRun', 'stuck', 'Unknown', 'Running')] } as unknown as KilnClient;
     assert.equal(await settle(client, 'ns', 0, 1), false);
+  });
+});
+
+describe('the cluster of --executor kubernetes', () => {
+  test('a file whose namespace cannot be prepared there fails (ClusterError, naming it) and its namespace is removed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-conf-cluster-'));
+    try {
+      writeFileSync(join(dir, 'one.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: b}\n---\napiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: tr}\nspec:\n  taskSpec:\n    steps: [{image: busybox, script: "true"}]\n');
+      const calls: string[] = [];
+      const client = { close: async () => void calls.push('client closed') } as unknown as KilnClient;
+      const out: string[] = [];
+      const code = await conformanceCommand({
+        dir, jobs: 1, timeoutMs: 10_000, json: false, client: async () => client, out: (s) => out.push(s), err: (s) => out.push(s),
+        cluster: async () => ({
+          async prepare(ns, objects) { calls.push(`prepare ${ns} ${objects.map((o) => o.kind).join(',')}`); throw new Error('namespaces "c0-one" is forbidden'); },
+          async remove(ns) { calls.push(`remove ${ns}`); },
+          close: () => void calls.push('cluster closed'),
+        }),
+      });
+      assert.equal(code, 1);
+      assert.match(out[0], /^FAIL one\.yaml \(ClusterError: preparing namespace c0-one in the cluster: namespaces "c0-one" is forbidden\) \d+\.\ds$/);
+      assert.deepEqual(calls, ['prepare c0-one ConfigMap,TaskRun', 'remove c0-one', 'cluster closed', 'client closed']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -25,6 +25,17 @@ export interface FileResult {
   imagesReplaced?: string[];
 }
 
+/**
+ * The cluster of `--executor kubernetes`: what a file's Pods read there besides themselves. As the
+ * same file applied to a cluster would give them, each file gets its namespace there and its
+ * ConfigMaps and Secrets (the Pods' configMap and secret volumes name them); removed afterwards.
+ */
+export interface ConformanceCluster {
+  prepare(namespace: string, objects: readonly KObject[]): Promise<void>;
+  remove(namespace: string): Promise<void>;
+  close(): void;
+}
+
 export interface ConformanceOptions {
   dir: string;
   jobs: number;
@@ -37,6 +48,8 @@ export interface ConformanceOptions {
   /** image references replaced before the objects are created (`--images FILE`) */
   images?: { file: string; map: ReadonlyMap<string, string> };
   client: () => Promise<KilnClient>;
+  /** with --executor kubernetes: the cluster the Pods run in */
+  cluster?: () => Promise<ConformanceCluster>;
   out: (s: string) => void;
   err: (s: string) => void;
 }
@@ -68,7 +81,7 @@ function slug(i: number, file: string): string {
 const SETTLE_MS = 30_000;
 const POLL_MS = 100;
 
-async function runFile(client: KilnClient, file: string, index: number, timeoutMs: number, images?: ReadonlyMap<string, string>): Promise<Omit<FileResult, 'file'>> {
+async function runFile(client: KilnClient, file: string, index: number, timeoutMs: number, images?: ReadonlyMap<string, string>, cluster?: ConformanceCluster): Promise<Omit<FileResult, 'file'>> {
   const started = Date.now();
   const took = () => Date.now() - started;
   const namespace = slug(index, file);
@@ -84,6 +97,23 @@ async function runFile(client: KilnClient, file: string, index: number, timeoutM
   const imagesNote = replaced.length ? { imagesReplaced: replaced } : {};
   const runs = objects.filter((o) => o.kind === 'TaskRun' || o.kind === 'PipelineRun');
   if (!runs.length) return { verdict: 'FAIL', reason: 'NoRun', message: 'the file has no TaskRun or PipelineRun', durationMs: took() };
+  if (cluster) {
+    try {
+      await cluster.prepare(namespace, objects);
+    } catch (e) {
+      await cluster.remove(namespace).catch(() => undefined);
+      return { verdict: 'FAIL', reason: 'ClusterError', message: `preparing namespace ${namespace} in the cluster: ${(e as Error).message}`, durationMs: took(), ...imagesNote };
+    }
+  }
+  try {
+    return await runObjects(client, namespace, objects, runs, timeoutMs, took, imagesNote);
+  } finally {
+    // the namespace goes with what was put there; a failure to remove it does not change the verdict
+    await cluster?.remove(namespace).catch(() => undefined);
+  }
+}
+
+async function runObjects(client: KilnClient, namespace: string, objects: KObject[], runs: KObject[], timeoutMs: number, took: () => number, imagesNote: { imagesReplaced?: string[] }): Promise<Omit<FileResult, 'file'>> {
   for (const o of objects) if (!runs.includes(o)) await client.apply(o);
   const created: KObject[] = [];
   for (const r of runs) created.push(await client.create(r));
@@ -190,6 +220,13 @@ function readRatchet(path: string): string[] {
 export async function conformanceCommand(opts: ConformanceOptions): Promise<number> {
   const files = yamlFiles(opts.dir);
   const client = await opts.client();
+  let cluster: ConformanceCluster | undefined;
+  try {
+    cluster = await opts.cluster?.();
+  } catch (e) {
+    await client.close();
+    throw e;
+  }
   const rootForNames = resolve(opts.ratchetRoot ?? opts.dir);
   const results: FileResult[] = [];
   try {
@@ -197,7 +234,7 @@ export async function conformanceCommand(opts: ConformanceOptions): Promise<numb
       const name = relative(rootForNames, resolve(file)) || file;
       let r: Omit<FileResult, 'file'>;
       try {
-        r = await runFile(client, file, i, opts.timeoutMs, opts.images?.map);
+        r = await runFile(client, file, i, opts.timeoutMs, opts.images?.map, cluster);
       } catch (e) {
         r = { verdict: 'FAIL', reason: 'InternalError', message: (e as Error).message, durationMs: 0 };
       }
@@ -206,6 +243,7 @@ export async function conformanceCommand(opts: ConformanceOptions): Promise<numb
       if (!opts.json) opts.out(reportLine(result));
     });
   } finally {
+    cluster?.close();
     await client.close();
   }
   results.sort((a, b) => a.file.localeCompare(b.file));

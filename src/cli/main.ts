@@ -10,7 +10,7 @@ import { CliError, EXIT } from './exit.ts';
 import { runCommand } from './run.ts';
 import { fieldValidationOf, loadFile, notAppliedNote, VALIDATE_HELP } from './files.ts';
 import { readImageMap } from './conformance-images.ts';
-import { conformanceCommand } from './conformance.ts';
+import { conformanceCommand, type ConformanceCluster } from './conformance.ts';
 import { hubUrlsOf, readResolverConfig, type BundleMapping, type HubUrls, type UrlRewrite } from './resolver-config.ts';
 import { addGitopsConformance, type GitopsConformanceRunner } from './conformance-gitops.ts';
 import { gitResolverConfig } from './git-resolver-config.ts';
@@ -23,7 +23,7 @@ import { addBundleCommands, type BundlePusher } from './bundle.ts';
 /** What the CLI gets from the composition root. */
 export interface CliDeps {
   /** an in-process kiln (store + controllers + executor) */
-  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number; stepNetwork?: StepNetwork; allowPrivileged?: boolean; stepCapabilities?: StepCapabilities; executor?: ExecutorChoice; resolverRewrites?: readonly UrlRewrite[]; hubUrls?: HubUrls; bundleMappings?: readonly BundleMapping[] }): Promise<KilnClient>;
+  local(opts: { dataDir: string; offline?: boolean; maxParallel?: number; stepNetwork?: StepNetwork; allowPrivileged?: boolean; stepCapabilities?: StepCapabilities; executor?: ExecutorChoice | 'kubernetes'; kubeconfig?: string; toolsImage?: string; resolverRewrites?: readonly UrlRewrite[]; hubUrls?: HubUrls; bundleMappings?: readonly BundleMapping[] }): Promise<KilnClient>;
   /** a client for a server (default: the HTTP client) */
   remote?(c: Connection): KilnClient;
   /** runs `kiln serve` until SIGTERM/SIGINT; resolves with the exit code */
@@ -34,6 +34,8 @@ export interface CliDeps {
   gitopsConformance?: GitopsConformanceRunner;
   /** `kiln install|uninstall`: a Kubernetes API from a kubeconfig */
   cluster?: ClusterConnector;
+  /** `kiln conformance --executor kubernetes`: what each file's Pods need in their cluster (namespace, ConfigMaps, Secrets) */
+  conformanceCluster?: (kubeconfig: string | undefined) => Promise<ConformanceCluster>;
   /** `kiln bundle push`: builds and pushes a Tekton bundle */
   bundlePush?: BundlePusher;
   writers?: Writers;
@@ -96,6 +98,17 @@ const stepCapabilitiesOption = () => new Option('--step-capabilities <set>', STE
 /** `--executor`: steps in their images (podman), as local processes, or podman when it works here. */
 export type ExecutorChoice = 'auto' | 'podman' | 'process';
 const EXECUTOR_HELP = 'what runs steps: podman (each step in its image), process (local processes, the default) or auto (podman when it works here, else process)';
+
+const KUBECONFIG_HELP = 'with --executor kubernetes: the cluster the Pods run in (default: $KUBECONFIG, ~/.kube/config or in-cluster)';
+const TOOLS_IMAGE_HELP = 'with --executor kubernetes: the busybox image of each Pod\'s prepare and report containers (default docker.io/library/busybox:1.36)';
+
+/** --kubeconfig and --tools-image mean something with --executor kubernetes only. */
+function kubernetesOnly(o: { executor?: string; kubeconfig?: string; toolsImage?: string; stepCapabilities?: string }): void {
+  for (const f of ['kubeconfig', 'toolsImage'] as const) {
+    if (o[f] !== undefined && o.executor !== 'kubernetes') throw new CliError(EXIT.invalid, `--${f === 'toolsImage' ? 'tools-image' : f} applies to --executor kubernetes only`);
+  }
+  if (o.stepCapabilities === 'kubernetes' && o.executor === 'kubernetes') throw new CliError(EXIT.invalid, '--step-capabilities applies to --executor podman: on Kubernetes the cluster\'s container runtime gives the capabilities');
+}
 
 /** Default port of `kiln serve`. */
 export const DEFAULT_PORT = 7443;
@@ -222,8 +235,10 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .option('--parallel <n>', 'at most N TaskRuns run at once across files')
     .option('--network', 'the machine has network access: do not report network needs as unsupported')
     .option('--data-dir <dir>', 'where runs and logs are kept (default: a directory under $KILN_HOME or ./.kiln)')
-    .addOption(new Option('--executor <name>', EXECUTOR_HELP).choices(['auto', 'podman', 'process']))
+    .addOption(new Option('--executor <name>', `${EXECUTOR_HELP}; kubernetes: each TaskRun a Pod in a cluster (--kubeconfig)`).choices(['auto', 'podman', 'process', 'kubernetes']))
     .addOption(stepCapabilitiesOption())
+    .option('--kubeconfig <file>', KUBECONFIG_HELP)
+    .option('--tools-image <image>', TOOLS_IMAGE_HELP)
     .option('--images <file>', 'replace image references before creating the objects: lines "upstream-image local-image"')
     .option('--resolver-config <file>', 'resolvers\' remotes served elsewhere (stand-ins on loopback): YAML/JSON {rewrites: [{from, to}], hub: {artifact, tekton}, bundles: [{from, to}]}')
     .option('--hub-artifact-url <url>', HUB_ARTIFACT_HELP)
@@ -235,10 +250,14 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
       if (timeoutMs === undefined) throw new CliError(EXIT.invalid, `--timeout ${o.timeout}: not a duration (e.g. 90s, 5m)`);
       const jobs = Number(o.jobs);
       if (!Number.isInteger(jobs) || jobs < 1) throw new CliError(EXIT.invalid, `--jobs ${o.jobs}: expected a positive integer`);
+      kubernetesOnly(o);
+      const kube = o.executor === 'kubernetes';
+      if (kube && !deps.conformanceCluster) throw new CliError(EXIT.internal, 'this build of kiln cannot reach a cluster');
       setCode(await conformanceCommand({
         dir, jobs, timeoutMs, json: !!o.json, ratchet: o.ratchet, ratchetRoot: o.ratchetRoot, report: o.report,
         ...(o.images ? { images: { file: o.images, map: readImageMap(o.images) } } : {}),
-        client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, maxParallel: parallelOf(o.parallel), executor: o.executor, stepCapabilities: o.stepCapabilities, resolverRewrites: resolvers.rewrites, hubUrls, bundleMappings: resolvers.bundles }),
+        client: () => deps.local({ dataDir: o.dataDir ?? `${dataDirOf({}, env)}/conformance`, offline: !o.network, maxParallel: parallelOf(o.parallel), executor: o.executor, stepCapabilities: o.stepCapabilities, kubeconfig: o.kubeconfig, toolsImage: o.toolsImage, resolverRewrites: resolvers.rewrites, hubUrls, bundleMappings: resolvers.bundles }),
+        ...(kube ? { cluster: () => deps.conformanceCluster!(o.kubeconfig).catch((e: Error) => { throw new CliError(EXIT.invalid, e.message); }) } : {}),
         out: w.out, err: w.err,
       }));
     });
@@ -266,8 +285,8 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .addOption(stepCapabilitiesOption())
     .option('--allow-unsandboxed', 'serve even where steps cannot be sandboxed (no working bwrap): whoever can create a run then owns the host')
     .addOption(new Option('--executor <name>', `${EXECUTOR_HELP}; kubernetes: a Pod per TaskRun in a cluster (--kubeconfig)`).choices(['auto', 'podman', 'process', 'kubernetes']))
-    .option('--kubeconfig <file>', 'with --executor kubernetes: the cluster the Pods run in (default: $KUBECONFIG, ~/.kube/config or in-cluster)')
-    .option('--tools-image <image>', 'with --executor kubernetes: the busybox image of each Pod\'s prepare and report containers (default docker.io/library/busybox:1.36)')
+    .option('--kubeconfig <file>', KUBECONFIG_HELP)
+    .option('--tools-image <image>', TOOLS_IMAGE_HELP)
     .option('--events-sink <url>', 'send CDEvents of runs to this http(s) URL as CloudEvents (repeatable; kept in an outbox until delivered)', collect, [])
     .addOption(new Option('--events-mode <mode>', 'CloudEvents HTTP mode of --events-sink (default binary)').choices(['binary', 'structured']))
     .option('--metrics-public', 'serve /metrics without the API token')
@@ -284,10 +303,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
       for (const u of o.eventsSink as string[]) if (!/^https?:\/\/[^/]/i.test(u) || !URL.canParse(u)) throw new CliError(EXIT.invalid, `--events-sink ${u}: expected an http:// or https:// URL`);
       const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(EXIT.invalid, `--port ${o.port}: expected 0-65535`);
-      for (const f of ['kubeconfig', 'toolsImage'] as const) {
-        if (o[f] !== undefined && o.executor !== 'kubernetes') throw new CliError(EXIT.invalid, `--${f === 'toolsImage' ? 'tools-image' : f} applies to --executor kubernetes only`);
-      }
-      if (o.stepCapabilities === 'kubernetes' && o.executor === 'kubernetes') throw new CliError(EXIT.invalid, '--step-capabilities applies to --executor podman: on Kubernetes the cluster\'s container runtime gives the capabilities');
+      kubernetesOnly(o);
       if (o.insecureLoopbackOnly && o.address && o.address !== '127.0.0.1' && o.address !== 'localhost') {
         throw new CliError(EXIT.invalid, `--insecure-loopback-only binds 127.0.0.1 only; drop --address ${o.address}`);
       }

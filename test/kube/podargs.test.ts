@@ -38,3 +38,11 @@ test('what cannot be run is named: an unknown volume, a subPath leaving its volu
   assert.deepEqual(bindsOf({ name: 'c', image: 'i', volumeMounts: [{ name: 'ws', mountPath: '/x', subPath: '../etc' }] }, volumes), { error: 'spec.containers[c].volumeMounts[0].subPath: must be a relative path without ".."' });
   assert.match((runArgs({ name: 'c', image: 'i', resources: { limits: { memory: 'lots' } } }, ctx) as { error: string }).error, /^c: resources\.limits: memory limit "lots"/);
 });
+
+test('every mount of a configMap or secret volume is read-only, whatever the mount says', () => {
+  const c: KubeContainer = { name: 'c', image: 'i', volumeMounts: [{ name: 'ws', mountPath: '/cfg' }, { name: 'bin', mountPath: '/b', subPath: 'x' }] };
+  assert.deepEqual(bindsOf(c, volumes, new Set(['ws'])), [{ src: '/w/ws', dest: '/cfg', readOnly: true }, { src: '/w/bin/x', dest: '/b', readOnly: false }]);
+  const args = runArgs(c, { ...ctx, readOnlyVolumes: new Set(['ws']) }) as string[];
+  assert.ok(args.includes('type=bind,src=/w/ws,dst=/cfg,ro'));
+  assert.ok(args.includes('type=bind,src=/w/bin/x,dst=/b'));
+});

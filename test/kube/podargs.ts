@@ -36,6 +36,8 @@ export interface RunContext {
   name: string;
   /** volume name → host directory */
   volumes: ReadonlyMap<string, string>;
+  /** volumes every mount of is read-only (configMap, secret) */
+  readOnlyVolumes?: ReadonlySet<string>;
   /** host file bound at /dev/termination-log */
   terminationLog: string;
 }
@@ -44,14 +46,14 @@ export interface RunContext {
 export interface HostBind { src: string; dest: string; readOnly: boolean }
 
 /** The container's volume mounts as host binds (subPath joined to the volume's directory), or what is wrong. */
-export function bindsOf(c: KubeContainer, volumes: ReadonlyMap<string, string>): HostBind[] | { error: string } {
+export function bindsOf(c: KubeContainer, volumes: ReadonlyMap<string, string>, readOnlyVolumes: ReadonlySet<string> = new Set()): HostBind[] | { error: string } {
   const out: HostBind[] = [];
   for (const [i, m] of (c.volumeMounts ?? []).entries()) {
     const dir = volumes.get(m.name);
     if (!dir) return { error: `spec.containers[${c.name}].volumeMounts[${i}]: volume "${m.name}" not found` };
     const sub = m.subPath ?? '';
     if (sub.split('/').includes('..') || sub.startsWith('/')) return { error: `spec.containers[${c.name}].volumeMounts[${i}].subPath: must be a relative path without ".."` };
-    out.push({ src: sub ? `${dir}/${sub}` : dir, dest: m.mountPath, readOnly: m.readOnly === true });
+    out.push({ src: sub ? `${dir}/${sub}` : dir, dest: m.mountPath, readOnly: m.readOnly === true || readOnlyVolumes.has(m.name) });
   }
   return out;
 }
@@ -86,7 +88,7 @@ function securityArgs(c: KubeContainer): string[] | { error: string } {
 export function runArgs(c: KubeContainer, ctx: RunContext): string[] | { error: string } {
   const sec = securityArgs(c);
   if ('error' in sec) return sec;
-  const binds = bindsOf(c, ctx.volumes);
+  const binds = bindsOf(c, ctx.volumes, ctx.readOnlyVolumes);
   if ('error' in binds) return binds;
   const out = ['run', '--rm', '--pod', ctx.pod, '--name', ctx.name, '--log-driver', 'passthrough', '--pull', 'never', ...sec];
   for (const b of [...binds, { src: ctx.terminationLog, dest: '/dev/termination-log', readOnly: false }]) {

@@ -10,8 +10,9 @@
 // Not done: restarts (a sidecar that exits or keeps failing its startup probe is not restarted:
 // the Pod waits for its deadline or its deletion), readiness/liveness probes after start, volumes
 // other than emptyDir, persistentVolumeClaim (a directory per claim under the work dir), downwardAPI
-// (metadata fields, rewritten when the Pod changes) and secret (podvolumes.ts), env
-// valueFrom, pod-level securityContext, image pulls (images must be present: a missing one is
+// (metadata fields, rewritten when the Pod changes; podvolumes.ts), configMap and secret (their
+// files written once, at the Pod's start; a missing one fails the Pod after 5 s, where a kubelet
+// would keep it waiting), env valueFrom, pod-level securityContext, image pulls (images must be present: a missing one is
 // ErrImagePull), Services and networking between Pods, node selection (every Pod is taken).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -19,11 +20,11 @@ import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, readSync, rmSy
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { podmanRun, removePods } from '../../src/executor/podman/cli.ts';
 import type { Podman } from '../../src/executor/podman/cli.ts';
 import { bindsOf, runArgs } from './podargs.ts';
-import { writeDownward, writeSecret } from './podvolumes.ts';
+import { writeDownward } from './podvolumes.ts';
 import type { PodMeta } from './podvolumes.ts';
 import type { KubeContainer, KubeProbe } from './podargs.ts';
 
@@ -91,6 +92,9 @@ interface Run {
   writes: Promise<void>;
 }
 
+/** A Pod's volumes on the node: name → host directory; configMap and secret volumes are mounted read-only. */
+interface Volumes { dirs: Map<string, string>; readOnly: Set<string> }
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 /** The kubelet keeps at most this much of a termination message. */
@@ -100,6 +104,8 @@ const TERMINATION_MAX = 4096;
 export async function startPodRunner(o: PodRunnerOptions): Promise<PodRunner> {
   const { podman, network = 'none' } = o;
   const runs = new Map<string, Run>();
+  /** images found on the node once (the runner removes none): one podman call less per container */
+  const present = new Set<string>();
   const watchAbort = new AbortController();
   let closed = false;
   const headers = (json: boolean): Record<string, string> => ({ ...(o.token ? { authorization: `Bearer ${o.token}` } : {}), ...(json ? { 'content-type': 'application/json' } : {}) });
@@ -130,39 +136,83 @@ export async function startPodRunner(o: PodRunnerOptions): Promise<PodRunner> {
     return r.writes;
   }
 
-  /** The data of Secret `ns/name` on the API, undefined when there is none after 5 s (a kubelet retries a missing Secret's mount too). */
-  async function secretData(ns: string, name: string): Promise<Record<string, string> | undefined> {
+  /**
+   * The ConfigMap or Secret `name` of the Pod's namespace, undefined when it is not there after 5 s
+   * (a kubelet retries a missing one's mount too; the executor creates an attempt's credentials
+   * Secret right after its Pod).
+   */
+  async function readSource(r: Run, kind: 'configmaps' | 'secrets', name: string): Promise<Record<string, unknown> | undefined> {
     for (let t0 = Date.now(); ; await sleep(100)) {
-      const res = await fetch(`${o.apiUrl}/api/v1/namespaces/${ns}/secrets/${encodeURIComponent(name)}`, { headers: headers(false) });
-      const body = (await res.json()) as { data?: Record<string, string> };
-      if (res.ok) return body.data ?? {};
-      if (Date.now() - t0 > 5000) return undefined;
+      const res = await fetch(`${o.apiUrl}/api/v1/namespaces/${r.pod.metadata.namespace}/${kind}/${encodeURIComponent(name)}`, { headers: headers(false) });
+      if (res.status === 404) {
+        await res.arrayBuffer();
+        if (Date.now() - t0 > 5000) return undefined;
+        continue;
+      }
+      if (!res.ok) throw new Error(`reading ${kind} ${name}: HTTP ${res.status} ${await res.text()}`);
+      return (await res.json()) as Record<string, unknown>;
     }
   }
 
-  /** Host directories of the Pod's volumes, or why one cannot be made. */
-  async function makeVolumes(r: Run): Promise<Map<string, string> | string> {
-    const out = new Map<string, string>();
-    for (const v of r.pod.spec.volumes ?? []) {
-      let dir = join(r.dir, 'volumes', v.name);
-      let error: string | undefined;
-      if (v.emptyDir) mkdirSync(dir, { recursive: true });
-      else if (v.persistentVolumeClaim) {
-        dir = join(o.workDir, 'claims', r.pod.metadata.namespace, (v.persistentVolumeClaim as { claimName: string }).claimName);
-        mkdirSync(dir, { recursive: true });
-      } else if (v.downwardAPI) {
-        mkdirSync(dir, { recursive: true });
-        error = writeDownward(dir, v.downwardAPI, r.pod.metadata);
-      } else if (v.secret) {
-        const sv = v.secret as { secretName: string; items?: Array<{ key: string; path: string; mode?: number }>; defaultMode?: number; optional?: boolean };
-        mkdirSync(dir, { recursive: true });
-        error = writeSecret(dir, sv, await secretData(r.pod.metadata.namespace, sv.secretName), sv.secretName);
-      } else error = 'only emptyDir, persistentVolumeClaim, downwardAPI and secret volumes are run here';
-      if (error) return `volume ${v.name}: ${error}`;
-      chmodSync(dir, 0o777);
-      out.set(v.name, dir);
+  /** A configMap or secret volume's files, as the kubelet projects them (items, modes, optional); or why not. */
+  async function projectSource(r: Run, v: Record<string, unknown> & { name: string }, dir: string): Promise<string | undefined> {
+    const cm = v.configMap as { name: string; items?: Array<{ key: string; path: string; mode?: number }>; defaultMode?: number; optional?: boolean } | undefined;
+    const sec = v.secret as { secretName: string; items?: Array<{ key: string; path: string; mode?: number }>; defaultMode?: number; optional?: boolean } | undefined;
+    const src = (cm ?? sec)!;
+    const name = cm ? cm.name : sec!.secretName;
+    const obj = await readSource(r, cm ? 'configmaps' : 'secrets', name);
+    if (!obj) return src.optional ? undefined : `MountVolume.SetUp failed for volume "${v.name}" : ${cm ? 'configmap' : 'secret'} "${name}" not found`;
+    const files = new Map<string, Buffer>();
+    for (const [k, val] of Object.entries((obj.data ?? {}) as Record<string, string>)) files.set(k, cm ? Buffer.from(val) : Buffer.from(val, 'base64'));
+    for (const [k, val] of Object.entries((obj.binaryData ?? {}) as Record<string, string>)) files.set(k, Buffer.from(val, 'base64'));
+    const items = src.items ?? [...files.keys()].map((key) => ({ key, path: key, mode: undefined }));
+    for (const it of items) {
+      const data = files.get(it.key);
+      if (!data) {
+        if (src.optional) continue;
+        return `MountVolume.SetUp failed for volume "${v.name}" : configmap references non-existent config key: ${it.key}`;
+      }
+      if (it.path.startsWith('/') || it.path.split('/').includes('..')) return `volume ${v.name}: item path ${it.path} must be relative without ".."`;
+      const file = join(dir, it.path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, data);
+      chmodSync(file, it.mode ?? src.defaultMode ?? 0o644);
     }
-    return out;
+    return undefined;
+  }
+
+  /** Host directories of the Pod's volumes (and which are read-only), or why one cannot be made. */
+  async function makeVolumes(r: Run): Promise<{ dirs: Map<string, string>; readOnly: Set<string> } | string> {
+    const dirs = new Map<string, string>();
+    const readOnly = new Set<string>();
+    for (const v of r.pod.spec.volumes ?? []) {
+      let dir: string;
+      if (v.emptyDir) dir = join(r.dir, 'volumes', v.name);
+      else if (v.persistentVolumeClaim) dir = join(o.workDir, 'claims', r.pod.metadata.namespace, (v.persistentVolumeClaim as { claimName: string }).claimName);
+      else if (v.downwardAPI) {
+        dir = join(r.dir, 'volumes', v.name);
+        mkdirSync(dir, { recursive: true });
+        const why = writeDownward(dir, v.downwardAPI, r.pod.metadata);
+        if (why) return `volume ${v.name}: ${why}`;
+        chmodSync(dir, 0o755);
+        dirs.set(v.name, dir);
+        readOnly.add(v.name);
+        continue;
+      } else if (v.configMap || v.secret) {
+        dir = join(r.dir, 'volumes', v.name);
+        mkdirSync(dir, { recursive: true });
+        const why = await projectSource(r, v, dir);
+        if (why) return why;
+        chmodSync(dir, 0o755);
+        dirs.set(v.name, dir);
+        readOnly.add(v.name);
+        continue;
+      } else return `volume ${v.name}: only emptyDir, persistentVolumeClaim, downwardAPI, configMap and secret volumes are run here`;
+      mkdirSync(dir, { recursive: true });
+      chmodSync(dir, 0o777);
+      dirs.set(v.name, dir);
+    }
+    return { dirs, readOnly };
   }
 
   /** A Pod that changed while it runs: its downward API volumes rewritten (annotations, labels). */
@@ -174,18 +224,19 @@ export async function startPodRunner(o: PodRunnerOptions): Promise<PodRunner> {
   }
 
   /** Starts container `c` attached, its output into its log file; false when it cannot start (the reason is in its status). */
-  async function start(r: Run, c: Ctr, volumes: Map<string, string>): Promise<boolean> {
+  async function start(r: Run, c: Ctr, volumes: Volumes): Promise<boolean> {
     // whatever its pull policy, the image must be here: the runner pulls nothing
-    if ((await podmanRun(podman, ['image', 'exists', c.spec.image])).code !== 0) {
+    if (!present.has(c.spec.image) && (await podmanRun(podman, ['image', 'exists', c.spec.image])).code !== 0) {
       c.waiting = { reason: 'ErrImagePull', message: `image "${c.spec.image}" is not present on this node (the test pod runner pulls nothing)` };
       await report(r);
       return false;
     }
-    const binds = bindsOf(c.spec, volumes);
+    present.add(c.spec.image);
+    const binds = bindsOf(c.spec, volumes.dirs, volumes.readOnly);
     if (!('error' in binds)) for (const b of binds) if (!b.readOnly) mkdirSync(b.src, { recursive: true });
     writeFileSync(c.termination, '');
     chmodSync(c.termination, 0o666);
-    const args = runArgs(c.spec, { pod: r.podmanPod, name: c.podmanName, volumes, terminationLog: c.termination });
+    const args = runArgs(c.spec, { pod: r.podmanPod, name: c.podmanName, volumes: volumes.dirs, readOnlyVolumes: volumes.readOnly, terminationLog: c.termination });
     if ('error' in args) {
       c.waiting = { reason: 'CreateContainerConfigError', message: args.error };
       await report(r);
@@ -213,7 +264,7 @@ export async function startPodRunner(o: PodRunnerOptions): Promise<PodRunner> {
     return true;
   }
 
-  async function runToEnd(r: Run, c: Ctr, volumes: Map<string, string>): Promise<boolean> {
+  async function runToEnd(r: Run, c: Ctr, volumes: Volumes): Promise<boolean> {
     if (!(await start(r, c, volumes))) return false;
     await c.exited;
     await report(r);
@@ -255,13 +306,15 @@ export async function startPodRunner(o: PodRunnerOptions): Promise<PodRunner> {
   }
 
   async function runPod(r: Run): Promise<void> {
-    const volumes = await makeVolumes(r).catch((e: Error) => `volumes: ${e.message}`);
     r.startTime = now();
+    const volumes = await makeVolumes(r).catch((e: Error) => `volumes: ${e.message}`);
     if (typeof volumes === 'string') {
       Object.assign(r, { phase: 'Failed', reason: 'FailedMount', message: volumes });
       return void (await report(r));
     }
-    const made = await podmanRun(podman, ['pod', 'create', '--name', r.podmanPod, '--network', network === 'none' ? 'none' : 'slirp4netns']);
+    // the Pod's name is its hostname, as on a node (podman's default, the pod's name, can exceed a hostname's 64 characters)
+    const hostname = r.pod.metadata.name.slice(0, 63).replace(/[^A-Za-z0-9-]+/g, '-').replace(/-+$/, '');
+    const made = await podmanRun(podman, ['pod', 'create', '--name', r.podmanPod, '--hostname', hostname, '--network', network === 'none' ? 'none' : 'slirp4netns']);
     if (made.code !== 0) {
       Object.assign(r, { phase: 'Failed', reason: 'CreatePodSandboxError', message: made.stderr.trim() });
       return void (await report(r));

@@ -1,13 +1,11 @@
-// The test pod runner's volumes besides emptyDir and claims (test code, not product): downward API
-// volumes (refreshed when the Pod changes, as a kubelet does: kiln's answers to waiting steps come
-// as annotations) and Secret volumes (read from the API when the Pod starts).
+// The test pod runner's downward API volumes (test code, not product): refreshed when the Pod
+// changes, as a kubelet does (kiln's answers to waiting steps come as annotations).
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The part of a Pod a downward API item reads. */
 export interface PodMeta { name: string; namespace: string; uid: string; labels?: Record<string, string>; annotations?: Record<string, string> }
 interface DownwardItem { path: string; fieldRef?: { fieldPath: string } }
-interface KeyItem { key: string; path: string; mode?: number }
 
 /** The value of a downward API `fieldPath` for `meta` (what a kubelet supports of metadata). */
 function field(meta: PodMeta, path: string): string | undefined {
@@ -21,7 +19,7 @@ function field(meta: PodMeta, path: string): string | undefined {
 }
 
 /** Writes a file in place as a kubelet does: whole or not at all (a reader never sees it half written). */
-function put(dir: string, path: string, content: string | Buffer, mode: number): void {
+function put(dir: string, path: string, content: string, mode: number): void {
   const file = join(dir, path);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(`${file}.tmp`, content);
@@ -35,18 +33,6 @@ export function writeDownward(dir: string, v: { items?: DownwardItem[]; defaultM
     const value = item.fieldRef ? field(meta, item.fieldRef.fieldPath) : undefined;
     if (value === undefined) return `downwardAPI item ${item.path}: only metadata fields are run here`;
     put(dir, item.path, value, v.defaultMode ?? 0o644);
-  }
-  return undefined;
-}
-
-/** Writes the keys of a Secret's `data` (base64) into `dir` as secret volume `v` asks (items, modes). */
-export function writeSecret(dir: string, v: { items?: KeyItem[]; defaultMode?: number; optional?: boolean }, data: Record<string, string> | undefined, name: string): string | undefined {
-  if (!data) return v.optional ? undefined : `secret "${name}" not found`;
-  const items: KeyItem[] = v.items ?? Object.keys(data).map((key) => ({ key, path: key }));
-  for (const item of items) {
-    if (!(item.key in data)) return `secret "${name}" has no key "${item.key}"`;
-    if (item.path.split('/').includes('..') || item.path.startsWith('/')) return `secret "${name}" item ${item.path}: must be a relative path without ".."`;
-    put(dir, item.path, Buffer.from(data[item.key], 'base64'), item.mode ?? v.defaultMode ?? 0o644);
   }
   return undefined;
 }
