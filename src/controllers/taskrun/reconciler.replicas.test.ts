@@ -19,7 +19,7 @@ function fakeExecutor() {
     check: () => [],
     start(plan: ExecutionPlan, onChange) {
       started.push(plan.id);
-      let snap: ExecutionSnapshot = { id: plan.id, steps: plan.steps.map((s) => ({ name: s.name, containerName: s.containerName, phase: 'running' })), sidecars: [], logDir: '/logs' };
+      let snap: ExecutionSnapshot = { id: plan.id, steps: plan.steps.map((s) => ({ name: s.name, containerName: s.containerName, phase: 'running', logFile: '/logs/x.log' })), sidecars: [], logDir: '/logs' };
       const h = {
         id: plan.id, done: new Promise<ExecutionSnapshot>(() => {}), snapshot: () => structuredClone(snap), cancel() {},
         finish() {
