@@ -1,0 +1,81 @@
+// Controller replicas sharing one store, as real processes: `kiln serve --api-only` holds the store
+// (standing in for a cluster's API server), three `kiln serve --store kube` replicas run the work.
+// Every PipelineRun completes once; each step runs once, except attempts lost with a replica that is
+// killed (-9) mid-run, which are retried by the others (at-least-once for a crashed executor); the
+// killed replica's keys move to the others.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ownerOf } from '../../src/runtime/rendezvous.ts';
+import { api } from '../e2e/serve-helpers.ts';
+import { createRuns, executions, startReplicaCluster, waitDone, type ReplicaCluster } from './replicas-harness.ts';
+
+const base = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'kiln-replicas-'));
+let rc: ReplicaCluster | undefined;
+after(async () => {
+  await rc?.stop();
+  rmSync(base, { recursive: true, force: true });
+});
+
+/** PipelineRuns in the test (as many as the bench, bench/replicas.ts, runs) */
+const RUNS = 200;
+
+interface TR {
+  metadata: { name: string; ownerReferences?: Array<{ name: string }> };
+  status?: { replica?: string; conditions?: Array<{ status: string; reason: string }>; retriesStatus?: Array<{ replica?: string; conditions?: Array<{ reason: string }> }> };
+}
+
+test('three replicas on one store: every PipelineRun completes once; a replica killed mid-run loses none and its keys move to the others', { timeout: 300_000 }, async () => {
+  rc = await startReplicaCluster(base, 3, { leaseSeconds: 3 });
+  const names = Array.from({ length: RUNS }, (_, i) => `run-${String(i).padStart(3, '0')}`);
+  await createRuns(rc.cluster, names, rc.countDir, 0.3);
+  const killed = rc.replicas[1];
+  let killedAt: number | undefined;
+  const states = await waitDone(rc.cluster, RUNS, 220_000, (done) => {
+    if (killedAt === undefined && done >= RUNS / 5) {
+      killed.child.kill('SIGKILL');
+      killedAt = Date.now();
+    }
+  });
+  assert.ok(killedAt, 'the replica was killed mid-run');
+  assert.deepEqual(states.filter((s) => s.status !== 'True'), [], 'every PipelineRun Succeeded');
+  assert.equal(states.length, RUNS);
+
+  const trs = (await api(rc.cluster, 'GET', '/apis/tekton.dev/v1/namespaces/default/taskruns')).json.items as TR[];
+  assert.equal(trs.length, RUNS * 2, 'two TaskRuns per PipelineRun, none made twice');
+  const runs = executions(rc.countDir);
+  const survivors = rc.replicas.filter((r) => r !== killed).map((r) => r.id);
+  let lost = 0;
+  let movedKeys = 0;
+  const byReplica = new Map<string, number>();
+  for (const tr of trs) {
+    const name = tr.metadata.name;
+    const s = tr.status!;
+    assert.equal(s.conditions?.[0].status, 'True', `${name}: ${JSON.stringify(s.conditions)}`);
+    byReplica.set(s.replica!, (byReplica.get(s.replica!) ?? 0) + 1);
+    const retries = s.retriesStatus ?? [];
+    // a retried attempt can only be one the killed replica was running
+    for (const r of retries) {
+      assert.equal(r.conditions?.[0].reason, 'ExecutorLost', `${name}: an attempt failed otherwise: ${JSON.stringify(r.conditions)}`);
+      assert.equal(r.replica, killed.id, `${name}: an attempt lost on ${r.replica}, not on the killed replica`);
+    }
+    lost += retries.length;
+    if (retries.length) assert.ok(survivors.includes(s.replica!), `${name}: retried on ${s.replica}`);
+    const n = runs.get(name) ?? 0;
+    // the final attempt ran its step once; a lost attempt at most once more
+    if (retries.length === 0) assert.equal(n, 1, `${name}: its step ran ${n} times`);
+    else assert.ok(n >= 1 && n <= 1 + retries.length, `${name}: its step ran ${n} times in ${1 + retries.length} attempts`);
+    // a key of the killed replica's (among the three) run by a survivor: it moved
+    const pr = tr.metadata.ownerReferences?.[0]?.name ?? name;
+    if (ownerOf(`default/${pr}`, rc.replicas.map((r) => r.id)) === killed.id && s.replica !== killed.id) movedKeys++;
+  }
+  assert.equal([...runs.keys()].filter((k) => !trs.some((t) => t.metadata.name === k)).length, 0, 'no execution of an unknown TaskRun');
+  assert.ok(movedKeys > 0, 'the killed replica\'s keys were taken over');
+  for (const r of rc.replicas) assert.ok((byReplica.get(r.id) ?? 0) > 0, `${r.id} ran no TaskRun: ${JSON.stringify([...byReplica])}`);
+  // the survivors' leases only
+  const leases = (await api(rc.cluster, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kiln/leases')).json.items as Array<{ spec: { holderIdentity: string } }>;
+  assert.deepEqual(leases.map((l) => l.spec.holderIdentity).sort(), [...survivors, killed.id].sort(), 'a killed replica leaves its (expired) lease');
+  console.log(`replicas: ${RUNS} PipelineRuns, ${trs.length} TaskRuns; by replica ${JSON.stringify(Object.fromEntries(byReplica))}; ${lost} attempt(s) lost with ${killed.id} and retried; ${movedKeys} TaskRuns of its keys run by the others`);
+});
