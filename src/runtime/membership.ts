@@ -61,9 +61,9 @@ export function nextExpiry(seen: Iterable<LeaseSeen>, now: number): number | und
   return next;
 }
 
-/** A replica id is a lease name's suffix: lower-case letters, digits, '-' and '.', at most 50 characters. */
+/** A replica id is a lease name's suffix (a Pod's name will do): lower-case letters, digits, '-' and '.', at most 63 characters. */
 export function replicaIdProblem(id: string): string | undefined {
-  if (!/^[a-z0-9]([-a-z0-9.]{0,48}[a-z0-9])?$/.test(id)) return `"${id}": expected lower-case letters, digits, '-' or '.', starting and ending with a letter or digit, at most 50 characters`;
+  if (!/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(id)) return `"${id}": expected lower-case letters, digits, '-' or '.', starting and ending with a letter or digit, at most 63 characters`;
   return undefined;
 }
 

@@ -79,3 +79,15 @@ test('three replicas on one store: every PipelineRun completes once; a replica k
   assert.deepEqual(leases.map((l) => l.spec.holderIdentity).sort(), [...survivors, killed.id].sort(), 'a killed replica leaves its (expired) lease');
   console.log(`replicas: ${RUNS} PipelineRuns, ${trs.length} TaskRuns; by replica ${JSON.stringify(Object.fromEntries(byReplica))}; ${lost} attempt(s) lost with ${killed.id} and retried; ${movedKeys} TaskRuns of its keys run by the others`);
 });
+
+test('kiln serve --store kube refuses, saying why, an unreadable kubeconfig, a bad replica id and an API it cannot reach', { timeout: 60_000 }, async () => {
+  const { startServe } = await import('../e2e/serve-helpers.ts');
+  const { writeFileSync } = await import('node:fs');
+  const unreachable = join(base, 'unreachable.kubeconfig');
+  writeFileSync(unreachable, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n');
+  const kube = ['--insecure-loopback-only', '--store', 'kube'];
+  await assert.rejects(startServe(join(base, 'bad1'), [...kube, '--kubeconfig', '/nonexistent/kubeconfig']), /error: --store kube: --kubeconfig \/nonexistent\/kubeconfig: /);
+  await assert.rejects(startServe(join(base, 'bad2'), [...kube, '--kubeconfig', unreachable, '--replica-id', 'Bad_Id']), /error: --replica-id "Bad_Id": expected lower-case letters/);
+  await assert.rejects(startServe(join(base, 'bad3'), [...kube, '--kubeconfig', unreachable, '--context', 'other']), /error: --store kube: --context other: not in .*unreachable\.kubeconfig \(its contexts: c\)/);
+  await assert.rejects(startServe(join(base, 'bad4'), [...kube, '--kubeconfig', unreachable]), /error: --store kube: cannot join the replicas through leases in namespace default of http:\/\/127\.0\.0\.1:9: /);
+});
