@@ -265,7 +265,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   if (hostPolicy.allowPrivileged) opts.log(`note: ${PRIVILEGED_NOTICE}`);
   if (tracing) opts.log('note: traces of runs are exported (OTEL_* variables)');
   if (!controllersOn) opts.log('note: --api-only: serving the API alone, no controller runs (runs wait for replicas with --store kube)');
-  if (replicas) opts.log(`note: state in the Kubernetes API at ${opened.describe}; logs and credentials in ${dataDir}`);
+  if (opts.store === 'kube') opts.log(`note: state in the Kubernetes API at ${opened.describe}; logs and credentials in ${dataDir}`);
   opts.log(`kiln serving on ${url} (data: ${dataDir})`);
   opts.log(`  kubectl --kubeconfig ${kubeconfig} get pipelineruns`);
   await new Promise<void>((resolveStop) => {

@@ -16,7 +16,7 @@ const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespa
 
 export interface ServeStore {
   store: Store;
-  /** with --store kube: this replica among the others (started) */
+  /** with --store kube (and controllers): this replica among the others (started) */
   replicas?: ReplicaSet;
   /** the SQLite file, with --store sqlite (metrics read its size) */
   sqlitePath?: string;
@@ -49,6 +49,8 @@ export async function openServeStore(opts: ServeOptions, dataDir: string, log: (
   }
   const server = kubeConfig.getCurrentCluster()!.server;
   const store = await createKubeStore({ kubeConfig });
+  // --api-only runs no controller: it takes no keys, so it holds no lease
+  if (opts.apiOnly) return { store, describe: `${server} (no controller: no lease held)` };
   const id = opts.replicaId ?? defaultReplicaId(hostname(), process.pid);
   const namespace = opts.leaseNamespace ?? defaultLeaseNamespace();
   const replicas = createReplicaSet({

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultReplicaId, isLive, liveMembers, nextExpiry, observeLease, replicaIdProblem, replicaLease, type Lease, type LeaseSeen } from './membership.ts';
+import { defaultReplicaId, isLive, liveMembers, nextExpiry, observeLease, replicaIdProblem, replicaLease, staleLeases, type Lease, type LeaseSeen } from './membership.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const lease = (holder: string | undefined, renewTime: string | undefined, seconds = 10): Lease => ({
@@ -52,4 +52,14 @@ test('replicaLease: a Lease with MicroTime renewTime, the duration in whole seco
     metadata: { name: 'kiln-controller-r1', namespace: 'kiln', labels: { 'kiln.dev/replicas': 'kiln-controller' } },
     spec: { holderIdentity: 'r1', leaseDurationSeconds: 10, acquireTime: '2026-01-01T00:00:00.000000Z', renewTime: '2026-01-01T00:00:00.000000Z' },
   });
+});
+
+test('staleLeases: expired for four lease durations (by default)', () => {
+  const seen = new Map<string, LeaseSeen>([
+    ['l-a', { holder: 'a', renewTime: 'x', observedAt: T0 - 39_999, durationMs: 10_000 }],
+    ['l-b', { holder: 'b', renewTime: 'y', observedAt: T0 - 40_000, durationMs: 10_000 }],
+    ['l-c', { holder: 'c', renewTime: 'z', observedAt: T0, durationMs: 10_000 }],
+  ]);
+  assert.deepEqual(staleLeases(seen, T0), ['l-b']);
+  assert.deepEqual(staleLeases(seen, T0, 2), ['l-a', 'l-b']);
 });

@@ -61,6 +61,11 @@ export function nextExpiry(seen: Iterable<LeaseSeen>, now: number): number | und
   return next;
 }
 
+/** Leases expired for more than `factor` lease durations at `now`: replicas that are gone for good, whose leases may be deleted. */
+export function staleLeases(seen: ReadonlyMap<string, LeaseSeen>, now: number, factor = 4): string[] {
+  return [...seen].filter(([, s]) => now >= s.observedAt + s.durationMs * factor).map(([name]) => name).sort();
+}
+
 /** A replica id is a lease name's suffix (a Pod's name will do): lower-case letters, digits, '-' and '.', at most 63 characters. */
 export function replicaIdProblem(id: string): string | undefined {
   if (!/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(id)) return `"${id}": expected lower-case letters, digits, '-' or '.', starting and ending with a letter or digit, at most 63 characters`;

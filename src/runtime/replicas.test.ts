@@ -43,10 +43,15 @@ test('live replicas share every key, each key with exactly one; a crashed replic
   assert.deepEqual(b.members(), ['a', 'b']);
   assert.equal(changes, 1);
   assert.equal(a.isLive('c'), false);
+  assert.ok((await store.list(LEASE, { namespace: 'kiln' })).items.some((l) => l.metadata.name === 'kiln-controller-c'), 'an expired lease stays a while');
   for (const k of keys) {
     assert.equal([a, b].filter((r) => r.owns(k)).length, 1, k);
     if (before.get(k) !== 'c') assert.ok((before.get(k) === 'a' ? a : b).owns(k), `${k} moved though its replica lives`);
   }
+  // four lease durations after its last renewal, the first live replica deletes c's lease
+  await advance(clock, 9000);
+  assert.deepEqual((await store.list(LEASE, { namespace: 'kiln' })).items.map((l) => l.metadata.name).sort(), ['kiln-controller-a', 'kiln-controller-b']);
+  assert.deepEqual(a.members(), ['a', 'b']);
   await a.stop(); await b.stop(); await c.stop();
 });
 

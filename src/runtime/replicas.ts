@@ -3,7 +3,8 @@
 // each key belongs to one live replica by rendezvous hashing (rendezvous.ts). When the member list
 // changes (a replica starts, stops or its lease runs out) listeners are told, and controllers
 // requeue what they now own. A replica that cannot renew its own lease for a lease duration counts
-// itself out (owns nothing) until it renews again: the others have taken its keys by then.
+// itself out (owns nothing) until it renews again: the others have taken its keys by then. The
+// first live replica deletes leases expired for four lease durations (replicas gone for good).
 import type { KObject } from '../api/meta.ts';
 import type { ResourceType, Store } from '../store/store.ts';
 import { isConflict, isNotFound } from '../store/store.ts';
@@ -12,7 +13,7 @@ import { realClock } from './clock.ts';
 import { createInformer, type Informer } from './informer.ts';
 import type { Logger } from './logger.ts';
 import { consoleLogger } from './logger.ts';
-import { liveMembers, nextExpiry, observeLease, REPLICA_LABEL, replicaLease, type Lease, type LeaseSeen } from './membership.ts';
+import { liveMembers, nextExpiry, observeLease, REPLICA_LABEL, replicaLease, staleLeases, type Lease, type LeaseSeen } from './membership.ts';
 import { ownerOf } from './rendezvous.ts';
 
 /** coordination.k8s.io/v1 leases. */
@@ -124,6 +125,21 @@ export function createReplicaSet({ store, id, namespace, durationMs = 15_000, re
       logger.error(`replicas: renewing lease ${want.metadata.name} failed`, { error: e });
     }
     recompute();
+    if (members[0] === id) await removeStale();
+  }
+
+  /** The first live replica deletes the leases of replicas gone for good (a Deployment's old Pods never come back). */
+  async function removeStale(): Promise<void> {
+    for (const name of staleLeases(seen, clock.now())) {
+      if (name === own?.metadata.name) continue;
+      try {
+        await store.delete(LEASE, namespace, name);
+        logger.info(`replicas: deleted the stale lease ${name}`);
+      } catch (e) {
+        if (!isNotFound(e)) logger.error(`replicas: deleting the stale lease ${name} failed`, { error: e });
+      }
+      seen.delete(name);
+    }
   }
 
   function scheduleRenew(): void {

@@ -41,6 +41,15 @@ export async function startReplicaCluster(base: string, n: number, { leaseSecond
   return { cluster, replicas, countDir, stop };
 }
 
+/** One `kiln serve` with its embedded SQLite store doing all the work (a reference for the replicas): `cluster` is that server. */
+export async function startEmbedded(base: string): Promise<ReplicaCluster> {
+  const countDir = join(base, 'count');
+  mkdirSync(countDir, { recursive: true });
+  chmodSync(countDir, 0o777);
+  const cluster = await startServe(join(base, 'embedded'), ['--insecure-loopback-only', '--allow-host-path', countDir]);
+  return { cluster, replicas: [], countDir, stop: async () => { await cluster.stop(); } };
+}
+
 /** A PipelineRun of two tasks in sequence (retries 1), each step recording its execution in `countDir`. */
 export function countingPipelineRun(name: string, countDir: string, stepSeconds = 0): object {
   const task = (t: string, after?: string) => ({
