@@ -11,6 +11,8 @@ export interface ReplicaCluster {
   replicas: Array<Served & { id: string }>;
   /** where steps record their executions */
   countDir: string;
+  /** starts one more replica, `id` */
+  add(id: string): Promise<Served & { id: string }>;
   stop(): Promise<void>;
 }
 
@@ -25,20 +27,22 @@ export async function startReplicaCluster(base: string, n: number, { leaseSecond
     for (const r of replicas) if (r.child.exitCode === null && r.child.signalCode === null) await r.stop();
     await cluster.stop();
   };
+  const add = async (id: string) => {
+    const s = await startServe(join(base, id), [
+      '--insecure-loopback-only', '--store', 'kube', '--kubeconfig', join(cluster.dataDir, 'kubeconfig'),
+      '--replica-id', id, '--lease-namespace', 'kiln', '--lease-duration', String(leaseSeconds), '--allow-host-path', countDir,
+    ]);
+    const r = { ...s, id };
+    replicas.push(r);
+    return r;
+  };
   try {
-    for (let i = 1; i <= n; i++) {
-      const id = `r${i}`;
-      const s = await startServe(join(base, id), [
-        '--insecure-loopback-only', '--store', 'kube', '--kubeconfig', join(cluster.dataDir, 'kubeconfig'),
-        '--replica-id', id, '--lease-namespace', 'kiln', '--lease-duration', String(leaseSeconds), '--allow-host-path', countDir,
-      ]);
-      replicas.push({ ...s, id });
-    }
+    for (let i = 1; i <= n; i++) await add(`r${i}`);
   } catch (e) {
     await stop();
     throw e;
   }
-  return { cluster, replicas, countDir, stop };
+  return { cluster, replicas, countDir, add, stop };
 }
 
 /** One `kiln serve` with its embedded SQLite store doing all the work (a reference for the replicas): `cluster` is that server. */
@@ -47,11 +51,11 @@ export async function startEmbedded(base: string): Promise<ReplicaCluster> {
   mkdirSync(countDir, { recursive: true });
   chmodSync(countDir, 0o777);
   const cluster = await startServe(join(base, 'embedded'), ['--insecure-loopback-only', '--allow-host-path', countDir]);
-  return { cluster, replicas: [], countDir, stop: async () => { await cluster.stop(); } };
+  return { cluster, replicas: [], countDir, add: () => Promise.reject(new Error('no replicas here')), stop: async () => { await cluster.stop(); } };
 }
 
-/** A PipelineRun of two tasks in sequence (retries 1), each step recording its execution in `countDir`. */
-export function countingPipelineRun(name: string, countDir: string, stepSeconds = 0): object {
+/** A PipelineRun of two tasks in sequence (retries 1), each step recording its execution in `countDir` (the first after `firstSeconds`). */
+export function countingPipelineRun(name: string, countDir: string, stepSeconds = 0, firstSeconds = stepSeconds): object {
   const task = (t: string, after?: string) => ({
     name: t,
     ...(after ? { runAfter: [after] } : {}),
@@ -59,7 +63,7 @@ export function countingPipelineRun(name: string, countDir: string, stepSeconds 
     workspaces: [{ name: 'count', workspace: 'count' }],
     taskSpec: {
       workspaces: [{ name: 'count' }],
-      steps: [{ name: 'record', image: 'busybox', script: `${stepSeconds ? `sleep ${stepSeconds}\n` : ''}mktemp "$(workspaces.count.path)/$(context.taskRun.name).XXXXXX" >/dev/null` }],
+      steps: [{ name: 'record', image: 'busybox', script: `${(after ? stepSeconds : firstSeconds) ? `sleep ${after ? stepSeconds : firstSeconds}\n` : ''}mktemp "$(workspaces.count.path)/$(context.taskRun.name).XXXXXX" >/dev/null` }],
     },
   });
   return {
@@ -72,9 +76,9 @@ export function countingPipelineRun(name: string, countDir: string, stepSeconds 
 }
 
 /** Creates the PipelineRuns on the store; throws on the first refusal. */
-export async function createRuns(cluster: Served, names: string[], countDir: string, stepSeconds = 0): Promise<void> {
+export async function createRuns(cluster: Served, names: string[], countDir: string, stepSeconds = 0, firstSeconds = stepSeconds): Promise<void> {
   for (const name of names) {
-    const r = await api(cluster, 'POST', '/apis/tekton.dev/v1/namespaces/default/pipelineruns', countingPipelineRun(name, countDir, stepSeconds));
+    const r = await api(cluster, 'POST', '/apis/tekton.dev/v1/namespaces/default/pipelineruns', countingPipelineRun(name, countDir, stepSeconds, firstSeconds));
     if (r.status !== 201) throw new Error(`creating ${name}: ${r.status} ${JSON.stringify(r.json)}`);
   }
 }
