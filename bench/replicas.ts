@@ -1,4 +1,4 @@
-// Controller replicas sharing one store (`node bench/replicas.ts [--runs 200] [--replicas 1,2,3]`,
+// Controller replicas sharing one store (`node bench/replicas.ts [--runs 200] [--replicas 0,1,2,3]`,
 // also `npm run bench -- --only replicas`): for each replica count, a fresh `kiln serve --api-only`
 // as the store and that many `kiln serve --store kube` replicas (process executor, bwrap), then
 // `runs` PipelineRuns of two no-op tasks in sequence created at once (and, for reference, the same
@@ -43,6 +43,6 @@ export async function replicasBench({ runs = 200, counts = [0, 1, 2, 3] }: { run
 
 if (import.meta.main) {
   const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : dflt; };
-  const rows = await replicasBench({ runs: Number(arg('--runs', '200')), counts: arg('--replicas', '1,2,3').split(',').map(Number) });
+  const rows = await replicasBench({ runs: Number(arg('--runs', '200')), counts: arg('--replicas', '0,1,2,3').split(',').map(Number) });
   for (const r of rows) console.log(`| ${r.name} | ${r.value} | ${r.note ?? ''} |`);
 }
