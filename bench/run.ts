@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, one table.
-// Usage: node bench/run.ts [--iterations N] [--only taskrun|sandbox|pipeline|api|triggers|gitops|podman|resolution|dashboard] [--markdown]
+// Usage: node bench/run.ts [--iterations N] [--only taskrun|sandbox|pipeline|api|triggers|gitops|podman|resolution|dashboard|replicas] [--markdown]
 //        [--pipeline-tasks 200,2000]  (pipeline sizes whose per-task cost is compared)
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -11,6 +11,7 @@ import { gitopsBench } from './gitops.ts';
 import { podmanBench } from './podman.ts';
 import { resolutionBench } from './resolution.ts';
 import { dashboardBench, dashboardSkip } from './dashboard.ts';
+import { replicasBench } from './replicas.ts';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
@@ -41,6 +42,7 @@ const rows: Row[] = [
   ...(only === '' || only === 'podman' ? await podmanBench({ iterations: Math.min(iterations, 10) }) : []),
   ...(only === '' || only === 'resolution' ? await resolutionBench() : []),
   ...(only === '' || only === 'dashboard' ? await dashboardRows() : []),
+  ...(only === '' || only === 'replicas' ? await replicasBench({ runs: Number(arg('--replica-runs', '200')) }) : []),
 ];
 
 /** The dashboard rows, or one row saying why they were skipped (no chromium, no built dashboard). */

@@ -13,9 +13,9 @@ import { destinationOf } from './gitops/cluster/destination.ts';
 export const DEFAULT_TOOLS_IMAGE = 'docker.io/library/busybox:1.36';
 
 /** `--executor kubernetes`: a Pod per TaskRun attempt in the cluster of `kubeconfig`. */
-export function kubernetesExecutor(dataDir: string, kubeconfig: string | undefined, toolsImage = DEFAULT_TOOLS_IMAGE): { executor: Executor; warning?: string } | { error: string } {
+export function kubernetesExecutor(dataDir: string, kubeconfig: string | undefined, toolsImage = DEFAULT_TOOLS_IMAGE, context?: string): { executor: Executor; warning?: string } | { error: string } {
   try {
-    return { executor: createKubernetesExecutor({ api: clientPodApi(kubeConfigOf(kubeconfig)), dataDir, toolsImage }) };
+    return { executor: createKubernetesExecutor({ api: clientPodApi(kubeConfigOf(kubeconfig, context)), dataDir, toolsImage }) };
   } catch (e) {
     return { error: `--executor kubernetes: ${(e as Error).message}` };
   }

@@ -139,26 +139,33 @@ function logReader(store: Store) {
  * for kubectl and kiln); `insecureLoopbackOnly` serves plain HTTP without auth on 127.0.0.1.
  */
 /** `--executor kubernetes`: a Pod per TaskRun attempt in the cluster of `kubeconfig` (client-node loads only here). */
-async function kubernetesExecutor(dataDir: string, kubeconfig: string | undefined, toolsImage: string | undefined): Promise<{ executor: Executor; warning?: string } | { error: string }> {
-  return (await import('./main-kubernetes.ts')).kubernetesExecutor(dataDir, kubeconfig, toolsImage);
+async function kubernetesExecutor(dataDir: string, kubeconfig: string | undefined, toolsImage: string | undefined, context?: string): Promise<{ executor: Executor; warning?: string } | { error: string }> {
+  return (await import('./main-kubernetes.ts')).kubernetesExecutor(dataDir, kubeconfig, toolsImage, context);
 }
 
 export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = process): Promise<number> {
   // the server's modules (fastify, SQLite, triggers) load only here: one-shot commands start faster
-  const [{ createServer }, { ensureCredentials, writeKubeconfig }, { createSqliteStore }, { createRetention }, { createEventListenerController }, { CORE_INTERCEPTORS }, { tokenLookup, TOKENS_FILE }] = await Promise.all([
-    import('./server/server.ts'), import('./server/tls-credentials.ts'), import('./store/sqlite.ts'),
+  const [{ createServer }, { ensureCredentials, writeKubeconfig }, { openServeStore }, { createRetention }, { createEventListenerController }, { CORE_INTERCEPTORS }, { tokenLookup, TOKENS_FILE }] = await Promise.all([
+    import('./server/server.ts'), import('./server/tls-credentials.ts'), import('./serve-store.ts'),
     import('./controllers/retention/retention.ts'), import('./controllers/triggers/eventlistener.ts'), import('./triggers/interceptors/index.ts'),
     import('./server/tokens.ts'),
   ]);
   const dataDir = resolve(opts.dataDir);
   privateDir(dataDir);
-  const store = createSqliteStore({ path: join(dataDir, 'kiln.db') });
+  // state: SQLite in the data dir, or (--store kube) a Kubernetes API shared with other replicas
+  const opened = await openServeStore(opts, dataDir, opts.log);
+  if ('error' in opened) {
+    opts.log(`error: ${opened.error}`);
+    return 1;
+  }
+  const { store, replicas } = opened;
+  const closeStore = async () => { await replicas?.stop(); await store.close(); };
   const chosen = opts.executor === 'kubernetes'
-    ? await kubernetesExecutor(dataDir, opts.kubeconfig, opts.toolsImage)
+    ? await kubernetesExecutor(dataDir, opts.kubeconfig, opts.toolsImage, opts.context)
     : chooseExecutor(opts.executor, { dataDir, network: opts.stepNetwork, allowPrivileged: !!opts.allowPrivileged, capabilities: opts.stepCapabilities }, { process: () => createProcessExecutor({ dataDir, network: opts.stepNetwork }) });
   if ('error' in chosen) {
     opts.log(`error: ${chosen.error}`);
-    await store.close();
+    await closeStore();
     return 1;
   }
   if (chosen.warning) opts.log(`warning: ${chosen.warning}`);
@@ -167,7 +174,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   if (uncontained && !opts.allowUnsandboxed) {
     opts.log(`error: ${uncontained}: steps would run on the host as kiln's own user, and whoever can create a run (API, kubectl, a webhook) would own the host`);
     opts.log('  install bubblewrap (and util-linux), or pass --allow-unsandboxed to serve anyway');
-    await store.close();
+    await closeStore();
     return 1;
   }
   if (uncontained) opts.log(`warning: serving unsandboxed (--allow-unsandboxed): ${uncontained}`);
@@ -187,8 +194,10 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const tracing = Object.keys(process.env).some((k) => k.startsWith('OTEL_'))
     ? (await import('./controllers/tracing/tracing.ts')).createTracing({ store, logger: { info: () => {}, error: (m) => opts.log(`error: ${m}`) } })
     : undefined;
-  const taskruns = createTaskRunController({ store, executor, workers: 4, maxRunning: opts.maxParallel ?? defaultParallelism(), hostPolicy, resolution, tracing: !!tracing });
-  const pipelineruns = createPipelineRunController({ store, resolution });
+  // with replicas (--store kube), each controller handles the keys its replica owns
+  const shard = replicas;
+  const taskruns = createTaskRunController({ store, executor, workers: 4, maxRunning: opts.maxParallel ?? defaultParallelism(), hostPolicy, resolution, tracing: !!tracing, shard });
+  const pipelineruns = createPipelineRunController({ store, resolution, shard });
   const claims = createClaimController({ store, storage: claimStorage(dataDir) });
   const creds = opts.insecureLoopbackOnly ? undefined : ensureCredentials(dataDir, [opts.address]);
   let ready = false;
@@ -197,8 +206,9 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const [{ createMetrics, registerMetrics }, { sqliteStoreStats }, diagnostics, { RECONCILE_CHANNEL }] = await Promise.all([
     import('./server/metrics.ts'), import('./server/metrics-store.ts'), import('node:diagnostics_channel'), import('./runtime/controller.ts'),
   ]);
-  const storeStats = sqliteStoreStats(join(dataDir, 'kiln.db'));
-  const metrics = createMetrics({ store, storeStats: storeStats.read });
+  // the SQLite file's size and pages: not with --store kube (the cluster's API server has its own metrics)
+  const storeStats = opened.sqlitePath ? sqliteStoreStats(opened.sqlitePath) : undefined;
+  const metrics = createMetrics({ store, storeStats: storeStats?.read });
   // reconcile latency and outcomes per controller, as the runtime reports them
   const onReconcile = (m: unknown) => metrics.reconciled(m as { controller: string; seconds: number; outcome: string });
   diagnostics.subscribe(RECONCILE_CHANNEL, onReconcile);
@@ -226,8 +236,10 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const retention = policy.keepLast !== undefined || policy.maxAgeDays !== undefined
     ? createRetention({ store, executor, policy, onError: (e) => app.log.error({ err: e }, 'retention sweep failed') })
     : undefined;
-  await Promise.all([taskruns.start(), pipelineruns.start(), claims.start(), tracing?.start()]);
-  retention?.start();
+  // --api-only: the API alone (the store other replicas share with --store kube); no controller runs
+  const controllersOn = !opts.apiOnly;
+  if (controllersOn) await Promise.all([taskruns.start(), pipelineruns.start(), claims.start(), tracing?.start()]);
+  if (controllersOn) retention?.start();
   registerMetrics(app, metrics);
   metrics.start();
   ready = true;
@@ -237,24 +249,26 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const host = opts.address.includes(':') ? `[${opts.address}]` : opts.address === '0.0.0.0' ? '127.0.0.1' : opts.address;
   const url = `${creds ? 'https' : 'http'}://${host}:${port}`;
   const kubeconfig = writeKubeconfig(dataDir, url, creds);
-  const listeners = createEventListenerController({ store, baseUrl: url });
-  await listeners.start();
+  const listeners = createEventListenerController({ store, baseUrl: url, shard });
+  if (controllersOn) await listeners.start();
   // CDEvents: an outbox in the store, delivered to --events-sink URLs and to the sinks a namespace's
   // ConfigMap kiln-events names (a namespace with neither records nothing)
   cdevents = (await import('./controllers/cdevents/controller.ts')).createCDEvents({
     store, source: { source: url, apiBase: url }, sinks: (opts.eventsSinks ?? []).map((u) => ({ url: u, mode: opts.eventsMode })), onOutcome: metrics.eventOutcome,
     logger: { info: () => {}, error: (m, f) => app.log.error(f ?? {}, m) },
-    sealKey: (await import('./controllers/cdevents/seal.ts')).readOrCreateSealKey(join(dataDir, 'cdevents.key')),
+    sealKey: (await import('./controllers/cdevents/seal.ts')).readOrCreateSealKey(join(dataDir, 'cdevents.key')), shard,
   });
   metrics.setPendingEvents(cdevents.delivery.pending);
-  await cdevents.start();
+  if (controllersOn) await cdevents.start();
   // GitOps: Applications synced from Git into any Kubernetes API, kiln's own for in-cluster
-  const applications = await startApplications(store, dataDir, url, creds, opts.appResyncMs, (m) => app.log.error(m));
+  const applications = await startApplications(store, dataDir, url, creds, opts.appResyncMs, (m) => app.log.error(m), shard, controllersOn);
   for (const n of executor.notices()) opts.log(`note: ${n}`);
   if (opts.allowHostPath?.length) opts.log(`note: hostPath allowed beneath ${opts.allowHostPath.join(', ')} (links resolved)`);
   if (hostPolicy.allowPrivileged) opts.log(`note: ${PRIVILEGED_NOTICE}`);
   if (opts.stepCapabilities === 'kubernetes') opts.log('note: containers get the default capabilities of a Kubernetes node (--step-capabilities kubernetes), in their pod\'s user namespace');
   if (tracing) opts.log('note: traces of runs are exported (OTEL_* variables)');
+  if (!controllersOn) opts.log('note: --api-only: serving the API alone, no controller runs (runs wait for replicas with --store kube)');
+  if (opts.store === 'kube') opts.log(`note: state in the Kubernetes API at ${opened.describe}; logs and credentials in ${dataDir}`);
   opts.log(`kiln serving on ${url} (data: ${dataDir})`);
   opts.log(`  kubectl --kubeconfig ${kubeconfig} get pipelineruns`);
   await new Promise<void>((resolveStop) => {
@@ -272,20 +286,21 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   await app.close();
   metrics.stop();
   diagnostics.unsubscribe(RECONCILE_CHANNEL, onReconcile);
-  storeStats.close();
+  storeStats?.close();
   await Promise.all([pipelineruns.stop(), taskruns.stop(), listeners.stop(), claims.stop(), cdevents.stop()]);
   await tracing?.stop();
   let grace: NodeJS.Timeout | undefined;
   await Promise.race([executor.drain?.() ?? Promise.resolve(), new Promise((r) => (grace = setTimeout(r, SHUTDOWN_GRACE_MS)))]);
   clearTimeout(grace);
   await executor.close();
-  await store.close();
+  // the lease goes last: the other replicas take this one's keys once its attempts have ended
+  await closeStore();
   opts.log('stopped');
   return 0;
 }
 
 /** The Application controller, with kiln's own API (this server) as the in-cluster destination. */
-async function startApplications(store: import('./store/store.ts').Store, dataDir: string, url: string, creds: { caCert: string; token: string } | undefined, resyncMs: number | undefined, logError: (m: string) => void) {
+async function startApplications(store: import('./store/store.ts').Store, dataDir: string, url: string, creds: { caCert: string; token: string } | undefined, resyncMs: number | undefined, logError: (m: string) => void, shard?: import('./runtime/replicas.ts').Shard, start = true) {
   const [{ createApplicationController }, { createGitSource }, { lazyDestinations }] = await Promise.all([
     import('./controllers/gitops/controller.ts'), import('./gitops/source/index.ts'), import('./gitops/cluster/lazy.ts'),
   ]);
@@ -293,10 +308,10 @@ async function startApplications(store: import('./store/store.ts').Store, dataDi
   const inCluster = { server: url, name: 'in-cluster', bearerToken: creds?.token, tlsClientConfig: creds ? { caData: Buffer.from(creds.caCert).toString('base64') } : undefined };
   const c = createApplicationController({
     // a branch is fetched at most twice per resync period (a refresh or a webhook push fetches at once)
-    store, source: createGitSource({ cacheDir: join(dataDir, 'gitops'), revisionCacheMs: Math.min((resyncMs ?? 180_000) / 2, 60_000) }), inCluster, destination: createDestination, resyncMs,
+    store, source: createGitSource({ cacheDir: join(dataDir, 'gitops'), revisionCacheMs: Math.min((resyncMs ?? 180_000) / 2, 60_000) }), inCluster, destination: createDestination, resyncMs, shard,
     logger: { info: () => {}, error: (m, f) => logError(f ? `${m} ${JSON.stringify(f)}` : m) },
   });
-  await c.start();
+  if (start) await c.start();
   return c;
 }
 

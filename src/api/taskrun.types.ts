@@ -80,6 +80,8 @@ export interface TaskRunStatus {
   logDir?: string;
   /** kiln: the executor that runs the attempt: `process` (local processes) or `podman` (containers of the steps' images). */
   executor?: string;
+  /** kiln: the controller replica that started the current attempt (several replicas on one store; see runtime/replicas.ts). */
+  replica?: string;
   /** kiln: fields accepted but not honoured on this executor, reported once. */
   ignoredFields?: string[];
   /** kiln: the JUnit reports read from the workspace files the run declares (annotation `cdevents.kiln.dev/junit-files`) once its steps ended. */

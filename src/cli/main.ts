@@ -66,8 +66,20 @@ export interface ServeOptions {
   allowUnsandboxed?: boolean;
   /** which executor runs steps (default 'process'); kubernetes: a Pod per TaskRun in the cluster of `kubeconfig` */
   executor?: ExecutorChoice | 'kubernetes';
-  /** --executor kubernetes: the kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster) */
+  /** serve the API alone, running no controller: the store other replicas share through --store kube */
+  apiOnly?: boolean;
+  /** where state lives (default 'sqlite', a file in the data dir); kube: the Kubernetes API of `kubeconfig`, shared by replicas */
+  store?: 'sqlite' | 'kube';
+  /** --store kube / --executor kubernetes: the kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster) */
   kubeconfig?: string;
+  /** the kubeconfig's context (default its current one) */
+  context?: string;
+  /** --store kube: this replica's id (default host name and process id) */
+  replicaId?: string;
+  /** --store kube: the namespace of the replicas' Leases (default the Pod's namespace in a cluster, else default) */
+  leaseNamespace?: string;
+  /** --store kube: how long a replica's lease lasts unrenewed (ms; default 15 000): a dead replica's keys move within it */
+  leaseDurationMs?: number;
   /** --executor kubernetes: the busybox image each Pod's prepare and report containers run */
   toolsImage?: string;
   /** CDEvents sinks (http/https URLs; default none: no events are recorded) and their CloudEvents HTTP mode */
@@ -271,7 +283,7 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
 
   program
     .command('serve')
-    .description('run the API server and every controller (state in SQLite under the data dir)')
+    .description('run the API server and every controller (state in SQLite under the data dir, or --store kube)')
     .option('--port <n>', `port (default ${DEFAULT_PORT})`)
     .option('--address <a>', 'address to listen on (default 127.0.0.1)')
     .option('--data-dir <dir>', 'state, logs and credentials (default $KILN_HOME or ./.kiln)')
@@ -285,7 +297,13 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
     .addOption(stepCapabilitiesOption())
     .option('--allow-unsandboxed', 'serve even where steps cannot be sandboxed (no working bwrap): whoever can create a run then owns the host')
     .addOption(new Option('--executor <name>', `${EXECUTOR_HELP}; kubernetes: a Pod per TaskRun in a cluster (--kubeconfig)`).choices(['auto', 'podman', 'process', 'kubernetes']))
-    .option('--kubeconfig <file>', KUBECONFIG_HELP)
+    .option('--api-only', 'serve the API alone and run no controller: a store for `kiln serve --store kube` replicas (as a cluster\'s API server is)')
+    .addOption(new Option('--store <kind>', 'where state lives: sqlite (a file in the data dir, the default) or kube (the Kubernetes API of --kubeconfig, shared by replicas)').choices(['sqlite', 'kube']))
+    .option('--kubeconfig <file>', 'with --store kube or --executor kubernetes: the cluster (default: $KUBECONFIG, ~/.kube/config or in-cluster)')
+    .option('--context <name>', 'with --kubeconfig: its context to use (default its current one)')
+    .option('--replica-id <id>', 'with --store kube: this replica\'s id, its Lease\'s name suffix (default: host name and process id)')
+    .option('--lease-namespace <ns>', 'with --store kube: the namespace of the replicas\' Leases (default: the Pod\'s namespace in a cluster, else default)')
+    .option('--lease-duration <seconds>', 'with --store kube: a replica is live while its Lease was renewed this recently (default 15; renewed every third of it)')
     .option('--tools-image <image>', TOOLS_IMAGE_HELP)
     .option('--events-sink <url>', 'send CDEvents of runs to this http(s) URL as CloudEvents (repeatable; kept in an outbox until delivered)', collect, [])
     .addOption(new Option('--events-mode <mode>', 'CloudEvents HTTP mode of --events-sink (default binary)').choices(['binary', 'structured']))
@@ -303,7 +321,15 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
       for (const u of o.eventsSink as string[]) if (!/^https?:\/\/[^/]/i.test(u) || !URL.canParse(u)) throw new CliError(EXIT.invalid, `--events-sink ${u}: expected an http:// or https:// URL`);
       const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(EXIT.invalid, `--port ${o.port}: expected 0-65535`);
-      kubernetesOnly(o);
+      if (o.toolsImage !== undefined && o.executor !== 'kubernetes') throw new CliError(EXIT.invalid, '--tools-image applies to --executor kubernetes only');
+      for (const f of ['kubeconfig', 'context'] as const) {
+        if (o[f] !== undefined && o.executor !== 'kubernetes' && o.store !== 'kube') throw new CliError(EXIT.invalid, `--${f} applies to --store kube or --executor kubernetes only`);
+      }
+      for (const [f, flag] of [['replicaId', '--replica-id'], ['leaseNamespace', '--lease-namespace'], ['leaseDuration', '--lease-duration']] as const) {
+        if (o[f] !== undefined && o.store !== 'kube') throw new CliError(EXIT.invalid, `${flag} applies to --store kube only`);
+      }
+      const leaseDuration = countOf('--lease-duration', o.leaseDuration, 1);
+      if (o.stepCapabilities === 'kubernetes' && o.executor === 'kubernetes') throw new CliError(EXIT.invalid, '--step-capabilities applies to --executor podman: on Kubernetes the cluster\'s container runtime gives the capabilities');
       if (o.insecureLoopbackOnly && o.address && o.address !== '127.0.0.1' && o.address !== 'localhost') {
         throw new CliError(EXIT.invalid, `--insecure-loopback-only binds 127.0.0.1 only; drop --address ${o.address}`);
       }
@@ -321,7 +347,13 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         stepCapabilities: o.stepCapabilities,
         allowUnsandboxed: !!o.allowUnsandboxed,
         executor: o.executor,
+        store: o.store,
+        apiOnly: !!o.apiOnly,
         kubeconfig: o.kubeconfig,
+        context: o.context,
+        replicaId: o.replicaId,
+        leaseNamespace: o.leaseNamespace,
+        leaseDurationMs: leaseDuration === undefined ? undefined : leaseDuration * 1000,
         toolsImage: o.toolsImage,
         eventsSinks: o.eventsSink,
         eventsMode: o.eventsMode,

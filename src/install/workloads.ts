@@ -22,9 +22,12 @@ export const WEBHOOK_SERVICE = 'kiln-webhooks';
 /** The unprivileged user the controller runs as. */
 const USER_ID = 65532;
 
-/** The arguments of `kiln serve` in the controller's container. */
+/**
+ * The arguments of `kiln serve` in the controller's container: each replica is named by its Pod
+ * (`$(POD_NAME)`, expanded by the kubelet from the env below) and holds its Lease in kiln's namespace.
+ */
 export function serveArgs(): string[] {
-  return ['serve', '--address=0.0.0.0', `--port=${SERVE_PORT}`, `--data-dir=${DATA_DIR}`, '--store=kube', '--executor=kubernetes'];
+  return ['serve', '--address=0.0.0.0', `--port=${SERVE_PORT}`, `--data-dir=${DATA_DIR}`, '--store=kube', '--executor=kubernetes', '--replica-id=$(POD_NAME)', '--lease-namespace=$(POD_NAMESPACE)'];
 }
 
 /** kiln's namespace: Pods in it must meet the `restricted` Pod Security Standard (the controller does). */

@@ -60,6 +60,20 @@ export interface ControllerOptions {
   /** backoff of failed reconciles, in ms (defaults 5 and 30 000) */
   baseDelay?: number;
   maxDelay?: number;
+  /**
+   * Several replicas share the work (default: this process does all of it): a key is reconciled
+   * only when its cached object is this replica's (or is not cached: a deletion, handled from
+   * local state), and every cached object is requeued when ownership may have changed.
+   */
+  shard?: ControllerShard;
+}
+
+/** How a controller learns which objects are its replica's. */
+export interface ControllerShard {
+  /** whether this replica reconciles `obj`, a cached object of the primary kind */
+  owns(obj: KObject): boolean;
+  /** `listener` runs whenever ownership may have changed; returns an unsubscribe */
+  onChange(listener: () => void): () => void;
 }
 
 export interface Controller {
@@ -97,6 +111,7 @@ export function createController({
   clock = realClock,
   baseDelay,
   maxDelay,
+  shard,
 }: ControllerOptions): Controller {
   const queue: WorkQueue = createWorkQueue({ baseDelay, maxDelay, clock });
   const informers: Informer[] = [];
@@ -109,6 +124,20 @@ export function createController({
   const ready = new Promise<void>((resolve) => { markReady = resolve; });
   const idleWaiters: Array<() => void> = [];
   let idleCheckScheduled = false;
+  let unsubscribeShard: (() => void) | undefined;
+
+  /** Whether this replica reconciles `key` (always, unsharded). */
+  function ownsKey(key: string): boolean {
+    if (!shard) return true;
+    const { namespace: ns, name: n } = requestFromKey(key);
+    const obj = informers[0]?.get(ns, n);
+    return !obj || shard.owns(obj);
+  }
+
+  /** Membership changed: every cached object is queued again, and the workers keep the ones now owned. */
+  function requeueAll(): void {
+    for (const obj of informers[0]?.list() ?? []) queue.add(requestKey({ namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' }));
+  }
 
   /** Enqueues the requests `map` gives for `objs`, each key once (an update maps old and new). */
   function mapper(map: (obj: KObject) => Request[], what: string): (...objs: KObject[]) => void {
@@ -199,6 +228,12 @@ export function createController({
       const key = await queue.get();
       if (key === undefined) return;
       retrying.delete(key);
+      if (!ownsKey(key)) {
+        queue.forget(key);
+        queue.done(key);
+        scheduleIdleCheck();
+        continue;
+      }
       inFlight++;
       try {
         await reconcileKey(key);
@@ -222,6 +257,7 @@ export function createController({
       await Promise.race([Promise.all(informers.map((i) => i.synced)), ready]);
       if (state !== 'starting') return;
       state = 'running';
+      unsubscribeShard = shard?.onChange(requeueAll);
       for (let i = 0; i < Math.max(1, workers); i++) running.push(worker());
       markReady();
     },
@@ -229,6 +265,7 @@ export function createController({
     async stop() {
       if (state === 'stopped') return;
       state = 'stopped';
+      unsubscribeShard?.();
       queue.shutdown();
       markReady();
       await Promise.all(informers.map((i) => i.stop()));

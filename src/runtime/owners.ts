@@ -35,3 +35,13 @@ export function ownerRequests(
 export function selfRequest(obj: KObject): Request[] {
   return [{ namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' }];
 }
+
+/**
+ * The `namespace/name` key work on `obj` is sharded by among replicas: its controlling owner's when
+ * that owner is of kind `ownerKind` (a TaskRun goes with its PipelineRun), else its own.
+ */
+export function shardKeyOf(obj: KObject, ownerKind: string): string {
+  const ns = obj.metadata.namespace ?? '';
+  const owner = obj.metadata.ownerReferences?.find((r) => r.controller === true && r.kind === ownerKind);
+  return `${ns}/${owner?.name ?? obj.metadata.name ?? ''}`;
+}

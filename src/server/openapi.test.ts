@@ -264,7 +264,7 @@ describe('openApiIndex and openApiDocumentText', () => {
   it('lists a document per group version, with a hash of its text', () => {
     const index = openApiIndex() as { paths: Record<string, { serverRelativeURL: string }> };
     assert.deepEqual(Object.keys(index.paths).sort(), [
-      'api/v1', 'apis/apiextensions.k8s.io/v1', 'apis/apps/v1', 'apis/autoscaling/v2', 'apis/batch/v1', 'apis/networking.k8s.io/v1', 'apis/policy/v1',
+      'api/v1', 'apis/apiextensions.k8s.io/v1', 'apis/apps/v1', 'apis/autoscaling/v2', 'apis/batch/v1', 'apis/coordination.k8s.io/v1', 'apis/networking.k8s.io/v1', 'apis/policy/v1',
       'apis/rbac.authorization.k8s.io/v1', 'apis/tekton.dev/v1', 'apis/tekton.dev/v1alpha1', 'apis/tekton.dev/v1beta1',
       'apis/triggers.tekton.dev/v1alpha1', 'apis/triggers.tekton.dev/v1beta1',
     ]);

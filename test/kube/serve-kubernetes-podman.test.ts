@@ -51,6 +51,6 @@ test('kiln serve --executor kubernetes: the TaskRun runs as a Pod of the cluster
 });
 
 test('--kubeconfig without --executor kubernetes, or a kubeconfig that cannot be read, is refused', { skip: SKIP }, async () => {
-  await assert.rejects(startServe(join(base, 'bad1'), ['--insecure-loopback-only', '--kubeconfig', '/nonexistent']), /--kubeconfig applies to --executor kubernetes only/);
+  await assert.rejects(startServe(join(base, 'bad1'), ['--insecure-loopback-only', '--kubeconfig', '/nonexistent']), /--kubeconfig applies to --store kube or --executor kubernetes only/);
   await assert.rejects(startServe(join(base, 'bad2'), ['--insecure-loopback-only', '--executor', 'kubernetes', '--kubeconfig', '/nonexistent/kubeconfig']), /--executor kubernetes: --kubeconfig \/nonexistent\/kubeconfig: /);
 });

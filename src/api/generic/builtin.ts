@@ -37,6 +37,7 @@ export const GENERIC_KINDS: readonly KindInfo[] = [
   stored('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', [], { status: false, namespaced: false }),
   stored('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', [], { status: false, namespaced: false }),
   stored('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', ['pdb']),
+  stored('coordination.k8s.io', 'v1', 'Lease', 'leases', [], { status: false }),
   stored('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', ['hpa'], { all: true }),
   CRD_KIND,
 ];

@@ -17,6 +17,8 @@ import { eventsOfRun } from '../../events/index.ts';
 import type { EventSource } from '../../events/runs.ts';
 import { parentPipelineRunUid } from '../../events/runs.ts';
 import { createController, type Controller } from '../../runtime/controller.ts';
+import { shardKeyOf } from '../../runtime/owners.ts';
+import type { Shard } from '../../runtime/replicas.ts';
 import type { ResourceType, Store } from '../../store/store.ts';
 import { isConflict, orUndefined } from '../../store/store.ts';
 import type { Logger } from '../../runtime/logger.ts';
@@ -40,6 +42,8 @@ export interface CDEventsOptions {
   logger?: Logger;
   /** seals recorded entries; with it, entries loaded at start without a valid seal are not delivered (seal.ts) */
   sealKey?: Buffer;
+  /** several replicas share the work: a run's events are recorded by the replica of its PipelineRun's key (default: this process records all) */
+  shard?: Shard;
 }
 
 export interface CDEvents {
@@ -82,7 +86,8 @@ function eventState(obj: KObject): string {
 
 const eventStateChanged = (a: KObject, b: KObject) => eventState(a) !== eventState(b);
 
-export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay, now, onOutcome, logger, sealKey }: CDEventsOptions): CDEvents {
+export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay, now, onOutcome, logger, sealKey, shard }: CDEventsOptions): CDEvents {
+  const sharded = shard && { owns: (o: KObject) => shard.owns(shardKeyOf(o, 'PipelineRun')), onChange: (l: () => void) => shard.onChange(l) };
   const directory = createSinkDirectory({ store, global: sinks, logger, onChange: () => { if (loaded && directory.anywhere()) watchRuns().catch((e) => logger?.error(`CDEvents: ${(e as Error).message}`)); } });
   const delivery = createDelivery({ store, sinksOf: directory.sinksOf, post, baseDelay, maxDelay, now, onOutcome });
   let count = 0;
@@ -156,15 +161,15 @@ export function createCDEvents({ store, sinks, source, post, baseDelay, maxDelay
   }
 
   const applications = createController({
-    name: 'cdevents-application', store, type: APPLICATION, workers: 1, updatePredicate: deploymentsChanged,
+    name: 'cdevents-application', store, shard: sharded, type: APPLICATION, workers: 1, updatePredicate: deploymentsChanged,
     reconciler: { reconcile: (req) => recordApplication(req.namespace, req.name) },
   });
   const taskruns = createController({
-    name: 'cdevents-taskrun', store, type: TASKRUN, workers: 1, updatePredicate: eventStateChanged,
+    name: 'cdevents-taskrun', store, shard: sharded, type: TASKRUN, workers: 1, updatePredicate: eventStateChanged,
     reconciler: { reconcile: (req) => recordTaskRun(req.namespace, req.name) },
   });
   const pipelineruns = createController({
-    name: 'cdevents-pipelinerun', store, type: PIPELINERUN, workers: 1, updatePredicate: eventStateChanged,
+    name: 'cdevents-pipelinerun', store, shard: sharded, type: PIPELINERUN, workers: 1, updatePredicate: eventStateChanged,
     reconciler: { reconcile: (req) => recordPipelineRun(req.namespace, req.name) },
   });
 

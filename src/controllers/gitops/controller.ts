@@ -2,6 +2,8 @@
 // on every change of their spec, operation or refresh annotation, of an object they track (seen by
 // the destination's watched cache), and every --app-resync.
 import type { KObject } from '../../api/meta.ts';
+import { keyOf } from '../../api/meta.ts';
+import type { Shard } from '../../runtime/replicas.ts';
 import { createController } from '../../runtime/controller.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { Store } from '../../store/store.ts';
@@ -18,6 +20,8 @@ export interface ApplicationControllerOptions {
   destination: (c: ClusterConfig, o?: DestinationOptions) => Destination;
   resyncMs?: number;
   logger?: Logger;
+  /** several replicas share the work: each Application is synced by the replica of its key (default: this process syncs all) */
+  shard?: Shard;
 }
 
 /** What in an Application asks for a reconcile: its spec, a requested operation, a refresh annotation, deletion. */
@@ -53,6 +57,7 @@ export function createApplicationController(opts: ApplicationControllerOptions) 
   const controller = createController({
     name: 'applications',
     store: opts.store,
+    shard: opts.shard && { owns: (o) => opts.shard!.owns(keyOf(o)), onChange: (l) => opts.shard!.onChange(l) },
     type: APPLICATION,
     workers: 4,
     reconciler: { reconcile: createApplicationReconciler({ store: opts.store, source: opts.source, inCluster: opts.inCluster, destination, resyncMs: opts.resyncMs, refreshAskedAt, specSeenAt: (ns, name) => specSeen.get(`${ns}/${name}`)?.at }) },

@@ -8,7 +8,8 @@ import type { Condition, KObject } from '../../api/meta.ts';
 import type { PipelineRun } from '../../api/pipelinerun.types.ts';
 import type { TaskRun } from '../../api/taskrun.types.ts';
 import { createController } from '../../runtime/controller.ts';
-import { ownerRequests } from '../../runtime/owners.ts';
+import { ownerRequests, shardKeyOf } from '../../runtime/owners.ts';
+import type { Shard } from '../../runtime/replicas.ts';
 import { notOnlyStatus } from '../../runtime/predicates.ts';
 import { createPipelineRunReconciler } from './reconciler.ts';
 import type { RemoteResolution } from '../../resolution/resolver.ts';
@@ -22,6 +23,8 @@ export interface PipelineRunControllerOptions {
   now?: () => Date;
   /** resolves references through resolvers (git, http, cluster) */
   resolution?: RemoteResolution;
+  /** several replicas share the work: a child PipelineRun goes with its parent's key (default: this process does all) */
+  shard?: Shard;
 }
 
 function succeededStatus(obj: KObject): string | undefined {
@@ -39,7 +42,7 @@ export function childOutcomeChanged(oldObj: KObject, newObj: KObject): boolean {
     || JSON.stringify(oldObj.metadata.labels) !== JSON.stringify(newObj.metadata.labels);
 }
 
-export function createPipelineRunController({ store, workers = 2, now, pace = 1, resolution }: PipelineRunControllerOptions) {
+export function createPipelineRunController({ store, workers = 2, now, pace = 1, resolution, shard }: PipelineRunControllerOptions) {
   const reconciler = createPipelineRunReconciler({
     store,
     now,
@@ -59,6 +62,7 @@ export function createPipelineRunController({ store, workers = 2, now, pace = 1,
     reconciler,
     workers,
     updatePredicate: notOnlyStatus,
+    shard: shard && { owns: (o) => shard.owns(shardKeyOf(o, 'PipelineRun')), onChange: (l) => shard.onChange(l) },
     watches: [
       { type: TASKRUN, mapToRequests: toOwner, updatePredicate: childOutcomeChanged },
       { type: PIPELINERUN, mapToRequests: toOwner, updatePredicate: childOutcomeChanged },

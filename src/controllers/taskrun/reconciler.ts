@@ -6,7 +6,7 @@ import type { HostPolicy } from '../../api/hostpolicy.ts';
 import { TASKRUN } from '../../api/registry.ts';
 import { TaskRunReason } from '../../api/reasons.ts';
 import type { Store } from '../../store/store.ts';
-import { isNotFound } from '../../store/store.ts';
+import { isConflict, isNotFound } from '../../store/store.ts';
 import type { Executor, ExecutionHandle } from '../../executor/executor.ts';
 import { parseResults } from '../../engine/taskrun.apply.ts';
 import { parseArtifacts } from '../../engine/artifacts.ts';
@@ -32,6 +32,23 @@ export interface TaskRunReconcilerOptions {
   tracing?: boolean;
   /** resolves references through resolvers (git, http, cluster) */
   resolution?: RemoteResolution;
+  /** several replicas share the work (default: this process does all of it); see {@link ReplicaView} */
+  replica?: ReplicaView;
+}
+
+/**
+ * This controller's replica among several on one store. A replica starts attempts of the TaskRuns
+ * it owns and keeps every run it started an attempt of until that run is done (retries included),
+ * whoever owns it meanwhile. An attempt is claimed before it starts: the status names the replica
+ * (`status.replica`), written with the resourceVersion read, so two replicas cannot both start it.
+ * An attempt left Running by a replica that is no longer live is lost (retried when retries remain).
+ */
+export interface ReplicaView {
+  id: string;
+  /** whether this replica owns `run` (by the hash of its PipelineRun's key or its own) */
+  owns(run: TaskRun): boolean;
+  /** whether replica `id` holds an unexpired lease */
+  isLive(id: string): boolean;
 }
 
 export interface Request { namespace: string; name: string }
@@ -41,7 +58,7 @@ function podName(run: TaskRun, attempt: number): string {
   return `${run.metadata.name}-pod${attempt ? `-retry${attempt}` : ''}`;
 }
 
-export function createTaskRunReconciler({ store, executor, enqueue, offline = false, now = () => new Date(), maxRunning = Infinity, hostPolicy, resolution, tracing }: TaskRunReconcilerOptions) {
+export function createTaskRunReconciler({ store, executor, enqueue, offline = false, now = () => new Date(), maxRunning = Infinity, hostPolicy, resolution, tracing, replica }: TaskRunReconcilerOptions) {
   const iso = () => now().toISOString();
   /** attempt ids holding a slot */
   const running = new Set<string>();
@@ -53,6 +70,8 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
   const events = createRunEventRecorder({ store, component: 'TaskRun', now });
   /** the run's volumeClaimTemplate claims, made before its first attempt */
   const claims = createClaimMaker(store);
+  /** with replicas: runs this replica started an attempt of and that are not done (it keeps them) */
+  const active = new Set<string>();
 
   /** A free slot, and no earlier waiter that should have it first. */
   function mayStart(key: string): boolean {
@@ -87,6 +106,20 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
     await write(run, { ...withCondition(status, c), startTime: status.startTime ?? iso(), completionTime: iso() });
   }
 
+  /**
+   * Claims attempt `attempt` for this replica: the status says Running on this replica, written with
+   * the resourceVersion `run` was read at. Undefined when another writer came first (re-read it).
+   */
+  async function claimAttempt(run: TaskRun, status: TaskRunStatus, attempt: number): Promise<TaskRun | undefined> {
+    const claim: TaskRunStatus = withCondition({ ...status, podName: podName(run, attempt), replica: replica!.id, executor: executor.name, startTime: status.startTime ?? iso() }, condition('Unknown', TaskRunReason.Running, MSG_RUNNING, iso()));
+    try {
+      return await store.updateStatus(TASKRUN, { ...run, status: claim });
+    } catch (e) {
+      if (isConflict(e)) return undefined;
+      throw e;
+    }
+  }
+
   async function start(run: TaskRun, status: TaskRunStatus, attempt: number): Promise<void> {
     const req = { namespace: run.metadata.namespace ?? 'default', name: run.metadata.name ?? '' };
     const key = `${req.namespace}/${req.name}`;
@@ -101,6 +134,17 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
     if (!prepared.ok) {
       release(id);
       return finish(run, status, prepared.reason, prepared.message);
+    }
+    if (replica) {
+      const claimed = await claimAttempt(run, status, attempt);
+      if (!claimed) {
+        release(id);
+        enqueue(req);
+        return;
+      }
+      active.add(key);
+      run = claimed;
+      status = { ...status, replica: replica.id };
     }
     let handle: ExecutionHandle | undefined = undefined;
     handle = executor.start(prepared.plan, function onChange() {
@@ -145,7 +189,10 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
       completionTime: snap.finishedAt ?? iso(),
     };
     if (c.status === 'False' && snap.outcome.status !== 'cancelled') await retryOrFail(run, done, attempt, c);
-    else await write(run, withCondition(done, c));
+    else {
+      await write(run, withCondition(done, c));
+      active.delete(`${run.metadata.namespace ?? 'default'}/${run.metadata.name}`);
+    }
     // recorded: the executor need not remember this attempt any longer (a long-running server would grow)
     executor.forget?.(handle.id);
   }
@@ -178,6 +225,7 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
     }
     await executor.removeRun?.(req.namespace, req.name, was.uid);
     seen.delete(key);
+    active.delete(key);
   }
 
   async function reconcile(req: Request): Promise<void> {
@@ -196,7 +244,13 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
     seen.set(key, { uid: run.metadata.uid ?? '', attempt: run.status?.retriesStatus?.length ?? 0 });
     const status: TaskRunStatus = run.status ?? {};
     if (isDone(status) || run.metadata.deletionTimestamp) {
+      active.delete(key);
       if (waiting.delete(`${req.namespace}/${req.name}`)) wakeWaiters();
+      return;
+    }
+    if (replica && !active.has(key) && !replica.owns(run)) {
+      // another replica's: a slot this one kept waiting for it is given up
+      if (waiting.delete(key)) wakeWaiters();
       return;
     }
     if (run.spec.managedBy && run.spec.managedBy !== 'tekton.dev/pipeline' && run.spec.managedBy !== 'kiln') return;
@@ -211,6 +265,11 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
       return write(run, withCondition(status, condition('Unknown', TaskRunReason.TaskRunPending, `TaskRun "${req.name}" is pending`, iso())));
     }
     if (status.podName === podName(run, attempt) && succeededCondition(status)?.reason === TaskRunReason.Running) {
+      if (replica && status.replica && status.replica !== replica.id && replica.isLive(status.replica)) {
+        // a live replica runs this attempt: it is that replica's until the run is done
+        active.delete(key);
+        return;
+      }
       // This attempt was started by an executor that is gone (the process died): fail it, and retry
       // when the run has retries left. Steps that were running are marked as lost.
       const lost = condition('False', TaskRunReason.ExecutorLost, `the executor running TaskRun "${req.name}" went away (kiln was restarted) before its steps finished`, iso());
@@ -222,7 +281,12 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
     return start(run, status, attempt);
   }
 
-  return { reconcile };
+  /** Whether this replica keeps `key` whoever owns it: it runs an attempt of it, or holds its place for a slot. */
+  function holds(key: string): boolean {
+    return active.has(key) || waiting.has(key);
+  }
+
+  return { reconcile, holds };
 }
 
 function stepResultsOf(snap: { steps: Array<{ name: string; results?: Record<string, string> }> }): Record<string, Record<string, string>> {

@@ -2,6 +2,8 @@
 // ready as soon as it exists; its status says where to send events (`status.address.url`,
 // `/hooks/{namespace}/{name}` on this server), as Tekton's reconciler reports its Service URL.
 import type { Condition, KObject } from '../../api/meta.ts';
+import { keyOf } from '../../api/meta.ts';
+import type { Shard } from '../../runtime/replicas.ts';
 import { findKind } from '../../api/registry.ts';
 import type { EventListener } from '../../api/triggers.types.ts';
 import { createController } from '../../runtime/controller.ts';
@@ -16,6 +18,8 @@ export interface EventListenerControllerOptions {
   /** the server's base URL, e.g. https://127.0.0.1:7443 */
   baseUrl: string;
   now?: () => Date;
+  /** several replicas share the work: a listener's status is written by the replica of its key (default: this process) */
+  shard?: Shard;
 }
 
 /** The status a listener gets: its sink URL and a Ready condition. */
@@ -28,7 +32,7 @@ export function listenerStatus(el: KObject, baseUrl: string, now: Date, previous
   return { address: { url }, configuration: { generatedName: `el-${el.metadata.name}` }, conditions: [ready] };
 }
 
-export function createEventListenerController({ store, baseUrl, now = () => new Date() }: EventListenerControllerOptions) {
+export function createEventListenerController({ store, baseUrl, now = () => new Date(), shard }: EventListenerControllerOptions) {
   const reconciler: Reconciler = {
     async reconcile(req) {
       const el = await orUndefined(store.get<EventListener>(EL, req.namespace, req.name));
@@ -37,5 +41,5 @@ export function createEventListenerController({ store, baseUrl, now = () => new 
       await store.updateStatus(EL, { ...el, status: listenerStatus(el, baseUrl, now(), prev) });
     },
   };
-  return createController({ name: 'eventlistener', store, type: EL, reconciler, updatePredicate: notOnlyStatus });
+  return createController({ name: 'eventlistener', store, type: EL, reconciler, updatePredicate: notOnlyStatus, shard: shard && { owns: (o) => shard.owns(keyOf(o)), onChange: (l) => shard.onChange(l) } });
 }

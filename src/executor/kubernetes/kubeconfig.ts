@@ -2,14 +2,20 @@
 // ($KUBECONFIG, ~/.kube/config, or the in-cluster service account).
 import { KubeConfig } from '@kubernetes/client-node';
 
-/** A KubeConfig from `file` (default: client-node's search); throws a readable error. */
-export function kubeConfigOf(file?: string): KubeConfig {
+/** A KubeConfig from `file` (default: client-node's search), at `context` (default its current one); throws a readable error. */
+export function kubeConfigOf(file?: string, context?: string): KubeConfig {
   const kc = new KubeConfig();
   try {
     if (file) kc.loadFromFile(file);
     else kc.loadFromDefault();
   } catch (e) {
     throw new Error(`${file ? `--kubeconfig ${file}` : 'the default kubeconfig'}: ${(e as Error).message}`);
+  }
+  if (context !== undefined) {
+    if (!kc.getContexts().some((c) => c.name === context)) {
+      throw new Error(`--context ${context}: not in ${file ?? 'the default kubeconfig'} (its contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+    }
+    kc.setCurrentContext(context);
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error(`${file ? `--kubeconfig ${file}` : 'the default kubeconfig'}: its current context names no cluster`);
