@@ -23,7 +23,7 @@ declare const document: { querySelectorAll(s: string): { length: number }; query
 declare function requestAnimationFrame(cb: () => void): number;
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
-function bigPipelineRun(tasks: number, width: number) {
+export function bigPipelineRun(tasks: number, width: number) {
   return {
     apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name: 'big', namespace: 'default' },
     spec: {
@@ -44,7 +44,7 @@ const longLog = {
   spec: { taskSpec: { steps: [{ name: 'print', image: 'alpine', script: `awk 'BEGIN { for (i = 1; i <= ${LOG_LINES}; i++) printf "line %d \\033[32mok\\033[0m building module %d of the project\\n", i, i }'` }] } },
 };
 
-async function waitDone(agent: Agent, url: string, path: string): Promise<void> {
+export async function waitDone(agent: Agent, url: string, path: string): Promise<void> {
   for (;;) {
     const r = await call(agent, 'GET', `${url}${path}`);
     const c = JSON.parse(r.body).status?.conditions?.find((x: { type: string }) => x.type === 'Succeeded');

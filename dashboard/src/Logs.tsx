@@ -8,27 +8,38 @@ import { firstErrorLine, logFileText, nextHit, searchLines, stripAnsi, type LogL
 
 export type { LogLine };
 
+/**
+ * A TaskRun's log lines, streamed. Once followed, a log stays followed (the stream ends by itself
+ * when the TaskRun does): learning that it has finished does not fetch it again.
+ */
 export function useLog(ns: string, name: string, follow: boolean): { lines: LogLine[]; done: boolean; error: string } {
   const [lines, setLines] = useState<LogLine[]>([]);
   const [done, setDone] = useState(false);
   const [error, setError] = useState('');
+  const sticky = useRef({ key: '', follow });
+  const key = `${ns}/${name}`;
+  if (sticky.current.key !== key) sticky.current = { key, follow };
+  else if (follow) sticky.current.follow = true;
+  const following = sticky.current.follow;
   useEffect(() => {
     const ac = new AbortController();
     let buf: LogLine[] = [];
     let all: LogLine[] = [];
     setLines([]);
     setDone(false);
-    // lines are batched per frame: a fast step must not re-render per line
-    const flush = setInterval(() => {
-      if (!buf.length) return;
+    // lines are batched (a fast step must not re-render per line); the first ones are drawn at once
+    const flushNow = () => {
+      if (!buf.length || ac.signal.aborted) return;
       all = all.concat(buf);
       buf = [];
       setLines(all);
-    }, 100);
-    const path = `${TEKTON}/namespaces/${encodeURIComponent(ns)}/taskruns/${encodeURIComponent(name)}/log?format=jsonl${follow ? '&follow=true' : ''}`;
+    };
+    const flush = setInterval(flushNow, 100);
+    const path = `${TEKTON}/namespaces/${encodeURIComponent(ns)}/taskruns/${encodeURIComponent(name)}/log?format=jsonl${following ? '&follow=true' : ''}`;
     streamLines(path, (l) => {
       try {
         const o = JSON.parse(l) as { step: string; line: string };
+        if (!all.length && !buf.length) queueMicrotask(flushNow);
         buf.push({ step: o.step, line: o.line, at: Date.now() });
       } catch { /* a partial line at abort */ }
     }, ac.signal)
@@ -41,7 +52,7 @@ export function useLog(ns: string, name: string, follow: boolean): { lines: LogL
         setDone(true);
       });
     return () => { ac.abort(); clearInterval(flush); };
-  }, [ns, name, follow]);
+  }, [ns, name, following]);
   return { lines, done, error };
 }
 

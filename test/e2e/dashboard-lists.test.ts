@@ -150,9 +150,11 @@ describe('dashboard: run lists and logs', { skip: SKIP, timeout: 300_000 }, () =
     const text = readFileSync((await download.path())!, 'utf8').trim().split('\n');
     assert.equal(text.length, 6001);
     assert.match(text[3000], /^\S+Z \[run\] Error: disk full$/);
+    await screenshot(page, 'log-search');
   });
 
-  it('logged no console errors on any page', () => {
+  it('logged no console errors on any page', async () => {
+    await screenshot(page, 'lists-last-page');
     assert.deepEqual(errors, []);
   });
 });
