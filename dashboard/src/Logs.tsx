@@ -1,4 +1,5 @@
-// A TaskRun's log, live: ANSI colours (anser), the step of each line, arrival times on demand,
+// A TaskRun's log, live: ANSI colours (anser), the step of each line, its time on demand (when it
+// reached kiln, kept beside the log file; a log written before kiln kept times: the file's last change),
 // search, jump to the first error, download; virtualised so 100,000 lines scroll freely.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import Anser from 'anser';
@@ -35,12 +36,13 @@ export function useLog(ns: string, name: string, follow: boolean): { lines: LogL
       setLines(all);
     };
     const flush = setInterval(flushNow, 100);
-    const path = `${TEKTON}/namespaces/${encodeURIComponent(ns)}/taskruns/${encodeURIComponent(name)}/log?format=jsonl${following ? '&follow=true' : ''}`;
+    const path = `${TEKTON}/namespaces/${encodeURIComponent(ns)}/taskruns/${encodeURIComponent(name)}/log?format=jsonl&timestamps=true${following ? '&follow=true' : ''}`;
     streamLines(path, (l) => {
       try {
-        const o = JSON.parse(l) as { step: string; line: string };
+        const o = JSON.parse(l) as { step: string; line: string; time?: string };
         if (!all.length && !buf.length) queueMicrotask(flushNow);
-        buf.push({ step: o.step, line: o.line, at: Date.now() });
+        const at = o.time ? Date.parse(o.time) : NaN;
+        buf.push({ step: o.step, line: o.line, at: Number.isNaN(at) ? Date.now() : at });
       } catch { /* a partial line at abort */ }
     }, ac.signal)
       .catch((e: Error) => { if (!ac.signal.aborted && !/404/.test(e.message)) setError(e.message); })
