@@ -14,6 +14,7 @@ import { attemptLayout } from '../process/layout.ts';
 import { podFor } from './podspec.ts';
 import type { PodOptions } from './podspec.ts';
 import { containersOf, outcomeOf, parseReport } from './status.ts';
+import { recordLogTimes } from '../logtimes.ts';
 import type { PodStatus } from './status.ts';
 
 /** What the executor needs of a Kubernetes API. */
@@ -136,6 +137,8 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
 
     async function run(): Promise<ExecutionSnapshot> {
       mkdirSync(layout.logs, { recursive: true, mode: 0o700 });
+      // when each copied log line arrived, beside the logs (logtimes.ts)
+      const times = recordLogTimes(layout.logs);
       const made = podFor(plan, options(plan));
       if ('unsupported' in made) end({ status: 'failed', reason: 'PodCreationFailed', message: made.unsupported.map((u) => `${u.what}: ${u.why}`).join('; ') });
       else {
@@ -161,6 +164,7 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       await Promise.race([Promise.all(following.values()), new Promise((r) => setTimeout(r, 10_000))]);
       abort.abort();
       if (!('unsupported' in made)) await api.delete(ns, name).catch(() => undefined);
+      await times.stop();
       Object.assign(state, { outcome: o, finishedAt: ts() });
       onChange();
       return { ...state, steps: [...state.steps], sidecars: [...state.sidecars] };
