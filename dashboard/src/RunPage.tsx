@@ -109,11 +109,12 @@ export function TaskRunLog({ ns, name, tr, runLive = true }: { ns: string; name:
   const [step, setStep] = useState<string>();
   // followed while it may still write: a finished run's TaskRuns are finished
   const live = tr ? stateOf(tr) === 'Running' || stateOf(tr) === 'Pending' : runLive;
-  const log = useLog(ns, name, live);
+  const [times, setTimes] = useState(false);
+  const log = useLog(ns, name, live, times);
   return (
     <>
       {tr && <Steps tr={tr} selected={step} onSelect={(s) => setStep(s === step ? undefined : s)} />}
-      <LogView lines={log.lines} done={log.done} step={step} fileName={`${name}${step ? `-${step}` : ''}.log`} />
+      <LogView lines={log.lines} done={log.done} step={step} fileName={`${name}${step ? `-${step}` : ''}.log`} times={times} onTimes={setTimes} timed={log.timed} />
     </>
   );
 }

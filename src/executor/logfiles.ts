@@ -101,8 +101,18 @@ export async function* tailStepLogs(opts: TailOptions): AsyncGenerator<StepLogLi
     if (!step || !st?.logDir) return;
     const file = logFileOf(st.logDir, step.container);
     const times = opts.timestamps ? readLogTimes(file) : undefined;
+    // many lines share a record: each time is formatted once
+    let last = -1;
+    let lastText = '';
     for await (const { text, end } of stepLines(file, i, opts, pollMs)) {
-      yield times ? { step: step.name, line: text, time: rfc3339Nano(await times.at(end)) } : { step: step.name, line: text };
+      if (!times) {
+        yield { step: step.name, line: text };
+        continue;
+      }
+      const t = times.at(end);
+      const micros = typeof t === 'number' ? t : await t;
+      if (micros !== last) [last, lastText] = [micros, rfc3339Nano(micros)];
+      yield { step: step.name, line: text, time: lastText };
     }
     if (opts.follow) st = await opts.status();
   }

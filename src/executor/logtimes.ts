@@ -100,8 +100,11 @@ export function recordLogTimes(logDir: string, { now = epochMicros, pollMs = 100
 
 /** A log's arrival times, read from its side file as the reader moves through the log. */
 export interface LogTimes {
-  /** When the bytes up to `end` had arrived (µs since the epoch); lines must be asked in order. */
-  at(end: number): Promise<number>;
+  /**
+   * When the bytes up to `end` had arrived (µs since the epoch); lines must be asked in order. A
+   * number at once when the records read so far cover `end` (the usual case), else a promise.
+   */
+  at(end: number): number | Promise<number>;
 }
 
 /**
@@ -144,16 +147,18 @@ export function readLogTimes(logFile: string, { refreshMs = 25, clock = Date.now
     }
     fallback = await stat(logFile).then((st) => Math.round(st.mtimeMs * 1000), () => 0);
   }
-  return {
-    async at(end) {
+  async function later(end: number): Promise<number> {
+    if (clock() - lastRefresh >= refreshMs) {
+      await refresh();
       while (i < sizes.length && sizes[i] < end) i++;
       if (i < sizes.length) return times[i];
-      if (clock() - lastRefresh >= refreshMs) {
-        await refresh();
-        while (i < sizes.length && sizes[i] < end) i++;
-        if (i < sizes.length) return times[i];
-      }
-      return Math.max(fallback, times.at(-1) ?? 0);
+    }
+    return Math.max(fallback, times.at(-1) ?? 0);
+  }
+  return {
+    at(end) {
+      while (i < sizes.length && sizes[i] < end) i++;
+      return i < sizes.length ? times[i] : later(end);
     },
   };
 }

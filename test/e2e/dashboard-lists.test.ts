@@ -147,6 +147,8 @@ describe('dashboard: run lists and logs', { skip: SKIP, timeout: 300_000 }, () =
     await page.getByText('1/1', { exact: true }).waitFor();
     await log.locator('.logline.hit', { hasText: 'after 2999' }).waitFor();
     await page.getByLabel('Times').check();
+    // the log is fetched again with its times
+    await page.getByText('6001 lines', { exact: true }).waitFor();
     await log.locator('.ts').first().waitFor();
     assert.match(await log.locator('.ts').first().innerText(), /^\d\d:\d\d:\d\d\.\d{3}$/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
