@@ -43,10 +43,29 @@ describe('log times', () => {
     }
   });
 
-  it('stops cleanly when the directory never came', async () => {
-    const rec = recordLogTimes(join(tmpdir(), 'kiln-no-such-dir-xyz', 'logs'), { retryMs: 5 });
+  it('polls where the directory cannot be watched (the inotify limit reached)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kiln-logtimes-'));
+    const refuse = () => { throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' }); };
+    let clock = 7;
+    const rec = recordLogTimes(root, { now: () => clock, pollMs: 5, watchDir: refuse });
+    try {
+      writeFileSync(join(root, 's.log'), 'one\n');
+      for (let i = 0; i < 100 && !existsSync(timesFileOf(join(root, 's.log'))); i++) await sleep(5);
+      clock = 9;
+      await rec.stop();
+      assert.equal(readFileSync(timesFileOf(join(root, 's.log')), 'utf8'), '4 7\n', 'seen by a poll, before stop');
+    } finally {
+      await rec.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('stops when the directory never came, creating nothing', async () => {
+    const dir = join(tmpdir(), `kiln-no-such-dir-${process.pid}`, 'logs');
+    const rec = recordLogTimes(dir, { retryMs: 5 });
     await sleep(15);
     await rec.stop();
+    assert.ok(!existsSync(dir));
   });
 
   it('dates a line by the first record that covers its end; past them, by the log\'s last change', async () => {

@@ -35,10 +35,10 @@ export interface LogTimesRecorder {
 
 /**
  * Watches `logDir` (its `*.log` files) and appends a record to each log's side file whenever the log
- * has grown. Starts watching once the directory exists; an event lost (or a platform without
- * inotify) is made up by a check every `pollMs` and at `stop()`.
+ * has grown. Starts watching once the directory exists; an event lost is made up by a check every
+ * `pollMs` and at `stop()` (which are all there is where the directory cannot be watched).
  */
-export function recordLogTimes(logDir: string, { now = epochMicros, pollMs = 1000, retryMs = 20 } = {}): LogTimesRecorder {
+export function recordLogTimes(logDir: string, { now = epochMicros, pollMs = 1000, retryMs = 20, watchDir = watch as (dir: string, o: { persistent: boolean }, fn: (ev: string, name: string | Buffer | null) => void) => FSWatcher } = {}): LogTimesRecorder {
   const sizes = new Map<string, number>();
   const writes = new Map<string, Promise<void>>();
   const due = new Set<string>();
@@ -70,19 +70,24 @@ export function recordLogTimes(logDir: string, { now = epochMicros, pollMs = 100
     const names = await readdir(logDir).catch(() => [] as string[]);
     await Promise.all(names.filter((n) => n.endsWith('.log')).map(check));
   }
+  // without a watcher (no inotify, or its limit reached), the checks every pollMs are all there is
+  let pollOnly = false;
   function start(): void {
     if (stopped || watcher) return;
     try {
-      watcher = watch(logDir, { persistent: false }, (_ev, name) => { if (name) soon(String(name)); });
-      watcher.on('error', () => undefined);
+      watcher = watchDir(logDir, { persistent: false }, (_ev, name) => { if (name) soon(String(name)); });
+      watcher.on('error', () => { pollOnly = true; });
       void all();
-    } catch {
-      retry = setTimeout(start, retryMs);
-      retry.unref?.();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') pollOnly = true;
+      else {
+        retry = setTimeout(start, retryMs);
+        retry.unref?.();
+      }
     }
   }
   let retry: ReturnType<typeof setTimeout> | undefined;
-  const poll = setInterval(() => { if (watcher) void all(); }, pollMs);
+  const poll = setInterval(() => { if (watcher || pollOnly) void all(); }, pollMs);
   poll.unref?.();
   start();
   return {
