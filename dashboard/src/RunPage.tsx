@@ -83,7 +83,7 @@ export function RunPage({ ns, name }: { ns: string; name: string }) {
       {msg && <p role="status" className="muted">{msg}</p>}
       {state === 'Failed' && <Failure run={run} task={failedTask?.name} taskrun={failedTask ? byTask.get(failedTask.name) : undefined} />}
       {state !== 'Failed' && c.message && <p className="muted">{c.reason}: {c.message}</p>}
-      {graphTasks.length ? <Graph tasks={graphTasks} selected={sel} onSelect={setSelected} /> : <div className="graph" aria-busy="true" />}
+      {graphTasks !== NO_TASKS ? <Graph tasks={graphTasks} selected={sel} onSelect={setSelected} /> : <div className="graph" aria-busy="true" />}
       {sel && <TaskPanel task={sel} ns={ns} trName={selName} tr={selTr} runLive={state === 'Running' || state === 'Pending'} skippedReason={skipped.get(sel)} />}
       <details>
         <summary>Params, results and workspaces</summary>
