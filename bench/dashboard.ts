@@ -4,7 +4,7 @@
 // Usage: node bench/dashboard.ts [--iterations N]
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { call, percentile, sleep, startServer } from './serve.ts';
@@ -23,7 +23,7 @@ declare const document: { querySelectorAll(s: string): { length: number }; query
 declare function requestAnimationFrame(cb: () => void): number;
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
-function bigPipelineRun(tasks: number, width: number) {
+export function bigPipelineRun(tasks: number, width: number) {
   return {
     apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name: 'big', namespace: 'default' },
     spec: {
@@ -44,7 +44,7 @@ const longLog = {
   spec: { taskSpec: { steps: [{ name: 'print', image: 'alpine', script: `awk 'BEGIN { for (i = 1; i <= ${LOG_LINES}; i++) printf "line %d \\033[32mok\\033[0m building module %d of the project\\n", i, i }'` }] } },
 };
 
-async function waitDone(agent: Agent, url: string, path: string): Promise<void> {
+export async function waitDone(agent: Agent, url: string, path: string): Promise<void> {
   for (;;) {
     const r = await call(agent, 'GET', `${url}${path}`);
     const c = JSON.parse(r.body).status?.conditions?.find((x: { type: string }) => x.type === 'Succeeded');
@@ -72,17 +72,30 @@ export async function dashboardBench({ iterations = 5 } = {}): Promise<Row[]> {
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
     await page.getByRole('heading', { name: 'PipelineRuns' }).waitFor();
+    const cdp = await context.newCDPSession(page);
+    const load0 = loadavg()[0];
     const usable: number[] = [];
     const placed: number[] = [];
-    for (let i = 0; i < iterations; i++) {
+    const again: number[] = [];
+    const open = async () => {
       await page.goto('about:blank');
       const t0 = performance.now();
       await page.goto(`${server.url}/#/runs/default/big`);
       await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length >= 200 && !!document.querySelector('.logline'), undefined, { timeout: 60_000, polling: 'raf' });
-      usable.push(performance.now() - t0);
+      const ms = performance.now() - t0;
       await page.waitForFunction(() => !!document.querySelector('[data-layout=elk]'), undefined, { timeout: 60_000, polling: 'raf' });
-      placed.push(performance.now() - t0);
+      return [ms, performance.now() - t0];
+    };
+    for (let i = 0; i < iterations; i++) {
+      // a first visit: no layout of this graph's shape kept from an earlier page
+      await cdp.send('Storage.clearDataForOrigin', { origin: server.url, storageTypes: 'local_storage' });
+      const [ms, elkMs] = await open();
+      usable.push(ms);
+      placed.push(elkMs);
+      // the same page again (or another run of the same Pipeline): elk's positions are kept
+      again.push((await open())[0]);
     }
+    const load1 = loadavg()[0];
 
     await page.goto(`${server.url}/#/taskruns/default/long-log`);
     const t0 = performance.now();
@@ -111,8 +124,9 @@ export async function dashboardBench({ iterations = 5 } = {}): Promise<Row[]> {
     const frames = scroll.frames.slice(1);
     const ms = (x: number) => `${x.toFixed(0)} ms`;
     return [
-      { name: 'dashboard: navigation → 200-task run page usable, median', value: ms(median(usable)), note: `200 graph nodes (quick layering) and the first log line drawn; ${iterations} loads, max ${ms(Math.max(...usable))}; target ≤ 1 s` },
-      { name: 'dashboard: navigation → 200-task graph placed by elk, median', value: ms(median(placed)), note: 'elk layered layout in a web worker, then re-fitted' },
+      { name: 'dashboard: navigation → 200-task run page usable, median', value: ms(median(usable)), note: `200 graph nodes (quick layering) and the first log line drawn, first visit (no layout kept); ${iterations} loads, max ${ms(Math.max(...usable))}; target ≤ 1 s; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}` },
+      { name: 'dashboard: navigation → 200-task run page usable again, median', value: ms(median(again)), note: `elk's positions for this graph's shape kept from the first visit; max ${ms(Math.max(...again))}` },
+      { name: 'dashboard: navigation → 200-task graph placed by elk, median', value: ms(median(placed)), note: 'first visit: elk layered layout in a web worker, then re-fitted' },
       { name: 'dashboard: 100,000-line log loaded and drawn', value: ms(loadMs), note: 'navigation → all lines received (finished TaskRun, kept log file)' },
       { name: 'dashboard: 100,000-line log scrolled end to end, longest frame', value: ms(Math.max(...frames)), note: `${frames.length} frames of 6,000 px, p95 ${ms(percentile(frames, 0.95))}, ${frames.filter((f) => f > 100).length} over 100 ms, ${ms(scroll.total)} in all; target no frame over 100 ms` },
     ];

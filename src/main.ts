@@ -127,9 +127,9 @@ export function storeBackend(store: Store): Omit<ClientBackend, 'logs' | 'notice
 
 /** Reads a TaskRun's step logs from its log files, following while it runs. */
 function logReader(store: Store) {
-  return function logs(ns: string, name: string, o: { follow?: boolean; signal?: AbortSignal }) {
+  return function logs(ns: string, name: string, o: { follow?: boolean; signal?: AbortSignal; timestamps?: boolean }) {
     const status = async () => (await store.get<TaskRun>(TASKRUN, ns, name).catch(() => undefined))?.status;
-    return tailStepLogs({ status, follow: !!o.follow, signal: o.signal });
+    return tailStepLogs({ status, follow: !!o.follow, signal: o.signal, timestamps: !!o.timestamps });
   };
 }
 

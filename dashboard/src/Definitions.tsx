@@ -1,7 +1,8 @@
 // Definitions: Pipelines (static graph, start form), Tasks, StepActions, EventListeners.
 import { useEffect, useState } from 'react';
 import { collection, request, TEKTON, TRIGGERS, type KList, type KObj } from './api.ts';
-import { dependencies, Graph } from './Graph.tsx';
+import { Graph } from './GraphView.tsx';
+import { dependencies } from './layout.ts';
 import { StartForm } from './StartForm.tsx';
 
 export const KINDS: Record<string, { title: string; base: string; plural: string; page?: string }> = {

@@ -1,30 +1,38 @@
 // A PipelineRun, live: the failure explained at the top, the graph, the selected task's steps,
 // params, results and log; cancel, re-run, delete.
-import { useEffect, useMemo, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { collection, conditionOf, duration, listWatch, request, stateOf, TEKTON, type KObj } from './api.ts';
-import { dependencies, Graph, type GraphTask } from './Graph.tsx';
+import { Graph, preloadGraph } from './GraphView.tsx';
+import { dependencies, type GraphTask } from './layout.ts';
 import { LogView, useLog } from './Logs.tsx';
 import { Failure } from './Failure.tsx';
 import { Steps } from './TaskRunPage.tsx';
 import { queryOf, setQuery } from './route.ts';
 
-function useWatched(path: string, query: string): Map<string, KObj> {
+/** A watched selection by name, and whether its first list has come (or failed). */
+function useWatched(path: string, query: string): [Map<string, KObj>, boolean] {
   const [m, setM] = useState<Map<string, KObj>>(new Map());
+  const [loaded, setLoaded] = useState(false);
   useEffect(() => listWatch(path, query, (ev) => {
-    if (ev.type === 'LIST') setM(new Map(ev.list.items.map((o) => [o.metadata.name, o])));
-    else setM((old) => {
+    if (ev.type === 'LIST') {
+      setM(new Map(ev.list.items.map((o) => [o.metadata.name, o])));
+      setLoaded(true);
+    } else setM((old) => {
       const n = new Map(old);
       if (ev.type === 'DELETED') n.delete(ev.object.metadata.name);
       else n.set(ev.object.metadata.name, ev.object);
       return n;
     });
-  }, () => undefined), [path, query]);
-  return m;
+  }, () => setLoaded(true)), [path, query]);
+  return [m, loaded];
 }
 
+const NO_TASKS: GraphTask[] = [];
+
 export function RunPage({ ns, name }: { ns: string; name: string }) {
-  const runs = useWatched(collection(TEKTON, 'pipelineruns', ns), `fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`);
-  const taskruns = useWatched(collection(TEKTON, 'taskruns', ns), `labelSelector=${encodeURIComponent(`tekton.dev/pipelineRun=${name}`)}`);
+  preloadGraph();
+  const [runs] = useWatched(collection(TEKTON, 'pipelineruns', ns), `fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`);
+  const [taskruns, taskrunsLoaded] = useWatched(collection(TEKTON, 'taskruns', ns), `labelSelector=${encodeURIComponent(`tekton.dev/pipelineRun=${name}`)}`);
   const run = runs.get(name);
   // the selected task is in the URL (…/runs/NS/NAME?task=T): a link can point at one task's log
   const [selected, select] = useState<string | undefined>(() => queryOf().get('task') ?? undefined);
@@ -40,9 +48,14 @@ export function RunPage({ ns, name }: { ns: string; name: string }) {
     const detail = skipped.get(t.name) ?? [duration(tr), retries ? `${retries} retr${retries > 1 ? 'ies' : 'y'}` : ''].filter(Boolean).join(' · ');
     return { name: t.name, after: fin ? [] : dependencies(t), state, detail, finally: fin };
   });
+  // the graph waits for the TaskRuns (drawn once with their states, not once Pending and again),
+  // and is drawn after the rest of the page: the selected task's log is asked for first
+  const graphTasks = useDeferredValue(taskrunsLoaded ? tasks : NO_TASKS, NO_TASKS);
   const failedTask = tasks.find((t) => t.state === 'Failed');
   const sel = selected ?? failedTask?.name ?? tasks.find((t) => t.state === 'Running')?.name ?? tasks[0]?.name;
   const selTr = sel ? byTask.get(sel) : undefined;
+  // the TaskRun's name is in the run's status before the TaskRuns themselves have come
+  const selName = selTr?.metadata.name ?? (run?.status?.childReferences ?? []).find((c: any) => c.pipelineTaskName === sel && c.kind === 'TaskRun')?.name;
 
   if (!run) return <section><h1>{name}</h1><p className="muted">Loading PipelineRun {ns}/{name}…</p></section>;
   const state = stateOf(run);
@@ -70,8 +83,8 @@ export function RunPage({ ns, name }: { ns: string; name: string }) {
       {msg && <p role="status" className="muted">{msg}</p>}
       {state === 'Failed' && <Failure run={run} task={failedTask?.name} taskrun={failedTask ? byTask.get(failedTask.name) : undefined} />}
       {state !== 'Failed' && c.message && <p className="muted">{c.reason}: {c.message}</p>}
-      <Graph tasks={tasks} selected={sel} onSelect={setSelected} />
-      {sel && <TaskPanel task={sel} tr={selTr} skippedReason={skipped.get(sel)} />}
+      {graphTasks !== NO_TASKS ? <Graph tasks={graphTasks} selected={sel} onSelect={setSelected} /> : <div className="graph" aria-busy="true" />}
+      {sel && <TaskPanel task={sel} ns={ns} trName={selName} tr={selTr} runLive={state === 'Running' || state === 'Pending'} skippedReason={skipped.get(sel)} />}
       <details>
         <summary>Params, results and workspaces</summary>
         <KeyValues title="Params" items={(run.spec?.params ?? []).map((p: any) => [p.name, p.value])} />
@@ -82,23 +95,26 @@ export function RunPage({ ns, name }: { ns: string; name: string }) {
   );
 }
 
-function TaskPanel({ task, tr, skippedReason }: { task: string; tr?: KObj; skippedReason?: string }) {
+function TaskPanel({ task, ns, trName, tr, runLive, skippedReason }: { task: string; ns: string; trName?: string; tr?: KObj; runLive: boolean; skippedReason?: string }) {
   return (
     <div className="panel">
-      <h2>{task} {tr && <a href={`#/taskruns/${encodeURIComponent(tr.metadata.namespace ?? '')}/${encodeURIComponent(tr.metadata.name)}`} className="muted small">{tr.metadata.name}</a>}</h2>
-      {skippedReason ? <p className="muted">Skipped: {skippedReason}</p> : !tr ? <p className="muted">Not started.</p> : <TaskRunLog tr={tr} />}
+      <h2>{task} {trName && <a href={`#/taskruns/${encodeURIComponent(ns)}/${encodeURIComponent(trName)}`} className="muted small">{trName}</a>}</h2>
+      {skippedReason ? <p className="muted">Skipped: {skippedReason}</p> : !trName ? <p className="muted">Not started.</p> : <TaskRunLog ns={ns} name={trName} tr={tr} runLive={runLive} />}
     </div>
   );
 }
 
-export function TaskRunLog({ tr }: { tr: KObj }) {
+/** A TaskRun's steps and log; the log is asked for by name, before the TaskRun itself has come. */
+export function TaskRunLog({ ns, name, tr, runLive = true }: { ns: string; name: string; tr?: KObj; runLive?: boolean }) {
   const [step, setStep] = useState<string>();
-  const done = stateOf(tr) !== 'Running' && stateOf(tr) !== 'Pending';
-  const log = useLog(tr.metadata.namespace ?? '', tr.metadata.name, !done);
+  // followed while it may still write: a finished run's TaskRuns are finished
+  const live = tr ? stateOf(tr) === 'Running' || stateOf(tr) === 'Pending' : runLive;
+  const [times, setTimes] = useState(false);
+  const log = useLog(ns, name, live, times);
   return (
     <>
-      <Steps tr={tr} selected={step} onSelect={(s) => setStep(s === step ? undefined : s)} />
-      <LogView lines={log.lines} done={log.done} step={step} fileName={`${tr.metadata.name}${step ? `-${step}` : ''}.log`} />
+      {tr && <Steps tr={tr} selected={step} onSelect={(s) => setStep(s === step ? undefined : s)} />}
+      <LogView lines={log.lines} done={log.done} step={step} fileName={`${name}${step ? `-${step}` : ''}.log`} times={times} onTimes={setTimes} timed={log.timed} />
     </>
   );
 }

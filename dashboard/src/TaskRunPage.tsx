@@ -35,7 +35,7 @@ export function TaskRunPage({ ns, name }: { ns: string; name: string }) {
       <h1><span className={`badge ${stateOf(tr)}`}>{stateOf(tr)}</span> {name}</h1>
       <p className="muted">{ns} · {tr.spec?.taskRef?.name ?? 'embedded task'} · {duration(tr)} {c.message && `· ${c.reason}: ${c.message}`}</p>
       {stateOf(tr) === 'Failed' && <Failure run={tr} taskrun={tr} />}
-      <TaskRunLog tr={tr} />
+      <TaskRunLog ns={ns} name={name} tr={tr} />
     </section>
   );
 }

@@ -24,6 +24,8 @@ export interface FollowOptions {
   reporter: Reporter;
   /** stream logs (default true) */
   logs?: boolean;
+  /** give each log line its time (default false) */
+  timestamps?: boolean;
   signal?: AbortSignal;
 }
 
@@ -71,8 +73,9 @@ export function follow(client: KilnClient, opts: FollowOptions): { wait(): Promi
     const name = tr.metadata.name!;
     if (streaming.has(name) || opts.logs === false) return;
     const p = (async () => {
-      for await (const l of client.logs(namespace, name, { follow: true, signal: opts.signal })) {
-        reporter.onLog(prefixOf(tr, l.step), l.line);
+      for await (const l of client.logs(namespace, name, { follow: true, signal: opts.signal, timestamps: opts.timestamps })) {
+        if (l.time) reporter.onLog(prefixOf(tr, l.step), l.line, l.time);
+        else reporter.onLog(prefixOf(tr, l.step), l.line);
       }
     })().catch((e) => reporter.onNotice(`logs of ${name}: ${(e as Error).message}`));
     streaming.set(name, p);

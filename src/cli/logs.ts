@@ -34,7 +34,8 @@ export async function runArg(client: KilnClient, name: string | undefined, last:
   return pr ?? client.get('TaskRun', namespace, name);
 }
 
-export interface LogsOptions { name?: string; namespace: string; follow: boolean; last: boolean }
+/** `timestamps`: each line prefixed with when it reached kiln (RFC 3339), as `kubectl logs --timestamps` */
+export interface LogsOptions { name?: string; namespace: string; follow: boolean; last: boolean; timestamps?: boolean }
 
 export async function logsCommand(o: LogsOptions, deps: { client: () => Promise<KilnClient>; w: Writers; signal?: AbortSignal }): Promise<number> {
   const client = await deps.client();
@@ -42,10 +43,10 @@ export async function logsCommand(o: LogsOptions, deps: { client: () => Promise<
     const run = await runArg(client, o.name, o.last, o.namespace);
     const name = run.metadata.name!;
     if (run.kind === 'PipelineRun' && o.follow) {
-      const out = (prefix: string, line: string) => deps.w.out(`[${prefix}] ${line}`);
+      const out = (prefix: string, line: string, time?: string) => deps.w.out(`${time ? `${time} ` : ''}[${prefix}] ${line}`);
       const none = () => {};
       const f = follow(client, {
-        namespace: o.namespace, runs: [{ kind: 'PipelineRun', name }], signal: deps.signal,
+        namespace: o.namespace, runs: [{ kind: 'PipelineRun', name }], signal: deps.signal, timestamps: !!o.timestamps,
         reporter: { onLog: out, onNotice: (m) => deps.w.err(m), onRunStart: none, onTaskRunUpdate: none, onRunEnd: none, onAllEnd: none },
       });
       await f.wait();
@@ -56,7 +57,7 @@ export async function logsCommand(o: LogsOptions, deps: { client: () => Promise<
       : [run];
     for (const tr of trs) {
       const prefix = run.kind === 'PipelineRun' ? `${taskLabel(tr, run)}/` : '';
-      for await (const l of client.logs(o.namespace, tr.metadata.name!, { follow: o.follow, signal: deps.signal })) deps.w.out(`[${prefix}${l.step}] ${l.line}`);
+      for await (const l of client.logs(o.namespace, tr.metadata.name!, { follow: o.follow, signal: deps.signal, timestamps: !!o.timestamps })) deps.w.out(`${l.time ? `${l.time} ` : ''}[${prefix}${l.step}] ${l.line}`);
     }
     return EXIT.ok;
   } finally {

@@ -72,8 +72,9 @@ export function addRemoteCommands(program: Command, deps: { remote?: (c: Connect
 
   common(program.command('logs').description('print the logs of a TaskRun or PipelineRun (kept after the run), tasks in the order they ran').argument('[run]')
     .option('-f, --follow', 'keep printing until the run ends (every task of a PipelineRun, finally tasks included)')
+    .option('--timestamps', 'begin each line with when it reached kiln (RFC 3339), as kubectl logs --timestamps')
     .option('-L, --last', LAST))
-    .action(async (run, o) => setCode(await logsCommand({ name: run, namespace: o.namespace, follow: !!o.follow, last: !!o.last }, { ...remote(o), signal: deps.signal })));
+    .action(async (run, o) => setCode(await logsCommand({ name: run, namespace: o.namespace, follow: !!o.follow, last: !!o.last, timestamps: !!o.timestamps }, { ...remote(o), signal: deps.signal })));
 
   common(program.command('cancel').description('cancel a TaskRun or PipelineRun').argument('[run]')
     .option('-L, --last', LAST))

@@ -23,7 +23,8 @@ export interface Reporter {
   onRunStart(run: KObject): void;
   onTaskRunUpdate(tr: KObject): void;
   onPipelineRunUpdate?(pr: KObject): void;
-  onLog(prefix: string, line: string): void;
+  /** `time`: when the line reached kiln, when asked for (`kiln logs --timestamps`) */
+  onLog(prefix: string, line: string, time?: string): void;
   /** `executors`: the executors that ran its TaskRuns (status.executor), when known */
   onRunEnd(run: KObject, failures?: RunFailure[], executors?: string[]): void;
   onAllEnd(runs: KObject[]): void;

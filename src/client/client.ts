@@ -15,12 +15,16 @@ export interface LogLine {
   /** the step's status name */
   step: string;
   line: string;
+  /** when the line reached kiln (RFC 3339, nanosecond digits), when asked with `timestamps` */
+  time?: string;
 }
 
 export interface LogOptions {
   /** keep reading until the run finishes */
   follow?: boolean;
   signal?: AbortSignal;
+  /** give each line its time (default false) */
+  timestamps?: boolean;
 }
 
 /** What one trigger of a listener did (or would do) with an event. */

@@ -125,12 +125,12 @@ export function createHttpClient(opts: HttpClientOptions): KilnClient {
   }
 
   async function* logs(namespace: string, taskRun: string, o: LogOptions = {}): AsyncGenerator<LogLine> {
-    const path = `${pathFor(kindInfo('TaskRun'), namespace, taskRun)}/log?follow=${o.follow ? 'true' : 'false'}&format=jsonl`;
+    const path = `${pathFor(kindInfo('TaskRun'), namespace, taskRun)}/log?follow=${o.follow ? 'true' : 'false'}&format=jsonl${o.timestamps ? '&timestamps=true' : ''}`;
     const res = await request('GET', path, undefined, undefined, o.signal);
     for await (const line of lines(res)) {
       if (!line) continue;
-      const l = JSON.parse(line) as { step: string; line: string };
-      yield { taskRun, step: l.step, line: l.line };
+      const l = JSON.parse(line) as { step: string; line: string; time?: string };
+      yield l.time ? { taskRun, step: l.step, line: l.line, time: l.time } : { taskRun, step: l.step, line: l.line };
     }
   }
 

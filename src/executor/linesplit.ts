@@ -7,8 +7,11 @@
 export const MAX_LINE = 64 * 1024;
 
 export interface LineSplitter {
-  /** The lines (and pieces of over-long lines) completed by `text`. */
-  push(text: string): string[];
+  /**
+   * The lines (and pieces of over-long lines) completed by `text`; when `complete` is given, a flag
+   * per returned string is pushed onto it: true for a line its newline ended, false for a piece.
+   */
+  push(text: string, complete?: boolean[]): string[];
   /** What is left after the last newline ('' when nothing), then the splitter is empty again. */
   end(): string;
 }
@@ -26,29 +29,31 @@ export function createLineSplitter(maxLine = MAX_LINE): LineSplitter {
   let pending = '';
 
   /** `pending` grown past maxLine: the full pieces out, the rest kept. */
-  function pieces(out: string[]): void {
+  function pieces(out: string[], complete?: boolean[]): void {
     let from = 0;
     while (pending.length - from > maxLine) {
       const to = cutAt(pending, from, maxLine);
       out.push(pending.slice(from, to));
+      complete?.push(false);
       from = to;
     }
     pending = pending.slice(from);
   }
 
-  function push(text: string): string[] {
+  function push(text: string, complete?: boolean[]): string[] {
     const out: string[] = [];
     let from = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
       // pending holds at most maxLine, so this concatenation is bounded by the chunk's own size
       pending += text.slice(from, nl);
-      pieces(out);
+      pieces(out, complete);
       out.push(pending);
+      complete?.push(true);
       pending = '';
       from = nl + 1;
     }
     pending += text.slice(from);
-    pieces(out);
+    pieces(out, complete);
     return out;
   }
 

@@ -167,3 +167,25 @@ describe('tailStepLogs: without follow', () => {
     assert.deepEqual(await collect(tailStepLogs({ status: async () => ({ steps: [done('a')] }), follow: false })), []);
   });
 });
+
+describe('tailStepLogs: timestamps', () => {
+  test('each line gets the time its bytes arrived (side file), pieces of an over-long line the time of their read, none without asking', async () => {
+    const dir = freshDir();
+    const long = 'x'.repeat(70 * 1024);
+    writeFileSync(join(dir, 'step-a.log'), `one\ntwo\n${long}\nlast`);
+    const at = Date.parse('2026-12-05T21:55:01Z') * 1000;
+    writeFileSync(join(dir, 'step-a.log.times'), `4 ${at}\n8 ${at + 1500}\n${8 + long.length + 1 + 4} ${at + 2_000_000}\n`);
+    const status = async (): Promise<TaskRunStatus> => ({ logDir: dir, steps: [done('a')], conditions: SUCCEEDED });
+    const lines: StepLogLine[] = [];
+    for await (const l of tailStepLogs({ status, follow: false, timestamps: true })) lines.push(l);
+    assert.deepEqual(lines.map((l) => [l.line.length, l.time]), [
+      [3, '2026-12-05T21:55:01Z'],
+      [3, '2026-12-05T21:55:01.0015Z'],
+      [64 * 1024, '2026-12-05T21:55:03Z'],
+      [6 * 1024, '2026-12-05T21:55:03Z'],
+      [4, '2026-12-05T21:55:03Z'],
+    ]);
+    assert.equal((await collect(tailStepLogs({ status, follow: false }))).length, 5);
+    for await (const l of tailStepLogs({ status, follow: false })) assert.equal(l.time, undefined);
+  });
+});

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { TaskRunStatus } from '../api/taskrun.types.ts';
 import { createLineSplitter } from './linesplit.ts';
+import { readLogTimes, rfc3339Nano } from './logtimes.ts';
 
-export interface StepLogLine { step: string; line: string }
+/** A line of a step's log; `time` (RFC 3339, nanosecond digits) when asked with `timestamps`. */
+export interface StepLogLine { step: string; line: string; time?: string }
 
 export interface TailOptions {
   /** re-read the TaskRun's status (the source of truth for which step is where) */
@@ -15,6 +17,8 @@ export interface TailOptions {
   signal?: AbortSignal;
   /** poll interval while following (default 25 ms) */
   pollMs?: number;
+  /** give each line the time it arrived at kiln (from the log's side file, see logtimes.ts) */
+  timestamps?: boolean;
 }
 
 /** Host path of a container's log file. */
@@ -37,15 +41,19 @@ function finished(st: TaskRunStatus | undefined): boolean {
 }
 
 /**
- * Lines of step `i`'s log; with `follow`, until the step has terminated. A line longer than
- * 64 Ki characters comes in pieces of that size (see linesplit.ts), so reading stays linear.
+ * Lines of step `i`'s log with the byte offset each ends at (past its newline); with `follow`, until
+ * the step has terminated. A line longer than 64 Ki characters comes in pieces of that size (see
+ * linesplit.ts), so reading stays linear; a piece ends where the read that completed it did.
  */
-async function* stepLines(path: string, i: number, opts: TailOptions, pollMs: number): AsyncGenerator<string> {
+async function* stepLines(path: string, i: number, opts: TailOptions, pollMs: number): AsyncGenerator<{ text: string; end: number }> {
   let fh = await openIfExists(path);
   // keeps a UTF-8 character split across reads (a chunk boundary or a write in progress) whole
   const decoder = new StringDecoder('utf8');
   const buf = Buffer.alloc(64 * 1024);
   const lines = createLineSplitter();
+  // file offsets just past each newline read and not yet given out (a newline byte is never part
+  // of a multi-byte UTF-8 character, so the raw bytes tell where lines end)
+  const ends: number[] = [];
   let pos = 0;
   let draining = false;
   try {
@@ -53,8 +61,11 @@ async function* stepLines(path: string, i: number, opts: TailOptions, pollMs: nu
       fh ??= await openIfExists(path);
       const n = fh ? (await fh.read(buf, 0, buf.length, pos)).bytesRead : 0;
       if (n > 0) {
+        for (let j = buf.indexOf(10); j >= 0 && j < n; j = buf.indexOf(10, j + 1)) ends.push(pos + j + 1);
         pos += n;
-        yield* lines.push(decoder.write(buf.subarray(0, n)));
+        const complete: boolean[] = [];
+        const got = lines.push(decoder.write(buf.subarray(0, n)), complete);
+        for (let k = 0; k < got.length; k++) yield { text: got[k], end: complete[k] ? ends.shift()! : pos };
         continue;
       }
       if (!opts.follow || draining || opts.signal?.aborted) break;
@@ -64,9 +75,9 @@ async function* stepLines(path: string, i: number, opts: TailOptions, pollMs: nu
       if (!cur || cur.terminated || finished(st)) draining = true;
       else await sleep(pollMs);
     }
-    yield* lines.push(decoder.end());
+    for (const text of lines.push(decoder.end())) yield { text, end: pos };
     const rest = lines.end();
-    if (rest) yield rest;
+    if (rest) yield { text: rest, end: pos };
   } finally {
     // also when the caller stops reading early
     await fh?.close();
@@ -88,7 +99,21 @@ export async function* tailStepLogs(opts: TailOptions): AsyncGenerator<StepLogLi
     }
     const step = st?.steps?.[i];
     if (!step || !st?.logDir) return;
-    for await (const line of stepLines(logFileOf(st.logDir, step.container), i, opts, pollMs)) yield { step: step.name, line };
+    const file = logFileOf(st.logDir, step.container);
+    const times = opts.timestamps ? readLogTimes(file) : undefined;
+    // many lines share a record: each time is formatted once
+    let last = -1;
+    let lastText = '';
+    for await (const { text, end } of stepLines(file, i, opts, pollMs)) {
+      if (!times) {
+        yield { step: step.name, line: text };
+        continue;
+      }
+      const t = times.at(end);
+      const micros = typeof t === 'number' ? t : await t;
+      if (micros !== last) [last, lastText] = [micros, rfc3339Nano(micros)];
+      yield { step: step.name, line: text, time: lastText };
+    }
     if (opts.follow) st = await opts.status();
   }
 }

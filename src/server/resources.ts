@@ -17,8 +17,8 @@ import { streamLogs, streamWatch } from './streams.ts';
 import { partialMetadata, toTable, type IncludeObject } from './table.ts';
 import { checkReferenced, checkWrite as checkKilnWrite, parseFieldValidation, warningHeader, type CheckOptions, type Checked } from './write.ts';
 
-/** A TaskRun's step log lines (following while it runs when asked). */
-export type LogSource = (namespace: string, name: string, opts: { follow: boolean; signal: AbortSignal }) => AsyncIterable<{ step: string; line: string }>;
+/** A TaskRun's step log lines (following while it runs when asked; with the time each arrived, RFC 3339, when asked). */
+export type LogSource = (namespace: string, name: string, opts: { follow: boolean; signal: AbortSignal; timestamps?: boolean }) => AsyncIterable<{ step: string; line: string; time?: string }>;
 
 export interface ResourceDeps {
   store: Store;

@@ -721,11 +721,11 @@ describe('watch', async () => {
 });
 
 describe('TaskRun logs', async () => {
-  const seen: Array<{ namespace: string; name: string; follow: boolean }> = [];
-  const logs: LogSource = async function* fakeLogs(namespace, name, { follow }) {
-    seen.push({ namespace, name, follow });
-    yield { step: 'clone', line: 'cloning' };
-    yield { step: 'build', line: 'building "it"' };
+  const seen: Array<{ namespace: string; name: string; follow: boolean; timestamps?: boolean }> = [];
+  const logs: LogSource = async function* fakeLogs(namespace, name, { follow, timestamps }) {
+    seen.push({ namespace, name, follow, ...(timestamps ? { timestamps } : {}) });
+    yield { step: 'clone', line: 'cloning', ...(timestamps ? { time: '2026-12-05T21:55:01.5Z' } : {}) };
+    yield { step: 'build', line: 'building "it"', ...(timestamps ? { time: '2026-12-05T21:55:02Z' } : {}) };
   };
   const { app } = setup({ logs });
   await created(app, `${TEKTON}/taskruns`, taskRun('r'));
@@ -742,6 +742,16 @@ describe('TaskRun logs', async () => {
     assert.equal(a.headers['content-type'], 'application/jsonl');
     assert.deepEqual(a.text.trim().split('\n').map((l) => JSON.parse(l)), [{ step: 'clone', line: 'cloning' }, { step: 'build', line: 'building "it"' }]);
     assert.deepEqual(seen.at(-1), { namespace: 'default', name: 'r', follow: true });
+  });
+
+  it('timestamps=true, as for a Pod: each text line prefixed with its RFC 3339 time, a time field in jsonl', async () => {
+    const a = await call(app, 'GET', `${TEKTON}/taskruns/r/log?timestamps=true`);
+    assert.equal(a.text, '2026-12-05T21:55:01.5Z [clone] cloning\n2026-12-05T21:55:02Z [build] building "it"\n');
+    assert.deepEqual(seen.at(-1), { namespace: 'default', name: 'r', follow: false, timestamps: true });
+    const j = await call(app, 'GET', `${TEKTON}/taskruns/r/log?format=jsonl&timestamps=true`);
+    assert.deepEqual(j.text.trim().split('\n').map((l) => JSON.parse(l)), [{ step: 'clone', line: 'cloning', time: '2026-12-05T21:55:01.5Z' }, { step: 'build', line: 'building "it"', time: '2026-12-05T21:55:02Z' }]);
+    const none = await call(app, 'GET', `${TEKTON}/taskruns/r/log?timestamps=false`);
+    assert.equal(none.text, '[clone] cloning\n[build] building "it"\n');
   });
 
   const failures: Array<{ name: string; method: string; url: string; code: number; reason: string; message: string }> = [

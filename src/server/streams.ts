@@ -113,21 +113,25 @@ export async function streamWatch(deps: ResourceDeps, t: ResourceTarget, q: Quer
 /**
  * `GET …/taskruns/{name}/log`: every step's log, in step order. `follow=true` keeps going until
  * the run ends; `format=jsonl` gives `{"step","line"}` per line, otherwise `[step] line` text.
+ * `timestamps=true` (as for a Pod's log) gives each line the time it arrived at kiln, RFC 3339 with
+ * nanosecond digits: a `time` field, or the text line prefixed with it and a space.
  */
 export async function streamLogs(deps: ResourceDeps, t: ResourceTarget, q: Query, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (!deps.logs) throw notFound('logs are not served here');
   const obj = await orUndefined(deps.store.get(t.info, t.namespace ?? '', t.name!));
   if (!obj) throw notFound(`${t.info.plural}.${t.info.group} "${t.name}" not found`, { name: t.name, group: t.info.group, kind: t.info.plural });
   const jsonl = q.format === 'jsonl';
+  const timestamps = isTrue(q.timestamps);
   const ac = new AbortController();
   const res = openStream(reply, jsonl ? 'application/jsonl' : 'text/plain; charset=utf-8');
   req.raw.on('close', () => ac.abort());
   res.on('close', () => ac.abort());
   track(req, res, () => ac.abort());
   try {
-    for await (const l of deps.logs(t.namespace ?? '', t.name!, { follow: isTrue(q.follow), signal: ac.signal })) {
+    for await (const l of deps.logs(t.namespace ?? '', t.name!, { follow: isTrue(q.follow), signal: ac.signal, ...(timestamps ? { timestamps } : {}) })) {
       if (ac.signal.aborted) break;
-      const ok = res.write(jsonl ? `${JSON.stringify(l)}\n` : `[${l.step}] ${l.line}\n`);
+      const time = timestamps && l.time ? l.time : undefined;
+      const ok = res.write(jsonl ? `${JSON.stringify(time ? { step: l.step, line: l.line, time } : { step: l.step, line: l.line })}\n` : `${time ? `${time} ` : ''}[${l.step}] ${l.line}\n`);
       if (!ok) await new Promise((r) => { res.once('drain', r); res.once('close', r); });
     }
   } catch (e) {

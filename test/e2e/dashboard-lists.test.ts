@@ -124,12 +124,16 @@ describe('dashboard: run lists and logs', { skip: SKIP, timeout: 300_000 }, () =
     await screenshot(page, 'taskrun-failed');
   });
 
-  it('searches the log, jumps to the first error, shows times and downloads it', async () => {
-    const script = 'for i in $(seq 1 3000); do echo "line $i fine"; done; echo "Error: disk full"; for i in $(seq 1 3000); do echo "after $i"; done';
+  it('searches the log, jumps to the first error, shows when each line was written and downloads it', async () => {
+    const script = 'for i in $(seq 1 3000); do echo "line $i fine"; done; sleep 1; echo "Error: disk full"; for i in $(seq 1 3000); do echo "after $i"; done';
     assert.equal((await api(s, 'POST', RUNS, pipelineRun('long', { work: [[], script] }))).status, 201);
     await page.goto(`${s.url}/#/runs/default/long`);
     const log = page.getByTestId('log');
     await page.locator('h1 .badge.Succeeded').waitFor({ timeout: 90_000 });
+    // opened again well after the run: the times shown are when the lines were written, not loaded
+    await new Promise((r) => setTimeout(r, 1500));
+    const reopened = Date.now();
+    await page.reload();
     await page.getByText('6001 lines', { exact: true }).waitFor();
     await page.getByLabel('Follow').uncheck();
     await log.evaluate((el) => { el.scrollTop = 0; });
@@ -143,6 +147,8 @@ describe('dashboard: run lists and logs', { skip: SKIP, timeout: 300_000 }, () =
     await page.getByText('1/1', { exact: true }).waitFor();
     await log.locator('.logline.hit', { hasText: 'after 2999' }).waitFor();
     await page.getByLabel('Times').check();
+    // the log is fetched again with its times
+    await page.getByText('6001 lines', { exact: true }).waitFor();
     await log.locator('.ts').first().waitFor();
     assert.match(await log.locator('.ts').first().innerText(), /^\d\d:\d\d:\d\d\.\d{3}$/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
@@ -150,9 +156,15 @@ describe('dashboard: run lists and logs', { skip: SKIP, timeout: 300_000 }, () =
     const text = readFileSync((await download.path())!, 'utf8').trim().split('\n');
     assert.equal(text.length, 6001);
     assert.match(text[3000], /^\S+Z \[run\] Error: disk full$/);
+    const times = [text[0], text[3000], text[6000]].map((l) => Date.parse(l.split(' ')[0]));
+    assert.ok(times[0] <= times[1] && times[1] <= times[2], `in order: ${times}`);
+    assert.ok(times[1] - times[0] >= 900, `the line after a second's sleep is dated a second later: ${times}`);
+    assert.ok(times[2] < reopened - 1000, `written before the page was opened again: ${new Date(times[2]).toISOString()} vs ${new Date(reopened).toISOString()}`);
+    await screenshot(page, 'log-search');
   });
 
-  it('logged no console errors on any page', () => {
+  it('logged no console errors on any page', async () => {
+    await screenshot(page, 'lists-last-page');
     assert.deepEqual(errors, []);
   });
 });

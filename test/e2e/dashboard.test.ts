@@ -49,6 +49,12 @@ describe('dashboard', { skip: SKIP, timeout: 300_000 }, () => {
         assert.equal(get, 401, `GET ${path}`);
         assert.equal(post, 401, `POST ${path}`);
       }
+      // what a person sees opening an API URL in the browser without the session
+      const opened = await p.goto(`${s.url}/apis/tekton.dev/v1/namespaces/default/pipelineruns`);
+      assert.equal(opened?.status(), 401);
+      await p.getByText('Unauthorized').first().waitFor();
+      await screenshot(p, 'api-refused');
+      await p.goto(s.url);
       // signed in, the cookie alone (no X-Kiln-CSRF header, as a cross-site form would send) is not enough
       await p.fill('#token', admin.token);
       await p.click('button[type=submit]');
@@ -196,7 +202,8 @@ describe('dashboard', { skip: SKIP, timeout: 300_000 }, () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
-  it('logged no console errors on any page', () => {
+  it('logged no console errors on any page', async () => {
+    await screenshot(page, 'last-page');
     assert.deepEqual(errors, []);
   });
 });

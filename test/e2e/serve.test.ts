@@ -49,6 +49,14 @@ describe('kiln serve', () => {
     assert.match(got.stdout, new RegExp(`^${pr.metadata.name}\\s+True\\s+Completed`, 'm'));
     const logs = await kiln(['logs', pr.metadata.name], { env });
     assert.match(logs.stdout, /^\[package\/unnamed-0\] app-c0ffee1\.tar$/m);
+    // --timestamps, as kubectl logs: when each line reached kiln, between the run's start and end
+    const timed = await kiln(['logs', '--timestamps', pr.metadata.name], { env });
+    const line = /^(\S+) \[package\/unnamed-0\] app-c0ffee1\.tar$/m.exec(timed.stdout);
+    assert.ok(line, timed.stdout);
+    const at = Date.parse(line[1]);
+    assert.ok(at >= Date.parse(pr.status.startTime) - 1000 && at <= Date.parse(pr.status.completionTime) + 1000, `${line[1]} within ${pr.status.startTime}…${pr.status.completionTime}`);
+    const followed = await kiln(['logs', '-f', '--timestamps', pr.metadata.name], { env });
+    assert.match(followed.stdout, /^\d{4}-\d\d-\d\dT[\d:.]+Z \[package\/unnamed-0\] app-c0ffee1\.tar$/m);
     const described = await kiln(['describe', 'pr', pr.metadata.name], { env });
     assert.match(described.stdout, /Status: +Succeeded=True \(Completed\)/);
     // kiln start: a run of the stored pipeline with tkn's -w form (a claim: tasks share it), followed live

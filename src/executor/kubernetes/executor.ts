@@ -18,6 +18,7 @@ import { parseReportFiles } from './reports.ts';
 import { maskReportFiles } from '../process/reports.ts';
 import type { PodOptions } from './podspec.ts';
 import { containersOf, outcomeOf, parseReport, stopSteps } from './status.ts';
+import { recordLogTimes } from '../logtimes.ts';
 import type { PodStatus } from './status.ts';
 
 /** What the executor needs of a Kubernetes API. */
@@ -214,6 +215,8 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
 
     async function run(): Promise<ExecutionSnapshot> {
       mkdirSync(layout.logs, { recursive: true, mode: 0o700 });
+      // when each copied log line arrived, beside the logs (logtimes.ts)
+      const times = recordLogTimes(layout.logs);
       const podMade = await launch();
       const o = await ended;
       if (timer) clearTimeout(timer);
@@ -233,6 +236,7 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       abort.abort();
       if (podMade) await api.delete(ns, name).catch(() => undefined);
       if (secret) await api.deleteSecret(ns, credsSecretName(name)).catch(() => undefined);
+      await times.stop();
       Object.assign(state, { outcome: o, finishedAt: ts() });
       onChange();
       return { ...state, steps: [...state.steps], sidecars: [...state.sidecars] };

@@ -21,6 +21,7 @@ import type { PodDeps, PodRuntime } from './container.ts';
 import { startSidecars } from './sidecars.ts';
 import { ensureImages, pullOutcome } from './pull.ts';
 import type { PullFailure } from './pull.ts';
+import { recordLogTimes } from '../logtimes.ts';
 
 /** Task or step outputs read back, and the first refusal met reading them (a link where kiln reads). */
 interface Read { results: Record<string, string>; artifacts?: string; refused?: string }
@@ -282,8 +283,11 @@ export function startPodAttempt(deps: PodDeps, plan: ExecutionPlan, suffix: stri
     ? setTimeout(() => cancel('timeout', `TaskRun "${plan.taskRunName}" failed to finish within "${goDuration(plan.timeoutMs!)}"`), plan.timeoutMs)
     : undefined;
   state.startedAt = rt.ts();
+  // when each log line arrived, beside the logs (logtimes.ts); complete before the outcome is told
+  const times = recordLogTimes(layout.logs);
   const done = runAll(rt).catch((e: Error): ExecutionOutcome => ({ status: 'failed', reason: 'PodCreationFailed', message: e.message }))
-    .then(function finish(outcome) {
+    .then(async function finish(outcome) {
+      await times.stop();
       if (timer) clearTimeout(timer);
       state.finishedAt = rt.ts();
       state.outcome = outcome;

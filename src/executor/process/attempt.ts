@@ -14,6 +14,7 @@ import { startSidecars } from './sidecars.ts';
 import { maskValues, planMasker } from '../mask.ts';
 import { scrubAttempt, scrubbedDirs } from './unmasked.ts';
 import { maskReportFiles, readReportFiles } from './reports.ts';
+import { recordLogTimes } from '../logtimes.ts';
 
 /** Go's time.Duration.String for whole milliseconds: 90000 → "1m30s", 1500 → "1.5s", 0 → "0s". */
 export function goDuration(ms: number): string {
@@ -236,8 +237,11 @@ export function startAttempt(deps: AttemptDeps, plan: ExecutionPlan, onChange: (
     ? setTimeout(() => cancel('timeout', `TaskRun "${plan.taskRunName}" failed to finish within "${goDuration(plan.timeoutMs!)}"`), plan.timeoutMs)
     : undefined;
   state.startedAt = rt.ts();
+  // when each log line arrived, beside the logs (logtimes.ts); complete before the outcome is told
+  const times = recordLogTimes(logDir);
   const done = runAll(rt).catch((e: Error): ExecutionOutcome => ({ status: 'failed', reason: 'PodCreationFailed', message: e.message }))
-    .then(function finish(outcome) {
+    .then(async function finish(outcome) {
+      await times.stop();
       if (timer) clearTimeout(timer);
       state.finishedAt = rt.ts();
       state.outcome = outcome;
