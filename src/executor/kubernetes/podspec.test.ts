@@ -134,6 +134,56 @@ test('credentials: a Secret of their own, mounted in prepare only, copied 0600 t
   assert.deepEqual(r.unsupported.map((u) => u.why), ['a Pod cannot hold "../x", "/etc/y" (relative paths without ".." only)']);
 });
 
+/** Mounts of `c` as `path name [ro]`. */
+const mountsOf = (c: any): string[] => c.volumeMounts.map((m: any) => `${m.mountPath} ${m.name}${m.readOnly ? ' ro' : ''}`);
+
+test('a step mounting its own volume at /workspace or /tekton/home replaces the Pod\'s mount there (one mount per path, as Tekton)', () => {
+  const r = podFor(plan({
+    volumes: [{ name: 'empty', source: { type: 'emptyDir' } }],
+    steps: [step('plain', { script: 'true' }), step('ws', { script: 'true', mounts: [{ volume: 'empty', mountPath: '/workspace' }] }), step('home', { script: 'true', mounts: [{ volume: 'empty', mountPath: '/tekton/home/' }] })],
+  }), OPTS);
+  assert.ok('pod' in r);
+  new Pod(r.pod as any).validate();
+  const [, plain, ws, home] = (r.pod as any).spec.initContainers;
+  for (const c of [plain, ws, home]) {
+    const paths = c.volumeMounts.map((m: any) => m.mountPath.replace(/\/+$/, ''));
+    assert.equal(new Set(paths).size, paths.length, `${c.name}: ${paths.join(', ')}`);
+  }
+  assert.ok(mountsOf(plain).includes('/workspace tekton-internal-workspace') && mountsOf(plain).includes('/tekton/home tekton-internal-home'));
+  assert.ok(mountsOf(ws).includes('/workspace empty') && !mountsOf(ws).includes('/workspace tekton-internal-workspace'));
+  assert.ok(mountsOf(ws).includes('/tekton/home tekton-internal-home'), 'the other mounts stay');
+  assert.ok(mountsOf(home).includes('/tekton/home/ empty') && !mountsOf(home).includes('/tekton/home tekton-internal-home'));
+  assert.ok(mountsOf(home).includes('/workspace tekton-internal-workspace'));
+});
+
+test('a step starts in /workspace unless it names its workingDir (a relative one is under /workspace); sidecars keep their image\'s', () => {
+  const r = podFor(plan({
+    sidecars: [{ name: 'db', containerName: 'sidecar-db', image: 'docker.io/library/postgres:16', env: [], mounts: [] }],
+    steps: [step('none', { script: 'pwd' }), step('abs', { script: 'pwd', workingDir: '/src' }), step('rel', { script: 'pwd', workingDir: 'source/app' })],
+  }), OPTS);
+  assert.ok('pod' in r);
+  const byName = Object.fromEntries((r.pod as any).spec.initContainers.map((c: any) => [c.name, c.workingDir]));
+  assert.deepEqual(byName, { 'prepare': undefined, 'sidecar-db': undefined, 'step-none': '/workspace', 'step-abs': '/src', 'step-rel': '/workspace/source/app' });
+});
+
+test('each step writes only its own /tekton/run/<i> (where /tekton/steps/<name> and /tekton/steps/<i> lead); the others are read-only', () => {
+  const r = podFor(plan({ steps: [step('a', { script: 'true' }), step('b', { script: 'true' }), step('c', { script: 'true' })] }), OPTS);
+  assert.ok('pod' in r);
+  const pod = r.pod as any;
+  assert.deepEqual(pod.spec.volumes.filter((v: any) => v.name.startsWith('tekton-internal-run-')), [0, 1, 2].map((i) => ({ name: `tekton-internal-run-${i}`, emptyDir: {} })));
+  const run = (c: any) => mountsOf(c).filter((m) => m.startsWith('/tekton/run/'));
+  const [prepare, a, b, c] = pod.spec.initContainers;
+  assert.deepEqual(run(prepare), ['/tekton/run/0 tekton-internal-run-0', '/tekton/run/1 tekton-internal-run-1', '/tekton/run/2 tekton-internal-run-2']);
+  assert.deepEqual(run(a), ['/tekton/run/0 tekton-internal-run-0', '/tekton/run/1 tekton-internal-run-1 ro', '/tekton/run/2 tekton-internal-run-2 ro']);
+  assert.deepEqual(run(b), ['/tekton/run/0 tekton-internal-run-0 ro', '/tekton/run/1 tekton-internal-run-1', '/tekton/run/2 tekton-internal-run-2 ro']);
+  assert.deepEqual(run(c), ['/tekton/run/0 tekton-internal-run-0 ro', '/tekton/run/1 tekton-internal-run-1 ro', '/tekton/run/2 tekton-internal-run-2']);
+  assert.ok(run(pod.spec.containers[0]).every((m) => m.endsWith(' ro')) && run(pod.spec.containers[0]).length === 3, 'report reads them all');
+  const script = prepare.command[3];
+  assert.match(script, /ln -s \/tekton\/run\/1\/status \/tekton\/steps\/step-b\n/);
+  assert.match(script, /ln -s step-b \/tekton\/steps\/1\n/);
+  assert.match(script, /mkdir -p \/tekton\/run\/1\/status \/tekton\/run\/1\/status\/results \/tekton\/run\/1\/status\/artifacts/);
+});
+
 test('the schemas catch a bad Pod (the check above can fail)', () => {
   const r = podFor(plan(), OPTS);
   assert.ok('pod' in r);

@@ -46,6 +46,29 @@ const INTERNAL: ReadonlyArray<[string, string]> = [
 ];
 const internalMounts = (readOnly: ReadonlySet<string> = new Set()) => INTERNAL.map(([name, mountPath]) => ({ name, mountPath, ...(readOnly.has(name) ? { readOnly: true } : {}) }));
 
+/**
+ * Step i's own run directory, /tekton/run/<i> (an emptyDir each, as Tekton): its exit code,
+ * results and artifacts live in /tekton/run/<i>/status, which /tekton/steps/<container> and
+ * /tekton/steps/<i> link to. Step i alone mounts it writable; the other steps read it.
+ */
+export const runVolume = (i: number) => `tekton-internal-run-${i}`;
+export const runDir = (i: number) => `/tekton/run/${i}`;
+/** The mounts of every step's run directory: writable for step `own` only (none for -1, every one for 'all'). */
+function runMounts(plan: ExecutionPlan, own: number | 'all'): Obj[] {
+  return plan.steps.map((_, j) => ({ name: runVolume(j), mountPath: runDir(j), ...(own === 'all' || own === j ? {} : { readOnly: true }) }));
+}
+
+/** A mount path as compared for clashes: without its trailing slashes (and `.` parts). */
+const cleanPath = (p: string) => p.split('/').filter((x) => x && x !== '.').join('/');
+
+/** Where a step without `workingDir` starts (Tekton's default); a relative one is under it. */
+export const DEFAULT_WORKING_DIR = '/workspace';
+const workingDirOf = (wd: string | undefined) => {
+  const d = wd?.trim();
+  if (!d) return DEFAULT_WORKING_DIR;
+  return d.startsWith('/') ? d : `${DEFAULT_WORKING_DIR}/${d}`;
+};
+
 /** A plan volume as a Pod volume, or why it has none. */
 function podVolume(v: ExecutionPlan['volumes'][number]): Obj | string {
   const s = v.source;
@@ -72,8 +95,12 @@ function probe(p: PlanProbe): Obj {
   }).filter(([, x]) => x !== undefined));
 }
 
-/** What every container of a step or sidecar carries over from the plan. */
-function common(c: PlanContainer): Obj {
+/**
+ * What every container of a step or sidecar carries over from the plan. The Pod's own mounts
+ * (/workspace, /tekton/home, …) give way to a mount of the container's own at the same path, as
+ * in Tekton (two mounts at one path are refused by the API server).
+ */
+function common(c: PlanContainer, o: { extra?: Obj[]; step?: boolean } = {}): Obj {
   const env = [...c.env.map((e) => ({ name: e.name, value: e.value }))];
   if (!c.env.some((e) => e.name === 'HOME')) env.push({ name: 'HOME', value: '/tekton/home' });
   const sc: Obj = c.privileged
@@ -83,16 +110,17 @@ function common(c: PlanContainer): Obj {
   if (c.runAs?.gid !== undefined) sc.runAsGroup = c.runAs.gid;
   if (c.runAs?.nonRoot !== undefined) sc.runAsNonRoot = c.runAs.nonRoot;
   const limits = Object.fromEntries(Object.entries(c.limits ?? {}).filter(([, q]) => q));
+  const own = new Set(c.mounts.map((m) => cleanPath(m.mountPath)));
   return {
     name: c.containerName,
     image: c.image,
     ...(c.imagePullPolicy ? { imagePullPolicy: c.imagePullPolicy } : {}),
-    ...(c.workingDir ? { workingDir: c.workingDir } : {}),
+    ...(o.step ? { workingDir: workingDirOf(c.workingDir) } : c.workingDir ? { workingDir: c.workingDir } : {}),
     env,
     ...(Object.keys(limits).length ? { resources: { limits } } : {}),
     securityContext: sc,
     volumeMounts: [
-      ...internalMounts(new Set(['tekton-internal-bin', 'tekton-internal-scripts'])),
+      ...[...internalMounts(new Set(['tekton-internal-bin', 'tekton-internal-scripts'])), ...(o.extra ?? [])].filter((m) => !own.has(cleanPath(m.mountPath as string))),
       ...c.mounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, ...(m.subPath ? { subPath: m.subPath } : {}), ...(m.readOnly ? { readOnly: true } : {}) })),
     ],
   };
@@ -115,10 +143,12 @@ function prepareContainer(plan: ExecutionPlan, o: PodOptions): Obj {
   const lines = ['set -e', `/bin/busybox cp /bin/busybox ${POD_BUSYBOX}`, ...credsLines(plan)];
   scripts.forEach((c, i) => lines.push(`printf %s "$KILN_SCRIPT_${i}" | /bin/busybox base64 -d > /tekton/scripts/${c.containerName}`, `/bin/busybox chmod 0755 /tekton/scripts/${c.containerName}`));
   // steps may run as any user (runAsUser): their directories are open to all, as emptyDirs are;
-  // /tekton/steps/<index> names the same directory (Tekton's link)
+  // /tekton/steps/<container> links to the step's own /tekton/run/<i>/status, and
+  // /tekton/steps/<index> names the same directory (Tekton's links)
   plan.steps.forEach((c, i) => {
-    const dirs = ['', '/results', '/artifacts'].map((x) => shQuote(`/tekton/steps/${c.containerName}${x}`)).join(' ');
-    lines.push(`/bin/busybox mkdir -p ${dirs}`, `/bin/busybox chmod 0777 ${dirs}`, `/bin/busybox ln -s ${shQuote(c.containerName)} /tekton/steps/${i}`);
+    const dirs = ['', '/results', '/artifacts'].map((x) => `${runDir(i)}/status${x}`).join(' ');
+    lines.push(`/bin/busybox mkdir -p ${dirs}`, `/bin/busybox chmod 0777 ${dirs}`,
+      `/bin/busybox ln -s ${runDir(i)}/status ${shQuote(`/tekton/steps/${c.containerName}`)}`, `/bin/busybox ln -s ${shQuote(c.containerName)} /tekton/steps/${i}`);
   });
   return {
     name: 'prepare',
@@ -126,7 +156,7 @@ function prepareContainer(plan: ExecutionPlan, o: PodOptions): Obj {
     command: ['/bin/busybox', 'sh', '-c', `${lines.join('\n')}\n`],
     env: scripts.map((c, i) => ({ name: `KILN_SCRIPT_${i}`, value: Buffer.from(scriptText(c.script!)).toString('base64') })),
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
-    volumeMounts: [...internalMounts(), ...(credsLines(plan).length ? [{ name: CREDS_VOLUME, mountPath: CREDS_SECRET_DIR, readOnly: true }] : [])],
+    volumeMounts: [...internalMounts(), ...runMounts(plan, 'all'), ...(credsLines(plan).length ? [{ name: CREDS_VOLUME, mountPath: CREDS_SECRET_DIR, readOnly: true }] : [])],
   };
 }
 
@@ -144,7 +174,7 @@ function reportContainer(plan: ExecutionPlan, o: PodOptions): Obj {
     image: o.toolsImage,
     command: [b, 'sh', '-c', `${lines.join('\n')}\n`],
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
-    volumeMounts: [...internalMounts(new Set(INTERNAL.map(([n]) => n))), ...reportMounts(plan)],
+    volumeMounts: [...internalMounts(new Set(INTERNAL.map(([n]) => n))), ...runMounts(plan, -1), ...reportMounts(plan)],
   };
 }
 
@@ -157,7 +187,7 @@ export function podLabels(plan: ExecutionPlan, o: Pick<PodOptions, 'labels'>): R
 /** The Pod running `plan`, or what in the plan a Pod cannot express. */
 export function podFor(plan: ExecutionPlan, o: PodOptions): { pod: Obj } | { unsupported: Unsupported[] } {
   const unsupported: Unsupported[] = [];
-  const volumes: Obj[] = INTERNAL.map(([name]) => ({ name, emptyDir: {} }));
+  const volumes: Obj[] = [...INTERNAL, ...plan.steps.map((_, i) => [runVolume(i)])].map(([name]) => ({ name, emptyDir: {} }));
   for (const v of plan.volumes) {
     const pv = podVolume(v);
     if (typeof pv === 'string') unsupported.push({ what: `volume ${v.name}`, why: pv });
@@ -172,7 +202,7 @@ export function podFor(plan: ExecutionPlan, o: PodOptions): { pod: Obj } | { uns
     const argv = argvOf(c, o.entrypoints);
     if (!argv) unsupported.push({ what: `step ${c.name}`, why: `it names no command and the entrypoint of image ${c.image} is not known` });
     const gate = o.gated?.includes(i) ? { index: i, earlier: plan.steps.slice(0, i).map((x) => x.containerName) } : undefined;
-    const container = common(c);
+    const container = common(c, { extra: runMounts(plan, i), step: true });
     if (gate) (container.volumeMounts as Obj[]).push({ name: DOWNWARD_VOLUME, mountPath: DOWNWARD_DIR, readOnly: true });
     return { ...container, command: [POD_BUSYBOX, 'sh', '-c', stepWrapper(c, { skip: o.skipped?.includes(i), gate }), 'kiln-step', ...(argv ?? [])] };
   });
