@@ -12,7 +12,8 @@
 // other than emptyDir, persistentVolumeClaim (a directory per claim under the work dir), downwardAPI
 // (metadata fields, rewritten when the Pod changes; podvolumes.ts), configMap and secret (their
 // files written once, at the Pod's start; a missing one fails the Pod after 5 s, where a kubelet
-// would keep it waiting), env valueFrom, pod-level securityContext, image pulls (images must be present: a missing one is
+// would keep it waiting), projected (those sources written once into one directory, and a
+// serviceAccountToken source as a placeholder token: no token is issued here), env valueFrom, pod-level securityContext, image pulls (images must be present: a missing one is
 // ErrImagePull), Services and networking between Pods, node selection (every Pod is taken).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -92,6 +93,9 @@ interface Run {
   writes: Promise<void>;
 }
 
+/** What a configMap or secret (volume or projected source) names: its object, the keys as files, their modes. */
+interface KeySource { name: string; items?: Array<{ key: string; path: string; mode?: number }>; defaultMode?: number; optional?: boolean }
+
 /** A Pod's volumes on the node: name → host directory; configMap and secret volumes are mounted read-only. */
 interface Volumes { dirs: Map<string, string>; readOnly: Set<string> }
 
@@ -154,29 +158,49 @@ export async function startPodRunner(o: PodRunnerOptions): Promise<PodRunner> {
     }
   }
 
-  /** A configMap or secret volume's files, as the kubelet projects them (items, modes, optional); or why not. */
-  async function projectSource(r: Run, v: Record<string, unknown> & { name: string }, dir: string): Promise<string | undefined> {
-    const cm = v.configMap as { name: string; items?: Array<{ key: string; path: string; mode?: number }>; defaultMode?: number; optional?: boolean } | undefined;
-    const sec = v.secret as { secretName: string; items?: Array<{ key: string; path: string; mode?: number }>; defaultMode?: number; optional?: boolean } | undefined;
-    const src = (cm ?? sec)!;
-    const name = cm ? cm.name : sec!.secretName;
-    const obj = await readSource(r, cm ? 'configmaps' : 'secrets', name);
-    if (!obj) return src.optional ? undefined : `MountVolume.SetUp failed for volume "${v.name}" : ${cm ? 'configmap' : 'secret'} "${name}" not found`;
+  /** A configMap or secret source's files in `dir`, as the kubelet projects them (items, modes, optional); or why not. */
+  async function projectSource(r: Run, volume: string, kind: 'configmaps' | 'secrets', src: KeySource, dir: string, defaultMode?: number): Promise<string | undefined> {
+    const obj = await readSource(r, kind, src.name);
+    const what = kind === 'configmaps' ? 'configmap' : 'secret';
+    if (!obj) return src.optional ? undefined : `MountVolume.SetUp failed for volume "${volume}" : ${what} "${src.name}" not found`;
     const files = new Map<string, Buffer>();
-    for (const [k, val] of Object.entries((obj.data ?? {}) as Record<string, string>)) files.set(k, cm ? Buffer.from(val) : Buffer.from(val, 'base64'));
+    for (const [k, val] of Object.entries((obj.data ?? {}) as Record<string, string>)) files.set(k, kind === 'configmaps' ? Buffer.from(val) : Buffer.from(val, 'base64'));
     for (const [k, val] of Object.entries((obj.binaryData ?? {}) as Record<string, string>)) files.set(k, Buffer.from(val, 'base64'));
     const items = src.items ?? [...files.keys()].map((key) => ({ key, path: key, mode: undefined }));
     for (const it of items) {
       const data = files.get(it.key);
       if (!data) {
         if (src.optional) continue;
-        return `MountVolume.SetUp failed for volume "${v.name}" : configmap references non-existent config key: ${it.key}`;
+        return `MountVolume.SetUp failed for volume "${volume}" : ${what} references non-existent config key: ${it.key}`;
       }
-      if (it.path.startsWith('/') || it.path.split('/').includes('..')) return `volume ${v.name}: item path ${it.path} must be relative without ".."`;
+      if (it.path.startsWith('/') || it.path.split('/').includes('..')) return `volume ${volume}: item path ${it.path} must be relative without ".."`;
       const file = join(dir, it.path);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, data);
-      chmodSync(file, it.mode ?? src.defaultMode ?? 0o644);
+      chmodSync(file, it.mode ?? src.defaultMode ?? defaultMode ?? 0o644);
+    }
+    return undefined;
+  }
+
+  /**
+   * A projected volume's sources, one after the other in `dir`: configMap, secret, downwardAPI
+   * (written once: not refreshed as the plain downward API volumes are) and serviceAccountToken (a
+   * placeholder token: this runner has no token issuer); or why not.
+   */
+  async function projectAll(r: Run, volume: string, p: { sources?: Array<Record<string, any>>; defaultMode?: number }, dir: string): Promise<string | undefined> {
+    for (const s of p.sources ?? []) {
+      let why: string | undefined;
+      if (s.configMap) why = await projectSource(r, volume, 'configmaps', s.configMap, dir, p.defaultMode);
+      else if (s.secret) why = await projectSource(r, volume, 'secrets', s.secret, dir, p.defaultMode);
+      else if (s.downwardAPI) why = writeDownward(dir, { items: s.downwardAPI.items, defaultMode: p.defaultMode }, r.pod.metadata);
+      else if (s.serviceAccountToken) {
+        const path = String(s.serviceAccountToken.path ?? '');
+        if (!path || path.startsWith('/') || path.split('/').includes('..')) return `volume ${volume}: serviceAccountToken path ${path} must be relative without ".."`;
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), `kiln-test-token.${r.pod.metadata.namespace}.${s.serviceAccountToken.audience ?? 'api'}`);
+        chmodSync(join(dir, path), p.defaultMode ?? 0o644);
+      } else why = `a projected source of kind ${Object.keys(s).join(', ')} is not run here`;
+      if (why) return why.startsWith('MountVolume') ? why : `volume ${volume}: ${why}`;
     }
     return undefined;
   }
@@ -198,16 +222,20 @@ export async function startPodRunner(o: PodRunnerOptions): Promise<PodRunner> {
         dirs.set(v.name, dir);
         readOnly.add(v.name);
         continue;
-      } else if (v.configMap || v.secret) {
+      } else if (v.configMap || v.secret || v.projected) {
         dir = join(r.dir, 'volumes', v.name);
         mkdirSync(dir, { recursive: true });
-        const why = await projectSource(r, v, dir);
+        const cm = v.configMap as (KeySource & { defaultMode?: number }) | undefined;
+        const sec = v.secret as ({ secretName: string } & Omit<KeySource, 'name'> & { defaultMode?: number }) | undefined;
+        const why = v.projected ? await projectAll(r, v.name, v.projected as { sources?: Array<Record<string, any>>; defaultMode?: number }, dir)
+          : cm ? await projectSource(r, v.name, 'configmaps', cm, dir, cm.defaultMode)
+          : await projectSource(r, v.name, 'secrets', { ...sec!, name: sec!.secretName }, dir, sec!.defaultMode);
         if (why) return why;
         chmodSync(dir, 0o755);
         dirs.set(v.name, dir);
         readOnly.add(v.name);
         continue;
-      } else return `volume ${v.name}: only emptyDir, persistentVolumeClaim, downwardAPI, configMap and secret volumes are run here`;
+      } else return `volume ${v.name}: only emptyDir, persistentVolumeClaim, downwardAPI, configMap, secret and projected volumes are run here`;
       mkdirSync(dir, { recursive: true });
       chmodSync(dir, 0o777);
       dirs.set(v.name, dir);
