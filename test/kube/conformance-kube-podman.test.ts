@@ -54,6 +54,62 @@ spec:
         ! touch /cfg/sub/written 2>/dev/null
 `;
 
+const PROJECTED = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {colour: blue}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {token: s3cret}
+---
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: projected}
+spec:
+  workspaces:
+  - name: all
+    projected:
+      sources:
+      - configMap: {name: settings}
+      - secret: {name: creds, items: [{key: token, path: auth/token}]}
+      - downwardAPI: {items: [{path: podname, fieldRef: {fieldPath: metadata.name}}]}
+      - serviceAccountToken: {path: sa/token, audience: vault}
+  taskSpec:
+    workspaces: [{name: all, mountPath: /all}]
+    steps:
+    - image: ${IMAGE}
+      script: |
+        [ "$(cat /all/colour)" = blue ]
+        [ "$(cat /all/auth/token)" = s3cret ]
+        [ "$(cat /all/podname)" = projected-pod ]
+        [ -s /all/sa/token ]
+`;
+
+// Tekton's Pod layout where a step sees it: its own mount at /workspace replaces the Pod's, it
+// starts in /workspace, and it cannot write another step's directory
+const LAYOUT = `apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: layout}
+spec:
+  taskSpec:
+    volumes: [{name: empty, emptyDir: {}}]
+    steps:
+    - {name: write, image: ${IMAGE}, script: 'pwd > where; [ "$(cat /workspace/where)" = /workspace ]'}
+    - name: own
+      image: ${IMAGE}
+      volumeMounts: [{name: empty, mountPath: /workspace}]
+      script: '[ ! -e /workspace/where ]'
+    - name: others
+      image: ${IMAGE}
+      script: |
+        ! echo 1 > /tekton/steps/0/exitCode 2>/dev/null
+        ! echo 1 > /tekton/run/0/out 2>/dev/null
+        [ "$(cat /tekton/steps/step-write/exitCode)" = 0 ]
+        echo 1 > /tekton/steps/2/mine
+`;
+
 const RESULTS = `apiVersion: tekton.dev/v1
 kind: PipelineRun
 metadata: {name: results}
@@ -84,14 +140,16 @@ test('kiln conformance --executor kubernetes: Pods in the cluster, with the file
   cluster = await startStandInCluster({ dir: join(base, 'cluster'), podman });
   const dir = join(base, 'files');
   mkdirSync(dir, { recursive: true });
-  for (const [name, text] of Object.entries({ 'fails.yaml': FAILS, 'results.yaml': RESULTS, 'volumes.yaml': VOLUMES })) writeFileSync(join(dir, name), text);
+  for (const [name, text] of Object.entries({ 'fails.yaml': FAILS, 'layout.yaml': LAYOUT, 'projected.yaml': PROJECTED, 'results.yaml': RESULTS, 'volumes.yaml': VOLUMES })) writeFileSync(join(dir, name), text);
   const report = join(base, 'report.md');
   const r = await kiln(['conformance', dir, '--executor', 'kubernetes', '--kubeconfig', cluster.kubeconfig, '--tools-image', IMAGE, '--data-dir', join(base, 'kiln'), '--timeout', '120s', '-j', '3', '--report', report]);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /^FAIL fails\.yaml \(Failed: "step-boom" exited with code 3\) /m);
   assert.match(r.stdout, /^PASS results\.yaml \(Succeeded: /m);
   assert.match(r.stdout, /^PASS volumes\.yaml \(Succeeded: /m);
-  assert.match(r.stdout, /^2 passed, 1 failed, 0 skipped$/m);
+  assert.match(r.stdout, /^PASS projected\.yaml \(Succeeded: /m);
+  assert.match(r.stdout, /^PASS layout\.yaml \(Succeeded: /m);
+  assert.match(r.stdout, /^4 passed, 1 failed, 0 skipped$/m);
   // each file's namespace (and with it its ConfigMaps and Secrets) is gone from the cluster
   const nss = (await (await fetch(`${cluster.url}/api/v1/namespaces`)).json()) as { items: Array<{ metadata: { name: string } }> };
   assert.deepEqual(nss.items.map((n) => n.metadata.name).filter((n) => /^c\d/.test(n)), []);
