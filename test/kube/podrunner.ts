@@ -21,12 +21,12 @@ import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, readSync, rmSy
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { podmanRun, removePods } from '../../src/executor/podman/cli.ts';
 import type { Podman } from '../../src/executor/podman/cli.ts';
 import { bindsOf, runArgs } from './podargs.ts';
-import { writeDownward } from './podvolumes.ts';
-import type { PodMeta } from './podvolumes.ts';
+import { writeDownward, writeKeys, writeProjected } from './podvolumes.ts';
+import type { KeySource, PodMeta, ProjectedSource } from './podvolumes.ts';
 import type { KubeContainer, KubeProbe } from './podargs.ts';
 
 export interface PodRunnerOptions {
@@ -93,9 +93,6 @@ interface Run {
   writes: Promise<void>;
 }
 
-/** What a configMap or secret (volume or projected source) names: its object, the keys as files, their modes. */
-interface KeySource { name: string; items?: Array<{ key: string; path: string; mode?: number }>; defaultMode?: number; optional?: boolean }
-
 /** A Pod's volumes on the node: name → host directory; configMap and secret volumes are mounted read-only. */
 interface Volumes { dirs: Map<string, string>; readOnly: Set<string> }
 
@@ -158,53 +155,6 @@ export async function startPodRunner(o: PodRunnerOptions): Promise<PodRunner> {
     }
   }
 
-  /** A configMap or secret source's files in `dir`, as the kubelet projects them (items, modes, optional); or why not. */
-  async function projectSource(r: Run, volume: string, kind: 'configmaps' | 'secrets', src: KeySource, dir: string, defaultMode?: number): Promise<string | undefined> {
-    const obj = await readSource(r, kind, src.name);
-    const what = kind === 'configmaps' ? 'configmap' : 'secret';
-    if (!obj) return src.optional ? undefined : `MountVolume.SetUp failed for volume "${volume}" : ${what} "${src.name}" not found`;
-    const files = new Map<string, Buffer>();
-    for (const [k, val] of Object.entries((obj.data ?? {}) as Record<string, string>)) files.set(k, kind === 'configmaps' ? Buffer.from(val) : Buffer.from(val, 'base64'));
-    for (const [k, val] of Object.entries((obj.binaryData ?? {}) as Record<string, string>)) files.set(k, Buffer.from(val, 'base64'));
-    const items = src.items ?? [...files.keys()].map((key) => ({ key, path: key, mode: undefined }));
-    for (const it of items) {
-      const data = files.get(it.key);
-      if (!data) {
-        if (src.optional) continue;
-        return `MountVolume.SetUp failed for volume "${volume}" : ${what} references non-existent config key: ${it.key}`;
-      }
-      if (it.path.startsWith('/') || it.path.split('/').includes('..')) return `volume ${volume}: item path ${it.path} must be relative without ".."`;
-      const file = join(dir, it.path);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, data);
-      chmodSync(file, it.mode ?? src.defaultMode ?? defaultMode ?? 0o644);
-    }
-    return undefined;
-  }
-
-  /**
-   * A projected volume's sources, one after the other in `dir`: configMap, secret, downwardAPI
-   * (written once: not refreshed as the plain downward API volumes are) and serviceAccountToken (a
-   * placeholder token: this runner has no token issuer); or why not.
-   */
-  async function projectAll(r: Run, volume: string, p: { sources?: Array<Record<string, any>>; defaultMode?: number }, dir: string): Promise<string | undefined> {
-    for (const s of p.sources ?? []) {
-      let why: string | undefined;
-      if (s.configMap) why = await projectSource(r, volume, 'configmaps', s.configMap, dir, p.defaultMode);
-      else if (s.secret) why = await projectSource(r, volume, 'secrets', s.secret, dir, p.defaultMode);
-      else if (s.downwardAPI) why = writeDownward(dir, { items: s.downwardAPI.items, defaultMode: p.defaultMode }, r.pod.metadata);
-      else if (s.serviceAccountToken) {
-        const path = String(s.serviceAccountToken.path ?? '');
-        if (!path || path.startsWith('/') || path.split('/').includes('..')) return `volume ${volume}: serviceAccountToken path ${path} must be relative without ".."`;
-        mkdirSync(dirname(join(dir, path)), { recursive: true });
-        writeFileSync(join(dir, path), `kiln-test-token.${r.pod.metadata.namespace}.${s.serviceAccountToken.audience ?? 'api'}`);
-        chmodSync(join(dir, path), p.defaultMode ?? 0o644);
-      } else why = `a projected source of kind ${Object.keys(s).join(', ')} is not run here`;
-      if (why) return why.startsWith('MountVolume') ? why : `volume ${volume}: ${why}`;
-    }
-    return undefined;
-  }
-
   /** Host directories of the Pod's volumes (and which are read-only), or why one cannot be made. */
   async function makeVolumes(r: Run): Promise<{ dirs: Map<string, string>; readOnly: Set<string> } | string> {
     const dirs = new Map<string, string>();
@@ -225,11 +175,12 @@ export async function startPodRunner(o: PodRunnerOptions): Promise<PodRunner> {
       } else if (v.configMap || v.secret || v.projected) {
         dir = join(r.dir, 'volumes', v.name);
         mkdirSync(dir, { recursive: true });
-        const cm = v.configMap as (KeySource & { defaultMode?: number }) | undefined;
-        const sec = v.secret as ({ secretName: string } & Omit<KeySource, 'name'> & { defaultMode?: number }) | undefined;
-        const why = v.projected ? await projectAll(r, v.name, v.projected as { sources?: Array<Record<string, any>>; defaultMode?: number }, dir)
-          : cm ? await projectSource(r, v.name, 'configmaps', cm, dir, cm.defaultMode)
-          : await projectSource(r, v.name, 'secrets', { ...sec!, name: sec!.secretName }, dir, sec!.defaultMode);
+        const read = (kind: 'configmaps' | 'secrets', name: string) => readSource(r, kind, name);
+        const cm = v.configMap as KeySource | undefined;
+        const sec = v.secret as (Omit<KeySource, 'name'> & { secretName: string }) | undefined;
+        const why = v.projected ? await writeProjected(dir, v.name, v.projected as ProjectedSource, r.pod.metadata, read)
+          : cm ? await writeKeys(dir, v.name, 'configmaps', cm, read)
+          : await writeKeys(dir, v.name, 'secrets', { ...sec!, name: sec!.secretName }, read);
         if (why) return why;
         chmodSync(dir, 0o755);
         dirs.set(v.name, dir);

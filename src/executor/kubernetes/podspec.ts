@@ -51,8 +51,8 @@ const internalMounts = (readOnly: ReadonlySet<string> = new Set()) => INTERNAL.m
  * results and artifacts live in /tekton/run/<i>/status, which /tekton/steps/<container> and
  * /tekton/steps/<i> link to. Step i alone mounts it writable; the other steps read it.
  */
-export const runVolume = (i: number) => `tekton-internal-run-${i}`;
-export const runDir = (i: number) => `/tekton/run/${i}`;
+const runVolume = (i: number) => `tekton-internal-run-${i}`;
+const runDir = (i: number) => `/tekton/run/${i}`;
 /** The mounts of every step's run directory: writable for step `own` only (none for -1, every one for 'all'). */
 function runMounts(plan: ExecutionPlan, own: number | 'all'): Obj[] {
   return plan.steps.map((_, j) => ({ name: runVolume(j), mountPath: runDir(j), ...(own === 'all' || own === j ? {} : { readOnly: true }) }));
@@ -62,7 +62,7 @@ function runMounts(plan: ExecutionPlan, own: number | 'all'): Obj[] {
 const cleanPath = (p: string) => p.split('/').filter((x) => x && x !== '.').join('/');
 
 /** Where a step without `workingDir` starts (Tekton's default); a relative one is under it. */
-export const DEFAULT_WORKING_DIR = '/workspace';
+const DEFAULT_WORKING_DIR = '/workspace';
 const workingDirOf = (wd: string | undefined) => {
   const d = wd?.trim();
   if (!d) return DEFAULT_WORKING_DIR;
