@@ -56,6 +56,18 @@ test('steps without command run their image\'s entrypoint (args replace CMD); ea
   assert.deepEqual(argv('cmd'), ['echo', 'hi']);
 });
 
+test('an image with CMD and no ENTRYPOINT: the CMD is the command and the step\'s args follow it (Tekton\'s rule)', async () => {
+  const k = capturing();
+  const ex = createKubernetesExecutor({ api: k.api, dataDir, toolsImage: 'busybox', entrypointLookup: async () => ({ entrypoint: [], cmd: ['/bin/bash'] }) });
+  await ex.start(plan([step('a', { args: ['-c', 'echo', 'hello'] }), step('b')]), () => {}).done;
+  const argv = (name: string) => {
+    const c = k.pods[0].spec.initContainers.find((x: any) => x.name === `step-${name}`).command as string[];
+    return c.slice(c.indexOf('kiln-step') + 1);
+  };
+  assert.deepEqual(argv('a'), ['/bin/bash', '-c', 'echo', 'hello']);
+  assert.deepEqual(argv('b'), ['/bin/bash']);
+});
+
 test('a lookup that fails fails the attempt with its message (every image named), and no Pod is made', async () => {
   const lookup: EntrypointLookup = async (image) => {
     if (image === 'good') return { entrypoint: ['/good'], cmd: [] };

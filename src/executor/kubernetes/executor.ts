@@ -201,7 +201,8 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
         try {
           const ep = await lookup(image, plan.registryAuth, abort.signal);
           if (!ep.entrypoint.length && !ep.cmd.length) return `image ${image} has neither ENTRYPOINT nor CMD: give the step a command or script`;
-          found[image] = ep;
+          // Tekton's rule: with no ENTRYPOINT the CMD is the command, and the step's args follow it
+          found[image] = ep.entrypoint.length ? ep : { entrypoint: ep.cmd, cmd: [] };
         } catch (e) {
           return (e as Error).message;
         }
