@@ -50,7 +50,7 @@ export interface KubernetesExecutorOptions {
   /** extra Pod options (service account, pull secrets, entrypoints of images known to the caller) */
   podOptions?: (plan: ExecutionPlan) => Partial<PodOptions>;
   /**
-   * reads the ENTRYPOINT and CMD of the images whose steps or sidecars name no command (default:
+   * reads the ENTRYPOINT and CMD of the images whose steps name no command (default:
    * from their registries with the run's imagePullSecrets, kept by digest: imageconfig.ts)
    */
   entrypointLookup?: EntrypointLookup;

@@ -37,11 +37,11 @@ test('platformDigest picks linux/amd64, or says there is none', () => {
   assert.throws(() => platformDigest(index([['linux', 'arm64']])), /no linux\/amd64 manifest/);
 });
 
-test('imagesToLookUp: the images of containers with neither command nor script, once each, unless known', () => {
+test('imagesToLookUp: the images of steps with neither command nor script, once each, unless known (not sidecars\')', () => {
   const c = (name: string, image: string, more: Partial<PlanContainer> = {}): PlanContainer => ({ name, containerName: `step-${name}`, image, env: [], mounts: [], ...more });
   const plan = { steps: [c('a', 'x'), c('b', 'x', { args: ['1'] }), c('c', 'y', { command: ['true'] }), c('d', 'z', { script: 'true' }), c('e', 'w')], sidecars: [c('s', 'v')] } as unknown as ExecutionPlan;
-  assert.deepEqual(imagesToLookUp(plan), ['v', 'x', 'w']);
-  assert.deepEqual(imagesToLookUp(plan, { w: { entrypoint: ['/w'], cmd: [] } }), ['v', 'x']);
+  assert.deepEqual(imagesToLookUp(plan), ['x', 'w']);
+  assert.deepEqual(imagesToLookUp(plan, { w: { entrypoint: ['/w'], cmd: [] } }), ['x']);
 });
 
 describe('registryEntrypointLookup against a registry on loopback', () => {

@@ -95,8 +95,11 @@ export function registryEntrypointLookup({ client = createRegistryClient }: Regi
   };
 }
 
-/** The images of `plan` whose containers name neither command nor script and whose entrypoint `known` lacks. */
+/**
+ * The images of `plan`'s steps that name neither command nor script and whose entrypoint `known`
+ * lacks (a sidecar runs no wrapper: the kubelet starts its image's own entrypoint).
+ */
 export function imagesToLookUp(plan: ExecutionPlan, known: PodOptions['entrypoints'] = {}): string[] {
-  const images = [...plan.sidecars, ...plan.steps].filter((c) => c.script === undefined && !c.command?.length && !known[c.image]).map((c) => c.image);
+  const images = plan.steps.filter((c) => c.script === undefined && !c.command?.length && !known[c.image]).map((c) => c.image);
   return [...new Set(images)];
 }
