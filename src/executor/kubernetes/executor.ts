@@ -56,7 +56,6 @@ export interface KubernetesExecutorOptions {
   entrypointLookup?: EntrypointLookup;
 }
 
-
 /** The Pod's name: Tekton's `<taskrun>-pod`, `-retry<n>` for later attempts, within 63 characters. */
 export function podName(plan: ExecutionPlan): string {
   const attempt = Number(plan.id.split('/')[2] ?? 0) || 0;
@@ -278,6 +277,7 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       if (podMade) await api.delete(ns, name).catch(() => undefined);
       if (secret) await api.deleteSecret(ns, credsSecretName(name)).catch(() => undefined);
       await times.stop();
+      looked.delete(plan.id);
       Object.assign(state, { outcome: o, finishedAt: ts() });
       onChange();
       return { ...state, steps: [...state.steps], sidecars: [...state.sidecars] };
