@@ -22,6 +22,12 @@ export const registryName = (host: string, local: string) => `${host}/${local.re
 /** Pushes the local images of map `tsv` to a new loopback registry; writes the map of their pushed names to `out`. */
 export async function serveImages(podman: Podman, tsv: string, out: string): Promise<RegistryImages> {
   const registry: LoopbackRegistry = await startRegistry();
+  const tagged: Array<{ local: string; to: string }> = [];
+  // the registry goes, and the tags made for it (the local images keep their own names)
+  const stop = async () => {
+    for (const t of tagged) await podmanRun(podman, ['untag', t.local, t.to]);
+    await registry.stop();
+  };
   try {
     const lines: string[] = [];
     for (const line of readFileSync(tsv, 'utf8').split('\n')) {
@@ -31,13 +37,14 @@ export async function serveImages(podman: Podman, tsv: string, out: string): Pro
       for (const args of [['tag', local.trim(), to], ['push', '--quiet', '--tls-verify=false', to]]) {
         const r = await podmanRun(podman, args, 10 * 60_000);
         if (r.code !== 0) throw new Error(`podman ${args.join(' ')}: ${r.stderr.trim()}`);
+        if (args[0] === 'tag') tagged.push({ local: local.trim(), to });
       }
       lines.push(`${from}\t${to}`);
     }
     writeFileSync(out, `${lines.join('\n')}\n`);
-    return { host: registry.host, map: out, stop: () => registry.stop() };
+    return { host: registry.host, map: out, stop };
   } catch (e) {
-    await registry.stop();
+    await stop();
     throw e;
   }
 }
