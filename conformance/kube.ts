@@ -3,8 +3,10 @@
 // server and the test pod runner as its one node (test/kube/cluster.ts: test code that plays the
 // kubelet with podman, not a kubelet). The step images are the podman leg's stand-ins
 // (conformance/images.ts, run first; conformance/images.tsv maps the digest-pinned references),
-// the Pods' prepare and report containers run the stand-in busybox. Runs
-//   kiln conformance DIR --executor kubernetes --kubeconfig <stand-in> --images conformance/images.tsv …
+// the Pods' prepare and report containers run the stand-in busybox. The mapped stand-ins are also
+// pushed to a registry on loopback (test/kube/registry-images.ts) and named by their tags there:
+// the executor reads the entrypoint of a step naming no command from the image's registry. Runs
+//   kiln conformance DIR --executor kubernetes --kubeconfig <stand-in> --images <that map> …
 // writes the report (default docs/conformance-kubernetes.md) with, at its end, every file the
 // podman leg passes (conformance/ratchet-podman.txt) that did not pass here, and prints those too.
 // Usage: node conformance/kube.ts [DIR-or-FILE] [kiln conformance flags…]
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { podmanWith } from '../src/executor/podman/cli.ts';
 import { podmanTestHost } from '../src/executor/podman/testimage.ts';
 import { startStandInCluster } from '../test/kube/cluster.ts';
+import { serveImages } from '../test/kube/registry-images.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -64,20 +67,25 @@ async function main(args: string[]): Promise<number> {
     }
     const images = spawnSync(process.execPath, [join(HERE, 'images.ts')], { stdio: 'inherit' });
     if (images.status !== 0) return images.status ?? 1;
-    const cluster = await startStandInCluster({ dir: join(base, 'cluster'), podman: podmanWith(base) });
+    const podman = podmanWith(base);
+    // the stand-ins also from a registry on loopback: the executor reads the entrypoint of a step
+    // naming no command there (the runner finds the same names in local storage)
+    const served = await serveImages(podman, join(ROOT, 'conformance/images.tsv'), join(base, 'images.tsv'));
+    const cluster = await startStandInCluster({ dir: join(base, 'cluster'), podman }).catch(async (e) => { await served.stop(); throw e; });
     const report = resolve(args.includes('--report') ? args[args.indexOf('--report') + 1] : join(ROOT, REPORT));
     // what is compared below is this run's report, or none
     rmSync(report, { force: true });
     try {
       const code = await run(process.execPath, [
         join(ROOT, 'bin/kiln.mjs'), 'conformance', target, '--executor', 'kubernetes', '--kubeconfig', cluster.kubeconfig,
-        '--tools-image', TOOLS_IMAGE, '--images', 'conformance/images.tsv', '--data-dir', join(base, 'kiln'),
+        '--tools-image', TOOLS_IMAGE, '--images', served.map, '--data-dir', join(base, 'kiln'),
         ...(args.includes('--report') ? [] : ['--report', REPORT]), ...args.map((a, i) => (args[i - 1] === '--report' ? report : a)),
       ]);
       if (existsSync(report) && existsSync(PODMAN_RATCHET)) {
         const text = readFileSync(report, 'utf8');
         // the report's first line names the command as run here, the stand-in cluster included
-        writeFileSync(report, text.replace(`\`kiln conformance ${target}\``, `\`node conformance/kube.ts ${target}\` (\`kiln conformance ${target} --executor kubernetes --images conformance/images.tsv\`, each TaskRun a Pod of a stand-in cluster: kiln serve + the test pod runner)`));
+        writeFileSync(report, text.replace(`\`kiln conformance ${target}\``, `\`node conformance/kube.ts ${target}\` (\`kiln conformance ${target} --executor kubernetes --images conformance/images.tsv\`, each TaskRun a Pod of a stand-in cluster: kiln serve + the test pod runner)`)
+          .replace(`\`${served.map}\``, '`conformance/images.tsv` (the stand-ins pushed to a registry on loopback)'));
         const missing = notPassingHere(readFileSync(PODMAN_RATCHET, 'utf8'), text);
         console.log(`kubernetes: ${missing.length} file(s) pass on podman (conformance/ratchet-podman.txt) but not here`);
         for (const m of missing) console.log(`  ${m}`);
@@ -86,6 +94,7 @@ async function main(args: string[]): Promise<number> {
       return code;
     } finally {
       await cluster.stop();
+      await served.stop();
     }
   } finally {
     rmSync(base, { recursive: true, force: true });

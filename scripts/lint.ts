@@ -13,9 +13,11 @@ export const IMPORT_TABLE: Record<string, readonly string[]> = {
   triggers: ['api', 'engine'],
   gitops: ['api', 'engine'],
   events: ['api', 'engine'],
-  executor: ['api'],
+  executor: ['api', 'registry'],
+  // the OCI Distribution API client (bundles resolver, the kubernetes executor's entrypoint lookup)
+  registry: [],
   controllers: ['api', 'dag', 'engine', 'runtime', 'triggers', 'gitops', 'events', 'store/store.ts', 'executor/executor.ts', 'resolution/resolver.ts'],
-  resolution: ['api', 'store/store.ts'],
+  resolution: ['api', 'store/store.ts', 'registry'],
   server: ['api', 'store', 'triggers', 'client/client.ts'],
   client: ['api'],
   // kiln install: manifests from api/'s kinds and the CRDs the controllers store, applied through GitOps' client type

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildBundle, BUNDLE_CONFIG_TYPE, BUNDLE_LAYER_TYPE, findBundleLayer, layerContent, parseManifest, type ImageManifest } from './bundle-format.ts';
-import { DOCKER_MANIFEST, sha256Digest } from './oci.ts';
+import { DOCKER_MANIFEST, sha256Digest } from '../registry/oci.ts';
 import { firstTarFile, tarOneFile } from './tar.ts';
 
 const HAS_TAR = spawnSync('tar', ['--version']).status === 0;

@@ -3,7 +3,7 @@
 // annotated with dev.tekton.image.apiVersion / kind (lowercase) / name; at most 20 layers.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { DOCKER_MANIFEST, sha256Digest } from './oci.ts';
+import { DOCKER_MANIFEST, sha256Digest } from '../registry/oci.ts';
 import { firstTarFile, tarOneFile } from './tar.ts';
 
 export const ANNOTATION_API_VERSION = 'dev.tekton.image.apiVersion';

@@ -1,8 +1,8 @@
 // `kiln bundle push`'s work: builds the bundle image of some Tekton objects and pushes it to a
 // registry (blobs, then the manifest under the tag), with credentials from a docker config.
 import { buildBundle, type BundleObject } from './bundle-format.ts';
-import { createRegistryClient, RegistryError, type RegistryClient } from './oci.ts';
-import { dockerConfigCredentials, parseImageRef, repositoryName, type Credentials } from './oci-ref.ts';
+import { createRegistryClient, RegistryError, type RegistryClient } from '../registry/oci.ts';
+import { dockerConfigCredentials, parseImageRef, repositoryName, type Credentials } from '../registry/oci-ref.ts';
 
 export interface BundlePushRequest {
   /** where to push: `registry/repository[:tag]` (tag `latest` when none) */

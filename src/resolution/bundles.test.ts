@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { buildBundle } from './bundle-format.ts';
 import { createBundlesResolver, type BundleMapping } from './bundles.ts';
 import { createResolution } from './framework.ts';
-import { createRegistryClient, DOCKER_MANIFEST, OCI_MANIFEST, sha256Digest } from './oci.ts';
-import { startFakeRegistry, type FakeRegistry } from './oci-testing.ts';
+import { createRegistryClient, DOCKER_MANIFEST, OCI_MANIFEST, sha256Digest } from '../registry/oci.ts';
+import { startFakeRegistry, type FakeRegistry } from '../registry/oci-testing.ts';
 import { pushBundle } from './bundle-push.ts';
 import type { ResolvableKind } from './resolver.ts';
 

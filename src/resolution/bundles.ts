@@ -7,8 +7,8 @@
 // stand-in cannot have the upstream digest); what was read is what is recorded.
 import { findBundleLayer, layerContent, parseManifest } from './bundle-format.ts';
 import { ResolverError, type Fetched, type ResolveContext, type Resolver } from './framework.ts';
-import { createRegistryClient, OCI_INDEX, DOCKER_MANIFEST_LIST, RegistryError, type RegistryClient } from './oci.ts';
-import { dockerConfigCredentials, formatImageRef, isLoopbackRegistry, parseImageRef, repositoryName, type Credentials, type ImageRef } from './oci-ref.ts';
+import { createRegistryClient, OCI_INDEX, DOCKER_MANIFEST_LIST, RegistryError, type RegistryClient } from '../registry/oci.ts';
+import { dockerConfigCredentials, formatImageRef, isLoopbackRegistry, parseImageRef, repositoryName, type Credentials, type ImageRef } from '../registry/oci-ref.ts';
 
 /** A bundle reference and the stand-in read when a run names exactly that reference. */
 export interface BundleMapping { from: string; to: string }

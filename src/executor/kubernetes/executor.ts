@@ -13,6 +13,7 @@ import { goDuration } from '../process/attempt.ts';
 import { attemptLayout } from '../process/layout.ts';
 import { answerText, beforeStepAnnotation, failText, contextSplitter, decideUpFront, parseContext } from './beforestep.ts';
 import { credsSecret, credsSecretName } from './creds.ts';
+import { imagesToLookUp, registryEntrypointLookup, type EntrypointLookup } from './imageconfig.ts';
 import { argvOf, podFor, podLabels } from './podspec.ts';
 import { parseReportFiles } from './reports.ts';
 import { maskReportFiles } from '../process/reports.ts';
@@ -48,6 +49,11 @@ export interface KubernetesExecutorOptions {
   now?: () => Date;
   /** extra Pod options (service account, pull secrets, entrypoints of images known to the caller) */
   podOptions?: (plan: ExecutionPlan) => Partial<PodOptions>;
+  /**
+   * reads the ENTRYPOINT and CMD of the images whose steps name no command (default:
+   * from their registries with the run's imagePullSecrets, kept by digest: imageconfig.ts)
+   */
+  entrypointLookup?: EntrypointLookup;
 }
 
 /** The Pod's name: Tekton's `<taskrun>-pod`, `-retry<n>` for later attempts, within 63 characters. */
@@ -63,6 +69,14 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
   const { api, dataDir, toolsImage, now = () => new Date() } = opts;
   const attempts = new Map<string, ExecutionHandle>();
   const options = (plan: ExecutionPlan): PodOptions => ({ toolsImage, name: podName(plan), ...opts.podOptions?.(plan) });
+  const lookup = opts.entrypointLookup ?? registryEntrypointLookup();
+  /** step images → their entrypoints, read before each attempt's Pod is made */
+  const looked = new Map<string, NonNullable<PodOptions['entrypoints']>>();
+
+  /** The entrypoints an attempt's Pod knows: the caller's, and those read from the registries. */
+  function entrypointsOf(plan: ExecutionPlan): PodOptions['entrypoints'] {
+    return { ...options(plan).entrypoints, ...looked.get(plan.id) };
+  }
 
   function start(plan: ExecutionPlan, onChange: () => void): ExecutionHandle {
     const existing = attempts.get(plan.id);
@@ -102,7 +116,7 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
         for (const [s, results] of Object.entries(ctx.stepResults)) known.set(s, maskValues(masker, results));
         const r = plan.beforeStep!(i, step, ctx);
         if ('skip' in r) skipped.set(i, r.skip);
-        text = answerText(step, r, (c, scriptPath) => argvOf(c, options(plan).entrypoints, scriptPath));
+        text = answerText(step, r, (c, scriptPath) => argvOf(c, entrypointsOf(plan), scriptPath));
       } catch (e) {
         text = failText(`beforeStep failed: ${(e as Error).message}`);
       }
@@ -177,14 +191,40 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       ? setTimeout(() => cancel('timeout', `TaskRun "${plan.taskRunName}" failed to finish within "${goDuration(plan.timeoutMs!)}"`), plan.timeoutMs)
       : undefined;
 
+    /** Reads the entrypoints of the images whose containers name no command (Tekton's lookup); false when one cannot be read. */
+    async function lookUpEntrypoints(): Promise<boolean> {
+      const images = imagesToLookUp(plan, options(plan).entrypoints);
+      const found: Record<string, { entrypoint: readonly string[]; cmd: readonly string[] }> = {};
+      // each image's failure, in the plan's order
+      const failures = (await Promise.all(images.map(async (image) => {
+        try {
+          const ep = await lookup(image, plan.registryAuth, abort.signal);
+          if (!ep.entrypoint.length && !ep.cmd.length) return `image ${image} has neither ENTRYPOINT nor CMD: give the step a command or script`;
+          // Tekton's rule: with no ENTRYPOINT the CMD is the command, and the step's args follow it
+          found[image] = ep.entrypoint.length ? ep : { entrypoint: ep.cmd, cmd: [] };
+        } catch (e) {
+          return (e as Error).message;
+        }
+        return undefined;
+      }))).filter((f) => f !== undefined);
+      if (outcome) return false;
+      if (failures.length) {
+        end({ status: 'failed', reason: 'PodCreationFailed', message: failures.join('; ') });
+        return false;
+      }
+      looked.set(plan.id, found);
+      return true;
+    }
+
     /** Builds the Pod (beforeStep decided up front where it can be), makes its Secret and the Pod; false when no Pod was made. */
     async function launch(): Promise<boolean> {
+      if (!(await lookUpEntrypoints())) return false;
       let made: ReturnType<typeof podFor>;
       try {
         const up = decideUpFront(plan);
         for (const [i, why] of up.skipped) skipped.set(i, why);
         for (const i of up.gated) gates.set(plan.steps[i].containerName, i);
-        made = podFor({ ...plan, steps: up.steps }, { ...options(plan), skipped: [...up.skipped.keys()], gated: up.gated });
+        made = podFor({ ...plan, steps: up.steps }, { ...options(plan), entrypoints: entrypointsOf(plan), skipped: [...up.skipped.keys()], gated: up.gated });
       } catch (e) {
         made = { unsupported: [{ what: 'beforeStep', why: (e as Error).message }] };
       }
@@ -237,6 +277,7 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       if (podMade) await api.delete(ns, name).catch(() => undefined);
       if (secret) await api.deleteSecret(ns, credsSecretName(name)).catch(() => undefined);
       await times.stop();
+      looked.delete(plan.id);
       Object.assign(state, { outcome: o, finishedAt: ts() });
       onChange();
       return { ...state, steps: [...state.steps], sidecars: [...state.sidecars] };
@@ -250,13 +291,15 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
   return {
     name: 'kubernetes',
     check: (plan) => {
-      const made = podFor(plan, options(plan));
+      // the entrypoints not known yet are read from the registries when the attempt starts
+      const later = Object.fromEntries(imagesToLookUp(plan, options(plan).entrypoints).map((i) => [i, { entrypoint: ['entrypoint'], cmd: [] }]));
+      const made = podFor(plan, { ...options(plan), entrypoints: { ...options(plan).entrypoints, ...later } });
       return 'unsupported' in made ? made.unsupported : [];
     },
     start,
     get: (id) => attempts.get(id),
     notices: () => [],
-    forget: (id) => void attempts.delete(id),
+    forget: (id) => { attempts.delete(id); looked.delete(id); },
     drain: async () => void (await Promise.all([...attempts.values()].map((h) => h.done))),
     close: async () => {
       for (const h of attempts.values()) h.cancel('cancelled', 'kiln is shutting down');
