@@ -85,6 +85,12 @@ describe('finalCondition', () => {
       want: { type: 'Succeeded', status: 'False', reason: 'Unsupported', message: 'needs the network, which this machine does not have: failed to pull the image "i": dial tcp: lookup mirror.gcr.io: no such host.', lastTransitionTime: NOW },
     },
     {
+      name: "offline, the kubernetes executor's image-config lookup that cannot resolve the registry: Unsupported too",
+      outcome: { status: 'failed', reason: 'ImagePullFailed', message: 'cannot read the entrypoint of image mirror.gcr.io/bash: cannot reach https://mirror.gcr.io: getaddrinfo ENOTFOUND mirror.gcr.io' },
+      input: { offline: true },
+      want: { type: 'Succeeded', status: 'False', reason: 'Unsupported', message: 'needs the network, which this machine does not have: cannot read the entrypoint of image mirror.gcr.io/bash: cannot reach https://mirror.gcr.io: getaddrinfo ENOTFOUND mirror.gcr.io', lastTransitionTime: NOW },
+    },
+    {
       name: 'offline, a registry that answered (no such tag): still TaskRunImagePullFailed',
       outcome: { status: 'failed', reason: 'ImagePullFailed', message: 'failed to pull the image "127.0.0.1:5000/x:nope": manifest unknown', step: 'build' },
       input: { offline: true },

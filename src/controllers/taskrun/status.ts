@@ -88,7 +88,7 @@ export interface FinalInput {
 }
 
 /** A pull refused because the registry could not be reached at all (name lookup, connection). */
-const UNREACHABLE = /no such host|dial tcp|network is unreachable|connection refused|temporary failure in name resolution/i;
+const UNREACHABLE = /no such host|dial tcp|network is unreachable|connection refused|temporary failure in name resolution|ENOTFOUND|EAI_AGAIN|ENETUNREACH|ECONNREFUSED/i;
 
 /** The terminal condition for a finished attempt. */
 export function finalCondition(snap: ExecutionSnapshot, input: FinalInput): Condition {

@@ -79,7 +79,7 @@ test('a lookup that fails fails the attempt with its message (every image named)
   const snap = await ex.start(plan([step('a', { image: 'good' }), step('b', { image: 'missing:1' }), step('c', { image: 'empty' })]), () => {}).done;
   assert.equal(snap.outcome?.status, 'failed');
   const o = snap.outcome as { reason: string; message: string };
-  assert.equal(o.reason, 'PodCreationFailed');
+  assert.equal(o.reason, 'ImagePullFailed');
   assert.equal(o.message, 'cannot read the entrypoint of image missing:1: not found in its registry (404); image empty has neither ENTRYPOINT nor CMD: give the step a command or script');
   assert.equal(k.pods.length, 0);
 });

@@ -209,7 +209,9 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
       }))).filter((f) => f !== undefined);
       if (outcome) return false;
       if (failures.length) {
-        end({ status: 'failed', reason: 'PodCreationFailed', message: failures.join('; ') });
+        // the image's config could not be read: a pull failure, as the other executors report it
+        // (offline, an unreachable registry then makes the run Unsupported: taskrun/status.ts)
+        end({ status: 'failed', reason: 'ImagePullFailed', message: failures.join('; ') });
         return false;
       }
       looked.set(plan.id, found);
