@@ -7,15 +7,21 @@ import type { Executor } from './executor/executor.ts';
 import { kubeConfigOf } from './executor/kubernetes/kubeconfig.ts';
 import { clientPodApi } from './executor/kubernetes/clientapi.ts';
 import { createKubernetesExecutor } from './executor/kubernetes/executor.ts';
+import type { StepCapabilities } from './executor/podman/capabilities.ts';
 import { destinationOf } from './gitops/cluster/destination.ts';
 
 /** The busybox image a Pod's prepare and report containers run when `--tools-image` names none. */
 export const DEFAULT_TOOLS_IMAGE = 'docker.io/library/busybox:1.36';
 
+/** `--step-capabilities` and `--allow-privileged` as the Pods carry them (podspec.ts). */
+export interface KubernetesSecurity { capabilities?: StepCapabilities; allowPrivileged?: boolean }
+
 /** `--executor kubernetes`: a Pod per TaskRun attempt in the cluster of `kubeconfig`. */
-export function kubernetesExecutor(dataDir: string, kubeconfig: string | undefined, toolsImage = DEFAULT_TOOLS_IMAGE, context?: string): { executor: Executor; warning?: string } | { error: string } {
+export function kubernetesExecutor(dataDir: string, kubeconfig: string | undefined, toolsImage = DEFAULT_TOOLS_IMAGE, context?: string, security: KubernetesSecurity = {}): { executor: Executor; warning?: string } | { error: string } {
   try {
-    return { executor: createKubernetesExecutor({ api: clientPodApi(kubeConfigOf(kubeconfig, context)), dataDir, toolsImage }) };
+    const { capabilities, allowPrivileged } = security;
+    const podOptions = capabilities === 'kubernetes' ? () => ({ capabilities, allowPrivileged }) : undefined;
+    return { executor: createKubernetesExecutor({ api: clientPodApi(kubeConfigOf(kubeconfig, context)), dataDir, toolsImage, ...(podOptions ? { podOptions } : {}) }) };
   } catch (e) {
     return { error: `--executor kubernetes: ${(e as Error).message}` };
   }

@@ -80,7 +80,7 @@ export async function startLocalKiln(opts: LocalKilnOptions): Promise<KilnClient
   privateDir(dataDir);
   const store = opts.store ?? createMemoryStore();
   const chosen = opts.executor === 'kubernetes'
-    ? await kubernetesExecutor(dataDir, opts.kubeconfig, opts.toolsImage)
+    ? await kubernetesExecutor(dataDir, opts.kubeconfig, opts.toolsImage, undefined, { capabilities: opts.stepCapabilities, allowPrivileged: !!opts.allowPrivileged })
     : chooseExecutor(opts.executor, { dataDir, network: opts.stepNetwork, allowPrivileged: !!opts.allowPrivileged, capabilities: opts.stepCapabilities }, { process: () => createProcessExecutor({ dataDir, network: opts.stepNetwork }) });
   if ('error' in chosen) throw new CliError(opts.executor === 'kubernetes' ? EXIT.invalid : EXIT.unsupported, chosen.error);
   const executor = chosen.executor;
@@ -139,8 +139,8 @@ function logReader(store: Store) {
  * for kubectl and kiln); `insecureLoopbackOnly` serves plain HTTP without auth on 127.0.0.1.
  */
 /** `--executor kubernetes`: a Pod per TaskRun attempt in the cluster of `kubeconfig` (client-node loads only here). */
-async function kubernetesExecutor(dataDir: string, kubeconfig: string | undefined, toolsImage: string | undefined, context?: string): Promise<{ executor: Executor; warning?: string } | { error: string }> {
-  return (await import('./main-kubernetes.ts')).kubernetesExecutor(dataDir, kubeconfig, toolsImage, context);
+async function kubernetesExecutor(dataDir: string, kubeconfig: string | undefined, toolsImage: string | undefined, context: string | undefined, security: { capabilities?: 'none' | 'kubernetes'; allowPrivileged?: boolean }): Promise<{ executor: Executor; warning?: string } | { error: string }> {
+  return (await import('./main-kubernetes.ts')).kubernetesExecutor(dataDir, kubeconfig, toolsImage, context, security);
 }
 
 export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = process): Promise<number> {
@@ -161,7 +161,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   const { store, replicas } = opened;
   const closeStore = async () => { await replicas?.stop(); await store.close(); };
   const chosen = opts.executor === 'kubernetes'
-    ? await kubernetesExecutor(dataDir, opts.kubeconfig, opts.toolsImage, opts.context)
+    ? await kubernetesExecutor(dataDir, opts.kubeconfig, opts.toolsImage, opts.context, { capabilities: opts.stepCapabilities, allowPrivileged: !!opts.allowPrivileged })
     : chooseExecutor(opts.executor, { dataDir, network: opts.stepNetwork, allowPrivileged: !!opts.allowPrivileged, capabilities: opts.stepCapabilities }, { process: () => createProcessExecutor({ dataDir, network: opts.stepNetwork }) });
   if ('error' in chosen) {
     opts.log(`error: ${chosen.error}`);
@@ -265,7 +265,7 @@ export async function serve(opts: ServeOptions, signals: NodeJS.EventEmitter = p
   for (const n of executor.notices()) opts.log(`note: ${n}`);
   if (opts.allowHostPath?.length) opts.log(`note: hostPath allowed beneath ${opts.allowHostPath.join(', ')} (links resolved)`);
   if (hostPolicy.allowPrivileged) opts.log(`note: ${PRIVILEGED_NOTICE}`);
-  if (opts.stepCapabilities === 'kubernetes') opts.log('note: containers get the default capabilities of a Kubernetes node (--step-capabilities kubernetes), in their pod\'s user namespace');
+  if (opts.stepCapabilities === 'kubernetes') opts.log(opts.executor === 'kubernetes' ? 'note: step and sidecar containers get their node\'s default capabilities (--step-capabilities kubernetes: the Pods do not drop ALL)' : 'note: containers get the default capabilities of a Kubernetes node (--step-capabilities kubernetes), in their pod\'s user namespace');
   if (tracing) opts.log('note: traces of runs are exported (OTEL_* variables)');
   if (!controllersOn) opts.log('note: --api-only: serving the API alone, no controller runs (runs wait for replicas with --store kube)');
   if (opts.store === 'kube') opts.log(`note: state in the Kubernetes API at ${opened.describe}; logs and credentials in ${dataDir}`);

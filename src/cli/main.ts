@@ -102,9 +102,9 @@ export interface ServeOptions {
 export type StepNetwork = 'outside' | 'none';
 const STEP_NETWORK_HELP = "steps' network besides their TaskRun's own loopback: outside (user-mode NAT, the default) or none";
 
-/** `--step-capabilities`: none (the default) or the default set of a Kubernetes node's container runtime (podman executor only). */
+/** `--step-capabilities`: none (the default) or the default set of a Kubernetes node's container runtime (podman and kubernetes executors). */
 export type StepCapabilities = 'none' | 'kubernetes';
-const STEP_CAPABILITIES_HELP = 'capabilities of containers on the podman executor: none (the default) or kubernetes (the default set a Kubernetes node gives a container, without NET_RAW; securityContext.capabilities add and drop on top); only where each pod has a user namespace of its own';
+const STEP_CAPABILITIES_HELP = 'capabilities of step and sidecar containers: none (the default) or kubernetes (the default set a Kubernetes node gives a container, without NET_RAW; securityContext.capabilities add and drop on top); podman: only where each pod has a user namespace of its own; --executor kubernetes: the Pods no longer drop ALL';
 const stepCapabilitiesOption = () => new Option('--step-capabilities <set>', STEP_CAPABILITIES_HELP).choices(['none', 'kubernetes']);
 
 /** `--executor`: steps in their images (podman), as local processes, or podman when it works here. */
@@ -115,11 +115,10 @@ const KUBECONFIG_HELP = 'with --executor kubernetes: the cluster the Pods run in
 const TOOLS_IMAGE_HELP = 'with --executor kubernetes: the busybox image of each Pod\'s prepare and report containers (default docker.io/library/busybox:1.36)';
 
 /** --kubeconfig and --tools-image mean something with --executor kubernetes only. */
-function kubernetesOnly(o: { executor?: string; kubeconfig?: string; toolsImage?: string; stepCapabilities?: string }): void {
+function kubernetesOnly(o: { executor?: string; kubeconfig?: string; toolsImage?: string }): void {
   for (const f of ['kubeconfig', 'toolsImage'] as const) {
     if (o[f] !== undefined && o.executor !== 'kubernetes') throw new CliError(EXIT.invalid, `--${f === 'toolsImage' ? 'tools-image' : f} applies to --executor kubernetes only`);
   }
-  if (o.stepCapabilities === 'kubernetes' && o.executor === 'kubernetes') throw new CliError(EXIT.invalid, '--step-capabilities applies to --executor podman: on Kubernetes the cluster\'s container runtime gives the capabilities');
 }
 
 /** Default port of `kiln serve`. */
@@ -329,7 +328,6 @@ export function buildProgram(deps: CliDeps, setCode: (n: number) => void): Comma
         if (o[f] !== undefined && o.store !== 'kube') throw new CliError(EXIT.invalid, `${flag} applies to --store kube only`);
       }
       const leaseDuration = countOf('--lease-duration', o.leaseDuration, 1);
-      if (o.stepCapabilities === 'kubernetes' && o.executor === 'kubernetes') throw new CliError(EXIT.invalid, '--step-capabilities applies to --executor podman: on Kubernetes the cluster\'s container runtime gives the capabilities');
       if (o.insecureLoopbackOnly && o.address && o.address !== '127.0.0.1' && o.address !== 'localhost') {
         throw new CliError(EXIT.invalid, `--insecure-loopback-only binds 127.0.0.1 only; drop --address ${o.address}`);
       }

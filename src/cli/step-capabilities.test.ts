@@ -1,5 +1,5 @@
 // `--step-capabilities` reaches the in-process kiln (run, conformance) and the server (serve); a
-// value other than none|kubernetes, or kubernetes with `serve --executor kubernetes`, is refused.
+// value other than none|kubernetes is refused; it applies to --executor kubernetes as to podman.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ function deps() {
     deps: {
       local: (o: { stepCapabilities?: string }) => (local.push(o.stepCapabilities), Promise.reject(new Error('stop here'))),
       serve: async (o: { stepCapabilities?: string }) => (served.push(o.stepCapabilities), 0),
+      conformanceCluster: async () => ({ prepare: async () => {}, remove: async () => {}, close: () => {} }),
       writers: { out: () => {}, err: (s: string) => err.push(s) },
       env: {},
     },
@@ -40,11 +41,18 @@ test('kiln run, conformance and serve pass --step-capabilities on; absent is und
   assert.deepEqual(d.served, ['kubernetes', 'none']);
 });
 
-test('--step-capabilities: unknown values and the kubernetes executor are refused before anything runs', async () => {
+test('--step-capabilities: unknown values are refused before anything runs', async () => {
   const d = deps();
   assert.equal(await runCli(['serve', '--insecure-loopback-only', '--data-dir', '/nonexistent', '--step-capabilities', 'all'], d.deps), EXIT.invalid);
   assert.match(d.err.join('\n'), /--step-capabilities <set>' argument 'all' is invalid. Allowed choices are none, kubernetes/);
-  assert.equal(await runCli(['serve', '--insecure-loopback-only', '--data-dir', '/nonexistent', '--executor', 'kubernetes', '--step-capabilities', 'kubernetes'], d.deps), EXIT.invalid);
-  assert.match(d.err.join('\n'), /--step-capabilities applies to --executor podman: on Kubernetes the cluster's container runtime gives the capabilities/);
   assert.deepEqual(d.served, []);
+});
+
+test('--step-capabilities kubernetes reaches the kubernetes executor of serve and conformance', async () => {
+  const d = deps();
+  assert.equal(await runCli(['serve', '--insecure-loopback-only', '--data-dir', '/nonexistent', '--executor', 'kubernetes', '--step-capabilities', 'kubernetes'], d.deps), 0);
+  await runCli(['conformance', dir, '--data-dir', dir, '--executor', 'kubernetes', '--step-capabilities', 'kubernetes'], d.deps);
+  assert.deepEqual(d.served, ['kubernetes']);
+  assert.deepEqual(d.local, ['kubernetes']);
+  assert.deepEqual(d.err.filter((e) => /--step-capabilities/.test(e)), []);
 });

@@ -46,3 +46,11 @@ test('every mount of a configMap or secret volume is read-only, whatever the mou
   assert.ok(args.includes('type=bind,src=/w/ws,dst=/cfg,ro'));
   assert.ok(args.includes('type=bind,src=/w/bin/x,dst=/b'));
 });
+
+test('capabilities as a kubelet leaves them: none named keeps the runtime\'s default set; named drops and adds go through', () => {
+  const plain = runArgs({ name: 'c', image: 'img', securityContext: { allowPrivilegeEscalation: false, seccompProfile: { type: 'RuntimeDefault' } } }, ctx) as string[];
+  assert.deepEqual(plain.filter((a) => a.startsWith('--cap-')), []);
+  assert.ok(plain.includes('no-new-privileges'));
+  const asked = runArgs({ name: 'c', image: 'img', securityContext: { capabilities: { add: ['SYS_ADMIN'], drop: ['NET_RAW'] } } }, ctx) as string[];
+  assert.deepEqual(asked.filter((a) => a.startsWith('--cap-')), ['--cap-drop=net_raw', '--cap-add=sys_admin']);
+});

@@ -134,6 +134,60 @@ test('credentials: a Secret of their own, mounted in prepare only, copied 0600 t
   assert.deepEqual(r.unsupported.map((u) => u.why), ['a Pod cannot hold "../x", "/etc/y" (relative paths without ".." only)']);
 });
 
+test('credentials for a step running as another user: its own copy, handed to it by prepare (CHOWN its one capability)', () => {
+  const credentials = { '.ssh/id_key': 'KEY-xyz\n' };
+  const pod = golden('credentials-users', plan({ credentials, steps: [step('root', { script: 'true', runAs: { uid: 0 } }), step('user', { script: 'true', runAs: { uid: 1000, gid: 2000 } })] }));
+  assert.ok(!JSON.stringify(pod).includes('KEY-xyz'));
+  const [prepare, root, user] = pod.spec.initContainers;
+  assert.deepEqual(prepare.securityContext.capabilities, { drop: ['ALL'], add: ['CHOWN'] });
+  const script = prepare.command[3] as string;
+  assert.match(script, /cp \/tekton\/creds-secret\/\.ssh\/id_key \/tekton\/creds-1\/\.ssh\/id_key/);
+  assert.match(script, /chown -R 1000:2000 \/tekton\/creds-1\n/);
+  assert.ok(mountsOf(prepare).includes('/tekton/creds-1 tekton-internal-creds-1'));
+  assert.ok(mountsOf(root).includes('/tekton/creds tekton-internal-creds'));
+  assert.ok(mountsOf(user).includes('/tekton/creds tekton-internal-creds-1'));
+  assert.equal(mountsOf(user).filter((m) => m.startsWith('/tekton/creds ')).length, 1);
+  assert.ok(pod.spec.volumes.some((v: any) => v.name === 'tekton-internal-creds-1' && v.emptyDir));
+  // without credentials, or with root steps only, prepare keeps no capability at all
+  for (const p of [plan({ steps: [step('user', { script: 'true', runAs: { uid: 1000 } })] }), plan({ credentials, steps: [step('root', { script: 'true', runAs: { uid: 0 } })] })]) {
+    const r = podFor(p, OPTS) as { pod: any };
+    assert.deepEqual(r.pod.spec.initContainers[0].securityContext.capabilities, { drop: ['ALL'] });
+    assert.ok(!r.pod.spec.volumes.some((v: any) => v.name === 'tekton-internal-creds-0'));
+  }
+});
+
+test('--step-capabilities kubernetes: steps and sidecars carry their own capabilities (no drop ALL); prepare and report still drop ALL', () => {
+  const caps = plan({
+    sidecars: [{ name: 'sshd', containerName: 'sidecar-sshd', image: 'docker.io/library/alpine:3.20', env: [], mounts: [], script: 'sshd', runAs: { uid: 0 } }],
+    steps: [step('plain', { script: 'true' }), step('asks', { script: 'true', capabilities: { add: ['cap_net_bind_service'], drop: ['NET_RAW', 'MKNOD'] } })],
+  });
+  const pod = golden('capabilities', caps, { ...OPTS, capabilities: 'kubernetes' });
+  const byName = Object.fromEntries([...pod.spec.initContainers, ...pod.spec.containers].map((c: any) => [c.name, c.securityContext]));
+  for (const own of ['prepare', 'report']) assert.deepEqual(byName[own].capabilities, { drop: ['ALL'] });
+  assert.deepEqual(byName['sidecar-sshd'], { allowPrivilegeEscalation: false, seccompProfile: { type: 'RuntimeDefault' }, runAsUser: 0 });
+  assert.deepEqual(byName['step-plain'], { allowPrivilegeEscalation: false, seccompProfile: { type: 'RuntimeDefault' } });
+  assert.deepEqual(byName['step-asks'].capabilities, { add: ['cap_net_bind_service'], drop: ['NET_RAW', 'MKNOD'] });
+  // the default is unchanged: every container drops ALL, its own capabilities not looked at
+  const none = podFor(caps, OPTS) as { pod: any };
+  for (const c of [...none.pod.spec.initContainers, ...none.pod.spec.containers]) assert.deepEqual(c.securityContext.capabilities, { drop: ['ALL'] }, c.name);
+});
+
+test('--step-capabilities kubernetes: an add beyond the default set needs --allow-privileged; an unknown name is refused', () => {
+  const p = (capabilities: PlanContainer['capabilities']) => plan({ steps: [step('a', { script: 'true', capabilities })] });
+  const o = { ...OPTS, capabilities: 'kubernetes' as const };
+  const r = podFor(p({ add: ['SYS_ADMIN'] }), o);
+  assert.ok('unsupported' in r);
+  assert.deepEqual(r.unsupported.map((u) => u.what), ['step a: securityContext.capabilities.add']);
+  assert.match(r.unsupported[0].why, /SYS_ADMIN is beyond the default set .*needs --allow-privileged/);
+  const granted = podFor(p({ add: ['SYS_ADMIN'] }), { ...o, allowPrivileged: true }) as { pod: any };
+  assert.deepEqual(granted.pod.spec.initContainers[1].securityContext.capabilities, { add: ['SYS_ADMIN'] });
+  const bad = podFor(p({ drop: ['NOT_A_CAP'] }), o);
+  assert.ok('unsupported' in bad);
+  assert.match(bad.unsupported[0].why, /unknown capability "NOT_A_CAP"/);
+  // under the default the container's capabilities are not looked at (dropped with ALL)
+  assert.ok('pod' in podFor(p({ add: ['SYS_ADMIN'] }), OPTS));
+});
+
 /** Mounts of `c` as `path name [ro]`. */
 const mountsOf = (c: any): string[] => c.volumeMounts.map((m: any) => `${m.mountPath} ${m.name}${m.readOnly ? ' ro' : ''}`);
 

@@ -5,10 +5,12 @@
 // the task and step results to its log (read back by the executor: no 4 KiB termination-message
 // ceiling). Pure: the plan in, a Pod object or what cannot be expressed out.
 import type { ExecutionPlan, PlanContainer, PlanProbe, Unsupported } from '../executor.ts';
+import { effectiveCapabilities } from '../podman/capabilities.ts';
+import type { StepCapabilities } from '../podman/capabilities.ts';
 import { scriptText, shQuote } from '../process/script.ts';
 import { beforeStepAnnotation, beforeStepFile } from './beforestep.ts';
 import { reportLines, reportMounts } from './reports.ts';
-import { badCredentialPaths, CREDS_SECRET_DIR, CREDS_VOLUME, credsLines, credsVolume } from './creds.ts';
+import { badCredentialPaths, CREDS_SECRET_DIR, CREDS_VOLUME, credsLines, credsOwners, credsVolume, stepCredsDir, stepCredsVolume } from './creds.ts';
 import { DOWNWARD_DIR, POD_BUSYBOX, stepWrapper } from './wrapper.ts';
 
 /** What the Pod needs besides the plan. */
@@ -26,6 +28,14 @@ export interface PodOptions {
   skipped?: readonly number[];
   /** indexes of the steps that wait for kiln's `beforeStep` answer (beforestep.ts) */
   gated?: readonly number[];
+  /**
+   * `--step-capabilities`: 'none' (the default) drops ALL in every container; 'kubernetes' leaves the
+   * steps' and sidecars' capabilities to the node's runtime with their own securityContext.capabilities
+   * (checked as the podman executor checks them); kiln's prepare and report keep drop ALL
+   */
+  capabilities?: StepCapabilities;
+  /** adds beyond the runtime's default set are accepted (`--allow-privileged`) */
+  allowPrivileged?: boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -100,12 +110,15 @@ function probe(p: PlanProbe): Obj {
  * (/workspace, /tekton/home, …) give way to a mount of the container's own at the same path, as
  * in Tekton (two mounts at one path are refused by the API server).
  */
-function common(c: PlanContainer, o: { extra?: Obj[]; step?: boolean } = {}): Obj {
+function common(c: PlanContainer, o: { extra?: Obj[]; step?: boolean; caps?: StepCapabilities } = {}): Obj {
   const env = [...c.env.map((e) => ({ name: e.name, value: e.value }))];
   if (!c.env.some((e) => e.name === 'HOME')) env.push({ name: 'HOME', value: '/tekton/home' });
+  const asked = o.caps === 'kubernetes' && (c.capabilities?.add?.length || c.capabilities?.drop?.length)
+    ? { capabilities: { ...(c.capabilities?.add?.length ? { add: c.capabilities.add } : {}), ...(c.capabilities?.drop?.length ? { drop: c.capabilities.drop } : {}) } }
+    : {};
   const sc: Obj = c.privileged
     ? { privileged: true }
-    : { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
+    : { allowPrivilegeEscalation: false, ...(o.caps === 'kubernetes' ? asked : { capabilities: { drop: ['ALL'] } }), seccompProfile: { type: 'RuntimeDefault' } };
   if (c.runAs?.uid !== undefined) sc.runAsUser = c.runAs.uid;
   if (c.runAs?.gid !== undefined) sc.runAsGroup = c.runAs.gid;
   if (c.runAs?.nonRoot !== undefined) sc.runAsNonRoot = c.runAs.nonRoot;
@@ -155,8 +168,12 @@ function prepareContainer(plan: ExecutionPlan, o: PodOptions): Obj {
     image: o.toolsImage,
     command: ['/bin/busybox', 'sh', '-c', `${lines.join('\n')}\n`],
     env: scripts.map((c, i) => ({ name: `KILN_SCRIPT_${i}`, value: Buffer.from(scriptText(c.script!)).toString('base64') })),
-    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
-    volumeMounts: [...internalMounts(), ...runMounts(plan, 'all'), ...(credsLines(plan).length ? [{ name: CREDS_VOLUME, mountPath: CREDS_SECRET_DIR, readOnly: true }] : [])],
+    // CHOWN only to hand a step running as another user its own copy of the credentials
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], ...(credsOwners(plan).length ? { add: ['CHOWN'] } : {}) }, seccompProfile: { type: 'RuntimeDefault' } },
+    volumeMounts: [
+      ...internalMounts(), ...runMounts(plan, 'all'), ...(credsLines(plan).length ? [{ name: CREDS_VOLUME, mountPath: CREDS_SECRET_DIR, readOnly: true }] : []),
+      ...credsOwners(plan).map((w) => ({ name: stepCredsVolume(w.index), mountPath: stepCredsDir(w.index) })),
+    ],
   };
 }
 
@@ -193,16 +210,31 @@ export function podFor(plan: ExecutionPlan, o: PodOptions): { pod: Obj } | { uns
     if (typeof pv === 'string') unsupported.push({ what: `volume ${v.name}`, why: pv });
     else volumes.push(pv);
   }
+  const caps = o.capabilities ?? 'none';
+  for (const [kind, list] of [['sidecar', plan.sidecars], ['step', plan.steps]] as const) {
+    for (const c of list) {
+      const eff = effectiveCapabilities(c, caps, !!o.allowPrivileged);
+      if (!Array.isArray(eff)) unsupported.push({ what: `${kind} ${c.name}: securityContext.capabilities.${eff.field}`, why: eff.why });
+    }
+  }
+  const ownCreds = new Set(credsOwners(plan).map((w) => w.index));
+  for (const i of ownCreds) volumes.push({ name: stepCredsVolume(i), emptyDir: {} });
   const sidecars = plan.sidecars.map((c) => {
     const argv = argvOf(c, o.entrypoints);
     const startup = c.startupProbe ?? c.readinessProbe;
-    return { ...common(c), ...(argv ? { command: argv } : {}), restartPolicy: 'Always', ...(startup ? { startupProbe: probe(startup) } : {}) };
+    return { ...common(c, { caps }), ...(argv ? { command: argv } : {}), restartPolicy: 'Always', ...(startup ? { startupProbe: probe(startup) } : {}) };
   });
   const steps = plan.steps.map((c, i) => {
     const argv = argvOf(c, o.entrypoints);
     if (!argv) unsupported.push({ what: `step ${c.name}`, why: `it names no command and the entrypoint of image ${c.image} is not known` });
     const gate = o.gated?.includes(i) ? { index: i, earlier: plan.steps.slice(0, i).map((x) => x.containerName) } : undefined;
-    const container = common(c, { extra: runMounts(plan, i), step: true });
+    const container = common(c, { extra: runMounts(plan, i), step: true, caps });
+    if (ownCreds.has(i)) {
+      // its own credentials (owned by its user) in place of the Pod's /tekton/creds
+      const mounts = container.volumeMounts as Obj[];
+      const at = mounts.findIndex((m) => m.name === 'tekton-internal-creds');
+      if (at >= 0) mounts[at] = { name: stepCredsVolume(i), mountPath: '/tekton/creds' };
+    }
     if (gate) (container.volumeMounts as Obj[]).push({ name: DOWNWARD_VOLUME, mountPath: DOWNWARD_DIR, readOnly: true });
     return { ...container, command: [POD_BUSYBOX, 'sh', '-c', stepWrapper(c, { skip: o.skipped?.includes(i), gate }), 'kiln-step', ...(argv ?? [])] };
   });
