@@ -235,6 +235,12 @@ export interface Executor {
   notices(): string[];
   /** why steps would run uncontained here (the host writable to them), or undefined when they are contained */
   uncontained?(): string | undefined;
+  /**
+   * removes what attempt `id` (namespace/taskRun/attempt) of an executor that is gone may have left
+   * running elsewhere — on Kubernetes its Pod, which a replica that died cannot delete — before the
+   * attempt is marked lost and retried; executors whose attempts die with their process have none
+   */
+  abandon?(id: string, taskRunName: string): Promise<void>;
   /** drops a finished attempt from memory once its outcome is recorded (its files stay) */
   forget?(id: string): void;
   /** removes every file kept for a TaskRun (its attempts and logs), once the run itself is pruned */

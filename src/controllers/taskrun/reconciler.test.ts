@@ -27,6 +27,8 @@ interface FakeHandle extends ExecutionHandle {
 interface FakeExecutor extends Executor {
   readonly started: ExecutionPlan[];
   readonly checked: ExecutionPlan[];
+  /** attempts abandoned (id, TaskRun name) */
+  readonly abandoned: string[][];
   handle(id: string): FakeHandle;
   unsupported: Unsupported[];
 }
@@ -39,10 +41,15 @@ function createFakeExecutor(): FakeExecutor {
   const handles = new Map<string, FakeHandle>();
   const started: ExecutionPlan[] = [];
   const checked: ExecutionPlan[] = [];
+  const abandoned: string[][] = [];
   const fake: FakeExecutor = {
     name: 'fake',
     started,
     checked,
+    abandoned,
+    async abandon(id, taskRunName) {
+      abandoned.push([id, taskRunName]);
+    },
     unsupported: [],
     check(plan) {
       checked.push(plan);
@@ -529,6 +536,7 @@ describe('TaskRun reconciler: runs that cannot start', () => {
     env.at(9);
     await env.reconcile();
     assert.equal(env.executor.started.length, 0);
+    assert.deepEqual(env.executor.abandoned, [['ns/build/0', 'build']], 'what the lost attempt left running (a Pod) is removed first');
     assert.deepEqual((await env.get()).status, {
       podName: 'build-pod',
       startTime: T(1),

@@ -272,6 +272,8 @@ export function createTaskRunReconciler({ store, executor, enqueue, offline = fa
       }
       // This attempt was started by an executor that is gone (the process died): fail it, and retry
       // when the run has retries left. Steps that were running are marked as lost.
+      // What it may have left running elsewhere (a Pod) goes first, so it never runs beside the retry.
+      await executor.abandon?.(`${req.namespace}/${req.name}/${attempt}`, req.name);
       const lost = condition('False', TaskRunReason.ExecutorLost, `the executor running TaskRun "${req.name}" went away (kiln was restarted) before its steps finished`, iso());
       const steps = status.steps?.map((s) => (s.terminated ? s : { name: s.name, container: s.container, terminated: { exitCode: 1, reason: TaskRunReason.ExecutorLost, startedAt: s.running?.startedAt, finishedAt: iso() }, terminationReason: TaskRunReason.ExecutorLost }));
       return retryOrFail(run, { ...status, steps, completionTime: iso() }, attempt, lost);

@@ -244,3 +244,19 @@ test('an answer the API refuses fails the attempt and deletes its Pod', async ()
   assert.deepEqual(snap.steps.map((s) => s.reason), ['Completed', 'Cancelled']);
   assert.ok(k.deleted.includes(podName(p)));
 });
+
+test("abandon deletes a lost attempt's Pod and its credentials' Secret (a replica that died cannot); nothing there is no error", async () => {
+  const k = standIn({ 'step-a': { hold: true } });
+  const p = plan({ credentials: { '.gitconfig': '' } });
+  const h = ex(k.api).start(p, () => {});
+  while (h.snapshot().steps[0].phase !== 'running') await new Promise((r) => setTimeout(r, 5));
+  assert.equal(k.secrets.size, 1);
+  // another executor (the replica taking over) abandons the attempt
+  await ex(k.api).abandon!(p.id, p.taskRunName);
+  assert.ok(k.deleted.includes(podName(p)));
+  assert.ok(!k.pods.has(podName(p)));
+  assert.equal(k.secrets.size, 0);
+  assert.equal((await h.done).outcome?.status, 'failed', 'the first executor sees its Pod go');
+  await ex(k.api).abandon!('ns/gone/1', 'gone');
+  assert.ok(k.deleted.includes('gone-pod-retry1'));
+});

@@ -57,7 +57,7 @@ export interface KubernetesExecutorOptions {
 }
 
 /** The Pod's name: Tekton's `<taskrun>-pod`, `-retry<n>` for later attempts, within 63 characters. */
-export function podName(plan: ExecutionPlan): string {
+export function podName(plan: Pick<ExecutionPlan, 'id' | 'taskRunName'>): string {
   const attempt = Number(plan.id.split('/')[2] ?? 0) || 0;
   const suffix = attempt > 0 ? `-pod-retry${attempt}` : '-pod';
   const base = plan.taskRunName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 63 - suffix.length).replace(/-+$/, '');
@@ -302,6 +302,14 @@ export function createKubernetesExecutor(opts: KubernetesExecutorOptions): Execu
     get: (id) => attempts.get(id),
     notices: () => [],
     forget: (id) => { attempts.delete(id); looked.delete(id); },
+    // a lost attempt's Pod (its replica died): deleted before the attempt is retried, so it never
+    // runs beside its retry; its credentials' Secret goes with it (owned by the Pod) and now too
+    abandon: async (id, taskRunName) => {
+      const ns = id.split('/')[0];
+      const name = podName({ id, taskRunName });
+      await api.delete(ns, name).catch(() => undefined);
+      await api.deleteSecret(ns, credsSecretName(name)).catch(() => undefined);
+    },
     drain: async () => void (await Promise.all([...attempts.values()].map((h) => h.done))),
     close: async () => {
       for (const h of attempts.values()) h.cancel('cancelled', 'kiln is shutting down');
